@@ -1,0 +1,134 @@
+// Package fault holds the named faults a lesson or a teacher switches on to
+// reproduce what goes wrong in real mail systems. Every fault is
+// deterministic: the same commands give the same replies, run after run.
+package fault
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Name identifies a fault.
+type Name string
+
+// The faults the simulator knows, with the reply each one causes.
+const (
+	// Greylist answers the first RCPT of each (client IP, sender, recipient)
+	// triplet with 451 4.7.1 and accepts the same triplet when it comes back.
+	Greylist Name = "greylist"
+	// MailboxFull answers RCPT for local recipients with 552 5.2.2.
+	MailboxFull Name = "mailbox-full"
+	// RelayDenied refuses every non-local recipient, even after AUTH, with 554 5.7.1.
+	RelayDenied Name = "relay-denied"
+	// AuthFail rejects every login on every protocol (535 5.7.8, -ERR [AUTH], NO [AUTHENTICATIONFAILED]).
+	AuthFail Name = "auth-fail"
+	// TLSRequired refuses AUTH/LOGIN/USER before STARTTLS (530 5.7.0, -ERR, NO [PRIVACYREQUIRED]).
+	TLSRequired Name = "tls-required"
+	// TooManyConnections greets every new connection with 421 4.7.0 (SMTP),
+	// -ERR [SYS/TEMP] (POP3) or * BYE (IMAP) and closes it.
+	TooManyConnections Name = "too-many-connections"
+	// Slow delays every server reply line by one second.
+	Slow Name = "slow"
+	// DropConnection makes the server hang up without a word in the middle of
+	// the session: SMTP when the message body arrives after DATA (nothing is
+	// delivered), POP3 and IMAP at the first command after a successful login.
+	DropConnection Name = "drop-connection"
+)
+
+// Info describes a fault for help screens and the CLI.
+type Info struct {
+	Name    Name
+	Summary string
+}
+
+// All lists every fault in a stable order.
+func All() []Info {
+	return []Info{
+		{Greylist, "SMTP: first RCPT from a new (IP, sender, recipient) gets 451 4.7.1, a retry is accepted"},
+		{MailboxFull, "SMTP: local recipients refused with 552 5.2.2 mailbox full"},
+		{RelayDenied, "SMTP: every non-local recipient refused with 554 5.7.1, even after AUTH"},
+		{AuthFail, "all protocols: every login fails (535 5.7.8 / -ERR [AUTH] / NO [AUTHENTICATIONFAILED])"},
+		{TLSRequired, "all protocols: AUTH/LOGIN/USER refused before STARTTLS (530 5.7.0 / -ERR / NO [PRIVACYREQUIRED])"},
+		{TooManyConnections, "all protocols: new connections refused (421 4.7.0 / -ERR [SYS/TEMP] / * BYE) and closed"},
+		{Slow, "all protocols: every server line delayed by one second"},
+		{DropConnection, "all protocols: the server hangs up without a word in the middle of the session"},
+	}
+}
+
+// Parse checks a fault name.
+func Parse(s string) (Name, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, f := range All() {
+		if string(f.Name) == s {
+			return f.Name, nil
+		}
+	}
+	var names []string
+	for _, f := range All() {
+		names = append(names, string(f.Name))
+	}
+	return "", fmt.Errorf("unknown fault %q (known: %s)", s, strings.Join(names, ", "))
+}
+
+// Set is the faults switched on in one simulator, plus the memory some of
+// them need (greylisting remembers the triplets it has seen).
+type Set struct {
+	mu         sync.Mutex
+	on         map[Name]bool
+	greylisted map[string]bool
+}
+
+// NewSet returns a set with no fault on.
+func NewSet() *Set { return &Set{on: map[Name]bool{}, greylisted: map[string]bool{}} }
+
+// Enable switches a fault on or off.
+func (s *Set) Enable(n Name, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.on[n] = on
+	if n == Greylist && !on {
+		s.greylisted = map[string]bool{}
+	}
+}
+
+// On reports whether a fault is on. A nil set has none on.
+func (s *Set) On(n Name) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.on[n]
+}
+
+// Active lists the faults that are on, sorted.
+func (s *Set) Active() []Name {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Name
+	for n, on := range s.on {
+		if on {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// GreylistFirstTry reports whether the triplet is new, remembering it: the
+// caller answers 451 4.7.1 when it is (and the greylist fault is on).
+func (s *Set) GreylistFirstTry(clientIP, from, rcpt string) bool {
+	if !s.On(Greylist) {
+		return false
+	}
+	key := strings.ToLower(clientIP + "\x00" + from + "\x00" + rcpt)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.greylisted[key] {
+		return false
+	}
+	s.greylisted[key] = true
+	return true
+}

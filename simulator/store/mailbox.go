@@ -1,0 +1,411 @@
+package store
+
+import (
+	"bytes"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Body is a message's content: raw RFC 5322 bytes with CRLF line endings.
+// It is immutable once stored, shared by every copy of the message, and safe
+// to read without any lock. Servers may cache parsed forms keyed by *Body.
+type Body struct {
+	ID        uint64 // unique per store, in delivery order
+	Raw       []byte // the whole message, CRLF line endings
+	HeaderLen int    // bytes of the header, including the blank line that ends it
+}
+
+// Size is the message size in octets as IMAP RFC822.SIZE and POP3 count it.
+func (b *Body) Size() int { return len(b.Raw) }
+
+// Header returns the header section, including the blank line.
+func (b *Body) Header() []byte { return b.Raw[:b.HeaderLen] }
+
+// Text returns the body section after the header.
+func (b *Body) Text() []byte { return b.Raw[b.HeaderLen:] }
+
+// NormalizeCRLF turns bare LF and bare CR line endings into CRLF, so that
+// sizes and POP3/IMAP framing are right however a message was injected.
+func NormalizeCRLF(raw []byte) []byte {
+	if !bytes.ContainsAny(raw, "\r\n") {
+		return raw
+	}
+	clean := true
+	for i, c := range raw {
+		if (c == '\n' && (i == 0 || raw[i-1] != '\r')) || (c == '\r' && (i+1 >= len(raw) || raw[i+1] != '\n')) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return raw
+	}
+	out := make([]byte, 0, len(raw)+len(raw)/40)
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case '\r':
+			out = append(out, '\r', '\n')
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+		case '\n':
+			out = append(out, '\r', '\n')
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func headerLen(raw []byte) int {
+	if bytes.HasPrefix(raw, []byte("\r\n")) {
+		return 2
+	}
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		return i + 4
+	}
+	return len(raw)
+}
+
+// message is one message in one mailbox.
+type message struct {
+	uid          uint32
+	flags        []string
+	internalDate time.Time
+	body         *Body
+	recent       bool // not yet seen by any IMAP session that selected the mailbox
+}
+
+// Message is a copy of one message's state, safe to keep and read.
+type Message struct {
+	UID          uint32
+	SeqNum       uint32 // position in the mailbox when the copy was taken
+	Flags        []string
+	InternalDate time.Time
+	Recent       bool // IMAP \Recent: no IMAP session has selected the mailbox since it arrived
+	Body         *Body
+}
+
+// Has reports whether the message carries a flag (case-insensitive).
+func (m Message) Has(flag string) bool { return hasFlag(m.Flags, flag) }
+
+// Mailbox is one folder of one user.
+type Mailbox struct {
+	user        *User
+	name        string
+	SpecialUse  string // immutable after creation
+	uidValidity uint32
+	uidNext     uint32
+	msgs        []*message // sorted by UID; sequence number = index+1
+	subscribed  bool
+	deleted     bool
+	keywords    []string // every keyword ever set here, for IMAP FLAGS
+}
+
+// Name returns the mailbox's current name.
+func (mb *Mailbox) Name() string {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	return mb.name
+}
+
+// User returns the mailbox owner.
+func (mb *Mailbox) User() *User { return mb.user }
+
+// Status summarises a mailbox.
+type Status struct {
+	Name        string
+	Messages    uint32
+	Recent      uint32
+	Unseen      uint32 // messages without \Seen
+	Deleted     uint32 // messages with \Deleted
+	UIDNext     uint32
+	UIDValidity uint32
+	Size        int64 // total octets
+	Keywords    []string
+	// FirstUnseen is the sequence number of the first message without \Seen, or 0.
+	FirstUnseen uint32
+}
+
+// Status returns the mailbox's counters.
+func (mb *Mailbox) Status() Status {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	st := Status{Name: mb.name, Messages: uint32(len(mb.msgs)), UIDNext: mb.uidNext, UIDValidity: mb.uidValidity, Keywords: append([]string(nil), mb.keywords...)}
+	for i, m := range mb.msgs {
+		if m.recent {
+			st.Recent++
+		}
+		if !hasFlag(m.flags, Seen) {
+			st.Unseen++
+			if st.FirstUnseen == 0 {
+				st.FirstUnseen = uint32(i + 1)
+			}
+		}
+		if hasFlag(m.flags, Deleted) {
+			st.Deleted++
+		}
+		st.Size += int64(m.body.Size())
+	}
+	return st
+}
+
+// Exists reports whether the mailbox has not been deleted.
+func (mb *Mailbox) Exists() bool {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	return !mb.deleted
+}
+
+func (mb *Mailbox) copyOut(i int) Message {
+	m := mb.msgs[i]
+	return Message{UID: m.uid, SeqNum: uint32(i + 1), Flags: append([]string(nil), m.flags...), InternalDate: m.internalDate, Recent: m.recent, Body: m.body}
+}
+
+// Messages returns a copy of every message, in sequence order.
+func (mb *Mailbox) Messages() []Message {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	out := make([]Message, len(mb.msgs))
+	for i := range mb.msgs {
+		out[i] = mb.copyOut(i)
+	}
+	return out
+}
+
+// indexOfUID finds a UID by binary search; messages are kept sorted by UID.
+func (mb *Mailbox) indexOfUID(uid uint32) int {
+	i := sort.Search(len(mb.msgs), func(i int) bool { return mb.msgs[i].uid >= uid })
+	if i < len(mb.msgs) && mb.msgs[i].uid == uid {
+		return i
+	}
+	return -1
+}
+
+// ByUID returns the message with the given UID.
+func (mb *Mailbox) ByUID(uid uint32) (Message, bool) {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	i := mb.indexOfUID(uid)
+	if i < 0 {
+		return Message{}, false
+	}
+	return mb.copyOut(i), true
+}
+
+// BySeq returns the message at a sequence number (1-based).
+func (mb *Mailbox) BySeq(seq uint32) (Message, bool) {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	if seq == 0 || int(seq) > len(mb.msgs) {
+		return Message{}, false
+	}
+	return mb.copyOut(int(seq) - 1), true
+}
+
+// SeqOfUID returns the current sequence number of a UID, or 0.
+func (mb *Mailbox) SeqOfUID(uid uint32) uint32 {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	return uint32(mb.indexOfUID(uid) + 1)
+}
+
+// Append stores a new message and returns its UID. raw is normalised to CRLF.
+// A zero date means now. origin identifies the caller in the Change it causes.
+func (mb *Mailbox) Append(raw []byte, flags []string, date time.Time, origin any) (uint32, error) {
+	raw = NormalizeCRLF(raw)
+	s := mb.user.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if mb.deleted {
+		return 0, ErrNoSuchMailbox
+	}
+	if date.IsZero() {
+		date = s.now()
+	}
+	s.nextMessageID++
+	body := &Body{ID: s.nextMessageID, Raw: raw, HeaderLen: headerLen(raw)}
+	return mb.appendLocked(body, flags, date, origin), nil
+}
+
+func (mb *Mailbox) appendLocked(body *Body, flags []string, date time.Time, origin any) uint32 {
+	m := &message{uid: mb.uidNext, flags: mb.cleanFlags(flags), internalDate: date, body: body, recent: true}
+	mb.uidNext++
+	mb.msgs = append(mb.msgs, m)
+	mb.user.store.notify(Change{Kind: MessageAdded, User: mb.user.Address, Mailbox: mb.name, Box: mb, UID: m.uid,
+		SeqNum: uint32(len(mb.msgs)), NumMessages: uint32(len(mb.msgs)), Flags: append([]string(nil), m.flags...), Origin: origin})
+	return m.uid
+}
+
+// cleanFlags canonicalises flags, drops duplicates and \Recent (which only the server sets),
+// and remembers new keywords.
+func (mb *Mailbox) cleanFlags(flags []string) []string {
+	var out []string
+	for _, f := range flags {
+		f = CanonicalFlag(f)
+		if f == "" || f == Recent || hasFlag(out, f) {
+			continue
+		}
+		out = append(out, f)
+		if !strings.HasPrefix(f, `\`) && !hasFlag(mb.keywords, f) {
+			mb.keywords = append(mb.keywords, f)
+		}
+	}
+	return out
+}
+
+// FlagOp says how StoreFlags combines the given flags with the current ones.
+type FlagOp int
+
+const (
+	FlagsAdd     FlagOp = iota // +FLAGS
+	FlagsRemove                // -FLAGS
+	FlagsReplace               // FLAGS
+)
+
+// StoreFlags changes the flags of the messages with the given UIDs (missing
+// UIDs are skipped) and returns their new state. Only messages whose flags
+// really changed are announced.
+func (mb *Mailbox) StoreFlags(uids []uint32, op FlagOp, flags []string, origin any) []Message {
+	s := mb.user.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	flags = mb.cleanFlags(flags)
+	var out []Message
+	for _, uid := range uids {
+		i := mb.indexOfUID(uid)
+		if i < 0 {
+			continue
+		}
+		m := mb.msgs[i]
+		var next []string
+		switch op {
+		case FlagsAdd:
+			next = append([]string(nil), m.flags...)
+			for _, f := range flags {
+				if !hasFlag(next, f) {
+					next = append(next, f)
+				}
+			}
+		case FlagsRemove:
+			for _, f := range m.flags {
+				if !hasFlag(flags, f) {
+					next = append(next, f)
+				}
+			}
+		case FlagsReplace:
+			next = append([]string(nil), flags...)
+		}
+		changed := !sameFlags(m.flags, next)
+		m.flags = next
+		if changed {
+			s.notify(Change{Kind: FlagsChanged, User: mb.user.Address, Mailbox: mb.name, Box: mb, UID: uid, SeqNum: uint32(i + 1),
+				NumMessages: uint32(len(mb.msgs)), Flags: append([]string(nil), next...), Origin: origin})
+		}
+		out = append(out, mb.copyOut(i))
+	}
+	return out
+}
+
+// Expunge removes the given UIDs (all messages flagged \Deleted when uids is
+// nil) and returns the UIDs removed, in the order removed.
+func (mb *Mailbox) Expunge(uids []uint32, origin any) []uint32 {
+	s := mb.user.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var want map[uint32]bool
+	if uids != nil {
+		want = make(map[uint32]bool, len(uids))
+		for _, u := range uids {
+			want[u] = true
+		}
+	}
+	var removed []uint32
+	// Walk from the end so earlier sequence numbers stay valid; report in
+	// ascending order as RFC 3501 servers conventionally do is not required,
+	// but each EXPUNGE must carry the number valid at the time it is sent.
+	for i := 0; i < len(mb.msgs); {
+		m := mb.msgs[i]
+		if (want == nil && hasFlag(m.flags, Deleted)) || (want != nil && want[m.uid]) {
+			removed = append(removed, m.uid)
+			mb.removeAtLocked(i, origin)
+			continue
+		}
+		i++
+	}
+	return removed
+}
+
+func (mb *Mailbox) removeAtLocked(i int, origin any) {
+	uid := mb.msgs[i].uid
+	mb.msgs = append(mb.msgs[:i], mb.msgs[i+1:]...)
+	mb.user.store.notify(Change{Kind: MessageRemoved, User: mb.user.Address, Mailbox: mb.name, Box: mb, UID: uid, SeqNum: uint32(i + 1),
+		NumMessages: uint32(len(mb.msgs)), Origin: origin})
+}
+
+// CopyResult pairs a source UID with the UID of its copy.
+type CopyResult struct {
+	UIDValidity uint32 // of the destination
+	SourceUIDs  []uint32
+	DestUIDs    []uint32
+}
+
+// CopyTo copies messages (by UID, ascending) into dest, keeping flags and
+// internal dates; the copies are \Recent in dest. With move set the originals
+// are removed afterwards (RFC 6851 MOVE).
+func (mb *Mailbox) CopyTo(uids []uint32, dest *Mailbox, move bool, origin any) (CopyResult, error) {
+	s := mb.user.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if dest.deleted {
+		return CopyResult{}, ErrNoSuchMailbox
+	}
+	sorted := append([]uint32(nil), uids...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	res := CopyResult{UIDValidity: dest.uidValidity}
+	var idx []int
+	for _, uid := range sorted {
+		i := mb.indexOfUID(uid)
+		if i < 0 {
+			continue
+		}
+		idx = append(idx, i)
+	}
+	for _, i := range idx {
+		m := mb.msgs[i]
+		res.SourceUIDs = append(res.SourceUIDs, m.uid)
+		res.DestUIDs = append(res.DestUIDs, dest.appendLocked(m.body, m.flags, m.internalDate, origin))
+	}
+	if move {
+		for k := len(res.SourceUIDs) - 1; k >= 0; k-- {
+			if i := mb.indexOfUID(res.SourceUIDs[k]); i >= 0 {
+				mb.removeAtLocked(i, origin)
+			}
+		}
+	}
+	return res, nil
+}
+
+// ClaimRecent is called by an IMAP session that selects the mailbox
+// read-write: it returns the UIDs that are \Recent for that session and clears
+// the flag so no other session sees them as recent (RFC 3501 §2.3.2).
+func (mb *Mailbox) ClaimRecent() []uint32 {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	var out []uint32
+	for _, m := range mb.msgs {
+		if m.recent {
+			out = append(out, m.uid)
+			m.recent = false
+		}
+	}
+	return out
+}
+
+// UIDValidity returns the mailbox's UIDVALIDITY.
+func (mb *Mailbox) UIDValidity() uint32 {
+	mb.user.store.mu.Lock()
+	defer mb.user.store.mu.Unlock()
+	return mb.uidValidity
+}

@@ -1,0 +1,411 @@
+package wire
+
+import (
+	"bytes"
+	"strconv"
+	"sync"
+)
+
+// MaxLine is the most bytes the splitter holds for one line. A longer line
+// (a hostile 1 MB line, say) is published in pieces of this size, none of
+// which ends in a line break, so memory stays bounded whatever arrives.
+const MaxLine = 64 * 1024
+
+// MaxPayload bounds one Payload event (a DATA body, a literal, a BDAT chunk).
+// Longer payloads are published in pieces of this size.
+const MaxPayload = 64 * 1024 * 1024
+
+// Piece is one event's worth of bytes cut from a stream by a Splitter.
+type Piece struct {
+	Dir    Dir
+	Kind   Kind // Line or Payload
+	Data   []byte
+	Secret Range
+}
+
+// Splitter cuts the two byte streams of one session into protocol lines and
+// payloads. It knows just enough of each protocol to find where payloads
+// start and end and which bytes are credentials: SMTP DATA (after the 354
+// that answers DATA) and BDAT chunks, IMAP literals (synchronising ones only
+// once the server has sent its "+" go-ahead), and AUTH/LOGIN/PASS secrets.
+//
+// Client and Server may be called from different goroutines.
+type Splitter struct {
+	proto Proto
+	mu    sync.Mutex
+	side  [2]streamState // indexed by FromClient, FromServer
+
+	// SMTP: verbs of commands sent and not yet answered, oldest first. The
+	// first entry is the greeting, which answers no command.
+	smtpPending []string
+	smtpInAuth  bool // a 334 challenge is outstanding: the next client line is a secret
+
+	// POP3: a SASL exchange is in progress.
+	popInAuth bool
+
+	// IMAP client side.
+	imapSyncLiteral int    // size of a synchronising literal awaiting the server's "+", or -1
+	imapInAuth      bool   // AUTHENTICATE continuation lines are secrets
+	imapCommand     string // command of the line being continued across literals
+	imapArgs        int    // arguments seen so far in a LOGIN command
+}
+
+type streamState struct {
+	buf     []byte // bytes of an incomplete line or payload
+	payload int    // bytes still to read as payload (literal, BDAT); -1 none
+	data    bool   // SMTP DATA body: read until CRLF.CRLF
+	secret  bool   // the payload being read is a credential
+}
+
+// NewSplitter returns a splitter for one session of the given protocol.
+func NewSplitter(p Proto) *Splitter {
+	s := &Splitter{proto: p, imapSyncLiteral: -1}
+	s.side[FromClient].payload = -1
+	s.side[FromServer].payload = -1
+	if p == SMTP {
+		s.smtpPending = []string{"<greeting>"}
+	}
+	return s
+}
+
+// Client feeds bytes the client sent; emit is called for every complete piece.
+func (s *Splitter) Client(b []byte, emit func(Piece)) { s.feed(FromClient, b, emit) }
+
+// Server feeds bytes the server sent.
+func (s *Splitter) Server(b []byte, emit func(Piece)) { s.feed(FromServer, b, emit) }
+
+// Flush emits whatever is left incomplete in the direction's buffer (the
+// connection closed mid-line, mid-DATA or mid-literal).
+func (s *Splitter) Flush(d Dir, emit func(Piece)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &s.side[d]
+	if len(st.buf) == 0 {
+		return
+	}
+	kind := Line
+	if st.data || st.payload >= 0 {
+		kind = Payload
+	}
+	p := Piece{Dir: d, Kind: kind, Data: st.buf}
+	if st.secret {
+		p.Secret = Range{0, len(st.buf)}
+	}
+	st.buf = nil
+	emit(p)
+}
+
+func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &s.side[d]
+	for len(b) > 0 {
+		switch {
+		case st.payload >= 0:
+			n := min(st.payload, len(b))
+			st.buf = append(st.buf, b[:n]...)
+			b = b[n:]
+			st.payload -= n
+			if st.payload == 0 || len(st.buf) >= MaxPayload {
+				s.emitPayload(d, st, emit)
+				if st.payload == 0 {
+					st.payload = -1
+					st.secret = false
+				}
+			}
+		case st.data:
+			b = s.feedData(d, st, b, emit)
+		default:
+			i := bytes.IndexByte(b, '\n')
+			if i < 0 {
+				st.buf = append(st.buf, b...)
+				b = nil
+				if len(st.buf) >= MaxLine {
+					s.emitLine(d, st.buf[:MaxLine:MaxLine], true, emit)
+					st.buf = append([]byte(nil), st.buf[MaxLine:]...)
+				}
+				continue
+			}
+			st.buf = append(st.buf, b[:i+1]...)
+			b = b[i+1:]
+			line := st.buf
+			st.buf = nil
+			for len(line) > MaxLine {
+				s.emitLine(d, line[:MaxLine:MaxLine], true, emit)
+				line = line[MaxLine:]
+			}
+			s.emitLine(d, line, false, emit)
+		}
+	}
+}
+
+func (s *Splitter) emitPayload(d Dir, st *streamState, emit func(Piece)) {
+	p := Piece{Dir: d, Kind: Payload, Data: st.buf}
+	if st.secret {
+		p.Secret = Range{0, len(st.buf)}
+	}
+	st.buf = nil
+	emit(p)
+}
+
+// feedData reads an SMTP DATA body up to and including the CRLF.CRLF that
+// ends it (RFC 5321 §4.1.1.4). The body starts right after the 354 reply, so
+// an empty body is just ".\r\n".
+func (s *Splitter) feedData(d Dir, st *streamState, b []byte, emit func(Piece)) []byte {
+	for i := 0; i < len(b); i++ {
+		st.buf = append(st.buf, b[i])
+		if b[i] != '\n' {
+			continue
+		}
+		n := len(st.buf)
+		if (n == 3 && string(st.buf) == ".\r\n") || (n >= 5 && string(st.buf[n-5:]) == "\r\n.\r\n") {
+			st.data = false
+			s.emitPayload(d, st, emit)
+			return b[i+1:]
+		}
+		if n >= MaxPayload {
+			// Keep the last bytes so the terminator is still found across pieces.
+			keep := append([]byte(nil), st.buf[n-4:]...)
+			st.buf = st.buf[:n-4]
+			s.emitPayload(d, st, emit)
+			st.buf = keep
+		}
+	}
+	return nil
+}
+
+func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) {
+	p := Piece{Dir: d, Kind: Line, Data: line}
+	if !partial {
+		switch s.proto {
+		case SMTP:
+			s.smtpLine(d, &p)
+		case POP3:
+			s.popLine(d, &p)
+		case IMAP:
+			s.imapLine(d, &p)
+		}
+	}
+	emit(p)
+}
+
+// trimEOL returns the line without its CRLF or LF.
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
+}
+
+// fields splits on spaces, returning the words and their start offsets.
+func fields(b []byte) (words [][]byte, starts []int) {
+	i := 0
+	for i < len(b) {
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+		if i >= len(b) {
+			break
+		}
+		j := i
+		for j < len(b) && b[j] != ' ' {
+			j++
+		}
+		words = append(words, b[i:j])
+		starts = append(starts, i)
+		i = j
+	}
+	return words, starts
+}
+
+func upper(b []byte) string { return string(bytes.ToUpper(b)) }
+
+func (s *Splitter) smtpLine(d Dir, p *Piece) {
+	text := trimEOL(p.Data)
+	if d == FromClient {
+		if s.smtpInAuth {
+			p.Secret = Range{0, len(text)}
+			s.smtpInAuth = false // the server answers before another response is due
+			return
+		}
+		words, starts := fields(text)
+		if len(words) == 0 {
+			s.smtpPending = append(s.smtpPending, "")
+			return
+		}
+		verb := upper(words[0])
+		s.smtpPending = append(s.smtpPending, verb)
+		switch verb {
+		case "AUTH":
+			if len(words) >= 3 {
+				p.Secret = Range{starts[2], len(text)}
+			}
+		case "BDAT":
+			if len(words) >= 2 {
+				if n, err := strconv.Atoi(string(words[1])); err == nil && n >= 0 {
+					if n > 0 {
+						s.side[FromClient].payload = n
+					}
+				}
+			}
+		}
+		return
+	}
+	// A reply line "NNN-text" continues, "NNN text" (or just "NNN") ends the reply.
+	if len(text) < 3 || (len(text) > 3 && text[3] == '-') {
+		return
+	}
+	code := string(text[:3])
+	if len(s.smtpPending) == 0 {
+		return
+	}
+	verb := s.smtpPending[0]
+	if code == "334" {
+		// An AUTH challenge: the command stays pending and the client's next line is a secret.
+		s.smtpInAuth = true
+		return
+	}
+	s.smtpPending = s.smtpPending[1:]
+	s.smtpInAuth = false
+	if verb == "DATA" && code == "354" {
+		s.side[FromClient].data = true
+		// The final reply to the message is still to come; it answers the body.
+		s.smtpPending = append([]string{"<body>"}, s.smtpPending...)
+	}
+}
+
+func (s *Splitter) popLine(d Dir, p *Piece) {
+	text := trimEOL(p.Data)
+	if d == FromClient {
+		if s.popInAuth {
+			p.Secret = Range{0, len(text)}
+			return
+		}
+		words, starts := fields(text)
+		if len(words) == 0 {
+			return
+		}
+		switch upper(words[0]) {
+		case "PASS":
+			if len(words) >= 2 {
+				p.Secret = Range{starts[1], len(text)}
+			}
+		case "APOP":
+			if len(words) >= 3 {
+				p.Secret = Range{starts[2], len(text)}
+			}
+		case "AUTH":
+			if len(words) >= 2 {
+				s.popInAuth = true
+			}
+			if len(words) >= 3 {
+				p.Secret = Range{starts[2], len(text)}
+			}
+		}
+		return
+	}
+	if bytes.HasPrefix(text, []byte("+OK")) || bytes.HasPrefix(text, []byte("-ERR")) {
+		s.popInAuth = false
+	}
+}
+
+// literalSize reports a trailing IMAP literal marker "{N}" or "{N+}" (or "{N-}").
+func literalSize(text []byte) (n int, sync bool, ok bool) {
+	if len(text) < 3 || text[len(text)-1] != '}' {
+		return 0, false, false
+	}
+	open := bytes.LastIndexByte(text, '{')
+	if open < 0 {
+		return 0, false, false
+	}
+	inner := text[open+1 : len(text)-1]
+	sync = true
+	if len(inner) > 0 && (inner[len(inner)-1] == '+' || inner[len(inner)-1] == '-') {
+		inner = inner[:len(inner)-1]
+		sync = false
+	}
+	if len(inner) == 0 || len(inner) > 12 {
+		return 0, false, false
+	}
+	v, err := strconv.Atoi(string(inner))
+	if err != nil || v < 0 {
+		return 0, false, false
+	}
+	return v, sync, true
+}
+
+func (s *Splitter) imapLine(d Dir, p *Piece) {
+	text := trimEOL(p.Data)
+	if d == FromServer {
+		if bytes.HasPrefix(text, []byte("+")) {
+			if s.imapSyncLiteral >= 0 {
+				s.side[FromClient].payload = s.imapSyncLiteral
+				s.side[FromClient].secret = s.imapCommand == "LOGIN" && s.imapArgs == 2
+				s.imapSyncLiteral = -1
+			}
+			return
+		}
+		if !bytes.HasPrefix(text, []byte("*")) {
+			// A tagged response ends the command in progress (including a
+			// synchronising literal the server refused).
+			s.imapSyncLiteral = -1
+			s.imapInAuth = false
+			s.imapCommand = ""
+		}
+		if n, _, ok := literalSize(text); ok && n > 0 {
+			s.side[FromServer].payload = n
+		}
+		return
+	}
+	if s.imapInAuth {
+		p.Secret = Range{0, len(text)}
+		return
+	}
+	continuing := s.imapCommand != ""
+	words, starts := fields(text)
+	if !continuing && len(words) >= 2 {
+		cmd := upper(words[1])
+		if cmd == "UID" && len(words) >= 3 {
+			cmd = "UID " + upper(words[2])
+		}
+		s.imapCommand = cmd
+		s.imapArgs = 0
+		switch cmd {
+		case "LOGIN":
+			words, starts = words[2:], starts[2:]
+		case "AUTHENTICATE":
+			s.imapInAuth = true
+			if len(words) >= 4 {
+				p.Secret = Range{starts[3], len(text)}
+			}
+			words = nil
+		default:
+			words = nil
+		}
+	}
+	if s.imapCommand == "LOGIN" {
+		// Count arguments (a literal marker counts as the argument it introduces);
+		// the second one is the password.
+		for i, w := range words {
+			s.imapArgs++
+			if s.imapArgs == 2 && w[0] != '{' {
+				p.Secret = Range{starts[i], len(text)}
+			}
+		}
+	}
+	n, sync, ok := literalSize(text)
+	if !ok {
+		// The command line is complete.
+		if s.imapCommand != "AUTHENTICATE" {
+			s.imapCommand = ""
+		}
+		return
+	}
+	if !sync {
+		s.side[FromClient].payload = n
+		s.side[FromClient].secret = s.imapCommand == "LOGIN" && s.imapArgs == 2
+		if n == 0 {
+			s.side[FromClient].payload = -1
+		}
+		return
+	}
+	s.imapSyncLiteral = n
+}
