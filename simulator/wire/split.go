@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -21,6 +22,17 @@ type Piece struct {
 	Kind   Kind // Line or Payload
 	Data   []byte
 	Secret Range
+	// End is the offset in the slice just fed at which this piece ends (the
+	// piece may have begun in an earlier call). The relay uses it to cut a
+	// stream right after a STARTTLS command.
+	End int
+	// Answers is set on a server line that completes the reply to a command:
+	// the command's verb ("STARTTLS", "PASS", "LOGIN"), or "<greeting>" for
+	// the greeting. Lines that only continue a reply leave it empty.
+	Answers string
+	// OK tells, when Answers is set, whether the reply was a success
+	// (SMTP 2xx/3xx, POP3 +OK, IMAP tagged OK).
+	OK bool
 }
 
 // Splitter cuts the two byte streams of one session into protocol lines and
@@ -43,6 +55,14 @@ type Splitter struct {
 	// POP3: a SASL exchange is in progress.
 	popInAuth bool
 
+	// POP3: verbs of commands not yet answered, oldest first, and whether
+	// the server is in the middle of a multi-line response.
+	popPending   []string
+	popMultiline bool
+
+	// IMAP: the command verb of each tag awaiting its tagged response.
+	imapTags map[string]string
+
 	// IMAP client side.
 	imapSyncLiteral int    // size of a synchronising literal awaiting the server's "+", or -1
 	imapInAuth      bool   // AUTHENTICATE continuation lines are secrets
@@ -59,11 +79,14 @@ type streamState struct {
 
 // NewSplitter returns a splitter for one session of the given protocol.
 func NewSplitter(p Proto) *Splitter {
-	s := &Splitter{proto: p, imapSyncLiteral: -1}
+	s := &Splitter{proto: p, imapSyncLiteral: -1, imapTags: map[string]string{}}
 	s.side[FromClient].payload = -1
 	s.side[FromServer].payload = -1
-	if p == SMTP {
+	switch p {
+	case SMTP:
 		s.smtpPending = []string{"<greeting>"}
+	case POP3:
+		s.popPending = []string{"<greeting>"}
 	}
 	return s
 }
@@ -95,10 +118,25 @@ func (s *Splitter) Flush(d Dir, emit func(Piece)) {
 	emit(p)
 }
 
+// Reset discards the direction's incomplete bytes and payload state. The
+// relay calls it when TLS starts: bytes read before the handshake belong to
+// the plaintext channel and must not leak into the encrypted one.
+func (s *Splitter) Reset(d Dir) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.side[d] = streamState{payload: -1}
+}
+
 func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &s.side[d]
+	total := len(b)
+	inner := emit
+	emit = func(p Piece) {
+		p.End = total - len(b)
+		inner(p)
+	}
 	for len(b) > 0 {
 		switch {
 		case st.payload >= 0:
@@ -114,7 +152,11 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 				}
 			}
 		case st.data:
-			b = s.feedData(d, st, b, emit)
+			var out []Piece
+			b, out = s.feedData(d, st, b)
+			for _, p := range out {
+				emit(p)
+			}
 		default:
 			i := bytes.IndexByte(b, '\n')
 			if i < 0 {
@@ -150,8 +192,9 @@ func (s *Splitter) emitPayload(d Dir, st *streamState, emit func(Piece)) {
 
 // feedData reads an SMTP DATA body up to and including the CRLF.CRLF that
 // ends it (RFC 5321 §4.1.1.4). The body starts right after the 354 reply, so
-// an empty body is just ".\r\n".
-func (s *Splitter) feedData(d Dir, st *streamState, b []byte, emit func(Piece)) []byte {
+// an empty body is just ".\r\n". It returns the unread bytes and the pieces
+// completed.
+func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out []Piece) {
 	for i := 0; i < len(b); i++ {
 		st.buf = append(st.buf, b[i])
 		if b[i] != '\n' {
@@ -160,18 +203,18 @@ func (s *Splitter) feedData(d Dir, st *streamState, b []byte, emit func(Piece)) 
 		n := len(st.buf)
 		if (n == 3 && string(st.buf) == ".\r\n") || (n >= 5 && string(st.buf[n-5:]) == "\r\n.\r\n") {
 			st.data = false
-			s.emitPayload(d, st, emit)
-			return b[i+1:]
+			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf})
+			st.buf = nil
+			return b[i+1:], out
 		}
 		if n >= MaxPayload {
 			// Keep the last bytes so the terminator is still found across pieces.
 			keep := append([]byte(nil), st.buf[n-4:]...)
-			st.buf = st.buf[:n-4]
-			s.emitPayload(d, st, emit)
+			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf[:n-4]})
 			st.buf = keep
 		}
 	}
-	return nil
+	return nil, out
 }
 
 func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) {
@@ -265,6 +308,8 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	}
 	s.smtpPending = s.smtpPending[1:]
 	s.smtpInAuth = false
+	p.Answers = verb
+	p.OK = code[0] == '2' || code[0] == '3'
 	if verb == "DATA" && code == "354" {
 		s.side[FromClient].data = true
 		// The final reply to the message is still to come; it answers the body.
@@ -281,8 +326,14 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 		}
 		words, starts := fields(text)
 		if len(words) == 0 {
+			s.popPending = append(s.popPending, "")
 			return
 		}
+		verb := upper(words[0])
+		if len(words) > 1 && (verb == "LIST" || verb == "UIDL") {
+			verb += " n" // with an argument the answer is one line
+		}
+		s.popPending = append(s.popPending, verb)
 		switch upper(words[0]) {
 		case "PASS":
 			if len(words) >= 2 {
@@ -302,9 +353,36 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 		}
 		return
 	}
-	if bytes.HasPrefix(text, []byte("+OK")) || bytes.HasPrefix(text, []byte("-ERR")) {
-		s.popInAuth = false
+	if s.popMultiline {
+		if string(text) == "." {
+			s.popMultiline = false
+			s.finishPOP(p, true)
+		}
+		return
 	}
+	ok := bytes.HasPrefix(text, []byte("+OK"))
+	if !ok && !bytes.HasPrefix(text, []byte("-ERR")) {
+		return // a "+ " SASL challenge, or noise
+	}
+	s.popInAuth = false
+	if ok && len(s.popPending) > 0 {
+		switch s.popPending[0] {
+		case "CAPA", "LIST", "UIDL", "RETR", "TOP":
+			s.popMultiline = true
+			return
+		}
+	}
+	s.finishPOP(p, ok)
+}
+
+func (s *Splitter) finishPOP(p *Piece, ok bool) {
+	if len(s.popPending) == 0 {
+		return
+	}
+	verb, _, _ := strings.Cut(s.popPending[0], " ")
+	s.popPending = s.popPending[1:]
+	p.Answers = verb
+	p.OK = ok
 }
 
 // literalSize reports a trailing IMAP literal marker "{N}" or "{N+}" (or "{N-}").
@@ -346,6 +424,14 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		if !bytes.HasPrefix(text, []byte("*")) {
 			// A tagged response ends the command in progress (including a
 			// synchronising literal the server refused).
+			if words, _ := fields(text); len(words) >= 2 {
+				tag := string(words[0])
+				if verb, ok := s.imapTags[tag]; ok {
+					delete(s.imapTags, tag)
+					p.Answers = verb
+					p.OK = upper(words[1]) == "OK"
+				}
+			}
 			s.imapSyncLiteral = -1
 			s.imapInAuth = false
 			s.imapCommand = ""
@@ -368,6 +454,9 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		}
 		s.imapCommand = cmd
 		s.imapArgs = 0
+		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
+			s.imapTags[string(words[0])] = cmd
+		}
 		switch cmd {
 		case "LOGIN":
 			words, starts = words[2:], starts[2:]
