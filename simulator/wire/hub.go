@@ -67,6 +67,10 @@ func (s *Subscription) push(e Event) {
 // finish marks the end of the stream: the pump delivers what is queued, then closes.
 func (s *Subscription) finish() {
 	s.mu.Lock()
+	if s.dropped > 0 && !s.closed {
+		s.queue = append(s.queue, Event{Kind: Dropped, Dir: Meta, N: s.dropped})
+		s.dropped = 0
+	}
 	s.closed = true
 	s.cond.Broadcast()
 	s.mu.Unlock()

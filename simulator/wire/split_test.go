@@ -1,0 +1,206 @@
+package wire
+
+import (
+	"strings"
+	"testing"
+)
+
+// dialogue feeds alternating client/server chunks and returns the pieces.
+func dialogue(p Proto, steps ...string) []Piece {
+	s := NewSplitter(p)
+	var out []Piece
+	emit := func(pc Piece) {
+		pc.Data = append([]byte(nil), pc.Data...)
+		out = append(out, pc)
+	}
+	for _, st := range steps {
+		switch {
+		case strings.HasPrefix(st, "C:"):
+			s.Client([]byte(st[2:]), emit)
+		case strings.HasPrefix(st, "S:"):
+			s.Server([]byte(st[2:]), emit)
+		}
+	}
+	s.Flush(FromClient, emit)
+	s.Flush(FromServer, emit)
+	return out
+}
+
+func TestSplitSMTPDataBodyIsOnePayload(t *testing.T) {
+	got := dialogue(SMTP,
+		"S:220 mx ready\r\n",
+		"C:EHLO me\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n",
+		"S:250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n",
+		"C:Subject: hi\r\n\r\n..leading dot\r\nSTARTTLS\r\n.\r\nQUIT\r\n",
+		"S:250 queued\r\n221 bye\r\n",
+	)
+	var payloads []string
+	var answers []string
+	for _, p := range got {
+		if p.Kind == Payload {
+			payloads = append(payloads, string(p.Data))
+		}
+		if p.Answers != "" {
+			answers = append(answers, p.Answers)
+		}
+	}
+	if len(payloads) != 1 || payloads[0] != "Subject: hi\r\n\r\n..leading dot\r\nSTARTTLS\r\n.\r\n" {
+		t.Fatalf("payloads = %q", payloads)
+	}
+	want := "<greeting> EHLO MAIL RCPT DATA <body> QUIT"
+	if strings.Join(answers, " ") != want {
+		t.Fatalf("answers = %v, want %s", answers, want)
+	}
+}
+
+func TestSplitSMTPRefusedDataIsNoBody(t *testing.T) {
+	got := dialogue(SMTP, "S:220 x\r\n", "C:DATA\r\n", "S:503 5.5.1 no\r\n", "C:QUIT\r\n")
+	for _, p := range got {
+		if p.Kind == Payload {
+			t.Fatalf("unexpected payload %q", p.Data)
+		}
+	}
+	if got[len(got)-1].Kind != Line || string(got[len(got)-1].Data) != "QUIT\r\n" {
+		t.Fatalf("last piece %+v", got[len(got)-1])
+	}
+}
+
+func TestSplitSMTPAuthSecrets(t *testing.T) {
+	got := dialogue(SMTP, "S:220 x\r\n", "C:AUTH PLAIN AGFsaWNlAHB3\r\n", "S:235 ok\r\n",
+		"C:AUTH LOGIN\r\n", "S:334 VXNlcm5hbWU6\r\n", "C:YWxpY2U=\r\n", "S:334 UGFzc3dvcmQ6\r\n", "C:cHc=\r\n", "S:235 ok\r\n", "C:NOOP\r\n")
+	secrets := map[string]string{}
+	for _, p := range got {
+		if !p.Secret.Empty() {
+			secrets[string(p.Data)] = string(p.Data[p.Secret.Start:p.Secret.End])
+		}
+	}
+	if secrets["AUTH PLAIN AGFsaWNlAHB3\r\n"] != "AGFsaWNlAHB3" || secrets["YWxpY2U=\r\n"] != "YWxpY2U=" || secrets["cHc=\r\n"] != "cHc=" {
+		t.Fatalf("secrets = %q", secrets)
+	}
+	if len(secrets) != 3 {
+		t.Fatalf("NOOP must not be secret: %q", secrets)
+	}
+}
+
+func TestSplitBDAT(t *testing.T) {
+	got := dialogue(SMTP, "S:220 x\r\n", "C:BDAT 5 LAST\r\nab\r\ncNOOP\r\n")
+	if len(got) != 4 || got[2].Kind != Payload || string(got[2].Data) != "ab\r\nc" || string(got[3].Data) != "NOOP\r\n" {
+		t.Fatalf("pieces = %+v", got)
+	}
+}
+
+func TestSplitIMAPLiterals(t *testing.T) {
+	got := dialogue(IMAP,
+		"S:* OK ready\r\n",
+		"C:a1 LOGIN {5}\r\n",
+		"S:+ go ahead\r\n",
+		"C:alice {10}\r\n",
+		"S:+ go ahead\r\n",
+		"C:wonderland\r\n",
+		"S:a1 OK done\r\n",
+		"C:a2 APPEND INBOX {3+}\r\nxyz\r\n",
+		"S:* 1 FETCH (BODY[] {4}\r\nab\r\n)\r\na2 OK appended\r\n",
+	)
+	var kinds []string
+	for _, p := range got {
+		k := p.Kind.String() + ":" + strings.TrimRight(string(p.Data), "\r\n")
+		if !p.Secret.Empty() {
+			k += "(secret)"
+		}
+		kinds = append(kinds, k)
+	}
+	want := []string{"line:* OK ready", "line:a1 LOGIN {5}", "line:+ go ahead", "payload:alice", "line: {10}", "line:+ go ahead",
+		"payload:wonderland(secret)", "line:", "line:a1 OK done", "line:a2 APPEND INBOX {3+}", "payload:xyz", "line:",
+		"line:* 1 FETCH (BODY[] {4}", "payload:ab", "line:)", "line:a2 OK appended"}
+	if strings.Join(kinds, "|") != strings.Join(want, "|") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(kinds, "\n"), strings.Join(want, "\n"))
+	}
+	if got[8].Answers != "LOGIN" || !got[8].OK || got[15].Answers != "APPEND" {
+		t.Fatalf("answers: %q %q", got[8].Answers, got[15].Answers)
+	}
+}
+
+func TestSplitIMAPRefusedLiteralIsNotSwallowed(t *testing.T) {
+	got := dialogue(IMAP, "S:* OK\r\n", "C:a1 APPEND INBOX {99999999}\r\n", "S:a1 NO too big\r\n", "C:a2 NOOP\r\n")
+	last := got[len(got)-1]
+	if last.Kind != Line || string(last.Data) != "a2 NOOP\r\n" {
+		t.Fatalf("last = %+v", last)
+	}
+}
+
+func TestSplitIMAPLoginSecret(t *testing.T) {
+	got := dialogue(IMAP, "S:* OK\r\n", "C:a1 login alice \"won der\"\r\n")
+	p := got[1]
+	if p.Secret.Empty() || string(p.Data[p.Secret.Start:p.Secret.End]) != "\"won der\"" {
+		t.Fatalf("secret %+v in %q", p.Secret, p.Data)
+	}
+}
+
+func TestSplitPOP3(t *testing.T) {
+	got := dialogue(POP3, "S:+OK hi\r\n", "C:USER bob\r\nPASS builder\r\nLIST\r\nRETR 1\r\nSTLS\r\n",
+		"S:+OK\r\n+OK in\r\n+OK 1 messages\r\n1 100\r\n.\r\n+OK\r\nSubject: x\r\n..dot\r\n.\r\n+OK go\r\n")
+	var answers []string
+	for _, p := range got {
+		if p.Answers != "" {
+			answers = append(answers, p.Answers)
+		}
+		if strings.HasPrefix(string(p.Data), "PASS") && string(p.Data[p.Secret.Start:p.Secret.End]) != "builder" {
+			t.Fatalf("PASS secret %+v", p.Secret)
+		}
+	}
+	if strings.Join(answers, " ") != "<greeting> USER PASS LIST RETR STLS" {
+		t.Fatalf("answers %v", answers)
+	}
+}
+
+func TestSplitLongLineIsBounded(t *testing.T) {
+	s := NewSplitter(SMTP)
+	big := strings.Repeat("A", 1<<20) + "\r\n"
+	var n, maxLen int
+	for i := 0; i < len(big); i += 4096 {
+		end := min(i+4096, len(big))
+		s.Client([]byte(big[i:end]), func(p Piece) {
+			n++
+			maxLen = max(maxLen, len(p.Data))
+		})
+	}
+	if maxLen > MaxLine+2 || n < 16 {
+		t.Fatalf("pieces %d, longest %d", n, maxLen)
+	}
+}
+
+func TestPieceEndMarksStartTLSCut(t *testing.T) {
+	s := NewSplitter(SMTP)
+	chunk := []byte("STARTTLS\r\nMAIL FROM:<evil@x>\r\n")
+	var ends []int
+	s.Client(chunk, func(p Piece) { ends = append(ends, p.End) })
+	if len(ends) != 2 || ends[0] != len("STARTTLS\r\n") || ends[1] != len(chunk) {
+		t.Fatalf("ends %v", ends)
+	}
+}
+
+func FuzzSplitter(f *testing.F) {
+	f.Add([]byte("a1 LOGIN {5}\r\n"), []byte("+ ok\r\n"), uint8(0))
+	f.Add([]byte("DATA\r\nbody\r\n.\r\n"), []byte("354 go\r\n"), uint8(1))
+	f.Add([]byte("BDAT 3\r\nabc"), []byte("250 ok\r\n"), uint8(2))
+	f.Fuzz(func(t *testing.T, c, s []byte, proto uint8) {
+		p := []Proto{IMAP, SMTP, POP3}[int(proto)%3]
+		sp := NewSplitter(p)
+		total := 0
+		emit := func(pc Piece) {
+			total += len(pc.Data)
+			if !pc.Secret.Empty() && (pc.Secret.Start < 0 || pc.Secret.End > len(pc.Data)) {
+				t.Fatalf("secret out of range: %+v len %d", pc.Secret, len(pc.Data))
+			}
+		}
+		sp.Server(s, emit)
+		sp.Client(c, emit)
+		sp.Server(s, emit)
+		sp.Client(c, emit)
+		sp.Flush(FromClient, emit)
+		sp.Flush(FromServer, emit)
+		if total != 2*len(c)+2*len(s) {
+			t.Fatalf("bytes lost or invented: %d != %d", total, 2*len(c)+2*len(s))
+		}
+	})
+}
