@@ -214,7 +214,12 @@ func (mb *Mailbox) SeqOfUID(uid uint32) uint32 {
 // Append stores a new message and returns its UID. raw is normalised to CRLF.
 // A zero date means now. origin identifies the caller in the Change it causes.
 func (mb *Mailbox) Append(raw []byte, flags []string, date time.Time, origin any) (uint32, error) {
-	raw = NormalizeCRLF(raw)
+	if norm := NormalizeCRLF(raw); len(norm) != len(raw) {
+		raw = norm
+	} else {
+		// The store keeps the bytes for ever: never alias the caller's buffer.
+		raw = append(make([]byte, 0, len(norm)), norm...)
+	}
 	s := mb.user.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -322,9 +327,8 @@ func (mb *Mailbox) Expunge(uids []uint32, origin any) []uint32 {
 		}
 	}
 	var removed []uint32
-	// Walk from the end so earlier sequence numbers stay valid; report in
-	// ascending order as RFC 3501 servers conventionally do is not required,
-	// but each EXPUNGE must carry the number valid at the time it is sent.
+	// Each removal is announced with the sequence number valid at that
+	// moment (RFC 3501 §7.4.1), so later numbers shift down as we go.
 	for i := 0; i < len(mb.msgs); {
 		m := mb.msgs[i]
 		if (want == nil && hasFlag(m.flags, Deleted)) || (want != nil && want[m.uid]) {
