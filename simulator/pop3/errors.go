@@ -1,0 +1,43 @@
+package pop3
+
+// Error is a negative POP3 reply: "-ERR [CODE] text". Code is an RFC 2449
+// extended response code, or "" for a plain -ERR. The codes mailtutor uses:
+//
+//	"AUTH"     RFC 3206: the credentials were refused (or the attempt broke a policy)
+//	"IN-USE"   RFC 2449: the maildrop is locked by another session
+//	"SYS/TEMP" RFC 3206: a temporary system problem (shutting down, try again)
+//	"SYS/PERM" RFC 3206: a permanent system problem
+type Error struct {
+	Code string // extended response code without brackets, or ""
+	Text string // human-readable explanation
+}
+
+// Error returns the reply line without CRLF, as it goes on the wire.
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return "-ERR " + e.Text
+	}
+	return "-ERR [" + e.Code + "] " + e.Text
+}
+
+// errText builds a plain -ERR (no response code).
+func errText(text string) *Error { return &Error{Text: text} }
+
+// errAuthFailed never says whether the name or the password was wrong, so
+// that a client cannot probe which users exist (RFC 3206 §4).
+func errAuthFailed() *Error {
+	return &Error{Code: "AUTH", Text: "invalid user name or password"}
+}
+
+// errTLSRequired answers a login attempt made in clear text when the listener
+// (RequireTLS) or the tls-required fault demands TLS first.
+//
+// Why [AUTH]: RFC 2449 and RFC 3206 define no "privacy required" code for
+// POP3 (IMAP has PRIVACYREQUIRED). RFC 3206 §4 defines [AUTH] for any problem
+// with the user's credentials and names "an attempt to authenticate in
+// violation of policy" among them, which is exactly this; Dovecot answers the
+// same way. [SYS/PERM] would be wrong: nothing is broken on the server, and a
+// client told SYS/PERM may give up instead of sending STLS.
+func errTLSRequired() *Error {
+	return &Error{Code: "AUTH", Text: "TLS required before authentication: send STLS first"}
+}
