@@ -25,6 +25,9 @@ const (
 	FetchItem    Kind = "fetch-item"    // IMAP FETCH data items: "FLAGS", "ENVELOPE", "BODY[]"
 	Parameter    Kind = "parameter"     // SMTP MAIL/RCPT parameters: "SIZE", "BODY", "SMTPUTF8", "RET", "NOTIFY"
 	Mechanism    Kind = "mechanism"     // SASL mechanisms: "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"
+	Flag         Kind = "flag"          // IMAP message flags: "\SEEN", "\DELETED", "\*", keywords like "$FORWARDED"
+	MailboxAttr  Kind = "mailbox-attr"  // IMAP LIST attributes and special-use: "\NOSELECT", "\HASCHILDREN", "\SENT"
+	SearchKey    Kind = "search-key"    // IMAP SEARCH keys: "UNSEEN", "SINCE", "HEADER"
 )
 
 // Entry is one piece of protocol knowledge.
@@ -49,11 +52,15 @@ func (e Entry) Ref() string {
 	return e.Summary + " (" + e.RFC + ")"
 }
 
-// NormalizeKey upper-cases a key and strips brackets and surrounding spaces,
-// so "[in-use]" and "IN-USE" find the same entry.
+// NormalizeKey upper-cases a key and strips surrounding brackets and spaces,
+// so "[in-use]" and "IN-USE" find the same entry. Only a key that starts with
+// "[" loses its brackets: "BODY[]" (a FETCH item) keeps its own.
 func NormalizeKey(key string) string {
 	key = strings.TrimSpace(key)
-	key = strings.TrimPrefix(key, "[")
-	key = strings.TrimSuffix(key, "]")
+	if strings.HasPrefix(key, "[") {
+		key = strings.TrimPrefix(key, "[")
+		key = strings.TrimSuffix(key, "]")
+		key = strings.TrimSpace(key)
+	}
 	return strings.ToUpper(key)
 }

@@ -1,0 +1,4 @@
+package kb
+
+func imapResponses() []Entry     { return nil }
+func imapResponseCodes() []Entry { return nil }
