@@ -1,0 +1,158 @@
+package smtp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+)
+
+// Data receives the message after DATA (or the BDAT chunks) and delivers it
+// before returning, so the message is in the store when the client reads
+// the 250. If the client vanishes half-way, ReadAll fails and nothing at
+// all is stored: delivery only starts once the whole message is here.
+func (se *session) Data(r io.Reader) error {
+	se.mu.Lock()
+	from, rcpts, user := se.from, append([]recipient(nil), se.rcpts...), se.user
+	se.inData = true
+	se.hold()
+	se.mu.Unlock()
+	defer func() {
+		se.mu.Lock()
+		se.inData = false
+		if !se.inTxn {
+			se.release() // Reset or Logout came while we were busy
+		}
+		se.mu.Unlock()
+	}()
+
+	body, err := io.ReadAll(r)
+	if err != nil {
+		if errors.Is(err, gosmtp.ErrTooLongLine) {
+			return errLineTooLong(se.srv.smtp.MaxLineLength)
+		}
+		return err // ErrDataTooLarge is already a 552 5.3.4; a drop has no one to answer
+	}
+
+	srv := se.srv
+	now := srv.opts.Now()
+	id := fmt.Sprintf("%08X", srv.nextID.Add(1))
+	tr := trace{helo: se.helo, ip: se.clientIP, by: srv.opts.Hostname, with: se.protocol(user != nil), id: id, date: now}
+
+	var local, relay, queue []recipient
+	for _, rc := range rcpts {
+		switch rc.route {
+		case routeLocal:
+			local = append(local, rc)
+		case routeRelay:
+			relay = append(relay, rc)
+		case routeQueue:
+			queue = append(queue, rc)
+		}
+	}
+
+	// The hop to another domain of the world goes first: if it refuses,
+	// the whole message is refused and nothing has been stored, so the
+	// client's retry cannot make duplicates.
+	if len(relay) > 0 {
+		env := Envelope{From: from, To: addrs(relay), Data: tr.prepend(body, oneAddr(relay)), Received: now}
+		if err := srv.opts.Relay(env); err != nil {
+			return errRelayHop(err)
+		}
+	}
+	for _, rc := range local {
+		raw := append([]byte("Return-Path: <"+from+">\r\n"), tr.prepend(body, rc.addr)...)
+		if _, err := rc.user.Inbox().Append(raw, nil, now, nil); err != nil {
+			return errStore(err)
+		}
+	}
+	if len(queue) > 0 {
+		srv.opts.Queue(Envelope{From: from, To: addrs(queue), Data: tr.prepend(body, oneAddr(queue)), Received: now})
+	}
+
+	// go-smtp answers a nil error with "250 2.0.0 OK: queued"; it writes
+	// any *SMTPError as given, so a 250 value names the queue id, as
+	// Postfix does, and the learner can find it in the Received header.
+	return &gosmtp.SMTPError{Code: 250, EnhancedCode: gosmtp.EnhancedCode{2, 0, 0}, Message: "OK: queued as " + id}
+}
+
+// protocol is the "with" keyword of the Received header (RFC 3848): ESMTP,
+// plus S when the session is encrypted, plus A when the sender logged in.
+func (se *session) protocol(authenticated bool) string {
+	p := "ESMTP"
+	if se.encrypted() {
+		p += "S"
+	}
+	if authenticated {
+		p += "A"
+	}
+	return p
+}
+
+// trace is what one server writes in the Received headers it adds.
+type trace struct {
+	helo, ip, by, with, id string
+	date                   time.Time
+}
+
+// prepend returns the message with a Received header on top (RFC 5321
+// §4.4), naming the recipient when there is exactly one (rcpt != "").
+//
+//	Received: from HELO ([IP])
+//		by HOSTNAME with ESMTPSA id ID
+//		for <RCPT>; DATE
+func (t trace) prepend(body []byte, rcpt string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Received: from %s (%s)\r\n\tby %s with %s id %s", printable(t.helo), addressLiteral(t.ip), t.by, t.with, t.id)
+	if rcpt != "" {
+		fmt.Fprintf(&b, "\r\n\tfor <%s>", rcpt)
+	}
+	fmt.Fprintf(&b, "; %s\r\n", t.date.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+	return append([]byte(b.String()), body...)
+}
+
+// addressLiteral writes the client's IP as RFC 5321 §4.1.3 wants it in the
+// TCP-info of a Received header: [192.0.2.1] or [IPv6:2001:db8::1].
+func addressLiteral(ip string) string {
+	parsed := net.ParseIP(ip)
+	switch {
+	case parsed == nil:
+		return "[" + printable(ip) + "]"
+	case parsed.To4() != nil:
+		return "[" + parsed.String() + "]"
+	default:
+		return "[IPv6:" + parsed.String() + "]"
+	}
+}
+
+// printable keeps a client-given name from breaking the header: controls
+// and spaces become '?'. (newSession has refused controls already.)
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r <= ' ' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func addrs(rcpts []recipient) []string {
+	out := make([]string, len(rcpts))
+	for i, rc := range rcpts {
+		out[i] = rc.addr
+	}
+	return out
+}
+
+// oneAddr names the recipient for the "for" clause when there is only one:
+// with several, naming one would leak it to the others (RFC 5321 §7.2).
+func oneAddr(rcpts []recipient) string {
+	if len(rcpts) == 1 {
+		return rcpts[0].addr
+	}
+	return ""
+}

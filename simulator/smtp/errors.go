@@ -1,0 +1,111 @@
+package smtp
+
+import (
+	"fmt"
+
+	gosmtp "github.com/emersion/go-smtp"
+)
+
+// The replies this package gives, as protocol values. Texts follow what
+// real servers say (Postfix wording where it is well known) plus a short
+// reason, because the learner reads every one. Codes: RFC 5321 §4.2; the
+// enhanced codes: RFC 3463 and its registry.
+
+func smtpErr(code int, enhanced gosmtp.EnhancedCode, format string, args ...any) *gosmtp.SMTPError {
+	return &gosmtp.SMTPError{Code: code, EnhancedCode: enhanced, Message: fmt.Sprintf(format, args...)}
+}
+
+// errAuthRequired: submission (RFC 6409 §4.3) takes mail only from logged-in users.
+var errAuthRequired = smtpErr(530, gosmtp.EnhancedCode{5, 7, 0},
+	"Authentication required: log in with AUTH before MAIL on the submission port")
+
+// errMustStartTLS: the policy (or the tls-required fault) wants the password
+// to travel encrypted (RFC 3207 §4, RFC 4954 §4).
+var errMustStartTLS = smtpErr(530, gosmtp.EnhancedCode{5, 7, 0}, "Must issue a STARTTLS command first")
+
+// errAuthFailed: wrong login or password (RFC 4954 §6).
+var errAuthFailed = smtpErr(535, gosmtp.EnhancedCode{5, 7, 8}, "Authentication credentials invalid")
+
+// errNoAuthHere: the MX port takes mail from anyone for its own domains and
+// offers no AUTH (Postfix answers the same way on port 25).
+var errNoAuthHere = smtpErr(503, gosmtp.EnhancedCode{5, 5, 1},
+	"Error: authentication not enabled on this port (MX); log in on the submission port (RFC 6409)")
+
+// errAuthSyntax: a SASL response that is not what the mechanism expects.
+func errAuthSyntax(why string) *gosmtp.SMTPError {
+	return smtpErr(501, gosmtp.EnhancedCode{5, 5, 2}, "Malformed authentication response: %s", why)
+}
+
+func errRelayDenied(rcpt string) *gosmtp.SMTPError {
+	return smtpErr(554, gosmtp.EnhancedCode{5, 7, 1},
+		"<%s>: Relay access denied (this server only accepts mail for its own domains)", rcpt)
+}
+
+func errRelayFaultDenied(rcpt string) *gosmtp.SMTPError {
+	return smtpErr(554, gosmtp.EnhancedCode{5, 7, 1},
+		"<%s>: Relay access denied (relaying to other domains is switched off here, even after AUTH)", rcpt)
+}
+
+func errNoQueue(rcpt string) *gosmtp.SMTPError {
+	return smtpErr(554, gosmtp.EnhancedCode{5, 7, 1},
+		"<%s>: Relay access denied (this world has no way out to other domains)", rcpt)
+}
+
+func errUnknownUser(rcpt string) *gosmtp.SMTPError {
+	return smtpErr(550, gosmtp.EnhancedCode{5, 1, 1},
+		"<%s>: Recipient address rejected: User unknown in local recipient table", rcpt)
+}
+
+func errMailboxFull(rcpt string) *gosmtp.SMTPError {
+	return smtpErr(552, gosmtp.EnhancedCode{5, 2, 2},
+		"<%s>: Recipient address rejected: Mailbox full (over quota)", rcpt)
+}
+
+func errGreylisted(rcpt string) *gosmtp.SMTPError {
+	return smtpErr(451, gosmtp.EnhancedCode{4, 7, 1},
+		"<%s>: Recipient address rejected: Greylisted, try again later (RFC 6647)", rcpt)
+}
+
+// errSenderNotOwned: after AUTH a user may not claim another user's address
+// (Postfix reject_known_sender_login_mismatch).
+func errSenderNotOwned(from, login string) *gosmtp.SMTPError {
+	return smtpErr(553, gosmtp.EnhancedCode{5, 7, 1},
+		"<%s>: Sender address rejected: not owned by user %s", from, login)
+}
+
+func errBadSender(why string) *gosmtp.SMTPError {
+	return smtpErr(553, gosmtp.EnhancedCode{5, 1, 7}, "Bad sender address syntax: %s", why)
+}
+
+func errBadRecipient(why string) *gosmtp.SMTPError {
+	return smtpErr(553, gosmtp.EnhancedCode{5, 1, 3}, "Bad recipient address syntax: %s", why)
+}
+
+// errNeedSMTPUTF8: a non-ASCII address needs MAIL FROM:<...> SMTPUTF8 (RFC 6531 §3.5).
+func errNeedSMTPUTF8(addr string) *gosmtp.SMTPError {
+	return smtpErr(553, gosmtp.EnhancedCode{5, 6, 7},
+		"<%s>: Non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM (RFC 6531)", addr)
+}
+
+func errBadHelo(why string) *gosmtp.SMTPError {
+	return smtpErr(501, gosmtp.EnhancedCode{5, 5, 2}, "Invalid HELO/EHLO name: %s", why)
+}
+
+// errLineTooLong: a line of the message over MaxLineLength.
+func errLineTooLong(limit int) *gosmtp.SMTPError {
+	return smtpErr(500, gosmtp.EnhancedCode{5, 5, 2},
+		"Line too long: the limit is %d octets (RFC 5321 §4.5.3.1.6 allows 1000), message refused", limit)
+}
+
+// errRelayHop: the next hop in the world refused or failed; nothing was
+// delivered, so the client may try again (4xx) or must give up (5xx).
+func errRelayHop(err error) *gosmtp.SMTPError {
+	if se, ok := err.(*gosmtp.SMTPError); ok {
+		return smtpErr(se.Code, se.EnhancedCode, "Next hop refused the message: %s", se.Message)
+	}
+	return smtpErr(451, gosmtp.EnhancedCode{4, 4, 1}, "Next hop unreachable, try again later: %v", err)
+}
+
+func errStore(err error) *gosmtp.SMTPError {
+	return smtpErr(451, gosmtp.EnhancedCode{4, 3, 0}, "Local delivery failed, try again later: %v", err)
+}

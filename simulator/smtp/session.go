@@ -1,0 +1,228 @@
+package smtp
+
+import (
+	"net"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/store"
+)
+
+// route says where an accepted recipient's copy goes after DATA.
+type route int
+
+const (
+	routeLocal route = iota // straight into the user's INBOX on this server
+	routeRelay              // another domain of the world: Options.Relay
+	routeQueue              // outside the world: Options.Queue
+)
+
+type recipient struct {
+	addr  string
+	route route
+	user  *store.User // for routeLocal and routeRelay
+}
+
+// session is one SMTP conversation, from EHLO (go-smtp creates it then) to
+// QUIT, a dropped connection or STARTTLS (which starts a fresh session).
+type session struct {
+	srv      *Server
+	conn     *gosmtp.Conn
+	helo     string // the name the client gave in HELO/EHLO
+	clientIP string
+
+	// mu guards everything below: with BDAT, go-smtp runs Data in its own
+	// goroutine while Reset or Logout may arrive from the connection's.
+	mu     sync.Mutex
+	user   *store.User // logged in with AUTH; nil before
+	from   string
+	utf8   bool // MAIL FROM carried SMTPUTF8
+	rcpts  []recipient
+	inTxn  bool // MAIL accepted, transaction not yet ended
+	inData bool // Data is running
+	held   bool // counted in srv.busy
+}
+
+// newSession is go-smtp's Backend: it runs at the first HELO/EHLO.
+func (s *Server) newSession(c *gosmtp.Conn) (gosmtp.Session, error) {
+	helo := c.Hostname()
+	if !utf8.ValidString(helo) {
+		return nil, errBadHelo("not valid UTF-8")
+	}
+	for _, r := range helo {
+		if unicode.IsControl(r) {
+			return nil, errBadHelo("control characters are not allowed")
+		}
+	}
+	ip := c.Conn().RemoteAddr().String()
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	return &session{srv: s, conn: c, helo: helo, clientIP: ip}, nil
+}
+
+// encrypted reports whether the session runs over TLS (implicit, or after
+// STARTTLS): go-smtp and this package decide it only by the *tls.Conn.
+func (se *session) encrypted() bool {
+	_, ok := se.conn.TLSConnectionState()
+	return ok
+}
+
+// Mail handles MAIL FROM. On submission the user must have logged in, and
+// may not use an address that belongs to another user of the world.
+//
+// Why this policy: real submission servers differ. Many accept any MAIL
+// FROM after AUTH; Postfix with reject_sender_login_mismatch refuses every
+// address the login does not own. mailtutor does what Postfix's
+// reject_known_sender_login_mismatch does: an address owned by ANOTHER
+// local user is refused with 553 5.7.1 (spoofing a neighbour is the lesson),
+// while the user's own address, the null sender <> and addresses nobody
+// here owns (aliases, outside addresses) are accepted.
+func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
+	if !utf8.ValidString(from) {
+		return errBadSender("not valid UTF-8")
+	}
+	if !isASCII(from) && !opts.UTF8 {
+		return errNeedSMTPUTF8(from)
+	}
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	if se.srv.submission() {
+		if se.user == nil {
+			return errAuthRequired
+		}
+		if owner, ok := se.srv.opts.Store.LookupAddress(from); ok && owner != se.user {
+			return errSenderNotOwned(from, se.user.Address)
+		}
+	}
+	se.from = from
+	se.utf8 = opts.UTF8
+	se.rcpts = nil
+	se.inTxn = true
+	se.hold()
+	return nil
+}
+
+// Rcpt handles RCPT TO. Faults are read now, so switching one on affects
+// the very next command.
+func (se *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	if !utf8.ValidString(to) {
+		return errBadRecipient("not valid UTF-8")
+	}
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	if !isASCII(to) && !se.utf8 {
+		return errNeedSMTPUTF8(to)
+	}
+	rc, err := se.classify(to)
+	if err != nil {
+		return err
+	}
+	for _, have := range se.rcpts {
+		if strings.EqualFold(have.addr, to) {
+			return nil // the same recipient twice gets one copy, as on real servers
+		}
+	}
+	se.rcpts = append(se.rcpts, rc)
+	return nil
+}
+
+// classify decides whether a recipient is accepted, and where it goes.
+func (se *session) classify(to string) (recipient, error) {
+	opts := se.srv.opts
+	domain := domainOf(to)
+	if !opts.Store.IsLocalDomain(domain) {
+		switch {
+		case !se.srv.submission():
+			return recipient{}, errRelayDenied(to)
+		case opts.Faults.On(fault.RelayDenied):
+			return recipient{}, errRelayFaultDenied(to)
+		case opts.Queue == nil:
+			return recipient{}, errNoQueue(to)
+		}
+		return recipient{addr: to, route: routeQueue}, nil
+	}
+	u, ok := opts.Store.LookupAddress(to)
+	if !ok {
+		return recipient{}, errUnknownUser(to)
+	}
+	if opts.Faults.On(fault.MailboxFull) {
+		return recipient{}, errMailboxFull(to)
+	}
+	if !se.srv.submission() {
+		// Greylisting is an inbound (MX) defence against spam bots, which
+		// do not retry; logged-in submission users are never greylisted.
+		if opts.Faults.GreylistFirstTry(se.clientIP, se.from, to) {
+			return recipient{}, errGreylisted(to)
+		}
+		return recipient{addr: to, route: routeLocal, user: u}, nil
+	}
+	// Submission: the user's own domain is delivered here; another domain
+	// of the world is a hop away, as it would be on the Internet.
+	if opts.Relay != nil && !strings.EqualFold(u.Domain(), se.user.Domain()) {
+		return recipient{addr: to, route: routeRelay, user: u}, nil
+	}
+	return recipient{addr: to, route: routeLocal, user: u}, nil
+}
+
+// Reset ends the transaction (RSET, a new EHLO, after DATA).
+func (se *session) Reset() {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	se.endTxn()
+}
+
+// Logout runs when the connection closes or STARTTLS starts over.
+func (se *session) Logout() error {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	se.endTxn()
+	return nil
+}
+
+// endTxn forgets the transaction. Called with mu held.
+func (se *session) endTxn() {
+	se.from = ""
+	se.utf8 = false
+	se.rcpts = nil
+	se.inTxn = false
+	se.release()
+}
+
+// hold counts the session as busy in its server (mu held).
+func (se *session) hold() {
+	if !se.held {
+		se.held = true
+		se.srv.addBusy(1)
+	}
+}
+
+// release stops counting it, unless Data is still running: Close must wait
+// for Data to finish storing or discarding (mu held).
+func (se *session) release() {
+	if se.held && !se.inData {
+		se.held = false
+		se.srv.addBusy(-1)
+	}
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[i+1:]
+	}
+	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
