@@ -116,6 +116,7 @@ func (s *session) serve() {
 		s.wmu.Lock()
 		if err == errLineTooLong {
 			s.reply(fmt.Sprintf("-ERR line too long (the limit is %d octets with CRLF, RFC 2449)", maxCommandLine))
+			err = nil // the line is gone; the session goes on
 		} else {
 			err = s.handle(line)
 		}
