@@ -1,0 +1,160 @@
+package lessons
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const goodLesson = `---
+id: tiny
+title: Tiny
+group: smtp
+level: beginner
+sessions:
+  s: {role: mx}
+---
+Intro.
+
+## Step: Hello
+
+Say hello.
+
+` + "```step" + `
+goal:
+  reply: {verb: EHLO, code: "250"}
+solution:
+  - EHLO me
+` + "```" + `
+`
+
+func writeLesson(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadGoodLesson(t *testing.T) {
+	dir := t.TempDir()
+	writeLesson(t, dir, "tiny.md", goodLesson)
+	writeLesson(t, dir, "README.md", "not a lesson")
+	cat, errs := Load(false, dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	l, ok := cat.Lesson("tiny")
+	if !ok {
+		t.Fatal("tiny not loaded")
+	}
+	st := l.Steps[0]
+	if st.Kind != Live || st.Session != "s" || st.Goal.Reply.Session != "s" || st.Solution[0].Session != "s" {
+		t.Errorf("defaults not filled: %+v", st)
+	}
+	if st.Prose != "Say hello." || l.Intro != "Intro." {
+		t.Errorf("prose %q intro %q", st.Prose, l.Intro)
+	}
+	if g := cat.Groups(); len(g) != 1 || g[0].Name != "SMTP" {
+		t.Errorf("groups %+v", g)
+	}
+}
+
+// Each broken file must be reported at the right line and load nothing.
+func TestLoadErrorsCarryFileAndLine(t *testing.T) {
+	cases := []struct {
+		name, src, want string
+	}{
+		{"no front matter", "# hi\n", ":1: a lesson starts"},
+		{"unclosed front matter", "---\nid: x\n", ":1: the front matter"},
+		{"bad yaml in front matter", strings.Replace(goodLesson, "title: Tiny", "title: [Tiny", 1), ":"},
+		{"unknown front matter field", strings.Replace(goodLesson, "level: beginner", "level: beginner\ncolour: red", 1), ":6: field colour not found"},
+		{"unknown group", strings.Replace(goodLesson, "group: smtp", "group: fax", 1), `group: "fax"`},
+		{"unknown role", strings.Replace(goodLesson, "role: mx", "role: lmtp", 1), `role "lmtp"`},
+		{"unknown fault", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {faults: [greylisting]}", 1), `unknown fault "greylisting"`},
+		{"unknown step fault", strings.Replace(goodLesson, "goal:", "faults_on: [dns-down]\ngoal:", 1), `:11: step "Hello": unknown fault "dns-down"`},
+		{"typed text only", strings.Replace(goodLesson, `reply: {verb: EHLO, code: "250"}`, `sent: {verb: EHLO}`, 1), ":17: step \"Hello\": the goal checks only what was typed"},
+		{"misspelt goal field", strings.Replace(goodLesson, `code: "250"`, `cdoe: "250"`, 1), `:17: unknown field "cdoe"`},
+		{"unknown goal", strings.Replace(goodLesson, `reply: {`, `replied: {`, 1), `:17: unknown goal "replied"`},
+		{"unknown step field", strings.Replace(goodLesson, "goal:", "hint: x\ngoal:", 1), ":16: field hint not found"},
+		{"unclosed step block", strings.TrimSuffix(goodLesson, "```\n"), ":15: this ```step block is never closed"},
+		{"no solution", strings.Replace(goodLesson, "solution:\n  - EHLO me\n", "", 1), `:11: step "Hello": a live step needs a solution`},
+		{"undeclared session", strings.Replace(goodLesson, "goal:", "session: phone\ngoal:", 1), `session "phone" is not declared`},
+		{"reply without code", strings.Replace(goodLesson, `, code: "250"`, ``, 1), `reply: needs code:`},
+		{"hint with colon", strings.Replace(goodLesson, "solution:", "hints:\n  - Try: EHLO\nsolution:", 1), ":19: this text contains"},
+		{"question without answer", strings.Replace(goodLesson, "goal:\n  reply: {verb: EHLO, code: \"250\"}\nsolution:\n  - EHLO me\n", "question: Why?\nchoices: [a, b]\n", 1), "answer: must be the number"},
+		{"block before step", strings.Replace(goodLesson, "## Step: Hello", "", 1), ":15: a ```step block must follow"},
+		{"no steps", strings.SplitN(goodLesson, "## Step", 2)[0], "at least one"},
+		{"send and open", strings.Replace(goodLesson, "  - EHLO me", "  - {send: EHLO me, open: s}", 1), ":19: a solution entry does exactly one"},
+		{"bad wait", strings.Replace(goodLesson, "  - EHLO me", "  - {send: EHLO me, wait: forever}", 1), `:19: wait: "forever"`},
+		{"missing eml", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {messages: [{to: bob@example.org, file: gone.eml}]}", 1), `file "gone.eml" not found`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := writeLesson(t, dir, "broken.md", c.src)
+			writeLesson(t, dir, "tiny.md", goodLesson)
+			cat, errs := Load(false, dir)
+			if len(errs) == 0 {
+				t.Fatal("no error")
+			}
+			all := ""
+			for _, e := range errs {
+				all += e.Error() + "\n"
+			}
+			if !strings.Contains(all, p) || !strings.Contains(all, c.want) {
+				t.Errorf("errors\n%s\nwant %q in them, naming %s", all, c.want, p)
+			}
+			// The broken file loads nothing; the good one still loads.
+			if n := len(cat.Lessons()); n != 1 {
+				t.Errorf("%d lessons loaded, want only the good one", n)
+			}
+		})
+	}
+}
+
+func TestTeacherLessonReplacesBuiltin(t *testing.T) {
+	dir := t.TempDir()
+	writeLesson(t, dir, "mine.md", strings.Replace(goodLesson, "id: tiny", "id: smtp-first-conversation", 1))
+	cat, errs := Load(true, dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	l, _ := cat.Lesson("smtp-first-conversation")
+	if l.Title != "Tiny" {
+		t.Errorf("builtin not replaced: %s", l.Title)
+	}
+}
+
+func TestDuplicateIDInOneDirectory(t *testing.T) {
+	dir := t.TempDir()
+	writeLesson(t, dir, "a.md", goodLesson)
+	writeLesson(t, dir, "b.md", goodLesson)
+	cat, errs := Load(false, dir)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "already used") || len(cat.Lessons()) != 1 {
+		t.Errorf("errs %v, %d lessons", errs, len(cat.Lessons()))
+	}
+}
+
+func TestMessageFromEMLFile(t *testing.T) {
+	dir := t.TempDir()
+	writeLesson(t, dir, "hi.eml", "Subject: hi\n\nbody\n")
+	writeLesson(t, dir, "tiny.md", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {messages: [{to: bob@example.org, file: hi.eml}]}", 1))
+	cat, errs := Load(false, dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	l, _ := cat.Lesson("tiny")
+	if string(l.attachments["hi.eml"]) != "Subject: hi\n\nbody\n" {
+		t.Errorf("attachment %q", l.attachments["hi.eml"])
+	}
+}
+
+func TestLoadMissingDirectory(t *testing.T) {
+	_, errs := Load(false, filepath.Join(t.TempDir(), "nope"))
+	if len(errs) != 1 {
+		t.Errorf("errs %v", errs)
+	}
+}
