@@ -1,0 +1,593 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
+)
+
+// AnnotateOptions says how an Annotator presents what it explains.
+type AnnotateOptions struct {
+	// RevealSecrets shows credentials (passwords, AUTH responses) in Text, Raw
+	// and notes instead of "********": a teacher showing why TLS matters.
+	// Lines still remember their masked form for saving.
+	RevealSecrets bool
+	// Knowledge supplies general explanations (Detail) and RFC references;
+	// nil means package kb.
+	Knowledge Knowledge
+}
+
+// Annotator explains one session's lines in context. One per session; not
+// safe for concurrent use. It keeps the protocol state (commands awaiting a
+// reply, the envelope so far, the selected mailbox...) so that a reply can
+// say what it answers ("the server accepted recipient <bob@example.org>").
+type Annotator struct {
+	proto wire.Proto
+	opts  AnnotateOptions
+	know  Knowledge
+
+	smtp smtpState
+	pop  pop3State
+	imap imapState
+
+	// Per-call scratch, reset by Annotate.
+	lookups  []lookup // knowledge entries whose explanation joins Detail
+	revealed []string // secrets shown in this line's note, to mask for saving
+	esc      []byte   // buffer for escaping display text
+}
+
+// lookup names one knowledge-base entry.
+type lookup struct {
+	kind kb.Kind
+	key  string
+}
+
+// NewAnnotator returns an annotator for one session speaking proto.
+func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
+	a := &Annotator{proto: proto, opts: opts, know: opts.Knowledge}
+	if a.know == nil {
+		a.know = kbKnowledge{}
+	}
+	a.smtp.init()
+	a.pop.init()
+	a.imap.init()
+	return a
+}
+
+// Annotate explains one event of the session, updating the annotator's view
+// of the protocol state. Any bytes are accepted: nonsense gets a note saying
+// so, never a panic.
+func (a *Annotator) Annotate(e wire.Event) Line {
+	a.lookups = a.lookups[:0]
+	a.revealed = a.revealed[:0]
+	l := Line{
+		Seq:       e.Seq,
+		Session:   e.Session,
+		Proto:     e.Proto,
+		Role:      e.Role,
+		Dir:       e.Dir,
+		Kind:      e.Kind,
+		Time:      e.Time,
+		Encrypted: e.Encrypted,
+	}
+	if l.Proto == "" {
+		l.Proto = a.proto
+	}
+	if a.proto == wire.IMAP && e.Kind == wire.Line && e.Dir == wire.FromClient && e.Secret.Empty() {
+		// The splitter does not mask "LOGIN bob pw" typed without a tag.
+		e.Secret = imapUntaggedLogin(trimEOL(e.Data))
+	}
+	switch e.Kind {
+	case wire.Line:
+		a.setText(&l, e)
+		switch a.proto {
+		case wire.SMTP:
+			a.smtpLine(&l, e)
+		case wire.POP3:
+			a.popLine(&l, e)
+		case wire.IMAP:
+			a.imapLine(&l, e)
+		}
+	case wire.Payload:
+		l.Raw = a.raw(e)
+		l.Secret = !e.Secret.Empty()
+		switch a.proto {
+		case wire.SMTP:
+			a.smtpPayload(&l, e)
+		case wire.POP3:
+			a.payloadGeneric(&l, e)
+		case wire.IMAP:
+			a.imapPayload(&l, e)
+		}
+	default:
+		a.meta(&l, e)
+	}
+	a.finish(&l, e)
+	return l
+}
+
+// raw returns the event's bytes, masked unless secrets are revealed.
+func (a *Annotator) raw(e wire.Event) []byte {
+	if a.opts.RevealSecrets {
+		return e.Data
+	}
+	return e.Masked()
+}
+
+// setText fills Raw, Text and Secret of a Line event.
+func (a *Annotator) setText(l *Line, e wire.Event) {
+	l.Raw = a.raw(e)
+	l.Secret = !e.Secret.Empty()
+	l.Text = a.display(trimEOL(l.Raw))
+}
+
+// finish adds the knowledge base's explanations, marks lines nobody could
+// explain, and keeps a masked copy when a secret was shown.
+func (a *Annotator) finish(l *Line, e wire.Event) {
+	for _, lk := range a.lookups {
+		var ent kb.Entry
+		var ok bool
+		if lk.kind == kb.EnhancedCode {
+			ent, ok = a.know.LookupEnhanced(lk.key)
+		} else {
+			ent, ok = a.know.Lookup(a.proto, lk.kind, lk.key)
+		}
+		if !ok {
+			continue
+		}
+		if l.RFC == "" {
+			l.RFC = ent.RFC
+		}
+		if l.Note == "" {
+			l.Note = ent.Summary
+		}
+		if ent.Explain != "" {
+			if l.Detail != "" {
+				l.Detail += "\n\n"
+			}
+			l.Detail += "**" + ent.Key + "**: " + ent.Explain
+			if ent.Client != "" {
+				l.Detail += "\n\n*What a mail program shows:* " + ent.Client
+			}
+		}
+	}
+	if l.Note == "" {
+		l.Unknown = true
+		l.Note = genericNote(l)
+	}
+	if len(a.revealed) > 0 || (a.opts.RevealSecrets && l.Secret) {
+		m := *l
+		m.Raw = e.Masked()
+		if l.Kind == wire.Line {
+			m.Text = a.display(trimEOL(m.Raw))
+		} else if l.Secret {
+			m.Text = strings.ReplaceAll(m.Text, string(e.Data), "********")
+		}
+		for _, s := range a.revealed {
+			m.Note = strings.ReplaceAll(m.Note, s, "********")
+			m.Detail = strings.ReplaceAll(m.Detail, s, "********")
+			m.Text = strings.ReplaceAll(m.Text, s, "********")
+		}
+		l.masked = &m
+	}
+}
+
+// want asks finish to add a knowledge-base entry's explanation.
+func (a *Annotator) want(kind kb.Kind, key string) {
+	if key != "" && len(a.lookups) < 8 {
+		a.lookups = append(a.lookups, lookup{kind, key})
+	}
+}
+
+// hide returns s, or "********" unless secrets are revealed. A revealed
+// secret is remembered so the saved form can still mask it.
+func (a *Annotator) hide(s string) string {
+	if !a.opts.RevealSecrets {
+		return "********"
+	}
+	if s != "" {
+		a.revealed = append(a.revealed, s)
+	}
+	return s
+}
+
+// genericNote is the fallback when no knowledge matched.
+func genericNote(l *Line) string {
+	switch l.Dir {
+	case wire.FromClient:
+		return "the client sent a line this tutor does not recognise"
+	case wire.FromServer:
+		return "the server sent a line this tutor does not recognise"
+	}
+	return "session event"
+}
+
+// meta explains Open, Close, TLS, TLSFailed, Dropped and Discarded events.
+func (a *Annotator) meta(l *Line, e wire.Event) {
+	detail := a.display(e.Data)
+	switch e.Kind {
+	case wire.Open:
+		l.Text = "[connected: " + detail + "]"
+		l.Note = "new connection to the " + string(e.Role) + " listener (" + roleMeaning(e.Role) + ")"
+		if e.Role.ImplicitTLS() {
+			l.Note += "; TLS starts with the first byte"
+		}
+		l.State = a.initialState()
+	case wire.Close:
+		l.Text = "[closed: " + detail + "]"
+		l.Note = "the connection ended (" + detail + ")"
+		l.State = "closed"
+	case wire.TLS:
+		l.Text = "[TLS: " + detail + "]"
+		l.Note = "TLS handshake complete (" + detail + "): from here on the connection is encrypted; " +
+			"an eavesdropper sees only the server's address, the certificate and the sizes and timing of the records, " +
+			"not commands, passwords or messages"
+		l.Level = Success
+		l.RFC = "RFC 8446"
+		switch a.proto {
+		case wire.SMTP:
+			l.RFC = "RFC 3207 §4.2"
+			l.Note += ". The server forgets everything said before TLS: the client must send EHLO again"
+			a.smtp.afterTLS()
+			l.State = a.smtp.state
+		case wire.POP3:
+			l.RFC = "RFC 2595 §4"
+			l.State = a.pop.state
+		case wire.IMAP:
+			l.RFC = "RFC 9051 §6.2.1"
+			l.Note += ". Capabilities may change: a careful client asks CAPABILITY again"
+			l.State = a.imap.state
+		}
+	case wire.TLSFailed:
+		l.Text = "[TLS failed: " + detail + "]"
+		l.Note = "the TLS handshake failed (" + detail + "): nothing more can be exchanged safely. " +
+			"Often the client does not trust the simulator's self-signed certificate"
+		l.Level = Error
+		l.RFC = "RFC 8446"
+	case wire.Dropped:
+		l.Text = "[" + formatInt(e.N) + " events missed]"
+		l.Note = "this viewer fell behind and missed " + formatInt(e.N) + " events: the transcript has a gap here"
+		l.Level = Warning
+	case wire.Discarded:
+		l.Text = "[" + formatInt(e.N) + " bytes discarded]"
+		l.Note = "the relay refused to forward " + formatInt(e.N) + " bytes the client sent right after asking for TLS: " +
+			"commands slipped in before the handshake could be answered inside the encrypted channel, " +
+			"a known command-injection attack, so they are thrown away"
+		l.RFC = "RFC 3207 §4.2"
+		l.Level = Warning
+	default:
+		l.Text = "[" + e.Kind.String() + "]"
+		l.Note = "session event " + e.Kind.String()
+	}
+}
+
+func (a *Annotator) initialState() string {
+	switch a.proto {
+	case wire.SMTP:
+		return a.smtp.state
+	case wire.POP3:
+		return a.pop.state
+	case wire.IMAP:
+		return a.imap.state
+	}
+	return ""
+}
+
+// roleMeaning says what a listener role is for.
+func roleMeaning(r wire.Role) string {
+	switch r {
+	case wire.RoleMX:
+		return "SMTP relay/MX: receives mail for its own domains from other servers, no login"
+	case wire.RoleSubmission:
+		return "SMTP submission: mail programs send here after logging in"
+	case wire.RoleSubmissions:
+		return "SMTP submission over implicit TLS"
+	case wire.RolePOP3:
+		return "POP3: download mail"
+	case wire.RolePOP3S:
+		return "POP3 over implicit TLS"
+	case wire.RoleIMAP:
+		return "IMAP: work with mail kept on the server"
+	case wire.RoleIMAPS:
+		return "IMAP over implicit TLS"
+	}
+	return "unknown role"
+}
+
+// payloadGeneric summarises a payload a protocol does not expect.
+func (a *Annotator) payloadGeneric(l *Line, e wire.Event) {
+	l.Text = "[" + formatInt(len(e.Data)) + " bytes of data]"
+	l.Note = "a block of raw bytes carried inside the protocol"
+}
+
+// trimEOL returns b without its CRLF or LF.
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// lineEnding tells how a line ended: "CRLF", "LF" (bare, a mistake) or ""
+// (cut: the connection closed mid-line, or the line was too long).
+func lineEnding(b []byte) string {
+	n := len(b)
+	switch {
+	case n >= 2 && b[n-2] == '\r' && b[n-1] == '\n':
+		return "CRLF"
+	case n >= 1 && b[n-1] == '\n':
+		return "LF"
+	}
+	return ""
+}
+
+// display makes bytes safe to show: printable ASCII and valid UTF-8 as is,
+// control bytes and invalid bytes escaped ("\r", "\t", "\x00").
+func (a *Annotator) display(b []byte) string {
+	clean := true
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return string(b)
+	}
+	out := a.esc[:0]
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '\t':
+			out = append(out, `\t`...)
+			i++
+		case c == '\r':
+			out = append(out, `\r`...)
+			i++
+		case c == '\n':
+			out = append(out, `\n`...)
+			i++
+		case c < 0x20 || c == 0x7f:
+			out = appendHexEscape(out, c)
+			i++
+		case c < 0x80:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size <= 1 || r < 0xa0 {
+				out = appendHexEscape(out, c)
+				i++
+				continue
+			}
+			out = append(out, b[i:i+size]...)
+			i += size
+		}
+	}
+	a.esc = out
+	return string(out)
+}
+
+func appendHexEscape(out []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	return append(out, '\\', 'x', hex[c>>4], hex[c&15])
+}
+
+// formatInt writes n with thousands separators: 2048 → "2,048".
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if len(s) <= 3 {
+		if neg {
+			return "-" + s
+		}
+		return s
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	first := len(s) % 3
+	if first > 0 {
+		b.WriteString(s[:first])
+	}
+	for i := first; i < len(s); i += 3 {
+		if b.Len() > 0 && !(neg && b.Len() == 1) {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// plural returns "1 line" / "2 lines".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return formatInt(n) + " " + word + "s"
+}
+
+// cutWord splits off the first space-separated word.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimLeft(s, " ")
+	i := strings.IndexByte(s, ' ')
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimLeft(s[i+1:], " ")
+}
+
+// decodeBase64 decodes a SASL message; ok is false when it is not base64.
+func decodeBase64(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "=" || s == "" {
+		return "", true // an empty response
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
+}
+
+// printable quotes a decoded string for a note, escaping control bytes.
+func (a *Annotator) printable(s string) string {
+	return "\"" + a.display([]byte(s)) + "\""
+}
+
+// saslPlain explains a decoded PLAIN response (authzid NUL user NUL password, RFC 4616).
+func (a *Annotator) saslPlain(decoded string) (note string, user string) {
+	parts := strings.Split(decoded, "\x00")
+	if len(parts) != 3 {
+		return "not a valid PLAIN response: it must be authorization-id NUL user NUL password (RFC 4616 §2)", ""
+	}
+	user = parts[1]
+	note = "PLAIN credentials: user " + a.display([]byte(user)) + ", password " + a.hide(parts[2])
+	if parts[0] != "" && parts[0] != user {
+		note += ", acting as " + a.display([]byte(parts[0]))
+	}
+	note += " (only base64-encoded, not encrypted: anyone who sees this line can decode it)"
+	return note, user
+}
+
+// messageSummary describes an RFC 5322 message: its main headers, body size
+// and lines. dotted counts dot-stuffed lines (SMTP DATA and POP3 RETR only).
+type messageSummary struct {
+	headers   []header // the headers a learner cares about, in order
+	nHeaders  int      // every header field
+	bodyBytes int
+	lines     int
+	dotted    int // lines starting with ".." (a doubled dot)
+}
+
+type header struct{ name, value string }
+
+// interesting lists headers worth naming in a note.
+func interestingHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "from", "to", "cc", "subject", "date", "message-id", "reply-to", "content-type", "mime-version", "received", "return-path", "in-reply-to":
+		return true
+	}
+	return false
+}
+
+// summarise reads a message without allocating per line.
+func summarise(data []byte, dotStuffed bool) messageSummary {
+	var m messageSummary
+	inHeader := true
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i+1], data[i+1:]
+		}
+		m.lines++
+		text := trimEOL(line)
+		if dotStuffed && len(text) >= 2 && text[0] == '.' && text[1] == '.' {
+			m.dotted++
+		}
+		if !inHeader {
+			m.bodyBytes += len(line)
+			continue
+		}
+		if len(text) == 0 {
+			inHeader = false
+			continue
+		}
+		if text[0] == ' ' || text[0] == '\t' {
+			// A folded continuation of the previous header.
+			if n := len(m.headers); n > 0 && len(m.headers[n-1].value) < 200 {
+				m.headers[n-1].value += " " + string(bytes.TrimSpace(text))
+			}
+			continue
+		}
+		colon := bytes.IndexByte(text, ':')
+		if colon <= 0 {
+			// Not a header: the message has no header section; all body.
+			inHeader = false
+			m.bodyBytes += len(line)
+			continue
+		}
+		m.nHeaders++
+		name := string(text[:colon])
+		if interestingHeader(name) && len(m.headers) < 32 {
+			v := bytes.TrimSpace(text[colon+1:])
+			if len(v) > 200 {
+				v = v[:200]
+			}
+			m.headers = append(m.headers, header{name, string(v)})
+		}
+	}
+	return m
+}
+
+func (m messageSummary) get(name string) string {
+	for _, h := range m.headers {
+		if strings.EqualFold(h.name, name) {
+			return h.value
+		}
+	}
+	return ""
+}
+
+// describe is a one-line account of the message: "from X to Y, subject "Z"".
+func (a *Annotator) describe(m messageSummary) string {
+	var parts []string
+	if v := m.get("From"); v != "" {
+		parts = append(parts, "from "+a.display([]byte(v)))
+	}
+	if v := m.get("To"); v != "" {
+		parts = append(parts, "to "+a.display([]byte(v)))
+	}
+	if v := m.get("Subject"); v != "" {
+		parts = append(parts, "subject \""+a.display([]byte(v))+"\"")
+	}
+	if m.nHeaders == 0 {
+		return "no header section (a real message starts with headers such as From:, To:, Subject:, Date:)"
+	}
+	var names []string
+	for _, h := range m.headers {
+		names = append(names, h.name)
+	}
+	s := strings.Join(parts, ", ")
+	if s != "" {
+		s += "; "
+	}
+	s += plural(m.nHeaders, "header")
+	if len(names) > 0 {
+		s += " (" + strings.Join(names, ", ") + ")"
+	}
+	s += ", body " + plural(m.bodyBytes, "byte")
+	return s
+}
+
+// headerDetail lists the headers in Markdown.
+func (a *Annotator) headerDetail(m messageSummary) string {
+	if len(m.headers) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Headers of the message:\n\n")
+	for _, h := range m.headers {
+		b.WriteString("- `" + mdCode(a.display([]byte(h.name))) + ":` " + mdCode(a.display([]byte(h.value))) + "\n")
+	}
+	b.WriteString("\nThe headers are what the reader's mail program shows; the envelope (MAIL FROM / RCPT TO) is what servers route by, and the two may differ.")
+	return b.String()
+}
+
+// mdCode keeps a value from breaking a Markdown code span.
+func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }

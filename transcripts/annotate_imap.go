@@ -1,0 +1,772 @@
+package transcripts
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
+)
+
+// imapCmd is a tagged command waiting for its tagged response.
+type imapCmd struct {
+	tag     string
+	verb    string // "SELECT", "UID FETCH"
+	args    string // the rest of the command line
+	mailbox string // SELECT/EXAMINE/STATUS... argument, unquoted
+}
+
+// imapState is what an IMAP annotator remembers about the session.
+type imapState struct {
+	open    []imapCmd // commands sent and not yet completed, oldest first
+	state   string    // "not authenticated", "authenticated", "selected INBOX", "logout"
+	greeted bool
+	// continuing is set while a command line is continued after a literal.
+	continuing bool
+	// literalWait: a synchronising literal of this size awaits the server's "+".
+	literalWait int
+	// clientLiteral / serverLiteral: what the next Payload in that direction is part of.
+	clientLiteral string
+	serverLiteral string
+	challenged    bool // an AUTHENTICATE challenge is outstanding
+	idling        bool // the server said "+ idling"
+	exists        int  // messages in the selected mailbox, as last reported
+	lastBad       bool // the last tagged response was BAD to an unknown command before login
+}
+
+func (s *imapState) init() {
+	s.state = "not authenticated"
+	s.literalWait = -1
+}
+
+// imapVerbs are the commands this tutor explains, with their sections (RFC 9051 = IMAP4rev2).
+var imapVerbs = map[string]string{
+	"CAPABILITY": "RFC 9051 §6.1.1", "NOOP": "RFC 9051 §6.1.2", "LOGOUT": "RFC 9051 §6.1.3", "STARTTLS": "RFC 9051 §6.2.1",
+	"AUTHENTICATE": "RFC 9051 §6.2.2", "LOGIN": "RFC 9051 §6.2.3", "ENABLE": "RFC 9051 §6.3.1", "SELECT": "RFC 9051 §6.3.2",
+	"EXAMINE": "RFC 9051 §6.3.3", "CREATE": "RFC 9051 §6.3.4", "DELETE": "RFC 9051 §6.3.5", "RENAME": "RFC 9051 §6.3.6",
+	"SUBSCRIBE": "RFC 9051 §6.3.7", "UNSUBSCRIBE": "RFC 9051 §6.3.8", "LIST": "RFC 9051 §6.3.9", "NAMESPACE": "RFC 9051 §6.3.10",
+	"STATUS": "RFC 9051 §6.3.11", "APPEND": "RFC 9051 §6.3.12", "IDLE": "RFC 9051 §6.3.13", "LSUB": "RFC 3501 §6.3.9",
+	"CLOSE": "RFC 9051 §6.4.1", "UNSELECT": "RFC 9051 §6.4.2", "EXPUNGE": "RFC 9051 §6.4.3", "SEARCH": "RFC 9051 §6.4.4",
+	"FETCH": "RFC 9051 §6.4.5", "STORE": "RFC 9051 §6.4.6", "COPY": "RFC 9051 §6.4.7", "MOVE": "RFC 9051 §6.4.8",
+	"UID": "RFC 9051 §6.4.9", "CHECK": "RFC 3501 §6.4.1", "ID": "RFC 2971 §3",
+}
+
+// imapUntaggedLogin finds the password of a LOGIN typed without a tag
+// ("LOGIN bob pw"): the splitter takes "LOGIN" for the tag and does not mask
+// it, so the annotator does.
+func imapUntaggedLogin(text []byte) wire.Range {
+	s := string(text)
+	first, rest := cutWord(s)
+	if !strings.EqualFold(first, "LOGIN") {
+		return wire.Range{}
+	}
+	second, rest := cutWord(rest)
+	if _, isCmd := imapVerbs[strings.ToUpper(second)]; isCmd || second == "" || rest == "" {
+		return wire.Range{}
+	}
+	start := len(s) - len(rest)
+	return wire.Range{Start: start, End: len(s)}
+}
+
+func (a *Annotator) imapLine(l *Line, e wire.Event) {
+	if e.Dir == wire.FromClient {
+		a.imapClient(l, e)
+	} else {
+		a.imapServer(l, e)
+	}
+	if l.State == "" {
+		l.State = a.imap.state
+	}
+}
+
+func (a *Annotator) current() *imapCmd {
+	if n := len(a.imap.open); n > 0 {
+		return &a.imap.open[n-1]
+	}
+	return nil
+}
+
+func (a *Annotator) imapClient(l *Line, e wire.Event) {
+	s := &a.imap
+	text := string(trimEOL(e.Data))
+	if lineEnding(e.Data) == "LF" {
+		defer func() { l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)" }()
+	}
+	// The literal marker at the end, if any, says what the next client payload is.
+	defer func() {
+		s.continuing = false
+		if n, sync, ok := literalMarker(text); ok {
+			s.continuing = true
+			s.clientLiteral = l.Verb
+			if sync {
+				s.literalWait = n
+				l.Note += "; {" + strconv.Itoa(n) + "} announces a " + plural(n, "byte") + " literal: the client waits for the server's \"+\" before sending it"
+			} else {
+				l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
+			}
+		}
+	}()
+	if cur := a.current(); cur != nil && cur.verb == "AUTHENTICATE" && s.challenged {
+		s.challenged = false
+		l.Verb, l.Tag = cur.verb, cur.tag
+		l.RFC = "RFC 9051 §6.2.2"
+		if text == "*" {
+			l.Note = "the client cancels the login exchange"
+			return
+		}
+		dec, ok := decodeBase64(text)
+		switch {
+		case !ok:
+			l.Note = "the login response is not valid base64: the server will answer BAD"
+			l.Level = Warning
+		case strings.Contains(strings.ToUpper(cur.args), "PLAIN"):
+			l.Note, _ = a.saslPlain(dec)
+		default:
+			l.Note = "the client's answer to the challenge, base64-encoded"
+		}
+		return
+	}
+	if cur := a.current(); cur != nil && cur.verb == "IDLE" && strings.EqualFold(text, "DONE") {
+		l.Verb, l.Tag = "IDLE", cur.tag
+		l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
+		l.RFC = "RFC 2177 §3"
+		s.idling = false
+		return
+	}
+	if s.continuing {
+		if cur := a.current(); cur != nil {
+			l.Verb, l.Tag = cur.verb, cur.tag
+		}
+		l.Note = "the command continues after the literal"
+		return
+	}
+	tag, rest := cutWord(text)
+	word, args := cutWord(rest)
+	verb := strings.ToUpper(word)
+	if verb == "UID" {
+		sub, more := cutWord(args)
+		verb, args = "UID "+strings.ToUpper(sub), more
+	}
+	l.Tag, l.Verb = tag, verb
+	if tag == "" {
+		l.Note = "an empty line is not a command: the server will answer BAD"
+		l.Level = Warning
+		l.RFC = "RFC 9051 §2.2.1"
+		return
+	}
+	if _, tagIsCmd := imapVerbs[strings.ToUpper(tag)]; tagIsCmd {
+		if _, verbIsCmd := imapVerbs[strings.ToUpper(word)]; !verbIsCmd {
+			l.Tag, l.Verb = "", strings.ToUpper(tag)
+			l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.display([]byte(text[:len(text)-len(rest)])) +
+				"...\"), so the server takes \"" + a.display([]byte(tag)) + "\" for the tag and \"" + a.display([]byte(word)) + "\" for the command, which it does not know"
+			if s.state == "not authenticated" {
+				l.Note += ". Before login the server will answer BAD and hang up"
+			}
+			l.Level = Warning
+			l.RFC = "RFC 9051 §2.2.1"
+			if len(s.open) < 1000 {
+				s.open = append(s.open, imapCmd{tag: tag, verb: strings.ToUpper(word), args: args})
+			}
+			return
+		}
+	}
+	cmd := imapCmd{tag: tag, verb: verb, args: args}
+	base := strings.TrimPrefix(verb, "UID ")
+	rfc, known := imapVerbs[base]
+	l.RFC = rfc
+	if strings.HasPrefix(verb, "UID ") {
+		l.RFC = imapVerbs["UID"]
+	}
+	switch base {
+	case "CAPABILITY":
+		l.Note = "asks what the server supports"
+	case "NOOP":
+		l.Note = "does nothing, but lets the server report changes (new mail, deletions)"
+	case "CHECK":
+		l.Note = "asks the server to save its state (a no-op on modern servers)"
+	case "LOGOUT":
+		l.Note = "ends the session: the server answers * BYE, then the tagged OK"
+	case "STARTTLS":
+		l.Note = "asks to switch this connection to TLS before logging in"
+	case "AUTHENTICATE":
+		mech, initial := cutWord(args)
+		l.Note = "logs in with the SASL mechanism " + a.display([]byte(strings.ToUpper(mech)))
+		a.want(kb.Mechanism, strings.ToUpper(mech))
+		if initial != "" {
+			if dec, ok := decodeBase64(initial); ok && strings.EqualFold(mech, "PLAIN") {
+				note, _ := a.saslPlain(dec)
+				l.Note += ": " + note
+			}
+		}
+	case "LOGIN":
+		user, _ := cutWord(args)
+		l.Note = "logs in as " + a.display([]byte(strings.Trim(user, "\""))) + " with password " + a.hide(imapLoginPassword(args))
+		if !e.Encrypted {
+			l.Note += ", in clear text: anyone on the path can read it unless the connection is encrypted"
+		}
+	case "ENABLE":
+		l.Note = "turns on extensions: " + a.display([]byte(args))
+	case "SELECT", "EXAMINE":
+		cmd.mailbox = imapMailbox(args)
+		l.Note = "opens mailbox " + a.display([]byte(cmd.mailbox))
+		if base == "EXAMINE" {
+			l.Note += " read-only"
+		}
+		l.Note += ": the server reports its size, flags and UIDVALIDITY, then OK"
+	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+		cmd.mailbox = imapMailbox(args)
+		l.Note = strings.ToLower(base) + "s mailbox " + a.display([]byte(cmd.mailbox))
+	case "RENAME":
+		l.Note = "renames a mailbox: " + a.display([]byte(args))
+	case "LIST", "LSUB":
+		l.Note = "lists mailboxes matching " + a.display([]byte(args)) + " (\"*\" matches everything, \"%\" one level)"
+	case "NAMESPACE":
+		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
+	case "STATUS":
+		cmd.mailbox = imapMailbox(args)
+		l.Note = "asks for counters of mailbox " + a.display([]byte(cmd.mailbox)) + " without selecting it"
+	case "APPEND":
+		cmd.mailbox = imapMailbox(args)
+		l.Note = "adds a message to mailbox " + a.display([]byte(cmd.mailbox)) + " (what a mail program does to save a sent message)"
+	case "IDLE":
+		l.Note = "asks the server to push changes (new mail, deletions) as they happen, until the client sends DONE"
+		l.RFC = "RFC 2177 §3"
+	case "CLOSE":
+		l.Note = "closes the mailbox, removing messages marked \\Deleted (silently)"
+	case "UNSELECT":
+		l.Note = "closes the mailbox without removing anything"
+	case "EXPUNGE":
+		l.Note = "removes every message marked \\Deleted from the mailbox for good"
+	case "SEARCH":
+		l.Note = "searches the mailbox: " + a.display([]byte(args))
+	case "FETCH":
+		set, items := cutWord(args)
+		l.Note = "fetches " + a.display([]byte(items)) + " of " + imapSetWord(verb) + " " + a.display([]byte(set))
+	case "STORE":
+		set, items := cutWord(args)
+		l.Note = "changes flags of " + imapSetWord(verb) + " " + a.display([]byte(set)) + ": " + a.display([]byte(items)) +
+			" (+FLAGS adds, -FLAGS removes, FLAGS replaces; .SILENT suppresses the FETCH replies)"
+	case "COPY", "MOVE":
+		set, dest := cutWord(args)
+		cmd.mailbox = imapMailbox(dest)
+		l.Note = strings.ToLower(base) + "s " + imapSetWord(verb) + " " + a.display([]byte(set)) + " to " + a.display([]byte(cmd.mailbox))
+	case "ID":
+		l.Note = "tells the server which client software this is, and asks for the server's"
+	default:
+		l.Note = a.display([]byte(word)) + " is not an IMAP command: the server will answer BAD"
+		if s.state == "not authenticated" {
+			l.Note += " and, before login, hang up (* BYE)"
+		}
+		l.Level = Warning
+		l.RFC = "RFC 9051 §6"
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if len(s.open) < 1000 {
+		s.open = append(s.open, cmd)
+	}
+}
+
+// imapSetWord names what a sequence set counts.
+func imapSetWord(verb string) string {
+	if strings.HasPrefix(verb, "UID ") {
+		return "the messages with UIDs"
+	}
+	return "messages"
+}
+
+// imapMailbox returns the first argument, unquoted.
+func imapMailbox(args string) string {
+	args = strings.TrimSpace(args)
+	if strings.HasPrefix(args, "\"") {
+		if end := strings.IndexByte(args[1:], '"'); end >= 0 {
+			return args[1 : end+1]
+		}
+	}
+	w, _ := cutWord(args)
+	return w
+}
+
+// imapLoginPassword returns the second LOGIN argument.
+func imapLoginPassword(args string) string {
+	_, pw := cutWord(args)
+	return strings.Trim(pw, "\"")
+}
+
+// literalMarker finds "{N}" or "{N+}" at the end of a line.
+func literalMarker(text string) (n int, sync, ok bool) {
+	if !strings.HasSuffix(text, "}") {
+		return 0, false, false
+	}
+	open := strings.LastIndexByte(text, '{')
+	if open < 0 {
+		return 0, false, false
+	}
+	inner := text[open+1 : len(text)-1]
+	sync = true
+	if strings.HasSuffix(inner, "+") || strings.HasSuffix(inner, "-") {
+		inner, sync = inner[:len(inner)-1], false
+	}
+	if len(inner) == 0 || len(inner) > 12 {
+		return 0, false, false
+	}
+	v, err := strconv.Atoi(inner)
+	if err != nil || v < 0 {
+		return 0, false, false
+	}
+	return v, sync, true
+}
+
+func (a *Annotator) imapServer(l *Line, e wire.Event) {
+	s := &a.imap
+	text := string(trimEOL(e.Data))
+	defer func() {
+		if n, _, ok := literalMarker(text); ok && n > 0 {
+			s.serverLiteral = l.Code
+		}
+	}()
+	switch {
+	case strings.HasPrefix(text, "+"):
+		a.imapContinuation(l, strings.TrimSpace(text[1:]))
+	case strings.HasPrefix(text, "* "):
+		a.imapUntagged(l, text[2:])
+	default:
+		a.imapTagged(l, text)
+	}
+}
+
+func (a *Annotator) imapContinuation(l *Line, msg string) {
+	s := &a.imap
+	l.Code = "+"
+	cur := a.current()
+	if cur != nil {
+		l.Verb, l.Tag = cur.verb, cur.tag
+	}
+	switch {
+	case s.literalWait >= 0:
+		l.Note = "go ahead: the server is ready for the " + plural(s.literalWait, "byte") + " literal"
+		l.RFC = "RFC 9051 §4.3"
+		s.literalWait = -1
+	case cur != nil && cur.verb == "AUTHENTICATE":
+		s.challenged = true
+		dec, ok := decodeBase64(msg)
+		switch {
+		case msg == "" || ok && dec == "":
+			l.Note = "the server is ready for the credentials: the client sends them base64-encoded on the next line"
+		case ok:
+			l.Note = "the server asks " + a.printable(dec) + " (base64); the client answers on the next line"
+		default:
+			l.Note = "a login challenge; the client answers on the next line"
+		}
+		l.RFC = "RFC 9051 §6.2.2"
+	case cur != nil && cur.verb == "IDLE":
+		s.idling = true
+		l.Note = "the server is idling: from now on it reports changes (* EXISTS, * EXPUNGE, * FETCH) the moment they happen; the client sends DONE to stop"
+		l.RFC = "RFC 2177 §3"
+	default:
+		l.Note = "the server is ready for more of the command (a continuation request)"
+		l.RFC = "RFC 9051 §7.5"
+	}
+}
+
+func (a *Annotator) imapUntagged(l *Line, rest string) {
+	cur := a.current()
+	if cur != nil {
+		l.Verb, l.Tag = cur.verb, cur.tag
+	}
+	first, after := cutWord(rest)
+	kind := strings.ToUpper(first)
+	num := -1
+	if n, err := strconv.Atoi(first); err == nil {
+		num = n
+		second, more := cutWord(after)
+		kind, after = strings.ToUpper(second), more
+	}
+	l.Code = kind
+	a.want(kb.Response, kind)
+	l.RFC = "RFC 9051 §7"
+	switch kind {
+	case "OK", "NO", "BAD", "BYE", "PREAUTH":
+		code, text := imapRespCode(after)
+		l.RespCode = code
+		if code != "" {
+			codeWord, _ := cutWord(code)
+			l.RespCode = strings.ToUpper(codeWord)
+			a.want(kb.ResponseCode, l.RespCode)
+		}
+		a.imapUntaggedStatus(l, kind, code, a.display([]byte(text)), cur)
+	case "CAPABILITY":
+		l.Note = "the server's capabilities: " + a.display([]byte(after))
+		l.RFC = "RFC 9051 §7.2.2"
+	case "ENABLED":
+		l.Note = "extensions now enabled: " + a.display([]byte(after))
+	case "LIST", "LSUB":
+		l.Note = "a mailbox: " + a.display([]byte(after)) + " (attributes, hierarchy separator, name)"
+		l.RFC = "RFC 9051 §7.3.1"
+	case "STATUS":
+		l.Note = "counters of a mailbox: " + a.display([]byte(after))
+		l.RFC = "RFC 9051 §7.3.4"
+	case "FLAGS":
+		l.Note = "the flags defined in this mailbox: " + a.display([]byte(after))
+		l.RFC = "RFC 9051 §7.4.1"
+	case "SEARCH", "ESEARCH":
+		if strings.TrimSpace(after) == "" {
+			l.Note = "no message matched the search"
+		} else {
+			l.Note = "messages that matched: " + a.display([]byte(after))
+		}
+		l.RFC = "RFC 9051 §7.3.5"
+	case "NAMESPACE":
+		l.Note = "the mailbox namespaces: " + a.display([]byte(after))
+	case "ID":
+		l.Note = "the server's identity: " + a.display([]byte(after))
+	case "EXISTS":
+		a.imapExists(l, num, cur)
+	case "RECENT":
+		l.Note = plural(num, "message") + " arrived since the last session looked (\\Recent; dropped in IMAP4rev2)"
+		l.RFC = "RFC 3501 §7.3.2"
+	case "EXPUNGE":
+		a.imapExpunge(l, num, cur)
+	case "FETCH":
+		a.imapFetch(l, num, after, cur)
+	default:
+		l.Note = "untagged data " + a.display([]byte(first))
+		l.Unknown = true
+	}
+}
+
+// imapRespCode splits "[CODE args] text".
+func imapRespCode(s string) (code, text string) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "[") {
+		return "", s
+	}
+	end := strings.IndexByte(s, ']')
+	if end < 0 {
+		return "", s
+	}
+	return s[1:end], strings.TrimSpace(s[end+1:])
+}
+
+func (a *Annotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *imapCmd) {
+	s := &a.imap
+	codeWord, codeArg := cutWord(code)
+	codeWord = strings.ToUpper(codeWord)
+	switch {
+	case !s.greeted && cur == nil && (kind == "OK" || kind == "PREAUTH" || kind == "BYE"):
+		s.greeted = true
+		l.Verb, l.Tag = "", ""
+		l.RFC = "RFC 9051 §7.1"
+		switch kind {
+		case "OK":
+			l.Note = "the server is ready (" + text + "); the session starts not authenticated: log in with LOGIN or AUTHENTICATE"
+			l.Level = Success
+		case "PREAUTH":
+			s.state = "authenticated"
+			l.Note = "the server is ready and already knows who the client is: no login needed"
+			l.Level = Success
+		case "BYE":
+			s.state = "logout"
+			l.Note = "the server refuses the session (" + text + ")"
+			l.Level = Warning
+		}
+		if codeWord == "CAPABILITY" {
+			l.Note += "; it lists its capabilities right away: " + a.display([]byte(codeArg))
+		}
+		return
+	case kind == "BYE":
+		s.state = "logout"
+		switch {
+		case cur != nil && cur.verb == "LOGOUT":
+			l.Note = "the server says goodbye before confirming LOGOUT"
+			l.Level = Info
+		case s.lastBad:
+			l.Note = "the server hangs up on purpose: an unknown command before login looks like another protocol (an HTTP request sent to the IMAP port by a web page, say), " +
+				"so the server ends the session instead of reading more: a defence against cross-protocol attacks. Reconnect and start every command with a tag (a1 LOGIN ...)"
+			l.Level = Warning
+		default:
+			l.Note = "the server is closing the connection (" + text + ")"
+			l.Level = Warning
+		}
+		l.RFC = "RFC 9051 §7.1.5"
+		return
+	}
+	l.Level = imapLevel(kind, codeWord)
+	switch codeWord {
+	case "UIDVALIDITY":
+		l.Note = "UIDVALIDITY " + codeArg + ": as long as this number stays the same, UIDs in this mailbox keep meaning the same messages"
+	case "UIDNEXT":
+		l.Note = "UIDNEXT " + codeArg + ": the next message to arrive will get at least this UID"
+	case "UNSEEN":
+		l.Note = "message " + codeArg + " is the first unread one"
+	case "PERMANENTFLAGS":
+		l.Note = "flags the client may change for good: " + codeArg + " (\\* means it may invent its own keywords)"
+	case "HIGHESTMODSEQ":
+		l.Note = "the mailbox's modification counter (CONDSTORE): " + codeArg
+	case "CAPABILITY":
+		l.Note = "the capabilities now: " + codeArg
+	case "ALERT":
+		l.Note = "an alert the mail program must show the user: " + text
+	case "":
+		l.Note = "status: " + text
+		if kind == "NO" {
+			l.Note = "a warning from the server: " + text
+		}
+	default:
+		l.Note = "[" + code + "] " + text
+	}
+	l.RFC = "RFC 9051 §7.1"
+}
+
+func imapLevel(kind, code string) Level {
+	switch kind {
+	case "OK", "PREAUTH":
+		return Success
+	case "BAD":
+		return Warning
+	case "NO":
+		switch code {
+		case "UNAVAILABLE", "INUSE", "LIMIT", "OVERQUOTA", "TRYCREATE", "EXPUNGEISSUED", "ALREADYEXISTS", "NONEXISTENT", "CANNOT":
+			return Warning
+		}
+		return Error
+	case "BYE":
+		return Warning
+	}
+	return Info
+}
+
+func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
+	s := &a.imap
+	before := s.exists
+	s.exists = n
+	l.RFC = "RFC 9051 §7.4.1"
+	switch {
+	case cur != nil && (cur.verb == "SELECT" || cur.verb == "EXAMINE"):
+		l.Note = "mailbox " + a.display([]byte(cur.mailbox)) + " holds " + plural(n, "message")
+	case s.idling:
+		l.Note = "while the client idles, the mailbox grew to " + plural(n, "message")
+		if n > before && before > 0 {
+			l.Note += " (" + plural(n-before, "new message") + ")"
+		}
+		l.Note += ": another session delivered or appended it (mail arriving over SMTP, or another client's APPEND or COPY); a mail program would show it now"
+	case cur != nil && (cur.verb == "APPEND" || cur.verb == "COPY" || cur.verb == "UID COPY" || cur.verb == "MOVE" || cur.verb == "UID MOVE"):
+		l.Note = "the mailbox now holds " + plural(n, "message") + " (the message just added)"
+	default:
+		l.Note = "the mailbox now holds " + plural(n, "message")
+		if n > before {
+			l.Note += ": new mail arrived since the last command (delivered by another session), reported now"
+		}
+	}
+}
+
+func (a *Annotator) imapExpunge(l *Line, n int, cur *imapCmd) {
+	s := &a.imap
+	if s.exists > 0 {
+		s.exists--
+	}
+	l.RFC = "RFC 9051 §7.5.1"
+	switch {
+	case s.idling:
+		l.Note = "while the client idles, message " + strconv.Itoa(n) + " was removed by another session (another IMAP client's EXPUNGE or MOVE, or a POP3 client that deleted it and QUIT); " +
+			"every message after it moves down one number"
+	case cur != nil && (cur.verb == "EXPUNGE" || cur.verb == "UID EXPUNGE" || cur.verb == "CLOSE"):
+		l.Note = "message " + strconv.Itoa(n) + " was removed for good; the ones after it move down one number (so several EXPUNGEs can name the same number)"
+	case cur != nil && (cur.verb == "MOVE" || cur.verb == "UID MOVE"):
+		l.Note = "message " + strconv.Itoa(n) + " left this mailbox (it was moved); the ones after it move down one number"
+	default:
+		l.Note = "message " + strconv.Itoa(n) + " was removed (by another session); the ones after it move down one number"
+	}
+}
+
+func (a *Annotator) imapTagged(l *Line, text string) {
+	s := &a.imap
+	tag, rest := cutWord(text)
+	status, after := cutWord(rest)
+	status = strings.ToUpper(status)
+	l.Tag = tag
+	l.Code = status
+	if status != "OK" && status != "NO" && status != "BAD" {
+		l.Note = "not a valid IMAP response: a server line starts with \"*\", \"+\" or a command's tag followed by OK, NO or BAD"
+		l.Level = Warning
+		l.Unknown = true
+		return
+	}
+	code, msg := imapRespCode(after)
+	codeWord, _ := cutWord(code)
+	codeWord = strings.ToUpper(codeWord)
+	l.RespCode = codeWord
+	if codeWord != "" {
+		a.want(kb.ResponseCode, codeWord)
+	}
+	a.want(kb.Response, status)
+	m := a.display([]byte(msg))
+	l.Complete = true
+	l.Level = imapLevel(status, codeWord)
+	idx := -1
+	for i := len(s.open) - 1; i >= 0; i-- {
+		if s.open[i].tag == tag {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		l.Note = "a response to tag " + a.display([]byte(tag)) + ", which no command in this session used (" + m + ")"
+		l.RFC = "RFC 9051 §2.2.2"
+		return
+	}
+	cmd := s.open[idx]
+	s.open = append(s.open[:idx], s.open[idx+1:]...)
+	l.Verb = cmd.verb
+	l.RFC = imapVerbs[strings.TrimPrefix(cmd.verb, "UID ")]
+	s.lastBad = false
+	if cmd.verb == "IDLE" {
+		s.idling = false
+	}
+	if status != "OK" {
+		a.imapFailed(l, cmd, status, codeWord, m)
+		return
+	}
+	what := "completes " + cmd.tag + " " + cmd.verb
+	switch cmd.verb {
+	case "LOGIN", "AUTHENTICATE":
+		s.state = "authenticated"
+		l.Note = "logged in: the session is now authenticated; SELECT a mailbox to work with messages"
+	case "SELECT", "EXAMINE":
+		s.state = "selected " + cmd.mailbox
+		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " is selected"
+		if codeWord == "READ-ONLY" {
+			l.Note += " read-only"
+		} else if codeWord == "READ-WRITE" {
+			l.Note += " read-write"
+		}
+		l.Note += ": FETCH, STORE, SEARCH and the rest now work on its messages"
+	case "CLOSE", "UNSELECT":
+		s.state = "authenticated"
+		l.Note = "the mailbox is closed: back to the authenticated state"
+	case "LOGOUT":
+		s.state = "logout"
+		l.Note = "logged out: the server closes the connection"
+	case "STARTTLS":
+		l.Note = "go ahead with the TLS handshake: the next bytes on the wire are TLS"
+	case "IDLE":
+		l.Note = "IDLE is over: the client may send commands again"
+	case "APPEND":
+		l.Note = "the message was added to " + a.display([]byte(cmd.mailbox))
+		if codeWord == "APPENDUID" {
+			l.Note += " (" + a.display([]byte(code)) + ": its UIDVALIDITY and new UID)"
+		}
+	case "STORE", "UID STORE":
+		l.Note = "the flags were changed"
+	case "COPY", "UID COPY", "MOVE", "UID MOVE":
+		l.Note = "done: the messages are in " + a.display([]byte(cmd.mailbox))
+		if codeWord == "COPYUID" {
+			l.Note += " (" + a.display([]byte(code)) + ": old UIDs and the new ones)"
+		}
+	case "EXPUNGE", "UID EXPUNGE":
+		l.Note = "the messages marked \\Deleted are gone"
+	default:
+		l.Note = what + " successfully"
+	}
+	if m != "" && !strings.Contains(l.Note, m) {
+		l.Note += " (" + m + ")"
+	}
+}
+
+func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
+	s := &a.imap
+	switch {
+	case code == "AUTHENTICATIONFAILED" || (cmd.verb == "LOGIN" || cmd.verb == "AUTHENTICATE") && status == "NO":
+		l.Note = "login failed: wrong user name or password (" + m + ")"
+		l.Level = Error
+	case code == "TRYCREATE":
+		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " does not exist: CREATE it first, then try again (" + m + ")"
+	case code == "PRIVACYREQUIRED" || code == "LOGINDISABLED" || strings.Contains(strings.ToUpper(m), "TLS"):
+		l.Note = "refused until the connection is encrypted: STARTTLS first (" + m + ")"
+	case status == "BAD" && !imapKnown(cmd.verb):
+		l.Note = "the server does not know the command " + a.display([]byte(cmd.verb)) + " (" + m + ")"
+		if s.state == "not authenticated" {
+			s.lastBad = true
+			l.Note += "; before login it will now hang up"
+		}
+		if _, tagIsCmd := imapVerbs[strings.ToUpper(cmd.tag)]; tagIsCmd {
+			l.Note += ". The line had no tag, so \"" + a.display([]byte(cmd.tag)) + "\" was taken for the tag"
+		}
+	case status == "BAD":
+		l.Note = "the server could not parse the command (" + m + "): check its syntax"
+		if s.state == "not authenticated" && cmd.verb != "LOGIN" && cmd.verb != "CAPABILITY" && cmd.verb != "STARTTLS" && cmd.verb != "AUTHENTICATE" && cmd.verb != "NOOP" && cmd.verb != "LOGOUT" {
+			l.Note = cmd.verb + " is not allowed before login (" + m + "): LOGIN first"
+		}
+	case (cmd.verb == "SELECT" || cmd.verb == "EXAMINE") && status == "NO":
+		s.state = "authenticated"
+		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " could not be opened (" + m + "); no mailbox is selected now"
+	case status == "NO" && strings.HasPrefix(s.state, "selected") == false && imapNeedsSelected(cmd.verb):
+		l.Note = cmd.verb + " needs a selected mailbox: SELECT one first (" + m + ")"
+	default:
+		l.Note = cmd.verb + " failed (" + m + ")"
+	}
+	if code != "" && code != "AUTHENTICATIONFAILED" && code != "TRYCREATE" && !strings.Contains(l.Note, "["+code) {
+		l.Note += " [" + code + "]"
+	}
+}
+
+func imapKnown(verb string) bool {
+	_, ok := imapVerbs[strings.TrimPrefix(verb, "UID ")]
+	return ok
+}
+
+func imapNeedsSelected(verb string) bool {
+	switch strings.TrimPrefix(verb, "UID ") {
+	case "FETCH", "STORE", "SEARCH", "COPY", "MOVE", "EXPUNGE", "CLOSE", "UNSELECT":
+		return true
+	}
+	return false
+}
+
+// imapPayload explains a literal: client side (APPEND message, LOGIN
+// password) or server side (message text inside FETCH).
+func (a *Annotator) imapPayload(l *Line, e wire.Event) {
+	s := &a.imap
+	if e.Dir == wire.FromClient {
+		if cur := a.current(); cur != nil {
+			l.Verb, l.Tag = cur.verb, cur.tag
+		}
+		s.literalWait = -1
+		if l.Secret {
+			l.Text = "[literal: " + plural(len(e.Data), "byte") + ", a credential, masked]"
+			if a.opts.RevealSecrets {
+				l.Text = "[literal: " + a.display(e.Data) + "]"
+			}
+			l.Note = "the password, sent as a literal (it holds characters that cannot go in a quoted string)"
+			l.RFC = "RFC 9051 §4.3"
+			l.State = s.state
+			return
+		}
+		m := summarise(e.Data, false)
+		l.Text = "[literal: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
+		if l.Verb == "APPEND" {
+			l.Note = "the message to append, as a literal: " + a.describe(m)
+			l.Detail = a.headerDetail(m)
+		} else {
+			l.Note = "a literal: exactly " + plural(len(e.Data), "byte") + " of data as announced, no quoting needed"
+		}
+		l.RFC = "RFC 9051 §4.3"
+		l.State = s.state
+		return
+	}
+	if cur := a.current(); cur != nil {
+		l.Verb, l.Tag = cur.verb, cur.tag
+	}
+	l.Code = s.serverLiteral
+	m := summarise(e.Data, false)
+	l.Text = "[literal: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
+	if m.nHeaders > 0 {
+		l.Note = "message content: " + a.describe(m)
+		l.Detail = a.headerDetail(m)
+	} else {
+		l.Note = "literal data: " + plural(len(e.Data), "byte") + " of message content"
+	}
+	l.RFC = "RFC 9051 §4.3"
+	l.State = s.state
+}

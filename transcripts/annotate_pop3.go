@@ -1,0 +1,523 @@
+package transcripts
+
+import (
+	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
+)
+
+// popCmd is a POP3 command waiting for its response.
+type popCmd struct {
+	verb        string // "RETR", "<greeting>"
+	arg         string // the argument(s) as typed
+	stateBefore string
+}
+
+// pop3State is what a POP3 annotator remembers about the session.
+type pop3State struct {
+	pending []popCmd // commands not yet answered, oldest first
+	state   string   // "AUTHORIZATION", "TRANSACTION", "UPDATE"
+	// multi is the command whose multi-line response is being received;
+	// multiArg its argument, multiLines the lines so far, inBody whether a
+	// RETR/TOP has passed the blank line after the headers.
+	multi      string
+	multiArg   string
+	multiLines int
+	inBody     bool
+	deleted    map[string]bool // message numbers marked deleted in this session
+	user       string          // the USER given, for notes
+	auth       string          // SASL mechanism in progress ("" none)
+	authUser   string
+}
+
+func (s *pop3State) init() {
+	s.pending = []popCmd{{verb: "<greeting>"}}
+	s.state = "AUTHORIZATION"
+	s.deleted = map[string]bool{}
+}
+
+// popVerbs are the commands this tutor explains, with their sections.
+var popVerbs = map[string]string{
+	"USER": "RFC 1939 §7", "PASS": "RFC 1939 §7", "APOP": "RFC 1939 §7", "STAT": "RFC 1939 §5", "LIST": "RFC 1939 §5",
+	"RETR": "RFC 1939 §5", "DELE": "RFC 1939 §5", "NOOP": "RFC 1939 §5", "RSET": "RFC 1939 §5", "QUIT": "RFC 1939 §6",
+	"TOP": "RFC 1939 §7", "UIDL": "RFC 1939 §7", "CAPA": "RFC 2449 §5", "STLS": "RFC 2595 §4", "AUTH": "RFC 5034 §4",
+	"UTF8": "RFC 6856 §2",
+}
+
+// popMultiline tells whether a +OK to this command starts a multi-line response.
+func popMultiline(c popCmd) bool {
+	switch c.verb {
+	case "CAPA", "RETR", "TOP":
+		return true
+	case "LIST", "UIDL":
+		return c.arg == ""
+	}
+	return false
+}
+
+func (a *Annotator) popLine(l *Line, e wire.Event) {
+	if e.Dir == wire.FromClient {
+		a.popClient(l, e)
+	} else {
+		a.popServer(l, e)
+	}
+	if l.State == "" {
+		l.State = a.pop.state
+	}
+}
+
+func (a *Annotator) popClient(l *Line, e wire.Event) {
+	s := &a.pop
+	text := string(trimEOL(e.Data))
+	if lineEnding(e.Data) == "LF" {
+		defer func() {
+			l.Note += " (this line ends with a bare LF; POP3 lines end with CRLF, RFC 1939 §3)"
+		}()
+	}
+	if s.auth != "" {
+		l.Verb = "AUTH"
+		a.popAuthResponse(l, text)
+		return
+	}
+	word, rest := cutWord(text)
+	verb := strings.ToUpper(word)
+	cmd := popCmd{verb: verb, arg: rest, stateBefore: s.state}
+	l.Verb = verb
+	rfc, known := popVerbs[verb]
+	l.RFC = rfc
+	switch verb {
+	case "":
+		l.Note = "an empty line is not a command: the server will answer -ERR"
+		l.Level = Warning
+	case "USER":
+		s.user = rest
+		l.Note = "names the mailbox to log in to: " + a.display([]byte(rest)) + "; the password follows with PASS"
+	case "PASS":
+		pw := rest
+		l.Note = "sends the password " + a.hide(pw) + " in clear text (anyone on the path can read it unless the connection is encrypted)"
+		if e.Encrypted {
+			l.Note = "sends the password " + a.hide(pw) + " (inside TLS, so only the server can read it)"
+		}
+	case "APOP":
+		name, _ := cutWord(rest)
+		s.user = name
+		l.Note = "logs in as " + a.display([]byte(name)) + " with a digest (MD5 of the greeting's timestamp and the password): the password itself never crosses the wire"
+	case "STAT":
+		l.Note = "asks how many messages are in the maildrop and their total size"
+	case "LIST":
+		if rest == "" {
+			l.Note = "asks for the size of every message (one line each, ending with \".\")"
+		} else {
+			l.Note = "asks for the size of message " + a.display([]byte(rest))
+		}
+	case "RETR":
+		l.Note = "downloads message " + a.display([]byte(rest)) + " in full"
+		if s.deleted[rest] {
+			l.Note += " (it was marked deleted in this session: the server will refuse)"
+			l.Level = Warning
+		}
+	case "TOP":
+		n, lines := cutWord(rest)
+		l.Note = "downloads the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body"
+	case "DELE":
+		l.Note = "marks message " + a.display([]byte(rest)) + " for deletion (it is removed only when the session ends with QUIT)"
+	case "RSET":
+		l.Note = "unmarks every message marked for deletion in this session"
+	case "NOOP":
+		l.Note = "does nothing: keeps the connection alive"
+	case "QUIT":
+		if s.state == "TRANSACTION" {
+			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
+		} else {
+			l.Note = "ends the session before logging in: nothing changes"
+		}
+	case "UIDL":
+		if rest == "" {
+			l.Note = "asks for every message's unique id (a client remembers them to know what it already downloaded)"
+		} else {
+			l.Note = "asks for the unique id of message " + a.display([]byte(rest))
+		}
+	case "CAPA":
+		l.Note = "asks which capabilities the server supports"
+	case "STLS":
+		l.Note = "asks to switch this connection to TLS before logging in"
+	case "UTF8":
+		l.Note = "asks to use UTF-8 in this session"
+	case "AUTH":
+		mech, initial := cutWord(rest)
+		mech = strings.ToUpper(mech)
+		cmd.arg = mech
+		if mech == "" {
+			l.Note = "lists the SASL mechanisms the server offers (or, with a name, logs in with that mechanism)"
+			break
+		}
+		a.want(kb.Mechanism, mech)
+		s.auth, s.authUser = mech, ""
+		l.Note = "logs in with the " + mech + " mechanism"
+		if initial != "" {
+			a.popAuthResponse(l, initial)
+			l.Verb = "AUTH"
+			l.Note = "logs in with " + mech + ": " + l.Note
+		}
+	default:
+		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
+		l.Level = Warning
+		l.RFC = "RFC 1939 §3"
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if len(s.pending) < 1000 {
+		s.pending = append(s.pending, cmd)
+	}
+}
+
+// popAuthResponse explains a SASL response line of a POP3 AUTH exchange.
+func (a *Annotator) popAuthResponse(l *Line, resp string) {
+	s := &a.pop
+	l.RFC = "RFC 5034 §4"
+	if resp == "*" {
+		l.Note = "the client cancels the login exchange"
+		return
+	}
+	dec, ok := decodeBase64(resp)
+	switch {
+	case !ok:
+		l.Note = "the login response is not valid base64: the server will answer -ERR"
+		l.Level = Warning
+	case s.auth == "PLAIN":
+		l.Note, s.authUser = a.saslPlain(dec)
+	case s.auth == "LOGIN" && s.authUser == "":
+		s.authUser = dec
+		l.Note = "user name " + a.printable(dec) + " (base64-encoded)"
+	case s.auth == "LOGIN":
+		l.Note = "password " + a.hide(dec) + " (base64-encoded, not encrypted)"
+	default:
+		l.Note = "the client's answer to the " + s.auth + " challenge, base64-encoded"
+	}
+}
+
+func (a *Annotator) popServer(l *Line, e wire.Event) {
+	s := &a.pop
+	text := string(trimEOL(e.Data))
+	if s.multi != "" {
+		a.popMultiLine(l, text)
+		return
+	}
+	ok := strings.HasPrefix(text, "+OK")
+	bad := strings.HasPrefix(text, "-ERR")
+	if !ok && !bad {
+		if strings.HasPrefix(text, "+") {
+			l.Code = "+"
+			l.Verb = "AUTH"
+			msg := strings.TrimSpace(text[1:])
+			dec, isB64 := decodeBase64(msg)
+			switch {
+			case msg == "" || isB64 && dec == "":
+				l.Note = "the server is ready for the " + s.auth + " credentials: the client sends them base64-encoded on the next line"
+			case isB64:
+				l.Note = "the server asks " + a.printable(dec) + " (base64); the client answers on the next line"
+			default:
+				l.Note = "a login challenge; the client answers on the next line"
+			}
+			l.RFC = "RFC 5034 §4"
+			return
+		}
+		l.Note = "not a valid POP3 response: each response starts with +OK or -ERR (RFC 1939 §3)"
+		l.Level = Warning
+		l.Unknown = true
+		return
+	}
+	var cmd popCmd
+	if len(s.pending) > 0 {
+		cmd = s.pending[0]
+		s.pending = s.pending[1:]
+	}
+	msg := ""
+	if ok {
+		l.Code = "+OK"
+		msg = strings.TrimSpace(text[3:])
+		l.Level = Success
+	} else {
+		l.Code = "-ERR"
+		msg = strings.TrimSpace(text[4:])
+		l.Level = Warning
+	}
+	if strings.HasPrefix(msg, "[") {
+		if end := strings.IndexByte(msg, ']'); end > 0 {
+			l.RespCode = strings.ToUpper(msg[1:end])
+			msg = strings.TrimSpace(msg[end+1:])
+			a.want(kb.ResponseCode, l.RespCode)
+		}
+	}
+	a.want(kb.Response, l.Code)
+	l.Verb = cmd.verb
+	if cmd.verb == "<greeting>" {
+		l.Verb = ""
+	}
+	m := a.display([]byte(msg))
+	if ok && popMultiline(cmd) {
+		s.multi, s.multiArg, s.multiLines, s.inBody = cmd.verb, cmd.arg, 0, false
+		a.popMultiStart(l, cmd, m)
+		return
+	}
+	l.Complete = true
+	if ok {
+		a.popOK(l, cmd, m)
+	} else {
+		a.popErr(l, cmd, m)
+	}
+}
+
+func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
+	s := &a.pop
+	l.RFC = popVerbs[cmd.verb]
+	switch cmd.verb {
+	case "<greeting>":
+		l.Note = "the server is ready (" + m + "); the session starts in the AUTHORIZATION state: log in with USER and PASS"
+		if strings.Contains(m, "<") && strings.Contains(m, "@") {
+			l.Note += " (the <...> timestamp lets a client use APOP)"
+		}
+		l.RFC = "RFC 1939 §4"
+	case "USER":
+		l.Note = "user name noted; now send PASS (many servers say +OK even for unknown users, so as not to reveal who exists)"
+	case "PASS", "APOP":
+		s.state = "TRANSACTION"
+		l.Note = "logged in: the maildrop is locked for this session (TRANSACTION state) (" + m + ")"
+	case "AUTH":
+		if s.auth != "" {
+			s.state = "TRANSACTION"
+			l.Note = "logged in"
+			if s.authUser != "" {
+				l.Note += " as " + a.display([]byte(s.authUser))
+			}
+			l.Note += ": the maildrop is locked for this session (TRANSACTION state)"
+		} else {
+			l.Note = "the server lists its SASL mechanisms"
+		}
+		s.auth = ""
+	case "STAT":
+		n, size := cutWord(m)
+		size, _ = cutWord(size)
+		l.Note = "the maildrop holds " + n + " message(s), " + size + " bytes in total (messages marked deleted are not counted)"
+	case "LIST":
+		n, size := cutWord(m)
+		size, _ = cutWord(size)
+		l.Note = "message " + n + " is " + size + " bytes"
+	case "UIDL":
+		n, id := cutWord(m)
+		l.Note = "message " + n + " has unique id " + id + " (the same in every session)"
+	case "DELE":
+		s.deleted[cmd.arg] = true
+		l.Note = "message " + a.display([]byte(cmd.arg)) + " is marked deleted: it disappears from listings now and is removed from the server at QUIT (UPDATE state); RSET would unmark it"
+	case "RSET":
+		s.deleted = map[string]bool{}
+		l.Note = "every deletion mark of this session is undone"
+	case "NOOP":
+		l.Note = "the server is alive"
+	case "QUIT":
+		if cmd.stateBefore == "TRANSACTION" {
+			s.state = "UPDATE"
+			n := len(s.deleted)
+			l.Note = "UPDATE state: the server removed the " + plural(n, "message") + " marked deleted and released the lock; goodbye"
+		} else {
+			l.Note = "goodbye: the session ended before login, nothing changed"
+		}
+	case "STLS":
+		l.Note = "go ahead with the TLS handshake: the next bytes on the wire are TLS"
+	case "UTF8":
+		l.Note = "UTF-8 mode is on"
+	default:
+		l.Note = "success (" + m + ")"
+		l.RFC = "RFC 1939 §3"
+	}
+}
+
+func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
+	s := &a.pop
+	l.RFC = popVerbs[cmd.verb]
+	switch l.RespCode {
+	case "IN-USE":
+		l.Note = "the maildrop is locked by another POP3 session (or a client that did not QUIT): try again later"
+		l.RFC = "RFC 2449 §8.1.1"
+	case "LOGIN-DELAY":
+		l.Note = "logged in too soon after the last login: wait before trying again"
+		l.RFC = "RFC 2449 §8.1.2"
+	case "AUTH":
+		l.Note = "login refused: the user name or password is wrong, not a temporary problem"
+		l.Level = Error
+		l.RFC = "RFC 3206 §4"
+	case "SYS/TEMP":
+		l.Note = "a temporary problem on the server (" + m + "): try again later"
+		l.RFC = "RFC 3206 §5"
+	case "SYS/PERM":
+		l.Note = "a permanent problem on the server (" + m + "): retrying will not help, contact the administrator"
+		l.Level = Error
+		l.RFC = "RFC 3206 §5"
+	}
+	if l.Note != "" {
+		if cmd.verb == "PASS" || cmd.verb == "APOP" || cmd.verb == "AUTH" {
+			s.auth = ""
+		}
+		return
+	}
+	switch cmd.verb {
+	case "<greeting>":
+		l.Note = "the server refuses the session (" + m + ")"
+	case "PASS", "APOP", "AUTH":
+		s.auth = ""
+		l.Note = "login failed (" + m + "): check the user name and password"
+		l.Level = Error
+	case "USER":
+		l.Note = "the user name was refused (" + m + ")"
+	case "RETR", "TOP", "DELE", "LIST", "UIDL":
+		if s.deleted[cmd.arg] {
+			l.Note = "message " + a.display([]byte(cmd.arg)) + " was marked deleted earlier in this session: it cannot be read any more (RSET would bring it back)"
+		} else if cmd.stateBefore != "TRANSACTION" {
+			l.Note = cmd.verb + " needs a logged-in session (TRANSACTION state): log in with USER and PASS first (" + m + ")"
+		} else {
+			l.Note = "refused (" + m + "): check the message number with LIST"
+		}
+	case "STAT", "NOOP", "RSET":
+		if cmd.stateBefore != "TRANSACTION" {
+			l.Note = cmd.verb + " needs a logged-in session (TRANSACTION state): log in with USER and PASS first (" + m + ")"
+		} else {
+			l.Note = "refused (" + m + ")"
+		}
+	case "STLS":
+		l.Note = "TLS cannot be started now (" + m + ")"
+	case "":
+		l.Note = "the server did not understand the line (" + m + ")"
+		l.RFC = "RFC 1939 §3"
+	default:
+		if _, known := popVerbs[cmd.verb]; !known {
+			l.Note = "unknown command (" + m + ")"
+		} else {
+			l.Note = "refused (" + m + ")"
+		}
+		l.RFC = "RFC 1939 §3"
+	}
+}
+
+// popMultiStart explains the +OK that opens a multi-line response.
+func (a *Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
+	l.RFC = popVerbs[cmd.verb]
+	switch cmd.verb {
+	case "CAPA":
+		l.Note = "capability list follows, one per line, ending with \".\""
+	case "LIST":
+		l.Note = "scan listing follows: one line per message (number and size in bytes), ending with \".\""
+	case "UIDL":
+		l.Note = "unique-id listing follows: message number and unique id per line, ending with \".\""
+	case "RETR":
+		l.Note = "message " + a.display([]byte(cmd.arg)) + " follows (" + m + "): headers, blank line, body, then a line holding only \".\""
+	case "TOP":
+		l.Note = "the headers and first lines of message " + a.display([]byte(cmd.arg)) + " follow, ending with \".\""
+	}
+}
+
+// popMultiLine explains one line of a multi-line response.
+func (a *Annotator) popMultiLine(l *Line, text string) {
+	s := &a.pop
+	l.Verb = s.multi
+	l.RFC = popVerbs[s.multi]
+	if text == "." {
+		l.Complete = true
+		l.Level = Success
+		l.Note = "end of the " + s.multi + " response (" + plural(s.multiLines, "line") + ")"
+		l.RFC = "RFC 1939 §3"
+		s.multi = ""
+		return
+	}
+	s.multiLines++
+	stuffed := strings.HasPrefix(text, ".")
+	if stuffed {
+		text = text[1:]
+	}
+	switch s.multi {
+	case "CAPA":
+		kw, params := cutWord(text)
+		kw = strings.ToUpper(kw)
+		a.want(kb.Capability, kw)
+		l.Note = popCapability(kw, a.display([]byte(params)))
+	case "LIST":
+		n, size := cutWord(text)
+		l.Note = "message " + a.display([]byte(n)) + ": " + a.display([]byte(size)) + " bytes"
+	case "UIDL":
+		n, id := cutWord(text)
+		l.Note = "message " + a.display([]byte(n)) + " has unique id " + a.display([]byte(id))
+	case "RETR", "TOP":
+		switch {
+		case !s.inBody && text == "":
+			s.inBody = true
+			l.Note = "blank line: the headers end, the body follows"
+		case !s.inBody && (strings.HasPrefix(text, " ") || strings.HasPrefix(text, "\t")):
+			l.Note = "continuation of the previous header (folded line)"
+		case !s.inBody:
+			name, _, _ := strings.Cut(text, ":")
+			l.Note = "header " + a.display([]byte(name)) + ": " + popHeaderMeaning(name)
+		default:
+			l.Note = "a line of the message body"
+		}
+	}
+	if stuffed {
+		l.Note += "; the line starts with a dot, so the server doubled it (byte-stuffing, RFC 1939 §3) and the client removes one"
+	}
+}
+
+// popHeaderMeaning says what a common header is for.
+func popHeaderMeaning(name string) string {
+	switch strings.ToLower(name) {
+	case "from":
+		return "the author, as the reader's mail program shows it"
+	case "to":
+		return "the visible recipients (the envelope may differ)"
+	case "cc":
+		return "visible copy recipients"
+	case "subject":
+		return "the subject line"
+	case "date":
+		return "when the author sent it"
+	case "message-id":
+		return "a world-unique id for this message"
+	case "received":
+		return "a trace line added by each server that handled the message (newest on top)"
+	case "return-path":
+		return "the envelope sender, added at final delivery: where bounces go"
+	case "mime-version", "content-type", "content-transfer-encoding":
+		return "MIME: how the body is structured and encoded"
+	}
+	return "a message header"
+}
+
+// popCapability explains a CAPA line.
+func popCapability(kw, params string) string {
+	switch kw {
+	case "USER":
+		return "USER: log in with USER and PASS"
+	case "TOP":
+		return "TOP: headers and the first lines of a message can be fetched"
+	case "UIDL":
+		return "UIDL: messages have unique ids that survive between sessions"
+	case "SASL":
+		return "SASL: AUTH is supported, with mechanisms " + params
+	case "STLS":
+		return "STLS: the connection can be switched to TLS"
+	case "PIPELINING":
+		return "PIPELINING: several commands may be sent without waiting"
+	case "RESP-CODES":
+		return "RESP-CODES: -ERR replies carry codes such as [IN-USE]"
+	case "AUTH-RESP-CODE":
+		return "AUTH-RESP-CODE: a failed login says [AUTH] when the credentials are wrong"
+	case "EXPIRE":
+		return "EXPIRE: how long the server keeps messages (" + params + ")"
+	case "LOGIN-DELAY":
+		return "LOGIN-DELAY: minimum seconds between logins (" + params + ")"
+	case "IMPLEMENTATION":
+		return "IMPLEMENTATION: the server software (" + params + ")"
+	case "UTF8":
+		return "UTF8: UTF-8 may be used"
+	}
+	return "capability " + kw
+}

@@ -1,0 +1,693 @@
+package transcripts
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
+)
+
+// smtpCmd is a command waiting for its reply.
+type smtpCmd struct {
+	verb string // "MAIL", "<greeting>", "<body>" (the message after DATA)
+	arg  string // the address of MAIL/RCPT, the mechanism of AUTH, "n LAST" of BDAT
+	// stateBefore is the session state when the command was sent, so a
+	// sequence error can say what was missing at that moment.
+	stateBefore string
+	rcpts       int // accepted recipients when the command was sent
+}
+
+// smtpState is what an SMTP annotator remembers about the session.
+type smtpState struct {
+	pending   []smtpCmd // commands sent and not yet answered, oldest first (PIPELINING)
+	state     string    // "connected", "greeted", "mail", "rcpt", "data", "tls", "quit", "closing"
+	replyLine int       // lines of the current multi-line reply seen so far
+	from      string    // envelope sender of the open transaction
+	rcpts     int       // recipients accepted in the open transaction
+	// auth is the mechanism of an AUTH exchange in progress ("" none);
+	// authStep counts the server's 334 challenges so far.
+	auth       string
+	authStep   int
+	authUser   string
+	challenged bool // a 334 is outstanding: the next client line is a response
+	lastChunk  bool // the last BDAT sent was LAST
+}
+
+func (s *smtpState) init() {
+	s.pending = []smtpCmd{{verb: "<greeting>"}}
+	s.state = "connected"
+}
+
+// afterTLS forgets what was said before STARTTLS (RFC 3207 §4.2).
+func (s *smtpState) afterTLS() {
+	s.state = "connected"
+	s.from, s.rcpts, s.auth, s.authUser = "", 0, "", ""
+	s.pending = s.pending[:0]
+}
+
+// smtpVerbs are the commands this tutor explains.
+var smtpVerbs = map[string]string{
+	"HELO": "RFC 5321 §4.1.1.1", "EHLO": "RFC 5321 §4.1.1.1", "MAIL": "RFC 5321 §4.1.1.2", "RCPT": "RFC 5321 §4.1.1.3",
+	"DATA": "RFC 5321 §4.1.1.4", "RSET": "RFC 5321 §4.1.1.5", "VRFY": "RFC 5321 §4.1.1.6", "EXPN": "RFC 5321 §4.1.1.7",
+	"HELP": "RFC 5321 §4.1.1.8", "NOOP": "RFC 5321 §4.1.1.9", "QUIT": "RFC 5321 §4.1.1.10", "STARTTLS": "RFC 3207 §4",
+	"AUTH": "RFC 4954 §4", "BDAT": "RFC 3030 §2",
+}
+
+func (a *Annotator) smtpLine(l *Line, e wire.Event) {
+	if e.Dir == wire.FromClient {
+		a.smtpClient(l, e)
+	} else {
+		a.smtpServer(l, e)
+	}
+	if l.State == "" {
+		l.State = a.smtp.state
+	}
+}
+
+func (a *Annotator) smtpClient(l *Line, e wire.Event) {
+	s := &a.smtp
+	text := string(trimEOL(e.Data))
+	ending := lineEnding(e.Data)
+	defer func() {
+		switch ending {
+		case "LF":
+			l.Note += ". Mistake: this line ends with a bare LF; SMTP lines must end with CRLF (RFC 5321 §2.3.8). " +
+				"Many servers refuse bare LF, a defence against SMTP smuggling"
+			l.Level = Warning
+		case "":
+			l.Note += " (the line is incomplete: the connection closed mid-line or the line is over 64 KiB)"
+		}
+	}()
+	if s.challenged {
+		s.challenged = false
+		l.Verb = "AUTH"
+		a.smtpAuthResponse(l, text)
+		return
+	}
+	word, rest := cutWord(text)
+	verb := strings.ToUpper(word)
+	l.Verb = verb
+	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
+	rfc, known := smtpVerbs[verb]
+	l.RFC = rfc
+	switch verb {
+	case "":
+		l.Note = "an empty line is not a command: the server will answer 500"
+		l.Level = Warning
+		l.RFC = "RFC 5321 §4.1.1"
+	case "EHLO":
+		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " and asks for the server's extensions (ESMTP)"
+		if rest == "" {
+			l.Note = "EHLO needs the client's name (its domain or [IP]): the server will answer 501"
+			l.Level = Warning
+		}
+	case "HELO":
+		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " the old way (no extensions listed; prefer EHLO)"
+	case "MAIL":
+		addr, ok, msg := smtpPath(rest, "FROM")
+		cmd.arg = addr
+		if !ok {
+			l.Note = "MAIL starts a message, but " + msg
+			l.Level = Warning
+			break
+		}
+		if addr == "" {
+			l.Note = "starts a message with the null sender <>: a bounce or notification, to which nothing may be sent back"
+		} else {
+			l.Note = "starts a message from envelope sender <" + a.display([]byte(addr)) + ">: where bounces go (it may differ from the From: header)"
+		}
+		if params := smtpParams(rest); params != "" {
+			l.Note += "; parameters " + a.display([]byte(params))
+		}
+	case "RCPT":
+		addr, ok, msg := smtpPath(rest, "TO")
+		cmd.arg = addr
+		if !ok {
+			l.Note = "RCPT names a recipient, but " + msg
+			l.Level = Warning
+			break
+		}
+		l.Note = "names envelope recipient <" + a.display([]byte(addr)) + ">"
+		if s.state != "mail" && s.state != "rcpt" {
+			l.Note += " (no MAIL FROM accepted yet: the server will refuse this with 503)"
+			l.Level = Warning
+		}
+	case "DATA":
+		l.Note = "asks to send the message itself (headers, blank line, body)"
+		if s.rcpts == 0 {
+			l.Note += "; no recipient has been accepted yet, so the server will refuse it (503 or 554)"
+			l.Level = Warning
+		}
+	case "BDAT":
+		size, last := cutWord(rest)
+		cmd.arg = rest
+		s.lastChunk = strings.EqualFold(strings.TrimSpace(last), "LAST")
+		l.Note = "sends the next " + size + " bytes of the message as one binary chunk (CHUNKING): no dot-stuffing, no end-of-data dot"
+		if s.lastChunk {
+			l.Note += "; LAST: this is the final chunk"
+		}
+		if _, err := strconv.Atoi(size); err != nil {
+			l.Note = "BDAT needs a chunk size in bytes: the server will answer 501"
+			l.Level = Warning
+		}
+	case "RSET":
+		l.Note = "abandons the message in progress (sender and recipients are forgotten); the connection stays open"
+	case "NOOP":
+		l.Note = "does nothing: checks that the server is still there"
+	case "QUIT":
+		l.Note = "asks the server to close the connection"
+	case "VRFY":
+		l.Note = "asks whether " + a.display([]byte(rest)) + " is a valid mailbox (most servers will not say, against address harvesting)"
+	case "EXPN":
+		l.Note = "asks for the members of mailing list " + a.display([]byte(rest))
+	case "HELP":
+		l.Note = "asks the server for help text"
+	case "STARTTLS":
+		l.Note = "asks to switch this connection to TLS; nothing else may be sent until the handshake is done"
+	case "AUTH":
+		mech, initial := cutWord(rest)
+		mech = strings.ToUpper(mech)
+		cmd.arg = mech
+		s.auth, s.authStep, s.authUser = mech, 0, ""
+		l.Note = "logs in with the " + mech + " mechanism"
+		a.want(kb.Mechanism, mech)
+		if initial != "" {
+			a.smtpAuthResponse(l, initial)
+			l.Note = "logs in with " + mech + ": " + l.Note
+		}
+		if mech == "" {
+			l.Note = "AUTH needs a mechanism name such as PLAIN or LOGIN: the server will answer 501"
+			l.Level = Warning
+		}
+	default:
+		l.Note = a.display([]byte(word)) + " is not an SMTP command: the server will answer 500"
+		l.Level = Warning
+		l.RFC = "RFC 5321 §4.2.4"
+	}
+	if known && word != verb {
+		l.Note += " (lowercase is fine: command verbs are case-insensitive, RFC 5321 §2.4)"
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
+		s.pending = append(s.pending, cmd)
+	}
+}
+
+// smtpPath checks "FROM:<addr> params" (RFC 5321 §4.1.2) and returns the address.
+func smtpPath(rest, keyword string) (addr string, ok bool, problem string) {
+	up := strings.ToUpper(rest)
+	if !strings.HasPrefix(up, keyword+":") {
+		return "", false, "it must be followed by " + keyword + ":<address> (the server will answer 501)"
+	}
+	p := rest[len(keyword)+1:]
+	spaced := strings.HasPrefix(p, " ")
+	p = strings.TrimLeft(p, " ")
+	if !strings.HasPrefix(p, "<") {
+		word, _ := cutWord(p)
+		return word, false, "the address must be in angle brackets: " + keyword + ":<" + word + "> (RFC 5321 §4.1.2); strict servers answer 501"
+	}
+	end := strings.IndexByte(p, '>')
+	if end < 0 {
+		return p[1:], false, "the closing > is missing (the server will answer 501)"
+	}
+	addr = p[1:end]
+	if spaced {
+		return addr, true, ""
+	}
+	return addr, true, ""
+}
+
+// smtpParams returns what follows the <path> (SIZE=, BODY=...).
+func smtpParams(rest string) string {
+	if i := strings.IndexByte(rest, '>'); i >= 0 {
+		return strings.TrimSpace(rest[i+1:])
+	}
+	return ""
+}
+
+// smtpAuthResponse explains a client's SASL response (initial or after a 334).
+func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
+	s := &a.smtp
+	l.RFC = "RFC 4954 §4"
+	if resp == "*" {
+		l.Note = "the client cancels the login exchange (the server answers 501)"
+		return
+	}
+	dec, ok := decodeBase64(resp)
+	if !ok {
+		l.Note = "the login response is not valid base64: the server will answer 501"
+		l.Level = Warning
+		return
+	}
+	switch s.auth {
+	case "PLAIN":
+		note, user := a.saslPlain(dec)
+		s.authUser = user
+		l.Note = note
+		l.RFC = "RFC 4616 §2"
+	case "LOGIN":
+		if s.authStep <= 1 {
+			s.authUser = dec
+			l.Note = "user name " + a.printable(dec) + " (base64 " + a.display([]byte(resp)) + ", encoded, not encrypted)"
+		} else {
+			l.Note = "password " + a.hide(dec) + " (base64-encoded, not encrypted: anyone who sees it can decode it)"
+		}
+	default:
+		l.Note = "the client's answer to the " + s.auth + " challenge, base64-encoded"
+	}
+}
+
+func (a *Annotator) smtpServer(l *Line, e wire.Event) {
+	s := &a.smtp
+	text := string(trimEOL(e.Data))
+	if len(text) < 3 || !isDigits(text[:3]) || (len(text) > 3 && text[3] != ' ' && text[3] != '-') {
+		l.Note = "not a valid SMTP reply: a reply starts with a three-digit code (RFC 5321 §4.2)"
+		l.Level = Warning
+		l.Unknown = true
+		return
+	}
+	code := text[:3]
+	l.Code = code
+	more := len(text) > 3 && text[3] == '-'
+	msg := ""
+	if len(text) > 4 {
+		msg = text[4:]
+	}
+	if enh, after, ok := enhancedCode(msg, code[0]); ok {
+		l.Enhanced = enh
+		msg = after
+		a.want(kb.EnhancedCode, enh)
+	}
+	var cmd smtpCmd
+	if len(s.pending) > 0 {
+		cmd = s.pending[0]
+	} else {
+		cmd = smtpCmd{verb: "", stateBefore: s.state}
+	}
+	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
+	switch cmd.verb {
+	case "<greeting>":
+		l.Verb = ""
+	case "<body>":
+		l.Verb = "DATA"
+	}
+	l.Level = smtpLevel(code)
+	if more {
+		s.replyLine++
+		a.smtpContinuation(l, cmd, code, msg, s.replyLine)
+		return
+	}
+	lineNo := s.replyLine
+	s.replyLine = 0
+	l.Complete = true
+	if code == "334" && cmd.verb == "AUTH" {
+		s.challenged = true
+		s.authStep++
+		a.smtpChallenge(l, msg)
+		return
+	}
+	if len(s.pending) > 0 {
+		s.pending = s.pending[1:]
+	}
+	if lineNo > 0 && cmd.verb == "EHLO" {
+		// The last line of the EHLO reply is a keyword as well.
+		a.ehloKeyword(l, msg)
+		l.Note += "; this is the last line of the EHLO reply (a space after 250, not a dash)"
+		s.state = "greeted"
+		s.from, s.rcpts = "", 0
+		return
+	}
+	a.smtpReply(l, cmd, code, msg)
+	if lineNo > 0 {
+		l.Note += " (last line of a multi-line reply)"
+	}
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+// enhancedCode finds "X.Y.Z" at the start of a reply text (RFC 3463), whose
+// class must match the reply code's first digit.
+func enhancedCode(msg string, class byte) (code, rest string, ok bool) {
+	word, rest := cutWord(msg)
+	if len(word) < 5 || word[0] != class || word[1] != '.' {
+		return "", msg, false
+	}
+	parts := strings.Split(word, ".")
+	if len(parts) != 3 || !isDigits(parts[1]) || !isDigits(parts[2]) || len(parts[1]) > 3 || len(parts[2]) > 3 {
+		return "", msg, false
+	}
+	return word, rest, true
+}
+
+func smtpLevel(code string) Level {
+	switch {
+	case code[0] == '2':
+		return Success
+	case code[0] == '3':
+		return Info
+	case code[0] == '4':
+		return Warning
+	case code == "500" || code == "501" || code == "502" || code == "503" || code == "504":
+		return Warning // the client's mistake: fix the command and carry on
+	case code[0] == '5':
+		return Error
+	}
+	return Info
+}
+
+// smtpContinuation explains a "NNN-..." line of a multi-line reply.
+func (a *Annotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n int) {
+	switch {
+	case cmd.verb == "EHLO" && code == "250" && n == 1:
+		l.Note = "the server greets the client (" + a.display([]byte(msg)) + "); each following line names one extension it supports"
+		l.RFC = "RFC 5321 §4.1.1.1"
+	case cmd.verb == "EHLO" && code == "250":
+		a.ehloKeyword(l, msg)
+	case cmd.verb == "<greeting>":
+		l.Note = "the greeting continues (a dash after the code means more lines follow)"
+		l.RFC = "RFC 5321 §4.2.1"
+	default:
+		l.Note = "the reply continues (a dash after " + code + " means more lines follow)"
+		l.RFC = "RFC 5321 §4.2.1"
+	}
+}
+
+// ehloKeyword explains one extension listed in the EHLO reply.
+func (a *Annotator) ehloKeyword(l *Line, msg string) {
+	kw, params := cutWord(msg)
+	kw = strings.ToUpper(kw)
+	a.want(kb.Capability, kw)
+	switch kw {
+	case "PIPELINING":
+		l.Note, l.RFC = "PIPELINING: the client may send several commands without waiting for each reply", "RFC 2920"
+	case "8BITMIME":
+		l.Note, l.RFC = "8BITMIME: messages may contain 8-bit text (accents, UTF-8) without encoding", "RFC 6152"
+	case "SIZE":
+		l.Note, l.RFC = "SIZE: the largest message accepted", "RFC 1870"
+		if n, err := strconv.Atoi(params); err == nil && n > 0 {
+			l.Note += " is " + formatInt(n) + " bytes"
+		}
+	case "STARTTLS":
+		l.Note, l.RFC = "STARTTLS: the connection can be switched to TLS encryption", "RFC 3207"
+	case "AUTH":
+		l.Note, l.RFC = "AUTH: the client may log in, with mechanisms "+a.display([]byte(params)), "RFC 4954"
+	case "ENHANCEDSTATUSCODES":
+		l.Note, l.RFC = "ENHANCEDSTATUSCODES: replies carry a detailed code such as 5.1.1 (bad mailbox)", "RFC 2034"
+	case "CHUNKING":
+		l.Note, l.RFC = "CHUNKING: the message may be sent in binary chunks with BDAT instead of DATA", "RFC 3030"
+	case "BINARYMIME":
+		l.Note, l.RFC = "BINARYMIME: raw binary message bodies are accepted (with BDAT)", "RFC 3030"
+	case "SMTPUTF8":
+		l.Note, l.RFC = "SMTPUTF8: addresses and headers may contain UTF-8 (internationalised email)", "RFC 6531"
+	case "DSN":
+		l.Note, l.RFC = "DSN: the client may ask for delivery status notifications (NOTIFY=, RET=)", "RFC 3461"
+	case "REQUIRETLS":
+		l.Note, l.RFC = "REQUIRETLS: the sender may demand TLS on every hop", "RFC 8689"
+	case "HELP":
+		l.Note, l.RFC = "HELP: the server answers the HELP command", "RFC 5321 §4.1.1.8"
+	case "VRFY":
+		l.Note, l.RFC = "VRFY: the server answers address verification", "RFC 5321 §4.1.1.6"
+	case "DELIVERBY":
+		l.Note, l.RFC = "DELIVERBY: the client may set a delivery deadline", "RFC 2852"
+	case "ETRN":
+		l.Note, l.RFC = "ETRN: a client may ask the server to flush its queue", "RFC 1985"
+	case "MT-PRIORITY":
+		l.Note, l.RFC = "MT-PRIORITY: messages may carry a priority", "RFC 6710"
+	case "LIMITS":
+		l.Note, l.RFC = "LIMITS: the server states its limits ("+a.display([]byte(params))+")", "RFC 9422"
+	default:
+		if kw != "" && kw[0] == 'X' {
+			l.Note = "extension " + a.display([]byte(kw)) + ": a private (non-standard) extension of this server software"
+		}
+	}
+}
+
+// smtpChallenge explains a 334 challenge, decoding its base64.
+func (a *Annotator) smtpChallenge(l *Line, msg string) {
+	l.RFC = "RFC 4954 §4"
+	l.Level = Info
+	dec, ok := decodeBase64(msg)
+	switch {
+	case msg == "" || dec == "" && ok:
+		l.Note = "the server is ready for the " + a.smtp.auth + " credentials (an empty challenge): the client sends them base64-encoded"
+	case ok:
+		l.Note = "the server asks " + a.printable(dec) + " (base64 " + a.display([]byte(msg)) + "); the client answers on the next line, base64-encoded"
+	default:
+		l.Note = "a login challenge from the server; the client answers on the next line"
+	}
+}
+
+// smtpReply explains the final line of a reply in the light of the command it answers.
+func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
+	s := &a.smtp
+	a.want(kb.ReplyCode, code)
+	m := a.display([]byte(msg))
+	class := code[0]
+	switch {
+	case cmd.verb == "<greeting>" && code == "220":
+		l.Note = "the server is ready (" + m + "); the client should now introduce itself with EHLO"
+		l.RFC = "RFC 5321 §4.2"
+	case cmd.verb == "<greeting>" && class == '5':
+		l.Note = "the server refuses this session outright (" + m + "); the client should send QUIT"
+		l.RFC = "RFC 5321 §3.1"
+	case cmd.verb == "":
+		l.Note = "a reply no command was waiting for (" + m + ")"
+		if code == "421" {
+			l.Note = "the server is shutting the connection down (" + m + "); mail not yet accepted must be retried later"
+		}
+		l.RFC = "RFC 5321 §4.2"
+	case code == "421":
+		l.Note = "the server is closing the connection (" + m + "): a temporary condition; the client retries later, nothing accepted so far is lost"
+		l.RFC = "RFC 5321 §3.8"
+		s.state = "closing"
+	case (cmd.verb == "EHLO" || cmd.verb == "HELO") && class == '2':
+		l.Note = "the server greets the client: the session may begin (" + m + ")"
+		if cmd.verb == "EHLO" {
+			l.Note = "the server greets the client but lists no extensions (" + m + ")"
+		}
+		l.RFC = "RFC 5321 §4.1.1.1"
+		s.state, s.from, s.rcpts = "greeted", "", 0
+	case cmd.verb == "MAIL" && class == '2':
+		s.from = cmd.arg
+		s.state = "mail"
+		l.Note = "the server accepted sender <" + a.display([]byte(cmd.arg)) + ">; now name the recipients with RCPT TO"
+		l.RFC = "RFC 5321 §4.1.1.2"
+	case cmd.verb == "RCPT" && class == '2':
+		s.rcpts++
+		s.state = "rcpt"
+		l.Note = "the server accepted recipient <" + a.display([]byte(cmd.arg)) + ">"
+		if s.rcpts > 1 {
+			l.Note += " (" + plural(s.rcpts, "recipient") + " so far)"
+		}
+		l.Note += "; add more with RCPT TO, or send the message with DATA"
+		l.RFC = "RFC 5321 §4.1.1.3"
+	case cmd.verb == "DATA" && code == "354":
+		s.state = "data"
+		l.Note = "go ahead: send the message (headers, a blank line, the body) and end it with a line holding only \".\"; " +
+			"a line that starts with \".\" gets a second dot (dot-stuffing)"
+		l.RFC = "RFC 5321 §4.1.1.4"
+		l.Level = Success
+		// The final reply answers the body.
+		s.pending = append([]smtpCmd{{verb: "<body>", stateBefore: "data", rcpts: s.rcpts}}, s.pending...)
+	case cmd.verb == "<body>" && class == '2':
+		l.Note = "the message was accepted: the server now takes responsibility for delivering it to " + plural(cmd.rcpts, "recipient")
+		if m != "" {
+			l.Note += " (" + m + ")"
+		}
+		l.RFC = "RFC 5321 §4.1.1.4"
+		s.state, s.from, s.rcpts = "greeted", "", 0
+	case cmd.verb == "<body>":
+		s.state, s.from, s.rcpts = "greeted", "", 0
+		l.Note = "the message was refused after its content was sent (" + m + ")"
+		l.RFC = "RFC 5321 §4.1.1.4"
+		a.smtpFailure(l, code)
+	case cmd.verb == "BDAT" && class == '2':
+		if a.smtp.lastChunk {
+			l.Note = "the last chunk arrived: the message was accepted for delivery (" + m + ")"
+			s.state, s.from, s.rcpts = "greeted", "", 0
+		} else {
+			l.Note = "the chunk arrived; send the next one with BDAT (" + m + ")"
+			s.state = "data"
+		}
+		l.RFC = "RFC 3030 §2"
+	case cmd.verb == "RSET" && class == '2':
+		s.state, s.from, s.rcpts = "greeted", "", 0
+		if cmd.stateBefore == "connected" {
+			s.state = "connected"
+		}
+		l.Note = "the transaction was reset: sender and recipients are forgotten"
+		l.RFC = "RFC 5321 §4.1.1.5"
+	case cmd.verb == "NOOP" && class == '2':
+		l.Note = "the server is alive; nothing changed"
+		l.RFC = "RFC 5321 §4.1.1.9"
+	case cmd.verb == "QUIT" && class == '2':
+		s.state = "quit"
+		l.Note = "the server says goodbye and closes the connection"
+		l.RFC = "RFC 5321 §4.1.1.10"
+	case cmd.verb == "STARTTLS" && code == "220":
+		s.state = "tls"
+		l.Note = "go ahead with the TLS handshake: the next bytes on the wire are TLS, not text"
+		l.RFC = "RFC 3207 §4"
+	case cmd.verb == "AUTH" && code == "235":
+		who := s.authUser
+		if who != "" {
+			l.Note = "logged in as " + a.display([]byte(who)) + ": the server will now accept mail from this user for any destination"
+		} else {
+			l.Note = "login succeeded: the server will now accept mail from this user for any destination"
+		}
+		l.RFC = "RFC 4954 §6"
+		s.auth = ""
+	case cmd.verb == "AUTH" && code == "535":
+		l.Note = "login failed: wrong user name or password (the server does not say which, on purpose)"
+		l.RFC = "RFC 4954 §6"
+		l.Level = Error
+		s.auth = ""
+	case cmd.verb == "AUTH" && code == "538":
+		l.Note = "this login mechanism is only allowed over an encrypted connection: STARTTLS first"
+		l.RFC = "RFC 4954 §6"
+		s.auth = ""
+	case cmd.verb == "VRFY" && (code == "250" || code == "251" || code == "252"):
+		l.Note = "verification answer (" + m + "); 252 means \"cannot verify, but will try to deliver\""
+		l.RFC = "RFC 5321 §3.5.3"
+	case code == "503":
+		l.Note = "bad sequence of commands: " + a.smtpSequence(cmd)
+		l.RFC = "RFC 5321 §4.3.2"
+	case code == "502" && a.smtpOutOfSequence(cmd):
+		l.Note = "this server says 502 (command not implemented), but the real problem is the order: " + a.smtpSequence(cmd) +
+			". RFC 5321 says a command out of sequence gets 503; some servers (go-smtp among them) answer 502"
+		l.RFC = "RFC 5321 §4.3.2"
+	case code == "530":
+		l.Note = "authentication required: log in with AUTH before sending mail here (" + m + ")"
+		l.RFC = "RFC 4954 §6"
+	case code == "500":
+		l.Note = "syntax error: the server did not recognise the command (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.2"
+	case code == "501":
+		l.Note = "syntax error in the arguments (" + m + ")"
+		if cmd.verb == "MAIL" || cmd.verb == "RCPT" {
+			l.Note += ": check the form " + map[bool]string{true: "MAIL FROM:<address>", false: "RCPT TO:<address>"}[cmd.verb == "MAIL"]
+		}
+		l.RFC = "RFC 5321 §4.2.2"
+	case code == "502":
+		l.Note = "command not implemented by this server (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.2"
+	case code == "504":
+		l.Note = "command parameter not implemented (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.2"
+	case class == '2':
+		l.Note = "success (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.1"
+	case class == '3':
+		l.Note = "go ahead, more input expected (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.1"
+	default:
+		subject := "the " + strings.Trim(cmd.verb, "<>") + " command"
+		if cmd.verb == "RCPT" {
+			subject = "recipient <" + a.display([]byte(cmd.arg)) + ">"
+		} else if cmd.verb == "MAIL" {
+			subject = "sender <" + a.display([]byte(cmd.arg)) + ">"
+		}
+		l.Note = subject + " was refused (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.1"
+		a.smtpFailure(l, code)
+	}
+}
+
+// smtpFailure adds what a failure class means for the sender.
+func (a *Annotator) smtpFailure(l *Line, code string) {
+	switch code[0] {
+	case '4':
+		l.Note += ". 4xx is temporary: a sending server keeps the message and retries later (minutes to days)"
+		if strings.HasPrefix(l.Enhanced, "4.7.") || strings.Contains(strings.ToLower(l.Text), "greylist") {
+			l.Note += "; greylisting expects exactly that retry"
+		}
+	case '5':
+		l.Note += ". 5xx is permanent: retrying unchanged will not help; a sending server returns a bounce to the sender"
+	}
+}
+
+// smtpOutOfSequence tells whether cmd arrived in a state where it is out of order.
+func (a *Annotator) smtpOutOfSequence(cmd smtpCmd) bool {
+	switch cmd.verb {
+	case "MAIL":
+		return cmd.stateBefore == "connected" || cmd.stateBefore == "mail" || cmd.stateBefore == "rcpt"
+	case "RCPT":
+		return cmd.stateBefore != "mail" && cmd.stateBefore != "rcpt"
+	case "DATA":
+		return cmd.rcpts == 0
+	case "AUTH":
+		return cmd.stateBefore == "connected"
+	}
+	return false
+}
+
+// smtpSequence names what must come before cmd.
+func (a *Annotator) smtpSequence(cmd smtpCmd) string {
+	switch cmd.verb {
+	case "RCPT":
+		if cmd.stateBefore == "connected" {
+			return "EHLO, then MAIL FROM must come first"
+		}
+		return "MAIL FROM must come first: RCPT TO only names recipients of a message already started"
+	case "DATA":
+		if cmd.stateBefore == "connected" || cmd.stateBefore == "greeted" {
+			return "MAIL FROM and at least one accepted RCPT TO must come first"
+		}
+		return "at least one accepted RCPT TO must come first"
+	case "MAIL":
+		if cmd.stateBefore == "connected" {
+			return "EHLO (or HELO) must come first"
+		}
+		return "a message is already in progress: finish it or send RSET first"
+	case "AUTH":
+		if cmd.stateBefore == "connected" {
+			return "EHLO must come first"
+		}
+		return "already logged in, or a message is in progress"
+	case "BDAT":
+		return "MAIL FROM and RCPT TO must come first"
+	case "STARTTLS":
+		return "EHLO must come first, and TLS may be started only once"
+	}
+	return "this command is not allowed at this point of the session"
+}
+
+// smtpPayload explains a DATA body or a BDAT chunk.
+func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
+	s := &a.smtp
+	l.Verb = "DATA"
+	if n := len(s.pending); n > 0 && s.pending[n-1].verb == "BDAT" {
+		l.Verb = "BDAT"
+		m := summarise(e.Data, false)
+		l.Text = "[BDAT chunk: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
+		l.Note = "a binary chunk of the message, exactly as many bytes as BDAT announced: " + a.describe(m)
+		l.Detail = a.headerDetail(m)
+		l.RFC = "RFC 3030 §2"
+		l.State = s.state
+		return
+	}
+	m := summarise(e.Data, true)
+	end := "ends with <CRLF>.<CRLF>"
+	if !(len(e.Data) >= 5 && string(e.Data[len(e.Data)-5:]) == "\r\n.\r\n") && string(e.Data) != ".\r\n" {
+		end = "no end-of-data dot yet (cut or incomplete)"
+	}
+	l.Text = "[message body: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + ", " + end + "]"
+	l.Note = "the message: " + a.describe(m)
+	if m.dotted > 0 {
+		l.Note += "; " + plural(m.dotted, "line") + " began with a dot, doubled on the wire (dot-stuffing), the server removes the extra dot"
+	}
+	l.Note += "; the line holding only \".\" ends the data"
+	l.Detail = a.headerDetail(m)
+	l.RFC = "RFC 5321 §4.1.1.4, §4.5.2"
+	l.State = s.state
+}
