@@ -74,9 +74,16 @@ func (s *session) cmdSTLS(args string) (*Error, error) {
 		s.r.Discard(n)
 	}
 	tc := tls.Server(s.conn, s.srv.opts.TLSConfig)
+	// A client gets a minute to finish the handshake. Close cuts it short:
+	// it sets closing before its own deadlines, which this one may override.
 	s.raw.SetDeadline(time.Now().Add(time.Minute))
+	if s.closing.Load() {
+		s.silent = true
+		return nil, errShutdown
+	}
 	if err := tc.Handshake(); err != nil {
 		s.srv.logger.Printf("pop3: STLS handshake with %s failed: %v", s.raw.RemoteAddr(), err)
+		s.silent = true // the client expects TLS records now, not a clear-text goodbye
 		return nil, err
 	}
 	s.raw.SetDeadline(time.Time{})

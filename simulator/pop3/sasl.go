@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"strings"
-	"time"
 )
 
 // AUTH (RFC 5034): SASL inside POP3. The server's challenges are "+ base64"
@@ -106,7 +105,9 @@ func (s *session) challenge(text string) ([]byte, *Error, error) {
 	if err := s.flush(); err != nil {
 		return nil, nil, err
 	}
-	s.raw.SetReadDeadline(time.Now().Add(s.srv.idle))
+	if !s.armRead() {
+		return nil, nil, errShutdown
+	}
 	line, err := s.readLineMax(readBufferSize)
 	if err == errLineTooLong {
 		return nil, errText("SASL response too long, authentication cancelled"), nil

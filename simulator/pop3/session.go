@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/store"
@@ -39,17 +39,24 @@ var errLineTooLong = errors.New("line too long")
 // errQuit ends the session after a QUIT reply.
 var errQuit = errors.New("quit")
 
-// session is one POP3 connection.
+// errShutdown ends the session because the server is closing.
+var errShutdown = errors.New("server shutting down")
+
+// session is one POP3 connection. Only the session's own goroutine reads and
+// writes the connection; Server.Close merely asks it to stop (shutdown).
 type session struct {
 	srv *Server
-	raw net.Conn // the connection as accepted; closing it ends the session from outside
+	raw net.Conn // the connection as accepted (under TLS, the socket beneath)
 
-	// wmu is held while the session handles a command and writes its reply,
-	// so that Close's goodbye never lands in the middle of a reply.
-	wmu  sync.Mutex
 	conn net.Conn // raw, or the *tls.Conn wrapping it after STLS
 	r    *bufio.Reader
 	w    *bufio.Writer
+
+	// closing is set by Server.Close: the session says goodbye and ends.
+	closing atomic.Bool
+	// silent is set when the session must end without a goodbye (after
+	// QUIT, or a failed TLS handshake, when clear text would be garbage).
+	silent bool
 
 	secure    bool   // the connection is TLS (implicit pop3s, or after STLS)
 	timestamp string // the greeting's "<...@host>", the APOP challenge
@@ -80,6 +87,11 @@ func newSession(srv *Server, conn net.Conn) *session {
 // is released untouched.
 func (s *session) serve() {
 	defer func() {
+		if s.closing.Load() && !s.silent {
+			s.raw.SetWriteDeadline(time.Now().Add(2 * time.Second))
+			s.reply("-ERR [SYS/TEMP] server shutting down, try again later")
+			s.flush()
+		}
 		if s.md != nil {
 			s.md.Release()
 		}
@@ -88,35 +100,32 @@ func (s *session) serve() {
 
 	n := s.srv.greetings.Add(1)
 	s.timestamp = fmt.Sprintf("<%d.%d@%s>", s.srv.now().Unix(), n, s.srv.opts.Hostname)
-	s.wmu.Lock()
 	s.reply("+OK " + s.srv.opts.Hostname + " POP3 server ready " + s.timestamp)
-	err := s.flush()
-	s.wmu.Unlock()
-	if err != nil {
+	if err := s.flush(); err != nil {
 		return
 	}
 
 	for {
-		s.raw.SetReadDeadline(time.Now().Add(s.srv.idle))
+		if !s.armRead() {
+			return
+		}
 		line, err := s.readLine()
+		if s.closing.Load() {
+			return
+		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
 			// RFC 1939 §3: an autologout timer ends the session without
 			// entering UPDATE, so nothing marked is deleted.
-			s.wmu.Lock()
 			s.reply("-ERR idle for too long, closing the connection (autologout)")
 			s.flush()
-			s.wmu.Unlock()
 			return
 		}
-		if err != nil && err != errLineTooLong {
-			return // dropped connection (or Close): deletes nothing
-		}
-
-		s.wmu.Lock()
 		if err == errLineTooLong {
 			s.reply(fmt.Sprintf("-ERR line too long (the limit is %d octets with CRLF, RFC 2449)", maxCommandLine))
 			err = nil // the line is gone; the session goes on
+		} else if err != nil {
+			return // dropped connection: deletes nothing
 		} else {
 			err = s.handle(line)
 		}
@@ -124,15 +133,23 @@ func (s *session) serve() {
 		// waiting, answer them before flushing, so that one write carries
 		// several replies.
 		if err != nil || !s.lineWaiting() {
-			if ferr := s.flush(); ferr != nil && err == nil {
-				err = ferr
+			if ferr := s.flush(); ferr != nil {
+				return
 			}
 		}
-		s.wmu.Unlock()
 		if err != nil {
+			s.silent = s.silent || err == errQuit
 			return
 		}
 	}
+}
+
+// armRead starts the idle timer for the next read. It reports false when the
+// server is shutting down. Close sets closing before it cuts reads short, so
+// either this check sees it or Close's deadline overrides this one.
+func (s *session) armRead() bool {
+	s.raw.SetReadDeadline(time.Now().Add(s.srv.idle))
+	return !s.closing.Load()
 }
 
 // handle runs one command line and writes its reply. It returns an error only
@@ -262,18 +279,14 @@ func (s *session) reply(line string) {
 
 func (s *session) flush() error { return s.w.Flush() }
 
-// shutdown is called by Server.Close from another goroutine: say goodbye if
-// the session is between commands, then hang up. If a reply is being written
-// (perhaps blocked on a client that does not read), just hang up.
+// shutdown is called by Server.Close from another goroutine. It interrupts
+// the session's read (a waiting session wakes at once) and bounds its writes
+// (a client that stopped reading cannot hold Close); the session then says
+// goodbye and ends by itself, after finishing any reply in progress.
 func (s *session) shutdown() {
-	if s.wmu.TryLock() {
-		// Bound the goodbye: a client that stopped reading must not hold Close.
-		s.raw.SetWriteDeadline(time.Now().Add(2 * time.Second))
-		s.reply("-ERR [SYS/TEMP] server shutting down, try again later")
-		s.flush()
-		s.wmu.Unlock()
-	}
-	s.raw.Close()
+	s.closing.Store(true)
+	s.raw.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	s.raw.SetReadDeadline(time.Now())
 }
 
 // printable cuts and cleans a client-supplied word for quoting in a reply.
