@@ -454,7 +454,7 @@ func (a *Annotator) saslPlain(decoded string) (note string, user string) {
 		return "not a valid PLAIN response: it must be authorization-id NUL user NUL password (RFC 4616 §2)", ""
 	}
 	user = parts[1]
-	note = "PLAIN credentials: user " + a.display([]byte(user)) + ", password " + a.hide(parts[2])
+	note = "user " + a.display([]byte(user)) + ", password " + a.hide(parts[2])
 	if parts[0] != "" && parts[0] != user {
 		note += ", acting as " + a.display([]byte(parts[0]))
 	}

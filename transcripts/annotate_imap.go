@@ -28,6 +28,8 @@ type imapState struct {
 	// clientLiteral / serverLiteral: what the next Payload in that direction is part of.
 	clientLiteral string
 	serverLiteral string
+	// serverContinuing: the next server line continues a response after a literal.
+	serverContinuing bool
 	challenged    bool // an AUTHENTICATE challenge is outstanding
 	idling        bool // the server said "+ idling"
 	exists        int  // messages in the selected mailbox, as last reported
@@ -100,7 +102,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 			s.clientLiteral = l.Verb
 			if sync {
 				s.literalWait = n
-				l.Note += "; {" + strconv.Itoa(n) + "} announces a " + plural(n, "byte") + " literal: the client waits for the server's \"+\" before sending it"
+				l.Note += "; {" + strconv.Itoa(n) + "} announces a literal of " + plural(n, "byte") + ": the client waits for the server's \"+\" before sending it"
 			} else {
 				l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
 			}
@@ -121,6 +123,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 			l.Level = Warning
 		case strings.Contains(strings.ToUpper(cur.args), "PLAIN"):
 			l.Note, _ = a.saslPlain(dec)
+			l.Note = "credentials " + l.Note
 		default:
 			l.Note = "the client's answer to the challenge, base64-encoded"
 		}
@@ -138,6 +141,9 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 			l.Verb, l.Tag = cur.verb, cur.tag
 		}
 		l.Note = "the command continues after the literal"
+		if text == "" {
+			l.Note = "the line break ends the command: the literal was its last argument"
+		}
 		return
 	}
 	tag, rest := cutWord(text)
@@ -169,6 +175,12 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 			}
 			return
 		}
+	}
+	if word == "" {
+		l.Note = "a command needs a tag and a command name (for example \"a1 NOOP\"): the server will answer BAD"
+		l.Level = Warning
+		l.RFC = "RFC 9051 §2.2.1"
+		return
 	}
 	cmd := imapCmd{tag: tag, verb: verb, args: args}
 	base := strings.TrimPrefix(verb, "UID ")
@@ -326,6 +338,19 @@ func (a *Annotator) imapServer(l *Line, e wire.Event) {
 			s.serverLiteral = l.Code
 		}
 	}()
+	if s.serverContinuing {
+		s.serverContinuing = false
+		if cur := a.current(); cur != nil {
+			l.Verb, l.Tag = cur.verb, cur.tag
+		}
+		l.Code = s.serverLiteral
+		l.Note = "the rest of the " + s.serverLiteral + " response, after the literal"
+		if text == ")" {
+			l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
+		}
+		l.RFC = "RFC 9051 §4.3"
+		return
+	}
 	switch {
 	case strings.HasPrefix(text, "+"):
 		a.imapContinuation(l, strings.TrimSpace(text[1:]))
@@ -345,7 +370,7 @@ func (a *Annotator) imapContinuation(l *Line, msg string) {
 	}
 	switch {
 	case s.literalWait >= 0:
-		l.Note = "go ahead: the server is ready for the " + plural(s.literalWait, "byte") + " literal"
+		l.Note = "go ahead: the server is ready for the literal of " + plural(s.literalWait, "byte")
 		l.RFC = "RFC 9051 §4.3"
 		s.literalWait = -1
 	case cur != nil && cur.verb == "AUTHENTICATE":
@@ -759,6 +784,7 @@ func (a *Annotator) imapPayload(l *Line, e wire.Event) {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
 	l.Code = s.serverLiteral
+	s.serverContinuing = true
 	m := summarise(e.Data, false)
 	l.Text = "[literal: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
 	if m.nHeaders > 0 {

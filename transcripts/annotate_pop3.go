@@ -188,6 +188,7 @@ func (a *Annotator) popAuthResponse(l *Line, resp string) {
 		l.Level = Warning
 	case s.auth == "PLAIN":
 		l.Note, s.authUser = a.saslPlain(dec)
+		l.Note = "credentials " + l.Note
 	case s.auth == "LOGIN" && s.authUser == "":
 		s.authUser = dec
 		l.Note = "user name " + a.printable(dec) + " (base64-encoded)"

@@ -39,6 +39,17 @@ func (s *smtpState) init() {
 	s.state = "connected"
 }
 
+// sent tells whether a command with this verb is still awaiting its reply
+// (pipelined commands are judged as if it will succeed).
+func (s *smtpState) sent(verb string) bool {
+	for _, c := range s.pending {
+		if c.verb == verb {
+			return true
+		}
+	}
+	return false
+}
+
 // afterTLS forgets what was said before STARTTLS (RFC 3207 §4.2).
 func (s *smtpState) afterTLS() {
 	s.state = "connected"
@@ -129,13 +140,13 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			break
 		}
 		l.Note = "names envelope recipient <" + a.display([]byte(addr)) + ">"
-		if s.state != "mail" && s.state != "rcpt" {
+		if s.state != "mail" && s.state != "rcpt" && !s.sent("MAIL") {
 			l.Note += " (no MAIL FROM accepted yet: the server will refuse this with 503)"
 			l.Level = Warning
 		}
 	case "DATA":
 		l.Note = "asks to send the message itself (headers, blank line, body)"
-		if s.rcpts == 0 {
+		if s.rcpts == 0 && !s.sent("RCPT") {
 			l.Note += "; no recipient has been accepted yet, so the server will refuse it (503 or 554)"
 			l.Level = Warning
 		}
@@ -246,7 +257,7 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 	case "PLAIN":
 		note, user := a.saslPlain(dec)
 		s.authUser = user
-		l.Note = note
+		l.Note = "credentials " + note
 		l.RFC = "RFC 4616 §2"
 	case "LOGIN":
 		if s.authStep <= 1 {
@@ -560,9 +571,11 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		l.Note = "verification answer (" + m + "); 252 means \"cannot verify, but will try to deliver\""
 		l.RFC = "RFC 5321 §3.5.3"
 	case code == "503":
+		cmd.stateBefore, cmd.rcpts = s.state, s.rcpts
 		l.Note = "bad sequence of commands: " + a.smtpSequence(cmd)
 		l.RFC = "RFC 5321 §4.3.2"
-	case code == "502" && a.smtpOutOfSequence(cmd):
+	case code == "502" && a.smtpOutOfSequence(smtpCmd{verb: cmd.verb, stateBefore: s.state, rcpts: s.rcpts}):
+		cmd.stateBefore, cmd.rcpts = s.state, s.rcpts
 		l.Note = "this server says 502 (command not implemented), but the real problem is the order: " + a.smtpSequence(cmd) +
 			". RFC 5321 says a command out of sequence gets 503; some servers (go-smtp among them) answer 502"
 		l.RFC = "RFC 5321 §4.3.2"
