@@ -30,10 +30,10 @@ type imapState struct {
 	serverLiteral string
 	// serverContinuing: the next server line continues a response after a literal.
 	serverContinuing bool
-	challenged    bool // an AUTHENTICATE challenge is outstanding
-	idling        bool // the server said "+ idling"
-	exists        int  // messages in the selected mailbox, as last reported
-	lastBad       bool // the last tagged response was BAD to an unknown command before login
+	challenged       bool // an AUTHENTICATE challenge is outstanding
+	idling           bool // the server said "+ idling"
+	exists           int  // messages in the selected mailbox, as last reported
+	lastBad          bool // the last tagged response was BAD to an unknown command before login
 }
 
 func (s *imapState) init() {
