@@ -1,0 +1,141 @@
+package imap
+
+import (
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailtutor/mailtutor/simulator/store"
+)
+
+// Fetch answers FETCH and UID FETCH with exactly the items asked (the library
+// adds UID for UID FETCH, as RFC 3501 requires), plus FLAGS when fetching a
+// body without .PEEK has just set \Seen (RFC 3501 §6.4.5).
+func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	v := s.snapshot()
+	picked := s.pick(v, numSet)
+
+	setSeen := false
+	if !s.sel.readOnly {
+		for _, bs := range options.BodySection {
+			setSeen = setSeen || !bs.Peek
+		}
+		for _, bs := range options.BinarySection {
+			setSeen = setSeen || !bs.Peek
+		}
+	}
+	changed := make(map[uint32]bool)
+	if setSeen {
+		var uids []uint32
+		for _, i := range picked {
+			if !v.msgs[i].Has(store.Seen) {
+				uids = append(uids, v.msgs[i].UID)
+			}
+		}
+		if len(uids) > 0 {
+			// Our tracker as origin: other sessions get FETCH FLAGS, we
+			// report the change in our own FETCH below.
+			for _, m := range s.sel.mb.StoreFlags(uids, store.FlagsAdd, []string{store.Seen}, s.sel.tracker) {
+				changed[m.UID] = true
+				for _, i := range picked {
+					if v.msgs[i].UID == m.UID {
+						v.msgs[i].Flags = m.Flags
+					}
+				}
+			}
+		}
+	}
+
+	for _, i := range picked {
+		m := v.msgs[i]
+		if err := s.fetchOne(w, v.clientSeq[i], m, options, changed[m.UID]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) fetchOne(w *imapserver.FetchWriter, seq uint32, m store.Message, options *imap.FetchOptions, flagsChanged bool) error {
+	var pm *parsedMessage
+	if options.Envelope || options.BodyStructure != nil || needsParse(options) {
+		pm = s.srv.parsed(m.Body)
+	}
+	// Decode BINARY sections before writing anything, so that an unknown
+	// transfer encoding can still be answered with a clean NO [UNKNOWN-CTE].
+	binaries := make([][]byte, len(options.BinarySection))
+	for i, sec := range options.BinarySection {
+		data, err := pm.binary(m.Body.Raw, sec.Part)
+		if err != nil {
+			return err
+		}
+		binaries[i] = partial(data, sec.Partial)
+	}
+	binarySizes := make([]uint32, len(options.BinarySectionSize))
+	for i, sec := range options.BinarySectionSize {
+		data, err := pm.binary(m.Body.Raw, sec.Part)
+		if err != nil {
+			return err
+		}
+		binarySizes[i] = uint32(len(data))
+	}
+
+	rw := w.CreateMessage(seq)
+	if options.UID {
+		rw.WriteUID(imap.UID(m.UID))
+	}
+	if options.Flags || flagsChanged {
+		rw.WriteFlags(s.flagsOf(m))
+	}
+	if options.InternalDate {
+		rw.WriteInternalDate(m.InternalDate)
+	}
+	if options.RFC822Size {
+		rw.WriteRFC822Size(int64(m.Body.Size()))
+	}
+	if options.Envelope {
+		rw.WriteEnvelope(pm.envelope)
+	}
+	if options.BodyStructure != nil {
+		rw.WriteBodyStructure(pm.structure)
+	}
+	for _, sec := range options.BodySection {
+		var data []byte
+		if len(sec.Part) == 0 && sec.Specifier == imap.PartSpecifierNone {
+			// BODY[]: the stored bytes as they are, no parsing at all.
+			data = partial(m.Body.Raw, sec.Partial)
+		} else {
+			data, _ = pm.section(m.Body.Raw, sec)
+		}
+		if err := writeLiteral(rw.WriteBodySection(sec, int64(len(data))), data); err != nil {
+			return err
+		}
+	}
+	for i, sec := range options.BinarySection {
+		if err := writeLiteral(rw.WriteBinarySection(sec, int64(len(binaries[i]))), binaries[i]); err != nil {
+			return err
+		}
+	}
+	for i, sec := range options.BinarySectionSize {
+		rw.WriteBinarySectionSize(sec, binarySizes[i])
+	}
+	return rw.Close()
+}
+
+func needsParse(options *imap.FetchOptions) bool {
+	for _, sec := range options.BodySection {
+		if len(sec.Part) > 0 || sec.Specifier != imap.PartSpecifierNone {
+			return true
+		}
+	}
+	return len(options.BinarySection) > 0 || len(options.BinarySectionSize) > 0
+}
+
+func writeLiteral(wc interface {
+	Write([]byte) (int, error)
+	Close() error
+}, data []byte) error {
+	if _, err := wc.Write(data); err != nil {
+		wc.Close()
+		return err
+	}
+	return wc.Close()
+}

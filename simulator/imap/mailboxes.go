@@ -1,0 +1,230 @@
+package imap
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailtutor/mailtutor/simulator/store"
+)
+
+const delim = string(store.Delimiter)
+
+// Create makes a mailbox and, as RFC 3501 §6.3.3 advises, any missing parent
+// ("a/b/c" creates "a" and "a/b"). A trailing delimiter only says the client
+// means to create children under the name, so it is dropped.
+func (s *session) Create(name string, options *imap.CreateOptions) error {
+	name = strings.TrimSuffix(name, delim)
+	if strings.EqualFold(name, "INBOX") {
+		return errNo(imap.ResponseCodeAlreadyExists, "INBOX always exists")
+	}
+	var use string
+	switch len(options.SpecialUse) {
+	case 0:
+	case 1:
+		use = string(options.SpecialUse[0])
+		if !validSpecialUse(use) {
+			return errNo("USEATTR", "Unknown special-use attribute "+use)
+		}
+	default:
+		return errNo("USEATTR", "Only one special-use attribute per mailbox")
+	}
+	if err := s.createParents(name); err != nil {
+		return err
+	}
+	return storeErr(s.user.CreateMailbox(name, use))
+}
+
+func validSpecialUse(use string) bool {
+	for _, a := range []imap.MailboxAttr{imap.MailboxAttrSent, imap.MailboxAttrDrafts, imap.MailboxAttrTrash,
+		imap.MailboxAttrJunk, imap.MailboxAttrArchive, imap.MailboxAttrAll, imap.MailboxAttrFlagged} {
+		if strings.EqualFold(use, string(a)) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *session) createParents(name string) error {
+	parts := strings.Split(name, delim)
+	for i := 1; i < len(parts); i++ {
+		parent := strings.Join(parts[:i], delim)
+		err := s.user.CreateMailbox(parent, "")
+		if err != nil && !errors.Is(err, store.ErrMailboxExists) {
+			return storeErr(err)
+		}
+	}
+	return nil
+}
+
+func (s *session) Delete(name string) error {
+	return storeErr(s.user.DeleteMailbox(name))
+}
+
+func (s *session) Rename(oldName, newName string, options *imap.RenameOptions) error {
+	newName = strings.TrimSuffix(newName, delim)
+	if err := storeErr(s.user.RenameMailbox(oldName, newName)); err != nil {
+		return err
+	}
+	// RFC 3501 §6.3.5: create the new name's missing superiors.
+	return s.createParents(newName)
+}
+
+func (s *session) Subscribe(name string) error {
+	return storeErr(s.user.SetSubscribed(name, true))
+}
+
+func (s *session) Unsubscribe(name string) error {
+	return storeErr(s.user.SetSubscribed(name, false))
+}
+
+// listEntry is one name LIST may show: a real mailbox or a missing parent
+// of one (shown \Noselect, since the store keeps no placeholders).
+type listEntry struct {
+	info        store.MailboxInfo
+	placeholder bool
+}
+
+func (s *session) listEntries() []listEntry {
+	infos := s.user.Mailboxes()
+	exists := make(map[string]bool, len(infos))
+	for _, in := range infos {
+		exists[in.Name] = true
+	}
+	var out []listEntry
+	for _, in := range infos {
+		out = append(out, listEntry{info: in})
+	}
+	for _, in := range infos {
+		parts := strings.Split(in.Name, delim)
+		for i := 1; i < len(parts); i++ {
+			parent := strings.Join(parts[:i], delim)
+			if !exists[parent] {
+				exists[parent] = true
+				out = append(out, listEntry{info: store.MailboxInfo{Name: parent, HasChildren: true}, placeholder: true})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].info.Name, out[j].info.Name
+		if (a == "INBOX") != (b == "INBOX") {
+			return a == "INBOX"
+		}
+		return a < b
+	})
+	return out
+}
+
+// matchName is imapserver.MatchList with INBOX matched case-insensitively
+// (RFC 3501 §5.1: "inbox" and "INBOX" are the same mailbox).
+func matchName(name, ref, pattern string) bool {
+	if imapserver.MatchList(name, store.Delimiter, ref, pattern) {
+		return true
+	}
+	if strings.HasPrefix(name, "INBOX") && len(pattern) >= 5 && strings.EqualFold(pattern[:5], "INBOX") {
+		return imapserver.MatchList(name, store.Delimiter, ref, "INBOX"+pattern[5:])
+	}
+	return false
+}
+
+func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, options *imap.ListOptions) error {
+	if len(patterns) == 0 {
+		// LIST "" "": the client asks for the hierarchy delimiter and root.
+		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: store.Delimiter, Mailbox: ""})
+	}
+	for _, e := range s.listEntries() {
+		matched := false
+		for _, p := range patterns {
+			if matchName(e.info.Name, ref, p) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			continue
+		}
+		if options.SelectSubscribed && !e.info.Subscribed {
+			continue
+		}
+		if options.SelectSpecialUse && e.info.SpecialUse == "" {
+			continue
+		}
+		data := &imap.ListData{Delim: store.Delimiter, Mailbox: e.info.Name}
+		if e.placeholder {
+			data.Attrs = append(data.Attrs, imap.MailboxAttrNoSelect)
+		}
+		if e.info.HasChildren {
+			data.Attrs = append(data.Attrs, imap.MailboxAttrHasChildren)
+		} else {
+			data.Attrs = append(data.Attrs, imap.MailboxAttrHasNoChildren)
+		}
+		if e.info.Subscribed && (options.SelectSubscribed || options.ReturnSubscribed) {
+			data.Attrs = append(data.Attrs, imap.MailboxAttrSubscribed)
+		}
+		// RFC 6154 lets the server show special-use attributes always;
+		// learners should see them without knowing RETURN (SPECIAL-USE).
+		if e.info.SpecialUse != "" {
+			data.Attrs = append(data.Attrs, imap.MailboxAttr(e.info.SpecialUse))
+		}
+		if options.ReturnStatus != nil && !e.placeholder {
+			if mb, err := s.user.Mailbox(e.info.Name); err == nil {
+				data.Status = s.statusData(mb, options.ReturnStatus)
+			}
+		}
+		if err := w.WriteList(data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) Status(name string, options *imap.StatusOptions) (*imap.StatusData, error) {
+	mb, err := s.user.Mailbox(name)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return s.statusData(mb, options), nil
+}
+
+func (s *session) statusData(mb *store.Mailbox, options *imap.StatusOptions) *imap.StatusData {
+	st := mb.Status()
+	data := &imap.StatusData{Mailbox: st.Name}
+	if options.NumMessages {
+		data.NumMessages = &st.Messages
+	}
+	if options.UIDNext {
+		data.UIDNext = imap.UID(st.UIDNext)
+	}
+	if options.UIDValidity {
+		data.UIDValidity = st.UIDValidity
+	}
+	if options.NumUnseen {
+		data.NumUnseen = &st.Unseen
+	}
+	if options.NumDeleted {
+		data.NumDeleted = &st.Deleted
+	}
+	if options.Size {
+		data.Size = &st.Size
+	}
+	if options.NumRecent {
+		data.NumRecent = &st.Recent
+	}
+	if options.AppendLimit {
+		limit := uint32(100 << 20) // the library's APPEND limit
+		data.AppendLimit = &limit
+	}
+	if options.DeletedStorage {
+		var n int64
+		for _, m := range mb.Messages() {
+			if m.Has(store.Deleted) {
+				n += int64(m.Body.Size())
+			}
+		}
+		data.DeletedStorage = &n
+	}
+	return data
+}

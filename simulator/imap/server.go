@@ -1,0 +1,214 @@
+// Package imap is mailtutor's IMAP server: an imapserver.Session (go-imap v2)
+// over simulator/store, so that IMAP sees the same mail as POP3 and SMTP.
+//
+// It is modelled on go-imap's imapmemserver with its known bugs fixed: flags
+// keep their case, PERMANENTFLAGS lists the system flags, \Recent is real,
+// FETCH answers exactly what was asked, and MOVE reports proper EXPUNGEs.
+package imap
+
+import (
+	"crypto/tls"
+	"io"
+	"log"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/store"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Store is the shared mail store (required).
+	Store *store.Store
+	// Role is the listener role this server plays (imap or imaps).
+	Role wire.Role
+	// Hostname names the server in its greeting text.
+	Hostname string
+	// TLSConfig is used for STARTTLS; nil means STARTTLS is not offered.
+	TLSConfig *tls.Config
+	// RequireTLS refuses LOGIN and AUTHENTICATE before TLS on this listener
+	// (the library then advertises LOGINDISABLED).
+	RequireTLS bool
+	// Faults are the faults switched on at run time (nil: none). This
+	// package implements auth-fail and tls-required.
+	Faults *fault.Set
+	// Logger receives library diagnostics; nil discards them. Never stderr:
+	// the TUI owns the terminal.
+	Logger *log.Logger
+	// Now is the clock; nil means time.Now. (Internal dates come from the store.)
+	Now func() time.Time
+}
+
+// Server serves IMAP over the store. One Server value per listener role.
+type Server struct {
+	opts   Options
+	lib    *imapserver.Server
+	cancel func()   // stops watching the store
+	cache  sync.Map // Body.ID -> *parsedMessage: parsed structure, never the bytes
+
+	mu       sync.Mutex
+	boxes    map[*store.Mailbox]*boxState
+	sessions map[*session]struct{}
+	closed   bool
+}
+
+// boxState follows one store mailbox for the sessions that select it.
+// version counts the message changes seen by the watcher: a session compares
+// it before and after reading the store to know its snapshot is consistent
+// with the tracker (see session.snapshot).
+type boxState struct {
+	user, name string // to forget the state when the mailbox is deleted
+	version    uint64
+	tracker    *imapserver.MailboxTracker // nil until a session selects the mailbox
+}
+
+// New returns a server; call Serve to accept connections.
+func New(opts Options) *Server {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = log.New(io.Discard, "", 0)
+	}
+	s := &Server{opts: opts, boxes: make(map[*store.Mailbox]*boxState), sessions: make(map[*session]struct{})}
+	caps := imap.CapSet{
+		imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {},
+		// IMAP4rev1 clients only see these when listed one by one.
+		imap.CapNamespace: {}, imap.CapUIDPlus: {}, imap.CapESearch: {}, imap.CapSearchRes: {},
+		imap.CapListExtended: {}, imap.CapListStatus: {}, imap.CapMove: {}, imap.CapStatusSize: {},
+		imap.CapChildren: {}, imap.CapSpecialUse: {}, imap.CapCreateSpecialUse: {}, imap.CapLiteralPlus: {},
+	}
+	s.lib = imapserver.New(&imapserver.Options{
+		NewSession: s.newSession,
+		Caps:       caps,
+		Logger:     logger,
+		TLSConfig:  opts.TLSConfig,
+		// Loopback plaintext is the normal case in a teaching tool; the
+		// tls-required fault is checked per LOGIN instead (session.Login).
+		InsecureAuth: !opts.RequireTLS,
+	})
+	// One watcher per server, not per session: it feeds the trackers.
+	s.cancel = opts.Store.Watch(s.onChange)
+	return s
+}
+
+// Serve accepts connections on l until l is closed or Close is called.
+func (s *Server) Serve(l net.Listener) error {
+	return s.lib.Serve(l)
+}
+
+// Close says "* BYE" to every session, then closes the listeners and the
+// connections (imapserver.Server.Close alone hangs up without a word).
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	var open []*session
+	for sess := range s.sessions {
+		open = append(open, sess)
+	}
+	s.mu.Unlock()
+	s.cancel()
+
+	var wg sync.WaitGroup
+	for _, sess := range open {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sess.conn.Bye("mailtutor IMAP server shutting down")
+		}()
+	}
+	wg.Wait()
+	return s.lib.Close()
+}
+
+func (s *Server) newSession(conn *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+	sess := &session{srv: s, conn: conn}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, nil, &imap.Error{Type: imap.StatusResponseTypeBye, Text: "Server shutting down"}
+	}
+	s.sessions[sess] = struct{}{}
+	return sess, nil, nil
+}
+
+func (s *Server) forget(sess *session) {
+	s.mu.Lock()
+	delete(s.sessions, sess)
+	s.mu.Unlock()
+}
+
+// onChange runs under the store lock for every change, in order. It must not
+// call the store. Lock order everywhere: store, then s.mu, then trackers.
+func (s *Server) onChange(c store.Change) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch c.Kind {
+	case store.MailboxDeleted:
+		for mb, st := range s.boxes {
+			if st.user == c.User && st.name == c.Mailbox {
+				delete(s.boxes, mb)
+			}
+		}
+		return
+	case store.MailboxRenamed:
+		if st := s.boxes[c.Box]; st != nil {
+			st.name = c.Mailbox
+		}
+		return
+	case store.MessageAdded, store.MessageRemoved, store.FlagsChanged:
+	default:
+		return
+	}
+	st := s.stateLocked(c.Box, c.User, c.Mailbox)
+	st.version++
+	if st.tracker == nil {
+		return
+	}
+	switch c.Kind {
+	case store.MessageAdded:
+		st.tracker.QueueNumMessages(c.NumMessages)
+	case store.MessageRemoved:
+		st.tracker.QueueExpunge(c.SeqNum)
+	case store.FlagsChanged:
+		// A session's own STORE answers for itself: don't echo it back.
+		source, _ := c.Origin.(*imapserver.SessionTracker)
+		st.tracker.QueueMessageFlags(c.SeqNum, imap.UID(c.UID), toFlags(c.Flags), source)
+	}
+}
+
+func (s *Server) stateLocked(mb *store.Mailbox, user, name string) *boxState {
+	st := s.boxes[mb]
+	if st == nil {
+		st = &boxState{user: user, name: name}
+		s.boxes[mb] = st
+	}
+	return st
+}
+
+func (s *Server) parsed(b *store.Body) *parsedMessage {
+	if p, ok := s.cache.Load(b.ID); ok {
+		return p.(*parsedMessage)
+	}
+	p, _ := s.cache.LoadOrStore(b.ID, parseMessage(b.Raw, b.HeaderLen))
+	return p.(*parsedMessage)
+}
+
+func toFlags(in []string) []imap.Flag {
+	out := make([]imap.Flag, len(in))
+	for i, f := range in {
+		out[i] = imap.Flag(f)
+	}
+	return out
+}

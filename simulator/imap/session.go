@@ -1,0 +1,129 @@
+package imap
+
+import (
+	"crypto/tls"
+	"errors"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/store"
+)
+
+// session is one IMAP connection. The library calls it from one goroutine
+// (plus Idle's), so its fields need no lock of their own.
+type session struct {
+	srv  *Server
+	conn *imapserver.Conn
+	user *store.User // nil before login
+	sel  *selected   // nil unless a mailbox is selected
+}
+
+var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
+
+func (s *session) Close() error {
+	if s.sel != nil {
+		s.sel.tracker.Close()
+		s.sel = nil
+	}
+	s.srv.forget(s)
+	return nil
+}
+
+// encrypted reports whether the client talks to us over TLS: implicit TLS
+// (the listener gave us a *tls.Conn) or after STARTTLS (the library swapped
+// the conn for a *tls.Conn).
+func (s *session) encrypted() bool {
+	_, ok := s.conn.NetConn().(*tls.Conn)
+	return ok
+}
+
+// Login serves LOGIN and, through the library's SASL PLAIN server,
+// AUTHENTICATE PLAIN.
+func (s *session) Login(username, password string) error {
+	if s.srv.opts.Faults.On(fault.TLSRequired) && !s.encrypted() {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodePrivacyRequired,
+			Text: "TLS is required before LOGIN (the tls-required fault is on): use STARTTLS first"}
+	}
+	if s.srv.opts.Faults.On(fault.AuthFail) {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+			Text: "Authentication failed (the auth-fail fault is on)"}
+	}
+	u, err := s.srv.opts.Store.Authenticate(username, password)
+	if err != nil {
+		return imapserver.ErrAuthFailed
+	}
+	s.user = u
+	return nil
+}
+
+func (s *session) Namespace() (*imap.NamespaceData, error) {
+	return &imap.NamespaceData{Personal: []imap.NamespaceDescriptor{{Prefix: "", Delim: store.Delimiter}}}, nil
+}
+
+// Poll hands the session the changes other sessions (and POP3, SMTP) made,
+// then claims any newly arrived \Recent messages for this session.
+func (s *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
+	if s.sel == nil {
+		return nil
+	}
+	if err := s.sel.tracker.Poll(w, allowExpunge); err != nil {
+		return err
+	}
+	if s.sel.readOnly || s.rev2() {
+		return nil
+	}
+	claimed := s.sel.mb.ClaimRecent()
+	if len(claimed) == 0 {
+		return nil
+	}
+	for _, uid := range claimed {
+		s.sel.recent[uid] = true
+	}
+	return w.WriteNumRecent(uint32(len(s.sel.recent)))
+}
+
+func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if s.sel == nil {
+		<-stop
+		return nil
+	}
+	return s.sel.tracker.Idle(w, stop)
+}
+
+// rev2 reports whether the client enabled IMAP4rev2, which drops \Recent.
+func (s *session) rev2() bool {
+	return s.conn.EnabledCaps().Has(imap.CapIMAP4rev2)
+}
+
+// Errors with their IMAP response codes.
+func errNo(code imap.ResponseCode, text string) error {
+	return &imap.Error{Type: imap.StatusResponseTypeNo, Code: code, Text: text}
+}
+
+var (
+	errReadOnly = errNo("READ-ONLY", "Mailbox is read-only (opened with EXAMINE)")
+	errNoMbox   = errNo(imap.ResponseCodeNonExistent, "No such mailbox")
+	errTryMbox  = errNo(imap.ResponseCodeTryCreate, "No such mailbox (CREATE it first)")
+)
+
+// storeErr turns a store error into the IMAP reply it means.
+func storeErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, store.ErrNoSuchMailbox):
+		return errNoMbox
+	case errors.Is(err, store.ErrMailboxExists):
+		return errNo(imap.ResponseCodeAlreadyExists, "Mailbox already exists")
+	case errors.Is(err, store.ErrInvalidName):
+		return errNo(imap.ResponseCodeCannot, "Invalid mailbox name")
+	case errors.Is(err, store.ErrCannotDeleteInbox):
+		return errNo(imap.ResponseCodeCannot, "INBOX cannot be deleted")
+	case errors.Is(err, store.ErrHasChildren):
+		return errNo(imap.ResponseCodeHasChildren, "Mailbox has child mailboxes: delete them first")
+	default:
+		return errNo(imap.ResponseCodeServerBug, err.Error())
+	}
+}

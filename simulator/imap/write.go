@@ -1,0 +1,185 @@
+package imap
+
+import (
+	"io"
+	"strings"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+
+	"github.com/mailtutor/mailtutor/simulator/store"
+)
+
+// Store serves STORE and UID STORE. The session's own FETCH FLAGS replies are
+// written here; other sessions get theirs through the tracker.
+func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, options *imap.StoreOptions) error {
+	if s.sel.readOnly {
+		return errReadOnly
+	}
+	v := s.snapshot()
+	picked := s.pick(v, numSet)
+	seqOf := make(map[uint32]uint32, len(picked))
+	uids := make([]uint32, 0, len(picked))
+	for _, i := range picked {
+		uids = append(uids, v.msgs[i].UID)
+		seqOf[v.msgs[i].UID] = v.clientSeq[i]
+	}
+	var op store.FlagOp
+	switch flags.Op {
+	case imap.StoreFlagsAdd:
+		op = store.FlagsAdd
+	case imap.StoreFlagsDel:
+		op = store.FlagsRemove
+	default:
+		op = store.FlagsReplace
+	}
+	var names []string
+	for _, f := range flags.Flags {
+		if strings.EqualFold(string(f), store.Recent) {
+			continue // \Recent is the server's to set (RFC 3501 §2.3.2)
+		}
+		names = append(names, string(f))
+	}
+	before := s.sel.mb.Status().Keywords
+	updated := s.sel.mb.StoreFlags(uids, op, names, s.sel.tracker)
+	if after := s.sel.mb.Status().Keywords; len(after) != len(before) {
+		// A new keyword: every session on the mailbox gets a new FLAGS list.
+		s.srv.mu.Lock()
+		s.sel.box.tracker.QueueMailboxFlags(append(append([]imap.Flag(nil), systemFlags...), toFlags(after)...))
+		s.srv.mu.Unlock()
+	}
+	if flags.Silent {
+		return nil
+	}
+	_, isUID := numSet.(imap.UIDSet)
+	for _, m := range updated {
+		rw := w.CreateMessage(seqOf[m.UID])
+		if isUID {
+			rw.WriteUID(imap.UID(m.UID))
+		}
+		rw.WriteFlags(s.flagsOf(m))
+		if err := rw.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Expunge serves EXPUNGE, UID EXPUNGE and the silent expunge of CLOSE. The
+// "* n EXPUNGE" lines come from the tracker when the library polls after the
+// command, in the order the store removed the messages.
+func (s *session) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error {
+	if s.sel.readOnly {
+		// The library's CLOSE passes a writer with no connection: CLOSE on
+		// an EXAMINEd mailbox simply expunges nothing (RFC 3501 §6.4.2).
+		if *w == (imapserver.ExpungeWriter{}) {
+			return nil
+		}
+		return errReadOnly
+	}
+	if uids == nil {
+		s.sel.mb.Expunge(nil, s.sel.tracker)
+		return nil
+	}
+	v := s.snapshot()
+	var remove []uint32
+	for _, i := range s.pick(v, *uids) {
+		if v.msgs[i].Has(store.Deleted) {
+			remove = append(remove, v.msgs[i].UID)
+		}
+	}
+	if len(remove) > 0 {
+		s.sel.mb.Expunge(remove, s.sel.tracker)
+	}
+	return nil
+}
+
+func (s *session) destination(name string) (*store.Mailbox, error) {
+	mb, err := s.user.Mailbox(name)
+	if err != nil {
+		return nil, errTryMbox
+	}
+	return mb, nil
+}
+
+func (s *session) Copy(numSet imap.NumSet, destName string) (*imap.CopyData, error) {
+	dest, err := s.destination(destName)
+	if err != nil {
+		return nil, err
+	}
+	return s.copyOrMove(numSet, dest, false)
+}
+
+func (s *session) copyOrMove(numSet imap.NumSet, dest *store.Mailbox, move bool) (*imap.CopyData, error) {
+	v := s.snapshot()
+	var uids []uint32
+	for _, i := range s.pick(v, numSet) {
+		uids = append(uids, v.msgs[i].UID)
+	}
+	if len(uids) == 0 {
+		return nil, nil
+	}
+	res, err := s.sel.mb.CopyTo(uids, dest, move, s.sel.tracker)
+	if err != nil {
+		return nil, errTryMbox
+	}
+	if len(res.SourceUIDs) == 0 {
+		return nil, nil
+	}
+	data := &imap.CopyData{UIDValidity: res.UIDValidity}
+	for i := range res.SourceUIDs {
+		data.SourceUIDs.AddNum(imap.UID(res.SourceUIDs[i]))
+		data.DestUIDs.AddNum(imap.UID(res.DestUIDs[i]))
+	}
+	return data, nil
+}
+
+// Move serves MOVE and UID MOVE (RFC 6851): "* OK [COPYUID ...]" here, then
+// the EXPUNGE lines from the tracker when the library polls, each with the
+// sequence number valid at that moment (never the memserver's "* 0 EXPUNGE").
+func (s *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, destName string) error {
+	if s.sel.readOnly {
+		return errReadOnly
+	}
+	dest, err := s.destination(destName)
+	if err != nil {
+		return err
+	}
+	data, err := s.copyOrMove(numSet, dest, true)
+	if err != nil || data == nil {
+		return err
+	}
+	return w.WriteCopyData(data)
+}
+
+// Append stores a message only once its literal has fully arrived: a client
+// that vanishes mid-literal leaves nothing behind.
+func (s *session) Append(name string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
+	mb, err := s.destination(name)
+	if err != nil {
+		io.Copy(io.Discard, r)
+		return nil, err
+	}
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var flags []string
+	for _, f := range options.Flags {
+		flags = append(flags, string(f))
+	}
+	uid, err := mb.Append(raw, flags, options.Time, s.sel.trackerOrNil())
+	if err != nil {
+		return nil, errTryMbox
+	}
+	return &imap.AppendData{UIDValidity: mb.UIDValidity(), UID: imap.UID(uid)}, nil
+}
+
+// trackerOrNil is the origin to give the store for changes outside the
+// selected mailbox's flag updates (it only matters for FlagsChanged).
+func (sel *selected) trackerOrNil() any {
+	if sel == nil {
+		return nil
+	}
+	return sel.tracker
+}
