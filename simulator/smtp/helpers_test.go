@@ -219,3 +219,20 @@ func submissionOptions(st *store.Store, faults *fault.Set) Options {
 }
 
 const testBody = "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: hello\r\n\r\nHello Bob.\r\n"
+
+// rawDial connects and reads the greeting without a testing.T, for
+// goroutines and benchmarks' helpers.
+func rawDial(addr string) (*client, error) {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	c := &client{conn: conn, r: bufio.NewReader(conn)}
+	lines, err := c.reply()
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	c.greeting = strings.Join(lines, "\n")
+	return c, nil
+}
