@@ -1,9 +1,7 @@
 package smtp
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -213,7 +211,7 @@ func sendOne(addr, body string) error {
 		return err
 	}
 	defer c.conn.Close()
-	for _, step := range []struct{ line, want string }{
+	for _, s := range []struct{ line, want string }{
 		{"EHLO client.example", "250"},
 		{"MAIL FROM:<carol@example.net>", "250"},
 		{"RCPT TO:<bob@example.org>", "250"},
@@ -221,15 +219,8 @@ func sendOne(addr, body string) error {
 		{strings.TrimSuffix(body, "\r\n") + "\r\n.", "250"},
 		{"QUIT", "221"},
 	} {
-		if _, err := io.WriteString(c.conn, step.line+"\r\n"); err != nil {
+		if err := c.step(s.line, s.want); err != nil {
 			return err
-		}
-		lines, err := c.reply()
-		if err != nil {
-			return err
-		}
-		if !strings.HasPrefix(lines[len(lines)-1], step.want) {
-			return errors.New("after " + step.line[:min(len(step.line), 20)] + ": got " + strings.Join(lines, " | "))
 		}
 	}
 	return nil
