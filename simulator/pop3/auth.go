@@ -97,7 +97,6 @@ func (s *session) login(u *store.User) *Error {
 		return &Error{Code: "SYS/TEMP", Text: "cannot open the maildrop: " + err.Error()}
 	}
 	s.user, s.md, s.inbox = u, md, u.Inbox()
-	s.seen = make(map[uint32]bool)
 	s.state = transaction
 	s.userName = ""
 	count, size := s.totals()

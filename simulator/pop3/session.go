@@ -68,7 +68,6 @@ type session struct {
 	user  *store.User
 	inbox *store.Mailbox
 	md    *store.Maildrop
-	seen  map[uint32]bool // UIDs this session has already marked \Seen
 }
 
 func newSession(srv *Server, conn net.Conn) *session {

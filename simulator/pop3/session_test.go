@@ -117,6 +117,12 @@ func TestRETRIsDotStuffedAndMarksSeen(t *testing.T) {
 	if m, _ := inbox.ByUID(2); !m.Has(store.Seen) {
 		t.Fatalf("RETR did not set \\Seen: %q", m.Flags)
 	}
+	// An IMAP client marks it unread again; the next RETR reads it again.
+	inbox.StoreFlags([]uint32{2}, store.FlagsRemove, []string{store.Seen}, nil)
+	c.multi("RETR 2")
+	if m, _ := inbox.ByUID(2); !m.Has(store.Seen) {
+		t.Fatalf("a second RETR did not set \\Seen: %q", m.Flags)
+	}
 	c.multi("TOP 3 1")
 	if m, _ := inbox.ByUID(3); m.Has(store.Seen) {
 		t.Fatal("TOP set \\Seen")

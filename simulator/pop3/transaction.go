@@ -137,10 +137,9 @@ func (s *session) cmdRETR(args string) (*Error, error) {
 	}
 	s.reply("+OK " + strconv.Itoa(m.Body.Size()) + " octets")
 	s.writeMultiline(m.Body.Raw)
-	if !s.seen[m.UID] && !m.Has(store.Seen) {
-		s.inbox.StoreFlags([]uint32{m.UID}, store.FlagsAdd, []string{store.Seen}, s)
-	}
-	s.seen[m.UID] = true
+	// Every RETR sets it, even a repeated one: an IMAP client may have
+	// cleared \Seen in between. The store announces only real changes.
+	s.inbox.StoreFlags([]uint32{m.UID}, store.FlagsAdd, []string{store.Seen}, s)
 	return nil, nil
 }
 
