@@ -44,11 +44,11 @@ func (s *session) cmdPASS(args string) (*Error, error) {
 	}
 	// RFC 1939 §7: PASS has exactly one argument, so a server may take
 	// spaces as part of the password. The whole rest of the line is it.
-	name := s.userName
-	s.userName = "" // a failed PASS needs a new USER (RFC 1939 §7)
 	if args == "" {
 		return errText("PASS needs the password: PASS secret"), nil
 	}
+	name := s.userName
+	s.userName = "" // a failed PASS needs a new USER (RFC 1939 §7)
 	u, err := s.srv.opts.Store.Authenticate(name, args)
 	if err != nil {
 		return errAuthFailed(), nil
