@@ -9,6 +9,8 @@ import (
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
 // Data receives the message after DATA (or the BDAT chunks) and delivers it
@@ -37,6 +39,9 @@ func (se *session) Data(r io.Reader) error {
 		}
 		return err // ErrDataTooLarge is already a 552 5.3.4; a drop has no one to answer
 	}
+	// Clients that end lines with a bare LF (RFC 5321 §2.3.8 forbids it)
+	// still get CRLF everywhere, so sizes and hops agree with the store.
+	body = store.NormalizeCRLF(body)
 
 	srv := se.srv
 	now := srv.opts.Now()

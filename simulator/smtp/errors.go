@@ -106,6 +106,9 @@ func errRelayHop(err error) *gosmtp.SMTPError {
 	return smtpErr(451, gosmtp.EnhancedCode{4, 4, 1}, "Next hop unreachable, try again later: %v", err)
 }
 
+// errClosing: the server is shutting down (RFC 5321 §3.8).
+var errClosing = smtpErr(421, gosmtp.EnhancedCode{4, 3, 2}, "Service shutting down, closing transmission channel")
+
 func errStore(err error) *gosmtp.SMTPError {
 	return smtpErr(451, gosmtp.EnhancedCode{4, 3, 0}, "Local delivery failed, try again later: %v", err)
 }

@@ -162,3 +162,19 @@ func TestHELOWorksToo(t *testing.T) {
 		t.Errorf("want one message with Return-Path: <>, got %q", msgs)
 	}
 }
+
+// A client that ends lines with bare LF gets its message stored with CRLF.
+func TestBareLFBodyIsNormalised(t *testing.T) {
+	st := newStore(t)
+	r := start(t, mxOptions(st, nil))
+	conn := dial(t, r.addr)
+	conn.cmd("EHLO client.example", "250")
+	conn.cmd("MAIL FROM:<carol@example.net>", "250")
+	conn.cmd("RCPT TO:<bob@example.org>", "250")
+	conn.cmd("DATA", "354")
+	conn.send("Subject: lf\n\nline one\nline two\r\n.")
+	conn.expect("250")
+	if msgs := inbox(t, st, "bob@example.org"); len(msgs) != 1 || !strings.HasSuffix(msgs[0], "Subject: lf\r\n\r\nline one\r\nline two\r\n") {
+		t.Errorf("stored %q", msgs)
+	}
+}

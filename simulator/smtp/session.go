@@ -46,6 +46,7 @@ type session struct {
 	inTxn  bool // MAIL accepted, transaction not yet ended
 	inData bool // Data is running
 	held   bool // counted in srv.busy
+	ended  bool // Logout has run: no new transaction may start
 }
 
 // newSession is go-smtp's Backend: it runs at the first HELO/EHLO.
@@ -92,6 +93,11 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	}
 	se.mu.Lock()
 	defer se.mu.Unlock()
+	if se.ended {
+		// The server is closing this connection under our feet (Close):
+		// starting a transaction now would keep Close waiting for ever.
+		return errClosing
+	}
 	if se.srv.submission() {
 		if se.user == nil {
 			return errAuthRequired
@@ -181,6 +187,7 @@ func (se *session) Reset() {
 func (se *session) Logout() error {
 	se.mu.Lock()
 	defer se.mu.Unlock()
+	se.ended = true
 	se.endTxn()
 	return nil
 }

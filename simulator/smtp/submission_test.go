@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -331,5 +332,37 @@ func TestSubmissionsImplicitTLS(t *testing.T) {
 	conn.sendMail("bob@example.org", []string{"bob@example.org"}, "Subject: 465\r\n\r\nhi\r\n")
 	if msgs := inbox(t, st, "bob@example.org"); len(msgs) != 1 || !strings.Contains(msgs[0], " with ESMTPSA id ") {
 		t.Errorf("want one message received with ESMTPSA, got %q", msgs)
+	}
+}
+
+func TestRelayUnreachable(t *testing.T) {
+	st := newStore(t)
+	opts := submissionOptions(st, nil)
+	opts.Relay = func(Envelope) error { return errors.New("connection refused") }
+	r := start(t, opts)
+	conn := dial(t, r.addr)
+	conn.login("alice", "wonderland")
+	conn.cmd("MAIL FROM:<alice@example.com>", "250")
+	conn.cmd("RCPT TO:<bob@example.org>", "250")
+	conn.cmd("DATA", "354")
+	conn.send("Subject: x\r\n\r\nx\r\n.")
+	conn.expect("451 4.4.1")
+}
+
+// Without Relay and Queue (a bare server): the other world domain is
+// delivered directly, and outside domains are refused at RCPT.
+func TestWithoutRelayOrQueue(t *testing.T) {
+	st := newStore(t)
+	r := start(t, submissionOptions(st, nil))
+	conn := dial(t, r.addr)
+	conn.login("alice", "wonderland")
+	conn.cmd("MAIL FROM:<alice@example.com>", "250")
+	conn.cmd("RCPT TO:<friend@gmail.com>", "554 5.7.1")
+	conn.cmd("RCPT TO:<bob@example.org>", "250")
+	conn.cmd("DATA", "354")
+	conn.send("Subject: direct\r\n\r\nx\r\n.")
+	conn.expect("250")
+	if msgs := inbox(t, st, "bob@example.org"); len(msgs) != 1 || strings.Count(msgs[0], "Received: ") != 1 {
+		t.Errorf("want one directly delivered copy, got %q", msgs)
 	}
 }
