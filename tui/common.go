@@ -1,0 +1,84 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Common is what every screen shares: the window size, the styles, the keys
+// and the renderer they were built with.
+type Common struct {
+	Width, Height int
+	Styles        Styles
+	KeyMap        KeyMap
+	Renderer      *lipgloss.Renderer
+	// GlamourStyle is the glamour standard style for lesson text: "dark",
+	// "light", or "notty" when the output has no colours.
+	GlamourStyle string
+}
+
+// helpLine renders bindings as "key desc · key desc", cut to width.
+func (c *Common) helpLine(bindings []key.Binding, width int) string {
+	st := &c.Styles
+	var parts []string
+	for _, b := range bindings {
+		h := b.Help()
+		if h.Key == "" {
+			continue
+		}
+		parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
+	}
+	line := strings.Join(parts, st.HelpSep.Render(" • "))
+	return ansi.Truncate(line, width, "…")
+}
+
+// fit cuts or pads every line of a block to exactly w columns and h rows,
+// so panes placed side by side never push each other around.
+func fit(lines []string, w, h int) []string {
+	out := make([]string, h)
+	for i := 0; i < h; i++ {
+		l := ""
+		if i < len(lines) {
+			l = lines[i]
+		}
+		lw := ansi.StringWidth(l)
+		if lw > w {
+			l = ansi.Truncate(l, w, "")
+			lw = ansi.StringWidth(l)
+		}
+		out[i] = l + strings.Repeat(" ", max(0, w-lw))
+	}
+	return out
+}
+
+// joinColumns puts blocks of equal height side by side with a separator.
+func joinColumns(sep string, cols ...[]string) []string {
+	if len(cols) == 0 {
+		return nil
+	}
+	out := make([]string, len(cols[0]))
+	for i := range out {
+		var b strings.Builder
+		for j, c := range cols {
+			if j > 0 {
+				b.WriteString(sep)
+			}
+			if i < len(c) {
+				b.WriteString(c[i])
+			}
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// wrapText wraps plain text to width w and returns its lines.
+func wrapText(s string, w int) []string {
+	if w < 4 {
+		w = 4
+	}
+	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+}

@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// level grades a line the way the annotator does: a 2xx reply is a success,
+// a 5xx an error.
+type level int
+
+const (
+	levelInfo level = iota
+	levelSuccess
+	levelWarning
+	levelError
+)
+
+// item is one line of a conversation as the screens show it: the part of an
+// annotated transcripts.Line the TUI needs. Converting into this small type
+// at one place (feed.go) keeps every screen independent of how lines are
+// produced (live, replayed, built by a test).
+type item struct {
+	Seq       uint64         // global order
+	Session   wire.SessionID // which connection
+	Proto     wire.Proto     // protocol spoken
+	Dir       wire.Dir       // client, server or meta
+	Kind      wire.Kind      // line, payload, open, close, tls...
+	Time      time.Time      // when the tap saw it
+	Text      string         // as shown: no line ending, secrets masked
+	Encrypted bool           // travelled inside TLS
+	Verb      string         // the command sent, or answered by this reply
+	Code      string         // reply code: "250", "+OK", "OK"...
+	State     string         // protocol state after this line ("greeted", "TRANSACTION"...)
+	Note      string         // one-line annotation
+	Detail    string         // full explanation (Markdown)
+	RFC       string         // where the RFC says so
+	Client    string         // what a mail-program user would see
+	Level     level          // colour of the annotation
+	Complete  bool           // the last line of a (multi-line) reply
+}
+
+// maxShownBytes bounds how much of one line is drawn: a 1 MB reply is kept
+// whole in the transcript but the screen shows its start and its size.
+const maxShownBytes = 2048
+
+// maxPayloadLines bounds how many lines of a message body are drawn.
+const maxPayloadLines = 12
+
+// printable makes any bytes safe to draw: control bytes become Unicode
+// control pictures (␀, ␛...), invalid UTF-8 becomes \xNN, tabs become two
+// spaces. A terminal must never receive a raw escape sequence from a
+// server: it could move the cursor or change colours under the UI.
+func printable(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02X`, s[i])
+		case r == '\t':
+			b.WriteString("  ")
+		case r < 0x20:
+			b.WriteRune(0x2400 + r)
+		case r == 0x7f:
+			b.WriteRune('␡')
+		case r >= 0x80 && r < 0xa0:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// shorten cuts s to at most max bytes on a rune boundary and says how much
+// was left out.
+func shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf(" … (%s more not shown)", humanBytes(len(s)-cut))
+}
+
+// humanBytes writes a size the way a person reads it.
+func humanBytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}
+
+// itemFromEvent turns a bare wire event into an item with no annotation. It
+// is what the screens show when no annotator is at hand.
+func itemFromEvent(e wire.Event) item {
+	it := item{Seq: e.Seq, Session: e.Session, Proto: e.Proto, Dir: e.Dir, Kind: e.Kind, Time: e.Time, Encrypted: e.Encrypted}
+	text := string(e.Masked())
+	if e.Kind == wire.Line || e.Kind == wire.Payload {
+		text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
+	}
+	it.Text = text
+	switch e.Kind {
+	case wire.Open:
+		it.Note = "connection opened"
+	case wire.Close:
+		it.Note = "connection closed"
+	case wire.TLS:
+		it.Note = "TLS is on: from here the bytes on the network are encrypted"
+	case wire.TLSFailed:
+		it.Note = "the TLS handshake failed"
+		it.Level = levelError
+	case wire.Dropped:
+		it.Text = fmt.Sprintf("%d events were not shown", e.N)
+	}
+	return it
+}

@@ -1,0 +1,140 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/glamour"
+)
+
+// markdownMsg carries Markdown rendered off the UI goroutine.
+type markdownMsg struct {
+	key   string // which text (page name, lesson step)
+	width int
+	out   string
+	err   error
+}
+
+// renderMarkdown renders in a command: glamour takes 10-20 ms per 2 KB,
+// too slow for a 60 fps update loop. The standard style is named, never
+// "auto", which would query the terminal and can hang for seconds.
+func renderMarkdown(key, md, style string, width int) tea.Cmd {
+	return func() tea.Msg {
+		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(10, width-2)))
+		if err != nil {
+			return markdownMsg{key: key, width: width, err: err}
+		}
+		out, err := r.Render(md)
+		return markdownMsg{key: key, width: width, out: strings.Trim(out, "\n"), err: err}
+	}
+}
+
+// mdCache keeps rendered Markdown per text and width, so scrolling and
+// redrawing never render twice.
+type mdCache struct {
+	entries map[mdKey][]string
+	pending map[mdKey]bool
+}
+
+type mdKey struct {
+	key   string
+	width int
+}
+
+// get returns the rendered lines, or starts rendering (the returned command)
+// and gives the plain text meanwhile.
+func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
+	if c.entries == nil {
+		c.entries, c.pending = map[mdKey][]string{}, map[mdKey]bool{}
+	}
+	k := mdKey{key, width}
+	if lines, ok := c.entries[k]; ok {
+		return lines, nil
+	}
+	var cmd tea.Cmd
+	if !c.pending[k] {
+		c.pending[k] = true
+		cmd = renderMarkdown(key, md, style, width)
+	}
+	return wrapText(md, width), cmd
+}
+
+// put stores a rendered result.
+func (c *mdCache) put(m markdownMsg) {
+	if c.entries == nil {
+		c.entries, c.pending = map[mdKey][]string{}, map[mdKey]bool{}
+	}
+	k := mdKey{m.key, m.width}
+	delete(c.pending, k)
+	if m.err != nil {
+		return
+	}
+	c.entries[k] = strings.Split(m.out, "\n")
+}
+
+// page is a scrollable Markdown text (help, watch).
+type page struct {
+	c      *Common
+	key    string
+	title  string
+	md     string
+	cache  *mdCache
+	offset int
+}
+
+// lines returns the rendered page, or the plain text and the command that
+// renders it.
+func (p *page) lines() ([]string, tea.Cmd) {
+	return p.cache.get(p.key, p.md, p.c.GlamourStyle, p.c.Width)
+}
+
+func (p *page) update(msg tea.Msg) (back bool) {
+	km := p.c.KeyMap
+	h := p.c.Height - 2
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, km.Back), msg.Type == tea.KeyEnter, msg.String() == "q":
+			return true
+		case msg.Type == tea.KeyUp || msg.String() == "k":
+			p.offset--
+		case msg.Type == tea.KeyDown || msg.String() == "j":
+			p.offset++
+		case msg.Type == tea.KeyPgUp:
+			p.offset -= h - 1
+		case msg.Type == tea.KeyPgDown || msg.Type == tea.KeySpace:
+			p.offset += h - 1
+		case msg.Type == tea.KeyHome:
+			p.offset = 0
+		}
+	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				p.offset -= 3
+			case tea.MouseButtonWheelDown:
+				p.offset += 3
+			}
+		}
+	}
+	if p.offset < 0 {
+		p.offset = 0
+	}
+	return false
+}
+
+func (p *page) view() string {
+	st := &p.c.Styles
+	w, h := p.c.Width, p.c.Height
+	lines, _ := p.lines()
+	body := h - 2
+	if p.offset > max(0, len(lines)-body) {
+		p.offset = max(0, len(lines)-body)
+	}
+	end := min(len(lines), p.offset+body)
+	out := []string{st.Title.Render("mailtutor") + " " + st.Subtle.Render(p.title)}
+	out = append(out, fit(lines[p.offset:end], w, body)...)
+	out = append(out, p.c.helpLine([]key.Binding{p.c.KeyMap.PageDn, p.c.KeyMap.Back, p.c.KeyMap.Quit}, w))
+	return strings.Join(fit(out, w, h), "\n")
+}

@@ -1,0 +1,227 @@
+package tui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// replayScreen opens a saved transcript and steps through it: first a
+// file picker (a path to type, the saved transcripts to choose from), then
+// the player.
+type replayScreen struct {
+	c *Common
+
+	// Picker.
+	dir    string
+	files  []string // newest first
+	pick   int
+	path   lineEditor
+	err    string
+	loaded bool
+
+	// Player.
+	name  string
+	all   []item // every line of the transcript
+	shown int    // how many are on screen
+	convo convo
+}
+
+// replayMsg carries a transcript read off the UI goroutine.
+type replayMsg struct {
+	path  string
+	items []item
+	err   error
+}
+
+func newReplayPicker(c *Common, dir string) *replayScreen {
+	r := &replayScreen{c: c, dir: dir, convo: newConvo()}
+	entries, _ := os.ReadDir(dir)
+	type f struct {
+		name string
+		mod  int64
+	}
+	var fs []f
+	for _, e := range entries {
+		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			fs = append(fs, f{e.Name(), info.ModTime().UnixNano()})
+		}
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].mod > fs[j].mod })
+	for _, x := range fs {
+		r.files = append(r.files, filepath.Join(dir, x.name))
+	}
+	if len(r.files) > 0 {
+		r.path.SetValue(r.files[0])
+	}
+	return r
+}
+
+// loadReplay reads and annotates a transcript file.
+func loadReplay(path string) tea.Cmd {
+	return func() tea.Msg {
+		items, err := readTranscript(path)
+		return replayMsg{path: path, items: items, err: err}
+	}
+}
+
+// readTranscript reads a transcript file into items.
+func readTranscript(path string) ([]item, error) {
+	return nil, errors.New("reading transcripts is not available yet")
+}
+
+// replayLoaded opens the player when a transcript has been read (from the
+// home screen's picker or Options.ReplayFile).
+func (m *Model) replayLoaded(msg tea.Msg) tea.Cmd {
+	rm, ok := msg.(replayMsg)
+	if !ok {
+		return nil
+	}
+	if m.replay == nil {
+		m.replay = newReplayPicker(m.c, transcriptDir(m.opts.SaveDir))
+		m.replay.path.SetValue(rm.path)
+	}
+	m.screen = screenReplay
+	r := m.replay
+	if rm.err != nil {
+		// The file is left as it is; the learner can fix the path.
+		r.err = rm.err.Error()
+		r.loaded = false
+		return nil
+	}
+	r.err, r.loaded, r.name = "", true, rm.path
+	r.all, r.shown, r.convo = rm.items, 0, newConvo()
+	r.seek(1)
+	return nil
+}
+
+// seek shows the first n lines.
+func (r *replayScreen) seek(n int) {
+	n = max(0, min(n, len(r.all)))
+	if n < r.shown {
+		r.convo.truncate(n)
+	} else {
+		r.convo.add(r.all[r.shown:n]...)
+	}
+	r.shown = n
+	r.convo.unselect()
+}
+
+func (r *replayScreen) bodySize() (int, int) {
+	return r.c.Width, max(1, r.c.Height-4)
+}
+
+func (r *replayScreen) update(msg tea.Msg) (tea.Cmd, bool) {
+	km := r.c.KeyMap
+	st := &r.c.Styles
+	if mm, ok := msg.(tea.MouseMsg); ok && r.loaded && mm.Action == tea.MouseActionPress {
+		w, h := r.bodySize()
+		switch mm.Button {
+		case tea.MouseButtonWheelUp:
+			r.convo.scroll(-3, w, h, st)
+		case tea.MouseButtonWheelDown:
+			r.convo.scroll(3, w, h, st)
+		}
+		return nil, false
+	}
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil, false
+	}
+	if key.Matches(k, km.Back) {
+		return nil, true
+	}
+	if !r.loaded {
+		switch {
+		case k.Type == tea.KeyEnter:
+			return loadReplay(strings.TrimSpace(r.path.Value())), false
+		case k.Type == tea.KeyUp && len(r.files) > 0:
+			r.pick = (r.pick + len(r.files) - 1) % len(r.files)
+			r.path.SetValue(r.files[r.pick])
+		case k.Type == tea.KeyDown && len(r.files) > 0:
+			r.pick = (r.pick + 1) % len(r.files)
+			r.path.SetValue(r.files[r.pick])
+		case k.Paste:
+			r.path.insert(k.Runes)
+		default:
+			r.path.handleKey(k)
+		}
+		return nil, false
+	}
+	w, h := r.bodySize()
+	switch {
+	case key.Matches(k, km.SelectUp):
+		r.convo.selectMove(-1, w, h, st)
+	case key.Matches(k, km.SelectDown):
+		r.convo.selectMove(1, w, h, st)
+	case key.Matches(k, km.PageUp):
+		r.convo.scroll(-(h - 1), w, h, st)
+	case key.Matches(k, km.PageDn):
+		r.convo.scroll(h-1, w, h, st)
+	case key.Matches(k, km.ReplayNext):
+		r.seek(r.shown + 1)
+	case key.Matches(k, km.ReplayPrev):
+		r.seek(r.shown - 1)
+	case key.Matches(k, km.ReplayStart):
+		r.seek(1)
+	case key.Matches(k, km.ReplayEnd):
+		r.seek(len(r.all))
+	}
+	return nil, false
+}
+
+func (r *replayScreen) view() string {
+	st := &r.c.Styles
+	w, h := r.c.Width, r.c.Height
+	var out []string
+	if !r.loaded {
+		out = append(out, st.Title.Render("mailtutor")+" "+st.Subtle.Render("Replay a transcript"))
+		out = append(out, "", " Transcript file (Enter opens, ↑/↓ chooses a saved one):", " "+r.path.view("› ", w-2, st, true))
+		if r.err != "" {
+			out = append(out, "")
+			for _, l := range wrapText("Could not open it: "+r.err+". Nothing was changed; fix the path or pick another file.", w-2) {
+				out = append(out, " "+st.Error.Render(l))
+			}
+		}
+		out = append(out, "", st.Subtle.Render(" Saved transcripts in "+r.dir+":"))
+		if len(r.files) == 0 {
+			out = append(out, st.Faint.Render("   (none yet: press ctrl+s in a session to save one)"))
+		}
+		for i, f := range r.files {
+			line := "   " + filepath.Base(f)
+			if i == r.pick {
+				line = st.Selected.Render(" ▸ " + filepath.Base(f))
+			}
+			out = append(out, line)
+		}
+		out = fit(out, w, h-1)
+		out = append(out, r.c.helpLine([]key.Binding{r.c.KeyMap.Open, r.c.KeyMap.Back, r.c.KeyMap.Quit}, w))
+		return strings.Join(out, "\n")
+	}
+	bw, bh := r.bodySize()
+	head := st.Title.Render("mailtutor") + " " + st.Subtle.Render("Replay: "+filepath.Base(r.name))
+	out = append(out, ansi.Truncate(head, w, "…"))
+	out = append(out, fit(r.convo.visible(bw, bh, st), bw, bh)...)
+	pos := " line " + strconv.Itoa(r.shown) + " of " + strconv.Itoa(len(r.all))
+	if r.shown >= len(r.all) {
+		pos += " · the end"
+	}
+	out = append(out, st.StateBar.Render(pos+strings.Repeat(" ", max(0, w-ansi.StringWidth(pos)))))
+	note := ""
+	if it, ok := r.convo.current(); ok && it.Detail != "" {
+		note = strings.ReplaceAll(it.Detail, "\n", " ")
+	}
+	out = append(out, st.Subtle.Render(ansi.Truncate(" "+note, w, "…")))
+	out = append(out, r.c.helpLine(r.c.KeyMap.ReplayShortHelp(), w))
+	return strings.Join(fit(out, w, h), "\n")
+}

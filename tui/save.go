@@ -1,0 +1,75 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// transcriptDir is where ctrl+s saves: the option if set, else
+// $XDG_STATE_HOME/mailtutor/transcripts (~/.local/state/mailtutor/transcripts),
+// else the current directory.
+func transcriptDir(opt string) string {
+	if opt != "" {
+		return opt
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "mailtutor", "transcripts")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "mailtutor", "transcripts")
+	}
+	return "."
+}
+
+// save writes every session of the workspace to a new transcript file, off
+// the UI goroutine. The file is written whole under a temporary name and
+// renamed, so a failure never leaves half a transcript behind.
+func (ws *workspace) save() tea.Cmd {
+	var ids []wire.SessionID
+	for _, s := range ws.sessions {
+		ids = append(ids, s.id)
+	}
+	w, dir := ws.world, transcriptDir(ws.saveDir)
+	return func() tea.Msg {
+		path, err := saveTranscript(w, dir, ids, time.Now())
+		return savedMsg{path: path, err: err}
+	}
+}
+
+func saveTranscript(w world, dir string, ids []wire.SessionID, now time.Time) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	name := filepath.Join(dir, "mailtutor-"+now.Format("20060102-150405")+".jsonl")
+	for i := 2; ; i++ {
+		if _, err := os.Stat(name); os.IsNotExist(err) {
+			break
+		}
+		name = filepath.Join(dir, fmt.Sprintf("mailtutor-%s-%d.jsonl", now.Format("20060102-150405"), i))
+	}
+	f, err := os.CreateTemp(dir, ".mailtutor-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(f.Name())
+	if err := w.SaveTranscript(f, ids); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(f.Name(), name); err != nil {
+		return "", err
+	}
+	if abs, err := filepath.Abs(name); err == nil {
+		name = abs
+	}
+	return name, nil
+}

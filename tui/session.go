@@ -1,0 +1,299 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// inputMode says what the input line is collecting.
+type inputMode int
+
+const (
+	modeLine    inputMode = iota // one command line at a time
+	modeBody                     // an SMTP DATA body, after 354, until a line "."
+	modeLiteral                  // the bytes of an IMAP literal {N}
+)
+
+// session is one named connection the learner types into ("laptop",
+// "phone"), with its own conversation, input line and history.
+type session struct {
+	name  string
+	label string
+	role  wire.Role
+	conn  clientConn
+	id    wire.SessionID
+	out   *writer
+
+	convo convo
+	input lineEditor
+
+	state     string // protocol state from the newest annotated line
+	encrypted bool
+	closed    bool   // the connection has ended
+	problem   string // why the last action failed, shown under the input
+
+	mode         inputMode
+	body         []string // lines of a DATA body or a literal being typed
+	literalNeed  int      // bytes the literal announced
+	literalBytes int      // bytes typed so far
+
+	// tlsTag is set after the learner asked for STARTTLS/STLS: the tag of
+	// the IMAP command, or "-" for SMTP and POP3. When the server agrees,
+	// the TUI's client starts TLS itself.
+	tlsTag string
+}
+
+func newSession(name, label string, conn clientConn) *session {
+	if label == "" {
+		label = name
+	}
+	s := &session{name: name, label: label, role: conn.Role(), conn: conn, id: conn.Session(), convo: newConvo()}
+	s.input.completions = commandWords(s.role.Proto(), "")
+	return s
+}
+
+// proto is the protocol spoken.
+func (s *session) proto() wire.Proto { return s.role.Proto() }
+
+// prompt is shown in front of the input line.
+func (s *session) prompt() string {
+	switch s.mode {
+	case modeBody:
+		return "body> "
+	case modeLiteral:
+		return "literal> "
+	}
+	return s.name + "> "
+}
+
+// modeHint explains a special input mode in one line.
+func (s *session) modeHint() string {
+	switch s.mode {
+	case modeBody:
+		return fmt.Sprintf("Typing the message (%d lines). A line with only \".\" ends it and sends it all with CRLF line endings.", len(s.body))
+	case modeLiteral:
+		return fmt.Sprintf("Typing the literal: %d of %d bytes (each Enter adds CRLF, 2 bytes).", s.literalBytes, s.literalNeed)
+	}
+	return ""
+}
+
+// literalRE finds an IMAP literal announcement at the end of a line.
+var literalRE = regexp.MustCompile(`\{(\d+)(\+?)\}$`)
+
+// submit handles Enter: it returns the bytes to write (nil when nothing is
+// sent yet) and whether the line should go into history.
+func (s *session) submit(line string) ([]byte, error) {
+	switch s.mode {
+	case modeBody:
+		s.body = append(s.body, line)
+		if line != "." {
+			return nil, nil
+		}
+		data := strings.Join(s.body, "\r\n") + "\r\n"
+		s.body = nil
+		s.mode = modeLine
+		return []byte(data), nil
+	case modeLiteral:
+		rest := s.literalNeed - s.literalBytes
+		switch {
+		case len(line) == rest:
+			// The literal ends exactly here, without a line break: what
+			// follows is the rest of the command line.
+		case len(line)+2 <= rest:
+			line += "\r\n"
+		default:
+			return nil, fmt.Errorf("that line would make the literal %d bytes, more than the {%d} announced: %d bytes are left (a line break counts 2)",
+				s.literalBytes+len(line)+2, s.literalNeed, rest)
+		}
+		s.body = append(s.body, line)
+		s.literalBytes += len(line)
+		if s.literalBytes < s.literalNeed {
+			return nil, nil
+		}
+		data := strings.Join(s.body, "")
+		s.body = nil
+		s.mode = modeLine
+		return []byte(data), nil
+	}
+	s.noteTLSRequest(line)
+	if s.proto() == wire.IMAP {
+		if m := literalRE.FindStringSubmatch(line); m != nil {
+			n, err := strconv.Atoi(m[1])
+			if err == nil && n > 0 {
+				s.mode = modeLiteral
+				s.literalNeed, s.literalBytes = n, 0
+			}
+		}
+	}
+	return []byte(line + "\r\n"), nil
+}
+
+// noteTLSRequest remembers that the learner asked for TLS, so the go-ahead
+// reply can start the handshake.
+func (s *session) noteTLSRequest(line string) {
+	f := strings.Fields(line)
+	switch {
+	case s.proto() == wire.SMTP && len(f) == 1 && strings.EqualFold(f[0], "STARTTLS"):
+		s.tlsTag = "-"
+	case s.proto() == wire.POP3 && len(f) == 1 && strings.EqualFold(f[0], "STLS"):
+		s.tlsTag = "-"
+	case s.proto() == wire.IMAP && len(f) == 2 && strings.EqualFold(f[1], "STARTTLS"):
+		s.tlsTag = f[0]
+	}
+}
+
+// onServerLine looks at a server line for the replies the input line reacts
+// to: the 354 go-ahead for a DATA body, and the go-ahead for TLS. It
+// reports whether the TUI must start TLS now.
+func (s *session) onServerLine(it item) (startTLS bool) {
+	if it.Dir != wire.FromServer || it.Kind != wire.Line {
+		return false
+	}
+	text := it.Text
+	switch s.proto() {
+	case wire.SMTP:
+		if len(text) < 3 || (len(text) > 3 && text[3] == '-') {
+			return false // not the last line of a reply
+		}
+		code := text[:3]
+		if code == "354" && s.mode == modeLine {
+			s.mode = modeBody
+			s.body = nil
+		}
+		if s.tlsTag != "" {
+			s.tlsTag = ""
+			return code == "220"
+		}
+	case wire.POP3:
+		if s.tlsTag != "" && (strings.HasPrefix(text, "+OK") || strings.HasPrefix(text, "-ERR")) {
+			s.tlsTag = ""
+			return strings.HasPrefix(text, "+OK")
+		}
+	case wire.IMAP:
+		if s.tlsTag != "" && strings.HasPrefix(text, s.tlsTag+" ") {
+			ok := strings.HasPrefix(strings.ToUpper(text[len(s.tlsTag)+1:]), "OK")
+			s.tlsTag = ""
+			return ok
+		}
+		if s.mode == modeLiteral && strings.HasPrefix(text, s.tagOfLiteral()) && s.tagOfLiteral() != "" {
+			// The server refused the command before the literal: stop
+			// collecting it.
+			s.mode, s.body = modeLine, nil
+		}
+	}
+	return false
+}
+
+// tagOfLiteral is the tag of the command whose literal is being typed.
+func (s *session) tagOfLiteral() string {
+	if len(s.input.history) == 0 {
+		return ""
+	}
+	f := strings.Fields(s.input.history[len(s.input.history)-1])
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0] + " "
+}
+
+// writer sends a session's bytes in order, off the UI goroutine: a write to
+// a server that stopped reading must never freeze the screen. StartTLS goes
+// through the same queue, so it happens after every earlier write.
+type writer struct {
+	mu     sync.Mutex
+	queue  []writeOp
+	wake   chan struct{}
+	closed bool
+}
+
+// writeOp is one thing to do on the connection.
+type writeOp struct {
+	data     []byte
+	startTLS bool
+}
+
+// writeResult reports a failed write or a finished TLS handshake.
+type writeResult struct {
+	session  wire.SessionID
+	startTLS bool
+	err      error
+}
+
+func newWriter(conn clientConn, report func(writeResult)) *writer {
+	w := &writer{wake: make(chan struct{}, 1)}
+	go w.run(conn, report)
+	return w
+}
+
+func (w *writer) enqueue(op writeOp) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("the connection is closed")
+	}
+	w.queue = append(w.queue, op)
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (w *writer) close() {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *writer) run(conn clientConn, report func(writeResult)) {
+	for range w.wake {
+		for {
+			w.mu.Lock()
+			if len(w.queue) == 0 {
+				closed := w.closed
+				w.mu.Unlock()
+				if closed {
+					return
+				}
+				break
+			}
+			op := w.queue[0]
+			w.queue = w.queue[1:]
+			w.mu.Unlock()
+			if op.startTLS {
+				err := conn.StartTLS()
+				report(writeResult{session: conn.Session(), startTLS: true, err: err})
+				continue
+			}
+			if _, err := conn.Write(op.data); err != nil {
+				report(writeResult{session: conn.Session(), err: err})
+			}
+		}
+	}
+}
+
+// commandWords lists the commands tab completes, for a protocol. The
+// knowledge base says in which states each is valid; until a state is
+// known every command of the protocol is offered.
+func commandWords(p wire.Proto, state string) []string {
+	switch p {
+	case wire.POP3:
+		return []string{"APOP", "AUTH", "CAPA", "DELE", "LIST", "NOOP", "PASS", "QUIT", "RETR", "RSET", "STAT", "STLS", "TOP", "UIDL", "USER"}
+	case wire.IMAP:
+		return []string{"APPEND", "AUTHENTICATE", "CAPABILITY", "CHECK", "CLOSE", "COPY", "CREATE", "DELETE", "ENABLE", "EXAMINE",
+			"EXPUNGE", "FETCH", "IDLE", "LIST", "LOGIN", "LOGOUT", "LSUB", "MOVE", "NAMESPACE", "NOOP", "RENAME", "SEARCH",
+			"SELECT", "STARTTLS", "STATUS", "STORE", "SUBSCRIBE", "UID", "UNSELECT", "UNSUBSCRIBE"}
+	default:
+		return []string{"AUTH", "DATA", "EHLO", "HELO", "HELP", "MAIL FROM:<", "NOOP", "QUIT", "RCPT TO:<", "RSET", "STARTTLS", "VRFY"}
+	}
+}

@@ -1,0 +1,113 @@
+// Package tui is mailtutor's face: a Bubble Tea program that starts its own
+// mail world and lets a learner talk to it line by line, with every command
+// and reply explained. Screens: home (lessons, sandbox, watch, replay,
+// help), the live workspace (sessions, explanation, mailboxes, lesson
+// player) and replay.
+//
+// The lead's main.go calls Run; tests build the model with NewModel and
+// drive it with teatest.
+package tui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// Options configure the program.
+type Options struct {
+	// LessonDirs are extra directories of lesson files (a teacher's), loaded
+	// after the built-in lessons.
+	LessonDirs []string
+	// NoBuiltinLessons leaves the built-in curriculum out (tests, a
+	// teacher's own course).
+	NoBuiltinLessons bool
+	// StartLesson opens this lesson id at start instead of the home screen.
+	StartLesson string
+	// ReplayFile opens this transcript at start.
+	ReplayFile string
+	// Dark forces a dark (true) or light (false) palette; nil decides from
+	// Theme, then COLORFGBG, then dark.
+	Dark *bool
+	// Theme is "dark", "light" or "" (see Dark).
+	Theme string
+	// Profile forces the colour profile (termenv.Ascii in tests); nil
+	// detects it from Output and the environment (NO_COLOR gives Ascii).
+	Profile *termenv.Profile
+	// Input is where keys come from; nil means os.Stdin.
+	Input io.Reader
+	// Output is where the screen is drawn; nil means os.Stdout. The
+	// classroom passes an SSH session here.
+	Output io.Writer
+	// SaveDir is where ctrl+s saves transcripts; "" means
+	// $XDG_STATE_HOME/mailtutor/transcripts (~/.local/state/...).
+	SaveDir string
+	// StateDir keeps progress and the generated certificate; "" means
+	// $XDG_STATE_HOME/mailtutor.
+	StateDir string
+	// LogFile receives the mail servers' logs; "" discards them. The
+	// terminal is never written to except by the UI.
+	LogFile string
+
+	// newWorld starts the sandbox's mail world (live.go sets the default).
+	newWorld func() (world, error)
+}
+
+// NewModel builds the program's model without running it (teatest drives
+// it). The mail world starts in the background after the first frame.
+func NewModel(opts Options) *Model {
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	var r *lipgloss.Renderer
+	if opts.Profile != nil {
+		r = lipgloss.NewRenderer(out, termenv.WithProfile(*opts.Profile))
+	} else {
+		r = lipgloss.NewRenderer(out, termenv.WithColorCache(true))
+		if _, ok := os.LookupEnv("NO_COLOR"); ok {
+			r.SetColorProfile(termenv.Ascii)
+		}
+	}
+	dark := decideDark(opts.Dark, opts.Theme)
+	// Tell the renderer, so nothing ever asks the terminal.
+	r.SetHasDarkBackground(dark)
+	glamourStyle := "light"
+	if dark {
+		glamourStyle = "dark"
+	}
+	if r.ColorProfile() == termenv.Ascii {
+		glamourStyle = "notty"
+	}
+	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle}
+	if opts.newWorld == nil {
+		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
+	}
+	m := &Model{opts: opts, c: c, home: newHome(c), md: &mdCache{}}
+	m.help = &page{c: c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir)), cache: m.md}
+	m.lessons = &lessonLibrary{}
+	return m
+}
+
+// Run runs the program until the learner quits or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	m := NewModel(opts)
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion()}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	_, err := tea.NewProgram(m, popts...).Run()
+	m.shutdown()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
