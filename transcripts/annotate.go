@@ -160,6 +160,9 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 		l.Unknown = true
 		l.Note = genericNote(l)
 	}
+	// Notes quote wire bytes; keep them printable whatever arrived.
+	l.Note = a.safe(l.Note, false)
+	l.Detail = a.safe(l.Detail, true)
 	if len(a.revealed) > 0 || (a.opts.RevealSecrets && l.Secret) {
 		m := *l
 		m.Raw = e.Masked()
@@ -175,6 +178,28 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 		}
 		l.masked = &m
 	}
+}
+
+// safe escapes control bytes and invalid UTF-8 in an annotation; Detail
+// keeps its line breaks.
+func (a *Annotator) safe(s string, keepNewlines bool) string {
+	clean := utf8.ValidString(s)
+	for i := 0; clean && i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && !(keepNewlines && c == '\n')) || c == 0x7f {
+			clean = false
+		}
+	}
+	if clean {
+		return s
+	}
+	if !keepNewlines {
+		return a.display([]byte(s))
+	}
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = a.display([]byte(p))
+	}
+	return strings.Join(parts, "\n")
 }
 
 // want asks finish to add a knowledge-base entry's explanation.

@@ -1,0 +1,116 @@
+package transcripts
+
+import (
+	"bufio"
+	"io"
+	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// WriteText writes the transcript in the style of swaks: " -> " before what
+// the client sent, "<-  " before what the server sent (" ~> " and "<~  "
+// once the connection is encrypted), "*** " before session events, and each
+// note indented below with "   # ". Sessions follow one another.
+func WriteText(w io.Writer, t *Transcript) error {
+	bw := bufio.NewWriter(w)
+	if t.Title != "" {
+		bw.WriteString("=== " + oneLine(t.Title) + " ===\n")
+	}
+	for i, s := range sessionsOf(t) {
+		if i > 0 || t.Title != "" {
+			bw.WriteString("\n")
+		}
+		bw.WriteString("=== session " + sessionTitle(s.info) + " ===\n")
+		for _, l := range s.lines {
+			bw.WriteString(textPrefix(l) + l.Text + "\n")
+			if l.Note != "" {
+				bw.WriteString("   # " + oneLine(l.Note))
+				if l.RFC != "" {
+					bw.WriteString(" [" + l.RFC + "]")
+				}
+				bw.WriteString("\n")
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+func textPrefix(l Line) string {
+	switch {
+	case l.Dir == wire.FromClient && l.Encrypted:
+		return " ~> "
+	case l.Dir == wire.FromClient:
+		return " -> "
+	case l.Dir == wire.FromServer && l.Encrypted:
+		return "<~  "
+	case l.Dir == wire.FromServer:
+		return "<-  "
+	}
+	return "*** "
+}
+
+// oneLine keeps a note on one line.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// sessionLines is one session and its lines, for exports.
+type sessionLines struct {
+	info  SessionInfo
+	lines []Line
+}
+
+// sessionsOf groups lines by session, in order of first appearance, using
+// the transcript's SessionInfo where it has one. Lines without a session
+// (a Dropped notice) form a group of their own.
+func sessionsOf(t *Transcript) []sessionLines {
+	var out []sessionLines
+	idx := map[wire.SessionID]int{}
+	for _, s := range t.Sessions {
+		idx[s.ID] = len(out)
+		out = append(out, sessionLines{info: s})
+	}
+	for _, l := range t.Lines {
+		i, ok := idx[l.Session]
+		if !ok {
+			i = len(out)
+			idx[l.Session] = i
+			out = append(out, sessionLines{info: SessionInfo{ID: l.Session, Proto: l.Proto, Role: l.Role}})
+		}
+		out[i].lines = append(out[i].lines, l)
+	}
+	// Sessions the header names but no line belongs to are left out.
+	kept := out[:0]
+	for _, s := range out {
+		if len(s.lines) > 0 {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+// sessionTitle is "s1: SMTP (submission) from 127.0.0.1:40000".
+func sessionTitle(s SessionInfo) string {
+	id := string(s.ID)
+	if id == "" {
+		id = "(no session)"
+	}
+	title := id
+	if s.Proto != "" {
+		title += ": " + strings.ToUpper(string(s.Proto))
+	}
+	if s.Role != "" {
+		title += " (" + string(s.Role) + ")"
+	}
+	if s.Peer != "" {
+		title += " from " + s.Peer
+	}
+	if !s.Opened.IsZero() {
+		title += ", opened " + s.Opened.Format("2006-01-02 15:04:05")
+	}
+	return title
+}

@@ -1,0 +1,216 @@
+package transcripts
+
+import (
+	"sync"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// RecorderOptions configures a Recorder.
+type RecorderOptions struct {
+	// LastSeq returns the Seq of the newest event the source has published
+	// (0 when none). Sync waits until the recorder has annotated that event.
+	// The simulator should offer it (Simulator.LastSeq); nil makes Sync
+	// return at once, promising nothing.
+	LastSeq func() uint64
+	// Annotate is passed to every session's annotator.
+	Annotate AnnotateOptions
+	// Title names the transcript ("Lesson 3: your first email").
+	Title string
+	// Now is the clock for Transcript.Created; nil means time.Now.
+	Now func() time.Time
+}
+
+// Recorder subscribes losslessly to a wire.Source and annotates every event
+// with a per-session annotator, in order. It is the one place annotation
+// happens: the TUI, the saved transcript and the lesson checker all read
+// its lines. Its methods are safe for concurrent use.
+type Recorder struct {
+	opts    RecorderOptions
+	sub     *wire.Subscription
+	created time.Time
+	base    uint64        // the source's LastSeq when the subscription began
+	stopped chan struct{} // closed when the recording goroutine ends
+
+	mu         sync.Mutex
+	changed    *sync.Cond // signalled after every line and at the end
+	lines      []Line
+	bySession  map[wire.SessionID][]int // indexes into lines
+	sessions   []SessionInfo
+	sessionIdx map[wire.SessionID]int
+	seen       uint64 // Seq of the newest event annotated
+	done       bool
+	watchers   map[int]func(Line)
+	nextWatch  int
+
+	// annotators is used only by the recording goroutine.
+	annotators map[wire.SessionID]*Annotator
+}
+
+// NewRecorder starts recording src's events from now on.
+func NewRecorder(src wire.Source, opts RecorderOptions) *Recorder {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	r := &Recorder{
+		opts:       opts,
+		created:    now(),
+		stopped:    make(chan struct{}),
+		bySession:  map[wire.SessionID][]int{},
+		sessionIdx: map[wire.SessionID]int{},
+		watchers:   map[int]func(Line){},
+		annotators: map[wire.SessionID]*Annotator{},
+	}
+	r.changed = sync.NewCond(&r.mu)
+	r.sub = src.Subscribe(wire.SubscribeOptions{Lossless: true})
+	// Events up to base may have been published before the subscription
+	// began; Sync cannot wait for those.
+	if opts.LastSeq != nil {
+		r.base = opts.LastSeq()
+	}
+	go r.run()
+	return r
+}
+
+func (r *Recorder) run() {
+	defer close(r.stopped)
+	for e := range r.sub.Events() {
+		r.record(e)
+	}
+	r.mu.Lock()
+	r.done = true
+	r.changed.Broadcast()
+	r.mu.Unlock()
+}
+
+// record annotates one event and hands the line to the watchers.
+func (r *Recorder) record(e wire.Event) {
+	a := r.annotators[e.Session]
+	if a == nil {
+		proto := e.Proto
+		if proto == "" && e.Role != "" {
+			proto = e.Role.Proto()
+		}
+		a = NewAnnotator(proto, r.opts.Annotate)
+		r.annotators[e.Session] = a
+	}
+	l := a.Annotate(e)
+	if e.Kind == wire.Close {
+		delete(r.annotators, e.Session) // a closed session says nothing more
+	}
+
+	r.mu.Lock()
+	r.lines = append(r.lines, l)
+	if e.Session != "" {
+		r.bySession[e.Session] = append(r.bySession[e.Session], len(r.lines)-1)
+		i, ok := r.sessionIdx[e.Session]
+		if !ok {
+			i = len(r.sessions)
+			r.sessionIdx[e.Session] = i
+			r.sessions = append(r.sessions, SessionInfo{ID: e.Session, Proto: l.Proto, Role: e.Role, Peer: e.Peer})
+		}
+		switch e.Kind {
+		case wire.Open:
+			r.sessions[i].Opened = e.Time
+		case wire.Close:
+			r.sessions[i].Closed = e.Time
+		}
+	}
+	if e.Seq > r.seen {
+		r.seen = e.Seq
+	}
+	watchers := make([]func(Line), 0, len(r.watchers))
+	for id := 0; id < r.nextWatch; id++ {
+		if fn, ok := r.watchers[id]; ok {
+			watchers = append(watchers, fn)
+		}
+	}
+	r.changed.Broadcast()
+	r.mu.Unlock()
+
+	for _, fn := range watchers {
+		fn(l)
+	}
+}
+
+// Watch calls fn with every line annotated from now on, in order, from the
+// recorder's goroutine; fn must not block. cancel stops the calls.
+func (r *Recorder) Watch(fn func(Line)) (cancel func()) {
+	_, cancel = r.Follow(fn)
+	return cancel
+}
+
+// Follow is Watch that also returns every line recorded so far, taken
+// atomically with the registration: no line is missed or seen twice.
+func (r *Recorder) Follow(fn func(Line)) (sofar []Line, cancel func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := r.nextWatch
+	r.nextWatch++
+	r.watchers[id] = fn
+	sofar = append([]Line(nil), r.lines...)
+	return sofar, func() {
+		r.mu.Lock()
+		delete(r.watchers, id)
+		r.mu.Unlock()
+	}
+}
+
+// Lines returns a copy of every line so far.
+func (r *Recorder) Lines() []Line {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Line(nil), r.lines...)
+}
+
+// Session returns one session's lines.
+func (r *Recorder) Session(id wire.SessionID) []Line {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	idx := r.bySession[id]
+	out := make([]Line, len(idx))
+	for i, j := range idx {
+		out[i] = r.lines[j]
+	}
+	return out
+}
+
+// Transcript returns a snapshot of the recording.
+func (r *Recorder) Transcript() *Transcript {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &Transcript{
+		Version:  FormatVersion,
+		Title:    r.opts.Title,
+		Created:  r.created,
+		Sessions: append([]SessionInfo(nil), r.sessions...),
+		Lines:    append([]Line(nil), r.lines...),
+	}
+}
+
+// Sync waits until every event the source published before the call has
+// been annotated (it asks RecorderOptions.LastSeq where the source is). It
+// returns at once when LastSeq is nil, and when the recorder or the source
+// has been closed.
+func (r *Recorder) Sync() {
+	if r.opts.LastSeq == nil {
+		return
+	}
+	target := r.opts.LastSeq()
+	if target <= r.base {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for r.seen < target && !r.done {
+		r.changed.Wait()
+	}
+}
+
+// Close stops recording. Lines recorded so far stay readable.
+func (r *Recorder) Close() {
+	r.sub.Close()
+	<-r.stopped
+}
