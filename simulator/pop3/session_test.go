@@ -405,3 +405,24 @@ func aliceInbox(t testing.TB, w *world) *store.Mailbox {
 	}
 	return u.Inbox()
 }
+
+func TestEmptyMaildrop(t *testing.T) {
+	w := newWorld(t, nil)
+	if _, err := w.store.AddUser("dave@example.com", "pw"); err != nil {
+		t.Fatal(err)
+	}
+	c := w.login(t, "dave", "pw")
+	if got := c.ok("STAT"); got != "+OK 0 0" {
+		t.Fatalf("STAT = %q", got)
+	}
+	if list := c.multi("LIST"); len(list) != 0 {
+		t.Fatalf("LIST = %q", list)
+	}
+	if list := c.multi("UIDL"); len(list) != 0 {
+		t.Fatalf("UIDL = %q", list)
+	}
+	c.fail("RETR 1", "-ERR no such message: 1 (the maildrop is empty)")
+	if got := c.ok("QUIT"); !strings.Contains(got, "0 messages deleted, 0 left") {
+		t.Fatalf("QUIT = %q", got)
+	}
+}

@@ -35,18 +35,27 @@ func (s *session) markedSet() map[uint32]bool {
 // message parses a message-number argument and returns that message, or the
 // -ERR explaining why it cannot be used.
 func (s *session) message(arg string) (int, store.Message, *Error) {
+	total := len(s.md.Messages())
 	n, err := parseNumber(arg)
 	if err != nil {
-		return 0, store.Message{}, errText(fmt.Sprintf("invalid message number %q: want a number from 1 to %d", printable(arg), len(s.md.Messages())))
+		return 0, store.Message{}, errText(fmt.Sprintf("invalid message number %q: %s", printable(arg), validRange(total)))
 	}
 	m, ok := s.md.Message(n)
 	if !ok {
-		return 0, store.Message{}, errText(fmt.Sprintf("no such message: %d (the maildrop has %d)", n, len(s.md.Messages())))
+		return 0, store.Message{}, errText(fmt.Sprintf("no such message: %d (%s)", n, validRange(total)))
 	}
 	if s.md.IsDeleted(n) {
 		return 0, store.Message{}, errText(fmt.Sprintf("message %d already deleted", n))
 	}
 	return n, m, nil
+}
+
+// validRange tells the learner which message numbers exist.
+func validRange(total int) string {
+	if total == 0 {
+		return "the maildrop is empty"
+	}
+	return fmt.Sprintf("want a number from 1 to %d", total)
 }
 
 // parseNumber accepts only plain decimal digits (no sign, no spaces).
