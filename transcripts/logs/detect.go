@@ -1,0 +1,82 @@
+package logs
+
+import (
+	"regexp"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// DetectBytes is how much of a log Detect looks at.
+const DetectBytes = 16 << 10
+
+// signature is one telltale line shape of a format and how much it weighs.
+// Shapes unique to a tool (swaks's "=== Trying") weigh more than shapes
+// several tools share ("> " starts a client line in curl and in arrows).
+type signature struct {
+	format Format
+	re     *regexp.Regexp
+	weight int
+}
+
+// signatures are checked against every line of the sample. Formats are
+// listed so that on a tie the simpler reading wins (plain arrows before curl).
+var signatures = []signature{
+	{FormatCS, regexp.MustCompile(`^\s*[CScs]:( |$)`), 2},
+	{FormatArrows, regexp.MustCompile(`^\s*(>>?|<<?)( |$)`), 1},
+	{FormatSwaks, regexp.MustCompile(`^=== (Trying|Connected to|TLS started|Connection closed)`), 5},
+	{FormatSwaks, regexp.MustCompile(`^ ?[-~]> |^<[-~]  |^<[~*]?\*+ `), 1},
+	{FormatCurl, regexp.MustCompile(`^\*\s+Trying |^\* Connected to |^[{}] \[\d+ bytes data\]|^\* (SSL connection using|TLSv|ALPN|Connection #\d|Closing connection)|% Total +% Received`), 5},
+	{FormatCurl, regexp.MustCompile(`^[<>] `), 1},
+	{FormatOpenSSL, regexp.MustCompile(`^(CONNECTED\(|depth=\d|-----BEGIN CERTIFICATE|Certificate chain|SSL handshake has read|New, (TLS|SSL)|SSL-Session:|Verify return code|Server certificate$)`), 5},
+	{FormatSmtplib, regexp.MustCompile(`^(\d\d:\d\d:\d\d\.\d+ )?(send|reply|data|connect): `), 3},
+	{FormatImaplib, regexp.MustCompile(`^\s+\d\d:\d\d\.\d\d [<>] b['"]`), 3},
+	{FormatImaplib, regexp.MustCompile(`^\s+\d\d:\d\d\.\d\d (imaplib version|new IMAP4 connection)`), 5},
+	{FormatPoplib, regexp.MustCompile(`^\*(cmd|put|get|resp|stat)\* `), 3},
+	{FormatThunderbird, regexp.MustCompile(`\b[VDIWE]/(IMAP|SMTP|POP3|mailnews\.(smtp|pop3|imap)) `), 4},
+}
+
+// Detect guesses a log's format and protocol from its beginning (the first
+// DetectBytes of sample are read). It returns FormatUnknown when no line
+// looks like any supported tool's output; the protocol is then a guess from
+// the bare lines, SMTP when nothing hints at another.
+func Detect(sample []byte) (Format, wire.Proto) {
+	if len(sample) > DetectBytes {
+		sample = sample[:DetectBytes]
+	}
+	lines := splitLines(sample)
+	score := map[Format]int{}
+	for _, l := range lines {
+		for _, s := range signatures {
+			if s.re.MatchString(l) {
+				score[s.format] += s.weight
+			}
+		}
+	}
+	best, bestScore := FormatUnknown, 0
+	for _, f := range Formats() {
+		if score[f] > bestScore {
+			best, bestScore = f, score[f]
+		}
+	}
+	if best == FormatUnknown {
+		proto, _ := guessProto(lines)
+		return best, proto
+	}
+	return best, detectProto(best, lines)
+}
+
+// detectProto reads the sample with the format's parser and guesses the
+// protocol of its first session.
+func detectProto(f Format, lines []string) wire.Proto {
+	p := &parser{format: f}
+	parseWith(p, f, lines)
+	if len(p.keys) == 0 {
+		proto, _ := guessProto(lines)
+		return proto
+	}
+	if proto := p.protos[p.keys[0]]; proto != "" {
+		return proto
+	}
+	proto, _ := guessProtoRecords(p.recs, p.keys[0])
+	return proto
+}

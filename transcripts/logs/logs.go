@@ -1,0 +1,179 @@
+// Package logs turns a mail-protocol log the user already has (a swaks run,
+// curl -v output, a Python debug trace, a Thunderbird MOZ_LOG, an RFC-style
+// C:/S: transcript...) into the same wire.Events the simulator's tap
+// produces, so the annotators explain a pasted log exactly as a live session.
+//
+// Every format is read in two steps. A format parser (format_*.go) turns log
+// lines into records: "the client sent these bytes", "the server sent
+// these", "TLS started", plus Problems for lines it cannot place. The builder
+// (build.go) then feeds the records of each session, in log order, through a
+// wire.Splitter, which cuts DATA bodies and IMAP literals into Payload events
+// and marks credentials as secrets, just as the live tap does.
+package logs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// Format names the tool whose output a log is.
+type Format string
+
+const (
+	FormatCS          Format = "cs"          // RFC style "C: " / "S: " transcripts
+	FormatSwaks       Format = "swaks"       // swaks (" -> ", "<-  ", "=== ")
+	FormatCurl        Format = "curl"        // curl -v ("> ", "< ", "* ")
+	FormatOpenSSL     Format = "openssl"     // openssl s_client, lines without prefixes
+	FormatSmtplib     Format = "smtplib"     // Python smtplib set_debuglevel(1|2)
+	FormatImaplib     Format = "imaplib"     // Python imaplib Debug = 4
+	FormatPoplib      Format = "poplib"      // Python poplib set_debuglevel(1|2)
+	FormatThunderbird Format = "thunderbird" // Thunderbird MOZ_LOG (IMAP, SMTP, POP3 modules)
+	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
+	FormatUnknown     Format = "unknown"     // nothing recognisable
+)
+
+// Formats lists every format Parse understands, for help texts and flags.
+func Formats() []Format {
+	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatArrows}
+}
+
+// Result is what Parse makes of a log.
+type Result struct {
+	Format   Format
+	Sessions []Session // a log may hold several sessions (e.g. Thunderbird logs several connections)
+	Problems []Problem // lines that could not be understood, never silently dropped
+}
+
+// Session is one connection found in the log.
+type Session struct {
+	ID     wire.SessionID
+	Proto  wire.Proto
+	Events []wire.Event // in log order; Seq numbered from 1 across the Result
+}
+
+// Problem is a line of the log that could not be placed, or a remark about
+// the log the reader should know (timestamps out of order, say).
+type Problem struct {
+	Line   int    // 1-based line number in the log
+	Text   string // the line as it was (shortened when very long)
+	Reason string // why it could not be used
+}
+
+// Options tunes Parse.
+type Options struct {
+	// Format forces a format; "" means detect it from the content.
+	Format Format
+	// Proto forces the protocol of every session; "" means detect it per
+	// session (Thunderbird logs name it on every line).
+	Proto wire.Proto
+	// MaxBytes is the largest log Parse reads; a longer input is an error.
+	// 0 means DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// DefaultMaxBytes is the size limit used when Options.MaxBytes is 0.
+const DefaultMaxBytes = 64 << 20
+
+// ErrTooLarge is returned when the log is longer than Options.MaxBytes.
+var ErrTooLarge = errors.New("log too large")
+
+// Parse reads a whole log and turns it into sessions of wire events.
+func Parse(r io.Reader, opts Options) (*Result, error) {
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading log: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	format := opts.Format
+	if format == "" {
+		format, _ = Detect(data)
+	}
+	p := &parser{format: format, forced: opts.Proto}
+	if !parseWith(p, format, splitLines(data)) {
+		return nil, fmt.Errorf("unknown log format %q", format)
+	}
+	res := build(p, opts.Proto)
+	res.Format = format
+	return res, nil
+}
+
+// parseWith runs the format's parser over the lines; false means the
+// format is not one this package knows.
+func parseWith(p *parser, format Format, lines []string) bool {
+	switch format {
+	case FormatCS:
+		parseCS(p, lines)
+	case FormatArrows:
+		parseArrows(p, lines)
+	case FormatSwaks:
+		parseSwaks(p, lines)
+	case FormatCurl:
+		parseCurl(p, lines)
+	case FormatOpenSSL:
+		parseOpenSSL(p, lines)
+	case FormatSmtplib:
+		parseSmtplib(p, lines)
+	case FormatImaplib:
+		parseImaplib(p, lines)
+	case FormatPoplib:
+		parsePoplib(p, lines)
+	case FormatThunderbird:
+		parseThunderbird(p, lines)
+	case FormatUnknown:
+		for i, l := range lines {
+			if strings.TrimSpace(l) != "" {
+				p.problem(i+1, l, "the log's format was not recognised; name it with --format")
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// splitLines cuts a log into lines, dropping the line ending (LF or CRLF).
+// A log copied from Windows or a terminal may mix both.
+func splitLines(data []byte) []string {
+	text := string(data)
+	text = strings.TrimSuffix(text, "\n")
+	if text == "" {
+		return nil
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+// maxProblemText bounds the text kept for one Problem so a hostile log with a
+// 10 MB line does not double its memory in the result.
+const maxProblemText = 200
+
+func shorten(s string) string {
+	if len(s) <= maxProblemText {
+		return s
+	}
+	return s[:maxProblemText] + "…"
+}
+
+// crlf returns the text of a log line as the bytes that went on the wire.
+func crlf(text string) []byte {
+	var b bytes.Buffer
+	b.Grow(len(text) + 2)
+	b.WriteString(text)
+	b.WriteString("\r\n")
+	return b.Bytes()
+}
