@@ -1,0 +1,272 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts"
+)
+
+// List writes the catalog as the CLI shows it: chapters in order, each
+// lesson with its id, title, level and duration.
+func List(w io.Writer, cat *Catalog) {
+	for _, g := range cat.Groups() {
+		fmt.Fprintf(w, "%s\n", g.Name)
+		for _, l := range g.Lessons {
+			fmt.Fprintf(w, "  %-28s %s (%s, %d min)\n", l.ID, l.Title, l.Level, l.Minutes)
+		}
+	}
+}
+
+// Check loads the lessons (built-in ones when builtin is true, plus dirs),
+// reports every loading error, then runs CheckAll. It is
+// "mailtutor lessons check [DIR]".
+func Check(ctx context.Context, w io.Writer, builtin bool, dirs ...string) error {
+	cat, errs := Load(builtin, dirs...)
+	for _, e := range errs {
+		fmt.Fprintln(w, e)
+	}
+	err := CheckAll(ctx, cat, w)
+	if len(errs) > 0 {
+		return errors.Join(fmt.Errorf("%d problem(s) in lesson files", len(errs)), err)
+	}
+	return err
+}
+
+// CheckAll proves every lesson of the catalog against real simulators: for
+// each lesson it plays every step's solution on a fresh simulator (each goal
+// must be met), then for each live step plays the steps before it and a
+// wrong attempt (the step's wrong:, or its solution without the last entry),
+// which the goal must reject. It writes one line per lesson and one per
+// problem, and returns an error when any lesson fails.
+func CheckAll(ctx context.Context, cat *Catalog, w io.Writer) error {
+	stateDir, err := os.MkdirTemp("", "mailtutor-check-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stateDir)
+	failed := 0
+	for _, l := range cat.Lessons() {
+		problems := checkLesson(ctx, l, stateDir)
+		if len(problems) == 0 {
+			fmt.Fprintf(w, "ok    %s (%d steps)\n", l.ID, len(l.Steps))
+			continue
+		}
+		failed++
+		fmt.Fprintf(w, "FAIL  %s\n", l.ID)
+		for _, p := range problems {
+			fmt.Fprintf(w, "      %s\n", p)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d lesson(s) failed the check", failed)
+	}
+	return nil
+}
+
+// session bundles what one lesson run needs.
+type session struct {
+	sim *simulator.Simulator
+	rec *transcripts.Recorder
+	run *Run
+}
+
+func (s *session) close() {
+	if s.run != nil {
+		s.run.Close()
+	}
+	s.rec.Close()
+	s.sim.Close()
+}
+
+// start builds a fresh simulator for the lesson and a run on it.
+func start(l *Lesson, stateDir string) (*session, error) {
+	opts := l.SimulatorOptions()
+	opts.StateDir = stateDir
+	sim, err := simulator.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	rec := newRecorder(sim)
+	run, err := NewRun(l, sim, rec)
+	s := &session{sim: sim, rec: rec, run: run}
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func stepRef(l *Lesson, i int) string {
+	st := l.Steps[i]
+	return fmt.Sprintf("%s:%d: step %d %q", l.File, st.Line, i+1, st.Title)
+}
+
+func checkLesson(ctx context.Context, l *Lesson, stateDir string) []string {
+	var problems []string
+	s, err := start(l, stateDir)
+	if err != nil {
+		return []string{fmt.Sprintf("%s: starting the simulator: %v", l.File, err)}
+	}
+	opts := PlayOptions{}
+	for i := range l.Steps {
+		if err := playStep(ctx, s.run, i, opts); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", stepRef(l, i), err))
+			break
+		}
+	}
+	s.close()
+	if len(problems) > 0 {
+		return problems // wrong attempts need a working solution first
+	}
+	for i, st := range l.Steps {
+		if st.Kind != Live {
+			continue
+		}
+		wrong := st.Wrong
+		if len(wrong) == 0 {
+			wrong = st.Solution[:len(st.Solution)-1]
+		}
+		if p := checkWrong(ctx, l, i, wrong, stateDir, opts); p != "" {
+			problems = append(problems, p)
+		}
+	}
+	return problems
+}
+
+// playStep plays step i's solution (or answers its question) and checks
+// that the step is done.
+func playStep(ctx context.Context, run *Run, i int, opts PlayOptions) error {
+	if run.Current() != i {
+		return fmt.Errorf("expected to be at this step, but the lesson is at step %d", run.Current()+1)
+	}
+	st := run.Step(i)
+	switch st.Kind {
+	case Question:
+		run.Answer(st.Answer)
+	case Read:
+		run.Next()
+	default:
+		if err := run.PlaySends(ctx, st.Solution, opts); err != nil {
+			return fmt.Errorf("solution: %w", err)
+		}
+	}
+	if run.Status(i) != Done {
+		return errors.New("the solution was played but the goal is not met")
+	}
+	return nil
+}
+
+func checkWrong(ctx context.Context, l *Lesson, i int, wrong []Send, stateDir string, opts PlayOptions) string {
+	s, err := start(l, stateDir)
+	if err != nil {
+		return fmt.Sprintf("%s: starting the simulator: %v", l.File, err)
+	}
+	defer s.close()
+	for j := 0; j < i; j++ {
+		if err := playStep(ctx, s.run, j, opts); err != nil {
+			return fmt.Sprintf("%s: replaying before the wrong attempt: %v", stepRef(l, j), err)
+		}
+	}
+	// A wrong attempt may be refused in any way, even by a hang-up: what
+	// matters is that the goal stays unmet.
+	_ = s.run.PlaySends(ctx, wrong, opts)
+	if s.run.Status(i) == Done {
+		what := "the solution without its last entry"
+		if len(l.Steps[i].Wrong) > 0 {
+			what = "the wrong attempt"
+		}
+		return fmt.Sprintf("%s: the goal accepted %s (%s)", stepRef(l, i), what, describeSends(wrong))
+	}
+	return ""
+}
+
+// Auto plays a lesson's solution on a fresh simulator for a projector:
+// each step's title, then every annotated line as it crosses the wire,
+// pausing pace before each command. Questions are shown with their answer.
+func Auto(ctx context.Context, l *Lesson, w io.Writer, pace time.Duration) error {
+	s, err := start(l, "")
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	run := s.run
+	names := func(id wire.SessionID) string {
+		if n := run.SessionName(id); n != "" {
+			return n
+		}
+		return string(id)
+	}
+	opts := PlayOptions{Pace: pace, OnLine: func(ln transcripts.Line) { printLine(w, names(ln.Session), ln) }}
+	fmt.Fprintf(w, "# %s\n\n", l.Title)
+	for i, st := range l.Steps {
+		fmt.Fprintf(w, "\n## Step %d: %s\n\n", i+1, st.Title)
+		switch st.Kind {
+		case Question:
+			fmt.Fprintf(w, "%s\n", st.QuestionText)
+			for k, c := range st.Choices {
+				fmt.Fprintf(w, "  %d. %s\n", k+1, c)
+			}
+			if err := sleepCtx(ctx, pace); err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "Answer: %d. %s\n%s\n", st.Answer+1, st.Choices[st.Answer], strings.TrimSpace(st.Explanation))
+		}
+		if err := playStep(ctx, run, i, opts); err != nil {
+			return fmt.Errorf("step %d (%s): %w", i+1, st.Title, err)
+		}
+	}
+	fmt.Fprintf(w, "\nLesson complete.\n")
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// printLine writes one annotated line: the session, who spoke, the text, and
+// the annotation underneath.
+func printLine(w io.Writer, session string, l transcripts.Line) {
+	mark := "*"
+	switch l.Dir {
+	case wire.FromClient:
+		mark = "C:"
+	case wire.FromServer:
+		mark = "S:"
+	}
+	fmt.Fprintf(w, "[%-8s] %-2s %s\n", session, mark, l.Text)
+	if l.Note != "" {
+		ref := ""
+		if l.RFC != "" {
+			ref = " (" + l.RFC + ")"
+		}
+		fmt.Fprintf(w, "%-14s ↳ %s%s\n", "", l.Note, ref)
+	}
+}
+
+// newRecorder records a simulator's events for a lesson run. When the
+// simulator can say which event it published last, Sync really waits.
+func newRecorder(sim *simulator.Simulator) *transcripts.Recorder {
+	var opts transcripts.RecorderOptions
+	if ls, ok := any(sim).(interface{ LastSeq() uint64 }); ok {
+		opts.LastSeq = ls.LastSeq
+	}
+	return transcripts.NewRecorder(sim, opts)
+}

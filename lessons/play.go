@@ -1,0 +1,269 @@
+package lessons
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts"
+)
+
+// PlayOptions tune how solutions are played.
+type PlayOptions struct {
+	// Timeout bounds each wait for the server; 0 means 15 seconds (the slow
+	// fault delays every line by a second).
+	Timeout time.Duration
+	// Pace is a pause before each send, so a class can follow; 0 means none.
+	Pace time.Duration
+	// OnLine, when set, is called with every recorded line, in order, from
+	// the goroutine calling PlaySends (Auto prints them).
+	OnLine func(transcripts.Line)
+}
+
+// watcher collects the recorder's lines while a solution plays.
+type watcher struct {
+	mu     sync.Mutex
+	lines  []transcripts.Line
+	signal chan struct{} // poked (without blocking) when a line arrives
+	cancel func()
+	shown  int // lines already handed to OnLine
+}
+
+func (r *Run) newWatcher() *watcher {
+	w := &watcher{signal: make(chan struct{}, 1)}
+	// Follow hands over the lines so far and every later one, with none
+	// missed in between.
+	var sofar []transcripts.Line
+	sofar, w.cancel = r.rec.Follow(func(l transcripts.Line) {
+		w.mu.Lock()
+		w.lines = append(w.lines, l)
+		w.mu.Unlock()
+		select {
+		case w.signal <- struct{}{}:
+		default:
+		}
+	})
+	w.mu.Lock()
+	w.lines = append(sofar, w.lines...)
+	// Lines an earlier play already handed to OnLine are not shown twice;
+	// lines that came between two plays (a relay hop finishing) are.
+	for w.shown < len(sofar) && sofar[w.shown].Seq <= r.shownSeq {
+		w.shown++
+	}
+	w.mu.Unlock()
+	return w
+}
+
+func (w *watcher) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.lines)
+}
+
+// waitFor waits until a line after index from satisfies match, handing
+// every new line to onLine on the way.
+func (w *watcher) waitFor(ctx context.Context, from int, timeout time.Duration, onLine func(transcripts.Line), match func(transcripts.Line) (bool, error)) error {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	next := from
+	for {
+		w.mu.Lock()
+		batch := append([]transcripts.Line(nil), w.lines[w.shown:]...)
+		base := w.shown
+		w.shown = len(w.lines)
+		w.mu.Unlock()
+		for k, l := range batch {
+			if onLine != nil {
+				onLine(l)
+			}
+			if base+k < next {
+				continue
+			}
+			next = base + k + 1
+			if ok, err := match(l); ok || err != nil {
+				// Keep the lines after this one for the next wait.
+				w.mu.Lock()
+				w.shown = base + k + 1
+				w.mu.Unlock()
+				return err
+			}
+		}
+		select {
+		case <-w.signal:
+		case <-timer.C:
+			return fmt.Errorf("nothing came after %s", timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// flush hands the lines not shown yet to onLine.
+func (w *watcher) flush(onLine func(transcripts.Line)) {
+	w.mu.Lock()
+	batch := append([]transcripts.Line(nil), w.lines[w.shown:]...)
+	w.shown = len(w.lines)
+	w.mu.Unlock()
+	if onLine != nil {
+		for _, l := range batch {
+			onLine(l)
+		}
+	}
+}
+
+// PlaySends performs sends (a step's solution, or any list) on the run's
+// sessions, waiting after each as it says, then checks the goals. It
+// returns the first failure: a session that is not open, a server that did
+// not answer in time, a server that hung up unexpectedly.
+func (r *Run) PlaySends(ctx context.Context, sends []Send, opts PlayOptions) error {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 15 * time.Second
+	}
+	w := r.newWatcher()
+	defer w.cancel()
+	if opts.OnLine != nil {
+		show := opts.OnLine
+		opts.OnLine = func(l transcripts.Line) {
+			if l.Seq > r.shownSeq {
+				r.shownSeq = l.Seq
+				show(l)
+			}
+		}
+	}
+	defer w.flush(opts.OnLine)
+	for _, s := range sends {
+		if opts.Pace > 0 {
+			select {
+			case <-time.After(opts.Pace):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if err := r.playOne(ctx, w, s, opts); err != nil {
+			return fmt.Errorf("%s: %w", describeSends([]Send{s}), err)
+		}
+	}
+	r.rec.Sync()
+	w.flush(opts.OnLine)
+	r.Check()
+	return nil
+}
+
+func (r *Run) playOne(ctx context.Context, w *watcher, s Send, opts PlayOptions) error {
+	switch s.Action {
+	case "open":
+		from := w.count()
+		if err := r.Open(s.Session); err != nil {
+			return err
+		}
+		id := r.conns[s.Session].Session()
+		return w.waitFor(ctx, from, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) {
+			return l.Session == id && l.Dir == wire.FromServer && l.Kind == wire.Line, nil
+		})
+	case "close":
+		c := r.conns[s.Session]
+		if c == nil {
+			return fmt.Errorf("session %s is not open", s.Session)
+		}
+		from := w.count()
+		id := c.Session()
+		c.Close()
+		delete(r.conns, s.Session)
+		return w.waitFor(ctx, from, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) {
+			return l.Session == id && l.Kind == wire.Close, nil
+		})
+	case "starttls":
+		c := r.conns[s.Session]
+		if c == nil {
+			return fmt.Errorf("session %s is not open", s.Session)
+		}
+		return c.StartTLS()
+	}
+	c := r.conns[s.Session]
+	if c == nil {
+		return fmt.Errorf("session %s is not open", s.Session)
+	}
+	id := c.Session()
+	if err := r.waitGreeting(ctx, w, id, opts); err != nil {
+		return err
+	}
+	from := w.count()
+	if _, err := c.Write([]byte(strings.Join(s.Lines, "\r\n") + "\r\n")); err != nil {
+		if s.Wait == WaitClose {
+			return nil
+		}
+		return fmt.Errorf("session %s: %w", s.Session, err)
+	}
+	wait := s.Wait
+	if wait == "" {
+		wait = WaitReply
+	}
+	if wait == WaitNone {
+		return nil
+	}
+	return w.waitFor(ctx, from, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) {
+		if l.Session != id {
+			return false, nil
+		}
+		if l.Kind == wire.Close {
+			if wait == WaitClose {
+				return true, nil
+			}
+			return false, fmt.Errorf("the server hung up instead of answering")
+		}
+		if l.Dir != wire.FromServer || l.Kind != wire.Line {
+			return false, nil
+		}
+		switch wait {
+		case WaitContinue:
+			return l.Code == "+" || l.Code == "334" || strings.HasPrefix(l.Text, "+ "), nil
+		case WaitReply:
+			return l.Complete && normVerb(l.Verb) != "GREETING", nil
+		}
+		return false, nil
+	})
+}
+
+// waitGreeting makes sure the server has greeted a session before the player
+// speaks, so that the greeting is never taken for the reply to a command.
+func (r *Run) waitGreeting(ctx context.Context, w *watcher, id wire.SessionID, opts PlayOptions) error {
+	greeted := func(l transcripts.Line) bool {
+		return l.Session == id && (l.Dir == wire.FromServer && l.Kind == wire.Line || l.Kind == wire.Close)
+	}
+	w.mu.Lock()
+	seen := append([]transcripts.Line(nil), w.lines[:w.shown]...)
+	w.mu.Unlock()
+	for _, l := range seen {
+		if greeted(l) {
+			return nil
+		}
+	}
+	return w.waitFor(ctx, 0, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) { return greeted(l), nil })
+}
+
+// FastForward replays the solutions of the steps before i (answering
+// questions rightly) so that the world is where the learner left it, then
+// leaves step i active. For resuming saved progress.
+func (r *Run) FastForward(ctx context.Context, i int, opts PlayOptions) error {
+	for r.current < i && !r.Finished() {
+		st := r.lesson.Steps[r.current]
+		switch st.Kind {
+		case Question:
+			r.Answer(st.Answer)
+		case Read:
+			r.Next()
+		default:
+			at := r.current
+			if err := r.PlaySends(ctx, st.Solution, opts); err != nil {
+				return fmt.Errorf("step %d (%s): %w", at+1, st.Title, err)
+			}
+			if r.current == at {
+				return fmt.Errorf("step %d (%s): the solution did not meet the goal", at+1, st.Title)
+			}
+		}
+	}
+	return nil
+}
