@@ -351,9 +351,17 @@ func TestCloseEndsSessionsAndReleasesLocks(t *testing.T) {
 }
 
 func TestIdleTimeoutLogsOut(t *testing.T) {
-	w := newWorld(t, func(o *Options) { o.IdleTimeout = 50 * time.Millisecond })
-	c := w.login(t, "alice", "wonderland")
-	c.ok("DELE 1")
+	w := newWorld(t, func(o *Options) { o.IdleTimeout = 200 * time.Millisecond })
+	c := w.dial(t)
+	// One write, so that no client round trip can outlast the short timer.
+	if _, err := c.conn.Write([]byte("USER alice\r\nPASS wonderland\r\nDELE 1\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if got := c.line(); !strings.HasPrefix(got, "+OK") {
+			t.Fatal(got)
+		}
+	}
 	if got := c.line(); !strings.HasPrefix(got, "-ERR idle for too long") {
 		t.Fatalf("autologout %q", got)
 	}
