@@ -6,7 +6,6 @@ package pop3
 //	"AUTH"     RFC 3206: the credentials were refused (or the attempt broke a policy)
 //	"IN-USE"   RFC 2449: the maildrop is locked by another session
 //	"SYS/TEMP" RFC 3206: a temporary system problem (shutting down, try again)
-//	"SYS/PERM" RFC 3206: a permanent system problem
 type Error struct {
 	Code string // extended response code without brackets, or ""
 	Text string // human-readable explanation
