@@ -1,0 +1,169 @@
+package lessons
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+)
+
+// startLesson runs a built-in lesson on a fresh simulator (certificate in a
+// temporary directory).
+func startLesson(t *testing.T, id string) *session {
+	t.Helper()
+	cat, errs := Load(true)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	l, ok := cat.Lesson(id)
+	if !ok {
+		t.Fatalf("no lesson %s", id)
+	}
+	s, err := start(l, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.close)
+	return s
+}
+
+// typeLine sends a line the way the TUI does for the learner, and waits for
+// the complete reply, then checks.
+func typeLine(t *testing.T, run *Run, session, line string) {
+	t.Helper()
+	if err := run.PlaySends(context.Background(), []Send{{Session: session, Lines: []string{line}}}, PlayOptions{}); err != nil {
+		t.Fatalf("%s: %v", line, err)
+	}
+}
+
+func TestRunDrivenByTheLearner(t *testing.T) {
+	s := startLesson(t, "pop3-first-conversation")
+	run := s.run
+	if run.Current() != 0 || run.Status(0) != Active || run.Status(1) != Pending {
+		t.Fatalf("start: current %d, statuses %v %v", run.Current(), run.Status(0), run.Status(1))
+	}
+	if run.Conn("mail") == nil {
+		t.Fatal("session mail not opened")
+	}
+	// Hints escalate, then fall back to the solution.
+	if h := run.Hint(); !strings.Contains(h, "USER followed by") {
+		t.Errorf("hint 1 %q", h)
+	}
+	if h := run.Hint(); !strings.Contains(h, "USER alice@example.com") {
+		t.Errorf("hint 2 %q", h)
+	}
+	if h := run.Hint(); !strings.HasPrefix(h, "Show me: USER alice@example.com") {
+		t.Errorf("hint 3 %q", h)
+	}
+	// A refused login does not pass step 2.
+	typeLine(t, run, "mail", "USER alice@example.com")
+	if run.Current() != 1 {
+		t.Fatalf("USER +OK did not pass step 1 (at %d)", run.Current())
+	}
+	typeLine(t, run, "mail", "PASS not-the-password")
+	if run.Current() != 1 {
+		t.Fatal("a -ERR to PASS passed the step")
+	}
+	// Over POP3 a failed PASS ends the AUTHORIZATION attempt: start again.
+	typeLine(t, run, "mail", "USER alice@example.com")
+	typeLine(t, run, "mail", "PASS wonderland")
+	if run.Current() != 2 || run.Status(1) != Done {
+		t.Fatalf("PASS +OK did not pass step 2 (at %d)", run.Current())
+	}
+	// Back makes the step active again; it must be done again from now.
+	if !run.Back() || run.Current() != 1 || run.Status(1) != Active || run.Status(2) != Pending {
+		t.Fatalf("Back: at %d", run.Current())
+	}
+	if run.Check() {
+		t.Error("old lines passed the step again after Back")
+	}
+	run.SkipTo(5)
+	if run.Step(5).Kind != Question {
+		t.Fatal("step 6 should be the question")
+	}
+	if ok, _ := run.Answer(0); ok || run.Current() != 5 {
+		t.Error("a wrong answer passed the question")
+	}
+	if ok, expl := run.Answer(1); !ok || !strings.Contains(expl, "DELE") || run.Current() != 6 {
+		t.Errorf("right answer: %v %q at %d", ok, expl, run.Current())
+	}
+	if sol := run.Solution(); len(sol) != 1 || sol[0].Lines[0] != "QUIT" {
+		t.Errorf("solution %+v", sol)
+	}
+	typeLine(t, run, "mail", "QUIT")
+	if !run.Finished() || run.Solution() != nil || run.Hint() != "" {
+		t.Errorf("not finished after QUIT: at %d", run.Current())
+	}
+	// Restart opens a fresh connection and starts over.
+	if err := run.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if run.Current() != 0 || run.Status(6) != Pending || len(run.sessions["mail"]) != 1 {
+		t.Errorf("after Restart: at %d, %v, sessions %v", run.Current(), run.Status(6), run.sessions)
+	}
+}
+
+func TestFastForwardResumes(t *testing.T) {
+	s := startLesson(t, "smtp-first-conversation")
+	if err := s.run.FastForward(context.Background(), 4, PlayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.run.Current() != 4 {
+		t.Fatalf("at %d", s.run.Current())
+	}
+	// The server really is waiting for the message now: the solution of
+	// step 5 completes it.
+	if err := s.run.PlaySends(context.Background(), s.run.Solution(), PlayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.run.Current() != 5 {
+		t.Fatalf("at %d after the message", s.run.Current())
+	}
+}
+
+func TestStepFaultsSwitch(t *testing.T) {
+	dir := t.TempDir()
+	src := strings.Replace(goodLesson, "goal:", "faults_on: [greylist]\ngoal:", 1)
+	writeLesson(t, dir, "f.md", src)
+	cat, errs := Load(false, dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	l, _ := cat.Lesson("tiny")
+	s, err := start(l, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	if !s.sim.Faults().On(fault.Greylist) {
+		t.Error("the step's fault is not on")
+	}
+}
+
+func TestAutoPrintsTheConversation(t *testing.T) {
+	cat, _ := Load(true)
+	l, _ := cat.Lesson("smtp-first-conversation")
+	var out bytes.Buffer
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	if err := Auto(context.Background(), l, &out, 0); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{"## Step 1: Say hello", "[server  ] S: 220 ", "[server  ] C: EHLO laptop.example.com", "C: QUIT", "Lesson complete."} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in\n%s", want, text)
+		}
+	}
+}
+
+func TestListShowsGroupsInOrder(t *testing.T) {
+	cat, _ := Load(true)
+	var out bytes.Buffer
+	List(&out, cat)
+	text := out.String()
+	if !strings.HasPrefix(text, "The journey of an email\n") || strings.Index(text, "SMTP") > strings.Index(text, "POP3") {
+		t.Errorf("list:\n%s", text)
+	}
+}
