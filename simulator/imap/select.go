@@ -12,6 +12,7 @@ type selected struct {
 	mb       *store.Mailbox
 	box      *boxState
 	tracker  *imapserver.SessionTracker
+	wake     chan struct{} // poked by the server after each update (see boxState.wake)
 	readOnly bool            // EXAMINE
 	recent   map[uint32]bool // UIDs this session holds as \Recent (RFC 3501 §2.3.2)
 	saved    imap.UIDSet     // SEARCH RETURN (SAVE) result, the "$" of RFC 5182
@@ -25,11 +26,8 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	if s.sel != nil { // the library unselects first; be safe anyway
-		s.sel.tracker.Close()
-		s.sel = nil
-	}
-	sel := &selected{mb: mb, readOnly: options.ReadOnly, recent: make(map[uint32]bool)}
+	s.Unselect() // the library unselects first; be safe anyway
+	sel := &selected{mb: mb, readOnly: options.ReadOnly, recent: make(map[uint32]bool), wake: make(chan struct{}, 1)}
 	var st store.Status
 	var msgs []store.Message
 	srv := s.srv
@@ -57,6 +55,7 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 			}
 			sel.box = box
 			sel.tracker = box.tracker.NewSession()
+			box.wake[sel.wake] = struct{}{}
 			srv.mu.Unlock()
 			break
 		}
@@ -89,6 +88,9 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 
 func (s *session) Unselect() error {
 	if s.sel != nil {
+		s.srv.mu.Lock()
+		delete(s.sel.box.wake, s.sel.wake)
+		s.srv.mu.Unlock()
 		s.sel.tracker.Close()
 		s.sel = nil
 	}

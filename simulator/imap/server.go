@@ -66,6 +66,22 @@ type boxState struct {
 	user, name string // to forget the state when the mailbox is deleted
 	version    uint64
 	tracker    *imapserver.MailboxTracker // nil until a session selects the mailbox
+	// wake has one channel per session selecting the mailbox, poked after
+	// every queued update. The library's SessionTracker.Idle registers for
+	// updates only after "+ idling" has gone out, so an update landing in
+	// between would wait for the next one; session.Idle polls on these
+	// pokes instead.
+	wake map[chan struct{}]struct{}
+}
+
+// pokeLocked wakes the idling sessions on the mailbox (s.mu held).
+func (st *boxState) pokeLocked() {
+	for ch := range st.wake {
+		select {
+		case ch <- struct{}{}:
+		default: // already poked: one pending wake-up is enough
+		}
+	}
 }
 
 // New returns a server; call Serve to accept connections.
@@ -186,12 +202,13 @@ func (s *Server) onChange(c store.Change) {
 		source, _ := c.Origin.(*imapserver.SessionTracker)
 		st.tracker.QueueMessageFlags(c.SeqNum, imap.UID(c.UID), toFlags(c.Flags), source)
 	}
+	st.pokeLocked()
 }
 
 func (s *Server) stateLocked(mb *store.Mailbox, user, name string) *boxState {
 	st := s.boxes[mb]
 	if st == nil {
-		st = &boxState{user: user, name: name}
+		st = &boxState{user: user, name: name, wake: make(map[chan struct{}]struct{})}
 		s.boxes[mb] = st
 	}
 	return st

@@ -23,10 +23,7 @@ type session struct {
 var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
 
 func (s *session) Close() error {
-	if s.sel != nil {
-		s.sel.tracker.Close()
-		s.sel = nil
-	}
+	s.Unselect()
 	s.srv.forget(s)
 	return nil
 }
@@ -89,7 +86,17 @@ func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
 		<-stop
 		return nil
 	}
-	return s.sel.tracker.Idle(w, stop)
+	// Poll first (updates may have landed before IDLE), then on every poke.
+	for {
+		if err := s.Poll(w, true); err != nil {
+			return err
+		}
+		select {
+		case <-s.sel.wake:
+		case <-stop:
+			return nil
+		}
+	}
 }
 
 // rev2 reports whether the client enabled IMAP4rev2, which drops \Recent.

@@ -46,6 +46,7 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 		// A new keyword: every session on the mailbox gets a new FLAGS list.
 		s.srv.mu.Lock()
 		s.sel.box.tracker.QueueMailboxFlags(append(append([]imap.Flag(nil), systemFlags...), toFlags(after)...))
+		s.sel.box.pokeLocked()
 		s.srv.mu.Unlock()
 	}
 	if flags.Silent {
