@@ -1,0 +1,296 @@
+package transcripts
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
+)
+
+func TestSMTPContextNotes(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, smtpSubmission())
+	rcpt := find(t, lines, wire.FromServer, "250 2.0.0 I'll make sure <bob@example.org>")
+	if !strings.Contains(rcpt.Note, "accepted recipient <bob@example.org>") || rcpt.Verb != "RCPT" || !rcpt.Complete || rcpt.State != "rcpt" {
+		t.Errorf("RCPT reply: %+v", rcpt)
+	}
+	mail := find(t, lines, wire.FromServer, "250 2.0.0 Roger")
+	if !strings.Contains(mail.Note, "sender <alice@example.com>") || mail.Verb != "MAIL" {
+		t.Errorf("MAIL reply note %q verb %q", mail.Note, mail.Verb)
+	}
+	seq := find(t, lines, wire.FromServer, "503")
+	if !strings.Contains(seq.Note, "MAIL FROM must come first") || seq.Level != Warning {
+		t.Errorf("503 note %q", seq.Note)
+	}
+	cont := find(t, lines, wire.FromServer, "250-PIPELINING")
+	if cont.Complete || !strings.Contains(cont.Note, "several commands") {
+		t.Errorf("EHLO continuation: %+v", cont)
+	}
+	body := find(t, lines, wire.FromClient, "[message body:")
+	for _, want := range []string{"subject \"Lunch?\"", "From, To, Subject, Date, Message-ID", "dot-stuffing", "1 line began with a dot"} {
+		if !strings.Contains(body.Note, want) {
+			t.Errorf("body note %q lacks %q", body.Note, want)
+		}
+	}
+	if !strings.Contains(body.Text, "ends with <CRLF>.<CRLF>") {
+		t.Errorf("body text %q", body.Text)
+	}
+	auth := find(t, lines, wire.FromClient, "AUTH PLAIN")
+	if auth.Text != "AUTH PLAIN ********" || !strings.Contains(auth.Note, "user alice@example.com, password ********") || strings.Contains(auth.Note, "wonderland") || strings.Contains(string(auth.Raw), "AGFs") {
+		t.Errorf("AUTH PLAIN not masked: text %q note %q raw %q", auth.Text, auth.Note, auth.Raw)
+	}
+	tls := find(t, lines, wire.Meta, "[TLS:")
+	if !strings.Contains(tls.Note, "eavesdropper sees only") || tls.State != "connected" {
+		t.Errorf("TLS note %q state %q", tls.Note, tls.State)
+	}
+	after := find(t, lines, wire.FromClient, "ehlo")
+	if !after.Encrypted || !strings.Contains(after.Note, "lowercase is fine") {
+		t.Errorf("post-TLS ehlo: %+v", after)
+	}
+	final := find(t, lines, wire.FromServer, "250 2.0.0 OK: queued")
+	if final.Verb != "DATA" || !strings.Contains(final.Note, "2 recipients") {
+		t.Errorf("final reply %+v", final)
+	}
+}
+
+func TestSMTPRevealSecrets(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{RevealSecrets: true}, smtpSubmission())
+	auth := find(t, lines, wire.FromClient, "AUTH PLAIN")
+	if !strings.Contains(auth.Note, "password wonderland") || !strings.Contains(auth.Text, "AGFs") {
+		t.Fatalf("revealed AUTH: %q / %q", auth.Text, auth.Note)
+	}
+	m := auth.Masked()
+	if strings.Contains(m.Note, "wonderland") || strings.Contains(m.Text, "AGFs") || strings.Contains(string(m.Raw), "AGFs") {
+		t.Fatalf("masked form still shows the secret: %+v", m)
+	}
+}
+
+func TestSMTPMistakes(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, smtpMistakes())
+	mail502 := find(t, lines, wire.FromServer, "502 5.5.1 Please")
+	if !strings.Contains(mail502.Note, "RFC 5321 says a command out of sequence gets 503") || !strings.Contains(mail502.Note, "EHLO (or HELO) must come first") {
+		t.Errorf("502 for MAIL before EHLO: %q", mail502.Note)
+	}
+	data502 := find(t, lines, wire.FromServer, "502 5.5.1 Missing RCPT")
+	if !strings.Contains(data502.Note, "RCPT TO must come first") {
+		t.Errorf("502 for DATA: %q", data502.Note)
+	}
+	noBrackets := find(t, lines, wire.FromClient, "MAIL FROM:alice")
+	if noBrackets.Level != Warning || !strings.Contains(noBrackets.Note, "angle brackets") {
+		t.Errorf("MAIL FROM:alice: %q", noBrackets.Note)
+	}
+	bareLF := find(t, lines, wire.FromClient, "NOOP")
+	if !strings.Contains(bareLF.Note, "bare LF") {
+		t.Errorf("bare LF: %q", bareLF.Note)
+	}
+	perm := find(t, lines, wire.FromServer, "550")
+	if perm.Level != Error || !strings.Contains(perm.Note, "permanent") || !strings.Contains(perm.Note, "<nobody@example.org>") {
+		t.Errorf("550: %q", perm.Note)
+	}
+	temp := find(t, lines, wire.FromServer, "451")
+	if temp.Level != Warning || !strings.Contains(temp.Note, "temporary") || !strings.Contains(temp.Note, "greylisting") {
+		t.Errorf("451: %q", temp.Note)
+	}
+	chal := find(t, lines, wire.FromServer, "334 VXNlcm5hbWU6")
+	if !strings.Contains(chal.Note, `"Username:"`) {
+		t.Errorf("334: %q", chal.Note)
+	}
+	for _, l := range lines {
+		if l.Dir == wire.FromClient && l.Secret && strings.Contains(l.Note, "wrong") {
+			t.Errorf("password revealed: %q", l.Note)
+		}
+	}
+}
+
+func TestSMTPDataWithoutRecipient(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 x\r\n", "C:EHLO a\r\n", "S:250 x\r\n", "C:DATA\r\n", "S:503 5.5.1 No recipients\r\n",
+		"C:BDAT 5 LAST\r\nhello", "S:250 2.0.0 ok\r\n"))
+	data := find(t, lines, wire.FromClient, "DATA")
+	if data.Level != Warning || !strings.Contains(data.Note, "no recipient") {
+		t.Errorf("DATA: %q", data.Note)
+	}
+	r := find(t, lines, wire.FromServer, "503")
+	if !strings.Contains(r.Note, "MAIL FROM and at least one accepted RCPT TO must come first") {
+		t.Errorf("503 after DATA: %q", r.Note)
+	}
+	chunk := find(t, lines, wire.FromClient, "[BDAT chunk")
+	if chunk.Verb != "BDAT" || chunk.Kind != wire.Payload {
+		t.Errorf("chunk: %+v", chunk)
+	}
+}
+
+func TestPOP3Context(t *testing.T) {
+	lines := annotateAll(wire.POP3, AnnotateOptions{}, pop3Session())
+	dele := find(t, lines, wire.FromServer, "+OK Marked")
+	if !strings.Contains(dele.Note, "removed from the server at QUIT (UPDATE state)") {
+		t.Errorf("DELE: %q", dele.Note)
+	}
+	gone := find(t, lines, wire.FromServer, "-ERR Message is deleted")
+	if !strings.Contains(gone.Note, "marked deleted earlier in this session") || gone.Verb != "RETR" {
+		t.Errorf("RETR deleted: %q", gone.Note)
+	}
+	var listEnd, listStart Line
+	for _, l := range lines {
+		if l.Verb == "LIST" && l.Dir == wire.FromServer {
+			if l.Code == "+OK" {
+				listStart = l
+			}
+			if l.Text == "." {
+				listEnd = l
+			}
+		}
+	}
+	if listStart.Complete || !listEnd.Complete {
+		t.Errorf("LIST: the +OK must not complete the reply, the dot must: %+v / %+v", listStart, listEnd)
+	}
+	quit := find(t, lines, wire.FromServer, "+OK Bye")
+	if quit.State != "UPDATE" {
+		t.Errorf("QUIT state %q", quit.State)
+	}
+	pass := find(t, lines, wire.FromClient, "PASS")
+	if pass.Text != "PASS ********" || strings.Contains(pass.Note, "builder") {
+		t.Errorf("PASS: %q %q", pass.Text, pass.Note)
+	}
+	errs := annotateAll(wire.POP3, AnnotateOptions{}, pop3Errors())
+	inUse := find(t, errs, wire.FromServer, "-ERR [IN-USE]")
+	if inUse.RespCode != "IN-USE" || !strings.Contains(inUse.Note, "locked") {
+		t.Errorf("IN-USE: %+v", inUse)
+	}
+	plain := find(t, errs, wire.FromClient, "********")
+	if !strings.Contains(plain.Note, "user bob, password ********") {
+		t.Errorf("AUTH PLAIN response: %q", plain.Note)
+	}
+	authErr := find(t, errs, wire.FromServer, "-ERR [AUTH]")
+	if authErr.Level != Error {
+		t.Errorf("[AUTH] level %v", authErr.Level)
+	}
+}
+
+func TestIMAPContext(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, imapSession())
+	exists := find(t, lines, wire.FromServer, "* 4 EXISTS")
+	if !strings.Contains(exists.Note, "another session delivered or appended") || exists.Tag != "a7" || exists.Verb != "IDLE" {
+		t.Errorf("EXISTS during IDLE: %+v", exists)
+	}
+	expunge := find(t, lines, wire.FromServer, "* 2 EXPUNGE")
+	if !strings.Contains(expunge.Note, "POP3") {
+		t.Errorf("EXPUNGE during IDLE: %q", expunge.Note)
+	}
+	sel := find(t, lines, wire.FromServer, "a2 OK")
+	if sel.State != "selected INBOX" || !sel.Complete || sel.Verb != "SELECT" || sel.RespCode != "READ-WRITE" {
+		t.Errorf("SELECT OK: %+v", sel)
+	}
+	in := find(t, lines, wire.FromServer, "* 3 EXISTS")
+	if in.Tag != "a2" || in.Complete {
+		t.Errorf("untagged during SELECT belongs to it: %+v", in)
+	}
+	f := find(t, lines, wire.FromServer, "* 1 FETCH (FLAGS (\\Seen) UID 1")
+	for _, want := range []string{"flags \\Seen (read)", "UID 1", "size 412 bytes", "subject Welcome", "arrived at the server 02-Jan-2026"} {
+		if !strings.Contains(f.Note, want) {
+			t.Errorf("FETCH note %q lacks %q", f.Note, want)
+		}
+	}
+	bs := find(t, lines, wire.FromServer, "* 2 FETCH (UID 2 BODYSTRUCTURE")
+	if !strings.Contains(bs.Note, "multipart/alternative with 2 parts") || !strings.Contains(bs.Note, "17 bytes, sent as a literal") {
+		t.Errorf("BODYSTRUCTURE: %q", bs.Note)
+	}
+	idle := find(t, lines, wire.FromServer, "+ idling")
+	if idle.Code != "+" || !strings.Contains(idle.Note, "DONE") {
+		t.Errorf("+ idling: %+v", idle)
+	}
+	lit := find(t, lines, wire.FromServer, "+ Ready")
+	if !strings.Contains(lit.Note, "literal of 47 bytes") {
+		t.Errorf("literal go-ahead: %q", lit.Note)
+	}
+	try := find(t, lines, wire.FromServer, "a6 NO [TRYCREATE]")
+	if try.RespCode != "TRYCREATE" || !strings.Contains(try.Note, "CREATE it first") {
+		t.Errorf("TRYCREATE: %+v", try)
+	}
+	login := find(t, lines, wire.FromClient, "a1 LOGIN")
+	if login.Text != "a1 LOGIN alice ********" || strings.Contains(login.Note, "wonderland") {
+		t.Errorf("LOGIN masked: %q %q", login.Text, login.Note)
+	}
+	out := find(t, lines, wire.FromServer, "a9 OK")
+	if out.State != "logout" {
+		t.Errorf("LOGOUT state %q", out.State)
+	}
+}
+
+func TestIMAPUntaggedLogin(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, imapUntaggedLoginSession())
+	cmd := find(t, lines, wire.FromClient, "LOGIN bob")
+	if cmd.Text != "LOGIN bob ********" || !cmd.Secret || string(cmd.Raw) != "LOGIN bob ********\r\n" {
+		t.Errorf("untagged LOGIN must be masked: %q raw %q", cmd.Text, cmd.Raw)
+	}
+	if !strings.Contains(cmd.Note, "no tag") {
+		t.Errorf("note %q", cmd.Note)
+	}
+	bye := find(t, lines, wire.FromServer, "* BYE")
+	if !strings.Contains(bye.Note, "cross-protocol") || !strings.Contains(bye.Note, "on purpose") {
+		t.Errorf("BYE: %q", bye.Note)
+	}
+}
+
+func TestIMAPAuthenticateAndPipelinedTags(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK ready\r\n",
+		"C:x1 AUTHENTICATE PLAIN\r\n", "S:+ \r\n", "C:AGFsaWNlAHdvbmRlcmxhbmQ=\r\n", "S:x1 OK done\r\n",
+		"C:x2 NOOP\r\nx3 CAPABILITY\r\n", "S:* CAPABILITY IMAP4rev2\r\nx2 OK\r\nx3 OK\r\n",
+	))
+	resp := find(t, lines, wire.FromClient, "********")
+	if !strings.Contains(resp.Note, "user alice, password ********") {
+		t.Errorf("AUTHENTICATE response: %q", resp.Note)
+	}
+	ok := find(t, lines, wire.FromServer, "x1 OK")
+	if ok.State != "authenticated" {
+		t.Errorf("state %q", ok.State)
+	}
+	x2 := find(t, lines, wire.FromServer, "x2 OK")
+	x3 := find(t, lines, wire.FromServer, "x3 OK")
+	if x2.Verb != "NOOP" || x3.Verb != "CAPABILITY" {
+		t.Errorf("tag pairing: %q %q", x2.Verb, x3.Verb)
+	}
+}
+
+func TestControlBytesEscaped(t *testing.T) {
+	a := NewAnnotator(wire.SMTP, AnnotateOptions{})
+	l := a.Annotate(wire.Event{Dir: wire.FromClient, Kind: wire.Line, Data: []byte("HE\x00LO \x1b[31mred\xff\r\n")})
+	if strings.ContainsAny(l.Text, "\x00\x1b\xff\r\n") || !strings.Contains(l.Text, `\x00`) || !strings.Contains(l.Text, `\x1b`) {
+		t.Fatalf("text %q", l.Text)
+	}
+	if strings.ContainsAny(l.Note, "\x00\x1b") {
+		t.Fatalf("note %q", l.Note)
+	}
+}
+
+func TestMetaEvents(t *testing.T) {
+	a := NewAnnotator(wire.SMTP, AnnotateOptions{})
+	for _, k := range []wire.Kind{wire.Open, wire.TLS, wire.TLSFailed, wire.Dropped, wire.Discarded, wire.Close} {
+		l := a.Annotate(wire.Event{Dir: wire.Meta, Kind: k, Data: []byte("x"), N: 3})
+		if l.Note == "" || l.Unknown || l.Text == "" {
+			t.Errorf("%v: %+v", k, l)
+		}
+	}
+}
+
+// fakeKnowledge stands in for package kb in a unit test of the plumbing.
+type fakeKnowledge struct{}
+
+func (fakeKnowledge) Lookup(p wire.Proto, k kb.Kind, key string) (kb.Entry, bool) {
+	if k == kb.ReplyCode && key == "250" {
+		return kb.Entry{Key: "250", Summary: "OK", Explain: "Requested action completed.", RFC: "RFC 5321 §4.2.3"}, true
+	}
+	return kb.Entry{}, false
+}
+func (fakeKnowledge) LookupEnhanced(code string) (kb.Entry, bool) { return kb.Entry{}, false }
+
+func TestKnowledgeFillsDetail(t *testing.T) {
+	a := NewAnnotator(wire.SMTP, AnnotateOptions{Knowledge: fakeKnowledge{}})
+	a.Annotate(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte("220 hi\r\n")})
+	a.Annotate(wire.Event{Dir: wire.FromClient, Kind: wire.Line, Data: []byte("NOOP\r\n")})
+	l := a.Annotate(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte("250 ok\r\n")})
+	if !strings.Contains(l.Detail, "Requested action completed.") {
+		t.Fatalf("detail %q", l.Detail)
+	}
+}

@@ -1,0 +1,158 @@
+package transcripts
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// publisher is a wire.Hub with the LastSeq the simulator is asked to offer.
+type publisher struct {
+	*wire.Hub
+	last atomic.Uint64
+}
+
+func (p *publisher) publish(e wire.Event) {
+	p.last.Store(p.Hub.Publish(e).Seq)
+}
+
+// interleave merges sessions' events round-robin, as concurrent
+// connections would reach the hub.
+func interleave(sessions ...[]wire.Event) []wire.Event {
+	var out []wire.Event
+	for i := 0; ; i++ {
+		any := false
+		for _, s := range sessions {
+			if i < len(s) {
+				out = append(out, s[i])
+				any = true
+			}
+		}
+		if !any {
+			return out
+		}
+	}
+}
+
+func withSession(id wire.SessionID, evs []wire.Event) []wire.Event {
+	out := make([]wire.Event, len(evs))
+	for i, e := range evs {
+		e.Session = id
+		out[i] = e
+	}
+	return out
+}
+
+func TestRecorderAnnotatesEachSessionInOrder(t *testing.T) {
+	p := &publisher{Hub: wire.NewHub()}
+	r := NewRecorder(p, RecorderOptions{LastSeq: p.last.Load, Title: "mixed"})
+	defer r.Close()
+
+	var mu sync.Mutex
+	var watched []uint64
+	cancel := r.Watch(func(l Line) {
+		mu.Lock()
+		watched = append(watched, l.Seq)
+		mu.Unlock()
+	})
+	smtp := withSession("s1", smtpSubmission())
+	pop := withSession("s2", pop3Session())
+	imap := withSession("s3", imapSession())
+	all := interleave(smtp, pop, imap)
+	for _, e := range all {
+		p.publish(e)
+	}
+	r.Sync()
+
+	lines := r.Lines()
+	if len(lines) != len(all) {
+		t.Fatalf("recorded %d lines, published %d", len(lines), len(all))
+	}
+	for i, l := range lines {
+		if l.Seq != uint64(i+1) {
+			t.Fatalf("line %d has seq %d", i, l.Seq)
+		}
+		if l.Unknown {
+			t.Errorf("unknown line %q in session %s", l.Text, l.Session)
+		}
+	}
+	// Each session was annotated with its own context despite interleaving.
+	want := annotateAll(wire.POP3, AnnotateOptions{}, pop)
+	got := r.Session("s2")
+	if len(got) != len(want) {
+		t.Fatalf("session s2: %d lines, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Note != want[i].Note || got[i].State != want[i].State {
+			t.Errorf("s2 line %d: note %q, want %q", i, got[i].Note, want[i].Note)
+		}
+	}
+	tr := r.Transcript()
+	if len(tr.Sessions) != 3 || tr.Sessions[0].ID != "s1" || tr.Sessions[1].Proto != wire.POP3 || tr.Sessions[2].Closed.IsZero() || tr.Title != "mixed" {
+		t.Errorf("sessions %+v", tr.Sessions)
+	}
+	mu.Lock()
+	n := len(watched)
+	for i, s := range watched {
+		if s != uint64(i+1) {
+			t.Fatalf("watcher saw seq %d at %d", s, i)
+		}
+	}
+	mu.Unlock()
+	if n != len(all) {
+		t.Fatalf("watcher saw %d lines", n)
+	}
+	cancel()
+	p.publish(wire.Event{Session: "s4", Proto: wire.SMTP, Dir: wire.Meta, Kind: wire.Open})
+	r.Sync()
+	mu.Lock()
+	if len(watched) != n {
+		t.Errorf("watcher called after cancel")
+	}
+	mu.Unlock()
+}
+
+func TestRecorderFollowMissesNothing(t *testing.T) {
+	p := &publisher{Hub: wire.NewHub()}
+	r := NewRecorder(p, RecorderOptions{LastSeq: p.last.Load})
+	defer r.Close()
+	evs := withSession("s1", smtpSubmission())
+	half := len(evs) / 2
+	for _, e := range evs[:half] {
+		p.publish(e)
+	}
+	var mu sync.Mutex
+	var seen []uint64
+	sofar, cancel := r.Follow(func(l Line) {
+		mu.Lock()
+		seen = append(seen, l.Seq)
+		mu.Unlock()
+	})
+	defer cancel()
+	for _, e := range evs[half:] {
+		p.publish(e)
+	}
+	r.Sync()
+	mu.Lock()
+	defer mu.Unlock()
+	all := len(sofar) + len(seen)
+	if all != len(evs) {
+		t.Fatalf("sofar %d + watched %d != %d", len(sofar), len(seen), len(evs))
+	}
+	if len(seen) > 0 && len(sofar) > 0 && seen[0] != sofar[len(sofar)-1].Seq+1 {
+		t.Fatalf("gap or overlap: sofar ends %d, watch starts %d", sofar[len(sofar)-1].Seq, seen[0])
+	}
+}
+
+func TestRecorderSyncReturnsAfterHubCloses(t *testing.T) {
+	p := &publisher{Hub: wire.NewHub()}
+	r := NewRecorder(p, RecorderOptions{LastSeq: func() uint64 { return 1 << 60 }})
+	p.Close()
+	r.Sync() // must not hang: the subscription ended
+	r.Close()
+	r2 := NewRecorder(p, RecorderOptions{})
+	r2.Sync() // nil LastSeq: returns at once
+	r2.Close()
+}
