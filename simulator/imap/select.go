@@ -12,7 +12,7 @@ type selected struct {
 	mb       *store.Mailbox
 	box      *boxState
 	tracker  *imapserver.SessionTracker
-	wake     chan struct{} // poked by the server after each update (see boxState.wake)
+	wake     chan struct{}   // poked by the server after each update (see boxState.wake)
 	readOnly bool            // EXAMINE
 	recent   map[uint32]bool // UIDs this session holds as \Recent (RFC 3501 §2.3.2)
 	saved    imap.UIDSet     // SEARCH RETURN (SAVE) result, the "$" of RFC 5182
@@ -61,7 +61,9 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 		}
 		srv.mu.Unlock()
 	}
+	s.idleMu.Lock()
 	s.sel = sel
+	s.idleMu.Unlock()
 
 	flags := append([]imap.Flag(nil), systemFlags...)
 	flags = append(flags, toFlags(st.Keywords)...)
@@ -92,7 +94,9 @@ func (s *session) Unselect() error {
 		delete(s.sel.box.wake, s.sel.wake)
 		s.srv.mu.Unlock()
 		s.sel.tracker.Close()
+		s.idleMu.Lock()
 		s.sel = nil
+		s.idleMu.Unlock()
 	}
 	return nil
 }

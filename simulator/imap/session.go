@@ -3,6 +3,7 @@ package imap
 import (
 	"crypto/tls"
 	"errors"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
@@ -18,6 +19,8 @@ type session struct {
 	conn *imapserver.Conn
 	user *store.User // nil before login
 	sel  *selected   // nil unless a mailbox is selected
+
+	idleMu sync.Mutex // guards sel against the IDLE goroutine (see Idle)
 }
 
 var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
@@ -59,40 +62,58 @@ func (s *session) Namespace() (*imap.NamespaceData, error) {
 	return &imap.NamespaceData{Personal: []imap.NamespaceDescriptor{{Prefix: "", Delim: store.Delimiter}}}, nil
 }
 
-// Poll hands the session the changes other sessions (and POP3, SMTP) made,
-// then claims any newly arrived \Recent messages for this session.
+// Poll hands the session the changes other sessions (and POP3, SMTP) made.
 func (s *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	if s.sel == nil {
 		return nil
 	}
-	if err := s.sel.tracker.Poll(w, allowExpunge); err != nil {
+	return s.poll(s.sel, w, allowExpunge)
+}
+
+// poll claims newly arrived \Recent messages for this session, then writes
+// the queued updates and the new RECENT count. Claiming first keeps "* n
+// RECENT" after the EXISTS of every message it counts: whatever the claim
+// saw was queued on the tracker before it.
+func (s *session) poll(sel *selected, w *imapserver.UpdateWriter, allowExpunge bool) error {
+	var claimed []uint32
+	if !sel.readOnly && !s.rev2() {
+		claimed = sel.mb.ClaimRecent()
+	}
+	if err := sel.tracker.Poll(w, allowExpunge); err != nil {
 		return err
 	}
-	if s.sel.readOnly || s.rev2() {
-		return nil
-	}
-	claimed := s.sel.mb.ClaimRecent()
 	if len(claimed) == 0 {
 		return nil
 	}
 	for _, uid := range claimed {
-		s.sel.recent[uid] = true
+		sel.recent[uid] = true
 	}
-	return w.WriteNumRecent(uint32(len(s.sel.recent)))
+	return w.WriteNumRecent(uint32(len(sel.recent)))
 }
 
+// Idle runs in its own goroutine, which the library may leave running for a
+// moment after the connection has gone (it does not wait for it on EOF): it
+// reads the selected mailbox once, under idleMu, and only checks stop after.
 func (s *session) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
-	if s.sel == nil {
+	s.idleMu.Lock()
+	sel := s.sel
+	s.idleMu.Unlock()
+	if sel == nil {
 		<-stop
 		return nil
 	}
 	// Poll first (updates may have landed before IDLE), then on every poke.
 	for {
-		if err := s.Poll(w, true); err != nil {
+		select {
+		case <-stop:
+			return nil
+		default:
+		}
+		if err := s.poll(sel, w, true); err != nil {
 			return err
 		}
 		select {
-		case <-s.sel.wake:
+		case <-sel.wake:
 		case <-stop:
 			return nil
 		}
