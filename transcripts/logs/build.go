@@ -3,6 +3,7 @@ package logs
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -185,6 +186,8 @@ func build(p *parser, forced wire.Proto) *Result {
 		s.split.Flush(wire.FromClient, emit)
 		s.split.Flush(wire.FromServer, emit)
 	}
+	// Parsers that read in two passes (openssl) find some problems late.
+	sort.SliceStable(b.res.Problems, func(i, j int) bool { return b.res.Problems[i].Line < b.res.Problems[j].Line })
 	return b.res
 }
 

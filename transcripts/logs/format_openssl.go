@@ -26,10 +26,12 @@ var (
 		`didn't find starttls|STARTTLS not supported)`)
 )
 
-// opensslLine is a line that is not openssl's own output.
+// opensslLine is a line that is not openssl's own output, or the end of
+// the connection (closed), kept in log order.
 type opensslLine struct {
-	n    int
-	text string
+	n      int
+	text   string
+	closed bool
 }
 
 func parseOpenSSL(p *parser, lines []string) {
@@ -66,26 +68,40 @@ func parseOpenSSL(p *parser, lines []string) {
 				header = false
 			}
 		case l == "RENEGOTIATING" || l == "KEYUPDATE":
+			// s_client read the typed line as its own command (a line
+			// starting with "R" renegotiates, "K"/"k" updates keys) and
+			// did not send it: it must not be shown as sent.
+			if last := len(dialogue) - 1; last >= 0 && startsWithAny(dialogue[last].text, "RKk") {
+				p.problem(dialogue[last].n, dialogue[last].text, "openssl s_client did not send this line: it took it as its own command")
+				dialogue = dialogue[:last]
+			}
 			p.problem(line, l, "openssl s_client took a typed line starting with R (or K) as a command and did not send it: "+
 				"type \"rcpt to:\" in lower case, or start s_client with -nocommands (or -ign_eof)")
 		case l == "DONE" || l == "closed":
-			p.close("", "openssl s_client ended", line)
-		case strings.TrimSpace(l) == "" || opensslNoise.MatchString(l) || opensslError.MatchString(l):
+			dialogue = append(dialogue, opensslLine{n: line, closed: true})
+		case opensslNoise.MatchString(l) || opensslError.MatchString(l):
 		default:
-			dialogue = append(dialogue, opensslLine{line, l})
+			dialogue = append(dialogue, opensslLine{n: line, text: l})
 		}
 	}
 	proto := p.forced
 	if proto == "" {
-		texts := make([]string, len(dialogue))
-		for i, d := range dialogue {
-			texts[i] = d.text
+		var texts []string
+		for _, d := range dialogue {
+			texts = append(texts, d.text)
 		}
 		proto, _ = guessProto(texts)
 	}
 	p.setProto("", proto)
 	sides := directions{proto: proto}
 	for _, d := range dialogue {
+		if d.closed {
+			p.close("", "openssl s_client ended", d.n)
+			continue
+		}
+		if strings.TrimSpace(d.text) == "" && sides.literal <= 0 && !sides.body {
+			continue // a blank line outside a body is the terminal's, not the protocol's
+		}
 		dir, ok := sides.place(d.text)
 		if !ok {
 			p.problem(d.n, d.text, "could not tell whether the client or the server sent this line")
@@ -109,6 +125,10 @@ type directions struct {
 	// literal counts the bytes still due in an IMAP literal sent by litDir.
 	literal int
 	litDir  wire.Dir
+	// rest: a literal just ended; the line that follows finishes the line
+	// the literal interrupted, from the same side.
+	rest    bool
+	restDir wire.Dir
 	// pendingLit is a synchronising literal the client announced; it
 	// starts after the server's "+".
 	pendingLit int
@@ -119,7 +139,19 @@ type directions struct {
 func (s *directions) place(text string) (wire.Dir, bool) {
 	if s.literal > 0 {
 		s.literal -= len(text) + 2
+		if s.literal <= 0 {
+			s.rest, s.restDir = true, s.litDir
+		}
 		return s.litDir, true
+	}
+	if s.rest {
+		s.rest = false
+		if s.restDir == wire.FromServer {
+			s.server(text)
+		} else {
+			s.client(text)
+		}
+		return s.restDir, true
 	}
 	if s.body {
 		if text == "." {
@@ -216,4 +248,9 @@ func looksLikeCommand(proto wire.Proto, text string) bool {
 		return imapCmdLine.MatchString(text)
 	}
 	return false
+}
+
+// startsWithAny reports whether text begins with one of the bytes in set.
+func startsWithAny(text, set string) bool {
+	return text != "" && strings.IndexByte(set, text[0]) >= 0
 }

@@ -152,8 +152,18 @@ func splitLines(data []byte) []string {
 		return nil
 	}
 	lines := strings.Split(text, "\n")
+	comments := true
 	for i, l := range lines {
-		lines[i] = strings.TrimSuffix(l, "\r")
+		l = strings.TrimSuffix(l, "\r")
+		// Lines starting with "# " at the very top are comments (mailtutor's
+		// own sample logs say there which tool they come from). They are
+		// blanked, not removed, so line numbers stay those of the file.
+		if comments && strings.HasPrefix(l, "# ") {
+			l = ""
+		} else {
+			comments = false
+		}
+		lines[i] = l
 	}
 	return lines
 }
