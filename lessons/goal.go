@@ -20,6 +20,7 @@ type Goal struct {
 
 	Sent     *SentCheck     // a command was sent on a session
 	Reply    *ReplyCheck    // the server answered a command with a code
+	Says     *SaysCheck     // the server sent a line (untagged data, a go-ahead, a push)
 	State    *StateCheck    // a session reached a protocol state
 	Closed   *ClosedCheck   // a session ended
 	Message  *MessageCheck  // a message is (or is not) in a mailbox
@@ -42,6 +43,16 @@ type ReplyCheck struct {
 	Enhanced StringList `yaml:"enhanced"` // any of: "2.1.5", "5.7.x"
 	RespCode StringList `yaml:"respcode"` // any of: "IN-USE", "TRYCREATE", "AUTH"
 	Text     string     `yaml:"text"`     // the reply line contains this (case-insensitive)
+}
+
+// SaysCheck: any server line, not only the one completing a reply: IMAP
+// untagged data ("* 4 EXISTS" pushed during IDLE), a go-ahead ("+ idling",
+// SMTP 334), a line inside a multi-line reply.
+type SaysCheck struct {
+	Session string     `yaml:"session"` // default: the step's session
+	Verb    StringList `yaml:"verb"`    // the command being answered, if any
+	Code    StringList `yaml:"code"`    // IMAP untagged kind ("EXISTS", "FETCH", "EXPUNGE"), "+", "334", "250"...
+	Text    string     `yaml:"text"`    // the line contains this (case-insensitive)
 }
 
 // StateCheck: a session reached one of these protocol states.
@@ -86,7 +97,7 @@ type OutboundCheck struct {
 }
 
 // goalKeys are the words a goal map may use.
-const goalKeys = "all, any, not, sent, reply, state, closed, message, mailbox, outbound"
+const goalKeys = "all, any, not, sent, reply, says, state, closed, message, mailbox, outbound"
 
 // UnmarshalYAML reads a goal: a map whose keys are predicate names. Each
 // predicate takes a map of fields, or a list of such maps (all must hold).
@@ -161,6 +172,9 @@ func (g *Goal) decodeKey(key, val *yaml.Node) error {
 	case "reply":
 		g.Reply = &ReplyCheck{}
 		target = g.Reply
+	case "says":
+		g.Says = &SaysCheck{}
+		target = g.Says
 	case "state":
 		g.State = &StateCheck{}
 		target = g.State
@@ -281,6 +295,8 @@ func (g *Goal) Met(ev *Evidence) bool {
 		return false
 	case g.Reply != nil && !g.Reply.met(ev):
 		return false
+	case g.Says != nil && !g.Says.met(ev):
+		return false
 	case g.State != nil && !g.State.met(ev):
 		return false
 	case g.Closed != nil && !g.Closed.met(ev):
@@ -376,6 +392,18 @@ func (c *ReplyCheck) met(ev *Evidence) bool {
 		}
 		if verbMatches(c.Verb, l.Verb) && codeMatches(c.Code, l.Code) && codeMatches(c.Enhanced, l.Enhanced) &&
 			(len(c.RespCode) == 0 || c.RespCode.has(strings.Trim(l.RespCode, "[]"))) && contains(l.Text, c.Text) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *SaysCheck) met(ev *Evidence) bool {
+	for _, l := range ev.Lines {
+		if l.Dir != wire.FromServer || l.Kind != wire.Line || !ev.onSession(c.Session, l.Session) {
+			continue
+		}
+		if verbMatches(c.Verb, l.Verb) && codeMatches(c.Code, l.Code) && contains(l.Text, c.Text) {
 			return true
 		}
 	}
@@ -497,7 +525,7 @@ func (g *Goal) hasEvidence() bool {
 	if g == nil {
 		return false
 	}
-	if g.Reply != nil || g.State != nil || g.Closed != nil || g.Message != nil || g.Mailbox != nil || g.Outbound != nil {
+	if g.Reply != nil || g.Says != nil || g.State != nil || g.Closed != nil || g.Message != nil || g.Mailbox != nil || g.Outbound != nil {
 		return true
 	}
 	for _, sub := range g.All {

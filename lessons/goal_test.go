@@ -16,7 +16,7 @@ func parseGoal(t *testing.T, src string) *Goal {
 		t.Fatalf("goal %q: %v", src, err)
 	}
 	g.walk(func(g *Goal) {
-		for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfS(g.State), sessionOfC(g.Closed)} {
+		for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed)} {
 			if s != nil && *s == "" {
 				*s = "main"
 			}
@@ -60,6 +60,9 @@ func TestGoalPredicates(t *testing.T) {
 	body := evidence(server(9, "s1", "<body>", "250", "2.0.0", "greeted"))
 	imap := evidence(Observed{Seq: 4, Session: "s1", Dir: wire.FromServer, Kind: wire.Line, Verb: "LOGIN", Code: "NO",
 		RespCode: "AUTHENTICATIONFAILED", Complete: true, State: "not authenticated"})
+	imapPush := evidence(
+		Observed{Seq: 5, Session: "s1", Dir: wire.FromServer, Kind: wire.Line, Verb: "IDLE", Code: "+", Text: "+ idling"},
+		Observed{Seq: 6, Session: "s1", Dir: wire.FromServer, Kind: wire.Line, Verb: "IDLE", Code: "EXISTS", Text: "* 4 EXISTS"})
 
 	cases := []struct {
 		name string
@@ -81,6 +84,11 @@ func TestGoalPredicates(t *testing.T) {
 		{"respcode", `reply: {verb: [LOGIN, AUTHENTICATE], code: NO, respcode: AUTHENTICATIONFAILED}`, imap, true},
 		{"respcode mismatch", `reply: {verb: LOGIN, respcode: IN-USE}`, imap, false},
 		{"reply text", `reply: {verb: RCPT, code: "550", text: "TEXT"}`, rcptRefused, true},
+		{"says untagged", `says: {code: EXISTS}`, imapPush, true},
+		{"says continuation", `says: {verb: IDLE, code: "+"}`, imapPush, true},
+		{"says other session", `says: {session: other, code: EXISTS}`, imapPush, false},
+		{"says text", `says: {text: "4 exists"}`, imapPush, true},
+		{"reply ignores untagged", `reply: {code: EXISTS}`, imapPush, false},
 		{"sent", `sent: {verb: RCPT, text: "x@example.org"}`, rcptRefused, true},
 		{"sent no match", `sent: {verb: DATA}`, rcptRefused, false},
 		{"state", `state: {state: [GREETED]}`, ehloOK, true},

@@ -148,8 +148,47 @@ func (r *Run) PlaySends(ctx context.Context, sends []Send, opts PlayOptions) err
 	}
 	r.rec.Sync()
 	w.flush(opts.OnLine)
-	r.Check()
+	r.settle(ctx)
 	return nil
+}
+
+// settle checks the goals, and while the active step is not done keeps
+// checking as the world changes, until it has been quiet for a moment.
+// Servers finish some work just after the wire shows it (a POP3 server
+// forgets its deletion marks once it notices the connection has gone), and
+// the TUI, which checks at every change, would see the goal met.
+func (r *Run) settle(ctx context.Context) {
+	const quiet = 100 * time.Millisecond
+	changed := make(chan struct{}, 1)
+	cancel := r.sim.Watch(func() {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	defer cancel()
+	start := r.current
+	deadline := time.NewTimer(3 * time.Second)
+	defer deadline.Stop()
+	for {
+		r.Check()
+		if r.current != start || r.Finished() || r.lesson.Steps[r.current].Kind != Live {
+			return
+		}
+		t := time.NewTimer(quiet)
+		select {
+		case <-changed:
+			t.Stop()
+		case <-t.C:
+			return
+		case <-deadline.C:
+			t.Stop()
+			return
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+	}
 }
 
 func (r *Run) playOne(ctx context.Context, w *watcher, s Send, opts PlayOptions) error {

@@ -134,6 +134,17 @@ func (r *Run) Open(name string) error {
 	return nil
 }
 
+// Drop ends a session's connection without a word (no QUIT), like a pulled
+// network cable or a phone losing signal. Open connects it again.
+func (r *Run) Drop(name string) error {
+	c, ok := r.conns[name]
+	if !ok {
+		return fmt.Errorf("session %s is not open", name)
+	}
+	delete(r.conns, name)
+	return c.Close()
+}
+
 // Conn is the open connection of a session (nil if it is not open). The TUI
 // sends what the learner types with Conn(name).Send(line).
 func (r *Run) Conn(name string) *simulator.Conn { return r.conns[name] }

@@ -171,7 +171,7 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 			add(st.Goal.Line, "step %q: the goal checks only what was typed; add a reply: (the server's answer) or a store check (message:, mailbox:, outbound:)", st.Title)
 		}
 		st.Goal.walk(func(g *Goal) {
-			for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfS(g.State), sessionOfC(g.Closed)} {
+			for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed)} {
 				if s == nil {
 					continue
 				}
@@ -181,6 +181,9 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 				if !hasSession(*s) {
 					add(g.Line, "step %q: goal names session %q, which is not declared", st.Title, *s)
 				}
+			}
+			if g.Says != nil && len(g.Says.Code) == 0 && g.Says.Text == "" {
+				add(g.Line, "step %q: says: needs code: or text:", st.Title)
 			}
 			if g.Message != nil && g.Message.User == "" {
 				add(g.Line, "step %q: message: needs user:", st.Title)
@@ -237,6 +240,13 @@ func sessionOfS(c *StateCheck) *string {
 }
 
 func sessionOfC(c *ClosedCheck) *string {
+	if c == nil {
+		return nil
+	}
+	return &c.Session
+}
+
+func sessionOfY(c *SaysCheck) *string {
 	if c == nil {
 		return nil
 	}
