@@ -290,6 +290,22 @@ func smtpReplyCodes() []Entry {
 				"not know, usually because the client did not check the EHLO list or fell back to HELO.",
 			RFC: "RFC 5321 §4.2.2",
 		},
+		{
+			Proto: wire.SMTP, Kind: ReplyCode, Key: "521",
+			Summary: "This host does not accept mail at all",
+			Explain: "Sent as the greeting (or to any command) by a server that never accepts mail, so senders " +
+				"give up at once instead of retrying for days.",
+			RFC: "RFC 7504 §3",
+		},
+		{
+			Proto: wire.SMTP, Kind: ReplyCode, Key: "556",
+			Summary: "Domain does not accept mail (null MX)",
+			Explain: "The recipient's domain publishes a null MX record saying it receives no email " +
+				"(`556 5.1.10`). The address cannot work; check it for typos.",
+			RFC:    "RFC 7504 §3; RFC 7505 §4.1",
+			Client: "Immediate bounce: \"domain does not accept mail\".",
+			Check:  "The domain part of the address is probably wrong or the domain is not used for email.",
+		},
 		// Codes used by ETRN (RFC 1985 §5), seen in logs of store-and-forward sites.
 		{
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "253",
