@@ -1,20 +1,532 @@
 package tui
 
 import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mailtutor/mailtutor/lessons"
+	"github.com/mailtutor/mailtutor/simulator"
+	"github.com/mailtutor/mailtutor/transcripts"
 )
 
 // lessonPanel plays a lesson inside a workspace: its text in the side
-// pane, the current step's goal checked after every line and every change
-// of the world, hints, "show me", questions, step back and restart.
+// pane, the current step's goal checked after every batch of lines and
+// every change of the world, hints, "show me", questions, step back and
+// restart. It owns the lessons.Run, which is not safe for concurrent use:
+// every call happens on the UI goroutine.
 type lessonPanel struct {
-	title string
+	c        *Common
+	md       *mdCache
+	run      *lessons.Run
+	sim      *simulator.Simulator
+	lesson   *lessons.Lesson
+	progress *lessons.Progress
+
+	step     int      // the step the panel last saw as current
+	hints    []string // hints shown for the current step
+	feedback string   // the answer to a question, or what just happened
+	goodNews bool     // feedback is a success
+	sent     []string // lines the learner sent during the current step
+	// showSend and showLine point at the next piece of the current step's
+	// solution that "show me" will type.
+	showSend, showLine int
 }
 
-func (lp *lessonPanel) check(ws *workspace) tea.Cmd                         { return nil }
-func (lp *lessonPanel) update(ws *workspace, msg tea.Msg) tea.Cmd           { return nil }
-func (lp *lessonPanel) onKey(ws *workspace, msg tea.KeyMsg) (tea.Cmd, bool) { return nil, false }
-func (lp *lessonPanel) wantsAnswer() bool                                   { return false }
-func (lp *lessonPanel) answer(ws *workspace, line string) tea.Cmd           { return nil }
-func (lp *lessonPanel) answerPrompt() string                                { return "answer> " }
-func (lp *lessonPanel) view(ws *workspace, w, h int) []string               { return nil }
+// lessonReadyMsg carries a lesson started off the UI goroutine.
+type lessonReadyMsg struct {
+	id  string
+	run *lessons.Run
+	sim *simulator.Simulator
+	rec *transcripts.Recorder
+	err error
+}
+
+// restartLessonMsg asks the root to start the lesson again from a fresh
+// world.
+type restartLessonMsg struct{ id string }
+
+// openLesson starts a lesson in a fresh mail world of its own, in the
+// background (resuming saved progress replays the earlier steps' solutions,
+// which takes a moment).
+func (m *Model) openLesson(id string) tea.Cmd {
+	if m.lessons.catalog == nil {
+		m.home.notice = "the lessons are still loading"
+		return nil
+	}
+	l, ok := m.lessons.catalog.Lesson(id)
+	if !ok {
+		m.home.notice = fmt.Sprintf("no lesson %q", id)
+		return nil
+	}
+	resume := 0
+	if m.lessons.progress != nil {
+		if p := m.lessons.progress.Get(id); !p.Done {
+			resume = p.Step
+		}
+	}
+	m.home.notice = "Preparing “" + l.Title + "”…"
+	opts := m.opts
+	return func() tea.Msg {
+		so, _ := simulatorOptions(l.SimulatorOptions(), Options{StateDir: opts.StateDir})
+		sim, err := simulator.New(so)
+		if err != nil {
+			return lessonReadyMsg{id: id, err: err}
+		}
+		rec := transcripts.NewRecorder(sim, transcripts.RecorderOptions{Title: l.Title})
+		run, err := lessons.NewRun(l, sim, rec)
+		if err == nil && resume > 0 {
+			// The world must look as the learner left it: replay the
+			// solutions of the steps done. If that fails, start afresh.
+			if ferr := run.FastForward(context.Background(), resume, lessons.PlayOptions{}); ferr != nil {
+				run.Close()
+				run, err = lessons.NewRun(l, sim, rec)
+			}
+		}
+		if err != nil {
+			rec.Close()
+			sim.Close()
+			return lessonReadyMsg{id: id, err: err}
+		}
+		return lessonReadyMsg{id: id, run: run, sim: sim, rec: rec}
+	}
+}
+
+// lessonReady shows a started lesson.
+func (m *Model) lessonReady(msg lessonReadyMsg) tea.Cmd {
+	if msg.err != nil {
+		m.home.notice = "the lesson could not start: " + msg.err.Error()
+		return nil
+	}
+	if m.quitting {
+		msg.run.Close()
+		msg.rec.Close()
+		msg.sim.Close()
+		return nil
+	}
+	m.closeLesson()
+	m.home.notice = ""
+	lp := &lessonPanel{c: m.c, md: m.md, run: msg.run, sim: msg.sim, lesson: msg.run.Lesson(), progress: m.lessons.progress}
+	lp.step = msg.run.Current()
+	w := &liveWorld{sim: msg.sim, rec: msg.rec}
+	ws := newWorkspace(m.c, w, workspaceOptions{Title: lp.lesson.Title, Lesson: lp, SaveDir: m.opts.SaveDir})
+	ws.reconnect = func(name string) (clientConn, error) {
+		if err := lp.run.Open(name); err != nil {
+			return nil, err
+		}
+		return lp.run.Conn(name), nil
+	}
+	m.lessonWS = ws
+	m.work = ws
+	m.screen = screenWork
+	cmd := lp.syncSessions(ws)
+	lp.syncGhost(ws)
+	return tea.Batch(ws.init(), cmd, lp.markdownCmd(ws))
+}
+
+// closeLesson ends the lesson being played, if any.
+func (m *Model) closeLesson() {
+	if m.lessonWS == nil {
+		return
+	}
+	ws := m.lessonWS
+	m.lessonWS = nil
+	ws.close()
+	lp := ws.lesson
+	lp.run.Close()
+	ws.world.Close()
+	lp.sim.Close()
+	if m.work == ws {
+		m.work = nil
+	}
+}
+
+func (m *Model) lessonWork() *workspace { return m.lessonWS }
+
+// lessonMessages handles the lesson's own messages at the root.
+func (m *Model) lessonMessages(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case lessonReadyMsg:
+		return m.lessonReady(msg)
+	case restartLessonMsg:
+		if m.lessons.progress != nil {
+			m.lessons.progress.Record(msg.id, 0, m.lessons.progress.Get(msg.id).Done)
+			m.lessons.progress.Save()
+		}
+		m.closeLesson()
+		m.screen = screenHome
+		return m.openLesson(msg.id)
+	case lessonProgressMsg:
+		m.home.setEntries(m.lessons.entries())
+	}
+	return nil
+}
+
+// lessonProgressMsg tells the root that progress changed (home refreshes).
+type lessonProgressMsg struct{}
+
+// syncSessions gives the workspace a tab for every lesson session the run
+// has open (steps can open sessions; a reconnect replaces a connection).
+func (lp *lessonPanel) syncSessions(ws *workspace) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, name := range lp.lesson.SessionNames() {
+		conn := lp.run.Conn(name)
+		if conn == nil {
+			continue
+		}
+		var have *session
+		for _, s := range ws.sessions {
+			if s.name == name {
+				have = s
+			}
+		}
+		if have != nil && have.id == conn.Session() {
+			continue
+		}
+		label := lp.lesson.Sessions[name].Label
+		cmds = append(cmds, ws.onDial(dialMsg{name: name, label: label, conn: conn}))
+	}
+	return tea.Batch(cmds...)
+}
+
+// currentStep is the active step, nil when the lesson is finished.
+func (lp *lessonPanel) currentStep() *lessons.Step {
+	if lp.run.Finished() {
+		return nil
+	}
+	return lp.run.Step(lp.run.Current())
+}
+
+// stepSession is the session name a step is typed into.
+func (lp *lessonPanel) stepSession(st *lessons.Step) string {
+	if st != nil && st.Session != "" {
+		return st.Session
+	}
+	if names := lp.lesson.SessionNames(); len(names) > 0 {
+		return names[0]
+	}
+	return ""
+}
+
+// syncGhost shows the step's suggested command in its session's input:
+// the first expected command not sent yet in this step.
+func (lp *lessonPanel) syncGhost(ws *workspace) {
+	for _, s := range ws.sessions {
+		s.input.ghost = ""
+	}
+	st := lp.currentStep()
+	if st == nil || st.Kind != lessons.Live {
+		return
+	}
+	name := lp.stepSession(st)
+	for _, s := range ws.sessions {
+		if s.name != name {
+			continue
+		}
+		for _, e := range st.Expect {
+			if !lp.wasSent(e) {
+				s.input.ghost = e
+				return
+			}
+		}
+	}
+}
+
+func (lp *lessonPanel) wasSent(expect string) bool {
+	verb := strings.ToUpper(firstWord(expect))
+	for _, l := range lp.sent {
+		if strings.ToUpper(firstWord(l)) == verb {
+			return true
+		}
+	}
+	return false
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// onStepChange resets what belongs to one step and saves progress.
+func (lp *lessonPanel) onStepChange(ws *workspace) tea.Cmd {
+	lp.step = lp.run.Current()
+	lp.hints, lp.sent = nil, nil
+	lp.showSend, lp.showLine = 0, 0
+	if lp.progress != nil {
+		lp.progress.Record(lp.lesson.ID, lp.run.Current(), lp.run.Finished())
+		lp.progress.Save()
+	}
+	cmd := lp.syncSessions(ws)
+	lp.syncGhost(ws)
+	return tea.Batch(cmd, lp.markdownCmd(ws), func() tea.Msg { return lessonProgressMsg{} })
+}
+
+// check re-evaluates the goal; the workspace calls it after each batch of
+// lines and each change of the mailboxes.
+func (lp *lessonPanel) check(ws *workspace) tea.Cmd {
+	before := lp.run.Current()
+	if lp.run.Check() || lp.run.Current() != before {
+		lp.feedback, lp.goodNews = "✓ Well done: step "+strconv.Itoa(before+1)+" is done.", true
+		if lp.run.Finished() {
+			lp.feedback = "★ Lesson complete! esc goes back to the lessons."
+		}
+		return lp.onStepChange(ws)
+	}
+	return nil
+}
+
+// sentLine records what the learner typed during this step (for the
+// ghost text).
+func (lp *lessonPanel) sentLine(ws *workspace, line string) {
+	lp.sent = append(lp.sent, line)
+	lp.syncGhost(ws)
+}
+
+func (lp *lessonPanel) update(ws *workspace, msg tea.Msg) tea.Cmd { return nil }
+
+// onKey handles the lesson keys.
+func (lp *lessonPanel) onKey(ws *workspace, msg tea.KeyMsg) (tea.Cmd, bool) {
+	km := lp.c.KeyMap
+	switch {
+	case key.Matches(msg, km.Hint):
+		h := lp.run.Hint()
+		if h == "" {
+			h = "No hint for this step."
+		}
+		if len(lp.hints) == 0 || lp.hints[len(lp.hints)-1] != h {
+			lp.hints = append(lp.hints, h)
+		}
+		ws.pane = paneLesson
+	case key.Matches(msg, km.ShowMe):
+		lp.showMe(ws)
+		ws.pane = paneLesson
+	case key.Matches(msg, km.NextStep):
+		if lp.run.Next() {
+			lp.feedback = ""
+			return lp.onStepChange(ws), true
+		}
+		if st := lp.currentStep(); st != nil {
+			lp.feedback, lp.goodNews = "This step is done by doing it: its goal is checked as you type.", false
+			if st.Kind == lessons.Question {
+				lp.feedback = "Type the number of your answer and press Enter."
+			}
+		}
+	case key.Matches(msg, km.PrevStep):
+		if lp.run.Back() {
+			lp.feedback = ""
+			return lp.onStepChange(ws), true
+		}
+	case key.Matches(msg, km.Restart):
+		id := lp.lesson.ID
+		return func() tea.Msg { return restartLessonMsg{id} }, true
+	default:
+		return nil, false
+	}
+	return lp.markdownCmd(ws), true
+}
+
+// showMe types the next piece of the solution into the input line, for the
+// learner to read and send with Enter. Opening and dropping connections is
+// done at once.
+func (lp *lessonPanel) showMe(ws *workspace) {
+	st := lp.currentStep()
+	if st == nil {
+		return
+	}
+	if st.Kind == lessons.Question {
+		lp.feedback, lp.goodNews = "Think first: this one is a question. F3 gives a hint.", false
+		return
+	}
+	sol := lp.run.Solution()
+	for lp.showSend < len(sol) {
+		s := sol[lp.showSend]
+		name := s.Session
+		if name == "" {
+			name = lp.stepSession(st)
+		}
+		switch s.Action {
+		case "open":
+			if err := lp.run.Open(name); err != nil {
+				lp.feedback = err.Error()
+			}
+			lp.syncSessions(ws)
+			lp.showSend++
+			continue
+		case "close":
+			if c := lp.run.Conn(name); c != nil {
+				c.Close()
+			}
+			lp.showSend++
+			continue
+		case "starttls":
+			// mailtutor's client starts TLS by itself after the go-ahead.
+			lp.showSend++
+			continue
+		}
+		if lp.showLine >= len(s.Lines) {
+			lp.showSend++
+			lp.showLine = 0
+			continue
+		}
+		for i, sess := range ws.sessions {
+			if sess.name != name {
+				continue
+			}
+			ws.active = i
+			if sess.mode == modeBody && lp.showLine == 0 && len(s.Lines) > 1 {
+				// A whole message body: put every line but the final one in
+				// the body, leave the last for the learner to send.
+				sess.body = append(sess.body, s.Lines[:len(s.Lines)-1]...)
+				lp.showLine = len(s.Lines) - 1
+			}
+			sess.input.SetValue(s.Lines[lp.showLine])
+			lp.feedback, lp.goodNews = "Typed for you: press Enter to send it.", false
+		}
+		lp.showLine++
+		return
+	}
+	lp.feedback = "Nothing more to type: the rest is up to the server."
+}
+
+// wantsAnswer reports whether the input line answers a question.
+func (lp *lessonPanel) wantsAnswer() bool {
+	st := lp.currentStep()
+	return st != nil && st.Kind == lessons.Question
+}
+
+func (lp *lessonPanel) answerPrompt() string {
+	st := lp.currentStep()
+	if st == nil {
+		return "answer> "
+	}
+	return fmt.Sprintf("answer 1-%d> ", len(st.Choices))
+}
+
+// answer takes the learner's answer to a question step.
+func (lp *lessonPanel) answer(ws *workspace, line string) tea.Cmd {
+	st := lp.currentStep()
+	n, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || n < 1 || n > len(st.Choices) {
+		lp.feedback, lp.goodNews = fmt.Sprintf("Type a number from 1 to %d and press Enter.", len(st.Choices)), false
+		return nil
+	}
+	ok, expl := lp.run.Answer(n - 1)
+	lp.feedback, lp.goodNews = expl, ok
+	ws.pane = paneLesson
+	if ok {
+		lp.feedback = "✓ Right. " + expl
+		return lp.onStepChange(ws)
+	}
+	return nil
+}
+
+// sideWidth is the width the lesson text is rendered at.
+func (lp *lessonPanel) sideWidth(ws *workspace) int {
+	_, _, sw, _, _ := ws.layout()
+	return max(20, sw-2)
+}
+
+func (lp *lessonPanel) proseKey(i int) string {
+	return "lesson/" + lp.lesson.ID + "/" + strconv.Itoa(i)
+}
+
+// prose is the Markdown shown for step i (the introduction with the first).
+func (lp *lessonPanel) prose(i int) string {
+	st := lp.run.Step(i)
+	md := "## " + st.Title + "\n\n" + st.Prose
+	if i == 0 && strings.TrimSpace(lp.lesson.Intro) != "" {
+		md = lp.lesson.Intro + "\n\n" + md
+	}
+	return md
+}
+
+// markdownCmd renders the current step's text if it is not cached.
+func (lp *lessonPanel) markdownCmd(ws *workspace) tea.Cmd {
+	if lp.run.Finished() {
+		return nil
+	}
+	i := lp.run.Current()
+	_, cmd := lp.md.get(lp.proseKey(i), lp.prose(i), lp.c.GlamourStyle, lp.sideWidth(ws))
+	return cmd
+}
+
+// view draws the lesson pane: title and step list, the step's text, the
+// question, hints and feedback.
+func (lp *lessonPanel) view(ws *workspace, w, h int) []string {
+	st := &lp.c.Styles
+	n := len(lp.lesson.Steps)
+	cur := lp.run.Current()
+	var head []string
+	head = append(head, st.Accent.Render(ansi.Truncate(lp.lesson.Title, w, "…")))
+	// A window of the step list around the current step.
+	from := max(0, min(cur-1, n-3))
+	for i := from; i < min(n, from+3); i++ {
+		title := fmt.Sprintf("%d. %s", i+1, lp.run.Step(i).Title)
+		switch lp.run.Status(i) {
+		case lessons.Done:
+			head = append(head, st.StepDone.Render(ansi.Truncate("✓ "+title, w, "…")))
+		case lessons.Active:
+			head = append(head, st.StepNow.Render(ansi.Truncate("▸ "+title, w, "…")))
+		default:
+			head = append(head, st.StepTodo.Render(ansi.Truncate("  "+title, w, "…")))
+		}
+	}
+	var tail []string
+	step := lp.currentStep()
+	if step != nil {
+		switch step.Kind {
+		case lessons.Question:
+			tail = append(tail, "")
+			for _, l := range wrapText(step.QuestionText, w) {
+				tail = append(tail, st.Accent.Render(l))
+			}
+			for i, c := range step.Choices {
+				tail = append(tail, wrapText(fmt.Sprintf("%d) %s", i+1, c), w)...)
+			}
+		case lessons.Read:
+			tail = append(tail, "", st.Subtle.Render("F5 to go on"))
+		default:
+			if lp.run.Met() {
+				tail = append(tail, "", st.Success.Render("Goal met."))
+			}
+		}
+		for i, hnt := range lp.hints {
+			for _, l := range wrapText(fmt.Sprintf("Hint %d: %s", i+1, hnt), w) {
+				tail = append(tail, st.Warning.Render(l))
+			}
+		}
+	}
+	if lp.feedback != "" {
+		style := st.Subtle
+		if lp.goodNews {
+			style = st.Success
+		}
+		tail = append(tail, "")
+		for _, l := range wrapText(lp.feedback, w) {
+			tail = append(tail, style.Render(l))
+		}
+	}
+	var prose []string
+	if step != nil {
+		prose, _ = lp.md.peek(lp.proseKey(cur), lp.prose(cur), lp.sideWidth(ws))
+	} else {
+		prose = []string{"", st.Success.Render("★ You finished this lesson."), "", "F7 plays it again, esc goes back to the lessons."}
+	}
+	room := h - len(head) - len(tail)
+	if room < 0 {
+		room = 0
+	}
+	if len(prose) > room {
+		prose = prose[:room]
+	}
+	out := append(head, prose...)
+	return append(out, tail...)
+}

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"errors"
 	"io"
 	"log"
 	"os"
@@ -12,17 +11,15 @@ import (
 	"github.com/mailtutor/mailtutor/transcripts"
 )
 
-// liveWorld adapts a running simulator and its annotated lines to the
-// screens' world interface.
+// liveWorld adapts a running simulator and its recorder (the one place
+// lines are annotated) to the screens' world interface.
 type liveWorld struct {
 	sim    *simulator.Simulator
+	rec    *transcripts.Recorder
 	logOut io.Closer // the log file, if any
-
-	mu       sync.Mutex
-	watchers map[int]func(item)
-	nextID   int
-	sub      *wire.Subscription
-	done     chan struct{}
+	// ownSim says Close also closes the simulator (the sandbox's); a
+	// lesson's simulator is closed by the lesson.
+	ownSim bool
 }
 
 // simulatorOptions fills the parts of simulator options the TUI decides:
@@ -56,37 +53,8 @@ func startLiveWorld(opts Options) (world, error) {
 }
 
 func newLiveWorld(sim *simulator.Simulator, logOut io.Closer) *liveWorld {
-	w := &liveWorld{sim: sim, logOut: logOut, watchers: map[int]func(item){}, done: make(chan struct{})}
-	// One lossless subscription annotated here, one annotator per session,
-	// so every screen of this world sees the same lines.
-	w.sub = sim.Subscribe(wire.SubscribeOptions{Lossless: true})
-	go w.pump()
-	return w
-}
-
-func (w *liveWorld) pump() {
-	defer close(w.done)
-	annotators := map[wire.SessionID]*transcripts.Annotator{}
-	for e := range w.sub.Events() {
-		a := annotators[e.Session]
-		if a == nil {
-			a = transcripts.NewAnnotator(e.Proto, transcripts.AnnotateOptions{})
-			annotators[e.Session] = a
-		}
-		it := itemFromLine(a.Annotate(e))
-		if e.Kind == wire.Close {
-			delete(annotators, e.Session)
-		}
-		w.mu.Lock()
-		fns := make([]func(item), 0, len(w.watchers))
-		for _, fn := range w.watchers {
-			fns = append(fns, fn)
-		}
-		w.mu.Unlock()
-		for _, fn := range fns {
-			fn(it)
-		}
-	}
+	rec := transcripts.NewRecorder(sim, transcripts.RecorderOptions{Title: "mailtutor sandbox"})
+	return &liveWorld{sim: sim, rec: rec, logOut: logOut, ownSim: true}
 }
 
 func (w *liveWorld) Roles() []wire.Role         { return w.sim.Roles() }
@@ -100,30 +68,40 @@ func (w *liveWorld) Dial(role wire.Role) (clientConn, error) {
 	return c, nil
 }
 
+// WatchLines hands fn every line recorded so far, then every new one, in
+// order and exactly once: the lock holds new lines back until the backlog
+// has been handed over.
 func (w *liveWorld) WatchLines(fn func(item)) func() {
-	w.mu.Lock()
-	id := w.nextID
-	w.nextID++
-	w.watchers[id] = fn
-	w.mu.Unlock()
-	return func() {
-		w.mu.Lock()
-		delete(w.watchers, id)
-		w.mu.Unlock()
+	var mu sync.Mutex
+	mu.Lock()
+	sofar, cancel := w.rec.Follow(func(l transcripts.Line) {
+		mu.Lock()
+		fn(itemFromLine(l))
+		mu.Unlock()
+	})
+	for _, l := range sofar {
+		fn(itemFromLine(l))
 	}
+	mu.Unlock()
+	return cancel
 }
 
 func (w *liveWorld) OnChange(fn func()) func() { return w.sim.Watch(fn) }
 
 func (w *liveWorld) Mail() mailState { return mailFromSnapshot(w.sim.Snapshot()) }
 
-func (w *liveWorld) SaveTranscript(out io.Writer, sessions []wire.SessionID) error {
-	return errors.New("saving transcripts is not available yet")
+// SaveTranscript writes everything this world recorded (the learner's
+// sessions and the relay hops they caused), credentials masked.
+func (w *liveWorld) SaveTranscript(out io.Writer) error {
+	return w.rec.Transcript().Save(out)
 }
 
 func (w *liveWorld) Close() error {
-	err := w.sim.Close()
-	<-w.done
+	var err error
+	if w.ownSim {
+		err = w.sim.Close()
+	}
+	w.rec.Close()
 	if w.logOut != nil {
 		w.logOut.Close()
 	}

@@ -60,6 +60,15 @@ func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 	return wrapText(md, width), cmd
 }
 
+// peek returns the rendered lines if cached, else the plain text; it never
+// starts a render (views cannot return commands).
+func (c *mdCache) peek(key, md string, width int) ([]string, bool) {
+	if lines, ok := c.entries[mdKey{key, width}]; ok {
+		return lines, true
+	}
+	return wrapText(md, width), false
+}
+
 // put stores a rendered result.
 func (c *mdCache) put(m markdownMsg) {
 	if c.entries == nil {
@@ -127,7 +136,7 @@ func (p *page) update(msg tea.Msg) (back bool) {
 func (p *page) view() string {
 	st := &p.c.Styles
 	w, h := p.c.Width, p.c.Height
-	lines, _ := p.lines()
+	lines, _ := p.cache.peek(p.key, p.md, p.c.Width)
 	body := h - 2
 	if p.offset > max(0, len(lines)-body) {
 		p.offset = max(0, len(lines)-body)

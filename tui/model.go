@@ -28,9 +28,11 @@ type Model struct {
 	home    *home
 	work    *workspace // the workspace shown (sandbox or lesson)
 	sandbox *workspace // kept while the program runs, so going home and back keeps it
-	replay  *replayScreen
-	page    *page
-	md      *mdCache
+	// lessonWS is the lesson being played (its own mail world).
+	lessonWS *workspace
+	replay   *replayScreen
+	page     *page
+	md       *mdCache
 
 	helpOpen bool
 	help     *page
@@ -138,7 +140,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.screen = screenHome
 		}
 	}
-	cmd = tea.Batch(cmd, m.otherWorkspace(msg), m.lessonsUpdate(msg), m.replayLoaded(msg))
+	cmd = tea.Batch(cmd, m.otherWorkspace(msg), m.lessonsUpdate(msg), m.lessonMessages(msg), m.replayLoaded(msg))
 	return m, tea.Batch(cmd, m.markdownCmd())
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mailtutor/mailtutor/transcripts"
 )
 
 // replayScreen opens a saved transcript and steps through it: first a
@@ -28,15 +30,17 @@ type replayScreen struct {
 	loaded bool
 
 	// Player.
-	name  string
-	all   []item // every line of the transcript
-	shown int    // how many are on screen
-	convo convo
+	name   string
+	player *transcripts.Player // the position in the transcript
+	all    []item              // every line, converted once
+	shown  int                 // how many are in convo
+	convo  convo
 }
 
 // replayMsg carries a transcript read off the UI goroutine.
 type replayMsg struct {
 	path  string
+	t     *transcripts.Transcript
 	items []item
 	err   error
 }
@@ -70,14 +74,31 @@ func newReplayPicker(c *Common, dir string) *replayScreen {
 // loadReplay reads and annotates a transcript file.
 func loadReplay(path string) tea.Cmd {
 	return func() tea.Msg {
-		items, err := readTranscript(path)
-		return replayMsg{path: path, items: items, err: err}
+		t, items, err := readTranscript(path)
+		return replayMsg{path: path, t: t, items: items, err: err}
 	}
 }
 
-// readTranscript reads a transcript file into items.
-func readTranscript(path string) ([]item, error) {
-	return nil, errors.New("reading transcripts is not available yet")
+// readTranscript reads a transcript file into items. A corrupt file gives
+// the loader's message (it names the file line) and changes nothing.
+func readTranscript(path string) (*transcripts.Transcript, []item, error) {
+	if path == "" {
+		return nil, nil, errors.New("no file name given")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	t, err := transcripts.Load(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	items := make([]item, len(t.Lines))
+	for i, l := range t.Lines {
+		items[i] = itemFromLine(l)
+	}
+	return t, items, nil
 }
 
 // replayLoaded opens the player when a transcript has been read (from the
@@ -100,14 +121,15 @@ func (m *Model) replayLoaded(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	r.err, r.loaded, r.name = "", true, rm.path
-	r.all, r.shown, r.convo = rm.items, 0, newConvo()
+	r.player, r.all, r.shown, r.convo = transcripts.NewPlayer(rm.t), rm.items, 0, newConvo()
 	r.seek(1)
 	return nil
 }
 
 // seek shows the first n lines.
 func (r *replayScreen) seek(n int) {
-	n = max(0, min(n, len(r.all)))
+	r.player.Seek(n - 1)
+	n = r.player.Pos() + 1
 	if n < r.shown {
 		r.convo.truncate(n)
 	} else {

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
 // transcriptDir is where ctrl+s saves: the option if set, else
@@ -31,18 +29,14 @@ func transcriptDir(opt string) string {
 // the UI goroutine. The file is written whole under a temporary name and
 // renamed, so a failure never leaves half a transcript behind.
 func (ws *workspace) save() tea.Cmd {
-	var ids []wire.SessionID
-	for _, s := range ws.sessions {
-		ids = append(ids, s.id)
-	}
 	w, dir := ws.world, transcriptDir(ws.saveDir)
 	return func() tea.Msg {
-		path, err := saveTranscript(w, dir, ids, time.Now())
+		path, err := saveTranscript(w, dir, time.Now())
 		return savedMsg{path: path, err: err}
 	}
 }
 
-func saveTranscript(w world, dir string, ids []wire.SessionID, now time.Time) (string, error) {
+func saveTranscript(w world, dir string, now time.Time) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -58,7 +52,7 @@ func saveTranscript(w world, dir string, ids []wire.SessionID, now time.Time) (s
 		return "", err
 	}
 	defer os.Remove(f.Name())
-	if err := w.SaveTranscript(f, ids); err != nil {
+	if err := w.SaveTranscript(f); err != nil {
 		f.Close()
 		return "", err
 	}

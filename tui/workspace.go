@@ -53,6 +53,9 @@ type workspace struct {
 
 	stopLines, stopChange func()
 	saveDir               string
+	// reconnect, when set, opens a session again by name (a lesson's run
+	// owns its connections); otherwise the world is dialled.
+	reconnect func(name string) (clientConn, error)
 }
 
 // workspaceOptions configure a new workspace.
@@ -148,6 +151,9 @@ func (ws *workspace) update(msg tea.Msg) (tea.Cmd, bool) {
 			cmd, _ := ws.update(m)
 			cmds = append(cmds, cmd)
 		}
+		if ws.lesson != nil {
+			cmds = append(cmds, ws.lesson.check(ws))
+		}
 		cmds = append(cmds, ws.box.wait())
 		return tea.Batch(cmds...), false
 	case lineMsg:
@@ -228,9 +234,6 @@ func (ws *workspace) deliver(s *session, it item) tea.Cmd {
 		if err := s.out.enqueue(writeOp{startTLS: true}); err != nil {
 			s.problem = err.Error()
 		}
-	}
-	if ws.lesson != nil {
-		cmds = append(cmds, ws.lesson.check(ws))
 	}
 	return tea.Batch(cmds...)
 }
@@ -401,6 +404,10 @@ func (ws *workspace) cyclePane() {
 func (ws *workspace) submit(s *session) tea.Cmd {
 	line := s.input.Value()
 	if s.closed {
+		if line == "" && ws.reconnect != nil {
+			conn, err := ws.reconnect(s.name)
+			return ws.onDial(dialMsg{name: s.name, label: s.label, conn: conn, err: err})
+		}
 		if line == "" {
 			return ws.dial(s.name, s.label, s.role)
 		}
@@ -431,6 +438,9 @@ func (ws *workspace) sendLine(s *session, line string) tea.Cmd {
 		if err := s.out.enqueue(writeOp{data: data}); err != nil {
 			s.problem = err.Error()
 		}
+	}
+	if ws.lesson != nil && s.mode == modeLine {
+		ws.lesson.sentLine(ws, line)
 	}
 	// The newest line is what the learner wants to see after sending.
 	s.convo.unselect()

@@ -27,9 +27,8 @@ type world interface {
 	OnChange(fn func()) (cancel func())
 	// Mail copies what the servers hold right now.
 	Mail() mailState
-	// SaveTranscript writes the sessions' annotated lines as a transcript
-	// file.
-	SaveTranscript(w io.Writer, sessions []wire.SessionID) error
+	// SaveTranscript writes what the world recorded as a transcript file.
+	SaveTranscript(w io.Writer) error
 	// Close stops the world.
 	Close() error
 }
