@@ -56,6 +56,8 @@ type Server struct {
 	boxes    map[*store.Mailbox]*boxState
 	sessions map[*session]struct{}
 	closed   bool
+
+	sessionEnded func(open int) // test hook: a session has ended, open remain (nil in production)
 }
 
 // boxState follows one store mailbox for the sessions that select it.
@@ -162,7 +164,11 @@ func (s *Server) newSession(conn *imapserver.Conn) (imapserver.Session, *imapser
 func (s *Server) forget(sess *session) {
 	s.mu.Lock()
 	delete(s.sessions, sess)
+	hook, open := s.sessionEnded, len(s.sessions)
 	s.mu.Unlock()
+	if hook != nil {
+		hook(open)
+	}
 }
 
 // onChange runs under the store lock for every change, in order. It must not

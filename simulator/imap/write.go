@@ -162,6 +162,11 @@ func (s *session) Append(name string, r imap.LiteralReader, options *imap.Append
 		return nil, err
 	}
 	raw, err := io.ReadAll(r)
+	if err == nil && int64(len(raw)) != r.Size() {
+		// The literal reader ends with a plain EOF when the client hangs
+		// up: a short literal is a lost client, not a short message.
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
 		return nil, err
 	}
