@@ -156,7 +156,9 @@ func (r *Run) PlaySends(ctx context.Context, sends []Send, opts PlayOptions) err
 // checking as the world changes, until it has been quiet for a moment.
 // Servers finish some work just after the wire shows it (a POP3 server
 // forgets its deletion marks once it notices the connection has gone), and
-// the TUI, which checks at every change, would see the goal met.
+// the TUI, which checks at every change, would see the goal met. Lines
+// count as changes too: another session may be told a moment later (an IMAP
+// server pushing "* 1 FETCH" to an idling client).
 func (r *Run) settle(ctx context.Context) {
 	const quiet = 100 * time.Millisecond
 	changed := make(chan struct{}, 1)
@@ -167,6 +169,13 @@ func (r *Run) settle(ctx context.Context) {
 		}
 	})
 	defer cancel()
+	cancelLines := r.rec.Watch(func(transcripts.Line) {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	defer cancelLines()
 	start := r.current
 	deadline := time.NewTimer(3 * time.Second)
 	defer deadline.Stop()
