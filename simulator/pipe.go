@@ -1,0 +1,62 @@
+package simulator
+
+import (
+	"errors"
+	"net"
+	"sync"
+)
+
+// pipeListener hands the server library the server ends of in-memory pipes
+// whose other ends the relay holds. To the library it is an ordinary
+// listener; the real TCP listener stays with the relay.
+type pipeListener struct {
+	addr   net.Addr
+	conns  chan net.Conn
+	done   chan struct{}
+	closed sync.Once
+}
+
+func newPipeListener(addr net.Addr) *pipeListener {
+	return &pipeListener{addr: addr, conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (l *pipeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *pipeListener) Close() error {
+	l.closed.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *pipeListener) Addr() net.Addr { return l.addr }
+
+// connect makes a pipe whose far end the library accepts; it returns the
+// near end for the relay. Both ends report the real client's and the real
+// listener's addresses, so Received headers and logs name the real peer.
+func (l *pipeListener) connect(client, server net.Addr) (net.Conn, error) {
+	near, far := net.Pipe()
+	farConn := &addrConn{Conn: far, local: server, remote: client}
+	select {
+	case l.conns <- farConn:
+		return &addrConn{Conn: near, local: client, remote: server}, nil
+	case <-l.done:
+		near.Close()
+		far.Close()
+		return nil, errors.New("server is shutting down")
+	}
+}
+
+// addrConn overrides a pipe end's addresses.
+type addrConn struct {
+	net.Conn
+	local, remote net.Addr
+}
+
+func (c *addrConn) LocalAddr() net.Addr  { return c.local }
+func (c *addrConn) RemoteAddr() net.Addr { return c.remote }

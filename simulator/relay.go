@@ -1,0 +1,451 @@
+package simulator
+
+import (
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// relay sits between a real TCP listener and a server library. For every
+// connection it terminates the client's TLS itself (implicit TLS, or after
+// the server agrees to STARTTLS) and opens its own TLS to the library over an
+// in-memory pipe, so the library still sees a real *tls.Conn and keeps its
+// own TLS behaviour, while the tap in between sees plaintext.
+type relay struct {
+	sim    *Simulator
+	role   wire.Role
+	public net.Listener
+	inner  *pipeListener
+	wg     sync.WaitGroup
+}
+
+func (r *relay) acceptLoop() {
+	defer r.wg.Done()
+	for {
+		c, err := r.public.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// A transient accept error (too many open files): keep serving.
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.handle(c)
+		}()
+	}
+}
+
+// session is one relayed connection.
+type session struct {
+	sim   *Simulator
+	relay *relay
+	id    wire.SessionID
+	role  wire.Role
+	proto wire.Proto
+	peer  string // shown to the learner: the address, or a label such as "relay hop from ..."
+	addr  string // the real client address ("" for in-process peers); Dial finds its session by it
+	split *wire.Splitter
+
+	mu        sync.Mutex
+	cli, srv  net.Conn // current client and server sides (plain or TLS)
+	encrypted bool
+	closed    bool
+	opened    time.Time
+
+	verdict   chan bool     // s2c tells c2s how the server answered STARTTLS
+	switched  chan net.Conn // c2s hands s2c the new TLS server side
+	done      chan struct{} // closed when the session ends
+	dropArmed bool          // drop-connection fault: hang up at the next client bytes
+	writeMu   sync.Mutex    // one writer at a time towards the client
+}
+
+func (r *relay) handle(client net.Conn) { r.handleLabeled(client, "") }
+
+// handleLabeled serves one connection; label, when set, names the peer
+// instead of its address (the simulator's own relay hop).
+func (r *relay) handleLabeled(client net.Conn, label string) {
+	sim := r.sim
+	peer, addr := client.RemoteAddr().String(), client.RemoteAddr().String()
+	if label != "" {
+		peer, addr = label, ""
+	}
+	s := &session{
+		sim: sim, relay: r, role: r.role, proto: r.role.Proto(), peer: peer, addr: addr,
+		split: wire.NewSplitter(r.role.Proto()), cli: client,
+		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{}),
+		opened: sim.clock.Now(),
+	}
+	s.id = sim.registerSession(s)
+	defer sim.unregisterSession(s)
+	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Open, Data: []byte("connection from " + peer + " to the " + string(r.role) + " listener")})
+
+	if sim.faults.On(fault.TooManyConnections) {
+		s.refuse()
+		return
+	}
+
+	if r.role.ImplicitTLS() {
+		tc := tls.Server(client, sim.tlsConfig)
+		if err := tc.Handshake(); err != nil {
+			s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
+			s.finish("TLS handshake failed")
+			return
+		}
+		s.cli = tc
+		s.encrypted = true
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tc.ConnectionState()))})
+	}
+
+	near, err := r.inner.connect(client.RemoteAddr(), r.public.Addr())
+	if err != nil {
+		s.finish(err.Error())
+		return
+	}
+	s.srv = near
+	if r.role.ImplicitTLS() {
+		tc := tls.Client(near, sim.innerTLS)
+		if err := tc.Handshake(); err != nil {
+			s.finish("internal TLS to the server failed: " + err.Error())
+			return
+		}
+		s.srv = tc
+	}
+
+	go s.serverToClient()
+	s.clientToServer()
+	<-s.done
+}
+
+// refuse answers the too-many-connections fault the way each protocol does
+// and hangs up.
+func (s *session) refuse() {
+	var line string
+	switch s.proto {
+	case wire.SMTP:
+		line = "421 4.7.0 Too many connections, try again later\r\n"
+	case wire.POP3:
+		line = "-ERR [SYS/TEMP] Too many connections, try again later\r\n"
+	default:
+		line = "* BYE [UNAVAILABLE] Too many connections, try again later\r\n"
+	}
+	s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(line)})
+	s.cli.Write([]byte(line))
+	s.finish("refused: too many connections (fault)")
+}
+
+func (s *session) publish(e wire.Event) {
+	e.Session = s.id
+	e.Proto = s.proto
+	e.Role = s.role
+	e.Peer = s.peer
+	e.Time = s.sim.clock.Now()
+	s.mu.Lock()
+	e.Encrypted = s.encrypted
+	s.mu.Unlock()
+	s.sim.hub.Publish(e)
+}
+
+func (s *session) publishPiece(p wire.Piece) {
+	s.publish(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret})
+}
+
+// finish closes both sides once and publishes the Close event.
+func (s *session) finish(reason string) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	cli, srv := s.cli, s.srv
+	s.mu.Unlock()
+	cli.Close()
+	if srv != nil {
+		srv.Close()
+	}
+	s.split.Flush(wire.FromClient, s.publishPiece)
+	s.split.Flush(wire.FromServer, s.publishPiece)
+	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Close, Data: []byte(reason)})
+	close(s.done)
+}
+
+func isStartTLS(proto wire.Proto, line []byte) bool {
+	words := strings.Fields(strings.ToUpper(string(line)))
+	switch proto {
+	case wire.SMTP:
+		return len(words) == 1 && words[0] == "STARTTLS"
+	case wire.POP3:
+		return len(words) == 1 && words[0] == "STLS"
+	default:
+		return len(words) == 2 && words[1] == "STARTTLS"
+	}
+}
+
+func (s *session) clientToServer() {
+	buf := make([]byte, 32*1024)
+	for {
+		s.mu.Lock()
+		cli, srv := s.cli, s.srv
+		s.mu.Unlock()
+		n, err := cli.Read(buf)
+		if n > 0 {
+			s.mu.Lock()
+			drop := s.dropArmed
+			s.mu.Unlock()
+			if drop {
+				s.finish("the server dropped the connection (fault drop-connection)")
+				return
+			}
+			chunk := buf[:n]
+			cut := -1
+			var skip [][2]int // byte ranges of chunk answered by the relay itself
+			s.split.Client(chunk, func(p wire.Piece) {
+				if cut >= 0 {
+					return
+				}
+				s.publishPiece(p)
+				if p.Kind != wire.Line {
+					return
+				}
+				if isStartTLS(s.proto, p.Data) {
+					cut = p.End
+				}
+				if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
+					skip = append(skip, [2]int{p.End - len(p.Data), p.End})
+					s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
+					s.writeClient([]byte(reply))
+				}
+			})
+			if len(skip) > 0 {
+				chunk = withoutRanges(chunk, skip)
+				if cut >= 0 {
+					cut -= n - len(chunk)
+				}
+				n = len(chunk)
+			}
+			if cut < 0 {
+				if _, werr := srv.Write(chunk); werr != nil {
+					s.finish("the server closed the connection")
+					return
+				}
+				continue
+			}
+			// RFC 3207 §5: nothing may follow STARTTLS in the same flight;
+			// bytes that do are an injection attempt (CVE-2011-0411) and are
+			// thrown away rather than smuggled into the encrypted session.
+			if _, werr := srv.Write(chunk[:cut]); werr != nil {
+				s.finish("the server closed the connection")
+				return
+			}
+			if cut < n {
+				s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: n - cut, Data: append([]byte(nil), chunk[cut:]...)})
+			}
+			s.split.Reset(wire.FromClient)
+			if !s.awaitStartTLS() {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				s.finish("the client closed the connection")
+			} else {
+				s.finish("connection ended: " + err.Error())
+			}
+			return
+		}
+	}
+}
+
+// awaitStartTLS waits for the server's answer to STARTTLS and, when it
+// agrees, performs both handshakes. It returns false when the session ended.
+func (s *session) awaitStartTLS() bool {
+	var ok bool
+	select {
+	case ok = <-s.verdict:
+	case <-s.done:
+		return false
+	}
+	if !ok {
+		return true
+	}
+	s.mu.Lock()
+	cli, srv := s.cli, s.srv
+	s.mu.Unlock()
+	tlsCli := tls.Server(cli, s.sim.tlsConfig)
+	if err := tlsCli.Handshake(); err != nil {
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
+		s.finish("TLS handshake with the client failed")
+		return false
+	}
+	tlsSrv := tls.Client(srv, s.sim.innerTLS)
+	if err := tlsSrv.Handshake(); err != nil {
+		s.finish("internal TLS to the server failed: " + err.Error())
+		return false
+	}
+	s.mu.Lock()
+	s.cli, s.srv, s.encrypted = tlsCli, tlsSrv, true
+	s.mu.Unlock()
+	s.split.Reset(wire.FromServer)
+	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tlsCli.ConnectionState()))})
+	s.switched <- tlsSrv
+	return true
+}
+
+func (s *session) serverToClient() {
+	buf := make([]byte, 32*1024)
+	s.mu.Lock()
+	srv := s.srv
+	s.mu.Unlock()
+	for {
+		n, err := srv.Read(buf)
+		if n > 0 {
+			startTLS := 0 // 1 agreed, -1 refused
+			var werr error
+			s.split.Server(buf[:n], func(p wire.Piece) {
+				if werr != nil {
+					return
+				}
+				if s.proto == wire.SMTP && p.Kind == wire.Line {
+					p.Data = mapSequenceError(p.Data)
+				}
+				if s.sim.faults.On(fault.Slow) {
+					time.Sleep(time.Second)
+				}
+				s.publishPiece(p)
+				werr = s.writeClient(p.Data)
+				if p.Answers != "" {
+					startTLS = s.afterReply(p, startTLS)
+				}
+			})
+			if werr != nil {
+				s.finish("the client closed the connection")
+				return
+			}
+			if startTLS != 0 {
+				s.verdict <- startTLS > 0
+				if startTLS > 0 {
+					select {
+					case srv = <-s.switched:
+					case <-s.done:
+						return
+					}
+				}
+			}
+		}
+		if err != nil {
+			s.finish("the server closed the connection")
+			return
+		}
+	}
+}
+
+// afterReply reacts to a completed reply: STARTTLS verdicts and the
+// drop-connection fault's trigger points.
+func (s *session) afterReply(p wire.Piece, startTLS int) int {
+	switch p.Answers {
+	case "STARTTLS", "STLS":
+		if p.OK {
+			return 1
+		}
+		return -1
+	}
+	if !s.sim.faults.On(fault.DropConnection) || !p.OK {
+		return startTLS
+	}
+	trigger := false
+	switch s.proto {
+	case wire.SMTP:
+		trigger = p.Answers == "DATA" // the 354: the body will be swallowed
+	case wire.POP3:
+		trigger = p.Answers == "PASS" || p.Answers == "APOP" || p.Answers == "AUTH"
+	case wire.IMAP:
+		trigger = p.Answers == "LOGIN" || p.Answers == "AUTHENTICATE"
+	}
+	if trigger {
+		s.mu.Lock()
+		s.dropArmed = true
+		s.mu.Unlock()
+	}
+	return startTLS
+}
+
+// mapSequenceError turns go-smtp's "502 5.5.1" answers to commands given out
+// of order into the "503 5.5.1" that RFC 5321 §4.3.2 prescribes ("bad
+// sequence of commands"). go-smtp's maintainers chose 502; mailtutor teaches
+// the RFC. Only the library's known sequence messages are mapped: a genuine
+// "command not implemented" stays 502.
+func mapSequenceError(line []byte) []byte {
+	if !bytes.HasPrefix(line, []byte("502 5.5.1 ")) {
+		return line
+	}
+	text := string(bytes.TrimRight(line[len("502 5.5.1 "):], "\r\n"))
+	for _, seq := range []string{
+		"Please introduce yourself first.",
+		"MAIL not allowed during message transfer",
+		"Missing MAIL FROM command.",
+		"RCPT not allowed during message transfer",
+		"DATA not allowed during message transfer",
+		"Missing RCPT TO command.",
+		"Already running in TLS",
+	} {
+		if text == seq {
+			out := append([]byte("503"), line[3:]...)
+			return out
+		}
+	}
+	return line
+}
+
+// writeClient sends bytes to the client; the relay's two directions both
+// write (server lines, and the relay's own answers to malformed lines).
+func (s *session) writeClient(b []byte) error {
+	s.mu.Lock()
+	cli := s.cli
+	s.mu.Unlock()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := cli.Write(b)
+	return err
+}
+
+// refuseMalformed answers an IMAP line that does not even start like a
+// command ("NOOP" with no tag, a blank line). go-imap's server hangs up on
+// such a line without a word; RFC 9051 §7.1.5 says the server answers an
+// untagged BAD when it cannot parse the tag, and the learner deserves to
+// know why. It returns "" for every other line.
+func (s *session) refuseMalformed(p wire.Piece) string {
+	if s.proto != wire.IMAP || p.Continues || p.Dir != wire.FromClient {
+		return ""
+	}
+	text := strings.TrimRight(string(p.Data), "\r\n")
+	if len(text) > 0 && text[0] != ' ' && len(strings.Fields(text)) >= 2 {
+		return ""
+	}
+	if text == "" {
+		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
+	}
+	return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " + strings.TrimSpace(text) + "\r\n"
+}
+
+func withoutRanges(b []byte, ranges [][2]int) []byte {
+	out := make([]byte, 0, len(b))
+	last := 0
+	for _, r := range ranges {
+		out = append(out, b[last:r[0]]...)
+		last = r[1]
+	}
+	return append(out, b[last:]...)
+}

@@ -1,0 +1,425 @@
+// Package simulator is mailtutor's mail world: an in-memory store served over
+// SMTP (relay and submission), POP3 and IMAP on loopback, with every byte of
+// every session tapped as wire events. A Simulator is a value; several can
+// run side by side in one process (the classroom runs one per learner).
+package simulator
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/imap"
+	"github.com/mailtutor/mailtutor/simulator/pop3"
+	"github.com/mailtutor/mailtutor/simulator/smtp"
+	"github.com/mailtutor/mailtutor/simulator/store"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// AllRoles lists every listener role in display order.
+var AllRoles = []wire.Role{
+	wire.RoleMX, wire.RoleSubmission, wire.RoleSubmissions,
+	wire.RolePOP3, wire.RolePOP3S, wire.RoleIMAP, wire.RoleIMAPS,
+}
+
+// Options describe the world to build and where to serve it.
+type Options struct {
+	// Domains are the local domains; nil means example.com and example.org.
+	Domains []string
+	// Users replace the default users (alice@example.com, bob@example.org).
+	Users []UserSpec
+	// NoSeed leaves every mailbox empty instead of delivering sample messages.
+	NoSeed bool
+	// Roles are the listeners to start; nil means all seven.
+	Roles []wire.Role
+	// Listen gives an address per role; a missing role listens on 127.0.0.1:0.
+	Listen map[wire.Role]string
+	// TLSCertFile and TLSKeyFile name a certificate to use instead of the
+	// generated one.
+	TLSCertFile, TLSKeyFile string
+	// StateDir keeps the generated certificate; "" means StateDir().
+	StateDir string
+	// RequireTLSForAuth enforces "TLS before AUTH" on every listener.
+	RequireTLSForAuth bool
+	// Faults are switched on at start.
+	Faults []fault.Name
+	// Start, when non-zero, makes the clock manual, starting at this time.
+	Start time.Time
+	// Logger receives the server libraries' logs; nil discards them. Never
+	// point it at the terminal the TUI draws on.
+	Logger *log.Logger
+	// MaxMessageBytes is the SMTP SIZE limit; 0 means 10 MiB.
+	MaxMessageBytes int64
+	// Hostname names the servers in greetings and Received headers; "" means
+	// "mail." + the first domain.
+	Hostname string
+}
+
+// UserSpec is a user to create.
+type UserSpec struct {
+	Address  string // alice@example.com
+	Password string
+}
+
+// DefaultUsers are the people of the default world; lessons and the README
+// quote their passwords.
+var defaultUsers = []UserSpec{
+	{"alice@example.com", "wonderland"},
+	{"bob@example.org", "builder"},
+}
+
+// DefaultUsers returns the default world's users.
+func DefaultUsers() []UserSpec { return append([]UserSpec(nil), defaultUsers...) }
+
+// server is what the three protocol packages provide.
+type server interface {
+	Serve(l net.Listener) error
+	Close() error
+}
+
+// Simulator is one running mail world.
+type Simulator struct {
+	opts      Options
+	clock     *Clock
+	store     *store.Store
+	faults    *fault.Set
+	hub       *wire.Hub
+	cert      tls.Certificate
+	certPool  *x509.CertPool
+	tlsConfig *tls.Config // the relay's, towards real clients
+	innerTLS  *tls.Config // the relay's client side, towards the libraries
+	logger    *log.Logger
+	hostname  string
+
+	relays  map[wire.Role]*relay
+	servers []server
+	serveWG sync.WaitGroup
+
+	mu        sync.Mutex
+	nextID    int
+	sessions  map[wire.SessionID]*session
+	byPeer    map[string]wire.SessionID
+	peerCond  *sync.Cond
+	outbound  []smtp.Envelope
+	watchers  map[int]func()
+	nextWatch int
+	closed    bool
+	stopWatch func()
+}
+
+// New builds the world and starts listening. The listeners are ready when it
+// returns.
+func New(opts Options) (*Simulator, error) {
+	s := &Simulator{
+		opts:     opts,
+		clock:    newClock(opts.Start),
+		faults:   fault.NewSet(),
+		hub:      wire.NewHub(),
+		relays:   map[wire.Role]*relay{},
+		sessions: map[wire.SessionID]*session{},
+		byPeer:   map[string]wire.SessionID{},
+		watchers: map[int]func(){},
+		logger:   opts.Logger,
+	}
+	s.peerCond = sync.NewCond(&s.mu)
+	if s.logger == nil {
+		s.logger = log.New(io.Discard, "", 0)
+	}
+	s.store = store.New(store.Options{Now: s.clock.Now})
+	for _, f := range opts.Faults {
+		s.faults.Enable(f, true)
+	}
+	if err := s.buildWorld(); err != nil {
+		return nil, err
+	}
+	s.hostname = opts.Hostname
+	if s.hostname == "" {
+		s.hostname = "mail." + s.store.Domains()[0]
+	}
+	cert, err := loadCertificate(opts.TLSCertFile, opts.TLSKeyFile, opts.StateDir)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	s.cert = cert
+	s.certPool = x509.NewCertPool()
+	if leaf, err := x509.ParseCertificate(cert.Certificate[0]); err == nil {
+		s.certPool.AddCert(leaf)
+	}
+	s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	// The relay's own TLS towards the libraries runs over an in-memory pipe
+	// with the same certificate: verifying it against itself would teach
+	// nothing and cost time.
+	s.innerTLS = &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec
+	s.stopWatch = s.store.Watch(func(store.Change) { s.notify() })
+
+	roles := opts.Roles
+	if roles == nil {
+		roles = AllRoles
+	}
+	for _, role := range roles {
+		if err := s.startRole(role); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Simulator) startRole(role wire.Role) error {
+	addr := s.opts.Listen[role]
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	public, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s listener on %s: %w", role, addr, err)
+	}
+	inner := newPipeListener(public.Addr())
+	var lib net.Listener = inner
+	if role.ImplicitTLS() {
+		lib = tls.NewListener(inner, s.serverTLS())
+	}
+	srv := s.newServer(role)
+	s.servers = append(s.servers, srv)
+	r := &relay{sim: s, role: role, public: public, inner: inner}
+	s.relays[role] = r
+	s.serveWG.Add(1)
+	go func() {
+		defer s.serveWG.Done()
+		srv.Serve(lib)
+	}()
+	r.wg.Add(1)
+	go r.acceptLoop()
+	return nil
+}
+
+// serverTLS is the libraries' own TLS configuration (they terminate the
+// relay's inner TLS).
+func (s *Simulator) serverTLS() *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{s.cert}, MinVersion: tls.VersionTLS12}
+}
+
+func (s *Simulator) newServer(role wire.Role) server {
+	requireTLS := s.opts.RequireTLSForAuth
+	switch role.Proto() {
+	case wire.POP3:
+		return pop3.New(pop3.Options{Store: s.store, Role: role, Hostname: s.hostname, TLSConfig: s.serverTLS(),
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now})
+	case wire.IMAP:
+		return imap.New(imap.Options{Store: s.store, Role: role, Hostname: s.hostname, TLSConfig: s.serverTLS(),
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now})
+	default:
+		hostname := s.hostname
+		if role == wire.RoleMX {
+			hostname = "mx." + s.store.Domains()[0]
+		}
+		return smtp.New(smtp.Options{Store: s.store, Role: role, Hostname: hostname, TLSConfig: s.serverTLS(),
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
+			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue})
+	}
+}
+
+// Addr returns the address a role listens on, or "" if it is not running.
+func (s *Simulator) Addr(role wire.Role) string {
+	if r, ok := s.relays[role]; ok {
+		return r.public.Addr().String()
+	}
+	return ""
+}
+
+// Roles lists the roles running, in display order.
+func (s *Simulator) Roles() []wire.Role {
+	var out []wire.Role
+	for _, r := range AllRoles {
+		if _, ok := s.relays[r]; ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Subscribe delivers wire events of every session from now on.
+func (s *Simulator) Subscribe(o wire.SubscribeOptions) *wire.Subscription { return s.hub.Subscribe(o) }
+
+// Store returns the mail store.
+func (s *Simulator) Store() *store.Store { return s.store }
+
+// Clock returns the simulator's clock.
+func (s *Simulator) Clock() *Clock { return s.clock }
+
+// Faults returns the fault switches.
+func (s *Simulator) Faults() *fault.Set { return s.faults }
+
+// SetFault switches a fault on or off at run time.
+func (s *Simulator) SetFault(name fault.Name, on bool) {
+	s.faults.Enable(name, on)
+	s.notify()
+}
+
+// Hostname is the servers' name in greetings.
+func (s *Simulator) Hostname() string { return s.hostname }
+
+// Certificate returns the TLS certificate the servers present.
+func (s *Simulator) Certificate() tls.Certificate { return s.cert }
+
+// CertPool trusts the servers' certificate, for clients in the same process.
+func (s *Simulator) CertPool() *x509.CertPool { return s.certPool }
+
+// Watch calls fn after any change to the world (mail, flags, POP3 marks,
+// the outbound queue, faults, sessions). fn must be quick and must not block:
+// it may run while the store is locked; read the new state with Snapshot
+// from another goroutine.
+func (s *Simulator) Watch(fn func()) (cancel func()) {
+	s.mu.Lock()
+	id := s.nextWatch
+	s.nextWatch++
+	s.watchers[id] = fn
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.watchers, id)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Simulator) notify() {
+	s.mu.Lock()
+	fns := make([]func(), 0, len(s.watchers))
+	for _, fn := range s.watchers {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+func (s *Simulator) registerSession(sess *session) wire.SessionID {
+	s.mu.Lock()
+	s.nextID++
+	id := wire.SessionID("s" + strconv.Itoa(s.nextID))
+	s.sessions[id] = sess
+	if sess.addr != "" {
+		s.byPeer[sess.addr] = id
+	}
+	s.peerCond.Broadcast()
+	s.mu.Unlock()
+	s.notify()
+	return id
+}
+
+func (s *Simulator) unregisterSession(sess *session) {
+	s.mu.Lock()
+	delete(s.sessions, sess.id)
+	if sess.addr != "" {
+		delete(s.byPeer, sess.addr)
+	}
+	s.mu.Unlock()
+	s.notify()
+}
+
+// sessionFor waits until the relay has registered the connection from peer.
+func (s *Simulator) sessionFor(peer string, timeout time.Duration) (wire.SessionID, error) {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() {
+		s.mu.Lock()
+		s.peerCond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer timer.Stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if id, ok := s.byPeer[peer]; ok {
+			return id, nil
+		}
+		if s.closed || time.Now().After(deadline) {
+			return "", errors.New("the simulator did not register the connection")
+		}
+		s.peerCond.Wait()
+	}
+}
+
+// Close ends every session and listener. Safe to call more than once.
+func (s *Simulator) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.peerCond.Broadcast()
+	s.mu.Unlock()
+	for _, r := range s.relays {
+		r.public.Close()
+	}
+	// The libraries say goodbye (IMAP's * BYE, POP3's -ERR) through the
+	// still-open relays before the sessions are torn down.
+	// Concurrently: a submission server waiting on a relay hop must not wait
+	// for the MX server to be closed after it.
+	var closing sync.WaitGroup
+	for _, srv := range s.servers {
+		closing.Add(1)
+		go func() {
+			defer closing.Done()
+			srv.Close()
+		}()
+	}
+	closing.Wait()
+	for _, r := range s.relays {
+		r.inner.Close()
+	}
+	s.mu.Lock()
+	var open []*session
+	for _, sess := range s.sessions {
+		open = append(open, sess)
+	}
+	s.mu.Unlock()
+	for _, sess := range open {
+		sess.finish("the simulator shut down")
+	}
+	for _, r := range s.relays {
+		r.wg.Wait()
+	}
+	s.serveWG.Wait()
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
+	s.hub.Close()
+	return nil
+}
+
+// SessionInfo describes an open session.
+type SessionInfo struct {
+	ID        wire.SessionID
+	Role      wire.Role
+	Peer      string
+	Encrypted bool
+	Opened    time.Time
+}
+
+func (s *Simulator) openSessions() []SessionInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []SessionInfo
+	for _, sess := range s.sessions {
+		sess.mu.Lock()
+		out = append(out, SessionInfo{ID: sess.id, Role: sess.role, Peer: sess.peer, Encrypted: sess.encrypted, Opened: sess.opened})
+		sess.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, _ := strconv.Atoi(string(out[i].ID[1:]))
+		b, _ := strconv.Atoi(string(out[j].ID[1:]))
+		return a < b
+	})
+	return out
+}

@@ -1,0 +1,430 @@
+package simulator
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+func submit(t *testing.T, sim *Simulator, role wire.Role, user, pass, from, to, subject string) {
+	t.Helper()
+	c := dial(t, sim, role)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO laptop.local", "250")
+	c.expectSMTP("AUTH PLAIN "+plainAuth(user, pass), "235")
+	c.expectSMTP("MAIL FROM:<"+from+">", "250")
+	c.expectSMTP("RCPT TO:<"+to+">", "250")
+	c.expectSMTP("DATA", "354")
+	c.send("From: <" + from + ">\r\nTo: <" + to + ">\r\nSubject: " + subject + "\r\n\r\nHello there.\r\n.")
+	c.expectSMTP("", "250")
+	c.expectSMTP("QUIT", "221")
+}
+
+func TestSendThenReadOverPOP3AndIMAP(t *testing.T) {
+	sim := newSim(t, Options{})
+	submit(t, sim, wire.RoleSubmission, "alice", "wonderland", "alice@example.com", "alice@example.com", "note to self")
+
+	p := dial(t, sim, wire.RolePOP3)
+	if l := p.line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatal(l)
+	}
+	p.send("USER alice")
+	p.line()
+	p.send("PASS wonderland")
+	if l := p.line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatal(l)
+	}
+	p.send("STAT")
+	if l := p.line(); !strings.HasPrefix(l, "+OK 4 ") {
+		t.Fatalf("STAT: %s (3 seed messages + the new one)", l)
+	}
+	p.send("RETR 4")
+	var body []string
+	for l := p.line(); l != "."; l = p.line() {
+		body = append(body, l)
+	}
+	if !strings.Contains(strings.Join(body, "\n"), "Subject: note to self") {
+		t.Fatalf("RETR 4: %q", body)
+	}
+	p.send("QUIT")
+	p.line()
+
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.imap("a1", "LOGIN alice@example.com wonderland")
+	c.imap("a2", "SELECT INBOX")
+	out := c.imap("a3", "FETCH 4 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+	if !strings.Contains(strings.Join(out, "\n"), "note to self") {
+		t.Fatalf("IMAP FETCH: %q", out)
+	}
+}
+
+func TestRelayHopBetweenDomains(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	submit(t, sim, wire.RoleSubmission, "alice", "wonderland", "alice@example.com", "bob@example.org", "hop")
+	// The submission session, then the simulator's own hop to the MX.
+	open := rec.until(t, "hop session opens", func(e wire.Event) bool {
+		return e.Kind == wire.Open && e.Role == wire.RoleMX
+	})
+	if !strings.HasPrefix(open.Peer, "relay hop") {
+		t.Fatalf("hop peer %q", open.Peer)
+	}
+	rec.until(t, "hop RCPT", func(e wire.Event) bool {
+		return e.Session == open.Session && e.Kind == wire.Line && strings.HasPrefix(string(e.Data), "RCPT TO:<bob@example.org>")
+	})
+	bob, _ := sim.Store().LookupAddress("bob@example.org")
+	msgs := bob.Inbox().Messages()
+	last := string(msgs[len(msgs)-1].Body.Raw)
+	if n := strings.Count(last, "Received: "); n != 2 {
+		t.Fatalf("want two Received headers (submission, then MX), got %d:\n%s", n, last)
+	}
+	if !strings.HasPrefix(last, "Return-Path: <alice@example.com>") {
+		t.Fatalf("Return-Path missing:\n%s", last)
+	}
+}
+
+func TestOutsideDomainsStayInTheQueue(t *testing.T) {
+	sim := newSim(t, Options{})
+	submit(t, sim, wire.RoleSubmission, "alice", "wonderland", "alice@example.com", "carol@elsewhere.test", "away")
+	q := sim.Outbound()
+	if len(q) != 1 || q[0].To[0] != "carol@elsewhere.test" {
+		t.Fatalf("outbound %+v", q)
+	}
+}
+
+func TestRelayDeniedWithoutAuth(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleMX)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO spammer.test", "250")
+	c.expectSMTP("MAIL FROM:<x@spammer.test>", "250")
+	got := c.expectSMTP("RCPT TO:<victim@elsewhere.test>", "55")
+	if !strings.Contains(got, "5.7.1") {
+		t.Fatalf("relay denial needs 5.7.1: %q", got)
+	}
+	c.expectSMTP("RCPT TO:<nobody@example.com>", "550 5.1.1")
+}
+
+func TestSequenceErrorsAre503EvenInsideTLS(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleSubmission)
+	c.expectSMTP("", "220")
+	c.expectSMTP("MAIL FROM:<a@example.com>", "503 5.5.1")
+	c.expectSMTP("EHLO me", "250")
+	c.expectSMTP("STARTTLS", "220")
+	c.startTLS(sim)
+	c.expectSMTP("EHLO me", "250")
+	c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+	c.expectSMTP("RCPT TO:<bob@example.org>", "503 5.5.1")
+	c.expectSMTP("MAIL FROM:<alice@example.com>", "250")
+	c.expectSMTP("DATA", "503 5.5.1")
+}
+
+func TestSTARTTLSTapSeesPlaintextOnAllThree(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+
+	s := dial(t, sim, wire.RoleSubmission)
+	s.expectSMTP("", "220")
+	s.expectSMTP("EHLO me", "250")
+	s.expectSMTP("STARTTLS", "220")
+	s.startTLS(sim)
+	s.send("EHLO again")
+	ehlo := rec.until(t, "encrypted EHLO", lineIs(wire.FromClient, "EHLO again"))
+	if !ehlo.Encrypted {
+		t.Fatal("EHLO after STARTTLS not marked encrypted")
+	}
+	reply := s.smtpReply()
+	if !strings.HasPrefix(reply, "250") {
+		t.Fatal(reply)
+	}
+
+	p := dial(t, sim, wire.RolePOP3)
+	p.line()
+	p.send("STLS")
+	if l := p.line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatal(l)
+	}
+	p.startTLS(sim)
+	p.send("USER alice")
+	e := rec.until(t, "POP3 USER inside TLS", lineIs(wire.FromClient, "USER alice"))
+	if !e.Encrypted {
+		t.Fatal("USER not marked encrypted")
+	}
+	p.line()
+
+	i := dial(t, sim, wire.RoleIMAP)
+	i.line()
+	i.imap("t1", "STARTTLS")
+	i.startTLS(sim)
+	out := i.imap("t2", "LOGIN alice wonderland")
+	if !strings.HasPrefix(out[len(out)-1], "t2 OK") {
+		t.Fatalf("LOGIN after STARTTLS: %q", out)
+	}
+	login := rec.until(t, "IMAP LOGIN inside TLS", lineIs(wire.FromClient, "t2 LOGIN"))
+	if !login.Encrypted || string(login.Masked()) != "t2 LOGIN alice ********\r\n" {
+		t.Fatalf("login event %q encrypted=%v", login.Masked(), login.Encrypted)
+	}
+	tlsEvents := 0
+	for _, e := range rec.got {
+		if e.Kind == wire.TLS {
+			tlsEvents++
+		}
+	}
+	if tlsEvents != 3 {
+		t.Fatalf("want 3 TLS events, got %d", tlsEvents)
+	}
+}
+
+func TestImplicitTLSPorts(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	s := dial(t, sim, wire.RoleSubmissions)
+	s.expectSMTP("", "220")
+	ehlo := s.expectSMTP("EHLO me", "250")
+	_ = ehlo
+	s.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+	p := dial(t, sim, wire.RolePOP3S)
+	if l := p.line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatal(l)
+	}
+	i := dial(t, sim, wire.RoleIMAPS)
+	if l := i.line(); !strings.HasPrefix(l, "* OK") {
+		t.Fatal(l)
+	}
+	out := i.imap("a", "LOGIN bob builder")
+	if !strings.HasPrefix(out[len(out)-1], "a OK") {
+		t.Fatal(out)
+	}
+	e := rec.until(t, "plaintext IMAP login on imaps", lineIs(wire.FromClient, "a LOGIN bob"))
+	if !e.Encrypted {
+		t.Fatal("not marked encrypted")
+	}
+}
+
+func TestSTARTTLSInjectionIsDiscarded(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := dial(t, sim, wire.RoleSubmission)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO me", "250")
+	c.conn.Write([]byte("STARTTLS\r\nRSET\r\n"))
+	c.expectSMTP("", "220")
+	d := rec.until(t, "discard event", func(e wire.Event) bool { return e.Kind == wire.Discarded })
+	if d.N != len("RSET\r\n") {
+		t.Fatalf("discarded %d", d.N)
+	}
+	c.startTLS(sim)
+	c.expectSMTP("NOOP", "250")
+}
+
+func TestFaultReplies(t *testing.T) {
+	cases := []struct {
+		fault fault.Name
+		run   func(t *testing.T, sim *Simulator)
+	}{
+		{fault.TooManyConnections, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleMX)
+			c.expectSMTP("", "421 4.7.0")
+			p := dial(t, sim, wire.RolePOP3)
+			if l := p.line(); !strings.HasPrefix(l, "-ERR [SYS/TEMP]") {
+				t.Fatal(l)
+			}
+			i := dial(t, sim, wire.RoleIMAP)
+			if l := i.line(); !strings.HasPrefix(l, "* BYE") {
+				t.Fatal(l)
+			}
+		}},
+		{fault.Greylist, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleMX)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO me", "250")
+			c.expectSMTP("MAIL FROM:<x@sender.test>", "250")
+			c.expectSMTP("RCPT TO:<alice@example.com>", "451 4.7.1")
+			c.expectSMTP("RCPT TO:<alice@example.com>", "250")
+		}},
+		{fault.MailboxFull, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleMX)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO me", "250")
+			c.expectSMTP("MAIL FROM:<x@sender.test>", "250")
+			c.expectSMTP("RCPT TO:<alice@example.com>", "552 5.2.2")
+		}},
+		{fault.AuthFail, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleSubmission)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO me", "250")
+			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "535 5.7.8")
+		}},
+		{fault.TLSRequired, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleSubmission)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO me", "250")
+			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "530 5.7.0")
+		}},
+		{fault.RelayDenied, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleSubmission)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO me", "250")
+			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+			c.expectSMTP("MAIL FROM:<alice@example.com>", "250")
+			c.expectSMTP("RCPT TO:<carol@elsewhere.test>", "554 5.7.1")
+		}},
+		{fault.DropConnection, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleMX)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO me", "250")
+			c.expectSMTP("MAIL FROM:<x@sender.test>", "250")
+			c.expectSMTP("RCPT TO:<alice@example.com>", "250")
+			c.expectSMTP("DATA", "354")
+			c.send("Subject: lost\r\n\r\nbody\r\n.")
+			if l, err := c.r.ReadString('\n'); err == nil {
+				t.Fatalf("expected a hang-up, got %q", l)
+			}
+			alice, _ := sim.Store().LookupAddress("alice@example.com")
+			if n := alice.Inbox().Status().Messages; n != 3 {
+				t.Fatalf("a dropped DATA delivered something: %d messages", n)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.fault), func(t *testing.T) {
+			sim := newSim(t, Options{Faults: []fault.Name{tc.fault}})
+			tc.run(t, sim)
+		})
+	}
+}
+
+func TestPOP3DeleteShowsAsExpungeInIdlingIMAP(t *testing.T) {
+	sim := newSim(t, Options{})
+	i := dial(t, sim, wire.RoleIMAP)
+	i.line()
+	i.imap("a", "LOGIN alice wonderland")
+	i.imap("b", "SELECT INBOX")
+	i.send("c IDLE")
+	if l := i.line(); !strings.HasPrefix(l, "+") {
+		t.Fatal(l)
+	}
+	p := dial(t, sim, wire.RolePOP3)
+	p.line()
+	p.send("USER alice")
+	p.line()
+	p.send("PASS wonderland")
+	p.line()
+	p.send("DELE 1")
+	p.line()
+	p.send("QUIT")
+	p.line()
+	if l := i.line(); l != "* 1 EXPUNGE" {
+		t.Fatalf("idle got %q", l)
+	}
+	i.send("DONE")
+	if l := i.line(); !strings.HasPrefix(l, "c OK") {
+		t.Fatal(l)
+	}
+}
+
+func TestDialAndConnStartTLS(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c, err := sim.Dial(wire.RoleIMAP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rec.until(t, "greeting", func(e wire.Event) bool { return e.Session == c.Session() && e.Dir == wire.FromServer })
+	c.Send("x STARTTLS")
+	rec.until(t, "go-ahead", func(e wire.Event) bool {
+		return e.Session == c.Session() && strings.HasPrefix(string(e.Data), "x OK")
+	})
+	if err := c.StartTLS(); err != nil {
+		t.Fatal(err)
+	}
+	c.Send("y LOGIN alice wonderland")
+	e := rec.until(t, "login OK", func(e wire.Event) bool {
+		return e.Session == c.Session() && strings.HasPrefix(string(e.Data), "y OK")
+	})
+	if !e.Encrypted || !c.Encrypted() {
+		t.Fatal("not encrypted")
+	}
+}
+
+func TestTwoSimulatorsSideBySide(t *testing.T) {
+	a := newSim(t, Options{})
+	b := newSim(t, Options{NoSeed: true})
+	if a.Addr(wire.RoleIMAP) == b.Addr(wire.RoleIMAP) {
+		t.Fatal("same address")
+	}
+	submit(t, a, wire.RoleSubmission, "alice", "wonderland", "alice@example.com", "alice@example.com", "only in a")
+	if n := len(b.Snapshot().Users[0].Mailboxes[0].Messages); n != 0 {
+		t.Fatalf("b sees %d messages", n)
+	}
+}
+
+func TestSnapshotShowsPOP3Marks(t *testing.T) {
+	sim := newSim(t, Options{})
+	p := dial(t, sim, wire.RolePOP3)
+	p.line()
+	p.send("USER bob")
+	p.line()
+	p.send("PASS builder")
+	p.line()
+	p.send("DELE 1")
+	p.line()
+	sn := sim.Snapshot()
+	bob, _ := sn.User("bob@example.org")
+	inbox, _ := bob.Mailbox("INBOX")
+	if len(inbox.Messages) != 1 || !inbox.Messages[0].MarkedDeleted || len(sn.Maildrop) != 1 {
+		t.Fatalf("snapshot %+v", sn)
+	}
+	p.conn.Close() // dropped: nothing deleted
+	waitFor(t, sim, "the lock to go", func(sn Snapshot) bool { return len(sn.Maildrop) == 0 })
+	p2 := dial(t, sim, wire.RolePOP3)
+	p2.line()
+	p2.send("USER bob")
+	p2.line()
+	p2.send("PASS builder")
+	if l := p2.line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatal(l)
+	}
+	p2.send("STAT")
+	if l := p2.line(); !strings.HasPrefix(l, "+OK 1 ") {
+		t.Fatalf("after a drop: %s", l)
+	}
+}
+
+func TestHundredConcurrentConnections(t *testing.T) {
+	sim := newSim(t, Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for n := 0; n < 100; n++ {
+		wg.Add(1)
+		go func(n int) {
+			defer wg.Done()
+			role := []wire.Role{wire.RoleMX, wire.RolePOP3, wire.RoleIMAP}[n%3]
+			c := dial(t, sim, role)
+			greeting, err := c.r.ReadString('\n')
+			if err != nil || len(greeting) < 3 {
+				errs <- fmt.Errorf("%s: %v %q", role, err, greeting)
+				return
+			}
+			c.conn.Write([]byte("NOOP\r\n"))
+			if role == wire.RoleIMAP {
+				c.conn.Write([]byte("a NOOP\r\n"))
+			}
+			if _, err := c.r.ReadString('\n'); err != nil {
+				errs <- err
+			}
+		}(n)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,216 @@
+package simulator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/mail"
+	"strings"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/smtp"
+	"github.com/mailtutor/mailtutor/simulator/store"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+func (s *Simulator) buildWorld() error {
+	domains := s.opts.Domains
+	if domains == nil {
+		domains = []string{"example.com", "example.org"}
+	}
+	for _, d := range domains {
+		s.store.AddDomain(d)
+	}
+	users := s.opts.Users
+	if users == nil {
+		users = defaultUsers
+	}
+	for _, u := range users {
+		if _, err := s.store.AddUser(u.Address, u.Password); err != nil {
+			return err
+		}
+	}
+	if len(s.store.Domains()) == 0 {
+		return errors.New("the world needs at least one domain")
+	}
+	if s.opts.NoSeed {
+		return nil
+	}
+	return s.seed()
+}
+
+// AddUser creates a user at run time.
+func (s *Simulator) AddUser(address, password string) error {
+	_, err := s.store.AddUser(address, password)
+	s.notify()
+	return err
+}
+
+// Deliver puts a message straight into a local user's INBOX, as if it had
+// arrived earlier. No wire events: nothing crossed a connection.
+func (s *Simulator) Deliver(to string, raw []byte) error {
+	u, ok := s.store.LookupAddress(to)
+	if !ok {
+		return fmt.Errorf("no local user %q", to)
+	}
+	_, err := u.Inbox().Append(raw, nil, time.Time{}, nil)
+	return err
+}
+
+// relayHop carries mail for another domain of the world to its MX listener
+// over SMTP, as a tapped session of its own, so the learner sees the hop.
+func (s *Simulator) relayHop(env smtp.Envelope) error {
+	r, ok := s.relays[wire.RoleMX]
+	if !ok {
+		s.enqueue(env)
+		return nil
+	}
+	near, far := net.Pipe()
+	peer := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	go r.handleLabeled(&addrConn{Conn: far, local: r.public.Addr(), remote: peer}, "relay hop from "+s.hostname)
+	c := gosmtp.NewClient(&addrConn{Conn: near, local: peer, remote: r.public.Addr()})
+	defer c.Close()
+	if err := c.Hello(s.hostname); err != nil {
+		return err
+	}
+	if err := c.SendMail(env.From, env.To, bytes.NewReader(env.Data)); err != nil {
+		return err
+	}
+	return c.Quit()
+}
+
+func (s *Simulator) enqueue(env smtp.Envelope) {
+	s.mu.Lock()
+	s.outbound = append(s.outbound, env)
+	s.mu.Unlock()
+	s.notify()
+}
+
+// Outbound returns the mail queued for domains outside the world. It never
+// leaves the simulator.
+func (s *Simulator) Outbound() []smtp.Envelope {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]smtp.Envelope(nil), s.outbound...)
+}
+
+// Snapshot is what the world holds at one moment.
+type Snapshot struct {
+	Users    []UserState
+	Maildrop []store.MaildropLock // POP3 locks held now, with the UIDs marked deleted
+	Outbound []smtp.Envelope
+	Faults   []fault.Name
+	Sessions []SessionInfo
+}
+
+// UserState is one user's mailboxes.
+type UserState struct {
+	Address   string
+	Mailboxes []MailboxState
+}
+
+// MailboxState is one mailbox's messages.
+type MailboxState struct {
+	Name        string
+	SpecialUse  string
+	UIDValidity uint32
+	UIDNext     uint32
+	Messages    []MessageState
+}
+
+// MessageState is one message as the mailbox pane shows it.
+type MessageState struct {
+	UID           uint32
+	Flags         []string
+	Subject       string
+	From          string
+	To            string
+	Size          int
+	Date          time.Time
+	MarkedDeleted bool // a POP3 session marked it with DELE; it goes at that session's QUIT
+}
+
+// Has reports whether the message carries a flag.
+func (m MessageState) Has(flag string) bool {
+	for _, f := range m.Flags {
+		if strings.EqualFold(f, flag) {
+			return true
+		}
+	}
+	return false
+}
+
+// User finds a user's state by address.
+func (sn Snapshot) User(address string) (UserState, bool) {
+	for _, u := range sn.Users {
+		if strings.EqualFold(u.Address, address) {
+			return u, true
+		}
+	}
+	return UserState{}, false
+}
+
+// Mailbox finds a mailbox by name (INBOX case-insensitively).
+func (u UserState) Mailbox(name string) (MailboxState, bool) {
+	for _, mb := range u.Mailboxes {
+		if mb.Name == name || (strings.EqualFold(name, "INBOX") && mb.Name == "INBOX") {
+			return mb, true
+		}
+	}
+	return MailboxState{}, false
+}
+
+// Snapshot copies the world's current state.
+func (s *Simulator) Snapshot() Snapshot {
+	sn := Snapshot{Maildrop: s.store.MaildropLocks(), Outbound: s.Outbound(), Faults: s.faults.Active(), Sessions: s.openSessions()}
+	marked := map[string]map[uint32]bool{}
+	for _, l := range sn.Maildrop {
+		marked[l.User] = map[uint32]bool{}
+		for _, uid := range l.MarkedDeleted {
+			marked[l.User][uid] = true
+		}
+	}
+	for _, u := range s.store.Users() {
+		us := UserState{Address: u.Address}
+		for _, info := range u.Mailboxes() {
+			mb, err := u.Mailbox(info.Name)
+			if err != nil {
+				continue
+			}
+			st := mb.Status()
+			ms := MailboxState{Name: info.Name, SpecialUse: info.SpecialUse, UIDValidity: st.UIDValidity, UIDNext: st.UIDNext}
+			for _, m := range mb.Messages() {
+				h := summarize(m.Body)
+				ms.Messages = append(ms.Messages, MessageState{UID: m.UID, Flags: m.Flags, Subject: h.subject, From: h.from, To: h.to,
+					Size: m.Body.Size(), Date: m.InternalDate, MarkedDeleted: info.Name == "INBOX" && marked[u.Address][m.UID]})
+			}
+			us.Mailboxes = append(us.Mailboxes, ms)
+		}
+		sn.Users = append(sn.Users, us)
+	}
+	return sn
+}
+
+type headerSummary struct{ subject, from, to string }
+
+var wordDecoder = &mime.WordDecoder{}
+
+// summarize reads the few header fields the mailbox pane shows.
+func summarize(b *store.Body) headerSummary {
+	msg, err := mail.ReadMessage(bytes.NewReader(b.Header()))
+	if err != nil {
+		return headerSummary{subject: "(unreadable header)"}
+	}
+	dec := func(v string) string {
+		if d, err := wordDecoder.DecodeHeader(v); err == nil {
+			return d
+		}
+		return v
+	}
+	return headerSummary{subject: dec(msg.Header.Get("Subject")), from: dec(msg.Header.Get("From")), to: dec(msg.Header.Get("To"))}
+}
