@@ -189,12 +189,20 @@ func (pm *parsedMessage) binary(raw []byte, path []int) ([]byte, error) {
 	case "", "7bit", "8bit", "binary":
 		return body, nil
 	case "base64":
-		return io.ReadAll(base64.NewDecoder(base64.StdEncoding, &crlfSkipper{r: bytes.NewReader(body)}))
+		return decoded(io.ReadAll(base64.NewDecoder(base64.StdEncoding, &crlfSkipper{r: bytes.NewReader(body)})))
 	case "quoted-printable":
-		return io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+		return decoded(io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body))))
 	default:
 		return nil, errNo(imap.ResponseCodeUnknownCTE, "Unknown Content-Transfer-Encoding "+enc)
 	}
+}
+
+// decoded turns a broken encoding into NO [PARSE] rather than a server bug.
+func decoded(data []byte, err error) ([]byte, error) {
+	if err != nil {
+		return nil, errNo(imap.ResponseCodeParse, "Cannot decode this part: "+err.Error())
+	}
+	return data, nil
 }
 
 // crlfSkipper drops line breaks and spaces, which base64 bodies carry.
