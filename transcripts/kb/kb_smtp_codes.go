@@ -173,8 +173,9 @@ func smtpReplyCodes() []Entry {
 			Summary: "Command not implemented",
 			Explain: "The server knows of the command but does not offer it (VRFY, EXPN, TURN are often disabled). " +
 				"Some software (go-smtp) also answers 502 for commands in the wrong order, where RFC 5321 says 503.",
-			RFC:   "RFC 5321 §4.2.2; §4.2.4",
-			Check: "The server does not offer that feature; use what EHLO lists.",
+			RFC:    "RFC 5321 §4.2.2; §4.2.4",
+			Client: "Rare in apps; \"command not implemented\" when a feature (VRFY, an old AUTH method) is off.",
+			Check:  "The server does not offer that feature; use what EHLO lists.",
 		},
 		{
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "503",
