@@ -5,12 +5,11 @@ import "github.com/mailtutor/mailtutor/simulator/wire"
 // SMTP session states used in Entry.States. RFC 5321 §4.1.4 fixes the order:
 // greeting, EHLO/HELO, then any number of transactions MAIL → RCPT… → DATA.
 const (
-	smtpGreeted     = "greeted"              // the server sent 220, the client has not said EHLO/HELO yet
-	smtpReady       = "after EHLO"           // EHLO/HELO done, no transaction open
-	smtpMail        = "after MAIL"           // MAIL accepted, no recipient yet
-	smtpRcpt        = "after RCPT"           // at least one recipient accepted
-	smtpAnyState    = "any state"            // valid at any point of the session
-	smtpBeforeTrans = "before a transaction" // outside MAIL…DATA
+	smtpGreeted  = "greeted"    // the server sent 220, the client has not said EHLO/HELO yet
+	smtpReady    = "after EHLO" // EHLO/HELO done, no transaction open
+	smtpMail     = "after MAIL" // MAIL accepted, no recipient yet
+	smtpRcpt     = "after RCPT" // at least one recipient accepted
+	smtpAnyState = "any state"  // valid at any point of the session
 )
 
 // smtpCommands covers RFC 5321 and the extensions a learner meets in logs.
