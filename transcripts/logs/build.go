@@ -150,25 +150,22 @@ type builder struct {
 func build(p *parser, forced wire.Proto) *Result {
 	b := &builder{res: &Result{Problems: p.probs}, inferTLS: p.inferTLS, format: p.format}
 	sessions := map[string]*session{}
+	var guesses map[string]wire.Proto
 	for i, key := range p.keys {
 		proto := forced
 		if proto == "" {
 			proto = p.protos[key]
 		}
 		if proto == "" {
-			var ok bool
-			proto, ok = guessProtoRecords(p.recs, key)
-			if !ok {
-				line := 0
-				for _, r := range p.recs {
-					if r.key == key {
-						line = r.line
-						break
-					}
-				}
-				b.res.Problems = append(b.res.Problems, Problem{Line: line,
-					Reason: "could not tell which protocol this session speaks; assumed SMTP (name it with --proto)"})
+			if guesses == nil {
+				guesses = guessProtoRecords(p.recs)
 			}
+			proto = guesses[key]
+		}
+		if proto == "" {
+			proto = wire.SMTP
+			b.res.Problems = append(b.res.Problems, Problem{Line: firstLine(p.recs, key),
+				Reason: "could not tell which protocol this session speaks; assumed SMTP (name it with --proto)"})
 		}
 		b.res.Sessions = append(b.res.Sessions, Session{ID: wire.SessionID(fmt.Sprintf("s%d", i+1)), Proto: proto})
 		sessions[key] = &session{split: wire.NewSplitter(proto), role: roleFromAddr(p.servers[key])}
@@ -189,6 +186,16 @@ func build(p *parser, forced wire.Proto) *Result {
 	// Parsers that read in two passes (openssl) find some problems late.
 	sort.SliceStable(b.res.Problems, func(i, j int) bool { return b.res.Problems[i].Line < b.res.Problems[j].Line })
 	return b.res
+}
+
+// firstLine is the log line of a session's first record.
+func firstLine(recs []record, key string) int {
+	for _, r := range recs {
+		if r.key == key {
+			return r.line
+		}
+	}
+	return 0
 }
 
 func (b *builder) record(s *session, r record) {

@@ -77,6 +77,8 @@ func detectProto(f Format, lines []string) wire.Proto {
 	if proto := p.protos[p.keys[0]]; proto != "" {
 		return proto
 	}
-	proto, _ := guessProtoRecords(p.recs, p.keys[0])
-	return proto
+	if proto := guessProtoRecords(p.recs)[p.keys[0]]; proto != "" {
+		return proto
+	}
+	return wire.SMTP
 }

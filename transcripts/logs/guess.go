@@ -85,23 +85,27 @@ func guessProto(texts []string) (wire.Proto, bool) {
 	return best, bestScore > 0
 }
 
-// guessProtoRecords guesses from the first lines of one session's records.
-func guessProtoRecords(recs []record, key string) (wire.Proto, bool) {
-	var texts []string
+// guessProtoRecords guesses each session's protocol from its first lines,
+// reading the records once (a log may hold thousands of sessions).
+func guessProtoRecords(recs []record) map[string]wire.Proto {
+	texts := map[string][]string{}
 	for _, r := range recs {
-		if r.key != key || r.kind != recData {
+		if r.kind != recData || len(texts[r.key]) > 200 {
 			continue
 		}
 		for _, l := range strings.Split(string(r.data), "\n") {
 			if l = strings.TrimRight(l, "\r"); l != "" {
-				texts = append(texts, l)
+				texts[r.key] = append(texts[r.key], l)
 			}
 		}
-		if len(texts) > 200 {
-			break
+	}
+	guesses := map[string]wire.Proto{}
+	for key, t := range texts {
+		if proto, ok := guessProto(t); ok {
+			guesses[key] = proto
 		}
 	}
-	return guessProto(texts)
+	return guesses
 }
 
 // isServerLine reports whether a line without a direction prefix looks like
