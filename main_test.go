@@ -162,10 +162,13 @@ func TestPythonClientsSendAndRead(t *testing.T) {
 		}
 	}
 	host, port = s.hostPort("imaps")
-	runClient(t, py, "testdata/clients/imap_read.py", host, port, "bob", "builder", "ssl")
+	out = runClient(t, py, "testdata/clients/imap_read.py", host, port, "alice@example.com", "wonderland", "ssl")
+	if !strings.Contains(out, "SELECT OK 4") {
+		t.Fatalf("imaplib over implicit TLS:\n%s", out)
+	}
 
 	events := s.output()
-	for _, want := range []string{"C: EHLO python.test", "C: STARTTLS", "(TLS) C: AUTH PLAIN ********", "C: PASS ********", "C: RETR 1"} {
+	for _, want := range []string{"C: ehlo python.test", "C: STARTTLS", "(TLS) C: AUTH PLAIN ********", "C: PASS ********", "C: RETR 1"} {
 		if !strings.Contains(events, want) {
 			t.Errorf("serve output lacks %q", want)
 		}

@@ -325,10 +325,12 @@ func (s *session) serverToClient() {
 					time.Sleep(time.Second)
 				}
 				s.publishPiece(p)
-				werr = s.writeClient(p.Data)
+				// Before the client can read the reply and answer it: the
+				// drop-connection fault must be armed by then.
 				if p.Answers != "" {
 					startTLS = s.afterReply(p, startTLS)
 				}
+				werr = s.writeClient(p.Data)
 			})
 			if werr != nil {
 				s.finish("the client closed the connection")

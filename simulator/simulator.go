@@ -361,11 +361,15 @@ func (s *Simulator) Close() error {
 	s.mu.Unlock()
 	for _, r := range s.relays {
 		r.public.Close()
+		r.inner.Close()
 	}
+	// Every Serve has returned before the servers are closed: go-imap's
+	// Server.Close races with a Serve that has not yet started.
+	s.serveWG.Wait()
 	// The libraries say goodbye (IMAP's * BYE, POP3's -ERR) through the
-	// still-open relays before the sessions are torn down.
-	// Concurrently: a submission server waiting on a relay hop must not wait
-	// for the MX server to be closed after it.
+	// still-open relays before the sessions are torn down. Concurrently: a
+	// submission server waiting on a relay hop must not wait for the MX
+	// server to be closed after it.
 	var closing sync.WaitGroup
 	for _, srv := range s.servers {
 		closing.Add(1)
@@ -375,9 +379,6 @@ func (s *Simulator) Close() error {
 		}()
 	}
 	closing.Wait()
-	for _, r := range s.relays {
-		r.inner.Close()
-	}
 	s.mu.Lock()
 	var open []*session
 	for _, sess := range s.sessions {
@@ -390,7 +391,6 @@ func (s *Simulator) Close() error {
 	for _, r := range s.relays {
 		r.wg.Wait()
 	}
-	s.serveWG.Wait()
 	if s.stopWatch != nil {
 		s.stopWatch()
 	}
