@@ -129,6 +129,14 @@ func (h *home) update(msg tea.Msg) (*menuEntry, tea.Cmd) {
 		switch {
 		case key.Matches(msg, km.Open):
 			if e, ok := h.selected(); ok {
+				// Coming back finds the whole menu, on the same entry.
+				h.filter = nil
+				h.applyFilter()
+				for i, idx := range h.shown {
+					if h.entries[idx].kind == e.kind && h.entries[idx].lessonID == e.lessonID {
+						h.cursor = i
+					}
+				}
 				return &e, nil
 			}
 		case key.Matches(msg, km.Up):

@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// Home → the test lesson → type EHLO → the annotated reply appears and the
+// step's goal is met; then the question step takes an answer.
+func TestLessonEHLO(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 100, 30)
+	waitFor(t, tm, "Say hello to a server")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "220 ", "server>")
+	typeLine(tm, "EHLO laptop.example.com")
+	waitFor(t, tm, "250-", "the server greets the client", "Well done: step 1")
+	// The question step: a wrong answer, then the right one.
+	typeLine(tm, "1")
+	waitFor(t, tm, "Not quite")
+	typeLine(tm, "2")
+	waitFor(t, tm, "Right.")
+	v := finalView(t, tm)
+	mustContain(t, v, "S: 250 SIZE", "✓ 1. Say hello", "You finished this lesson")
+}
+
+// The sandbox: open a POP3 session, log in, ask STAT.
+func TestSandboxPOP3(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 100, 30)
+	waitFor(t, tm, "Sandbox")
+	tm.Type("sandbox")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "Open a session")
+	tm.Type("3") // POP3
+	waitFor(t, tm, "+OK", "laptop>")
+	typeLine(tm, "USER alice")
+	waitFor(t, tm, "C: USER alice")
+	typeLine(tm, "PASS wonderland")
+	waitFor(t, tm, "PASS ********", "TRANSACTION")
+	typeLine(tm, "STAT")
+	waitFor(t, tm, "S: +OK 3 ")
+	v := finalView(t, tm)
+	mustContain(t, v, "C: STAT", "S: +OK 3 ", "state: TRANSACTION", "POP3")
+	if strings.Contains(v, "wonderland") {
+		t.Errorf("the password is on screen:\n%s", v)
+	}
+}
+
+// Save the sandbox transcript with ctrl+s, then replay the saved file and
+// step through it.
+func TestSaveThenReplay(t *testing.T) {
+	opts := testOptions(t)
+	tm := startTUI(t, opts, 100, 30)
+	waitFor(t, tm, "Sandbox")
+	tm.Type("sandbox")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "Open a session")
+	tm.Type("3")
+	waitFor(t, tm, "+OK", "laptop>")
+	typeLine(tm, "QUIT")
+	waitFor(t, tm, "C: QUIT", "closed")
+	tm.Send(press(tea.KeyCtrlS))
+	waitFor(t, tm, "transcript saved to")
+	files, _ := filepath.Glob(filepath.Join(opts.SaveDir, "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("saved files: %v", files)
+	}
+	tm.Send(press(tea.KeyEsc))
+	tm.Type("replay")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, filepath.Base(files[0]))
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "line 1 of")
+	tm.Send(press(tea.KeyRight))
+	tm.Send(press(tea.KeyRight))
+	waitFor(t, tm, "line 3 of")
+	tm.Send(press(tea.KeyEnd))
+	waitFor(t, tm, "the end")
+	v := finalView(t, tm)
+	mustContain(t, v, "C: QUIT", "Replay: "+filepath.Base(files[0]))
+}
+
+// A corrupt transcript gives a clear message and the file is untouched.
+func TestReplayCorruptFile(t *testing.T) {
+	opts := testOptions(t)
+	path := filepath.Join(t.TempDir(), "broken.jsonl")
+	data := []byte("{\"format\":\"mailtutor-transcript\",\"version\":1}\n{not json at all\n")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts.ReplayFile = path
+	tm := startTUI(t, opts, 80, 24)
+	waitFor(t, tm, "Could not open it")
+	v := finalView(t, tm)
+	mustContain(t, v, "transcript line 2", "Nothing was changed")
+	after, _ := os.ReadFile(path)
+	if string(after) != string(data) {
+		t.Errorf("the corrupt file was changed")
+	}
+}
+
+// The home screen, as a golden file at 80×24 without colours.
+func TestHomeGolden(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 80, 24)
+	waitFor(t, tm, "Say hello to a server")
+	teatest.RequireEqualOutput(t, []byte(finalView(t, tm)))
+}
