@@ -183,15 +183,28 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 // safe escapes control bytes and invalid UTF-8 in an annotation; Detail
 // keeps its line breaks.
 func (a *Annotator) safe(s string, keepNewlines bool) string {
-	clean := utf8.ValidString(s)
-	for i := 0; clean && i < len(s); i++ {
-		if c := s[i]; (c < 0x20 && !(keepNewlines && c == '\n')) || c == 0x7f {
-			clean = false
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			continue
 		}
+		if c >= 0x80 {
+			ascii = false
+			continue
+		}
+		if c == '\n' && keepNewlines {
+			continue
+		}
+		return a.escapeAnnotation(s, keepNewlines)
 	}
-	if clean {
+	if ascii || utf8.ValidString(s) {
 		return s
 	}
+	return a.escapeAnnotation(s, keepNewlines)
+}
+
+func (a *Annotator) escapeAnnotation(s string, keepNewlines bool) string {
 	if !keepNewlines {
 		return a.display([]byte(s))
 	}
