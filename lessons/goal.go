@@ -23,6 +23,7 @@ type Goal struct {
 	Says     *SaysCheck     // the server sent a line (untagged data, a go-ahead, a push)
 	State    *StateCheck    // a session reached a protocol state
 	Closed   *ClosedCheck   // a session ended
+	TLS      *ClosedCheck   // a session completed a TLS handshake (same field: session)
 	Message  *MessageCheck  // a message is (or is not) in a mailbox
 	Mailbox  *MailboxCheck  // a mailbox exists, or holds N messages
 	Outbound *OutboundCheck // mail is queued for a domain outside the world
@@ -97,7 +98,7 @@ type OutboundCheck struct {
 }
 
 // goalKeys are the words a goal map may use.
-const goalKeys = "all, any, not, sent, reply, says, state, closed, message, mailbox, outbound"
+const goalKeys = "all, any, not, sent, reply, says, state, closed, tls, message, mailbox, outbound"
 
 // UnmarshalYAML reads a goal: a map whose keys are predicate names. Each
 // predicate takes a map of fields, or a list of such maps (all must hold).
@@ -181,6 +182,9 @@ func (g *Goal) decodeKey(key, val *yaml.Node) error {
 	case "closed":
 		g.Closed = &ClosedCheck{}
 		target = g.Closed
+	case "tls":
+		g.TLS = &ClosedCheck{}
+		target = g.TLS
 	case "message":
 		g.Message = &MessageCheck{}
 		target = g.Message
@@ -193,9 +197,14 @@ func (g *Goal) decodeKey(key, val *yaml.Node) error {
 	default:
 		return lineError(key.Line, "unknown goal %q (known: %s)", key.Value, goalKeys)
 	}
-	// "closed: laptop" is short for "closed: {session: laptop}".
+	// "closed: laptop" is short for "closed: {session: laptop}"; the same
+	// for tls.
 	if key.Value == "closed" && val.Kind == yaml.ScalarNode {
 		g.Closed.Session = val.Value
+		return nil
+	}
+	if key.Value == "tls" && val.Kind == yaml.ScalarNode {
+		g.TLS.Session = val.Value
 		return nil
 	}
 	return decodeStrict(val, target)
@@ -300,6 +309,8 @@ func (g *Goal) Met(ev *Evidence) bool {
 	case g.State != nil && !g.State.met(ev):
 		return false
 	case g.Closed != nil && !g.Closed.met(ev):
+		return false
+	case g.TLS != nil && !g.TLS.metKind(ev, wire.TLS):
 		return false
 	case g.Message != nil && !g.Message.met(ev):
 		return false
@@ -419,9 +430,11 @@ func (c *StateCheck) met(ev *Evidence) bool {
 	return false
 }
 
-func (c *ClosedCheck) met(ev *Evidence) bool {
+func (c *ClosedCheck) met(ev *Evidence) bool { return c.metKind(ev, wire.Close) }
+
+func (c *ClosedCheck) metKind(ev *Evidence, kind wire.Kind) bool {
 	for _, l := range ev.Lines {
-		if l.Kind == wire.Close && ev.onSession(c.Session, l.Session) {
+		if l.Kind == kind && ev.onSession(c.Session, l.Session) {
 			return true
 		}
 	}
@@ -525,7 +538,7 @@ func (g *Goal) hasEvidence() bool {
 	if g == nil {
 		return false
 	}
-	if g.Reply != nil || g.Says != nil || g.State != nil || g.Closed != nil || g.Message != nil || g.Mailbox != nil || g.Outbound != nil {
+	if g.Reply != nil || g.Says != nil || g.State != nil || g.Closed != nil || g.TLS != nil || g.Message != nil || g.Mailbox != nil || g.Outbound != nil {
 		return true
 	}
 	for _, sub := range g.All {

@@ -16,7 +16,7 @@ func parseGoal(t *testing.T, src string) *Goal {
 		t.Fatalf("goal %q: %v", src, err)
 	}
 	g.walk(func(g *Goal) {
-		for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed)} {
+		for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed), sessionOfC(g.TLS)} {
 			if s != nil && *s == "" {
 				*s = "main"
 			}
@@ -57,6 +57,7 @@ func TestGoalPredicates(t *testing.T) {
 	rcptRefused := evidence(client(1, "s1", "RCPT", "RCPT TO:<x@example.org>"), server(2, "s1", "RCPT", "550", "5.1.1", "mail"))
 	notComplete := evidence(Observed{Seq: 2, Session: "s1", Dir: wire.FromServer, Kind: wire.Line, Verb: "EHLO", Code: "250"})
 	closed := evidence(Observed{Seq: 3, Session: "s5", Dir: wire.Meta, Kind: wire.Close})
+	tlsDone := evidence(Observed{Seq: 3, Session: "s1", Dir: wire.Meta, Kind: wire.TLS})
 	body := evidence(server(9, "s1", "<body>", "250", "2.0.0", "greeted"))
 	imap := evidence(Observed{Seq: 4, Session: "s1", Dir: wire.FromServer, Kind: wire.Line, Verb: "LOGIN", Code: "NO",
 		RespCode: "AUTHENTICATIONFAILED", Complete: true, State: "not authenticated"})
@@ -95,6 +96,9 @@ func TestGoalPredicates(t *testing.T) {
 		{"state no match", `state: {state: rcpt}`, ehloOK, false},
 		{"closed on a reopened session", `closed: other`, closed, true},
 		{"closed no", `closed: main`, closed, false},
+		{"tls", `tls: main`, tlsDone, true},
+		{"tls other session", `tls: {session: other}`, tlsDone, false},
+		{"tls is not a close", `closed: main`, tlsDone, false},
 		{"message subject", `message: {user: bob@example.org, subject: hello}`, ehloOK, true},
 		{"message from and flags", `message: {user: bob@example.org, from: alice, flags: ['\seen']}`, ehloOK, true},
 		{"message not flags", `message: {user: bob@example.org, from: alice, not_flags: ['\Seen']}`, ehloOK, false},

@@ -171,7 +171,7 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 			add(st.Goal.Line, "step %q: the goal checks only what was typed; add a reply: (the server's answer) or a store check (message:, mailbox:, outbound:)", st.Title)
 		}
 		st.Goal.walk(func(g *Goal) {
-			for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed)} {
+			for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed), sessionOfC(g.TLS)} {
 				if s == nil {
 					continue
 				}
