@@ -86,3 +86,8 @@ func mustContain(t *testing.T, s string, want ...string) {
 		}
 	}
 }
+
+// testRenderer is a colourless renderer for unit tests.
+func testRenderer() *lipgloss.Renderer {
+	return lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.Ascii))
+}
