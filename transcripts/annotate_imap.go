@@ -133,6 +133,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.Verb, l.Tag = "IDLE", cur.tag
 		l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
 		l.RFC = "RFC 2177 §3"
+		a.want(kb.Command, "IDLE")
 		s.idling = false
 		return
 	}
@@ -141,6 +142,10 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 			l.Verb, l.Tag = cur.verb, cur.tag
 		}
 		l.Note = "the command continues after the literal"
+		l.RFC = "RFC 9051 §4.3"
+		if l.Verb != "" {
+			a.want(kb.Command, l.Verb)
+		}
 		if text == "" {
 			l.Note = "the line break ends the command: the literal was its last argument"
 		}
@@ -348,6 +353,7 @@ func (a *Annotator) imapServer(l *Line, e wire.Event) {
 		if text == ")" {
 			l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
 		}
+		a.want(kb.Response, s.serverLiteral)
 		l.RFC = "RFC 9051 §4.3"
 		return
 	}
@@ -364,6 +370,10 @@ func (a *Annotator) imapServer(l *Line, e wire.Event) {
 func (a *Annotator) imapContinuation(l *Line, msg string) {
 	s := &a.imap
 	l.Code = "+"
+	a.want(kb.Response, "+")
+	l.Detail = "A line starting with \"+\" is a *continuation request*: the server is waiting for more from the client. " +
+		"It means one of three things, depending on what the client just did: go ahead and send the literal you announced with {N}; " +
+		"here is an AUTHENTICATE challenge (base64), answer it; or, after IDLE, \"I am idling\": changes will be pushed until you send DONE."
 	cur := a.current()
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag

@@ -52,7 +52,7 @@ func (a *Annotator) fetchItemNote(it fetchItem) string {
 	if i := strings.IndexAny(base, "[<"); i >= 0 {
 		base = base[:i]
 	}
-	a.want(kb.FetchItem, base)
+	a.want(kb.FetchItem, name)
 	v := it.value
 	literal := ""
 	if n, _, ok := literalMarker(v); ok && strings.HasPrefix(v, "{") {

@@ -308,6 +308,10 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	l.Level = smtpLevel(code)
 	if more {
 		s.replyLine++
+		a.want(kb.ReplyCode, code)
+		if cmd.verb == "EHLO" && s.replyLine == 1 {
+			a.want(kb.Command, "EHLO")
+		}
 		a.smtpContinuation(l, cmd, code, msg, s.replyLine)
 		return
 	}

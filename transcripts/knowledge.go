@@ -17,16 +17,12 @@ type Knowledge interface {
 }
 
 // kbKnowledge is the default Knowledge: package kb.
-//
-// kb's lookup functions are being written in parallel with this package;
-// until kb.Lookup and kb.LookupEnhanced exist this finds nothing, and the
-// annotators' own context notes (which carry their RFC sections) stand alone.
 type kbKnowledge struct{}
 
 func (kbKnowledge) Lookup(proto wire.Proto, kind kb.Kind, key string) (kb.Entry, bool) {
-	return kb.Entry{}, false
+	return kb.Lookup(proto, kind, key)
 }
 
 func (kbKnowledge) LookupEnhanced(code string) (kb.Entry, bool) {
-	return kb.Entry{}, false
+	return kb.LookupEnhanced(code)
 }
