@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -14,11 +15,18 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/charmbracelet/glamour"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
+	"github.com/mailtutor/mailtutor/lessons"
 	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
+	"github.com/mailtutor/mailtutor/transcripts/logs"
+	"github.com/mailtutor/mailtutor/tui"
 )
 
 func main() {
@@ -32,13 +40,24 @@ func main() {
 }
 
 func newRootCmd() *cobra.Command {
+	var tuiOpts tui.Options
 	root := &cobra.Command{
-		Use:           "mailtutor",
-		Short:         "Learn SMTP, POP3 and IMAP by talking to a real (simulated) mail system",
+		Use:   "mailtutor",
+		Short: "Learn SMTP, POP3 and IMAP by talking to a real (simulated) mail system",
+		Long: `mailtutor runs a small mail world inside this program (SMTP, POP3 and IMAP
+servers on loopback) and opens a guided terminal in which you type real
+protocol commands and see every command and reply explained.`,
+		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return tui.Run(cmd.Context(), tuiOpts)
+		},
 	}
-	root.AddCommand(newServeCmd())
+	root.PersistentFlags().StringArrayVar(&tuiOpts.LessonDirs, "lessons", nil, "add a teacher's directory of lesson files (repeatable)")
+	root.Flags().StringVar(&tuiOpts.Theme, "theme", "", "colour theme: dark or light (default: from $COLORFGBG, else dark)")
+	root.Flags().StringVar(&tuiOpts.LogFile, "log", "", "write the mail servers' logs to this file (never to the screen)")
+	root.AddCommand(newServeCmd(), newExplainCmd(), newAnnotateCmd(), newExportCmd(), newReplayCmd(&tuiOpts), newLessonsCmd(&tuiOpts))
 	return root
 }
 
@@ -172,16 +191,24 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 		<-ctx.Done()
 		return nil
 	}
+	// One annotator per session, so each line is explained in context.
+	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	w := bufio.NewWriterSize(out, 64*1024)
+	defer w.Flush()
 	for {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(out, "mailtutor: shutting down")
+			fmt.Fprintln(w, "mailtutor: shutting down")
 			return nil
 		case e, ok := <-sub.Events():
 			if !ok {
 				return nil
 			}
-			printEvent(out, e)
+			printEvent(w, e, annotators)
+			// Flush when nothing else is waiting: batches under load, prompt when idle.
+			if len(sub.Events()) == 0 {
+				w.Flush()
+			}
 		}
 	}
 }
@@ -205,21 +232,288 @@ func printBanner(w io.Writer, sim *simulator.Simulator, opts simulator.Options) 
 	}
 }
 
-// printEvent writes one wire event as a C:/S: line, secrets masked.
-func printEvent(w io.Writer, e wire.Event) {
-	prefix := fmt.Sprintf("[%s %s]", e.Session, e.Role)
-	switch e.Kind {
-	case wire.Line:
-		lock := ""
-		if e.Encrypted {
-			lock = " (TLS)"
-		}
-		fmt.Fprintf(w, "%s%s %s: %s\n", prefix, lock, e.Dir, strings.TrimRight(string(e.Masked()), "\r\n"))
-	case wire.Payload:
-		fmt.Fprintf(w, "%s %s: [%d bytes of data]\n", prefix, e.Dir, len(e.Data))
-	case wire.Dropped:
+// printEvent writes one wire event as a C:/S: line with its annotation,
+// secrets masked.
+func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]*transcripts.Annotator) {
+	if e.Kind == wire.Dropped {
 		fmt.Fprintf(w, "[output] %d lines not shown: the terminal could not keep up\n", e.N)
-	default:
-		fmt.Fprintf(w, "%s * %s: %s\n", prefix, e.Kind, e.Data)
+		return
 	}
+	a := annotators[e.Session]
+	if a == nil {
+		a = transcripts.NewAnnotator(e.Proto, transcripts.AnnotateOptions{})
+		annotators[e.Session] = a
+	}
+	l := a.Annotate(e)
+	if e.Kind == wire.Close {
+		delete(annotators, e.Session)
+	}
+	lock := ""
+	if e.Encrypted {
+		lock = " (TLS)"
+	}
+	marker := map[wire.Dir]string{wire.FromClient: "C:", wire.FromServer: "S:", wire.Meta: "*"}[e.Dir]
+	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, marker, l.Text)
+	if l.Note != "" {
+		fmt.Fprintf(w, "    # %s\n", l.Note)
+	}
+}
+
+func newExplainCmd() *cobra.Command {
+	var plain bool
+	cmd := &cobra.Command{
+		Use:   "explain CODE|COMMAND...",
+		Short: "Explain a reply code, response code or command",
+		Example: `  mailtutor explain 550 5.7.1
+  mailtutor explain -- -ERR [IN-USE]
+  mailtutor explain NO [TRYCREATE]
+  mailtutor explain UIDL`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			entries, err := kb.Explain(strings.Join(args, " "))
+			if err != nil {
+				return err
+			}
+			return printMarkdown(cmd.OutOrStdout(), kb.Markdown(entries), plain)
+		},
+	}
+	// "-ERR" looks like a flag: let it through as an argument.
+	cmd.Flags().SetInterspersed(false)
+	cmd.Flags().BoolVar(&plain, "plain", false, "print plain Markdown even on a terminal")
+	return cmd
+}
+
+// printMarkdown renders Markdown with glamour on a terminal and prints it as
+// is when piped (or with NO_COLOR, or --plain).
+func printMarkdown(w io.Writer, md string, plain bool) error {
+	f, isFile := w.(*os.File)
+	_, noColor := os.LookupEnv("NO_COLOR")
+	if plain || noColor || !isFile || !term.IsTerminal(int(f.Fd())) {
+		_, err := io.WriteString(w, md)
+		return err
+	}
+	width := 100
+	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 {
+		width = min(cols, 120) - 2
+	}
+	style := "dark"
+	if lightBackground() {
+		style = "light"
+	}
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+	if err != nil {
+		return err
+	}
+	out, err := r.Render(md)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, out)
+	return err
+}
+
+// lightBackground reads $COLORFGBG ("15;0" is light on dark); no terminal query.
+func lightBackground() bool {
+	v := os.Getenv("COLORFGBG")
+	i := strings.LastIndex(v, ";")
+	if i < 0 {
+		return false
+	}
+	switch v[i+1:] {
+	case "7", "15":
+		return true
+	}
+	return false
+}
+
+func newAnnotateCmd() *cobra.Command {
+	var format, proto string
+	var reveal bool
+	cmd := &cobra.Command{
+		Use:   "annotate [FILE|-]",
+		Short: "Explain every line of a mail log you already have",
+		Long: `annotate reads a protocol log and explains every command and reply in it.
+It recognises plain C:/S: transcripts, swaks output, curl -v, openssl s_client
+sessions, the debug output of Python's smtplib, imaplib and poplib,
+Thunderbird's protocol logs (MOZ_LOG) and raw ">"/"<" dialogues. Passwords are
+masked unless --reveal-secrets is given.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in := io.Reader(cmd.InOrStdin())
+			if len(args) == 1 && args[0] != "-" {
+				f, err := os.Open(args[0])
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				in = f
+			}
+			res, err := logs.Parse(in, logs.Options{Format: logs.Format(format), Proto: wire.Proto(proto)})
+			if err != nil {
+				return err
+			}
+			return printAnnotated(cmd.OutOrStdout(), res, reveal)
+		},
+	}
+	var names []string
+	for _, f := range logs.Formats() {
+		names = append(names, string(f))
+	}
+	cmd.Flags().StringVar(&format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
+	cmd.Flags().StringVar(&proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
+	return cmd
+}
+
+func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {
+	fmt.Fprintf(w, "# format: %s\n", res.Format)
+	for _, s := range res.Sessions {
+		fmt.Fprintf(w, "\n## session %s (%s)\n", s.ID, s.Proto)
+		a := transcripts.NewAnnotator(s.Proto, transcripts.AnnotateOptions{RevealSecrets: reveal})
+		for _, e := range s.Events {
+			printLine(w, a.Annotate(e))
+		}
+	}
+	if len(res.Problems) > 0 {
+		fmt.Fprintf(w, "\n## lines not understood (%d)\n", len(res.Problems))
+		for _, p := range res.Problems {
+			fmt.Fprintf(w, "line %d: %s: %q\n", p.Line, p.Reason, p.Text)
+		}
+	}
+	return nil
+}
+
+// printLine writes one annotated line: the line itself, then its note.
+func printLine(w io.Writer, l transcripts.Line) {
+	marker := map[wire.Dir]string{wire.FromClient: "C:", wire.FromServer: "S:", wire.Meta: "**"}[l.Dir]
+	fmt.Fprintf(w, "%s %s\n", marker, l.Text)
+	if l.Note != "" {
+		fmt.Fprintf(w, "     # %s\n", l.Note)
+	}
+}
+
+func newExportCmd() *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "export [--format md|html|text|jsonl] [-o OUT] TRANSCRIPT.jsonl",
+		Short: "Turn a saved transcript into a handout (Markdown, HTML, text) or a copy",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			t, err := loadTranscript(args[0])
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			switch format {
+			case "md", "markdown":
+				return transcripts.WriteMarkdown(w, t)
+			case "html":
+				return transcripts.WriteHTML(w, t)
+			case "text", "txt":
+				return transcripts.WriteText(w, t)
+			case "jsonl", "json":
+				return t.Save(w)
+			}
+			return fmt.Errorf("--format %q: want md, html, text or jsonl", format)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "md", "md, html, text or jsonl")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write here instead of standard output")
+	return cmd
+}
+
+func loadTranscript(path string) (*transcripts.Transcript, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	t, err := transcripts.Load(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+func newReplayCmd(opts *tui.Options) *cobra.Command {
+	return &cobra.Command{
+		Use:   "replay FILE",
+		Short: "Step through a saved transcript, forward and back, with its explanations",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			// Fail here, with a clear message, rather than inside the full-screen UI.
+			if _, err := loadTranscript(args[0]); err != nil {
+				return err
+			}
+			o := *opts
+			o.ReplayFile = args[0]
+			return tui.Run(cmd.Context(), o)
+		},
+	}
+}
+
+func newLessonsCmd(opts *tui.Options) *cobra.Command {
+	cmd := &cobra.Command{Use: "lessons", Short: "List, check and play lessons"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the lessons by group",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cat, errs := lessons.Load(true, opts.LessonDirs...)
+			for _, e := range errs {
+				fmt.Fprintln(c.ErrOrStderr(), e)
+			}
+			lessons.List(c.OutOrStdout(), cat)
+			return nil
+		},
+	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check [DIR]",
+		Short: "Validate lesson files and play every solution (and wrong attempt) against a fresh simulator",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			dirs := append([]string(nil), opts.LessonDirs...)
+			builtin := true
+			if len(args) == 1 {
+				dirs = append(dirs, args[0])
+				builtin = false
+			}
+			return lessons.Check(c.Context(), c.OutOrStdout(), builtin, dirs...)
+		},
+	})
+	var auto bool
+	var pace time.Duration
+	play := &cobra.Command{
+		Use:   "play ID",
+		Short: "Open a lesson in the terminal UI, or play its solution with --auto",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			cat, errs := lessons.Load(true, opts.LessonDirs...)
+			for _, e := range errs {
+				fmt.Fprintln(c.ErrOrStderr(), e)
+			}
+			l, ok := cat.Lesson(args[0])
+			if !ok {
+				return fmt.Errorf("no lesson %q (see mailtutor lessons list)", args[0])
+			}
+			if auto {
+				return lessons.Auto(c.Context(), l, c.OutOrStdout(), pace)
+			}
+			o := *opts
+			o.StartLesson = args[0]
+			return tui.Run(c.Context(), o)
+		},
+	}
+	play.Flags().BoolVar(&auto, "auto", false, "play the solution with explanations to standard output (for a projector or a handout)")
+	play.Flags().DurationVar(&pace, "pace", 800*time.Millisecond, "pause before each command with --auto")
+	cmd.AddCommand(play)
+	return cmd
 }

@@ -250,6 +250,10 @@ func (s *Simulator) Roles() []wire.Role {
 // Subscribe delivers wire events of every session from now on.
 func (s *Simulator) Subscribe(o wire.SubscribeOptions) *wire.Subscription { return s.hub.Subscribe(o) }
 
+// LastSeq is the sequence number of the last wire event published, so a
+// consumer can wait until it has seen everything up to now.
+func (s *Simulator) LastSeq() uint64 { return s.hub.LastSeq() }
+
 // Store returns the mail store.
 func (s *Simulator) Store() *store.Store { return s.store }
 

@@ -145,6 +145,13 @@ func (h *Hub) Publish(e Event) Event {
 	return e
 }
 
+// LastSeq returns the sequence number of the last event published.
+func (h *Hub) LastSeq() uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.seq
+}
+
 // Close ends every subscription once its queued events are delivered.
 func (h *Hub) Close() {
 	h.mu.Lock()
