@@ -1,0 +1,108 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+)
+
+// openSandbox goes from home to a sandbox session on the role numbered n
+// in the picker (1 submission, 2 mx, 3 pop3, 4 imap, ...).
+func openSandbox(t *testing.T, tm *teatest.TestModel, n string, greeting string) {
+	t.Helper()
+	waitFor(t, tm, "Sandbox")
+	tm.Type("sandbox")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "Open a session")
+	tm.Type(n)
+	waitFor(t, tm, greeting, "laptop>")
+}
+
+// A whole message over the MX: the DATA body is typed line by line after
+// 354, sent with CRLF endings at the final dot, and the mailbox pane shows
+// it in Bob's INBOX, updated live from the store.
+func TestSandboxSMTPDataUpdatesMailbox(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 110, 40)
+	openSandbox(t, tm, "2", "220 ")
+	for _, l := range []string{"EHLO laptop.example.com", "MAIL FROM:<carol@example.net>", "RCPT TO:<bob@example.org>", "DATA"} {
+		typeLine(tm, l)
+	}
+	waitFor(t, tm, "354", "body>")
+	for _, l := range []string{"Subject: Greetings from the test", "", "Hello Bob.", "."} {
+		typeLine(tm, l)
+	}
+	waitFor(t, tm, "S: 250 ")
+	tm.Send(press(tea.KeyF2)) // Explain → Mailbox
+	waitFor(t, tm, "[Mailbox]", "Greetings from the test")
+	v := finalView(t, tm)
+	mustContain(t, v, "bob@example.org", "Greetings from the test", "state:")
+}
+
+// STARTTLS on submission: after the 220 go-ahead the TUI's client starts
+// TLS, the transcript says so, and the conversation goes on encrypted.
+func TestSandboxSTARTTLS(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 110, 40)
+	openSandbox(t, tm, "1", "220 ")
+	typeLine(tm, "EHLO laptop.example.com")
+	waitFor(t, tm, "250-STARTTLS")
+	typeLine(tm, "STARTTLS")
+	waitFor(t, tm, "TLS on")
+	typeLine(tm, "EHLO laptop.example.com")
+	waitFor(t, tm, "250-AUTH")
+	tm.Send(press(tea.KeyShiftUp)) // select the newest line: it travelled inside TLS
+	v := finalView(t, tm)
+	mustContain(t, v, "C: STARTTLS", "TLS on", "≡")
+}
+
+// The server hangs up (QUIT): the tab says so, typing is refused with a
+// clear message, Enter on an empty line reconnects.
+func TestSandboxServerClosesThenReconnect(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 100, 30)
+	openSandbox(t, tm, "3", "+OK")
+	typeLine(tm, "QUIT")
+	waitFor(t, tm, "✕", "Enter reconnects")
+	typeLine(tm, "STAT")
+	waitFor(t, tm, "the connection is closed")
+	tm.Send(press(tea.KeyCtrlU))
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "state: AUTHORIZATION")
+	typeLine(tm, "USER bob")
+	waitFor(t, tm, "C: USER bob")
+	v := finalView(t, tm)
+	if strings.Contains(v, "✕") {
+		t.Errorf("still shown as closed:\n%s", v)
+	}
+}
+
+// A 1 MB reply line and binary bytes do not break the screen: the line is
+// shown cut with its size, control bytes are drawn as symbols.
+func TestSandboxHugeReplyAndBinary(t *testing.T) {
+	opts := testOptions(t)
+	opts.newWorld = func() (world, error) {
+		w, err := startLiveWorld(opts)
+		if err != nil {
+			return nil, err
+		}
+		huge := "Subject: huge\r\n\r\n" + strings.Repeat("y", 1<<20) + "\r\n"
+		if err := w.(*liveWorld).sim.Deliver("alice@example.com", []byte(huge)); err != nil {
+			return nil, err
+		}
+		return w, nil
+	}
+	tm := startTUI(t, opts, 100, 30)
+	openSandbox(t, tm, "3", "+OK")
+	typeLine(tm, "USER alice")
+	typeLine(tm, "PASS wonderland")
+	waitFor(t, tm, "TRANSACTION")
+	typeLine(tm, "RETR 4")
+	waitFor(t, tm, "more not shown")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("NOOP \x1b[2J\x00\x07"), Paste: true})
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, `C: NOOP \x1b[2J\x00\x07`)
+	v := finalView(t, tm)
+	if strings.ContainsAny(v, "\x1b\x00\x07") {
+		t.Errorf("raw control bytes reached the screen")
+	}
+}
