@@ -11,8 +11,9 @@ import (
 type RecorderOptions struct {
 	// LastSeq returns the Seq of the newest event the source has published
 	// (0 when none). Sync waits until the recorder has annotated that event.
-	// The simulator should offer it (Simulator.LastSeq); nil makes Sync
-	// return at once, promising nothing.
+	// nil means the source's own LastSeq method when it has one
+	// (*simulator.Simulator and *wire.Hub do); a source without one makes
+	// Sync return at once, promising nothing.
 	LastSeq func() uint64
 	// Annotate is passed to every session's annotator.
 	Annotate AnnotateOptions
@@ -64,11 +65,16 @@ func NewRecorder(src wire.Source, opts RecorderOptions) *Recorder {
 		annotators: map[wire.SessionID]*Annotator{},
 	}
 	r.changed = sync.NewCond(&r.mu)
+	if r.opts.LastSeq == nil {
+		if ls, ok := src.(interface{ LastSeq() uint64 }); ok {
+			r.opts.LastSeq = ls.LastSeq
+		}
+	}
 	r.sub = src.Subscribe(wire.SubscribeOptions{Lossless: true})
 	// Events up to base may have been published before the subscription
 	// began; Sync cannot wait for those.
-	if opts.LastSeq != nil {
-		r.base = opts.LastSeq()
+	if r.opts.LastSeq != nil {
+		r.base = r.opts.LastSeq()
 	}
 	go r.run()
 	return r

@@ -152,7 +152,21 @@ func TestRecorderSyncReturnsAfterHubCloses(t *testing.T) {
 	p.Close()
 	r.Sync() // must not hang: the subscription ended
 	r.Close()
-	r2 := NewRecorder(p, RecorderOptions{})
-	r2.Sync() // nil LastSeq: returns at once
+	r2 := NewRecorder(struct{ wire.Source }{p}, RecorderOptions{})
+	r2.Sync() // no LastSeq anywhere: returns at once
 	r2.Close()
+}
+
+func TestRecorderUsesTheSourcesLastSeq(t *testing.T) {
+	hub := wire.NewHub()
+	r := NewRecorder(hub, RecorderOptions{}) // *wire.Hub has LastSeq
+	defer r.Close()
+	evs := withSession("s1", imapSession())
+	for _, e := range evs {
+		hub.Publish(e)
+	}
+	r.Sync()
+	if got := len(r.Lines()); got != len(evs) {
+		t.Fatalf("after Sync %d lines, want %d", got, len(evs))
+	}
 }
