@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/kb"
 )
 
 // inputMode says what the input line is collecting.
@@ -282,18 +284,72 @@ func (w *writer) run(conn clientConn, report func(writeResult)) {
 	}
 }
 
-// commandWords lists the commands tab completes, for a protocol. The
-// knowledge base says in which states each is valid; until a state is
-// known every command of the protocol is offered.
+// commandWords lists the commands tab completes: the knowledge base's
+// commands of the protocol that are valid in the session's state (all of
+// them while the state is unknown).
 func commandWords(p wire.Proto, state string) []string {
-	switch p {
-	case wire.POP3:
-		return []string{"APOP", "AUTH", "CAPA", "DELE", "LIST", "NOOP", "PASS", "QUIT", "RETR", "RSET", "STAT", "STLS", "TOP", "UIDL", "USER"}
-	case wire.IMAP:
-		return []string{"APPEND", "AUTHENTICATE", "CAPABILITY", "CHECK", "CLOSE", "COPY", "CREATE", "DELETE", "ENABLE", "EXAMINE",
-			"EXPUNGE", "FETCH", "IDLE", "LIST", "LOGIN", "LOGOUT", "LSUB", "MOVE", "NAMESPACE", "NOOP", "RENAME", "SEARCH",
-			"SELECT", "STARTTLS", "STATUS", "STORE", "SUBSCRIBE", "UID", "UNSELECT", "UNSUBSCRIBE"}
-	default:
-		return []string{"AUTH", "DATA", "EHLO", "HELO", "HELP", "MAIL FROM:<", "NOOP", "QUIT", "RCPT TO:<", "RSET", "STARTTLS", "VRFY"}
+	want := kbState(p, state)
+	var all, valid []string
+	inAll, inValid := map[string]bool{}, map[string]bool{}
+	for _, e := range kb.All() {
+		if e.Proto != p || e.Kind != kb.Command {
+			continue
+		}
+		word := e.Key
+		if i := strings.IndexByte(word, ' '); i > 0 {
+			word = word[:i] // "UID FETCH" completes as UID
+		}
+		switch {
+		case p == wire.SMTP && word == "MAIL":
+			word = "MAIL FROM:<"
+		case p == wire.SMTP && word == "RCPT":
+			word = "RCPT TO:<"
+		}
+		ok := len(e.States) == 0
+		for _, st := range e.States {
+			if strings.EqualFold(st, want) || st == "any state" {
+				ok = true
+			}
+		}
+		if !inAll[word] {
+			all = append(all, word)
+			inAll[word] = true
+		}
+		if ok && !inValid[word] {
+			valid = append(valid, word)
+			inValid[word] = true
+		}
 	}
+	sort.Strings(all)
+	sort.Strings(valid)
+	if want == "" || len(valid) == 0 {
+		return all
+	}
+	return valid
+}
+
+// kbState turns the annotator's state name into the knowledge base's. The
+// two packages name SMTP states differently (the annotator says "greeted"
+// after EHLO, the knowledge base before it); IMAP's "selected INBOX" is the
+// "selected" state.
+func kbState(p wire.Proto, state string) string {
+	switch p {
+	case wire.SMTP:
+		switch state {
+		case "connected", "tls":
+			return "greeted"
+		case "greeted":
+			return "after EHLO"
+		case "mail":
+			return "after MAIL"
+		case "rcpt":
+			return "after RCPT"
+		}
+		return ""
+	case wire.IMAP:
+		if strings.HasPrefix(state, "selected") {
+			return "selected"
+		}
+	}
+	return state
 }

@@ -288,3 +288,28 @@ func TestTinyWindows(t *testing.T) {
 		m.helpOpen = false
 	}
 }
+
+func TestCommandWordsFollowState(t *testing.T) {
+	has := func(list []string, w string) bool {
+		for _, x := range list {
+			if x == w {
+				return true
+			}
+		}
+		return false
+	}
+	auth := commandWords(wire.POP3, "AUTHORIZATION")
+	trans := commandWords(wire.POP3, "TRANSACTION")
+	if !has(auth, "USER") || has(auth, "RETR") {
+		t.Errorf("POP3 AUTHORIZATION offers %v", auth)
+	}
+	if !has(trans, "RETR") || has(trans, "USER") {
+		t.Errorf("POP3 TRANSACTION offers %v", trans)
+	}
+	if !has(commandWords(wire.SMTP, "greeted"), "MAIL FROM:<") {
+		t.Errorf("SMTP after EHLO offers %v", commandWords(wire.SMTP, "greeted"))
+	}
+	if !has(commandWords(wire.IMAP, "selected INBOX"), "FETCH") {
+		t.Errorf("IMAP selected offers %v", commandWords(wire.IMAP, "selected INBOX"))
+	}
+}
