@@ -306,6 +306,7 @@ func (s *session) awaitStartTLS() bool {
 
 func (s *session) serverToClient() {
 	buf := make([]byte, 32*1024)
+	var out []byte
 	s.mu.Lock()
 	srv := s.srv
 	s.mu.Unlock()
@@ -313,6 +314,12 @@ func (s *session) serverToClient() {
 		n, err := srv.Read(buf)
 		if n > 0 {
 			startTLS := 0 // 1 agreed, -1 refused
+			slow := s.sim.faults.On(fault.Slow)
+			// SMTP lines may be rewritten (502→503) and the slow fault
+			// paces lines, so those are forwarded piece by piece; otherwise
+			// the bytes go out exactly as read, in one write per read.
+			rebuild := slow || s.proto == wire.SMTP
+			out = out[:0]
 			var werr error
 			s.split.Server(buf[:n], func(p wire.Piece) {
 				if werr != nil {
@@ -321,7 +328,7 @@ func (s *session) serverToClient() {
 				if s.proto == wire.SMTP && p.Kind == wire.Line {
 					p.Data = mapSequenceError(p.Data)
 				}
-				if s.sim.faults.On(fault.Slow) {
+				if slow {
 					time.Sleep(time.Second)
 				}
 				s.publishPiece(p)
@@ -330,8 +337,19 @@ func (s *session) serverToClient() {
 				if p.Answers != "" {
 					startTLS = s.afterReply(p, startTLS)
 				}
-				werr = s.writeClient(p.Data)
+				if slow {
+					werr = s.writeClient(p.Data)
+				} else if rebuild {
+					out = append(out, p.Data...)
+				}
 			})
+			switch {
+			case werr != nil:
+			case !rebuild:
+				werr = s.writeClient(buf[:n])
+			case len(out) > 0:
+				werr = s.writeClient(out)
+			}
 			if werr != nil {
 				s.finish("the client closed the connection")
 				return
