@@ -114,7 +114,7 @@ func (m *Model) lessonReady(msg lessonReadyMsg) tea.Cmd {
 	lp := &lessonPanel{c: m.c, md: m.md, run: msg.run, sim: msg.sim, lesson: msg.run.Lesson(), progress: m.lessons.progress}
 	lp.step = msg.run.Current()
 	w := &liveWorld{sim: msg.sim, rec: msg.rec}
-	ws := newWorkspace(m.c, w, workspaceOptions{Title: lp.lesson.Title, Lesson: lp, SaveDir: m.opts.SaveDir})
+	ws := newWorkspace(m.c, w, workspaceOptions{Title: lp.lesson.Title, Lesson: lp, SaveDir: m.opts.SaveDir, MD: m.md})
 	ws.reconnect = func(name string) (clientConn, error) {
 		if err := lp.run.Open(name); err != nil {
 			return nil, err

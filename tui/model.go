@@ -172,9 +172,9 @@ func (m *Model) markdownCmd() tea.Cmd {
 		_, cmd := m.page.lines()
 		return cmd
 	case screenWork:
-		if m.work.lesson != nil {
-			return m.work.lesson.markdownCmd(m.work)
-		}
+		return m.work.markdownCmd()
+	case screenReplay:
+		return m.replay.markdownCmd()
 	}
 	return nil
 }
@@ -193,7 +193,7 @@ func (m *Model) updateHome(msg tea.Msg) tea.Cmd {
 	case entryHelp:
 		m.helpOpen = true
 	case entryReplay:
-		m.replay = newReplayPicker(m.c, transcriptDir(m.opts.SaveDir))
+		m.replay = newReplayPicker(m.c, m.md, transcriptDir(m.opts.SaveDir))
 		m.screen = screenReplay
 	case entryLesson:
 		return m.openLesson(e.lessonID)
@@ -218,7 +218,7 @@ func (m *Model) openSandbox() tea.Cmd {
 		m.work = m.sandbox
 		return nil
 	}
-	m.sandbox = newWorkspace(m.c, m.world, workspaceOptions{Title: "Sandbox", SaveDir: m.opts.SaveDir})
+	m.sandbox = newWorkspace(m.c, m.world, workspaceOptions{Title: "Sandbox", SaveDir: m.opts.SaveDir, MD: m.md})
 	m.sandbox.picking = true
 	m.work = m.sandbox
 	return m.sandbox.init()

@@ -19,7 +19,8 @@ import (
 // file picker (a path to type, the saved transcripts to choose from), then
 // the player.
 type replayScreen struct {
-	c *Common
+	c  *Common
+	md *mdCache
 
 	// Picker.
 	dir    string
@@ -45,8 +46,8 @@ type replayMsg struct {
 	err   error
 }
 
-func newReplayPicker(c *Common, dir string) *replayScreen {
-	r := &replayScreen{c: c, dir: dir, convo: newConvo()}
+func newReplayPicker(c *Common, md *mdCache, dir string) *replayScreen {
+	r := &replayScreen{c: c, md: md, dir: dir, convo: newConvo()}
 	entries, _ := os.ReadDir(dir)
 	type f struct {
 		name string
@@ -109,7 +110,7 @@ func (m *Model) replayLoaded(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if m.replay == nil {
-		m.replay = newReplayPicker(m.c, transcriptDir(m.opts.SaveDir))
+		m.replay = newReplayPicker(m.c, m.md, transcriptDir(m.opts.SaveDir))
 		m.replay.path.SetValue(rm.path)
 	}
 	m.screen = screenReplay
@@ -139,8 +140,37 @@ func (r *replayScreen) seek(n int) {
 	r.convo.unselect()
 }
 
+// layout splits the screen like the live workspace: the conversation, and
+// the explanation beside it (wide windows) or under it (tall ones).
+func (r *replayScreen) layout() (cw, ch, sw, sh int, stacked bool) {
+	w, h := r.c.Width, max(1, r.c.Height-3)
+	switch {
+	case w >= 90:
+		sw = min(64, w*2/5)
+		return w - sw - 1, h, sw, h, false
+	case h >= 16:
+		sh = h * 2 / 5
+		return w, h - sh, w, sh, true
+	}
+	return w, h, 0, 0, false
+}
+
 func (r *replayScreen) bodySize() (int, int) {
-	return r.c.Width, max(1, r.c.Height-4)
+	cw, ch, _, _, _ := r.layout()
+	return cw, ch
+}
+
+// markdownCmd renders the explanation shown, if not cached yet.
+func (r *replayScreen) markdownCmd() tea.Cmd {
+	_, _, sw, _, _ := r.layout()
+	if !r.loaded || sw == 0 {
+		return nil
+	}
+	if it, ok := r.convo.current(); ok && it.Detail != "" {
+		_, cmd := r.md.get(explainKey(it), it.Detail, r.c.GlamourStyle, sw-2)
+		return cmd
+	}
+	return nil
 }
 
 func (r *replayScreen) update(msg tea.Msg) (tea.Cmd, bool) {
@@ -230,20 +260,33 @@ func (r *replayScreen) view() string {
 		out = append(out, r.c.helpLine([]key.Binding{r.c.KeyMap.Open, r.c.KeyMap.Back, r.c.KeyMap.Quit}, w))
 		return strings.Join(out, "\n")
 	}
-	bw, bh := r.bodySize()
+	cw, ch, sw, sh, stacked := r.layout()
 	head := st.Title.Render("mailtutor") + " " + st.Subtle.Render("Replay: "+filepath.Base(r.name))
 	out = append(out, ansi.Truncate(head, w, "…"))
-	out = append(out, fit(r.convo.visible(bw, bh, st), bw, bh)...)
+	left := fit(r.convo.visible(cw, ch, st), cw, ch)
+	var side []string
+	if sw > 0 {
+		if it, ok := r.convo.current(); ok {
+			for _, l := range explainLines(r.c, r.md, it, sw-2) {
+				side = append(side, " "+l)
+			}
+		}
+		side = fit(side, sw, sh)
+	}
+	switch {
+	case sw > 0 && !stacked:
+		out = append(out, joinColumns(st.Faint.Render("│"), left, side)...)
+	case sw > 0:
+		out = append(out, left...)
+		out = append(out, side...)
+	default:
+		out = append(out, left...)
+	}
 	pos := " line " + strconv.Itoa(r.shown) + " of " + strconv.Itoa(len(r.all))
 	if r.shown >= len(r.all) {
 		pos += " · the end"
 	}
 	out = append(out, st.StateBar.Render(pos+strings.Repeat(" ", max(0, w-ansi.StringWidth(pos)))))
-	note := ""
-	if it, ok := r.convo.current(); ok && it.Detail != "" {
-		note = strings.ReplaceAll(it.Detail, "\n", " ")
-	}
-	out = append(out, st.Subtle.Render(ansi.Truncate(" "+note, w, "…")))
 	out = append(out, r.c.helpLine(r.c.KeyMap.ReplayShortHelp(), w))
 	return strings.Join(fit(out, w, h), "\n")
 }

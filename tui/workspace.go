@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -50,6 +51,7 @@ type workspace struct {
 	statusErr bool
 
 	lesson *lessonPanel // nil in the sandbox
+	md     *mdCache     // rendered Markdown, shared with the whole program
 
 	stopLines, stopChange func()
 	saveDir               string
@@ -63,11 +65,15 @@ type workspaceOptions struct {
 	Title   string       // shown in the header
 	Lesson  *lessonPanel // the lesson being played, or nil
 	SaveDir string       // where ctrl+s writes transcripts
+	MD      *mdCache     // the program's Markdown cache
 }
 
 func newWorkspace(c *Common, w world, opts workspaceOptions) *workspace {
 	ws := &workspace{c: c, world: w, box: newInbox(), title: opts.Title, byID: map[wire.SessionID]*session{},
-		orphans: map[wire.SessionID][]item{}, lesson: opts.Lesson, saveDir: opts.SaveDir}
+		orphans: map[wire.SessionID][]item{}, lesson: opts.Lesson, saveDir: opts.SaveDir, md: opts.MD}
+	if ws.md == nil {
+		ws.md = &mdCache{}
+	}
 	if ws.lesson != nil {
 		ws.pane = paneLesson
 	}
@@ -622,7 +628,6 @@ func (ws *workspace) sideView(w, h int) []string {
 
 // explainView is the selected line's full explanation.
 func (ws *workspace) explainView(w int) []string {
-	st := &ws.c.Styles
 	s := ws.current()
 	if s == nil {
 		return nil
@@ -631,6 +636,23 @@ func (ws *workspace) explainView(w int) []string {
 	if !ok {
 		return wrapText("Nothing said yet. Type a command and press Enter; each line the server answers is explained here.", w)
 	}
+	out := explainLines(ws.c, ws.md, it, w)
+	if s.convo.selected < 0 {
+		out = append(out, "", ws.c.Styles.Faint.Render("shift+↑/↓ selects another line"))
+	}
+	return out
+}
+
+// explainKey names an item's rendered explanation in the Markdown cache.
+func explainKey(it item) string {
+	return "explain/" + string(it.Session) + "/" + strconv.FormatUint(it.Seq, 10)
+}
+
+// explainLines explains one line in full: the line, its note, the RFC
+// section, the Markdown explanation (rendered once in the background), what
+// a mail program shows, and for TLS what an eavesdropper sees.
+func explainLines(c *Common, md *mdCache, it item, w int) []string {
+	st := &c.Styles
 	var out []string
 	out = append(out, st.Accent.Render(ansi.Truncate(marker(it)+printable(shorten(it.Text, 200)), w, "…")))
 	if it.Note != "" {
@@ -640,8 +662,8 @@ func (ws *workspace) explainView(w int) []string {
 		out = append(out, st.Subtle.Render("See "+it.RFC))
 	}
 	if it.Detail != "" {
-		out = append(out, "")
-		out = append(out, wrapText(printable(strings.ReplaceAll(it.Detail, "\n", " ")), w)...)
+		lines, _ := md.peek(explainKey(it), it.Detail, w)
+		out = append(out, lines...)
 	}
 	if it.Client != "" {
 		out = append(out, "", st.Subtle.Render("In a mail program:"))
@@ -652,10 +674,24 @@ func (ws *workspace) explainView(w int) []string {
 		out = append(out, wrapText(eavesdropperView(it.Seq), w)...)
 		out = append(out, "", st.Subtle.Render("The lines after this one are what the two ends read once decrypted: mailtutor taps them between the TLS layer and the server."))
 	}
-	if s.convo.selected < 0 {
-		out = append(out, "", st.Faint.Render("shift+↑/↓ selects another line"))
-	}
 	return out
+}
+
+// markdownCmd renders what the side pane shows, if not cached yet.
+func (ws *workspace) markdownCmd() tea.Cmd {
+	_, _, sw, _, _ := ws.layout()
+	switch {
+	case ws.pane == paneLesson && ws.lesson != nil:
+		return ws.lesson.markdownCmd(ws)
+	case ws.pane == paneExplain && sw > 0:
+		if s := ws.current(); s != nil {
+			if it, ok := s.convo.current(); ok && it.Detail != "" {
+				_, cmd := ws.md.get(explainKey(it), it.Detail, ws.c.GlamourStyle, sw-1)
+				return cmd
+			}
+		}
+	}
+	return nil
 }
 
 // eavesdropperView shows what TLS records look like on the network: a
