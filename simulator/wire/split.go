@@ -33,6 +33,10 @@ type Piece struct {
 	// OK tells, when Answers is set, whether the reply was a success
 	// (SMTP 2xx/3xx, POP3 +OK, IMAP tagged OK).
 	OK bool
+	// Continues marks an IMAP client line that is not the start of a new
+	// command: the rest of a command after a literal, an AUTHENTICATE
+	// response, or the DONE that ends IDLE.
+	Continues bool
 }
 
 // Splitter cuts the two byte streams of one session into protocol lines and
@@ -66,6 +70,7 @@ type Splitter struct {
 	// IMAP client side.
 	imapSyncLiteral int    // size of a synchronising literal awaiting the server's "+", or -1
 	imapInAuth      bool   // AUTHENTICATE continuation lines are secrets
+	imapIdle        bool   // an IDLE is in progress: the next line is DONE
 	imapCommand     string // command of the line being continued across literals
 	imapArgs        int    // arguments seen so far in a LOGIN command
 }
@@ -434,6 +439,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			}
 			s.imapSyncLiteral = -1
 			s.imapInAuth = false
+			s.imapIdle = false
 			s.imapCommand = ""
 		}
 		if n, _, ok := literalSize(text); ok && n > 0 {
@@ -443,10 +449,21 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	if s.imapInAuth {
 		p.Secret = Range{0, len(text)}
+		p.Continues = true
+		return
+	}
+	if s.imapIdle {
+		p.Continues = true
 		return
 	}
 	continuing := s.imapCommand != ""
+	p.Continues = continuing
 	words, starts := fields(text)
+	if !continuing && len(words) >= 3 && upper(words[0]) == "LOGIN" {
+		// "LOGIN bob pw" typed without a tag: the server will refuse it,
+		// but the password crossed the wire all the same.
+		p.Secret = Range{starts[2], len(text)}
+	}
 	if !continuing && len(words) >= 2 {
 		cmd := upper(words[1])
 		if cmd == "UID" && len(words) >= 3 {
@@ -458,6 +475,9 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			s.imapTags[string(words[0])] = cmd
 		}
 		switch cmd {
+		case "IDLE":
+			s.imapIdle = true
+			words = nil
 		case "LOGIN":
 			words, starts = words[2:], starts[2:]
 		case "AUTHENTICATE":

@@ -204,3 +204,11 @@ func FuzzSplitter(f *testing.F) {
 		}
 	})
 }
+
+func TestSplitIMAPUntaggedLoginIsStillSecret(t *testing.T) {
+	got := dialogue(IMAP, "S:* OK\r\n", "C:LOGIN bob builder\r\n")
+	p := got[1]
+	if string(p.Data[p.Secret.Start:p.Secret.End]) != "builder" {
+		t.Fatalf("secret %+v", p.Secret)
+	}
+}
