@@ -11,8 +11,7 @@ import (
 // adds UID for UID FETCH, as RFC 3501 requires), plus FLAGS when fetching a
 // body without .PEEK has just set \Seen (RFC 3501 §6.4.5).
 func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
-	v := s.snapshot()
-	picked := s.pick(v, numSet)
+	targets, gone := s.resolve(numSet)
 
 	setSeen := false
 	if !s.sel.readOnly {
@@ -23,33 +22,35 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 			setSeen = setSeen || !bs.Peek
 		}
 	}
-	changed := make(map[uint32]bool)
+	var changed map[uint32][]string // UID -> flags after setting \Seen
 	if setSeen {
 		var uids []uint32
-		for _, i := range picked {
-			if !v.msgs[i].Has(store.Seen) {
-				uids = append(uids, v.msgs[i].UID)
+		for _, t := range targets {
+			if !t.msg.Has(store.Seen) {
+				uids = append(uids, t.msg.UID)
 			}
 		}
 		if len(uids) > 0 {
 			// Our tracker as origin: other sessions get FETCH FLAGS, we
 			// report the change in our own FETCH below.
+			changed = make(map[uint32][]string, len(uids))
 			for _, m := range s.sel.mb.StoreFlags(uids, store.FlagsAdd, []string{store.Seen}, s.sel.tracker) {
-				changed[m.UID] = true
-				for _, i := range picked {
-					if v.msgs[i].UID == m.UID {
-						v.msgs[i].Flags = m.Flags
-					}
-				}
+				changed[m.UID] = m.Flags
 			}
 		}
 	}
 
-	for _, i := range picked {
-		m := v.msgs[i]
-		if err := s.fetchOne(w, v.clientSeq[i], m, options, changed[m.UID]); err != nil {
+	for _, t := range targets {
+		flags, flagsChanged := changed[t.msg.UID]
+		if flagsChanged {
+			t.msg.Flags = flags
+		}
+		if err := s.fetchOne(w, t.seq, t.msg, options, flagsChanged); err != nil {
 			return err
 		}
+	}
+	if gone {
+		return errExpungeIssued
 	}
 	return nil
 }

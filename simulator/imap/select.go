@@ -53,6 +53,7 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 			if box.tracker == nil {
 				box.tracker = imapserver.NewMailboxTracker(uint32(len(msgs)))
 			}
+			box.count = uint32(len(msgs))
 			sel.box = box
 			sel.tracker = box.tracker.NewSession()
 			box.wake[sel.wake] = struct{}{}

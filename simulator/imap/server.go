@@ -67,6 +67,7 @@ type Server struct {
 type boxState struct {
 	user, name string // to forget the state when the mailbox is deleted
 	version    uint64
+	count      uint32                     // messages in the mailbox as of version (the tracker's server-side count)
 	tracker    *imapserver.MailboxTracker // nil until a session selects the mailbox
 	// wake has one channel per session selecting the mailbox, poked after
 	// every queued update. The library's SessionTracker.Idle registers for
@@ -195,6 +196,7 @@ func (s *Server) onChange(c store.Change) {
 	}
 	st := s.stateLocked(c.Box, c.User, c.Mailbox)
 	st.version++
+	st.count = c.NumMessages
 	if st.tracker == nil {
 		return
 	}

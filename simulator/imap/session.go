@@ -134,6 +134,9 @@ var (
 	errReadOnly = errNo("READ-ONLY", "Mailbox is read-only (opened with EXAMINE)")
 	errNoMbox   = errNo(imap.ResponseCodeNonExistent, "No such mailbox")
 	errTryMbox  = errNo(imap.ResponseCodeTryCreate, "No such mailbox (CREATE it first)")
+	// RFC 5530: another session expunged a message the client named by
+	// sequence number; the client learns which at its next NOOP.
+	errExpungeIssued = errNo("EXPUNGEISSUED", "Some of the requested messages no longer exist")
 )
 
 // storeErr turns a store error into the IMAP reply it means.
