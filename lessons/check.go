@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator"
@@ -52,9 +53,25 @@ func CheckAll(ctx context.Context, cat *Catalog, w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(stateDir)
+	// Lessons are independent (each run has its own simulators), so they
+	// are checked a few at a time; the report keeps catalog order.
+	lessons := cat.Lessons()
+	results := make([][]string, len(lessons))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, l := range lessons {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = checkLesson(ctx, l, stateDir)
+		}()
+	}
+	wg.Wait()
 	failed := 0
-	for _, l := range cat.Lessons() {
-		problems := checkLesson(ctx, l, stateDir)
+	for i, l := range lessons {
+		problems := results[i]
 		if len(problems) == 0 {
 			fmt.Fprintf(w, "ok    %s (%d steps)\n", l.ID, len(l.Steps))
 			continue
