@@ -30,6 +30,8 @@ type KeyMap struct {
 	PrevSession key.Binding // switch to the previous session tab
 	NewSession  key.Binding // open another session (sandbox)
 	Pane        key.Binding // cycle the side pane: explanation, mailbox, lesson
+	SideUp      key.Binding // scroll the side pane up
+	SideDown    key.Binding // scroll the side pane down
 	Save        key.Binding // save the transcript to a file
 
 	// Lesson player.
@@ -73,6 +75,8 @@ func DefaultKeyMap() KeyMap {
 		PrevSession: b([]string{"ctrl+p"}, "ctrl+p", "previous session"),
 		NewSession:  b([]string{"ctrl+t"}, "ctrl+t", "new session"),
 		Pane:        b([]string{"f2"}, "F2", "side pane"),
+		SideUp:      b([]string{"ctrl+pgup", "f9"}, "ctrl+pgup/F9", "scroll side pane up"),
+		SideDown:    b([]string{"ctrl+pgdown", "f10"}, "ctrl+pgdn/F10", "scroll side pane down"),
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save transcript"),
 
 		Hint:     b([]string{"f3"}, "F3", "hint"),
@@ -116,7 +120,7 @@ func (k KeyMap) ReplayShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Complete, k.HistoryPrev, k.SelectUp, k.PageUp, k.Follow},
-		{k.NewSession, k.NextSession, k.Pane, k.Save, k.Back, k.Quit},
+		{k.NewSession, k.NextSession, k.Pane, k.SideUp, k.SideDown, k.Save, k.Back, k.Quit},
 		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Restart, k.Help},
 		{k.ReplayNext, k.ReplayPrev, k.ReplayStart, k.ReplayEnd},
 	}

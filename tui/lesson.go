@@ -258,6 +258,7 @@ func firstWord(s string) string {
 // onStepChange resets what belongs to one step and saves progress.
 func (lp *lessonPanel) onStepChange(ws *workspace) tea.Cmd {
 	lp.step = lp.run.Current()
+	ws.sideOffset = 0
 	lp.hints, lp.sent = nil, nil
 	lp.showSend, lp.showLine = 0, 0
 	if lp.progress != nil {
@@ -460,7 +461,7 @@ func (lp *lessonPanel) markdownCmd(ws *workspace) tea.Cmd {
 
 // view draws the lesson pane: title and step list, the step's text, the
 // question, hints and feedback.
-func (lp *lessonPanel) view(ws *workspace, w, h int) []string {
+func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 	st := &lp.c.Styles
 	n := len(lp.lesson.Steps)
 	cur := lp.run.Current()
@@ -525,7 +526,17 @@ func (lp *lessonPanel) view(ws *workspace, w, h int) []string {
 		room = 0
 	}
 	if len(prose) > room {
-		prose = prose[:room]
+		// Scrolled as far as the learner asked, never past the end.
+		offset = min(offset, len(prose)-room)
+		ws.sideOffset = offset
+		// A copy: the rendered lines belong to the Markdown cache.
+		prose = append([]string(nil), prose[offset:]...)
+		if len(prose) > room {
+			prose = prose[:room]
+			if room > 0 {
+				prose[room-1] = st.Faint.Render("… more: ctrl+pgdn / F10 or the mouse wheel")
+			}
+		}
 	}
 	out := append(head, prose...)
 	return append(out, tail...)

@@ -40,9 +40,10 @@ type workspace struct {
 	// greeting can arrive before Dial has returned to the UI.
 	orphans map[wire.SessionID][]item
 
-	pane      sidePane
-	mail      mailState
-	mailDirty atomic.Bool // a refresh is already on its way
+	pane       sidePane
+	sideOffset int // rows the side pane is scrolled down
+	mail       mailState
+	mailDirty  atomic.Bool // a refresh is already on its way
 
 	picking bool // the sandbox's "open a session" picker is shown
 	pickIdx int
@@ -321,11 +322,17 @@ func (ws *workspace) onMouse(msg tea.MouseMsg) {
 	if s == nil || msg.Action != tea.MouseActionPress {
 		return
 	}
-	cw, ch, _, _, _ := ws.layout()
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
+	cw, ch, sw, _, stacked := ws.layout()
+	// The wheel scrolls the pane under the pointer (row 0 is the header).
+	overSide := sw > 0 && ((!stacked && msg.X > cw) || (stacked && msg.Y > ch))
+	switch {
+	case overSide && msg.Button == tea.MouseButtonWheelUp:
+		ws.sideOffset = max(0, ws.sideOffset-3)
+	case overSide && msg.Button == tea.MouseButtonWheelDown:
+		ws.sideOffset += 3
+	case msg.Button == tea.MouseButtonWheelUp:
 		s.convo.scroll(-3, cw, ch, &ws.c.Styles)
-	case tea.MouseButtonWheelDown:
+	case msg.Button == tea.MouseButtonWheelDown:
 		s.convo.scroll(3, cw, ch, &ws.c.Styles)
 	}
 }
@@ -349,6 +356,13 @@ func (ws *workspace) onKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(msg, km.Pane):
 		ws.cyclePane()
+		ws.sideOffset = 0
+		return nil, false
+	case key.Matches(msg, km.SideUp):
+		ws.sideOffset = max(0, ws.sideOffset-5)
+		return nil, false
+	case key.Matches(msg, km.SideDown):
+		ws.sideOffset += 5
 		return nil, false
 	case key.Matches(msg, km.NewSession):
 		if ws.lesson == nil {
@@ -376,11 +390,13 @@ func (ws *workspace) onKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 			ws.active = i
 		}
 	case key.Matches(msg, km.SelectUp):
+		ws.sideOffset = 0
 		s.convo.selectMove(-1, cw, ch, st)
 		if ws.pane == paneMailbox {
 			ws.pane = paneExplain
 		}
 	case key.Matches(msg, km.SelectDown):
+		ws.sideOffset = 0
 		s.convo.selectMove(1, cw, ch, st)
 	case key.Matches(msg, km.PageUp):
 		s.convo.scroll(-(ch - 1), cw, ch, st)
@@ -610,16 +626,24 @@ func (ws *workspace) sideView(w, h int) []string {
 	title := strings.Join(tabs, "") + st.Faint.Render(" F2")
 	lines := []string{title}
 	body := w - 1
+	var content []string
 	switch ws.pane {
 	case paneMailbox:
-		lines = append(lines, mailboxView(ws.mail, body, st)...)
+		content = mailboxView(ws.mail, body, st)
 	case paneLesson:
 		if ws.lesson != nil {
-			lines = append(lines, ws.lesson.view(ws, body, h-1)...)
+			// The lesson scrolls its text only: title, steps, hints and
+			// feedback stay in sight.
+			content = ws.lesson.view(ws, body, h-1, ws.sideOffset)
 		}
 	default:
-		lines = append(lines, ws.explainView(body)...)
+		content = ws.explainView(body)
 	}
+	if ws.pane != paneLesson && len(content) > h-1 {
+		ws.sideOffset = min(ws.sideOffset, len(content)-(h-1))
+		content = content[ws.sideOffset:]
+	}
+	lines = append(lines, content...)
 	for i := range lines {
 		lines[i] = " " + lines[i]
 	}
