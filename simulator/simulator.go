@@ -220,7 +220,10 @@ func (s *Simulator) newServer(role wire.Role) server {
 	default:
 		hostname := s.hostname
 		if role == wire.RoleMX {
-			hostname = "mx." + s.store.Domains()[0]
+			// The MX is the receiving side of the journey: in the default
+			// world, example.org's (bob's) server.
+			domains := s.store.Domains()
+			hostname = "mx." + domains[len(domains)-1]
 		}
 		return smtp.New(smtp.Options{Store: s.store, Role: role, Hostname: hostname, TLSConfig: s.serverTLS(),
 			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
