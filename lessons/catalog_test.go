@@ -18,6 +18,13 @@ func TestBuiltinLessonsLoad(t *testing.T) {
 			t.Errorf("%s: %d steps, sessions %v", id, len(l.Steps), l.SessionNames())
 		}
 	}
+	for _, l := range cat.Lessons() {
+		for i, st := range l.Steps {
+			if st.Kind == Live && st.Goal.Describe() == "" {
+				t.Errorf("%s step %d: empty goal description", l.ID, i+1)
+			}
+		}
+	}
 	groups := cat.Groups()
 	if len(groups) == 0 {
 		t.Fatal("no groups")

@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -162,6 +163,20 @@ func TestGoalSyntaxErrors(t *testing.T) {
 		var g Goal
 		if err := yaml.Unmarshal([]byte(src), &g); err == nil {
 			t.Errorf("%q: no error", src)
+		}
+	}
+}
+
+func TestGoalDescribe(t *testing.T) {
+	g := parseGoal(t, "all:\n - reply: {verb: [EHLO, HELO], code: \"250\"}\n - message: {user: bob@example.org, subject: Hi, flags: ['\\Seen']}\n - message: {user: bob@example.org, subject: Lunch, count: 0}")
+	got := g.Describe()
+	for _, want := range []string{
+		"the server answers EHLO or HELO with 250 on main",
+		`a message about "Hi", marked \Seen in bob@example.org's INBOX`,
+		`no longer a message about "Lunch" in bob@example.org's INBOX`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Describe() = %q, missing %q", got, want)
 		}
 	}
 }

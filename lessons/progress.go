@@ -157,3 +157,8 @@ func (p *Progress) Save() error {
 	}
 	return os.Rename(tmp.Name(), p.path)
 }
+
+// RecordRun notes where a run stands (the step to resume at, finished or not).
+func (p *Progress) RecordRun(r *Run) {
+	p.Record(r.Lesson().ID, r.Current(), r.Finished())
+}
