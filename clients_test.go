@@ -1,0 +1,442 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/smtp"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The tests in this file drive `mailtutor serve` with the mail programs
+// Debian packages (swaks, fetchmail, mutt, s-nail, openssl s_client),
+// configured the way the README tells a learner to configure them. What
+// they check is what the user would see: the mail arrives, kept mail stays
+// on the server, the serve output shows the commands after STARTTLS in the
+// clear, and no password is ever printed.
+
+// The default users of the simulated world.
+const (
+	alicePass = "wonderland"
+	bobPass   = "builder"
+)
+
+// secrets are the strings that must never appear in serve output: the
+// passwords and the base64 forms clients send them in (AUTH PLAIN blobs,
+// AUTH LOGIN answers).
+var secrets = []string{
+	alicePass, bobPass,
+	base64.StdEncoding.EncodeToString([]byte(alicePass)),
+	base64.StdEncoding.EncodeToString([]byte(bobPass)),
+	base64.StdEncoding.EncodeToString([]byte("\x00alice\x00" + alicePass)),
+	base64.StdEncoding.EncodeToString([]byte("\x00alice@example.com\x00" + alicePass)),
+	base64.StdEncoding.EncodeToString([]byte("\x00bob\x00" + bobPass)),
+	base64.StdEncoding.EncodeToString([]byte("\x00bob@example.org\x00" + bobPass)),
+}
+
+// tlsFiles writes a self-signed certificate for 127.0.0.1 and localhost and
+// its key, so a test can start serve with --tls-cert/--tls-key and let the
+// clients verify the server strictly, as a user who imported the
+// certificate would.
+func tlsFiles(t *testing.T) (certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{Organization: []string{"mailtutor tests"}, CommonName: "127.0.0.1"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certPath, keyPath = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeFile(t, certPath, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	writeFile(t, keyPath, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})))
+	return certPath, keyPath
+}
+
+// startServeWithCert starts serve with a certificate the clients can trust.
+func startServeWithCert(t *testing.T, extra ...string) (*served, string) {
+	t.Helper()
+	cert, key := tlsFiles(t)
+	return startServe(t, append([]string{"--tls-cert", cert, "--tls-key", key}, extra...)...), cert
+}
+
+// writeFile writes a client's configuration; 0600 because fetchmail
+// refuses a readable run-control file holding a password.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tool describes one run of a client program.
+type tool struct {
+	name  string   // the program, as found by requireTool
+	args  []string // its arguments
+	stdin string   // fed on standard input (empty: none)
+	home  string   // HOME (and FETCHMAILHOME) so no user configuration is read; "" keeps the caller's
+}
+
+// run runs the client and returns its combined output and exit code. A
+// client that hangs is killed after 20 s so the suite fails instead of
+// hanging; the exit code is the caller's to judge (fetchmail answers 1 for
+// "no new mail", swaks 24 for a refused recipient).
+func (c tool) run(t *testing.T) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.name, c.args...)
+	if c.stdin != "" {
+		cmd.Stdin = strings.NewReader(c.stdin)
+	}
+	if c.home != "" {
+		cmd.Env = append(os.Environ(), "HOME="+c.home, "FETCHMAILHOME="+c.home, "TERM=xterm")
+	}
+	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v did not finish:\n%s", c.name, c.args, out)
+	}
+	if err != nil {
+		if exit, ok := err.(*exec.ExitError); ok {
+			return string(out), exit.ExitCode()
+		}
+		t.Fatalf("%s %v: %v", c.name, c.args, err)
+	}
+	return string(out), 0
+}
+
+// mustRun runs the client and fails the test unless it exits with want.
+func (c tool) mustRun(t *testing.T, want int) string {
+	t.Helper()
+	out, code := c.run(t)
+	if code != want {
+		t.Fatalf("%s %v: exit code %d, want %d\n%s", c.name, c.args, code, want, out)
+	}
+	return out
+}
+
+// waitOutput waits until serve has printed every wanted line fragment and
+// returns its output. serve prints events asynchronously, after the client
+// may already have exited, and startServe offers no notification, so this
+// polls the captured output until the lines are there (or 10 s pass and
+// the test fails showing what was printed).
+func waitOutput(t *testing.T, s *served, want ...string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := s.output()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve output lacks %q:\n%s", missing, out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// noSecrets fails if serve printed a password or its base64 form.
+func noSecrets(t *testing.T, out string) {
+	t.Helper()
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			t.Errorf("serve output shows the secret %q", s)
+		}
+	}
+}
+
+// sessionLines returns the event lines serve printed for the sessions
+// one of whose lines ends with marker (e.g. "C: EHLO swaks-tls"), in order, without
+// the annotation lines, so assertions can look at one client's exchange.
+func sessionLines(out, marker string) []string {
+	ids := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasSuffix(l, marker) {
+			if id, _, ok := strings.Cut(l, "]"); ok {
+				ids[id] = true
+			}
+		}
+	}
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if id, _, ok := strings.Cut(l, "]"); ok && ids[id] && strings.HasPrefix(l, "[") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// --- the state of the world, read over real TCP by the test itself -------
+
+// pop3Messages logs in to POP3 and returns every message in the maildrop,
+// in order, as the server sends it (dot-unstuffed, CRLF turned into LF).
+// It reads with TOP n 1000000, as fetchmail does in keep mode: unlike RETR,
+// TOP does not mark messages \Seen, so the test disturbs neither
+// fetchmail's nor IMAP's view of the mailbox.
+func pop3Messages(t *testing.T, addr, user, pass string) []string {
+	t.Helper()
+	c, err := textproto.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ok := func(format string, args ...any) string {
+		t.Helper()
+		if format != "" {
+			if err := c.PrintfLine(format, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		line, err := c.ReadLine()
+		if err != nil || !strings.HasPrefix(line, "+OK") {
+			t.Fatalf("POP3 %q: %q %v", format, line, err)
+		}
+		return line
+	}
+	ok("") // the greeting
+	ok("USER %s", user)
+	ok("PASS %s", pass)
+	var n int
+	fmt.Sscanf(ok("STAT"), "+OK %d", &n)
+	var msgs []string
+	for i := 1; i <= n; i++ {
+		ok("TOP %d 1000000", i)
+		lines, err := c.ReadDotLines()
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, strings.Join(lines, "\n"))
+	}
+	ok("QUIT")
+	return msgs
+}
+
+// pop3Subjects returns the Subject of every message in the maildrop.
+func pop3Subjects(t *testing.T, addr, user, pass string) []string {
+	t.Helper()
+	subjects := []string{}
+	for _, m := range pop3Messages(t, addr, user, pass) {
+		subjects = append(subjects, subjectOf(m))
+	}
+	return subjects
+}
+
+// subjectOf returns the Subject header of a message ("" if none).
+func subjectOf(msg string) string {
+	for _, h := range strings.Split(msg, "\n") {
+		if h == "" {
+			break
+		}
+		if s, found := strings.CutPrefix(h, "Subject: "); found {
+			return s
+		}
+	}
+	return ""
+}
+
+// deliver hands a message to the MX listener (no login needed for a local
+// recipient), the way another mail server would.
+func deliver(t *testing.T, mx, to, subject string) {
+	t.Helper()
+	c, err := smtp.Dial(mx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Hello("sender.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Mail("carol@sender.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rcpt(to); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(w, "From: carol@sender.test\r\nTo: %s\r\nSubject: %s\r\n\r\nHello.\r\n", to, subject)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Quit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
+
+// --- swaks -----------------------------------------------------------------
+
+// TestSwaks sends with swaks the ways a help-desk trainee tests a mail
+// server: plain, STARTTLS (with the certificate verified), implicit TLS,
+// AUTH PLAIN and LOGIN, a pipelined transaction, and the refusals a server
+// must give (open relay, no login, wrong password).
+func TestSwaks(t *testing.T) {
+	swaks := requireTool(t, "swaks")
+	s, cert := startServeWithCert(t)
+	body := filepath.Join(t.TempDir(), "body.txt")
+	writeFile(t, body, "First line.\n.a line starting with a dot\n..two dots\nLast line.\n")
+	send := func(ehlo, server, subject string, extra ...string) tool {
+		return tool{name: swaks, args: append([]string{"--server", server, "--ehlo", ehlo,
+			"--from", "alice@example.com", "--header", "Subject: " + subject}, extra...)}
+	}
+	plainAuth := []string{"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePass}
+	loginAuth := []string{"--auth", "LOGIN", "--auth-user", "alice@example.com", "--auth-password", alicePass}
+
+	// AUTH PLAIN without TLS (allowed on loopback, and visible to anyone
+	// watching: the serve output is what an eavesdropper would read).
+	send("swaks-plain", s.addrs["submission"], "swaks plain", append(plainAuth, "--to", "bob@example.org", "--body", body)...).mustRun(t, 0)
+	// STARTTLS, the certificate checked against the one serve was given.
+	out := send("swaks-tls", s.addrs["submission"], "swaks starttls", append(loginAuth, "--to", "bob@example.org",
+		"--tls", "--tls-verify", "--tls-ca-path", cert)...).mustRun(t, 0)
+	if !strings.Contains(out, "=== TLS started") || !strings.Contains(out, "<~  235 ") {
+		t.Errorf("swaks --tls did not log in over TLS:\n%s", out)
+	}
+	// Implicit TLS on the submissions port (465's job).
+	send("swaks-tlsc", s.addrs["submissions"], "swaks implicit tls", append(plainAuth, "--to", "alice@example.com",
+		"--tlsc", "--tls-verify", "--tls-ca-path", cert)...).mustRun(t, 0)
+	// Pipelining: MAIL, both RCPTs and DATA go in one write, the replies
+	// come back together.
+	out = send("swaks-pipe", s.addrs["submission"], "swaks pipelined", append(loginAuth, "--to", "bob@example.org,alice@example.com",
+		"--tls", "--pipeline")...).mustRun(t, 0)
+	if !consecutiveLines(out, ` ~> MAIL FROM:<alice@example.com>`, ` ~> RCPT TO:<bob@example.org>`, ` ~> RCPT TO:<alice@example.com>`, ` ~> DATA`, `<~  250 `) {
+		t.Errorf("swaks did not pipeline (commands before replies):\n%s", out)
+	}
+
+	// An outside sender relaying through the MX to an outside domain.
+	out, code := tool{name: swaks, args: []string{"--server", s.addrs["mx"], "--ehlo", "swaks-relay",
+		"--from", "spammer@spam.test", "--to", "victim@elsewhere.test"}}.run(t)
+	if code == 0 || !strings.Contains(out, "<** 554 5.7.1") {
+		t.Errorf("relay through the MX was not refused (exit %d):\n%s", code, out)
+	}
+	// The submission port without logging in.
+	out, code = send("swaks-noauth", s.addrs["submission"], "no auth", "--to", "bob@example.org").run(t)
+	if code == 0 || !strings.Contains(out, "<** 530 ") {
+		t.Errorf("MAIL without AUTH on submission was not refused (exit %d):\n%s", code, out)
+	}
+	// A wrong password.
+	out, code = send("swaks-badpw", s.addrs["submission"], "bad password", "--to", "bob@example.org",
+		"--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "not-the-password").run(t)
+	if code == 0 || !strings.Contains(out, "<** 535 ") {
+		t.Errorf("a wrong password was accepted (exit %d):\n%s", code, out)
+	}
+
+	// The mail arrived, relayed from example.com to example.org for bob.
+	bob := pop3Messages(t, s.addrs["pop3"], "bob", bobPass)
+	var bobSubjects []string
+	for _, m := range bob {
+		bobSubjects = append(bobSubjects, subjectOf(m))
+		if subjectOf(m) == "swaks plain" && !strings.Contains(m, "\n.a line starting with a dot\n..two dots\n") {
+			t.Errorf("dot-stuffing was not undone:\n%s", m)
+		}
+	}
+	for _, want := range []string{"swaks plain", "swaks starttls", "swaks pipelined"} {
+		if count(bobSubjects, want) != 1 {
+			t.Errorf("bob's maildrop %q lacks %q (once)", bobSubjects, want)
+		}
+	}
+	alice := pop3Subjects(t, s.addrs["pop3"], "alice", alicePass)
+	for _, want := range []string{"swaks implicit tls", "swaks pipelined"} {
+		if count(alice, want) != 1 {
+			t.Errorf("alice's maildrop %q lacks %q (once)", alice, want)
+		}
+	}
+	for _, refused := range []string{"no auth", "bad password"} {
+		if contains(bobSubjects, refused) {
+			t.Errorf("refused message %q was delivered", refused)
+		}
+	}
+
+	// What serve showed: the commands after STARTTLS in the clear, marked
+	// (TLS); credentials masked.
+	events := waitOutput(t, s, "(TLS) C: EHLO swaks-tls", "(TLS) C: EHLO swaks-tlsc", "S: 554 5.7.1", "C: EHLO swaks-badpw")
+	tls := strings.Join(sessionLines(events, "C: EHLO swaks-tls"), "\n")
+	for _, want := range []string{"] C: STARTTLS", "] S: 220 ", "(TLS) C: EHLO swaks-tls", "(TLS) C: AUTH LOGIN",
+		"(TLS) C: ********", "(TLS) S: 235 ", "(TLS) C: RCPT TO:<bob@example.org>", "(TLS) S: 221 "} {
+		if !strings.Contains(tls, want) {
+			t.Errorf("the STARTTLS session lacks %q:\n%s", want, tls)
+		}
+	}
+	plain := strings.Join(sessionLines(events, "C: EHLO swaks-plain"), "\n")
+	if !strings.Contains(plain, "] C: AUTH PLAIN ********") || strings.Contains(plain, "(TLS)") {
+		t.Errorf("the plain session:\n%s", plain)
+	}
+	noSecrets(t, events)
+	if strings.Contains(events, "not-the-password") || strings.Contains(events, base64.StdEncoding.EncodeToString([]byte("not-the-password"))) {
+		t.Error("serve printed a wrong password")
+	}
+}
+
+// consecutiveLines reports whether the lines of out contain the given prefixes
+// in this order, one right after the other.
+func consecutiveLines(out string, prefixes ...string) bool {
+	lines := strings.Split(out, "\n")
+	for i := range lines {
+		j := 0
+		for j < len(prefixes) && i+j < len(lines) && strings.HasPrefix(lines[i+j], prefixes[j]) {
+			j++
+		}
+		if j == len(prefixes) {
+			return true
+		}
+	}
+	return false
+}
