@@ -176,12 +176,17 @@ func (r *Run) settle(ctx context.Context) {
 		}
 	})
 	defer cancelLines()
+	r.mu.Lock()
 	start := r.current
+	r.mu.Unlock()
 	deadline := time.NewTimer(3 * time.Second)
 	defer deadline.Stop()
 	for {
-		r.Check()
-		if r.current != start || r.Finished() || r.lesson.Steps[r.current].Kind != Live {
+		r.mu.Lock()
+		r.check()
+		stop := r.current != start || r.finished() || r.lesson.Steps[r.current].Kind != Live
+		r.mu.Unlock()
+		if stop {
 			return
 		}
 		t := time.NewTimer(quiet)
@@ -204,33 +209,41 @@ func (r *Run) playOne(ctx context.Context, w *watcher, s Send, opts PlayOptions)
 	switch s.Action {
 	case "open":
 		from := w.count()
-		if err := r.Open(s.Session); err != nil {
+		r.mu.Lock()
+		err := r.open(s.Session)
+		var id wire.SessionID
+		if err == nil {
+			id = r.conns[s.Session].Session()
+		}
+		r.mu.Unlock()
+		if err != nil {
 			return err
 		}
-		id := r.conns[s.Session].Session()
 		return w.waitFor(ctx, from, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) {
 			return l.Session == id && l.Dir == wire.FromServer && l.Kind == wire.Line, nil
 		})
 	case "close":
+		r.mu.Lock()
 		c := r.conns[s.Session]
+		delete(r.conns, s.Session)
+		r.mu.Unlock()
 		if c == nil {
 			return fmt.Errorf("session %s is not open", s.Session)
 		}
 		from := w.count()
 		id := c.Session()
 		c.Close()
-		delete(r.conns, s.Session)
 		return w.waitFor(ctx, from, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) {
 			return l.Session == id && l.Kind == wire.Close, nil
 		})
 	case "starttls":
-		c := r.conns[s.Session]
+		c := r.Conn(s.Session)
 		if c == nil {
 			return fmt.Errorf("session %s is not open", s.Session)
 		}
 		return c.StartTLS()
 	}
-	c := r.conns[s.Session]
+	c := r.Conn(s.Session)
 	if c == nil {
 		return fmt.Errorf("session %s is not open", s.Session)
 	}
@@ -296,22 +309,28 @@ func (r *Run) waitGreeting(ctx context.Context, w *watcher, id wire.SessionID, o
 // questions rightly) so that the world is where the learner left it, then
 // leaves step i active. For resuming saved progress.
 func (r *Run) FastForward(ctx context.Context, i int, opts PlayOptions) error {
-	for r.current < i && !r.Finished() {
-		st := r.lesson.Steps[r.current]
+	for {
+		r.mu.Lock()
+		at := r.current
+		if at >= i || r.finished() {
+			r.mu.Unlock()
+			return nil
+		}
+		st := r.lesson.Steps[at]
 		switch st.Kind {
 		case Question:
-			r.Answer(st.Answer)
+			r.answer(st.Answer)
 		case Read:
-			r.Next()
-		default:
-			at := r.current
+			r.next()
+		}
+		r.mu.Unlock()
+		if st.Kind == Live {
 			if err := r.PlaySends(ctx, st.Solution, opts); err != nil {
 				return fmt.Errorf("step %d (%s): %w", at+1, st.Title, err)
 			}
-			if r.current == at {
+			if r.Current() == at {
 				return fmt.Errorf("step %d (%s): the solution did not meet the goal", at+1, st.Title)
 			}
 		}
 	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/fault"
@@ -26,9 +27,12 @@ func (s StepStatus) String() string {
 
 // Run is one learner playing one lesson against one simulator. The TUI drives
 // it from its update loop: it calls Check whenever the recorder reports a
-// line or the simulator reports a change. A Run starts no goroutine and is
-// not safe for concurrent use.
+// line or the simulator reports a change. A Run starts no goroutine; its
+// methods are safe to call from several goroutines (the TUI's update loop
+// checks while a "show me" plays in a command), but play one PlaySends at a
+// time.
 type Run struct {
+	mu     sync.Mutex // guards everything below lesson, sim and rec
 	lesson *Lesson
 	sim    *simulator.Simulator
 	rec    *transcripts.Recorder
@@ -72,7 +76,7 @@ func (r *Run) reset() error {
 		if r.lesson.Sessions[name].Later {
 			continue
 		}
-		if err := r.Open(name); err != nil {
+		if err := r.open(name); err != nil {
 			return err
 		}
 	}
@@ -101,7 +105,7 @@ func (r *Run) activate(i int) error {
 	}
 	for _, name := range st.Open {
 		if _, open := r.conns[name]; !open {
-			if err := r.Open(name); err != nil {
+			if err := r.open(name); err != nil {
 				return err
 			}
 		}
@@ -115,9 +119,7 @@ func (r *Run) Lesson() *Lesson { return r.lesson }
 // Simulator is the world the lesson plays in.
 func (r *Run) Simulator() *simulator.Simulator { return r.sim }
 
-// Open connects a session (again, if it was open: the old connection is
-// dropped). The TUI calls it when the learner reconnects.
-func (r *Run) Open(name string) error {
+func (r *Run) open(name string) error {
 	spec, ok := r.lesson.Sessions[name]
 	if !ok {
 		return fmt.Errorf("the lesson has no session %q", name)
@@ -137,6 +139,8 @@ func (r *Run) Open(name string) error {
 // Drop ends a session's connection without a word (no QUIT), like a pulled
 // network cable or a phone losing signal. Open connects it again.
 func (r *Run) Drop(name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	c, ok := r.conns[name]
 	if !ok {
 		return fmt.Errorf("session %s is not open", name)
@@ -147,11 +151,17 @@ func (r *Run) Drop(name string) error {
 
 // Conn is the open connection of a session (nil if it is not open). The TUI
 // sends what the learner types with Conn(name).Send(line).
-func (r *Run) Conn(name string) *simulator.Conn { return r.conns[name] }
+func (r *Run) Conn(name string) *simulator.Conn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conns[name]
+}
 
 // SessionName tells which lesson session a wire session belongs to ("" for
 // sessions the lesson did not open, such as a relay hop).
 func (r *Run) SessionName(id wire.SessionID) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for name, ids := range r.sessions {
 		for _, s := range ids {
 			if s == id {
@@ -164,21 +174,26 @@ func (r *Run) SessionName(id wire.SessionID) string {
 
 // Current is the index of the active step; it equals len(Steps) once the
 // lesson is finished.
-func (r *Run) Current() int { return r.current }
+func (r *Run) Current() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.current
+}
 
 // Step returns step i.
 func (r *Run) Step(i int) *Step { return r.lesson.Steps[i] }
 
 // Status tells where step i stands.
 func (r *Run) Status(i int) StepStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if i < 0 || i >= len(r.status) {
 		return Pending
 	}
 	return r.status[i]
 }
 
-// Finished reports whether every step is done.
-func (r *Run) Finished() bool { return r.current >= len(r.lesson.Steps) }
+func (r *Run) finished() bool { return r.current >= len(r.lesson.Steps) }
 
 // pull converts the recorder's new lines.
 func (r *Run) pull() {
@@ -209,10 +224,7 @@ func (r *Run) evidence(i int) *Evidence {
 	return &Evidence{Lines: r.lines[from:], Sessions: r.sessions, World: worldState(r.sim.Snapshot())}
 }
 
-// Check re-evaluates the active step against the lines recorded so far and
-// the store, and moves on while goals are met. It reports whether any step
-// became done.
-func (r *Run) Check() bool {
+func (r *Run) check() bool {
 	r.pull()
 	advanced := false
 	for r.current < len(r.lesson.Steps) {
@@ -228,8 +240,10 @@ func (r *Run) Check() bool {
 
 // Met reports whether the active step's goal holds now, without moving on.
 func (r *Run) Met() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.pull()
-	if r.Finished() || r.lesson.Steps[r.current].Kind != Live {
+	if r.finished() || r.lesson.Steps[r.current].Kind != Live {
 		return false
 	}
 	return r.lesson.Steps[r.current].Goal.Met(r.evidence(r.current))
@@ -241,11 +255,8 @@ func (r *Run) complete() {
 	r.activate(r.current)
 }
 
-// Answer answers the active question step with choice (from 0). A right
-// answer completes the step. explanation is the step's explanation when the
-// answer is right, and a nudge when it is not.
-func (r *Run) Answer(choice int) (correct bool, explanation string) {
-	if r.Finished() {
+func (r *Run) answer(choice int) (correct bool, explanation string) {
+	if r.finished() {
 		return false, ""
 	}
 	st := r.lesson.Steps[r.current]
@@ -259,10 +270,8 @@ func (r *Run) Answer(choice int) (correct bool, explanation string) {
 	return true, st.Explanation
 }
 
-// Next completes a reading step (one without a ```step block). It does
-// nothing on live and question steps, which are done by doing them.
-func (r *Run) Next() bool {
-	if r.Finished() || r.lesson.Steps[r.current].Kind != Read {
+func (r *Run) next() bool {
+	if r.finished() || r.lesson.Steps[r.current].Kind != Read {
 		return false
 	}
 	r.complete()
@@ -273,7 +282,9 @@ func (r *Run) Next() bool {
 // and the last one repeats. With no hints left to give, it describes the
 // solution. "" means the step has nothing to offer.
 func (r *Run) Hint() string {
-	if r.Finished() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.finished() {
 		return ""
 	}
 	st := r.lesson.Steps[r.current]
@@ -296,7 +307,9 @@ func (r *Run) Hint() string {
 
 // HintsShown is how many hints of the active step the learner has seen.
 func (r *Run) HintsShown() int {
-	if r.Finished() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.finished() {
 		return 0
 	}
 	return r.hints[r.current]
@@ -318,7 +331,9 @@ func describeSends(sends []Send) string {
 // Solution is what "show me" sends for the active step (nil when finished
 // or on a question step). Play it with PlaySends, or send each line yourself.
 func (r *Run) Solution() []Send {
-	if r.Finished() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.finished() {
 		return nil
 	}
 	return append([]Send(nil), r.lesson.Steps[r.current].Solution...)
@@ -327,6 +342,8 @@ func (r *Run) Solution() []Send {
 // Back returns to the previous step, which becomes active again; its goal
 // counts only what happens from now on. The mail world is not rewound.
 func (r *Run) Back() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.current == 0 {
 		return false
 	}
@@ -343,6 +360,8 @@ func (r *Run) Back() bool {
 // fresh connections. The mail world is not rewound: for a clean world the TUI
 // starts a new simulator and calls NewRun.
 func (r *Run) Restart() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.closeConns()
 	return r.reset()
 }
@@ -351,6 +370,8 @@ func (r *Run) Restart() error {
 // saved progress. Use FastForward to also replay their solutions so the
 // world matches.
 func (r *Run) SkipTo(i int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if i > len(r.lesson.Steps) {
 		i = len(r.lesson.Steps)
 	}
@@ -368,4 +389,49 @@ func (r *Run) closeConns() {
 
 // Close drops the lesson's connections. The simulator and the recorder
 // belong to the caller.
-func (r *Run) Close() { r.closeConns() }
+func (r *Run) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closeConns()
+}
+
+// Open connects a session (again, if it was open: the old connection is
+// dropped). The TUI calls it when the learner reconnects.
+func (r *Run) Open(name string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.open(name)
+}
+
+// Check re-evaluates the active step against the lines recorded so far and
+// the store, and moves on while goals are met. It reports whether any step
+// became done.
+func (r *Run) Check() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.check()
+}
+
+// Answer answers the active question step with choice (from 0). A right
+// answer completes the step. explanation is the step's explanation when the
+// answer is right, and a nudge when it is not.
+func (r *Run) Answer(choice int) (correct bool, explanation string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.answer(choice)
+}
+
+// Next completes a reading step (one without a ```step block). It does
+// nothing on live and question steps, which are done by doing them.
+func (r *Run) Next() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.next()
+}
+
+// Finished reports whether every step is done.
+func (r *Run) Finished() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.finished()
+}

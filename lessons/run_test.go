@@ -167,3 +167,28 @@ func TestListShowsGroupsInOrder(t *testing.T) {
 		t.Errorf("list:\n%s", text)
 	}
 }
+
+// The TUI checks from its update loop while "show me" plays in a command.
+func TestRunCheckWhileShowMePlays(t *testing.T) {
+	s := startLesson(t, "smtp-first-conversation")
+	done := make(chan error)
+	go func() {
+		done <- s.run.FastForward(context.Background(), len(s.run.Lesson().Steps), PlayOptions{})
+	}()
+	for finished := false; !finished; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			finished = true
+		default:
+			s.run.Check()
+			s.run.Hint()
+			_ = s.run.Status(s.run.Current())
+		}
+	}
+	if !s.run.Finished() {
+		t.Errorf("at %d", s.run.Current())
+	}
+}
