@@ -21,7 +21,7 @@ func List(w io.Writer, cat *Catalog) {
 	for _, g := range cat.Groups() {
 		fmt.Fprintf(w, "%s\n", g.Name)
 		for _, l := range g.Lessons {
-			fmt.Fprintf(w, "  %-28s %s (%s, %d min)\n", l.ID, l.Title, l.Level, l.Minutes)
+			fmt.Fprintf(w, "  %-30s %s (%s, %d min)\n", l.ID, l.Title, l.Level, l.Minutes)
 		}
 	}
 }
