@@ -440,3 +440,163 @@ func consecutiveLines(out string, prefixes ...string) bool {
 	}
 	return false
 }
+
+// --- fetchmail -------------------------------------------------------------
+
+// fetchmail runs fetchmail once over one poll entry, the way a user's
+// ~/.fetchmailrc would hold it, delivering to the MDA `cat >> dir/mbox`.
+// dir keeps the run-control file, the UIDL memory (fetchids) and the mbox
+// from one run to the next, as a home directory would. It returns the
+// verbose output; fetchmail exits 0 when it delivered mail, 1 when there
+// was none. It polls "localhost" rather than 127.0.0.1: fetchmail checks
+// the certificate's DNS names only, never its IP addresses.
+func fetchmail(t *testing.T, dir, addr, proto, user, pass, options string, wantCode int) string {
+	t.Helper()
+	bin := requireTool(t, "fetchmail")
+	_, port, _ := strings.Cut(addr, ":")
+	rc := filepath.Join(dir, "fetchmailrc")
+	writeFile(t, rc, fmt.Sprintf(`set no syslog
+set idfile "%s/fetchids"
+poll localhost service %s protocol %s
+  user "%s" there with password "%s"
+  options %s
+  mda "cat >> %s/mbox"
+`, dir, port, proto, user, pass, options, dir))
+	return tool{name: bin, args: []string{"-f", rc, "-v"}, home: dir}.mustRun(t, wantCode)
+}
+
+// readFile returns a file's content ("" if it does not exist yet).
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestFetchmailPOP3 is the "leave a copy on the server" lesson done by a
+// real client: with keep and uidl fetchmail downloads each message once,
+// leaves it on the server, and a later run over STLS downloads nothing but
+// what is new; without keep it deletes what it downloaded.
+func TestFetchmailPOP3(t *testing.T) {
+	requireTool(t, "fetchmail")
+	s, cert := startServeWithCert(t)
+	deliver(t, s.addrs["mx"], "bob@example.org", "first from carol")
+	home := t.TempDir()
+	mbox := filepath.Join(home, "mbox")
+	plain := "keep sslproto ''" // no STLS: fetchmail would otherwise try it
+	stls := fmt.Sprintf(`keep sslproto 'tls1.2+' sslcertck sslcertfile "%s"`, cert)
+
+	out := fetchmail(t, home, s.addrs["pop3"], "pop3 uidl", "bob", bobPass, plain, 0)
+	if !strings.Contains(out, "2 messages for bob") {
+		t.Errorf("first run:\n%s", out)
+	}
+	got := readFile(t, mbox)
+	for _, want := range []string{"Subject: Welcome to the simulated mail world", "Subject: first from carol"} {
+		if strings.Count(got, want) != 1 {
+			t.Fatalf("the mbox holds %q %d times, want once:\n%s", want, strings.Count(got, want), got)
+		}
+	}
+	// Second run, this time over STLS with the certificate verified: the
+	// UIDs are remembered, nothing is new.
+	out = fetchmail(t, home, s.addrs["pop3"], "pop3 uidl", "bob", bobPass, stls, 1)
+	if !strings.Contains(out, "2 messages (2 seen) for bob") || !strings.Contains(out, "upgrade to TLS succeeded") {
+		t.Errorf("second run:\n%s", out)
+	}
+	if readFile(t, mbox) != got {
+		t.Error("the second run delivered again what the first had downloaded")
+	}
+	if n := len(pop3Subjects(t, s.addrs["pop3"], "bob", bobPass)); n != 2 {
+		t.Errorf("keep left %d messages on the server, want 2", n)
+	}
+	// A new message: the third run downloads it, and only it.
+	deliver(t, s.addrs["mx"], "bob@example.org", "second from carol")
+	out = fetchmail(t, home, s.addrs["pop3"], "pop3 uidl", "bob", bobPass, stls, 0)
+	if !strings.Contains(out, "3 messages (2 seen) for bob") {
+		t.Errorf("third run:\n%s", out)
+	}
+	got = readFile(t, mbox)
+	if strings.Count(got, "Subject: second from carol") != 1 || strings.Count(got, "Subject: first from carol") != 1 {
+		t.Errorf("after the third run the mbox holds:\n%s", got)
+	}
+
+	// Without keep (fetchmail's default), over implicit TLS, everything is
+	// downloaded and deleted from the server.
+	home2 := t.TempDir()
+	fetchmail(t, home2, s.addrs["pop3s"], "pop3", "bob@example.org", bobPass, fmt.Sprintf(`fetchall ssl sslcertck sslcertfile "%s"`, cert), 0)
+	if n := strings.Count(readFile(t, filepath.Join(home2, "mbox")), "\nSubject: "); n != 3 {
+		t.Errorf("the delete run delivered %d messages, want 3", n)
+	}
+	if left := pop3Subjects(t, s.addrs["pop3"], "bob", bobPass); len(left) != 0 {
+		t.Errorf("without keep the server still holds %q", left)
+	}
+
+	events := waitOutput(t, s, "pop3s] (TLS) C: DELE 3", "pop3s] (TLS) C: QUIT")
+	for _, want := range []string{"pop3] C: USER bob", "pop3] C: PASS ********", "pop3] C: UIDL", "pop3] C: STLS",
+		"pop3] (TLS) C: USER bob", "pop3] (TLS) C: PASS ********", "pop3] (TLS) C: UIDL", "pop3s] (TLS) C: RETR 1"} {
+		if !strings.Contains(events, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	if strings.Contains(events, "pop3] C: DELE") || strings.Contains(events, "pop3] (TLS) C: DELE") {
+		t.Error("fetchmail in keep mode deleted a message")
+	}
+	noSecrets(t, events)
+}
+
+// TestFetchmailIMAP fetches over IMAP: in keep mode fetchmail takes the
+// unseen messages and marks them \Seen, so a second run finds nothing;
+// without keep it deletes them (\Deleted and EXPUNGE).
+func TestFetchmailIMAP(t *testing.T) {
+	requireTool(t, "fetchmail")
+	s, cert := startServeWithCert(t)
+	home := t.TempDir()
+	mbox := filepath.Join(home, "mbox")
+	starttls := fmt.Sprintf(`keep sslproto 'tls1.2+' sslcertck sslcertfile "%s"`, cert)
+
+	out := fetchmail(t, home, s.addrs["imap"], "imap", "alice", alicePass, starttls, 0)
+	if !strings.Contains(out, "3 messages for alice") {
+		t.Errorf("first run:\n%s", out)
+	}
+	got := readFile(t, mbox)
+	for _, want := range []string{"Subject: Lunch on Friday?", "Subject: Invoice for November"} {
+		if strings.Count(got, want) != 1 {
+			t.Fatalf("the mbox holds %q %d times, want once:\n%s", want, strings.Count(got, want), got)
+		}
+	}
+	fetchmail(t, home, s.addrs["imap"], "imap", "alice", alicePass, starttls, 1)
+	deliver(t, s.addrs["mx"], "alice@example.com", "new for alice")
+	fetchmail(t, home, s.addrs["imap"], "imap", "alice", alicePass, starttls, 0)
+	got = readFile(t, mbox)
+	if strings.Count(got, "Subject: new for alice") != 1 || strings.Count(got, "Subject: Lunch on Friday?") != 1 {
+		t.Errorf("after the third run the mbox holds:\n%s", got)
+	}
+	if n := len(pop3Subjects(t, s.addrs["pop3"], "alice", alicePass)); n != 4 {
+		t.Errorf("keep left %d messages on the server, want 4", n)
+	}
+
+	// Without keep, over implicit TLS: all four fetched, then expunged.
+	home2 := t.TempDir()
+	fetchmail(t, home2, s.addrs["imaps"], "imap", "alice@example.com", alicePass, fmt.Sprintf(`fetchall ssl sslcertck sslcertfile "%s"`, cert), 0)
+	if n := strings.Count(readFile(t, filepath.Join(home2, "mbox")), "\nSubject: "); n != 4 {
+		t.Errorf("the delete run delivered %d messages, want 4", n)
+	}
+	if left := pop3Subjects(t, s.addrs["pop3"], "alice", alicePass); len(left) != 0 {
+		t.Errorf("without keep the server still holds %q", left)
+	}
+
+	events := waitOutput(t, s, "imaps] (TLS) C: A0021 LOGOUT")
+	for _, want := range []string{"imap] C: A0001 STARTTLS", `imap] (TLS) C: A0003 LOGIN "alice" ********`,
+		"imap] (TLS) C: A0005 SEARCH UNSEEN UNDELETED", `imap] (TLS) C: A0009 STORE 1 +FLAGS (\Seen)`,
+		`imaps] (TLS) C: A0001 LOGIN "alice@example.com" ********`, `imaps] (TLS) C: A0019 STORE 1 +FLAGS (\Seen \Deleted)`,
+		"imaps] (TLS) C: A0020 EXPUNGE"} {
+		if !strings.Contains(events, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	if strings.Contains(strings.Join(sessionLines(events, "C: A0003 LOGIN \"alice\" ********"), "\n"), "EXPUNGE") {
+		t.Error("fetchmail in keep mode expunged")
+	}
+	noSecrets(t, events)
+}
