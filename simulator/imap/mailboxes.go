@@ -2,6 +2,7 @@ package imap
 
 import (
 	"errors"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -130,7 +131,78 @@ func matchName(name, ref, pattern string) bool {
 	return false
 }
 
+// isLSUB tells the LSUB command from LIST (SUBSCRIBED): go-imap
+// v2.0.0-beta.8 serves both through Session.List with the same options, and
+// marks LSUB only in an unexported field of the writer. The two must answer
+// differently (LSUB has no \Subscribed and shows unsubscribed parents as
+// \Noselect, RFC 3501 §6.3.9; LIST (SUBSCRIBED) must show \Subscribed, RFC
+// 5258 §3.1), so the field is read, not changed, through reflection.
+func isLSUB(w *imapserver.ListWriter) bool {
+	f := reflect.ValueOf(w).Elem().FieldByName("lsub")
+	return f.IsValid() && f.Kind() == reflect.Bool && f.Bool()
+}
+
+// lsub answers LSUB: the subscribed names that match, with no attributes,
+// and, where a pattern's "%" stops at an unsubscribed parent of a subscribed
+// name, that parent with \Noselect (RFC 3501 §6.3.9).
+func (s *session) lsub(w *imapserver.ListWriter, ref string, patterns []string) error {
+	if len(patterns) == 0 {
+		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: store.Delimiter, Mailbox: ""})
+	}
+	matches := func(name string) bool {
+		for _, p := range patterns {
+			if matchName(name, ref, p) {
+				return true
+			}
+		}
+		return false
+	}
+	subscribed := make(map[string]bool)
+	for _, in := range s.user.Mailboxes() {
+		if in.Subscribed {
+			subscribed[in.Name] = true
+		}
+	}
+	shown := make(map[string]bool) // name -> \Noselect
+	for name := range subscribed {
+		if matches(name) {
+			shown[name] = false
+			continue
+		}
+		parts := strings.Split(name, delim)
+		for i := 1; i < len(parts); i++ {
+			parent := strings.Join(parts[:i], delim)
+			if !subscribed[parent] && matches(parent) {
+				shown[parent] = true
+			}
+		}
+	}
+	names := make([]string, 0, len(shown))
+	for name := range shown {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if (names[i] == "INBOX") != (names[j] == "INBOX") {
+			return names[i] == "INBOX"
+		}
+		return names[i] < names[j]
+	})
+	for _, name := range names {
+		data := &imap.ListData{Delim: store.Delimiter, Mailbox: name}
+		if shown[name] {
+			data.Attrs = []imap.MailboxAttr{imap.MailboxAttrNoSelect}
+		}
+		if err := w.WriteList(data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, options *imap.ListOptions) error {
+	if isLSUB(w) {
+		return s.lsub(w, ref, patterns)
+	}
 	if len(patterns) == 0 {
 		// LIST "" "": the client asks for the hierarchy delimiter and root.
 		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: store.Delimiter, Mailbox: ""})

@@ -16,6 +16,15 @@ type selected struct {
 	readOnly bool            // EXAMINE
 	recent   map[uint32]bool // UIDs this session holds as \Recent (RFC 3501 §2.3.2)
 	saved    imap.UIDSet     // SEARCH RETURN (SAVE) result, the "$" of RFC 5182
+	// echo holds the FETCH replies of a STORE that brought a new keyword:
+	// they are written by Poll, after the FLAGS update that announces it.
+	echo []storeEcho
+}
+
+// storeEcho is one deferred STORE reply.
+type storeEcho struct {
+	uid     uint32
+	withUID bool // UID STORE: the reply carries UID (RFC 3501 §6.4.8)
 }
 
 // systemFlags are the flags every mailbox supports, in RFC 3501 spelling.
@@ -54,6 +63,7 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 				box.tracker = imapserver.NewMailboxTracker(uint32(len(msgs)))
 			}
 			box.count = uint32(len(msgs))
+			box.keywords = st.Keywords
 			sel.box = box
 			sel.tracker = box.tracker.NewSession()
 			box.wake[sel.wake] = struct{}{}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,8 +68,13 @@ type Server struct {
 type boxState struct {
 	user, name string // to forget the state when the mailbox is deleted
 	version    uint64
-	count      uint32                     // messages in the mailbox as of version (the tracker's server-side count)
-	tracker    *imapserver.MailboxTracker // nil until a session selects the mailbox
+	count      uint32 // messages in the mailbox as of version (the tracker's server-side count)
+	// keywords are the keywords every session has been (or will be) told
+	// in FLAGS, in the order first used. A change that brings a new one
+	// queues a new FLAGS before itself: a client must never see a keyword
+	// that its FLAGS list lacks (imaptest checks this).
+	keywords []string
+	tracker  *imapserver.MailboxTracker // nil until a session selects the mailbox
 	// wake has one channel per session selecting the mailbox, poked after
 	// every queued update. The library's SessionTracker.Idle registers for
 	// updates only after "+ idling" has gone out, so an update landing in
@@ -197,8 +203,18 @@ func (s *Server) onChange(c store.Change) {
 	st := s.stateLocked(c.Box, c.User, c.Mailbox)
 	st.version++
 	st.count = c.NumMessages
+	newKeyword := false
+	for _, f := range c.Flags {
+		if !strings.HasPrefix(f, `\`) && !hasFold(st.keywords, f) {
+			st.keywords = append(st.keywords, f)
+			newKeyword = true
+		}
+	}
 	if st.tracker == nil {
 		return
+	}
+	if newKeyword {
+		st.tracker.QueueMailboxFlags(st.mailboxFlags())
 	}
 	switch c.Kind {
 	case store.MessageAdded:
@@ -211,6 +227,20 @@ func (s *Server) onChange(c store.Change) {
 		st.tracker.QueueMessageFlags(c.SeqNum, imap.UID(c.UID), toFlags(c.Flags), source)
 	}
 	st.pokeLocked()
+}
+
+// mailboxFlags is the FLAGS list: the system flags, then the keywords.
+func (st *boxState) mailboxFlags() []imap.Flag {
+	return append(append([]imap.Flag(nil), systemFlags...), toFlags(st.keywords)...)
+}
+
+func hasFold(list []string, s string) bool {
+	for _, have := range list {
+		if strings.EqualFold(have, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) stateLocked(mb *store.Mailbox, user, name string) *boxState {

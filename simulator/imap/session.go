@@ -67,7 +67,32 @@ func (s *session) Poll(w *imapserver.UpdateWriter, allowExpunge bool) error {
 	if s.sel == nil {
 		return nil
 	}
-	return s.poll(s.sel, w, allowExpunge)
+	if err := s.poll(s.sel, w, allowExpunge); err != nil {
+		return err
+	}
+	return s.writeEcho(w)
+}
+
+// writeEcho writes the deferred replies of a STORE (see selected.echo), with
+// the flags and sequence numbers valid now; a message expunged meanwhile
+// has had its EXPUNGE instead.
+func (s *session) writeEcho(w *imapserver.UpdateWriter) error {
+	echo := s.sel.echo
+	s.sel.echo = nil
+	for _, e := range echo {
+		targets, _ := s.resolve(imap.UIDSetNum(imap.UID(e.uid)))
+		if len(targets) == 0 {
+			continue
+		}
+		var uid imap.UID
+		if e.withUID {
+			uid = imap.UID(e.uid)
+		}
+		if err := w.WriteMessageFlags(targets[0].seq, uid, s.flagsOf(targets[0].msg)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // poll claims newly arrived \Recent messages for this session, then writes

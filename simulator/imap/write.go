@@ -40,19 +40,20 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 		}
 		names = append(names, string(f))
 	}
-	before := s.sel.mb.Status().Keywords
+	before := s.keywordCount()
 	updated := s.sel.mb.StoreFlags(uids, op, names, s.sel.tracker)
-	if after := s.sel.mb.Status().Keywords; len(after) != len(before) {
-		// A new keyword: every session on the mailbox gets a new FLAGS list.
-		s.srv.mu.Lock()
-		s.sel.box.tracker.QueueMailboxFlags(append(append([]imap.Flag(nil), systemFlags...), toFlags(after)...))
-		s.sel.box.pokeLocked()
-		s.srv.mu.Unlock()
-	}
 	if flags.Silent {
 		return nil
 	}
 	_, isUID := numSet.(imap.UIDSet)
+	if s.keywordCount() != before {
+		// A new keyword: the tracker has queued a new FLAGS list for every
+		// session, this one included; our replies must come after it.
+		for _, m := range updated {
+			s.sel.echo = append(s.sel.echo, storeEcho{uid: m.UID, withUID: isUID})
+		}
+		return nil
+	}
 	for _, m := range updated {
 		rw := w.CreateMessage(seqOf[m.UID])
 		if isUID {
@@ -64,6 +65,14 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 		}
 	}
 	return nil
+}
+
+// keywordCount is how many keywords the mailbox's FLAGS list holds; the
+// watcher grows it synchronously as changes bring new ones.
+func (s *session) keywordCount() int {
+	s.srv.mu.Lock()
+	defer s.srv.mu.Unlock()
+	return len(s.sel.box.keywords)
 }
 
 // Expunge serves EXPUNGE, UID EXPUNGE and the silent expunge of CLOSE. The
