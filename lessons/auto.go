@@ -83,4 +83,3 @@ func printLine(w io.Writer, session string, l transcripts.Line) {
 		fmt.Fprintf(w, "%-14s ↳ %s%s\n", "", l.Note, ref)
 	}
 }
-
