@@ -600,3 +600,86 @@ func TestFetchmailIMAP(t *testing.T) {
 	}
 	noSecrets(t, events)
 }
+
+// --- mutt ------------------------------------------------------------------
+
+// muttrc writes a muttrc for alice the way the README's settings table
+// reads: SMTP submission with STARTTLS or implicit TLS, IMAP with STARTTLS,
+// the server's certificate trusted through certificate_file. commands are
+// appended (push lines drive the index non-interactively).
+func muttrc(t *testing.T, dir string, s *served, cert, smtpURL string, commands ...string) string {
+	t.Helper()
+	rc := filepath.Join(dir, "muttrc")
+	writeFile(t, rc, fmt.Sprintf(`set from = "alice@example.com"
+set realname = "Alice"
+set use_from = yes
+set record = ""
+set smtp_url = "%s"
+set smtp_pass = "%s"
+set folder = "imap://alice@%s/"
+set spoolfile = "+INBOX"
+set imap_pass = "%s"
+set ssl_starttls = yes
+set ssl_force_tls = yes
+set certificate_file = "%s"
+set header_cache = ""
+set mail_check_stats = no
+set wait_key = no
+set sleep_time = 0
+set pipe_split = yes
+set delete = yes
+set quit = yes
+set confirmappend = no
+%s
+`, smtpURL, alicePass, s.addrs["imap"], alicePass, cert, strings.Join(commands, "\n")))
+	return rc
+}
+
+// TestMutt sends with mutt over STARTTLS and implicit TLS, then reads and
+// deletes over IMAP. Sending runs in batch mode; reading needs mutt's
+// index, so it runs in a pseudo-terminal (script) with its keys pushed
+// from the muttrc.
+func TestMutt(t *testing.T) {
+	mutt := requireTool(t, "mutt")
+	script := requireTool(t, "script")
+	s, cert := startServeWithCert(t)
+	home := t.TempDir()
+
+	send := func(smtpURL, to, subject string) {
+		rc := muttrc(t, home, s, cert, smtpURL)
+		tool{name: mutt, args: []string{"-n", "-F", rc, "-s", subject, to}, stdin: "Sent by mutt.\n", home: home}.mustRun(t, 0)
+	}
+	send("smtp://alice@"+s.addrs["submission"]+"/", "bob@example.org", "mutt starttls")
+	send("smtps://alice%40example.com@"+s.addrs["submissions"]+"/", "alice@example.com", "mutt smtps")
+	if got := pop3Subjects(t, s.addrs["pop3"], "bob", bobPass); !contains(got, "mutt starttls") {
+		t.Errorf("bob's maildrop lacks mutt's message: %q", got)
+	}
+
+	// Read: tag every message in the INBOX and pipe each to a file.
+	piped := filepath.Join(home, "piped")
+	rc := muttrc(t, home, s, cert, "", fmt.Sprintf(`push "<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >> %s<enter><quit>"`, piped))
+	tool{name: script, args: []string{"-qec", "mutt -n -F " + rc, "/dev/null"}, home: home}.mustRun(t, 0)
+	got := readFile(t, piped)
+	for _, want := range []string{"Subject: Lunch on Friday?", "Subject: Invoice for November", "Subject: mutt smtps", "Sent by mutt."} {
+		if !strings.Contains(got, want) {
+			t.Errorf("mutt piped no %q:\n%s", want, got)
+		}
+	}
+	// Delete the invoice and sync: \Deleted, then EXPUNGE.
+	rc = muttrc(t, home, s, cert, "", `push "<tag-pattern>~s Invoice<enter><tag-prefix><delete-message><sync-mailbox><quit>"`)
+	tool{name: script, args: []string{"-qec", "mutt -n -F " + rc, "/dev/null"}, home: home}.mustRun(t, 0)
+	left := pop3Subjects(t, s.addrs["pop3"], "alice", alicePass)
+	if contains(left, "Invoice for November") || len(left) != 3 {
+		t.Errorf("after mutt deleted the invoice alice's maildrop holds %q", left)
+	}
+
+	events := waitOutput(t, s, "EXPUNGE completed")
+	for _, want := range []string{"submission] C: STARTTLS", "submission] (TLS) C: AUTH PLAIN ********",
+		"submissions] (TLS) C: AUTH PLAIN ********", "imap] C: a0000 STARTTLS", "imap] (TLS) C: a0002 AUTHENTICATE PLAIN ********",
+		`+FLAGS.SILENT (\Deleted)`} {
+		if !strings.Contains(events, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	noSecrets(t, events)
+}
