@@ -205,4 +205,3 @@ func (g *Goal) decodeKey(key, val *yaml.Node) error {
 	}
 	return decodeStrict(val, target)
 }
-
