@@ -104,31 +104,35 @@ type Simulator struct {
 	servers []server
 	serveWG sync.WaitGroup
 
-	mu        sync.Mutex
-	nextID    int
-	sessions  map[wire.SessionID]*session
-	byPeer    map[string]wire.SessionID
-	peerCond  *sync.Cond
-	outbound  []smtp.Envelope
-	watchers  map[int]func()
-	nextWatch int
-	closed    bool
-	stopWatch func()
+	mu       sync.Mutex
+	nextID   int
+	sessions map[wire.SessionID]*session
+	byPeer   map[string]wire.SessionID
+	// endedPeers remembers the ids of sessions that ended before Dial could
+	// look them up (a refused connection ends at once); bounded.
+	endedPeers map[string]wire.SessionID
+	peerCond   *sync.Cond
+	outbound   []smtp.Envelope
+	watchers   map[int]func()
+	nextWatch  int
+	closed     bool
+	stopWatch  func()
 }
 
 // New builds the world and starts listening. The listeners are ready when it
 // returns.
 func New(opts Options) (*Simulator, error) {
 	s := &Simulator{
-		opts:     opts,
-		clock:    newClock(opts.Start),
-		faults:   fault.NewSet(),
-		hub:      wire.NewHub(),
-		relays:   map[wire.Role]*relay{},
-		sessions: map[wire.SessionID]*session{},
-		byPeer:   map[string]wire.SessionID{},
-		watchers: map[int]func(){},
-		logger:   opts.Logger,
+		opts:       opts,
+		clock:      newClock(opts.Start),
+		faults:     fault.NewSet(),
+		hub:        wire.NewHub(),
+		relays:     map[wire.Role]*relay{},
+		sessions:   map[wire.SessionID]*session{},
+		byPeer:     map[string]wire.SessionID{},
+		endedPeers: map[string]wire.SessionID{},
+		watchers:   map[int]func(){},
+		logger:     opts.Logger,
 	}
 	s.peerCond = sync.NewCond(&s.mu)
 	if s.logger == nil {
@@ -329,6 +333,10 @@ func (s *Simulator) unregisterSession(sess *session) {
 	delete(s.sessions, sess.id)
 	if sess.addr != "" {
 		delete(s.byPeer, sess.addr)
+		if len(s.endedPeers) >= 1024 {
+			clear(s.endedPeers)
+		}
+		s.endedPeers[sess.addr] = sess.id
 	}
 	s.mu.Unlock()
 	s.notify()
@@ -347,6 +355,10 @@ func (s *Simulator) sessionFor(peer string, timeout time.Duration) (wire.Session
 	defer s.mu.Unlock()
 	for {
 		if id, ok := s.byPeer[peer]; ok {
+			return id, nil
+		}
+		if id, ok := s.endedPeers[peer]; ok {
+			delete(s.endedPeers, peer)
 			return id, nil
 		}
 		if s.closed || time.Now().After(deadline) {

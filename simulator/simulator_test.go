@@ -428,3 +428,17 @@ func TestHundredConcurrentConnections(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestDialARefusedConnection(t *testing.T) {
+	sim := newSim(t, Options{Faults: []fault.Name{fault.TooManyConnections}})
+	rec := record(sim)
+	c, err := sim.Dial(wire.RoleSubmission)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rec.until(t, "the 421", lineIs(wire.FromServer, "421 4.7.0"))
+	if e.Session != c.Session() {
+		t.Fatalf("421 on %s, Dial said %s", e.Session, c.Session())
+	}
+	<-c.Done()
+}
