@@ -683,3 +683,86 @@ func TestMutt(t *testing.T) {
 	}
 	noSecrets(t, events)
 }
+
+// --- s-nail ----------------------------------------------------------------
+
+// snail runs s-nail with a ~/.mailrc holding the account settings a user
+// would write (v15-compat URLs, passwords in password-USER@HOST:PORT
+// variables, the server's certificate as the only trusted one) plus extra
+// lines; stdin holds batch commands or the message body.
+func snail(t *testing.T, home, cert, stdin string, extra []string, args ...string) string {
+	t.Helper()
+	bin := requireTool(t, "s-nail")
+	rc := filepath.Join(home, "mailrc")
+	writeFile(t, rc, strings.Join(append([]string{
+		"set v15-compat",
+		"set from=alice@example.com",
+		"set tls-ca-file=" + cert,
+		"set tls-ca-no-defaults",
+		"set sendwait",
+		"set DEAD=" + filepath.Join(home, "dead.letter"),
+	}, extra...), "\n")+"\n")
+	c := tool{name: bin, args: append([]string{"-:u"}, args...), stdin: stdin, home: home}
+	out, code := c.run(t)
+	if code != 0 {
+		t.Fatalf("s-nail %v: exit %d\n%s", args, code, out)
+	}
+	return out
+}
+
+// TestSNail sends with s-nail over SMTPS (AUTH PLAIN) and STARTTLS (AUTH
+// LOGIN), lists POP3 and IMAP folders with -H, and in batch mode (-#)
+// deletes over POP3 and copies between IMAP folders.
+func TestSNail(t *testing.T) {
+	requireTool(t, "s-nail")
+	s, cert := startServeWithCert(t)
+	home := t.TempDir()
+	t.Setenv("MAILRC", filepath.Join(home, "mailrc")) // s-nail finds ~ through passwd, not $HOME
+
+	account := func(role, scheme string) []string {
+		addr := s.addrs[role]
+		return []string{"set password-alice@" + addr + "=" + alicePass, "set password-bob@" + addr + "=" + bobPass,
+			"set mta=" + scheme + "://alice@" + addr}
+	}
+	snail(t, home, cert, "Sent by s-nail over SMTPS.\n", append(account("submissions", "smtps"), "set smtp-auth=plain"),
+		"-s", "s-nail smtps", "bob@example.org")
+	snail(t, home, cert, "Sent by s-nail with STARTTLS.\n", append(account("submission", "smtp"), "set smtp-auth=login", "set smtp-use-starttls"),
+		"-s", "s-nail starttls", "bob@example.org", "alice@example.com")
+
+	// Header summaries, as `s-nail -H -f URL` prints them.
+	out := snail(t, home, cert, "", append(account("pop3", "smtp"), "set pop3-use-starttls"), "-H", "-f", "pop3://bob@"+s.addrs["pop3"])
+	for _, want := range []string{"Welcome to the simulated", "s-nail smtps", "s-nail starttls"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("s-nail -H over POP3 lacks %q:\n%s", want, out)
+		}
+	}
+	out = snail(t, home, cert, "", account("imaps", "smtp"), "-H", "-f", "imaps://alice@"+s.addrs["imaps"])
+	for _, want := range []string{"Lunch on Friday?", "Invoice for November", "s-nail starttls"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("s-nail -H over IMAPS lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Batch mode: delete bob's first message over POP3 (DELE, then QUIT).
+	snail(t, home, cert, "delete 1\nquit\n", append(account("pop3", "smtp"), "set pop3-use-starttls"), "-#", "-f", "pop3://bob@"+s.addrs["pop3"])
+	if got := pop3Subjects(t, s.addrs["pop3"], "bob", bobPass); len(got) != 2 || contains(got, "Welcome to the simulated mail world") {
+		t.Errorf("after s-nail deleted message 1 bob's maildrop holds %q", got)
+	}
+	// Batch mode over IMAP with STARTTLS: copy alice's first message to Archive.
+	imap := append(account("imap", "smtp"), "set imap-use-starttls", "set folder=imap://alice@"+s.addrs["imap"])
+	snail(t, home, cert, "copy 1 +Archive\nquit\n", imap, "-#", "-f", "+INBOX")
+	out = snail(t, home, cert, "", imap, "-H", "-f", "+Archive")
+	if !strings.Contains(out, "Lunch on Friday?") {
+		t.Errorf("Archive after s-nail's copy:\n%s", out)
+	}
+
+	events := waitOutput(t, s, `(TLS) C: T4 EXAMINE "Archive"`)
+	for _, want := range []string{"submissions] (TLS) C: AUTH PLAIN", "submissions] (TLS) S: 334 ", "submission] C: STARTTLS",
+		"submission] (TLS) C: AUTH LOGIN", "pop3] C: STLS", "pop3] (TLS) C: APOP bob ********", "pop3] (TLS) C: DELE 1", "imap] C: T1 STARTTLS",
+		`imap] (TLS) C: T7 UID COPY 1 "Archive"`, `imaps] (TLS) C: T2 LOGIN "alice" ********`} {
+		if !strings.Contains(events, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	noSecrets(t, events)
+}
