@@ -467,9 +467,14 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 	cur := lp.run.Current()
 	var head []string
 	head = append(head, st.Accent.Render(ansi.Truncate(lp.lesson.Title, w, "…")))
-	// A window of the step list around the current step.
-	from := max(0, min(cur-1, n-3))
-	for i := from; i < min(n, from+3); i++ {
+	// A window of the step list around the current step (only the current
+	// one in a short pane).
+	span := 3
+	if h < 16 {
+		span = 1
+	}
+	from := max(0, min(cur-span/2, n-span))
+	for i := from; i < min(n, from+span); i++ {
 		title := fmt.Sprintf("%d. %s", i+1, lp.run.Step(i).Title)
 		switch lp.run.Status(i) {
 		case lessons.Done:

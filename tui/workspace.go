@@ -298,6 +298,9 @@ func (ws *workspace) layout() (convoW, convoH, sideW, sideH int, stacked bool) {
 		return w - sideW - 1, h, sideW, h, false
 	case h >= 16:
 		sideH = h * 2 / 5
+		if ws.pane == paneLesson {
+			sideH = h / 2 // the lesson's text needs the room
+		}
 		return w, h - sideH, w, sideH, true
 	default:
 		return w, h, 0, 0, false
