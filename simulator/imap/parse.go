@@ -3,7 +3,6 @@ package imap
 import (
 	"bufio"
 	"bytes"
-	"mime"
 	"strings"
 	"time"
 
@@ -145,8 +144,16 @@ func headerValue(h textproto.Header, key string) string {
 	return strings.TrimSpace(strings.ReplaceAll(v, "\n", ""))
 }
 
-// envelopeOf builds an ENVELOPE (RFC 3501 §7.4.2). The subject is kept raw
-// (encoded words and all), as the RFC wants; addresses keep group syntax.
+// envelopeOf builds an ENVELOPE (RFC 3501 §7.4.2) from the raw header
+// text: subject, display names and message IDs are passed as they stand,
+// encoded words and all (a client decodes them; the server must not).
+// Addresses keep group syntax.
+//
+// Two fields go-imap v2.0.0-beta.8's encoder only takes in parsed form: the
+// date is a time.Time it re-formats (a Date: header it cannot parse becomes
+// NIL), and In-Reply-To / Message-ID are written as "<" + value + ">". For
+// the IDs the raw text is handed over without its outer angle brackets, so
+// the encoder puts back exactly the header's text.
 func envelopeOf(h textproto.Header) *imap.Envelope {
 	mh := mail.Header{Header: gomessage.Header{Header: h}}
 	env := &imap.Envelope{
@@ -159,9 +166,25 @@ func envelopeOf(h textproto.Header) *imap.Envelope {
 		Bcc:     addressList(headerValue(h, "Bcc")),
 	}
 	env.Date, _ = mh.Date()
-	env.InReplyTo, _ = mh.MsgIDList("In-Reply-To")
-	env.MessageID, _ = mh.MessageID()
+	if raw, ok := bracketed(headerValue(h, "In-Reply-To")); ok {
+		env.InReplyTo = []string{raw}
+	} else {
+		env.InReplyTo, _ = mh.MsgIDList("In-Reply-To")
+	}
+	if raw, ok := bracketed(headerValue(h, "Message-Id")); ok {
+		env.MessageID = raw
+	} else {
+		env.MessageID, _ = mh.MessageID()
+	}
 	return env
+}
+
+// bracketed returns v without its first "<" and last ">" when it has both.
+func bracketed(v string) (string, bool) {
+	if len(v) > 2 && v[0] == '<' && v[len(v)-1] == '>' {
+		return v[1 : len(v)-1], true
+	}
+	return "", false
 }
 
 // addressList parses an address header into ENVELOPE addresses, keeping RFC
@@ -234,28 +257,129 @@ func addressList(value string) []imap.Address {
 	return out
 }
 
+// parseOneAddress splits one mailbox (RFC 5322 §3.4) into ENVELOPE parts,
+// keeping the display name raw: quotes and quoted-pairs removed, encoded
+// words left encoded. With no display name a comment stands in for it, as
+// in "bob@example.org (Bob Smith)" (what Dovecot does too).
 func parseOneAddress(s string) (imap.Address, bool) {
-	a, err := mail.ParseAddress(s)
-	if err != nil {
+	stripped, comment := stripComments(s)
+	var name, spec string
+	if i := indexUnquoted(stripped, '<'); i >= 0 {
+		name = unquotePhrase(stripped[:i])
+		spec = stripped[i+1:]
+		if j := strings.LastIndexByte(spec, '>'); j >= 0 {
+			spec = spec[:j]
+		}
+	} else {
+		spec = stripped
+	}
+	spec = strings.TrimSpace(spec)
+	if name == "" {
+		name = strings.Join(strings.Fields(comment), " ")
+	}
+	if i := strings.LastIndexByte(spec, ':'); i >= 0 && strings.HasPrefix(spec, "@") {
+		spec = spec[i+1:] // drop an obsolete source route (@a,@b:user@host)
+	}
+	if spec == "" {
 		return imap.Address{}, false
 	}
-	mailbox, host, ok := strings.Cut(a.Address, "@")
-	if i := strings.LastIndexByte(a.Address, '@'); i >= 0 {
-		mailbox, host, ok = a.Address[:i], a.Address[i+1:], true
+	mailbox, host := spec, ""
+	if i := strings.LastIndexByte(spec, '@'); i >= 0 {
+		mailbox, host = spec[:i], spec[i+1:]
 	}
-	if !ok || host == "" {
+	if host == "" {
 		// A NIL host would read as a group marker: say what is missing instead.
 		host = "MISSING_DOMAIN"
 	}
-	return imap.Address{Name: a.Name, Mailbox: mailbox, Host: host}, true
+	return imap.Address{Name: name, Mailbox: mailbox, Host: host}, true
 }
 
-// decodePhrase turns a group's display name into text (quotes and encoded
-// words removed).
-func decodePhrase(s string) string {
-	s = strings.Trim(s, `"`)
-	if dec, err := new(mime.WordDecoder).DecodeHeader(s); err == nil {
-		return dec
+// stripComments removes RFC 5322 comments outside quoted strings and
+// returns the text of the last one.
+func stripComments(s string) (out, comment string) {
+	var b, c strings.Builder
+	quoted, escaped, depth := false, false, 0
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && (quoted || depth > 0):
+			escaped = true
+			if depth > 0 {
+				continue
+			}
+		case depth > 0:
+			if r == '(' {
+				depth++
+			} else if r == ')' {
+				depth--
+				if depth == 0 {
+					comment = c.String()
+					continue
+				}
+			}
+			c.WriteRune(r)
+			continue
+		case r == '"':
+			quoted = !quoted
+		case r == '(' && !quoted:
+			depth = 1
+			c.Reset()
+			b.WriteByte(' ')
+			continue
+		}
+		if depth > 0 {
+			c.WriteRune(r)
+			continue
+		}
+		b.WriteRune(r)
 	}
-	return s
+	return b.String(), comment
+}
+
+// indexUnquoted finds ch outside quoted strings.
+func indexUnquoted(s string, ch byte) int {
+	quoted, escaped := false, false
+	for i := 0; i < len(s); i++ {
+		switch {
+		case escaped:
+			escaped = false
+		case s[i] == '\\' && quoted:
+			escaped = true
+		case s[i] == '"':
+			quoted = !quoted
+		case s[i] == ch && !quoted:
+			return i
+		}
+	}
+	return -1
+}
+
+// unquotePhrase turns a display-name phrase into ENVELOPE text: quoted
+// strings lose their quotes and quoted-pairs, whitespace runs become one
+// space, encoded words stay as they are.
+func unquotePhrase(s string) string {
+	var b strings.Builder
+	quoted, escaped := false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+			b.WriteRune(r)
+		case r == '\\' && quoted:
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// decodePhrase turns a group's display name into ENVELOPE form: quotes
+// removed, encoded words kept raw.
+func decodePhrase(s string) string {
+	stripped, _ := stripComments(s)
+	return unquotePhrase(stripped)
 }
