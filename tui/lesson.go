@@ -71,7 +71,7 @@ func (m *Model) openLesson(id string) tea.Cmd {
 		}
 	}
 	m.home.notice = "Preparing “" + l.Title + "”…"
-	opts := m.opts
+	opts, done := m.opts, m.done
 	return func() tea.Msg {
 		so, _ := simulatorOptions(l.SimulatorOptions(), Options{StateDir: opts.StateDir})
 		sim, err := simulator.New(so)
@@ -88,7 +88,10 @@ func (m *Model) openLesson(id string) tea.Cmd {
 				run, err = lessons.NewRun(l, sim, rec)
 			}
 		}
-		if err != nil {
+		if err != nil || isClosed(done) {
+			if run != nil {
+				run.Close()
+			}
 			rec.Close()
 			sim.Close()
 			return lessonReadyMsg{id: id, err: err}
@@ -99,8 +102,10 @@ func (m *Model) openLesson(id string) tea.Cmd {
 
 // lessonReady shows a started lesson.
 func (m *Model) lessonReady(msg lessonReadyMsg) tea.Cmd {
-	if msg.err != nil {
-		m.home.notice = "the lesson could not start: " + msg.err.Error()
+	if msg.run == nil {
+		if msg.err != nil {
+			m.home.notice = "the lesson could not start: " + msg.err.Error()
+		}
 		return nil
 	}
 	if m.quitting {

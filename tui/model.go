@@ -48,6 +48,10 @@ type Model struct {
 
 	quitting bool
 	shutDown bool // shutdown has run
+	// done is closed by shutdown: a mail world that finishes starting in
+	// the background after that closes itself instead of leaking (the
+	// classroom runs many programs in one process).
+	done chan struct{}
 }
 
 // worldMsg reports the sandbox's world started (or failed to).
@@ -67,10 +71,24 @@ func (m *Model) Init() tea.Cmd {
 }
 
 func (m *Model) startWorld() tea.Cmd {
-	start := m.opts.newWorld
+	start, done := m.opts.newWorld, m.done
 	return func() tea.Msg {
 		w, err := start()
+		if err == nil && isClosed(done) {
+			w.Close()
+			return nil
+		}
 		return worldMsg{w, err}
+	}
+}
+
+// isClosed reports whether ch has been closed.
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -236,6 +254,7 @@ func (m *Model) shutdown() {
 		return
 	}
 	m.shutDown = true
+	close(m.done)
 	if m.sandbox != nil {
 		m.sandbox.close()
 	}

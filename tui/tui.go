@@ -88,7 +88,7 @@ func NewModel(opts Options) *Model {
 	if opts.newWorld == nil {
 		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
 	}
-	m := &Model{opts: opts, c: c, home: newHome(c), md: &mdCache{}}
+	m := &Model{opts: opts, c: c, home: newHome(c), md: &mdCache{}, done: make(chan struct{})}
 	m.help = &page{c: c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir)), cache: m.md}
 	m.lessons = &lessonLibrary{}
 	return m
