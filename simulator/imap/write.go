@@ -12,17 +12,16 @@ import (
 
 // Store serves STORE and UID STORE. The session's own FETCH FLAGS replies are
 // written here; other sessions get theirs through the tracker.
-func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, options *imap.StoreOptions) error {
+func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *imap.StoreFlags, options *imap.StoreOptions) (err error) {
 	if s.sel.readOnly {
 		return errReadOnly
 	}
-	v := s.snapshot()
-	picked := s.pick(v, numSet)
-	seqOf := make(map[uint32]uint32, len(picked))
-	uids := make([]uint32, 0, len(picked))
-	for _, i := range picked {
-		uids = append(uids, v.msgs[i].UID)
-		seqOf[v.msgs[i].UID] = v.clientSeq[i]
+	targets, gone := s.resolve(numSet)
+	seqOf := make(map[uint32]uint32, len(targets))
+	uids := make([]uint32, 0, len(targets))
+	for _, t := range targets {
+		uids = append(uids, t.msg.UID)
+		seqOf[t.msg.UID] = t.seq
 	}
 	var op store.FlagOp
 	switch flags.Op {
@@ -42,6 +41,15 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 	}
 	before := s.keywordCount()
 	updated := s.sel.mb.StoreFlags(uids, op, names, s.sel.tracker)
+	if gone {
+		// The others were changed; the client learns of the expunge at
+		// its next NOOP (RFC 2180 §4.2.1).
+		defer func() {
+			if err == nil {
+				err = errExpungeIssued
+			}
+		}()
+	}
 	if flags.Silent {
 		return nil
 	}
@@ -91,11 +99,11 @@ func (s *session) Expunge(w *imapserver.ExpungeWriter, uids *imap.UIDSet) error 
 		s.sel.mb.Expunge(nil, s.sel.tracker)
 		return nil
 	}
-	v := s.snapshot()
+	targets, _ := s.resolve(*uids)
 	var remove []uint32
-	for _, i := range s.pick(v, *uids) {
-		if v.msgs[i].Has(store.Deleted) {
-			remove = append(remove, v.msgs[i].UID)
+	for _, t := range targets {
+		if t.msg.Has(store.Deleted) {
+			remove = append(remove, t.msg.UID)
 		}
 	}
 	if len(remove) > 0 {
@@ -121,10 +129,13 @@ func (s *session) Copy(numSet imap.NumSet, destName string) (*imap.CopyData, err
 }
 
 func (s *session) copyOrMove(numSet imap.NumSet, dest *store.Mailbox, move bool) (*imap.CopyData, error) {
-	v := s.snapshot()
+	targets, gone := s.resolve(numSet)
+	if gone {
+		return nil, errExpungeIssued // RFC 2180 §4.4.1: copy nothing
+	}
 	var uids []uint32
-	for _, i := range s.pick(v, numSet) {
-		uids = append(uids, v.msgs[i].UID)
+	for _, t := range targets {
+		uids = append(uids, t.msg.UID)
 	}
 	if len(uids) == 0 {
 		return nil, nil
