@@ -287,6 +287,9 @@ func TestGoldenClientsCurl(t *testing.T) {
 		requireExplained(t, lines)
 		requireNote(t, lines, "RCPT's 250", serverCode("RCPT", "250"), "recipient <bob@example.org>")
 		requireNote(t, lines, "MAIL's 250", serverCode("MAIL", "250"), "sender <alice@example.com>")
+		requireNote(t, lines, "AUTH PLAIN in clear text", func(l transcripts.Line) bool {
+			return l.Dir == wire.FromClient && l.Verb == "AUTH" && l.Secret
+		}, "not encrypted")
 		checkGolden(t, "curl_smtp", lines)
 	})
 	t.Run("pop3", func(t *testing.T) {
@@ -322,6 +325,9 @@ func TestGoldenClientsPython(t *testing.T) {
 		requireExplained(t, lines)
 		requireNote(t, lines, "RCPT's 250", serverCode("RCPT", "250"), "recipient <bob@example.org>")
 		requireNote(t, lines, "the TLS event", func(l transcripts.Line) bool { return l.Kind == wire.TLS }, "EHLO again")
+		requireNote(t, lines, "AUTH PLAIN inside TLS", func(l transcripts.Line) bool {
+			return l.Dir == wire.FromClient && l.Verb == "AUTH" && l.Encrypted
+		}, "inside TLS: only the server can read it")
 		checkGolden(t, "python_smtplib", lines)
 	})
 	t.Run("smtp_sequence", func(t *testing.T) {
@@ -335,6 +341,7 @@ func TestGoldenClientsPython(t *testing.T) {
 		requireNote(t, lines, "MAIL without brackets", func(l transcripts.Line) bool {
 			return l.Dir == wire.FromClient && l.Verb == "MAIL"
 		}, "angle brackets")
+		requireNote(t, lines, "a lenient 250 to MAIL without brackets", serverCode("MAIL", "250"), "lenient")
 		checkGolden(t, "python_smtp_sequence", lines)
 	})
 	t.Run("poplib", func(t *testing.T) {

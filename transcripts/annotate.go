@@ -39,6 +39,9 @@ type Annotator struct {
 	lookups  []lookup // knowledge entries whose explanation joins Detail
 	revealed []string // secrets shown in this line's note, to mask for saving
 	esc      []byte   // buffer for escaping display text
+	// encrypted is the current event's Encrypted: whether a credential on
+	// this line travelled inside TLS.
+	encrypted bool
 }
 
 // lookup names one knowledge-base entry.
@@ -65,6 +68,7 @@ func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
 func (a *Annotator) Annotate(e wire.Event) Line {
 	a.lookups = a.lookups[:0]
 	a.revealed = a.revealed[:0]
+	a.encrypted = e.Encrypted
 	l := Line{
 		Seq:       e.Seq,
 		Session:   e.Session,
@@ -496,8 +500,17 @@ func (a *Annotator) saslPlain(decoded string) (note string, user string) {
 	if parts[0] != "" && parts[0] != user {
 		note += ", acting as " + a.display([]byte(parts[0]))
 	}
-	note += " (only base64-encoded, not encrypted: anyone who sees this line can decode it)"
+	note += a.base64Exposure()
 	return note, user
+}
+
+// base64Exposure says who can read a base64-encoded credential: anyone on
+// the path, unless the line travelled inside TLS.
+func (a *Annotator) base64Exposure() string {
+	if a.encrypted {
+		return " (base64-encoded, inside TLS: only the server can read it)"
+	}
+	return " (only base64-encoded, not encrypted: anyone who sees this line can decode it)"
 }
 
 // messageSummary describes an RFC 5322 message: its main headers, body size
@@ -606,7 +619,9 @@ func (a *Annotator) describe(m messageSummary) string {
 		s += "; "
 	}
 	s += plural(m.nHeaders, "header")
-	if len(names) > 0 {
+	if len(names) > 0 && len(names) < m.nHeaders {
+		s += " (among them " + strings.Join(names, ", ") + ")"
+	} else if len(names) > 0 {
 		s += " (" + strings.Join(names, ", ") + ")"
 	}
 	s += ", body " + plural(m.bodyBytes, "byte")

@@ -133,7 +133,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.Verb, l.Tag = "IDLE", cur.tag
 		l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
 		l.RFC = "RFC 2177 §3"
-		a.want(kb.Command, "IDLE")
+		a.want(kb.Command, "DONE")
 		s.idling = false
 		return
 	}
@@ -256,17 +256,20 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.Note = "removes every message marked \\Deleted from the mailbox for good"
 	case "SEARCH":
 		l.Note = "searches the mailbox: " + a.display([]byte(args))
+		if verb == "UID SEARCH" {
+			l.Note += "; the answer lists UIDs, not message numbers"
+		}
 	case "FETCH":
 		set, items := cutWord(args)
-		l.Note = "fetches " + a.display([]byte(items)) + " of " + imapSetWord(verb) + " " + a.display([]byte(set))
+		l.Note = "fetches " + a.display([]byte(items)) + " of " + imapSet(verb, a.display([]byte(set)))
 	case "STORE":
 		set, items := cutWord(args)
-		l.Note = "changes flags of " + imapSetWord(verb) + " " + a.display([]byte(set)) + ": " + a.display([]byte(items)) +
+		l.Note = "changes flags of " + imapSet(verb, a.display([]byte(set))) + ": " + a.display([]byte(items)) +
 			" (+FLAGS adds, -FLAGS removes, FLAGS replaces; .SILENT suppresses the FETCH replies)"
 	case "COPY", "MOVE":
 		set, dest := cutWord(args)
 		cmd.mailbox = imapMailbox(dest)
-		l.Note = strings.ToLower(base) + "s " + imapSetWord(verb) + " " + a.display([]byte(set)) + " to " + a.display([]byte(cmd.mailbox))
+		l.Note = strings.ToLower(base) + "s " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
 	case "ID":
 		l.Note = "tells the server which client software this is, and asks for the server's"
 	default:
@@ -285,12 +288,19 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	}
 }
 
-// imapSetWord names what a sequence set counts.
-func imapSetWord(verb string) string {
-	if strings.HasPrefix(verb, "UID ") {
-		return "the messages with UIDs"
+// imapSet names the messages a sequence set picks: "message 3",
+// "messages 1:5", "the message with UID 7", "the messages with UIDs 1:*".
+func imapSet(verb, set string) string {
+	uid := strings.HasPrefix(verb, "UID ")
+	switch {
+	case uid && isDigits(set):
+		return "the message with UID " + set
+	case uid:
+		return "the messages with UIDs " + set
+	case isDigits(set):
+		return "message " + set
 	}
-	return "messages"
+	return "messages " + set
 }
 
 // imapMailbox returns the first argument, unquoted.
@@ -448,8 +458,10 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 	case "SEARCH", "ESEARCH":
 		if strings.TrimSpace(after) == "" {
 			l.Note = "no message matched the search"
+		} else if cur != nil && cur.verb == "UID SEARCH" {
+			l.Note = "UIDs of the messages that matched: " + a.display([]byte(after))
 		} else {
-			l.Note = "messages that matched: " + a.display([]byte(after))
+			l.Note = "numbers of the messages that matched: " + a.display([]byte(after))
 		}
 		l.RFC = "RFC 9051 §7.3.5"
 	case "NAMESPACE":
@@ -460,6 +472,9 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 		a.imapExists(l, num, cur)
 	case "RECENT":
 		l.Note = plural(num, "message") + " arrived since the last session looked (\\Recent; dropped in IMAP4rev2)"
+		if a.imap.idling {
+			l.Note = "while the client idles: " + plural(num, "message") + " now count as recent, new since a session last looked (\\Recent; dropped in IMAP4rev2)"
+		}
 		l.RFC = "RFC 3501 §7.3.2"
 	case "EXPUNGE":
 		a.imapExpunge(l, num, cur)
@@ -701,6 +716,26 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		}
 	case "EXPUNGE", "UID EXPUNGE":
 		l.Note = "the messages marked \\Deleted are gone"
+	case "CAPABILITY":
+		l.Note = "the capability list above is complete"
+	case "LIST", "LSUB":
+		l.Note = "the mailbox list above is complete"
+	case "SEARCH", "UID SEARCH":
+		l.Note = "the search is done: the matches are in the * SEARCH line above"
+	case "FETCH", "UID FETCH":
+		l.Note = "every message asked for has been sent (the * FETCH lines above)"
+	case "NOOP", "CHECK":
+		l.Note = "nothing to do; any changes were reported above"
+	case "STATUS":
+		l.Note = "the counters of " + a.display([]byte(cmd.mailbox)) + " are in the * STATUS line above"
+	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+		l.Note = "done: " + strings.ToLower(strings.TrimSuffix(cmd.verb, "E")) + "ed mailbox " + a.display([]byte(cmd.mailbox))
+	case "RENAME":
+		l.Note = "the mailbox was renamed"
+	case "ENABLE":
+		l.Note = "the extensions listed in * ENABLED are on for the rest of the session"
+	case "NAMESPACE", "ID":
+		l.Note = "the answer is in the * " + cmd.verb + " line above"
 	default:
 		l.Note = what + " successfully"
 	}

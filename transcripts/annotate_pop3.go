@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -129,6 +130,9 @@ func (a *Annotator) popClient(l *Line, e wire.Event) {
 	case "QUIT":
 		if s.state == "TRANSACTION" {
 			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
+			if len(s.deleted) == 0 {
+				l.Note = "ends the session: the server enters the UPDATE state; no message was marked deleted, so every message stays on the server"
+			}
 		} else {
 			l.Note = "ends the session before logging in: nothing changes"
 		}
@@ -193,7 +197,7 @@ func (a *Annotator) popAuthResponse(l *Line, resp string) {
 		s.authUser = dec
 		l.Note = "user name " + a.printable(dec) + " (base64-encoded)"
 	case s.auth == "LOGIN":
-		l.Note = "password " + a.hide(dec) + " (base64-encoded, not encrypted)"
+		l.Note = "password " + a.hide(dec) + a.base64Exposure()
 	default:
 		l.Note = "the client's answer to the " + s.auth + " challenge, base64-encoded"
 	}
@@ -302,6 +306,9 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 		n, size := cutWord(m)
 		size, _ = cutWord(size)
 		l.Note = "the maildrop holds " + n + " message(s), " + size + " bytes in total (messages marked deleted are not counted)"
+		if count, err := strconv.Atoi(n); err == nil {
+			l.Note = "the maildrop holds " + plural(count, "message") + ", " + size + " bytes in total (messages marked deleted are not counted)"
+		}
 	case "LIST":
 		n, size := cutWord(m)
 		size, _ = cutWord(size)
@@ -322,6 +329,9 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 			s.state = "UPDATE"
 			n := len(s.deleted)
 			l.Note = "UPDATE state: the server removed the " + plural(n, "message") + " marked deleted and released the lock; goodbye"
+			if n == 0 {
+				l.Note = "UPDATE state: no message was marked deleted, so nothing was removed (the mail stays on the server); the lock is released; goodbye"
+			}
 		} else {
 			l.Note = "goodbye: the session ended before login, nothing changed"
 		}
@@ -414,7 +424,8 @@ func (a *Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 	case "RETR":
 		l.Note = "message " + a.display([]byte(cmd.arg)) + " follows (" + m + "): headers, blank line, body, then a line holding only \".\""
 	case "TOP":
-		l.Note = "the headers and first lines of message " + a.display([]byte(cmd.arg)) + " follow, ending with \".\""
+		n, lines := cutWord(cmd.arg)
+		l.Note = "the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body follow, ending with \".\""
 	}
 }
 

@@ -16,6 +16,9 @@ type smtpCmd struct {
 	// sequence error can say what was missing at that moment.
 	stateBefore string
 	rcpts       int // accepted recipients when the command was sent
+	// malformed: the path broke RFC 5321's syntax (no angle brackets), so
+	// a success reply shows a lenient server.
+	malformed bool
 }
 
 // smtpState is what an SMTP annotator remembers about the session.
@@ -119,6 +122,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		addr, ok, msg := smtpPath(rest, "FROM")
 		cmd.arg = addr
 		if !ok {
+			cmd.malformed = true
 			l.Note = "MAIL starts a message, but " + msg
 			l.Level = Warning
 			break
@@ -135,6 +139,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		addr, ok, msg := smtpPath(rest, "TO")
 		cmd.arg = addr
 		if !ok {
+			cmd.malformed = true
 			l.Note = "RCPT names a recipient, but " + msg
 			l.Level = Warning
 			break
@@ -262,9 +267,9 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 	case "LOGIN":
 		if s.authStep <= 1 {
 			s.authUser = dec
-			l.Note = "user name " + a.printable(dec) + " (base64 " + a.display([]byte(resp)) + ", encoded, not encrypted)"
+			l.Note = "user name " + a.printable(dec) + ", sent as base64 " + a.display([]byte(resp)) + a.base64Exposure()
 		} else {
-			l.Note = "password " + a.hide(dec) + " (base64-encoded, not encrypted: anyone who sees it can decode it)"
+			l.Note = "password " + a.hide(dec) + a.base64Exposure()
 		}
 	default:
 		l.Note = "the client's answer to the " + s.auth + " challenge, base64-encoded"
@@ -496,6 +501,9 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		s.from = cmd.arg
 		s.state = "mail"
 		l.Note = "the server accepted sender <" + a.display([]byte(cmd.arg)) + ">; now name the recipients with RCPT TO"
+		if cmd.malformed {
+			l.Note += ". This server is lenient: it took the address without angle brackets, which strict servers refuse with 501"
+		}
 		l.RFC = "RFC 5321 §4.1.1.2"
 	case cmd.verb == "RCPT" && class == '2':
 		s.rcpts++
@@ -505,6 +513,9 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 			l.Note += " (" + plural(s.rcpts, "recipient") + " so far)"
 		}
 		l.Note += "; add more with RCPT TO, or send the message with DATA"
+		if cmd.malformed {
+			l.Note += ". This server is lenient: it took the address without angle brackets, which strict servers refuse with 501"
+		}
 		l.RFC = "RFC 5321 §4.1.1.3"
 	case cmd.verb == "DATA" && code == "354":
 		s.state = "data"

@@ -113,6 +113,10 @@ func pop3CapaTags() []Entry {
 		tag("RESP-CODES", "-ERR replies may carry a [CODE] in brackets", "RFC 2449 §6.4",
 			"The server uses response codes such as `[IN-USE]`, `[LOGIN-DELAY]`, `[SYS/TEMP]`, `[AUTH]` to tell "+
 				"the client precisely what went wrong, so it can show a useful message."),
+		tag("AUTH-RESP-CODE", "A failed login says [AUTH] when the credentials are wrong", "RFC 3206 §3",
+			"The server marks a refused login with `-ERR [AUTH]` when the user name or password is wrong, "+
+				"so the mail program can ask for the password again instead of retrying a temporary failure "+
+				"(`[SYS/TEMP]`) or a locked maildrop (`[IN-USE]`)."),
 		tag("LOGIN-DELAY", "Minimum seconds between logins; clients should not check more often", "RFC 2449 §6.5",
 			"`LOGIN-DELAY 900` asks clients to wait 15 minutes between logins. Checking sooner can be refused "+
 				"with `-ERR [LOGIN-DELAY]`."),

@@ -88,7 +88,8 @@ func All() []Entry {
 //   - a value after "=": "AUTH=PLAIN" finds "AUTH=", "SIZE=1000" finds "SIZE";
 //   - FETCH sections and partials: "BODY[1.2]<0.100>" finds "BODY[]", "BODY.PEEK[HEADER]" finds "BODY.PEEK";
 //   - hierarchical POP3 codes: "SYS/FOO" finds "SYS";
-//   - enhanced status codes go through LookupEnhanced ("4.2.2" finds "X.2.2").
+//   - enhanced status codes go through LookupEnhanced ("4.2.2" finds "X.2.2");
+//   - SASL mechanisms of POP3 and IMAP find the shared entries kept under SMTP.
 //
 // The hit path is one map access and no allocation for keys already upper case.
 func Lookup(p wire.Proto, k Kind, key string) (Entry, bool) {
@@ -102,6 +103,14 @@ func Lookup(p wire.Proto, k Kind, key string) (Entry, bool) {
 	}
 	for _, alt := range alternativeKeys(k, key) {
 		if e, ok := ix.exact(p, k, alt); ok {
+			return e, true
+		}
+	}
+	if k == Mechanism && p != wire.SMTP {
+		// SASL mechanisms are the same in every protocol (RFC 4422); the
+		// data lists them once, under SMTP.
+		if e, ok := ix.exact(wire.SMTP, k, key); ok {
+			e.Proto = p
 			return e, true
 		}
 	}
