@@ -29,6 +29,7 @@ type KeyMap struct {
 	NextSession key.Binding // switch to the next session tab
 	PrevSession key.Binding // switch to the previous session tab
 	NewSession  key.Binding // open another session (sandbox)
+	Split       key.Binding // show two sessions side by side
 	Pane        key.Binding // cycle the side pane: explanation, mailbox, lesson
 	SideUp      key.Binding // scroll the side pane up
 	SideDown    key.Binding // scroll the side pane down
@@ -74,6 +75,7 @@ func DefaultKeyMap() KeyMap {
 		NextSession: b([]string{"ctrl+n"}, "ctrl+n/p", "switch session"),
 		PrevSession: b([]string{"ctrl+p"}, "ctrl+p", "previous session"),
 		NewSession:  b([]string{"ctrl+t"}, "ctrl+t", "new session"),
+		Split:       b([]string{"f8"}, "F8", "two sessions side by side"),
 		Pane:        b([]string{"f2"}, "F2", "side pane"),
 		SideUp:      b([]string{"ctrl+pgup", "f9"}, "ctrl+pgup/F9", "scroll side pane up"),
 		SideDown:    b([]string{"ctrl+pgdown", "f10"}, "ctrl+pgdn/F10", "scroll side pane down"),
@@ -120,7 +122,7 @@ func (k KeyMap) ReplayShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Complete, k.HistoryPrev, k.SelectUp, k.PageUp, k.Follow},
-		{k.NewSession, k.NextSession, k.Pane, k.SideUp, k.SideDown, k.Save, k.Back, k.Quit},
+		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Back, k.Quit},
 		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Restart, k.Help},
 		{k.ReplayNext, k.ReplayPrev, k.ReplayStart, k.ReplayEnd},
 	}

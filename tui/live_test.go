@@ -106,3 +106,33 @@ func TestSandboxHugeReplyAndBinary(t *testing.T) {
 		t.Errorf("raw control bytes reached the screen")
 	}
 }
+
+// Two named IMAP sessions on one mailbox: "laptop" flags a message, the
+// mailbox pane shows the flag, "phone" (switched to with ctrl+n) sees it
+// too, both conversations side by side with F8.
+func TestSandboxTwoSessions(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 140, 40)
+	openSandbox(t, tm, "4", "* OK")
+	typeLine(tm, "a1 LOGIN alice wonderland")
+	typeLine(tm, "a2 SELECT INBOX")
+	waitFor(t, tm, "a2 OK")
+	typeLine(tm, `a3 STORE 1 +FLAGS (\Flagged)`)
+	waitFor(t, tm, "a3 OK")
+	tm.Send(press(tea.KeyCtrlT))
+	waitFor(t, tm, "Open a session")
+	tm.Type("4")
+	waitFor(t, tm, "phone>")
+	typeLine(tm, "b1 LOGIN alice wonderland")
+	typeLine(tm, "b2 FETCH 1 FLAGS")
+	waitFor(t, tm, "b2 BAD")
+	typeLine(tm, "b3 SELECT INBOX")
+	typeLine(tm, "b4 FETCH 1 FLAGS")
+	waitFor(t, tm, `FLAGS (\Flagged`)
+	tm.Send(press(tea.KeyF8))
+	tm.Send(press(tea.KeyF2))
+	waitFor(t, tm, "[Mailbox]")
+	tm.Send(press(tea.KeyCtrlN))
+	waitFor(t, tm, "laptop>")
+	v := finalView(t, tm)
+	mustContain(t, v, "1 laptop", "2 phone", "a3 OK", "b4 OK", `\Flagged`, "┆")
+}

@@ -45,6 +45,8 @@ type workspace struct {
 	mail       mailState
 	mailDirty  atomic.Bool // a refresh is already on its way
 
+	split bool // two sessions side by side: the active one and the next
+
 	picking bool // the sandbox's "open a session" picker is shown
 	pickIdx int
 
@@ -374,6 +376,13 @@ func (ws *workspace) onKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, false
 	case key.Matches(msg, km.Save):
 		return ws.save(), false
+	case key.Matches(msg, km.Split):
+		ws.split = !ws.split
+		if ws.split && len(ws.sessions) < 2 {
+			ws.setStatus("side by side needs two sessions: ctrl+t opens another", true)
+			ws.split = false
+		}
+		return nil, false
 	}
 	if ws.lesson != nil {
 		if cmd, ok := ws.lesson.onKey(ws, msg); ok {
@@ -494,7 +503,9 @@ func (ws *workspace) view() string {
 	cw, ch, sw, sh, stacked := ws.layout()
 	s := ws.current()
 	var convoRows []string
-	if s != nil {
+	if s != nil && ws.split && len(ws.sessions) > 1 && !ws.picking {
+		convoRows = ws.splitView(cw, ch)
+	} else if s != nil {
 		convoRows = s.convo.visible(cw, ch, st)
 	} else {
 		convoRows = []string{st.Subtle.Render("  Opening the session…")}
@@ -534,6 +545,25 @@ func (ws *workspace) view() string {
 	}
 	out = append(out, ws.c.helpLine(ws.c.KeyMap.SessionShortHelp(ws.lesson != nil), w))
 	return strings.Join(fit(out, w, ws.c.Height), "\n")
+}
+
+// splitView draws the active session and the next one side by side, each
+// under its name, so a learner sees "laptop" and "phone" react to the same
+// mailbox at once.
+func (ws *workspace) splitView(w, h int) []string {
+	st := &ws.c.Styles
+	lw := (w - 1) / 2
+	rw := w - 1 - lw
+	pane := func(s *session, pw int, active bool) []string {
+		title := st.Tab.Render(s.label)
+		if active {
+			title = st.TabActive.Render(s.label)
+		}
+		return fit(append([]string{title}, s.convo.visible(pw, h-1, st)...), pw, h)
+	}
+	a := ws.sessions[ws.active]
+	b := ws.sessions[(ws.active+1)%len(ws.sessions)]
+	return joinColumns(st.Faint.Render("┆"), pane(a, lw, true), pane(b, rw, false))
 }
 
 // statusText is the line under the input: the last action's result or the
