@@ -202,12 +202,9 @@ func checkWrong(ctx context.Context, l *Lesson, i int, wrong []Send, stateDir st
 	return ""
 }
 
-// newRecorder records a simulator's events for a lesson run. When the
-// simulator can say which event it published last, Sync really waits.
+// newRecorder records a simulator's events for a lesson run. The recorder
+// asks the simulator for its LastSeq by itself, so Sync really waits for
+// every line published before it is called.
 func newRecorder(sim *simulator.Simulator) *transcripts.Recorder {
-	var opts transcripts.RecorderOptions
-	if ls, ok := any(sim).(interface{ LastSeq() uint64 }); ok {
-		opts.LastSeq = ls.LastSeq
-	}
-	return transcripts.NewRecorder(sim, opts)
+	return transcripts.NewRecorder(sim, transcripts.RecorderOptions{})
 }

@@ -95,6 +95,12 @@ func (c *MessageCheck) describe() string {
 			marks = append(marks, "not marked for deletion")
 		}
 	}
+	if c.BodyContains != "" {
+		marks = append(marks, fmt.Sprintf("its text containing %q", c.BodyContains))
+	}
+	if c.BodyLine != nil {
+		marks = append(marks, fmt.Sprintf("a line of its text reading exactly %q", *c.BodyLine))
+	}
 	if len(marks) > 0 {
 		what += ", " + strings.Join(marks, ", ")
 	}

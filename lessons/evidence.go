@@ -42,6 +42,10 @@ type MsgState struct {
 	Flags             []string
 	Subject, From, To string
 	MarkedDeleted     bool
+	// Body is the message after the header's empty line, as stored (CRLF
+	// line endings, not MIME-decoded). It shares the store's bytes: read
+	// it, never change it.
+	Body []byte
 }
 
 // Envelope is one message queued for the outside world.
@@ -296,7 +300,23 @@ func (c *MessageCheck) matches(m MsgState) bool {
 			return false
 		}
 	}
+	if c.BodyContains != "" && !contains(string(m.Body), c.BodyContains) {
+		return false
+	}
+	if c.BodyLine != nil && !hasLine(m.Body, *c.BodyLine) {
+		return false
+	}
 	return c.MarkedDeleted == nil || *c.MarkedDeleted == m.MarkedDeleted
+}
+
+// hasLine reports whether one line of body is exactly want.
+func hasLine(body []byte, want string) bool {
+	for _, ln := range strings.Split(string(body), "\n") {
+		if strings.TrimSuffix(ln, "\r") == want {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *MailboxCheck) met(ev *Evidence) bool {

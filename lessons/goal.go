@@ -73,6 +73,13 @@ type MessageCheck struct {
 	Flags         StringList `yaml:"flags"`          // carries every one of these
 	NotFlags      StringList `yaml:"not_flags"`      // carries none of these
 	MarkedDeleted *bool      `yaml:"marked_deleted"` // a POP3 DELE marked it (true) or not (false)
+	// BodyContains: the body (everything after the header's empty line,
+	// as stored: not MIME-decoded) contains this text (case-insensitive).
+	BodyContains string `yaml:"body_contains"`
+	// BodyLine: one line of the body is exactly this text (case matters,
+	// line ending aside). It tells "." from "..": what the server stored
+	// after removing the dot-stuffing.
+	BodyLine *string `yaml:"body_line"`
 	// Count is how many messages must match; unset means "at least one".
 	// Count 0 means "no message matches" (gone after QUIT, moved away).
 	Count *int `yaml:"count"`

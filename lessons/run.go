@@ -221,7 +221,7 @@ func observe(l transcripts.Line) Observed {
 // evidence gathers what step i's goal is checked against.
 func (r *Run) evidence(i int) *Evidence {
 	from := sort.Search(len(r.lines), func(j int) bool { return r.lines[j].Seq > r.since[i] })
-	return &Evidence{Lines: r.lines[from:], Sessions: r.sessions, World: worldState(r.sim.Snapshot())}
+	return &Evidence{Lines: r.lines[from:], Sessions: r.sessions, World: worldState(r.sim)}
 }
 
 func (r *Run) check() bool {

@@ -113,14 +113,27 @@ func domainOf(addr string) string {
 	return d
 }
 
-// worldState copies what goals read from a simulator snapshot.
-func worldState(sn simulator.Snapshot) WorldState {
+// worldState copies what goals read from the simulator: its snapshot, and
+// each message's body from the store (the snapshot carries no bodies).
+func worldState(sim *simulator.Simulator) WorldState {
+	sn := sim.Snapshot()
+	st := sim.Store()
 	var w WorldState
 	for _, u := range sn.Users {
+		user, _ := st.LookupAddress(u.Address)
 		for _, mb := range u.Mailboxes {
 			b := BoxState{User: u.Address, Name: mb.Name}
+			bodies := map[uint32][]byte{}
+			if user != nil {
+				if box, err := user.Mailbox(mb.Name); err == nil {
+					for _, m := range box.Messages() {
+						bodies[m.UID] = m.Body.Text()
+					}
+				}
+			}
 			for _, m := range mb.Messages {
-				b.Messages = append(b.Messages, MsgState{UID: m.UID, Flags: m.Flags, Subject: m.Subject, From: m.From, To: m.To, MarkedDeleted: m.MarkedDeleted})
+				b.Messages = append(b.Messages, MsgState{UID: m.UID, Flags: m.Flags, Subject: m.Subject, From: m.From, To: m.To,
+					MarkedDeleted: m.MarkedDeleted, Body: bodies[m.UID]})
 			}
 			w.Mailboxes = append(w.Mailboxes, b)
 		}
