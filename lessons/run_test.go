@@ -192,3 +192,63 @@ func TestRunCheckWhileShowMePlays(t *testing.T) {
 		t.Errorf("at %d", s.run.Current())
 	}
 }
+
+// Lesson 6's 421 step is live: the learner quits, reconnects the way the
+// TUI does (Run.Open), meets 421 4.7.0, and the fault goes off for the next
+// step, whose fresh connection is greeted normally.
+func TestTooManyConnectionsStepIsLive(t *testing.T) {
+	s := startLesson(t, "smtp-errors-help-desk")
+	run := s.run
+	at := -1
+	for i, st := range run.Lesson().Steps {
+		if strings.HasPrefix(st.Title, "421") {
+			at = i
+		}
+	}
+	if at < 0 {
+		t.Fatal("no 421 step")
+	}
+	if err := run.FastForward(context.Background(), at, PlayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.sim.Faults().On(fault.TooManyConnections) {
+		t.Fatal("the 421 step did not switch too-many-connections on")
+	}
+	typeLine(t, run, "inbound", "QUIT")
+	if run.Current() != at {
+		t.Fatalf("QUIT alone passed the 421 step (at %d)", run.Current())
+	}
+	// The TUI: Enter on the closed session's empty line.
+	if err := run.PlaySends(context.Background(), []Send{{Action: "open", Session: "inbound"}}, PlayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if run.Current() != at+1 {
+		t.Fatalf("the 421 greeting did not pass the step (at %d)", run.Current())
+	}
+	var greeting string
+	for _, l := range s.rec.Session(run.Conn("inbound").Session()) {
+		if l.Code != "" {
+			greeting = l.Text
+			break
+		}
+	}
+	if greeting != "421 4.7.0 Too many connections, try again later" {
+		t.Errorf("greeting %q", greeting)
+	}
+	run.Answer(run.Step(at + 1).Answer)
+	if s.sim.Faults().On(fault.TooManyConnections) {
+		t.Error("too-many-connections still on after the 421 steps")
+	}
+	// The next step opens the laptop: greeted with 220, not refused.
+	typeLine(t, run, "laptop", "EHLO laptop.example.com")
+	lines := s.rec.Session(run.Conn("laptop").Session())
+	var codes []string
+	for _, l := range lines {
+		if l.Code != "" {
+			codes = append(codes, l.Code)
+		}
+	}
+	if len(codes) < 2 || codes[0] != "220" || codes[len(codes)-1] != "250" {
+		t.Errorf("laptop replies %v, want 220 ... 250", codes)
+	}
+}
