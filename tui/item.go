@@ -28,6 +28,7 @@ type item struct {
 	Seq       uint64         // global order
 	Session   wire.SessionID // which connection
 	Proto     wire.Proto     // protocol spoken
+	Role      wire.Role      // listener the session arrived on
 	Dir       wire.Dir       // client, server or meta
 	Kind      wire.Kind      // line, payload, open, close, tls...
 	Time      time.Time      // when the tap saw it

@@ -1,11 +1,16 @@
 package tui
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
 // openSandbox goes from home to a sandbox session on the role numbered n
@@ -135,4 +140,43 @@ func TestSandboxTwoSessions(t *testing.T) {
 	waitFor(t, tm, "laptop>")
 	v := finalView(t, tm)
 	mustContain(t, v, "1 laptop", "2 phone", "a3 OK", "b4 OK", `\Flagged`, "┆")
+}
+
+// Watch shows a session the TUI did not open: here the test's own TCP
+// client, standing in for a mail program pointed at mailtutor.
+func TestWatchShowsOtherClients(t *testing.T) {
+	opts := testOptions(t)
+	addrs := make(chan string, 1)
+	opts.newWorld = func() (world, error) {
+		w, err := startLiveWorld(opts)
+		if err == nil {
+			addrs <- w.Addr(wire.RolePOP3)
+		}
+		return w, err
+	}
+	tm := startTUI(t, opts, 100, 30)
+	waitFor(t, tm, "Watch real mail programs")
+	tm.Type("watch real")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "Watching")
+	conn, err := net.Dial("tcp", <-addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	if _, err := r.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "USER alice\r\n")
+	if _, err := r.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, tm, "C: USER alice", "pop3")
+	tm.Type("STAT") // typing does nothing while watching
+	v := finalView(t, tm)
+	mustContain(t, v, "1 s1 pop3", "S: +OK")
+	if strings.Contains(v, "STAT") {
+		t.Errorf("typing reached a watched session:\n%s", v)
+	}
 }

@@ -30,9 +30,11 @@ type Model struct {
 	sandbox *workspace // kept while the program runs, so going home and back keeps it
 	// lessonWS is the lesson being played (its own mail world).
 	lessonWS *workspace
-	replay   *replayScreen
-	page     *page
-	md       *mdCache
+	// watchWS shows the sandbox world's sessions, read only.
+	watchWS *workspace
+	replay  *replayScreen
+	page    *page
+	md      *mdCache
 
 	helpOpen bool
 	help     *page
@@ -169,7 +171,7 @@ func (m *Model) otherWorkspace(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	for _, ws := range []*workspace{m.sandbox, m.lessonWork()} {
+	for _, ws := range []*workspace{m.sandbox, m.lessonWork(), m.watchWS} {
 		if ws != nil && in.from == ws.box && (m.screen != screenWork || ws != m.work) {
 			cmd, _ := ws.update(msg)
 			return cmd
@@ -206,8 +208,7 @@ func (m *Model) updateHome(msg tea.Msg) tea.Cmd {
 	case entrySandbox:
 		return m.openSandbox()
 	case entryWatch:
-		m.page = &page{c: m.c, key: "watch", title: "Watch", md: watchMarkdown(m.world), cache: m.md}
-		m.screen = screenPage
+		return m.openWatch()
 	case entryHelp:
 		m.helpOpen = true
 	case entryReplay:
@@ -216,6 +217,29 @@ func (m *Model) updateHome(msg tea.Msg) tea.Cmd {
 	case entryLesson:
 		return m.openLesson(e.lessonID)
 	}
+	return nil
+}
+
+// openWatch shows every session of the sandbox's world as it happens:
+// real mail programs pointed at it, and the relay hops they cause.
+func (m *Model) openWatch() tea.Cmd {
+	if m.world == nil {
+		if m.worldErr != nil {
+			m.home.notice = "the mail world could not start: " + m.worldErr.Error()
+			return nil
+		}
+		m.home.notice = "Starting the mail world…"
+		m.whenWorld = m.openWatch
+		return nil
+	}
+	m.home.notice = ""
+	m.screen = screenWork
+	if m.watchWS == nil {
+		m.watchWS = newWorkspace(m.c, m.world, workspaceOptions{Title: "Watch", SaveDir: m.opts.SaveDir, MD: m.md, Watch: true})
+		m.work = m.watchWS
+		return m.watchWS.init()
+	}
+	m.work = m.watchWS
 	return nil
 }
 
@@ -257,6 +281,9 @@ func (m *Model) shutdown() {
 	close(m.done)
 	if m.sandbox != nil {
 		m.sandbox.close()
+	}
+	if m.watchWS != nil {
+		m.watchWS.close()
 	}
 	m.closeLesson()
 	if m.world != nil {

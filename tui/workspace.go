@@ -54,7 +54,11 @@ type workspace struct {
 	statusErr bool
 
 	lesson *lessonPanel // nil in the sandbox
-	md     *mdCache     // rendered Markdown, shared with the whole program
+	// watch makes a read-only workspace: every session of the world gets a
+	// tab as its first line arrives (real mail programs, relay hops), and
+	// nothing is typed.
+	watch bool
+	md    *mdCache // rendered Markdown, shared with the whole program
 
 	stopLines, stopChange func()
 	saveDir               string
@@ -69,11 +73,12 @@ type workspaceOptions struct {
 	Lesson  *lessonPanel // the lesson being played, or nil
 	SaveDir string       // where ctrl+s writes transcripts
 	MD      *mdCache     // the program's Markdown cache
+	Watch   bool         // read-only: show every session of the world
 }
 
 func newWorkspace(c *Common, w world, opts workspaceOptions) *workspace {
 	ws := &workspace{c: c, world: w, box: newInbox(), title: opts.Title, byID: map[wire.SessionID]*session{},
-		orphans: map[wire.SessionID][]item{}, lesson: opts.Lesson, saveDir: opts.SaveDir, md: opts.MD}
+		orphans: map[wire.SessionID][]item{}, lesson: opts.Lesson, saveDir: opts.SaveDir, md: opts.MD, watch: opts.Watch}
 	if ws.md == nil {
 		ws.md = &mdCache{}
 	}
@@ -118,6 +123,9 @@ func (ws *workspace) close() {
 	ws.stopChange()
 	ws.box.stop()
 	for _, s := range ws.sessions {
+		if s.conn == nil {
+			continue // watched, not ours
+		}
 		s.out.close()
 		s.conn.Close()
 	}
@@ -219,6 +227,14 @@ func (ws *workspace) setStatus(s string, isErr bool) {
 // onLine routes an annotated line to its session.
 func (ws *workspace) onLine(it item) tea.Cmd {
 	s := ws.byID[it.Session]
+	if s == nil && ws.watch && it.Session != "" {
+		s = newWatchedSession(it)
+		ws.sessions = append(ws.sessions, s)
+		ws.byID[it.Session] = s
+		if len(ws.sessions) == 1 {
+			ws.active = 0
+		}
+	}
 	if s == nil {
 		// Keep a bounded backlog for sessions not claimed yet.
 		if len(ws.orphans) < 64 && len(ws.orphans[it.Session]) < 256 {
@@ -237,6 +253,13 @@ func (ws *workspace) deliver(s *session, it item) tea.Cmd {
 	}
 	if it.Kind == wire.TLS {
 		s.encrypted = true
+	}
+	if s.conn == nil {
+		// A watched session: nothing to send, only to show.
+		if it.Kind == wire.Close {
+			s.closed = true
+		}
+		return nil
 	}
 	var cmds []tea.Cmd
 	if s.onServerLine(it) {
@@ -370,7 +393,7 @@ func (ws *workspace) onKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		ws.sideOffset += 5
 		return nil, false
 	case key.Matches(msg, km.NewSession):
-		if ws.lesson == nil {
+		if ws.lesson == nil && !ws.watch {
 			ws.picking, ws.pickIdx = true, 0
 		}
 		return nil, false
@@ -416,6 +439,8 @@ func (ws *workspace) onKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		s.convo.scroll(ch-1, cw, ch, st)
 	case key.Matches(msg, km.Follow):
 		s.convo.unselect()
+	case ws.watch:
+		// Nothing is typed while watching.
 	case key.Matches(msg, km.Send):
 		return ws.submit(s), false
 	case msg.Paste:
@@ -507,6 +532,8 @@ func (ws *workspace) view() string {
 		convoRows = ws.splitView(cw, ch)
 	} else if s != nil {
 		convoRows = s.convo.visible(cw, ch, st)
+	} else if ws.watch {
+		convoRows, _ = ws.md.peek("watch", watchMarkdown(ws.world), cw)
 	} else {
 		convoRows = []string{st.Subtle.Render("  Opening the session…")}
 	}
@@ -547,6 +574,12 @@ func (ws *workspace) view() string {
 	return strings.Join(fit(out, w, ws.c.Height), "\n")
 }
 
+// newWatchedSession is a tab for a session the TUI did not open.
+func newWatchedSession(it item) *session {
+	label := string(it.Session) + " " + string(it.Role)
+	return &session{name: string(it.Session), label: label, role: it.Role, id: it.Session, convo: newConvo()}
+}
+
 // splitView draws the active session and the next one side by side, each
 // under its name, so a learner sees "laptop" and "phone" react to the same
 // mailbox at once.
@@ -581,6 +614,9 @@ func (ws *workspace) statusText() string {
 func (ws *workspace) inputView(w int) string {
 	st := &ws.c.Styles
 	s := ws.current()
+	if ws.watch {
+		return st.Faint.Render(ansi.Truncate("Watching: mail programs talk, you read. ctrl+n/ctrl+p switch sessions, shift+↑/↓ selects a line.", w, "…"))
+	}
 	if s == nil {
 		return st.Faint.Render("> ")
 	}
@@ -736,8 +772,11 @@ func explainLines(c *Common, md *mdCache, it item, w int) []string {
 
 // markdownCmd renders what the side pane shows, if not cached yet.
 func (ws *workspace) markdownCmd() tea.Cmd {
-	_, _, sw, _, _ := ws.layout()
+	cw, _, sw, _, _ := ws.layout()
 	switch {
+	case ws.watch && len(ws.sessions) == 0:
+		_, cmd := ws.md.get("watch", watchMarkdown(ws.world), ws.c.GlamourStyle, cw)
+		return cmd
 	case ws.pane == paneLesson && ws.lesson != nil:
 		return ws.lesson.markdownCmd(ws)
 	case ws.pane == paneExplain && sw > 0:
