@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/mailtutor/mailtutor/simulator"
+	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts"
 )
 
@@ -136,6 +137,10 @@ func checkLesson(ctx context.Context, l *Lesson, stateDir string) []string {
 			break
 		}
 	}
+	if len(problems) == 0 {
+		s.rec.Sync()
+		problems = append(problems, unknownLines(l, s.run, s.rec.Lines())...)
+	}
 	s.close()
 	if len(problems) > 0 {
 		return problems // wrong attempts need a working solution first
@@ -176,6 +181,30 @@ func playStep(ctx context.Context, run *Run, i int, opts PlayOptions) error {
 		return errors.New("the solution was played but the goal is not met")
 	}
 	return nil
+}
+
+// unknownLines reports every line of a played solution that the annotator
+// could not explain: a lesson's own examples must be ones mailtutor
+// explains, or the learner meets a line with no help at all.
+func unknownLines(l *Lesson, run *Run, lines []transcripts.Line) []string {
+	var out []string
+	for _, ln := range lines {
+		if !ln.Unknown {
+			continue
+		}
+		name := run.SessionName(ln.Session)
+		if name == "" {
+			name = string(ln.Session)
+		}
+		who := "S:"
+		if ln.Dir == wire.FromClient {
+			who = "C:"
+		} else if ln.Dir == wire.Meta {
+			who = "*"
+		}
+		out = append(out, fmt.Sprintf("%s: the annotator has no explanation for [%s] %s %s", l.File, name, who, ln.Text))
+	}
+	return out
 }
 
 func checkWrong(ctx context.Context, l *Lesson, i int, wrong []Send, stateDir string, opts PlayOptions) string {
