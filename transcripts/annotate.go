@@ -39,6 +39,10 @@ type Annotator struct {
 	lookups  []lookup // knowledge entries whose explanation joins Detail
 	revealed []string // secrets shown in this line's note, to mask for saving
 	esc      []byte   // buffer for escaping display text
+	cache    *kbCache // knowledge-base answers, shared with the recorder's other annotators
+	// text is the current line without its line ending, as a string, when
+	// it equals the display text (nothing masked or escaped); "" otherwise.
+	text string
 	// encrypted is the current event's Encrypted: whether a credential on
 	// this line travelled inside TLS.
 	encrypted bool
@@ -52,7 +56,7 @@ type lookup struct {
 
 // NewAnnotator returns an annotator for one session speaking proto.
 func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
-	a := &Annotator{proto: proto, opts: opts, know: opts.Knowledge}
+	a := &Annotator{proto: proto, opts: opts, know: opts.Knowledge, cache: newKBCache()}
 	if a.know == nil {
 		a.know = kbKnowledge{}
 	}
@@ -69,6 +73,7 @@ func (a *Annotator) Annotate(e wire.Event) Line {
 	a.lookups = a.lookups[:0]
 	a.revealed = a.revealed[:0]
 	a.encrypted = e.Encrypted
+	a.text = ""
 	l := Line{
 		Seq:       e.Seq,
 		Session:   e.Session,
@@ -127,38 +132,63 @@ func (a *Annotator) raw(e wire.Event) []byte {
 func (a *Annotator) setText(l *Line, e wire.Event) {
 	l.Raw = a.raw(e)
 	l.Secret = !e.Secret.Empty()
-	l.Text = a.display(trimEOL(l.Raw))
+	raw := trimEOL(l.Raw)
+	l.Text = a.display(raw)
+	if !l.Secret && len(l.Text) == len(raw) {
+		// Nothing was masked or escaped: the protocol code can read the
+		// line from Text instead of converting the bytes again.
+		a.text = l.Text
+	}
+}
+
+// lineText is the event's line without its ending, as a string.
+func (a *Annotator) lineText(e wire.Event) string {
+	if a.text != "" {
+		return a.text
+	}
+	return string(trimEOL(e.Data))
 }
 
 // finish adds the knowledge base's explanations, marks lines nobody could
 // explain, and keeps a masked copy when a secret was shown.
 func (a *Annotator) finish(l *Line, e wire.Event) {
+	// The annotator's own Detail quotes wire bytes (headers of a message):
+	// keep it printable whatever arrived. The knowledge base's pieces were
+	// made safe when cached.
+	l.Detail = a.safe(l.Detail, true)
+	var pieces [8]string
+	n, size := 0, len(l.Detail)
 	for _, lk := range a.lookups {
-		var ent kb.Entry
-		var ok bool
-		if lk.kind == kb.EnhancedCode {
-			ent, ok = a.know.LookupEnhanced(lk.key)
-		} else {
-			ent, ok = a.know.Lookup(a.proto, lk.kind, lk.key)
-		}
-		if !ok {
+		p := a.piece(lk)
+		if !p.found {
 			continue
 		}
 		if l.RFC == "" {
-			l.RFC = ent.RFC
+			l.RFC = p.rfc
 		}
 		if l.Note == "" {
-			l.Note = ent.Summary
+			l.Note = p.summary
 		}
-		if ent.Explain != "" {
-			if l.Detail != "" {
-				l.Detail += "\n\n"
-			}
-			l.Detail += "**" + ent.Key + "**: " + ent.Explain
-			if ent.Client != "" {
-				l.Detail += "\n\n*What a mail program shows:* " + ent.Client
-			}
+		if p.detail != "" && n < len(pieces) {
+			pieces[n] = p.detail
+			n++
+			size += len(p.detail) + 2
 		}
+	}
+	switch {
+	case n == 1 && l.Detail == "":
+		l.Detail = pieces[0] // shared, not copied: strings are immutable
+	case n > 0:
+		var b strings.Builder
+		b.Grow(size)
+		b.WriteString(l.Detail)
+		for _, p := range pieces[:n] {
+			if b.Len() > 0 {
+				b.WriteString("\n\n")
+			}
+			b.WriteString(p)
+		}
+		l.Detail = b.String()
 	}
 	if l.Note == "" {
 		l.Unknown = true
@@ -166,7 +196,6 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 	}
 	// Notes quote wire bytes; keep them printable whatever arrived.
 	l.Note = a.safe(l.Note, false)
-	l.Detail = a.safe(l.Detail, true)
 	if len(a.revealed) > 0 || (a.opts.RevealSecrets && l.Secret) {
 		m := *l
 		m.Raw = e.Masked()

@@ -90,7 +90,7 @@ func (a *Annotator) current() *imapCmd {
 
 func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	s := &a.imap
-	text := string(trimEOL(e.Data))
+	text := a.lineText(e)
 	if lineEnding(e.Data) == "LF" {
 		defer func() { l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)" }()
 	}
@@ -347,7 +347,7 @@ func literalMarker(text string) (n int, sync, ok bool) {
 
 func (a *Annotator) imapServer(l *Line, e wire.Event) {
 	s := &a.imap
-	text := string(trimEOL(e.Data))
+	text := a.lineText(e)
 	defer func() {
 		if n, _, ok := literalMarker(text); ok && n > 0 {
 			s.serverLiteral = l.Code

@@ -17,10 +17,12 @@ type fetchItem struct {
 func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 	l.RFC = "RFC 9051 §7.5.2"
 	items := fetchItems(rest)
-	var parts []string
-	for _, it := range items {
-		if d := a.fetchItemNote(it); d != "" {
-			parts = append(parts, d)
+	var notes [64]string // fetchItems returns at most 64 items
+	parts := make([]string, 0, len(items))
+	for i, it := range items {
+		notes[i] = a.fetchItemNote(it)
+		if notes[i] != "" {
+			parts = append(parts, notes[i])
 		}
 	}
 	who := "message " + strconv.Itoa(n)
@@ -38,8 +40,8 @@ func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 	if len(items) > 0 {
 		var b strings.Builder
 		b.WriteString("Data items in this FETCH response:\n\n")
-		for _, it := range items {
-			b.WriteString("- `" + mdCode(a.display([]byte(it.name))) + "`: " + a.fetchItemNote(it) + "\n")
+		for i, it := range items {
+			b.WriteString("- `" + mdCode(a.display([]byte(it.name))) + "`: " + notes[i] + "\n")
 		}
 		l.Detail = b.String()
 	}

@@ -70,7 +70,7 @@ func (a *Annotator) popLine(l *Line, e wire.Event) {
 
 func (a *Annotator) popClient(l *Line, e wire.Event) {
 	s := &a.pop
-	text := string(trimEOL(e.Data))
+	text := a.lineText(e)
 	if lineEnding(e.Data) == "LF" {
 		defer func() {
 			l.Note += " (this line ends with a bare LF; POP3 lines end with CRLF, RFC 1939 §3)"
@@ -205,7 +205,7 @@ func (a *Annotator) popAuthResponse(l *Line, resp string) {
 
 func (a *Annotator) popServer(l *Line, e wire.Event) {
 	s := &a.pop
-	text := string(trimEOL(e.Data))
+	text := a.lineText(e)
 	if s.multi != "" {
 		a.popMultiLine(l, text)
 		return

@@ -81,7 +81,7 @@ func (a *Annotator) smtpLine(l *Line, e wire.Event) {
 
 func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 	s := &a.smtp
-	text := string(trimEOL(e.Data))
+	text := a.lineText(e)
 	ending := lineEnding(e.Data)
 	defer func() {
 		switch ending {
@@ -278,7 +278,7 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 
 func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	s := &a.smtp
-	text := string(trimEOL(e.Data))
+	text := a.lineText(e)
 	if len(text) < 3 || !isDigits(text[:3]) || (len(text) > 3 && text[3] != ' ' && text[3] != '-') {
 		l.Note = "not a valid SMTP reply: a reply starts with a three-digit code (RFC 5321 §4.2)"
 		l.Level = Warning

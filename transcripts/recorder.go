@@ -47,6 +47,8 @@ type Recorder struct {
 
 	// annotators is used only by the recording goroutine.
 	annotators map[wire.SessionID]*Annotator
+	// cache is the knowledge-base cache every annotator shares.
+	cache *kbCache
 }
 
 // NewRecorder starts recording src's events from now on.
@@ -63,6 +65,7 @@ func NewRecorder(src wire.Source, opts RecorderOptions) *Recorder {
 		sessionIdx: map[wire.SessionID]int{},
 		watchers:   map[int]func(Line){},
 		annotators: map[wire.SessionID]*Annotator{},
+		cache:      newKBCache(),
 	}
 	r.changed = sync.NewCond(&r.mu)
 	if r.opts.LastSeq == nil {
@@ -100,6 +103,7 @@ func (r *Recorder) record(e wire.Event) {
 			proto = e.Role.Proto()
 		}
 		a = NewAnnotator(proto, r.opts.Annotate)
+		a.cache = r.cache
 		r.annotators[e.Session] = a
 	}
 	l := a.Annotate(e)
