@@ -31,6 +31,9 @@ func Auto(ctx context.Context, l *Lesson, w io.Writer, pace time.Duration) error
 	fmt.Fprintf(w, "# %s\n\n", l.Title)
 	for i, st := range l.Steps {
 		fmt.Fprintf(w, "\n## Step %d: %s\n\n", i+1, st.Title)
+		if err := printReplay(w, l, i); err != nil {
+			return fmt.Errorf("step %d (%s): %w", i+1, st.Title, err)
+		}
 		switch st.Kind {
 		case Question:
 			fmt.Fprintf(w, "%s\n", st.QuestionText)
@@ -82,4 +85,31 @@ func printLine(w io.Writer, session string, l transcripts.Line) {
 		}
 		fmt.Fprintf(w, "%-14s ↳ %s%s\n", "", l.Note, ref)
 	}
+}
+
+// printReplay shows the recorded session a step replays, line by line, the
+// way a class would step through it.
+func printReplay(w io.Writer, l *Lesson, i int) error {
+	t, err := l.Replay(i)
+	if t == nil || err != nil {
+		return err
+	}
+	title := t.Title
+	if title == "" {
+		title = l.Steps[i].Replay
+	}
+	fmt.Fprintf(w, "Recorded session: %s\n", title)
+	roles := map[wire.SessionID]string{}
+	for _, s := range t.Sessions {
+		roles[s.ID] = string(s.Role)
+	}
+	for _, ln := range t.Lines {
+		name := roles[ln.Session]
+		if name == "" {
+			name = string(ln.Session)
+		}
+		printLine(w, name, ln)
+	}
+	fmt.Fprintln(w)
+	return nil
 }

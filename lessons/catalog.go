@@ -120,6 +120,7 @@ func parseFile(src []byte, file string, read func(string) ([]byte, error)) (*Les
 			attachments[name] = b
 			return true
 		})
+		errs = append(errs, loadReplays(raw.steps, read, attachments)...)
 		if len(errs) == 0 {
 			l := &Lesson{Meta: raw.meta, File: file, Intro: raw.intro, Steps: raw.steps, attachments: attachments}
 			l.sessionOrder = raw.sessOrder

@@ -44,8 +44,8 @@ type Lesson struct {
 	Intro string
 	// Steps in order.
 	Steps []*Step
-	// attachments holds the .eml files next to the lesson, by name, read at
-	// load time so a Run never touches the disk.
+	// attachments holds the .eml and transcript files next to the lesson,
+	// by name, read at load time so a Run never touches the disk.
 	attachments map[string][]byte
 }
 
@@ -148,6 +148,13 @@ type Step struct {
 	Open      StringList
 	FaultsOn  StringList // faults switched on when the step becomes active
 	FaultsOff StringList // faults switched off when the step becomes active
+
+	// Replay names a recorded session to show with the step (a transcript
+	// file next to the lesson, as "mailtutor" saves them): the learner
+	// steps through it line by line, e.g. before naming the fault it shows.
+	// Lesson.Replay(i) loads it. Any kind of step may have one; a block
+	// with only replay: is a reading step.
+	Replay string
 
 	QuestionText string     // question steps
 	Choices      StringList // question steps

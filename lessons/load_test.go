@@ -89,6 +89,9 @@ func TestLoadErrorsCarryFileAndLine(t *testing.T) {
 		{"no steps", strings.SplitN(goodLesson, "## Step", 2)[0], "at least one"},
 		{"send and open", strings.Replace(goodLesson, "  - EHLO me", "  - {send: EHLO me, open: s}", 1), ":19: a solution entry does exactly one"},
 		{"bad wait", strings.Replace(goodLesson, "  - EHLO me", "  - {send: EHLO me, wait: forever}", 1), `:19: wait: "forever"`},
+		{"missing replay", strings.Replace(goodLesson, "goal:", "replay: gone.jsonl\ngoal:", 1), `:11: step "Hello": replay: file "gone.jsonl" not found`},
+		{"replay outside the folder", strings.Replace(goodLesson, "goal:", "replay: ../x.jsonl\ngoal:", 1), `:11: step "Hello": replay: "../x.jsonl" must be a file name`},
+		{"replay not a transcript", strings.Replace(goodLesson, "goal:", "replay: tiny.md\ngoal:", 1), `:11: step "Hello": replay: tiny.md is not a mailtutor transcript`},
 		{"missing eml", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {messages: [{to: bob@example.org, file: gone.eml}]}", 1), `file "gone.eml" not found`},
 	}
 	for _, c := range cases {
@@ -156,5 +159,63 @@ func TestLoadMissingDirectory(t *testing.T) {
 	_, errs := Load(false, filepath.Join(t.TempDir(), "nope"))
 	if len(errs) != 1 {
 		t.Errorf("errs %v", errs)
+	}
+}
+
+// A step's replay: names a transcript next to the lesson; Lesson.Replay
+// hands the TUI a parsed copy, and a block with only replay: is a reading
+// step.
+func TestStepReplay(t *testing.T) {
+	dir := t.TempDir()
+	rec, err := os.ReadFile(filepath.Join("content", "16-ticket-3-no-tls.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeLesson(t, dir, "rec.jsonl", string(rec))
+	src := goodLesson + "\n## Step: Watch\n\n```step\nreplay: rec.jsonl\n```\n\n## Step: Name it\n\n```step\nreplay: rec.jsonl\nquestion: Why?\nchoices: [a, b]\nanswer: 1\n```\n"
+	writeLesson(t, dir, "tiny.md", src)
+	cat, errs := Load(false, dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	l, _ := cat.Lesson("tiny")
+	if l.Steps[1].Kind != Read || l.Steps[2].Kind != Question || l.Steps[1].Replay != "rec.jsonl" {
+		t.Fatalf("steps %+v %+v", l.Steps[1], l.Steps[2])
+	}
+	if tr, err := l.Replay(0); tr != nil || err != nil {
+		t.Errorf("step without replay: %v %v", tr, err)
+	}
+	for _, i := range []int{1, 2} {
+		tr, err := l.Replay(i)
+		if err != nil || tr == nil || len(tr.Lines) == 0 || !strings.Contains(tr.Title, "Ticket 3") {
+			t.Fatalf("step %d: %v %+v", i+1, err, tr)
+		}
+		// Each call is a fresh copy: the TUI may keep or change it.
+		tr.Lines = nil
+	}
+	if tr, _ := l.Replay(2); len(tr.Lines) == 0 {
+		t.Error("Replay shares its lines between calls")
+	}
+}
+
+// Every built-in replay loads, and the lesson's questions come after it.
+func TestBuiltinReplays(t *testing.T) {
+	cat, _ := Load(true)
+	l, _ := cat.Lesson("troubleshooting-drill")
+	n := 0
+	for i, st := range l.Steps {
+		if st.Replay == "" {
+			continue
+		}
+		n++
+		if st.Kind != Question {
+			t.Errorf("step %d replays but asks nothing", i+1)
+		}
+		if tr, err := l.Replay(i); err != nil || tr == nil {
+			t.Errorf("step %d: %v", i+1, err)
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d replays, want 3", n)
 	}
 }

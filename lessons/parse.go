@@ -21,6 +21,7 @@ type stepBlock struct {
 	Choices     StringList `yaml:"choices"`
 	Answer      int        `yaml:"answer"`
 	Explanation string     `yaml:"explanation"`
+	Replay      string     `yaml:"replay"`
 }
 
 // sendFields is the long form of a solution entry.
@@ -235,11 +236,17 @@ func fillStep(st *Step, src string, fenceLine int) error {
 	st.FaultsOn, st.FaultsOff = b.FaultsOn, b.FaultsOff
 	st.QuestionText, st.Choices, st.Explanation = b.Question, b.Choices, b.Explanation
 	st.Answer = b.Answer - 1
+	st.Replay = strings.TrimSpace(b.Replay)
 	if b.Question != "" || len(b.Choices) > 0 {
 		st.Kind = Question
 		if b.Goal != nil || len(b.Solution) > 0 {
 			return lineError(fenceLine, "a question step has no goal: or solution: (ask a question, or set a task, not both)")
 		}
+		return nil
+	}
+	if st.Replay != "" && b.Goal == nil && len(b.Solution) == 0 && len(b.Expect) == 0 && len(b.Hints) == 0 {
+		// Only a recording to watch: a reading step with a replay.
+		st.Kind = Read
 		return nil
 	}
 	st.Kind = Live
