@@ -766,3 +766,91 @@ func TestSNail(t *testing.T) {
 	}
 	noSecrets(t, events)
 }
+
+// --- openssl s_client ----------------------------------------------------------
+
+// TestOpenSSLStartTLS scripts a whole session per protocol through
+// `openssl s_client -starttls`, the help desk's way to see a TLS server's
+// replies: the commands go on stdin (s_client turns LF into CRLF with
+// -crlf), the decrypted replies come back on stdout, and the server's
+// certificate is verified against the one serve was given.
+func TestOpenSSLStartTLS(t *testing.T) {
+	openssl := requireTool(t, "openssl")
+	s, cert := startServeWithCert(t)
+	session := func(proto, addr, commands string) string {
+		// -quiet also keeps the session open after stdin ends, until the
+		// server closes it in answer to QUIT/LOGOUT.
+		return tool{name: openssl, args: []string{"s_client", "-connect", addr, "-starttls", proto, "-crlf", "-quiet",
+			"-CAfile", cert, "-verify_return_error", "-verify_ip", "127.0.0.1"}, stdin: commands}.mustRun(t, 0)
+	}
+
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00bob@example.org\x00" + bobPass))
+	out := session("smtp", s.addrs["submission"], "EHLO openssl.test\nAUTH PLAIN "+plain+
+		"\nMAIL FROM:<bob@example.org>\nRCPT TO:<alice@example.com>\nDATA\nSubject: via openssl\n\nHello Alice.\n..dot\n.\nQUIT\n")
+	for _, want := range []string{"250-Hello openssl.test", "250-AUTH PLAIN LOGIN", "235 2.0.0", "354 ", "250 2.0.0 OK", "221 2.0.0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("SMTP over STARTTLS: no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "250-STARTTLS") {
+		t.Errorf("STARTTLS still offered after TLS started:\n%s", out)
+	}
+
+	out = session("pop3", s.addrs["pop3"], "CAPA\nUSER alice\nPASS "+alicePass+"\nSTAT\nUIDL\nTOP 4 0\nQUIT\n")
+	for _, want := range []string{"+OK send PASS", "+OK 4 ", "4 ", "Subject: via openssl", "signing off"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("POP3 over STLS: no %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\nSTLS") {
+		t.Errorf("STLS still offered after TLS started:\n%s", out)
+	}
+
+	out = session("imap", s.addrs["imap"], "a1 CAPABILITY\na2 LOGIN bob "+bobPass+
+		"\na3 SELECT INBOX\na4 FETCH 1 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])\na5 LOGOUT\n")
+	for _, want := range []string{"a1 OK", "a2 OK", "* 1 EXISTS", "a3 OK [READ-WRITE]", "Subject: Welcome to the simulated mail world", "* BYE", "a5 OK"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("IMAP over STARTTLS: no %q in\n%s", want, out)
+		}
+	}
+
+	// The message arrived with its dot-stuffed line restored.
+	for _, m := range pop3Messages(t, s.addrs["pop3"], "alice", alicePass) {
+		if subjectOf(m) == "via openssl" && !strings.Contains(m, "\nHello Alice.\n.dot") {
+			t.Errorf("the message from openssl:\n%s", m)
+		}
+	}
+
+	events := waitOutput(t, s, "(TLS) C: QUIT", "(TLS) C: a5 LOGOUT", "(TLS) S: a5 OK")
+	for _, want := range []string{
+		"submission] C: STARTTLS", "submission] (TLS) C: EHLO openssl.test", "submission] (TLS) C: AUTH PLAIN ********",
+		"submission] (TLS) C: MAIL FROM:<bob@example.org>",
+		"pop3] C: STLS", "pop3] (TLS) C: USER alice", "pop3] (TLS) C: PASS ********", "pop3] (TLS) C: TOP 4 0",
+		"imap] C: . STARTTLS", "imap] (TLS) C: a2 LOGIN bob ********", "imap] (TLS) C: a4 FETCH 1",
+	} {
+		if !strings.Contains(events, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	noSecrets(t, events)
+}
+
+// TestSwaksRequireTLS runs serve with --require-tls: a client that logs in
+// before STARTTLS is refused, the same client with --tls gets through.
+func TestSwaksRequireTLS(t *testing.T) {
+	swaks := requireTool(t, "swaks")
+	s := startServe(t, "--require-tls")
+	args := []string{"--server", s.addrs["submission"], "--from", "alice@example.com", "--to", "bob@example.org",
+		"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePass}
+	out, code := tool{name: swaks, args: append(args, "--ehlo", "swaks-cleartext")}.run(t)
+	if code == 0 || !strings.Contains(out, "Host did not advertise authentication") {
+		t.Fatalf("AUTH before STARTTLS was offered under --require-tls (exit %d):\n%s", code, out)
+	}
+	tool{name: swaks, args: append(args, "--ehlo", "swaks-tls", "--tls")}.mustRun(t, 0)
+	events := waitOutput(t, s, "(TLS) C: AUTH PLAIN ********")
+	clear := strings.Join(sessionLines(events, "C: EHLO swaks-cleartext"), "\n")
+	if strings.Contains(clear, "AUTH") || !strings.Contains(clear, "S: 250-STARTTLS") {
+		t.Errorf("the cleartext session offered or used AUTH, or did not offer STARTTLS:\n%s", clear)
+	}
+	noSecrets(t, events)
+}
