@@ -252,3 +252,24 @@ func TestTooManyConnectionsStepIsLive(t *testing.T) {
 		t.Errorf("laptop replies %v, want 220 ... 250", codes)
 	}
 }
+
+// Auto shows a step's recorded session before its question, for the class
+// to read together.
+func TestAutoShowsReplays(t *testing.T) {
+	cat, _ := Load(true)
+	l, _ := cat.Lesson("troubleshooting-drill")
+	var out bytes.Buffer
+	if err := Auto(context.Background(), l, &out, 0); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	rec := strings.Index(text, "Recorded session: Ticket 1")
+	typo := strings.Index(text, "[pop3    ] C: USER alice@example.co\n")
+	question := strings.Index(text, "Read the recording. Why is the login refused?")
+	if rec < 0 || typo < rec || question < typo {
+		t.Errorf("replay not shown before its question:\n%s", text)
+	}
+	if strings.Contains(text, "AGFsaWNl") {
+		t.Error("a recorded credential is shown unmasked")
+	}
+}
