@@ -334,8 +334,9 @@ func TestSwaks(t *testing.T) {
 	s, cert := startServeWithCert(t)
 	body := filepath.Join(t.TempDir(), "body.txt")
 	writeFile(t, body, "First line.\n.a line starting with a dot\n..two dots\nLast line.\n")
+	home := t.TempDir() // no ~/.swaksrc of the user's
 	send := func(ehlo, server, subject string, extra ...string) tool {
-		return tool{name: swaks, args: append([]string{"--server", server, "--ehlo", ehlo,
+		return tool{name: swaks, home: home, args: append([]string{"--server", server, "--ehlo", ehlo,
 			"--from", "alice@example.com", "--header", "Subject: " + subject}, extra...)}
 	}
 	plainAuth := []string{"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePass}
@@ -362,10 +363,20 @@ func TestSwaks(t *testing.T) {
 	}
 
 	// An outside sender relaying through the MX to an outside domain.
-	out, code := tool{name: swaks, args: []string{"--server", s.addrs["mx"], "--ehlo", "swaks-relay",
+	out, code := tool{name: swaks, home: home, args: []string{"--server", s.addrs["mx"], "--ehlo", "swaks-relay",
 		"--from", "spammer@spam.test", "--to", "victim@elsewhere.test"}}.run(t)
 	if code == 0 || !strings.Contains(out, "<** 554 5.7.1") {
 		t.Errorf("relay through the MX was not refused (exit %d):\n%s", code, out)
+	}
+	// Another server delivering through the MX, pipelined, a 1 MB
+	// attachment, one recipient refused: the other still gets the mail.
+	attachment := filepath.Join(home, "big.bin")
+	writeFile(t, attachment, strings.Repeat("0123456789abcdef", 1<<16))
+	out, _ = tool{name: swaks, home: home, args: []string{"--server", s.addrs["mx"], "--ehlo", "swaks-mx", "--pipeline",
+		"--from", "carol@sender.test", "--to", "victim@elsewhere.test,bob@example.org", "--header", "Subject: swaks attachment",
+		"--attach", "@" + attachment}}.run(t)
+	if !strings.Contains(out, "<** 554 5.7.1 <victim@elsewhere.test>") || !strings.Contains(out, "<-  250 2.0.0 OK") {
+		t.Errorf("pipelined delivery with one refused recipient:\n%s", lastLines(out, 12))
 	}
 	// The submission port without logging in.
 	out, code = send("swaks-noauth", s.addrs["submission"], "no auth", "--to", "bob@example.org").run(t)
@@ -388,7 +399,7 @@ func TestSwaks(t *testing.T) {
 			t.Errorf("dot-stuffing was not undone:\n%s", m)
 		}
 	}
-	for _, want := range []string{"swaks plain", "swaks starttls", "swaks pipelined"} {
+	for _, want := range []string{"swaks plain", "swaks starttls", "swaks pipelined", "swaks attachment"} {
 		if count(bobSubjects, want) != 1 {
 			t.Errorf("bob's maildrop %q lacks %q (once)", bobSubjects, want)
 		}
@@ -423,6 +434,13 @@ func TestSwaks(t *testing.T) {
 	if strings.Contains(events, "not-the-password") || strings.Contains(events, base64.StdEncoding.EncodeToString([]byte("not-the-password"))) {
 		t.Error("serve printed a wrong password")
 	}
+}
+
+// lastLines returns the last n lines of out (swaks prints a whole
+// attachment in base64 before the replies that matter).
+func lastLines(out string, n int) string {
+	lines := strings.Split(out, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // consecutiveLines reports whether the lines of out contain the given prefixes
@@ -842,11 +860,12 @@ func TestSwaksRequireTLS(t *testing.T) {
 	s := startServe(t, "--require-tls")
 	args := []string{"--server", s.addrs["submission"], "--from", "alice@example.com", "--to", "bob@example.org",
 		"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePass}
-	out, code := tool{name: swaks, args: append(args, "--ehlo", "swaks-cleartext")}.run(t)
+	home := t.TempDir()
+	out, code := tool{name: swaks, home: home, args: append(args, "--ehlo", "swaks-cleartext")}.run(t)
 	if code == 0 || !strings.Contains(out, "Host did not advertise authentication") {
 		t.Fatalf("AUTH before STARTTLS was offered under --require-tls (exit %d):\n%s", code, out)
 	}
-	tool{name: swaks, args: append(args, "--ehlo", "swaks-tls", "--tls")}.mustRun(t, 0)
+	tool{name: swaks, home: home, args: append(args, "--ehlo", "swaks-tls", "--tls")}.mustRun(t, 0)
 	events := waitOutput(t, s, "(TLS) C: AUTH PLAIN ********")
 	clear := strings.Join(sessionLines(events, "C: EHLO swaks-cleartext"), "\n")
 	if strings.Contains(clear, "AUTH") || !strings.Contains(clear, "S: 250-STARTTLS") {
