@@ -109,3 +109,27 @@ func TestHomeGolden(t *testing.T) {
 	waitFor(t, tm, "Say hello to a server")
 	teatest.RequireEqualOutput(t, []byte(finalView(t, tm)))
 }
+
+// Leaving a lesson with esc and opening it again finds it as it was; F6
+// steps back, F7 restarts from a fresh world.
+func TestLessonLeaveAndComeBack(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 100, 30)
+	waitFor(t, tm, "Say hello to a server")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "server>")
+	typeLine(tm, "EHLO laptop.example.com")
+	waitFor(t, tm, "Well done: step 1")
+	tm.Send(press(tea.KeyEsc))
+	waitFor(t, tm, "step 2/2")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "answer 1-2>")
+	tm.Send(press(tea.KeyF6))
+	waitFor(t, tm, "▸ 1. Say hello")
+	tm.Send(press(tea.KeyF7))
+	waitFor(t, tm, "220 ")
+	v := finalView(t, tm)
+	mustContain(t, v, "▸ 1. Say hello", "server>")
+	if strings.Contains(v, "C: EHLO") {
+		t.Errorf("the restarted lesson still shows the old conversation:\n%s", v)
+	}
+}

@@ -59,6 +59,11 @@ func (m *Model) openLesson(id string) tea.Cmd {
 		m.home.notice = "the lessons are still loading"
 		return nil
 	}
+	if ws := m.lessonWS; ws != nil && ws.lesson.lesson.ID == id {
+		// Back to the lesson left with esc, as it was.
+		m.work, m.screen = ws, screenWork
+		return nil
+	}
 	l, ok := m.lessons.catalog.Lesson(id)
 	if !ok {
 		m.home.notice = fmt.Sprintf("no lesson %q", id)
