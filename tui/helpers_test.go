@@ -91,3 +91,12 @@ func mustContain(t *testing.T, s string, want ...string) {
 func testRenderer() *lipgloss.Renderer {
 	return lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.Ascii))
 }
+
+// trimLines drops trailing spaces, so goldens do not depend on padding.
+func trimLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}

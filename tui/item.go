@@ -113,28 +113,3 @@ func humanBytes(n int) string {
 		return fmt.Sprintf("%d bytes", n)
 	}
 }
-
-// itemFromEvent turns a bare wire event into an item with no annotation. It
-// is what the screens show when no annotator is at hand.
-func itemFromEvent(e wire.Event) item {
-	it := item{Seq: e.Seq, Session: e.Session, Proto: e.Proto, Dir: e.Dir, Kind: e.Kind, Time: e.Time, Encrypted: e.Encrypted}
-	text := string(e.Masked())
-	if e.Kind == wire.Line || e.Kind == wire.Payload {
-		text = strings.TrimSuffix(strings.TrimSuffix(text, "\n"), "\r")
-	}
-	it.Text = text
-	switch e.Kind {
-	case wire.Open:
-		it.Note = "connection opened"
-	case wire.Close:
-		it.Note = "connection closed"
-	case wire.TLS:
-		it.Note = "TLS is on: from here the bytes on the network are encrypted"
-	case wire.TLSFailed:
-		it.Note = "the TLS handshake failed"
-		it.Level = levelError
-	case wire.Dropped:
-		it.Text = fmt.Sprintf("%d events were not shown", e.N)
-	}
-	return it
-}

@@ -301,8 +301,6 @@ func (lp *lessonPanel) sentLine(ws *workspace, line string) {
 	lp.syncGhost(ws)
 }
 
-func (lp *lessonPanel) update(ws *workspace, msg tea.Msg) tea.Cmd { return nil }
-
 // onKey handles the lesson keys.
 func (lp *lessonPanel) onKey(ws *workspace, msg tea.KeyMsg) (tea.Cmd, bool) {
 	km := lp.c.KeyMap

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"strings"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -14,7 +12,6 @@ const (
 	screenHome   screen = iota // the menu
 	screenWork                 // a live workspace: sandbox or lesson
 	screenReplay               // a transcript being replayed
-	screenPage                 // a Markdown page: watch
 )
 
 // Model is the whole program: a screen enum, the shared Common and one
@@ -33,7 +30,6 @@ type Model struct {
 	// watchWS shows the sandbox world's sessions, read only.
 	watchWS *workspace
 	replay  *replayScreen
-	page    *page
 	md      *mdCache
 
 	helpOpen bool
@@ -155,10 +151,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if back {
 			m.screen = screenHome
 		}
-	case screenPage:
-		if m.page.update(msg) {
-			m.screen = screenHome
-		}
 	}
 	cmd = tea.Batch(cmd, m.otherWorkspace(msg), m.lessonsUpdate(msg), m.lessonMessages(msg), m.replayLoaded(msg))
 	return m, tea.Batch(cmd, m.markdownCmd())
@@ -188,9 +180,6 @@ func (m *Model) markdownCmd() tea.Cmd {
 		return cmd
 	}
 	switch m.screen {
-	case screenPage:
-		_, cmd := m.page.lines()
-		return cmd
 	case screenWork:
 		return m.work.markdownCmd()
 	case screenReplay:
@@ -307,17 +296,6 @@ func (m *Model) View() string {
 		return m.work.view()
 	case screenReplay:
 		return m.replay.view()
-	case screenPage:
-		return m.page.view()
 	}
 	return m.home.view()
-}
-
-// trimLines is used by tests: the view without trailing spaces.
-func trimLines(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " ")
-	}
-	return strings.Join(lines, "\n")
 }

@@ -212,10 +212,6 @@ func (ws *workspace) update(msg tea.Msg) (tea.Cmd, bool) {
 		ws.onMouse(msg)
 	case tea.KeyMsg:
 		return ws.onKey(msg)
-	default:
-		if ws.lesson != nil {
-			return ws.lesson.update(ws, msg), false
-		}
 	}
 	return nil, false
 }
