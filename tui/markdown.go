@@ -30,6 +30,9 @@ func renderMarkdown(key, md, style string, width int) tea.Cmd {
 	}
 }
 
+// maxRendered bounds the Markdown cache.
+const maxRendered = 512
+
 // mdCache keeps rendered Markdown per text and width, so scrolling and
 // redrawing never render twice.
 type mdCache struct {
@@ -78,6 +81,12 @@ func (c *mdCache) put(m markdownMsg) {
 	delete(c.pending, k)
 	if m.err != nil {
 		return
+	}
+	if len(c.entries) >= maxRendered {
+		// A long session explains thousands of lines: start the cache
+		// afresh rather than keep them all (what is on screen is rendered
+		// again in the background).
+		c.entries = map[mdKey][]string{}
 	}
 	c.entries[k] = strings.Split(m.out, "\n")
 }
