@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailtutor/mailtutor/lessons"
 	"github.com/mailtutor/mailtutor/simulator"
+	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts"
 )
 
@@ -239,7 +240,7 @@ func (lp *lessonPanel) syncGhost(ws *workspace) {
 			continue
 		}
 		for _, e := range st.Expect {
-			if !lp.wasSent(e) {
+			if !lp.wasSent(e, s.proto() == wire.IMAP) {
 				s.input.ghost = e
 				return
 			}
@@ -247,22 +248,29 @@ func (lp *lessonPanel) syncGhost(ws *workspace) {
 	}
 }
 
-func (lp *lessonPanel) wasSent(expect string) bool {
-	verb := strings.ToUpper(firstWord(expect))
+// wasSent reports whether the learner already sent the command of an
+// expected line in this step (any tag, any arguments).
+func (lp *lessonPanel) wasSent(expect string, tagged bool) bool {
+	verb := commandOf(expect, tagged)
 	for _, l := range lp.sent {
-		if strings.ToUpper(firstWord(l)) == verb {
+		if commandOf(l, tagged) == verb {
 			return true
 		}
 	}
 	return false
 }
 
-func firstWord(s string) string {
+// commandOf is a line's command word, upper case: the first word, or the
+// second after an IMAP tag.
+func commandOf(s string, tagged bool) string {
 	f := strings.Fields(s)
+	if tagged && len(f) > 1 {
+		return strings.ToUpper(f[1])
+	}
 	if len(f) == 0 {
 		return ""
 	}
-	return f[0]
+	return strings.ToUpper(f[0])
 }
 
 // onStepChange resets what belongs to one step and saves progress.

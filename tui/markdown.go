@@ -146,7 +146,7 @@ func (p *page) view() string {
 	st := &p.c.Styles
 	w, h := p.c.Width, p.c.Height
 	lines, _ := p.cache.peek(p.key, p.md, p.c.Width)
-	body := h - 2
+	body := max(0, h-2)
 	if p.offset > max(0, len(lines)-body) {
 		p.offset = max(0, len(lines)-body)
 	}

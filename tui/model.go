@@ -94,7 +94,7 @@ func isClosed(ch chan struct{}) bool {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.c.Width, m.c.Height = max(msg.Width, 20), max(msg.Height, 6)
+		m.c.Width, m.c.Height = max(msg.Width, 1), max(msg.Height, 1)
 		return m, m.markdownCmd()
 	case worldMsg:
 		m.world, m.worldErr = msg.w, msg.err

@@ -268,10 +268,12 @@ func TestDecideDark(t *testing.T) {
 // Every screen fits any window, down to 40×10 and below, without panicking.
 func TestTinyWindows(t *testing.T) {
 	m := sandboxWithLines(t, 50)
-	for _, size := range [][2]int{{40, 10}, {20, 6}, {1, 1}, {80, 24}, {200, 60}} {
+	m.replay = newReplayPicker(m.c, m.md, t.TempDir())
+	m.replayLoaded(replayMsg{path: "x.jsonl", items: m.sandbox.current().convo.items})
+	for _, size := range [][2]int{{40, 10}, {20, 6}, {1, 1}, {2, 3}, {80, 24}, {200, 60}} {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		w, h := m.c.Width, m.c.Height
-		for _, scr := range []screen{screenHome, screenWork} {
+		for _, scr := range []screen{screenHome, screenWork, screenReplay} {
 			m.screen = scr
 			lines := strings.Split(m.View(), "\n")
 			if len(lines) != h {
