@@ -3,7 +3,6 @@ package tui
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,8 +84,23 @@ func (s *session) modeHint() string {
 	return ""
 }
 
-// literalRE finds an IMAP literal announcement at the end of a line.
-var literalRE = regexp.MustCompile(`\{(\d+)(\+?)\}$`)
+// literalSize finds an IMAP literal announcement ("{42}" or "{42+}") at
+// the end of a line and returns its size.
+func literalSize(line string) (int, bool) {
+	if !strings.HasSuffix(line, "}") {
+		return 0, false
+	}
+	open := strings.LastIndexByte(line, '{')
+	if open < 0 {
+		return 0, false
+	}
+	digits := strings.TrimSuffix(line[open+1:len(line)-1], "+")
+	n, err := strconv.Atoi(digits)
+	if err != nil || n <= 0 || digits[0] == '+' || digits[0] == '-' {
+		return 0, false
+	}
+	return n, true
+}
 
 // submit handles Enter: it returns the bytes to write (nil when nothing is
 // sent yet) and whether the line should go into history.
@@ -125,12 +139,9 @@ func (s *session) submit(line string) ([]byte, error) {
 	}
 	s.noteTLSRequest(line)
 	if s.proto() == wire.IMAP {
-		if m := literalRE.FindStringSubmatch(line); m != nil {
-			n, err := strconv.Atoi(m[1])
-			if err == nil && n > 0 {
-				s.mode = modeLiteral
-				s.literalNeed, s.literalBytes = n, 0
-			}
+		if n, ok := literalSize(line); ok {
+			s.mode = modeLiteral
+			s.literalNeed, s.literalBytes = n, 0
 		}
 	}
 	return []byte(line + "\r\n"), nil

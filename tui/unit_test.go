@@ -315,3 +315,13 @@ func TestCommandWordsFollowState(t *testing.T) {
 		t.Errorf("IMAP selected offers %v", commandWords(wire.IMAP, "selected INBOX"))
 	}
 }
+
+func TestLiteralSize(t *testing.T) {
+	for line, want := range map[string]int{"a APPEND INBOX {11}": 11, "a APPEND INBOX {11+}": 11, "a LOGIN {5}": 5,
+		"a NOOP": 0, "a X {}": 0, "a X {+}": 0, "a X {-3}": 0, "a X {0}": 0, "}": 0, "a X {1x}": 0} {
+		n, ok := literalSize(line)
+		if n != want || ok != (want > 0) {
+			t.Errorf("%q: %d %v, want %d", line, n, ok, want)
+		}
+	}
+}

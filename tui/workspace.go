@@ -22,7 +22,16 @@ const (
 	paneLesson                  // the lesson text and steps
 )
 
-var paneNames = [...]string{"Explain", "Mailbox", "Lesson"}
+// String is the pane's tab title.
+func (p sidePane) String() string {
+	switch p {
+	case paneMailbox:
+		return "Mailbox"
+	case paneLesson:
+		return "Lesson"
+	}
+	return "Explain"
+}
 
 // workspace is the live session screen, used by the sandbox and by lessons:
 // tabs of named sessions, the conversation of the active one, a side pane,
@@ -681,7 +690,7 @@ func (ws *workspace) sideView(w, h int) []string {
 	}
 	var tabs []string
 	for i := 0; i < n; i++ {
-		name := paneNames[i]
+		name := sidePane(i).String()
 		if sidePane(i) == ws.pane {
 			tabs = append(tabs, st.PaneTitle.Render("["+name+"]"))
 		} else {
