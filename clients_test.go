@@ -154,24 +154,7 @@ func (c tool) mustRun(t *testing.T, want int) string {
 // the test fails showing what was printed).
 func waitOutput(t *testing.T, s *served, want ...string) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		out := s.output()
-		missing := ""
-		for _, w := range want {
-			if !strings.Contains(out, w) {
-				missing = w
-				break
-			}
-		}
-		if missing == "" {
-			return out
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve output lacks %q:\n%s", missing, out)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return s.waitFor(t, want...)
 }
 
 // noSecrets fails if serve printed a password or its base64 form.

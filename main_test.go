@@ -51,9 +51,43 @@ func requireTool(t *testing.T, name string) string {
 
 // served is a running `mailtutor serve`.
 type served struct {
-	addrs map[string]string // role → host:port
-	mu    sync.Mutex
-	out   bytes.Buffer // the event lines it printed
+	addrs   map[string]string // role → host:port
+	mu      sync.Mutex
+	changed *sync.Cond   // signalled when a line is added to out or the output ends
+	out     bytes.Buffer // the event lines it printed
+	ended   bool
+}
+
+// waitFor waits until serve has printed every wanted fragment, failing after
+// a generous bound; it wakes on each printed line, never by polling.
+func (s *served) waitFor(t *testing.T, want ...string) string {
+	t.Helper()
+	timer := time.AfterFunc(15*time.Second, func() {
+		s.mu.Lock()
+		s.ended = true
+		s.changed.Broadcast()
+		s.mu.Unlock()
+	})
+	defer timer.Stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		out := s.out.String()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			return out
+		}
+		if s.ended {
+			t.Fatalf("serve output lacks %q:\n%s", missing, out)
+		}
+		s.changed.Wait()
+	}
 }
 
 func (s *served) output() string {
@@ -82,6 +116,7 @@ func startServe(t *testing.T, extra ...string) *served {
 		cmd.Wait()
 	})
 	s := &served{addrs: map[string]string{}}
+	s.changed = sync.NewCond(&s.mu)
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stdout)
@@ -102,8 +137,13 @@ func startServe(t *testing.T, extra ...string) *served {
 			}
 			s.mu.Lock()
 			s.out.WriteString(line + "\n")
+			s.changed.Broadcast()
 			s.mu.Unlock()
 		}
+		s.mu.Lock()
+		s.ended = true
+		s.changed.Broadcast()
+		s.mu.Unlock()
 	}()
 	select {
 	case <-ready:
@@ -167,12 +207,7 @@ func TestPythonClientsSendAndRead(t *testing.T) {
 		t.Fatalf("imaplib over implicit TLS:\n%s", out)
 	}
 
-	events := s.output()
-	for _, want := range []string{"C: ehlo python.test", "C: STARTTLS", "(TLS) C: AUTH PLAIN ********", "C: PASS ********", "C: RETR 1"} {
-		if !strings.Contains(events, want) {
-			t.Errorf("serve output lacks %q", want)
-		}
-	}
+	events := s.waitFor(t, "C: ehlo python.test", "C: STARTTLS", "(TLS) C: AUTH PLAIN ********", "C: PASS ********", "C: RETR 1")
 	if strings.Contains(events, "wonderland") || strings.Contains(events, "builder") {
 		t.Error("serve printed a password")
 	}
