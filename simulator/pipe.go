@@ -2,8 +2,11 @@ package simulator
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"sync"
+	"syscall"
 )
 
 // pipeListener hands the server library the server ends of in-memory pipes
@@ -40,7 +43,10 @@ func (l *pipeListener) Addr() net.Addr { return l.addr }
 // near end for the relay. Both ends report the real client's and the real
 // listener's addresses, so Received headers and logs name the real peer.
 func (l *pipeListener) connect(client, server net.Addr) (net.Conn, error) {
-	near, far := net.Pipe()
+	near, far, err := socketPair()
+	if err != nil {
+		return nil, err
+	}
 	farConn := &addrConn{Conn: far, local: server, remote: client}
 	select {
 	case l.conns <- farConn:
@@ -60,3 +66,28 @@ type addrConn struct {
 
 func (c *addrConn) LocalAddr() net.Addr  { return c.local }
 func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
+
+// socketPair returns two connected in-kernel stream sockets. Unlike
+// net.Pipe they are buffered, so a library that writes a response in two
+// flushes does not wait for the relay in between, and the relay reads both
+// in one go and forwards them in one TCP write.
+func socketPair() (net.Conn, net.Conn, error) {
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	var conns [2]net.Conn
+	for i, fd := range fds {
+		f := os.NewFile(uintptr(fd), "mailtutor-pipe")
+		c, err := net.FileConn(f)
+		f.Close()
+		if err != nil {
+			if i == 1 {
+				conns[0].Close()
+			}
+			return nil, nil, err
+		}
+		conns[i] = c
+	}
+	return conns[0], conns[1], nil
+}

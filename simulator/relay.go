@@ -87,7 +87,7 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{}),
 		opened: sim.clock.Now(),
 	}
-	s.id = sim.registerSession(s)
+	sim.registerSession(s)
 	defer sim.unregisterSession(s)
 	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Open, Data: []byte("connection from " + peer + " to the " + string(r.role) + " listener")})
 

@@ -314,10 +314,13 @@ func (s *Simulator) notify() {
 	}
 }
 
-func (s *Simulator) registerSession(sess *session) wire.SessionID {
+// registerSession gives the session its id (under the simulator's lock, so
+// Snapshot may read it from any goroutine) and makes it findable by Dial.
+func (s *Simulator) registerSession(sess *session) {
 	s.mu.Lock()
 	s.nextID++
 	id := wire.SessionID("s" + strconv.Itoa(s.nextID))
+	sess.id = id
 	s.sessions[id] = sess
 	if sess.addr != "" {
 		s.byPeer[sess.addr] = id
@@ -325,7 +328,6 @@ func (s *Simulator) registerSession(sess *session) wire.SessionID {
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
 	s.notify()
-	return id
 }
 
 func (s *Simulator) unregisterSession(sess *session) {
