@@ -594,6 +594,9 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		l.Note = "this server says 502 (command not implemented), but the real problem is the order: " + a.smtpSequence(cmd) +
 			". RFC 5321 says a command out of sequence gets 503; some servers (go-smtp among them) answer 502"
 		l.RFC = "RFC 5321 §4.3.2"
+	case code == "530" && (cmd.verb == "AUTH" || strings.Contains(strings.ToUpper(m), "STARTTLS") || strings.Contains(strings.ToUpper(m), "TLS")):
+		l.Note = "encryption required first: this server refuses to take a password over a plain connection; send STARTTLS, then EHLO again, then AUTH (" + m + ")"
+		l.RFC = "RFC 3207 §4"
 	case code == "530":
 		l.Note = "authentication required: log in with AUTH before sending mail here (" + m + ")"
 		l.RFC = "RFC 4954 §6"
