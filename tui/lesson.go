@@ -462,7 +462,28 @@ func (lp *lessonPanel) prose(i int) string {
 	if i == 0 && strings.TrimSpace(lp.lesson.Intro) != "" {
 		md = lp.lesson.Intro + "\n\n" + md
 	}
+	if st.Replay != "" {
+		md += "\n\n" + replayMarkdown(lp.lesson, i)
+	}
 	return md
+}
+
+// replayMarkdown shows a step's recorded session in the lesson pane, each
+// line with its explanation, in the swaks-like text form of the exports.
+func replayMarkdown(l *lessons.Lesson, i int) string {
+	t, err := l.Replay(i)
+	if err != nil {
+		return "*The recorded session could not be read: " + err.Error() + "*"
+	}
+	if t == nil {
+		return ""
+	}
+	var b strings.Builder
+	if err := transcripts.WriteText(&b, t); err != nil {
+		return "*The recorded session could not be shown: " + err.Error() + "*"
+	}
+	fence := "~~~~~~~~"
+	return "### The recorded session\n\n" + fence + "\n" + b.String() + fence + "\n"
 }
 
 // markdownCmd renders the current step's text if it is not cached.
