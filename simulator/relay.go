@@ -145,7 +145,9 @@ func (s *session) refuse() {
 	s.finish("refused: too many connections (fault)")
 }
 
-func (s *session) publish(e wire.Event) {
+func (s *session) publish(e wire.Event) { s.publishWith(e, false) }
+
+func (s *session) publishWith(e wire.Event, transient bool) {
 	e.Session = s.id
 	e.Proto = s.proto
 	e.Role = s.role
@@ -154,11 +156,18 @@ func (s *session) publish(e wire.Event) {
 	s.mu.Lock()
 	e.Encrypted = s.encrypted
 	s.mu.Unlock()
-	s.sim.hub.Publish(e)
+	if transient {
+		s.sim.hub.PublishTransient(e)
+	} else {
+		s.sim.hub.Publish(e)
+	}
 }
 
+// publishPiece publishes a piece whose bytes may point into the relay's
+// read buffer (reused by the next read): the hub copies them only for a
+// subscriber that keeps the event.
 func (s *session) publishPiece(p wire.Piece) {
-	s.publish(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret})
+	s.publishWith(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret}, true)
 }
 
 // finish closes both sides once and publishes the Close event.

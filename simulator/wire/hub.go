@@ -45,8 +45,10 @@ func (s *Subscription) Close() {
 	}
 }
 
-// push is called by the hub under its lock; it never blocks.
-func (s *Subscription) push(e Event) {
+// push is called by the hub under its lock; it never blocks. copyData,
+// when set, makes the event's Data the subscriber's own before it is kept
+// (called at most once per event, for the first subscriber that keeps it).
+func (s *Subscription) push(e Event, copyData func() []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -55,6 +57,9 @@ func (s *Subscription) push(e Event) {
 	if !s.opts.Lossless && len(s.queue) >= s.opts.Buffer {
 		s.dropped++
 		return
+	}
+	if copyData != nil {
+		e.Data = copyData()
 	}
 	if s.dropped > 0 {
 		s.queue = append(s.queue, Event{Kind: Dropped, Dir: Meta, N: s.dropped, Seq: e.Seq, Time: e.Time})
@@ -128,7 +133,15 @@ func (h *Hub) Subscribe(opts SubscribeOptions) *Subscription {
 
 // Publish stamps the event with the next sequence number and queues it for
 // every subscriber. It returns the stamped event.
-func (h *Hub) Publish(e Event) Event {
+func (h *Hub) Publish(e Event) Event { return h.publish(e, false) }
+
+// PublishTransient is Publish for an event whose Data is only valid during
+// the call (a relay's reused read buffer): the bytes are copied once, and
+// only if some subscriber keeps the event, so a full lossy subscriber costs
+// a counter, not a copy.
+func (h *Hub) PublishTransient(e Event) Event { return h.publish(e, true) }
+
+func (h *Hub) publish(e Event, transient bool) Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
@@ -136,13 +149,38 @@ func (h *Hub) Publish(e Event) Event {
 	if h.closed {
 		return e
 	}
+	var copyData func() []byte
+	if transient {
+		var owned []byte
+		copyData = func() []byte {
+			if owned == nil {
+				owned = append([]byte{}, e.Data...)
+			}
+			return owned
+		}
+	}
 	for s := range h.subs {
 		if s.opts.Session != "" && s.opts.Session != e.Session {
 			continue
 		}
-		s.push(e)
+		s.push(e, copyData)
 	}
 	return e
+}
+
+// Active reports whether anyone is subscribed; publishers may skip the
+// work of building events nobody will read.
+func (h *Hub) Active() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs) > 0
+}
+
+// Pending returns how many events wait for the subscriber to read them.
+func (s *Subscription) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) + len(s.out)
 }
 
 // LastSeq returns the sequence number of the last event published.

@@ -16,7 +16,9 @@ const MaxLine = 64 * 1024
 // Longer payloads are published in pieces of this size.
 const MaxPayload = 64 * 1024 * 1024
 
-// Piece is one event's worth of bytes cut from a stream by a Splitter.
+// Piece is one event's worth of bytes cut from a stream by a Splitter. Its
+// Data may share memory with the slice passed to Client or Server: a caller
+// that reuses its read buffer must copy Data to keep it.
 type Piece struct {
 	Dir    Dir
 	Kind   Kind // Line or Payload
@@ -173,10 +175,14 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 				}
 				continue
 			}
-			st.buf = append(st.buf, b[:i+1]...)
+			var line []byte
+			if len(st.buf) == 0 {
+				line = b[: i+1 : i+1] // the whole line is in this slice: no copy
+			} else {
+				line = append(st.buf, b[:i+1]...)
+				st.buf = nil
+			}
 			b = b[i+1:]
-			line := st.buf
-			st.buf = nil
 			for len(line) > MaxLine {
 				s.emitLine(d, line[:MaxLine:MaxLine], true, emit)
 				line = line[MaxLine:]
