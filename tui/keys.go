@@ -34,6 +34,7 @@ type KeyMap struct {
 	SideUp      key.Binding // scroll the side pane up
 	SideDown    key.Binding // scroll the side pane down
 	Save        key.Binding // save the transcript to a file
+	Drop        key.Binding // drop the session's connection without a word, like a pulled cable
 
 	// Lesson player.
 	Hint     key.Binding // show the next hint
@@ -80,6 +81,7 @@ func DefaultKeyMap() KeyMap {
 		SideUp:      b([]string{"ctrl+pgup", "f9"}, "ctrl+pgup/F9", "scroll side pane up"),
 		SideDown:    b([]string{"ctrl+pgdown", "f10"}, "ctrl+pgdn/F10", "scroll side pane down"),
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save transcript"),
+		Drop:        b([]string{"f12"}, "F12", "drop connection (pulled cable)"),
 
 		Hint:     b([]string{"f3"}, "F3", "hint"),
 		ShowMe:   b([]string{"f4"}, "F4", "show me"),
@@ -122,7 +124,7 @@ func (k KeyMap) ReplayShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Complete, k.HistoryPrev, k.SelectUp, k.PageUp, k.Follow},
-		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Back, k.Quit},
+		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Drop, k.Back, k.Quit},
 		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Restart, k.Help},
 		{k.ReplayNext, k.ReplayPrev, k.ReplayStart, k.ReplayEnd},
 	}

@@ -404,6 +404,18 @@ func (ws *workspace) onKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, false
 	case key.Matches(msg, km.Save):
 		return ws.save(), false
+	case key.Matches(msg, km.Drop):
+		if cur := ws.current(); cur != nil && cur.conn != nil {
+			// No QUIT, no LOGOUT: the connection just ends, as when a
+			// network fails. In a lesson the run forgets the connection too.
+			if ws.lesson != nil {
+				ws.lesson.run.Drop(cur.name)
+			} else {
+				cur.conn.Close()
+			}
+			ws.setStatus("connection dropped without QUIT, as if the network failed", false)
+		}
+		return nil, false
 	case key.Matches(msg, km.Split):
 		ws.split = !ws.split
 		if ws.split && len(ws.sessions) < 2 {
