@@ -234,3 +234,25 @@ func TestConformLsub(t *testing.T) {
 		t.Fatalf("LSUB after UNSUBSCRIBE: %q", u)
 	}
 }
+
+// A subscription outlives its mailbox (RFC 3501 §6.3.6): LSUB still lists
+// the name, as \Noselect, and LIST (SUBSCRIBED) as \NonExistent (RFC 5258).
+func TestConformSubscriptionOfDeletedMailbox(t *testing.T) {
+	w := newWorld(t, Options{})
+	c := w.login(t, "alice", "wonderland")
+	c.ok(`c1 CREATE Lists`)
+	c.ok(`c2 SUBSCRIBE Lists`)
+	c.ok(`c3 DELETE Lists`)
+	u := c.ok(`c4 LSUB "" Lists`)
+	if strings.Join(u, "\n") != `* LSUB (\Noselect) "/" "Lists"` {
+		t.Fatalf("LSUB after DELETE:\n%s", strings.Join(u, "\n"))
+	}
+	u = c.ok(`c5 LIST (SUBSCRIBED) "" Lists`)
+	if len(u) != 1 || !strings.Contains(u[0], `\NonExistent`) || !strings.Contains(u[0], `\Subscribed`) {
+		t.Fatalf("LIST (SUBSCRIBED) after DELETE:\n%s", strings.Join(u, "\n"))
+	}
+	c.ok(`c6 UNSUBSCRIBE Lists`)
+	if u := c.ok(`c7 LSUB "" Lists`); len(u) != 0 {
+		t.Fatalf("after UNSUBSCRIBE: %q", u)
+	}
+}

@@ -157,16 +157,20 @@ func (s *session) lsub(w *imapserver.ListWriter, ref string, patterns []string) 
 		}
 		return false
 	}
-	subscribed := make(map[string]bool)
+	exists := make(map[string]bool)
 	for _, in := range s.user.Mailboxes() {
-		if in.Subscribed {
-			subscribed[in.Name] = true
-		}
+		exists[in.Name] = true
+	}
+	subscribed := make(map[string]bool)
+	for _, name := range s.user.Subscriptions() {
+		subscribed[name] = true
 	}
 	shown := make(map[string]bool) // name -> \Noselect
 	for name := range subscribed {
 		if matches(name) {
-			shown[name] = false
+			// A subscribed name whose mailbox was deleted stays on the list
+			// (RFC 3501 §6.3.6) but cannot be selected.
+			shown[name] = !exists[name]
 			continue
 		}
 		parts := strings.Split(name, delim)
@@ -246,6 +250,36 @@ func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 				data.Status = s.statusData(mb, options.ReturnStatus)
 			}
 		}
+		if err := w.WriteList(data); err != nil {
+			return err
+		}
+	}
+	if options.SelectSubscribed {
+		return s.listSubscribedGone(w, ref, patterns)
+	}
+	return nil
+}
+
+// listSubscribedGone adds, to LIST (SUBSCRIBED), the subscribed names whose
+// mailbox no longer exists, as \NonExistent \Subscribed (RFC 5258 §3.1).
+func (s *session) listSubscribedGone(w *imapserver.ListWriter, ref string, patterns []string) error {
+	exists := make(map[string]bool)
+	for _, in := range s.user.Mailboxes() {
+		exists[in.Name] = true
+	}
+	for _, name := range s.user.Subscriptions() {
+		if exists[name] {
+			continue
+		}
+		matched := false
+		for _, p := range patterns {
+			matched = matched || matchName(name, ref, p)
+		}
+		if !matched {
+			continue
+		}
+		data := &imap.ListData{Delim: store.Delimiter, Mailbox: name,
+			Attrs: []imap.MailboxAttr{imap.MailboxAttrNonExistent, imap.MailboxAttrSubscribed}}
 		if err := w.WriteList(data); err != nil {
 			return err
 		}

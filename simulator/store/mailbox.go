@@ -98,7 +98,6 @@ type Mailbox struct {
 	uidValidity uint32
 	uidNext     uint32
 	msgs        []*message // sorted by UID; sequence number = index+1
-	subscribed  bool
 	deleted     bool
 	keywords    []string // every keyword ever set here, for IMAP FLAGS
 }

@@ -128,14 +128,14 @@ func (s *Store) AddUser(address, password string) (*User, error) {
 	if _, exists := s.users[key]; exists {
 		return nil, fmt.Errorf("user %q already exists", address)
 	}
-	u := &User{store: s, Address: strings.ToLower(local) + "@" + strings.ToLower(domain), Name: strings.ToLower(local), password: password, mailboxes: make(map[string]*Mailbox)}
+	u := &User{store: s, Address: strings.ToLower(local) + "@" + strings.ToLower(domain), Name: strings.ToLower(local), password: password, mailboxes: make(map[string]*Mailbox), subscribed: make(map[string]bool)}
 	s.users[key] = u
 	s.userOrder = append(s.userOrder, u)
 	for _, special := range []struct{ name, use string }{
 		{"INBOX", ""}, {"Sent", `\Sent`}, {"Drafts", `\Drafts`}, {"Trash", `\Trash`}, {"Junk", `\Junk`}, {"Archive", `\Archive`},
 	} {
-		mb := u.newMailbox(special.name, special.use)
-		mb.subscribed = true
+		u.newMailbox(special.name, special.use)
+		u.subscribed[special.name] = true
 	}
 	return u, nil
 }
@@ -243,7 +243,10 @@ type User struct {
 	Name      string // alice (immutable)
 	password  string
 	mailboxes map[string]*Mailbox // by canonical name (INBOX upper-case, others as created)
-	maildrop  *Maildrop           // the POP3 session holding the INBOX lock, if any
+	// subscribed is the subscription list: names, not mailboxes, so a name
+	// outlives its mailbox (RFC 3501 §6.3.6 forbids dropping it on DELETE).
+	subscribed map[string]bool
+	maildrop   *Maildrop // the POP3 session holding the INBOX lock, if any
 }
 
 // Password returns the user's password (the simulator documents them; they are not secret here).
@@ -320,7 +323,7 @@ func (u *User) Mailboxes() []MailboxInfo {
 	defer u.store.mu.Unlock()
 	var out []MailboxInfo
 	for name, mb := range u.mailboxes {
-		out = append(out, MailboxInfo{Name: name, SpecialUse: mb.SpecialUse, Subscribed: mb.subscribed, HasChildren: u.hasChildren(name)})
+		out = append(out, MailboxInfo{Name: name, SpecialUse: mb.SpecialUse, Subscribed: u.subscribed[name], HasChildren: u.hasChildren(name)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].Name == "INBOX") != (out[j].Name == "INBOX") {
@@ -336,10 +339,8 @@ func (u *User) Subscriptions() []string {
 	u.store.mu.Lock()
 	defer u.store.mu.Unlock()
 	var out []string
-	for name, mb := range u.mailboxes {
-		if mb.subscribed {
-			out = append(out, name)
-		}
+	for name := range u.subscribed {
+		out = append(out, name)
 	}
 	sort.Strings(out)
 	return out
@@ -428,23 +429,29 @@ func (u *User) RenameMailbox(oldName, newName string) error {
 			delete(u.mailboxes, name)
 			child.name = renamed
 			u.mailboxes[renamed] = child
+			if u.subscribed[name] {
+				delete(u.subscribed, name)
+				u.subscribed[renamed] = true
+			}
 			u.store.notify(Change{Kind: MailboxRenamed, User: u.Address, Mailbox: renamed, OldName: name, Box: child})
 		}
 	}
 	return nil
 }
 
-// SetSubscribed subscribes or unsubscribes a mailbox.
+// SetSubscribed subscribes or unsubscribes a name. Subscribing needs an
+// existing mailbox; unsubscribing works for any name on the list.
 func (u *User) SetSubscribed(name string, subscribed bool) error {
 	u.store.mu.Lock()
 	defer u.store.mu.Unlock()
-	mb, ok := u.mailboxes[canonicalName(name)]
-	if !ok {
-		if subscribed {
-			return ErrNoSuchMailbox
-		}
+	name = canonicalName(name)
+	if !subscribed {
+		delete(u.subscribed, name)
 		return nil
 	}
-	mb.subscribed = subscribed
+	if _, ok := u.mailboxes[name]; !ok {
+		return ErrNoSuchMailbox
+	}
+	u.subscribed[name] = true
 	return nil
 }

@@ -274,3 +274,24 @@ func BenchmarkAppend2KB(b *testing.B) {
 		u.Inbox().Append(raw, nil, time.Time{}, nil)
 	}
 }
+
+func TestSubscriptionOutlivesItsMailbox(t *testing.T) {
+	_, u := newTestStore(t)
+	u.CreateMailbox("Lists", "")
+	if err := u.SetSubscribed("Lists", true); err != nil {
+		t.Fatal(err)
+	}
+	u.DeleteMailbox("Lists")
+	if fmt.Sprint(u.Subscriptions()) != "[Archive Drafts INBOX Junk Lists Sent Trash]" {
+		t.Fatalf("subscriptions %v", u.Subscriptions())
+	}
+	if err := u.SetSubscribed("Nowhere", true); err != ErrNoSuchMailbox {
+		t.Fatalf("subscribe to a missing mailbox: %v", err)
+	}
+	u.SetSubscribed("Lists", false)
+	for _, n := range u.Subscriptions() {
+		if n == "Lists" {
+			t.Fatal("unsubscribe of a deleted mailbox's name failed")
+		}
+	}
+}
