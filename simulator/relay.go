@@ -167,6 +167,9 @@ func (s *session) publishWith(e wire.Event, transient bool) {
 // read buffer (reused by the next read): the hub copies them only for a
 // subscriber that keeps the event.
 func (s *session) publishPiece(p wire.Piece) {
+	if !s.sim.hub.Active() {
+		return // nobody is listening (serve --quiet): no event to build
+	}
 	s.publishWith(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret}, true)
 }
 

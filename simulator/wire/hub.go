@@ -1,6 +1,9 @@
 package wire
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // SubscribeOptions says how a subscriber wants its events delivered.
 type SubscribeOptions struct {
@@ -108,6 +111,7 @@ type Hub struct {
 	seq    uint64
 	subs   map[*Subscription]struct{}
 	closed bool
+	active atomic.Int32 // len(subs), readable without the lock
 }
 
 // NewHub returns an empty hub.
@@ -125,6 +129,7 @@ func (h *Hub) Subscribe(opts SubscribeOptions) *Subscription {
 		s.closed = true
 	} else {
 		h.subs[s] = struct{}{}
+		h.active.Store(int32(len(h.subs)))
 	}
 	h.mu.Unlock()
 	go s.pump()
@@ -170,11 +175,7 @@ func (h *Hub) publish(e Event, transient bool) Event {
 
 // Active reports whether anyone is subscribed; publishers may skip the
 // work of building events nobody will read.
-func (h *Hub) Active() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.subs) > 0
-}
+func (h *Hub) Active() bool { return h.active.Load() > 0 }
 
 // Pending returns how many events wait for the subscriber to read them.
 func (s *Subscription) Pending() int {
@@ -196,6 +197,7 @@ func (h *Hub) Close() {
 	subs := h.subs
 	h.subs = map[*Subscription]struct{}{}
 	h.closed = true
+	h.active.Store(0)
 	h.mu.Unlock()
 	for s := range subs {
 		s.finish()
@@ -205,5 +207,6 @@ func (h *Hub) Close() {
 func (h *Hub) remove(s *Subscription) {
 	h.mu.Lock()
 	delete(h.subs, s)
+	h.active.Store(int32(len(h.subs)))
 	h.mu.Unlock()
 }
