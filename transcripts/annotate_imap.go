@@ -204,7 +204,12 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	case "LOGOUT":
 		l.Note = "ends the session: the server answers * BYE, then the tagged OK"
 	case "STARTTLS":
-		l.Note = "asks to switch this connection to TLS before logging in"
+		if a.imap.state == "not authenticated" {
+			l.Note = "asks to switch this connection to TLS before logging in"
+		} else {
+			l.Note = "asks to switch to TLS, but after login it is too late: STARTTLS is only allowed before authentication (RFC 9051 §6.2.1)"
+			l.Level = Warning
+		}
 	case "AUTHENTICATE":
 		mech, initial := cutWord(args)
 		l.Note = "logs in with the SASL mechanism " + a.display([]byte(strings.ToUpper(mech)))
@@ -752,6 +757,9 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		l.Level = Error
 	case code == "TRYCREATE":
 		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " does not exist: CREATE it first, then try again (" + m + ")"
+	case cmd.verb == "STARTTLS":
+		l.Note = "the server will not start TLS now: STARTTLS is only allowed before login, and only where the server offers it (" + m + ")"
+		l.RFC = "RFC 9051 §6.2.1"
 	case code == "PRIVACYREQUIRED" || code == "LOGINDISABLED" || strings.Contains(strings.ToUpper(m), "TLS"):
 		l.Note = "refused until the connection is encrypted: STARTTLS first (" + m + ")"
 	case status == "BAD" && !imapKnown(cmd.verb):
