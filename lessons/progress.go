@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/mailtutor/mailtutor/simulator"
 )
 
 // ProgressOptions say where a learner's progress is kept.
@@ -45,14 +47,11 @@ type progressFile struct {
 // StateDir is mailtutor's state directory: $XDG_STATE_HOME/mailtutor, or
 // ~/.local/state/mailtutor.
 func StateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "mailtutor"), nil
-	}
-	home, err := os.UserHomeDir()
+	d, err := simulator.StateDir()
 	if err != nil {
 		return "", fmt.Errorf("no home directory for the progress file: %w", err)
 	}
-	return filepath.Join(home, ".local", "state", "mailtutor"), nil
+	return d, nil
 }
 
 // OpenProgress reads the learner's progress. A missing file is an empty

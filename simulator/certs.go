@@ -23,7 +23,8 @@ import (
 // StateDir returns mailtutor's per-user state directory:
 // $XDG_STATE_HOME/mailtutor, or ~/.local/state/mailtutor.
 func StateDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+	// The XDG spec says a relative path is invalid and must be ignored.
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "mailtutor"), nil
 	}
 	home, err := os.UserHomeDir()

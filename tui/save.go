@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/mailtutor/mailtutor/simulator"
 )
 
 // transcriptDir is where ctrl+s saves: the option if set, else
@@ -16,11 +18,8 @@ func transcriptDir(opt string) string {
 	if opt != "" {
 		return opt
 	}
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "mailtutor", "transcripts")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "state", "mailtutor", "transcripts")
+	if d, err := simulator.StateDir(); err == nil {
+		return filepath.Join(d, "transcripts")
 	}
 	return "."
 }
