@@ -41,6 +41,7 @@ type Recorder struct {
 	sessions   []SessionInfo
 	sessionIdx map[wire.SessionID]int
 	seen       uint64 // Seq of the newest event annotated
+	delivered  uint64 // Seq of the newest event whose watchers have all been called
 	done       bool
 	watchers   map[int]func(Line)
 	nextWatch  int
@@ -143,6 +144,14 @@ func (r *Recorder) record(e wire.Event) {
 	for _, fn := range watchers {
 		fn(l)
 	}
+	// Sync waits for this too: a caller that returns from Sync must find
+	// the line in its own watcher's hands, not only in Lines.
+	r.mu.Lock()
+	if e.Seq > r.delivered {
+		r.delivered = e.Seq
+	}
+	r.changed.Broadcast()
+	r.mu.Unlock()
 }
 
 // Watch calls fn with every line annotated from now on, in order, from the
@@ -214,7 +223,7 @@ func (r *Recorder) Sync() {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for r.seen < target && !r.done {
+	for r.delivered < target && !r.done {
 		r.changed.Wait()
 	}
 }
