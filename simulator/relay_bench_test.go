@@ -1,0 +1,77 @@
+package simulator
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// BenchmarkRelayPOP3RETR measures RETR of 2 KB messages through the whole
+// simulator (TCP, the TLS-terminating relay and its tap, the POP3 server),
+// 8 connections on 8 maildrops, nobody subscribed to the events.
+func BenchmarkRelayPOP3RETR(b *testing.B) {
+	var users []UserSpec
+	for i := 0; i < 8; i++ {
+		users = append(users, UserSpec{Address: fmt.Sprintf("p%d@example.com", i), Password: "pass"})
+	}
+	sim, err := New(Options{Users: users, NoSeed: true, StateDir: b.TempDir(), Roles: []wire.Role{wire.RolePOP3}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	body := strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstu\r\n", 29)
+	for _, u := range users {
+		for n := 0; n < 20; n++ {
+			sim.Deliver(u.Address, []byte("Subject: bench\r\n\r\n"+body))
+		}
+	}
+	conns := make([]*bufio.ReadWriter, 8)
+	for i := range conns {
+		c, err := net.Dial("tcp", sim.Addr(wire.RolePOP3))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(time.Minute))
+		rw := bufio.NewReadWriter(bufio.NewReader(c), bufio.NewWriter(c))
+		rw.ReadString('\n')
+		fmt.Fprintf(rw, "USER p%d@example.com\r\nPASS pass\r\n", i)
+		rw.Flush()
+		rw.ReadString('\n')
+		if l, _ := rw.ReadString('\n'); !strings.HasPrefix(l, "+OK") {
+			b.Fatalf("login: %q", l)
+		}
+		conns[i] = rw
+	}
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	per := b.N/len(conns) + 1
+	for i, rw := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < per; n++ {
+				fmt.Fprintf(rw, "RETR %d\r\n", n%20+1)
+				rw.Flush()
+				for {
+					l, err := rw.ReadString('\n')
+					if err != nil {
+						b.Error(i, err)
+						return
+					}
+					if l == ".\r\n" {
+						break
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(per*len(conns))/b.Elapsed().Seconds(), "RETR/s")
+}
