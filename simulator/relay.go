@@ -193,18 +193,6 @@ func (s *session) finish(reason string) {
 	close(s.done)
 }
 
-func isStartTLS(proto wire.Proto, line []byte) bool {
-	words := strings.Fields(strings.ToUpper(string(line)))
-	switch proto {
-	case wire.SMTP:
-		return len(words) == 1 && words[0] == "STARTTLS"
-	case wire.POP3:
-		return len(words) == 1 && words[0] == "STLS"
-	default:
-		return len(words) == 2 && words[1] == "STARTTLS"
-	}
-}
-
 func (s *session) clientToServer() {
 	buf := make([]byte, 32*1024)
 	for {
@@ -231,7 +219,7 @@ func (s *session) clientToServer() {
 				if p.Kind != wire.Line {
 					return
 				}
-				if isStartTLS(s.proto, p.Data) {
+				if p.Verb == "STARTTLS" || p.Verb == "STLS" {
 					cut = p.End
 				}
 				if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
@@ -462,10 +450,11 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 	if s.proto != wire.IMAP || p.Continues || p.Dir != wire.FromClient {
 		return ""
 	}
-	text := strings.TrimRight(string(p.Data), "\r\n")
-	if len(text) > 0 && text[0] != ' ' && len(strings.Fields(text)) >= 2 {
+	// The splitter names the verb of every line shaped "tag verb ...".
+	if p.Verb != "" && p.Data[0] != ' ' {
 		return ""
 	}
+	text := strings.TrimRight(string(p.Data), "\r\n")
 	if text == "" {
 		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
 	}

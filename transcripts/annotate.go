@@ -89,7 +89,7 @@ func (a *Annotator) Annotate(e wire.Event) Line {
 	}
 	if a.proto == wire.IMAP && e.Kind == wire.Line && e.Dir == wire.FromClient && e.Secret.Empty() {
 		// The splitter does not mask "LOGIN bob pw" typed without a tag.
-		e.Secret = imapUntaggedLogin(trimEOL(e.Data))
+		e.Secret = imapUntaggedLogin(wire.TrimEOL(e.Data))
 	}
 	switch e.Kind {
 	case wire.Line:
@@ -132,7 +132,7 @@ func (a *Annotator) raw(e wire.Event) []byte {
 func (a *Annotator) setText(l *Line, e wire.Event) {
 	l.Raw = a.raw(e)
 	l.Secret = !e.Secret.Empty()
-	raw := trimEOL(l.Raw)
+	raw := wire.TrimEOL(l.Raw)
 	l.Text = a.display(raw)
 	if !l.Secret && len(l.Text) == len(raw) {
 		// Nothing was masked or escaped: the protocol code can read the
@@ -146,7 +146,7 @@ func (a *Annotator) lineText(e wire.Event) string {
 	if a.text != "" {
 		return a.text
 	}
-	return string(trimEOL(e.Data))
+	return string(wire.TrimEOL(e.Data))
 }
 
 // finish adds the knowledge base's explanations, marks lines nobody could
@@ -200,7 +200,7 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 		m := *l
 		m.Raw = e.Masked()
 		if l.Kind == wire.Line {
-			m.Text = a.display(trimEOL(m.Raw))
+			m.Text = a.display(wire.TrimEOL(m.Raw))
 		} else if l.Secret {
 			m.Text = strings.ReplaceAll(m.Text, string(e.Data), "********")
 		}
@@ -374,17 +374,6 @@ func roleMeaning(r wire.Role) string {
 func (a *Annotator) payloadGeneric(l *Line, e wire.Event) {
 	l.Text = "[" + formatInt(len(e.Data)) + " bytes of data]"
 	l.Note = "a block of raw bytes carried inside the protocol"
-}
-
-// trimEOL returns b without its CRLF or LF.
-func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-		if n := len(b); n > 0 && b[n-1] == '\r' {
-			b = b[:n-1]
-		}
-	}
-	return b
 }
 
 // lineEnding tells how a line ended: "CRLF", "LF" (bare, a mistake) or ""
@@ -576,7 +565,7 @@ func summarise(data []byte, dotStuffed bool) messageSummary {
 			line, data = data[:i+1], data[i+1:]
 		}
 		m.lines++
-		text := trimEOL(line)
+		text := wire.TrimEOL(line)
 		if dotStuffed && len(text) >= 2 && text[0] == '.' && text[1] == '.' {
 			m.dotted++
 		}

@@ -97,7 +97,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	// The literal marker at the end, if any, says what the next client payload is.
 	defer func() {
 		s.continuing = false
-		if n, sync, ok := literalMarker(text); ok {
+		if n, sync, ok := wire.LiteralSize(text); ok {
 			s.continuing = true
 			s.clientLiteral = l.Verb
 			if sync {
@@ -326,35 +326,11 @@ func imapLoginPassword(args string) string {
 	return strings.Trim(pw, "\"")
 }
 
-// literalMarker finds "{N}" or "{N+}" at the end of a line.
-func literalMarker(text string) (n int, sync, ok bool) {
-	if !strings.HasSuffix(text, "}") {
-		return 0, false, false
-	}
-	open := strings.LastIndexByte(text, '{')
-	if open < 0 {
-		return 0, false, false
-	}
-	inner := text[open+1 : len(text)-1]
-	sync = true
-	if strings.HasSuffix(inner, "+") || strings.HasSuffix(inner, "-") {
-		inner, sync = inner[:len(inner)-1], false
-	}
-	if len(inner) == 0 || len(inner) > 12 {
-		return 0, false, false
-	}
-	v, err := strconv.Atoi(inner)
-	if err != nil || v < 0 {
-		return 0, false, false
-	}
-	return v, sync, true
-}
-
 func (a *Annotator) imapServer(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
 	defer func() {
-		if n, _, ok := literalMarker(text); ok && n > 0 {
+		if n, _, ok := wire.LiteralSize(text); ok && n > 0 {
 			s.serverLiteral = l.Code
 		}
 	}()

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts/kb"
 )
 
@@ -57,7 +58,7 @@ func (a *Annotator) fetchItemNote(it fetchItem) string {
 	a.want(kb.FetchItem, name)
 	v := it.value
 	literal := ""
-	if n, _, ok := literalMarker(v); ok && strings.HasPrefix(v, "{") {
+	if n, _, ok := wire.LiteralSize(v); ok && strings.HasPrefix(v, "{") {
 		literal = plural(n, "byte") + ", sent as a literal on the following lines"
 	}
 	switch base {

@@ -40,7 +40,6 @@ type Recorder struct {
 	bySession  map[wire.SessionID][]int // indexes into lines
 	sessions   []SessionInfo
 	sessionIdx map[wire.SessionID]int
-	seen       uint64 // Seq of the newest event annotated
 	delivered  uint64 // Seq of the newest event whose watchers have all been called
 	done       bool
 	watchers   map[int]func(Line)
@@ -128,9 +127,6 @@ func (r *Recorder) record(e wire.Event) {
 		case wire.Close:
 			r.sessions[i].Closed = e.Time
 		}
-	}
-	if e.Seq > r.seen {
-		r.seen = e.Seq
 	}
 	watchers := make([]func(Line), 0, len(r.watchers))
 	for id := 0; id < r.nextWatch; id++ {

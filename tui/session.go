@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -85,18 +84,10 @@ func (s *session) modeHint() string {
 }
 
 // literalSize finds an IMAP literal announcement ("{42}" or "{42+}") at
-// the end of a line and returns its size.
+// the end of a line and returns its size; an empty literal needs no mode.
 func literalSize(line string) (int, bool) {
-	if !strings.HasSuffix(line, "}") {
-		return 0, false
-	}
-	open := strings.LastIndexByte(line, '{')
-	if open < 0 {
-		return 0, false
-	}
-	digits := strings.TrimSuffix(line[open+1:len(line)-1], "+")
-	n, err := strconv.Atoi(digits)
-	if err != nil || n <= 0 || digits[0] == '+' || digits[0] == '-' {
+	n, _, ok := wire.LiteralSize(line)
+	if !ok || n <= 0 {
 		return 0, false
 	}
 	return n, true

@@ -35,6 +35,9 @@ type Piece struct {
 	// OK tells, when Answers is set, whether the reply was a success
 	// (SMTP 2xx/3xx, POP3 +OK, IMAP tagged OK).
 	OK bool
+	// Verb is set on a client line that starts a command: its verb in upper
+	// case ("MAIL", "STLS", "UID FETCH").
+	Verb string
 	// Continues marks an IMAP client line that is not the start of a new
 	// command: the rest of a command after a literal, an AUTHENTICATE
 	// response, or the DONE that ends IDLE.
@@ -243,8 +246,8 @@ func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) 
 	emit(p)
 }
 
-// trimEOL returns the line without its CRLF or LF.
-func trimEOL(b []byte) []byte {
+// TrimEOL returns a line without its CRLF or bare LF.
+func TrimEOL(b []byte) []byte {
 	b = bytes.TrimSuffix(b, []byte("\n"))
 	return bytes.TrimSuffix(b, []byte("\r"))
 }
@@ -273,7 +276,7 @@ func fields(b []byte) (words [][]byte, starts []int) {
 func upper(b []byte) string { return string(bytes.ToUpper(b)) }
 
 func (s *Splitter) smtpLine(d Dir, p *Piece) {
-	text := trimEOL(p.Data)
+	text := TrimEOL(p.Data)
 	if d == FromClient {
 		if s.smtpInAuth {
 			p.Secret = Range{0, len(text)}
@@ -286,6 +289,7 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 			return
 		}
 		verb := upper(words[0])
+		p.Verb = verb
 		s.smtpPending = append(s.smtpPending, verb)
 		switch verb {
 		case "AUTH":
@@ -329,7 +333,7 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 }
 
 func (s *Splitter) popLine(d Dir, p *Piece) {
-	text := trimEOL(p.Data)
+	text := TrimEOL(p.Data)
 	if d == FromClient {
 		if s.popInAuth {
 			p.Secret = Range{0, len(text)}
@@ -341,6 +345,7 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 			return
 		}
 		verb := upper(words[0])
+		p.Verb = verb
 		if len(words) > 1 && (verb == "LIST" || verb == "UIDL") {
 			verb += " n" // with an argument the answer is one line
 		}
@@ -396,12 +401,20 @@ func (s *Splitter) finishPOP(p *Piece, ok bool) {
 	p.OK = ok
 }
 
-// literalSize reports a trailing IMAP literal marker "{N}" or "{N+}" (or "{N-}").
-func literalSize(text []byte) (n int, sync bool, ok bool) {
+// LiteralSize reports a trailing IMAP literal marker: "{N}" (synchronising:
+// the client waits for the server's "+"), or "{N+}" / "{N-}" (RFC 7888
+// non-synchronising). It takes a line without its line ending.
+func LiteralSize[T string | []byte](text T) (n int, sync bool, ok bool) {
 	if len(text) < 3 || text[len(text)-1] != '}' {
 		return 0, false, false
 	}
-	open := bytes.LastIndexByte(text, '{')
+	open := -1
+	for i := len(text) - 2; i >= 0; i-- {
+		if text[i] == '{' {
+			open = i
+			break
+		}
+	}
 	if open < 0 {
 		return 0, false, false
 	}
@@ -414,15 +427,18 @@ func literalSize(text []byte) (n int, sync bool, ok bool) {
 	if len(inner) == 0 || len(inner) > 12 {
 		return 0, false, false
 	}
-	v, err := strconv.Atoi(string(inner))
-	if err != nil || v < 0 {
-		return 0, false, false
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		if c < '0' || c > '9' {
+			return 0, false, false
+		}
+		n = n*10 + int(c-'0')
 	}
-	return v, sync, true
+	return n, sync, true
 }
 
 func (s *Splitter) imapLine(d Dir, p *Piece) {
-	text := trimEOL(p.Data)
+	text := TrimEOL(p.Data)
 	if d == FromServer {
 		if bytes.HasPrefix(text, []byte("+")) {
 			if s.imapSyncLiteral >= 0 {
@@ -448,7 +464,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			s.imapIdle = false
 			s.imapCommand = ""
 		}
-		if n, _, ok := literalSize(text); ok && n > 0 {
+		if n, _, ok := LiteralSize(text); ok && n > 0 {
 			s.side[FromServer].payload = n
 		}
 		return
@@ -476,6 +492,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			cmd = "UID " + upper(words[2])
 		}
 		s.imapCommand = cmd
+		p.Verb = cmd
 		s.imapArgs = 0
 		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
 			s.imapTags[string(words[0])] = cmd
@@ -506,7 +523,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			}
 		}
 	}
-	n, sync, ok := literalSize(text)
+	n, sync, ok := LiteralSize(text)
 	if !ok {
 		// The command line is complete.
 		if s.imapCommand != "AUTHENTICATE" {
