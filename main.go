@@ -269,8 +269,7 @@ func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]*transc
 	if e.Encrypted {
 		lock = " (TLS)"
 	}
-	marker := map[wire.Dir]string{wire.FromClient: "C:", wire.FromServer: "S:", wire.Meta: "*"}[e.Dir]
-	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, marker, l.Text)
+	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), l.Text)
 	if l.Note != "" {
 		fmt.Fprintf(w, "    # %s\n", l.Note)
 	}
@@ -400,10 +399,21 @@ func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {
 	return nil
 }
 
+// dirMarker is the C:/S: prefix of a line; meta marks what happened to the
+// session itself (open, close, TLS).
+func dirMarker(d wire.Dir, meta string) string {
+	switch d {
+	case wire.FromClient:
+		return "C:"
+	case wire.FromServer:
+		return "S:"
+	}
+	return meta
+}
+
 // printLine writes one annotated line: the line itself, then its note.
 func printLine(w io.Writer, l transcripts.Line) {
-	marker := map[wire.Dir]string{wire.FromClient: "C:", wire.FromServer: "S:", wire.Meta: "**"}[l.Dir]
-	fmt.Fprintf(w, "%s %s\n", marker, l.Text)
+	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), l.Text)
 	if l.Note != "" {
 		fmt.Fprintf(w, "     # %s\n", l.Note)
 	}
