@@ -100,6 +100,8 @@ type Simulator struct {
 	logger    *log.Logger
 	hostname  string
 
+	summaries sync.Map // store.Body.ID → headerSummary, for Snapshot
+
 	relays  map[wire.Role]*relay
 	servers []server
 	serveWG sync.WaitGroup

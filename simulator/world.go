@@ -185,7 +185,7 @@ func (s *Simulator) Snapshot() Snapshot {
 			st := mb.Status()
 			ms := MailboxState{Name: info.Name, SpecialUse: info.SpecialUse, UIDValidity: st.UIDValidity, UIDNext: st.UIDNext}
 			for _, m := range mb.Messages() {
-				h := summarize(m.Body)
+				h := s.summary(m.Body)
 				ms.Messages = append(ms.Messages, MessageState{UID: m.UID, Flags: m.Flags, Subject: h.subject, From: h.from, To: h.to,
 					Size: m.Body.Size(), Date: m.InternalDate, MarkedDeleted: info.Name == "INBOX" && marked[u.Address][m.UID]})
 			}
@@ -197,6 +197,17 @@ func (s *Simulator) Snapshot() Snapshot {
 }
 
 type headerSummary struct{ subject, from, to string }
+
+// summary returns a message's header summary, parsed once per message body
+// (bodies are immutable; the mailbox pane asks again after every change).
+func (s *Simulator) summary(b *store.Body) headerSummary {
+	if h, ok := s.summaries.Load(b.ID); ok {
+		return h.(headerSummary)
+	}
+	h := summarize(b)
+	s.summaries.Store(b.ID, h)
+	return h
+}
 
 var wordDecoder = &mime.WordDecoder{}
 
