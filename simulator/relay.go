@@ -96,32 +96,38 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		return
 	}
 
-	if r.role.ImplicitTLS() {
-		tc := tls.Server(client, sim.tlsConfig)
-		if err := tc.Handshake(); err != nil {
-			s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
-			s.finish("TLS handshake failed")
+	if !r.role.ImplicitTLS() {
+		// Plaintext at first: the library reads and writes the client's
+		// socket through the tap, with no pipe in between (tap.go).
+		if err := r.inner.hand(newTapConn(s, client)); err != nil {
+			s.finish(err.Error())
 			return
 		}
-		s.cli = tc
-		s.encrypted = true
-		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tc.ConnectionState()))})
+		<-s.done
+		return
 	}
+
+	tc := tls.Server(client, sim.tlsConfig)
+	if err := tc.Handshake(); err != nil {
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
+		s.finish("TLS handshake failed")
+		return
+	}
+	s.cli = tc
+	s.encrypted = true
+	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tc.ConnectionState()))})
 
 	near, err := r.inner.connect(client.RemoteAddr(), r.public.Addr())
 	if err != nil {
 		s.finish(err.Error())
 		return
 	}
-	s.srv = near
-	if r.role.ImplicitTLS() {
-		tc := tls.Client(near, sim.innerTLS)
-		if err := tc.Handshake(); err != nil {
-			s.finish("internal TLS to the server failed: " + err.Error())
-			return
-		}
-		s.srv = tc
+	inner := tls.Client(near, sim.innerTLS)
+	if err := inner.Handshake(); err != nil {
+		s.finish("internal TLS to the server failed: " + err.Error())
+		return
 	}
+	s.srv = inner
 
 	go s.serverToClient()
 	s.clientToServer()
@@ -173,6 +179,12 @@ func (s *session) publishPiece(p wire.Piece) {
 	s.publishWith(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret}, true)
 }
 
+func (s *session) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
 // finish closes both sides once and publishes the Close event.
 func (s *session) finish(reason string) {
 	s.mu.Lock()
@@ -201,72 +213,115 @@ func (s *session) clientToServer() {
 		s.mu.Unlock()
 		n, err := cli.Read(buf)
 		if n > 0 {
-			s.mu.Lock()
-			drop := s.dropArmed
-			s.mu.Unlock()
-			if drop {
-				s.finish("the server dropped the connection (fault drop-connection)")
+			if s.dropDue() {
 				return
 			}
-			chunk := buf[:n]
-			cut := -1
-			var skip [][2]int // byte ranges of chunk answered by the relay itself
-			s.split.Client(chunk, func(p wire.Piece) {
-				if cut >= 0 {
-					return
-				}
-				s.publishPiece(p)
-				if p.Kind != wire.Line {
-					return
-				}
-				if p.Verb == "STARTTLS" || p.Verb == "STLS" {
-					cut = p.End
-				}
-				if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
-					skip = append(skip, [2]int{p.End - len(p.Data), p.End})
-					s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
-					s.writeClient([]byte(reply))
-				}
-			})
-			if len(skip) > 0 {
-				chunk = withoutRanges(chunk, skip)
-				if cut >= 0 {
-					cut -= n - len(chunk)
-				}
-				n = len(chunk)
-			}
-			if cut < 0 {
-				if _, werr := srv.Write(chunk); werr != nil {
+			forward, startTLS := s.fromClient(buf[:n])
+			if len(forward) > 0 {
+				if _, werr := srv.Write(forward); werr != nil {
 					s.finish("the server closed the connection")
 					return
 				}
-				continue
 			}
-			// RFC 3207 §5: nothing may follow STARTTLS in the same flight;
-			// bytes that do are an injection attempt (CVE-2011-0411) and are
-			// thrown away rather than smuggled into the encrypted session.
-			if _, werr := srv.Write(chunk[:cut]); werr != nil {
-				s.finish("the server closed the connection")
-				return
-			}
-			if cut < n {
-				s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: n - cut, Data: append([]byte(nil), chunk[cut:]...)})
-			}
-			s.split.Reset(wire.FromClient)
-			if !s.awaitStartTLS() {
+			if startTLS && !s.awaitStartTLS() {
 				return
 			}
 			continue
 		}
 		if err != nil {
-			if errors.Is(err, io.EOF) {
-				s.finish("the client closed the connection")
-			} else {
-				s.finish("connection ended: " + err.Error())
-			}
+			s.clientGone(err)
 			return
 		}
 	}
+}
+
+// dropDue reports whether the drop-connection fault is armed, and if so
+// hangs up: the client's next bytes find the connection gone.
+func (s *session) dropDue() bool {
+	s.mu.Lock()
+	drop := s.dropArmed
+	s.mu.Unlock()
+	if drop {
+		s.finish("the server dropped the connection (fault drop-connection)")
+	}
+	return drop
+}
+
+// clientGone ends the session after a failed read from the client.
+func (s *session) clientGone(err error) {
+	if errors.Is(err, io.EOF) {
+		s.finish("the client closed the connection")
+	} else {
+		s.finish("connection ended: " + err.Error())
+	}
+}
+
+// fromClient taps one chunk read from the client. It returns the part of
+// the chunk the server should get, compacted in place: lines the relay
+// answered itself are taken out, and after a STARTTLS (or STLS) line the
+// rest is thrown away, in which case startTLS is true and the server's
+// answer decides what happens next.
+func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
+	n := len(chunk)
+	cut := -1
+	var skip [][2]int // byte ranges of chunk answered by the relay itself
+	s.split.Client(chunk, func(p wire.Piece) {
+		if cut >= 0 {
+			return
+		}
+		s.publishPiece(p)
+		if p.Kind != wire.Line {
+			return
+		}
+		if p.Verb == "STARTTLS" || p.Verb == "STLS" {
+			cut = p.End
+		}
+		if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
+			skip = append(skip, [2]int{p.End - len(p.Data), p.End})
+			s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
+			s.writeClient([]byte(reply))
+		}
+	})
+	if cut >= 0 && cut < n {
+		// RFC 3207 §5: nothing may follow STARTTLS in the same flight;
+		// bytes that do are an injection attempt (CVE-2011-0411) and are
+		// thrown away rather than smuggled into the encrypted session.
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: n - cut, Data: append([]byte(nil), chunk[cut:]...)})
+	}
+	if cut >= 0 {
+		chunk = chunk[:cut]
+		s.split.Reset(wire.FromClient)
+	}
+	if len(skip) > 0 {
+		chunk = withoutRanges(chunk, skip)
+	}
+	return chunk, cut >= 0
+}
+
+// handshakes answers the client's TLS handshake after an agreed STARTTLS,
+// then opens the relay's own TLS towards the server library. It returns the
+// relay's TLS side towards the library, or false when the session ended.
+func (s *session) handshakes() (net.Conn, bool) {
+	s.mu.Lock()
+	cli, srv := s.cli, s.srv
+	s.mu.Unlock()
+	tlsCli := tls.Server(cli, s.sim.tlsConfig)
+	if err := tlsCli.Handshake(); err != nil {
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
+		s.finish("TLS handshake with the client failed")
+		return nil, false
+	}
+	tlsSrv := tls.Client(srv, s.sim.innerTLS)
+	if err := tlsSrv.Handshake(); err != nil {
+		s.finish("internal TLS to the server failed: " + err.Error())
+		return nil, false
+	}
+	s.mu.Lock()
+	s.cli, s.srv, s.encrypted = tlsCli, tlsSrv, true
+	s.mu.Unlock()
+	s.split.Reset(wire.FromServer)
+	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tlsCli.ConnectionState()))})
+	return tlsSrv, true
 }
 
 // awaitStartTLS waits for the server's answer to STARTTLS and, when it
@@ -281,25 +336,10 @@ func (s *session) awaitStartTLS() bool {
 	if !ok {
 		return true
 	}
-	s.mu.Lock()
-	cli, srv := s.cli, s.srv
-	s.mu.Unlock()
-	tlsCli := tls.Server(cli, s.sim.tlsConfig)
-	if err := tlsCli.Handshake(); err != nil {
-		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
-		s.finish("TLS handshake with the client failed")
+	tlsSrv, ok := s.handshakes()
+	if !ok {
 		return false
 	}
-	tlsSrv := tls.Client(srv, s.sim.innerTLS)
-	if err := tlsSrv.Handshake(); err != nil {
-		s.finish("internal TLS to the server failed: " + err.Error())
-		return false
-	}
-	s.mu.Lock()
-	s.cli, s.srv, s.encrypted = tlsCli, tlsSrv, true
-	s.mu.Unlock()
-	s.split.Reset(wire.FromServer)
-	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tlsCli.ConnectionState()))})
 	s.switched <- tlsSrv
 	return true
 }
@@ -313,43 +353,7 @@ func (s *session) serverToClient() {
 	for {
 		n, err := srv.Read(buf)
 		if n > 0 {
-			startTLS := 0 // 1 agreed, -1 refused
-			slow := s.sim.faults.On(fault.Slow)
-			// SMTP lines may be rewritten (502→503) and the slow fault
-			// paces lines, so those are forwarded piece by piece; otherwise
-			// the bytes go out exactly as read, in one write per read.
-			rebuild := slow || s.proto == wire.SMTP
-			out = out[:0]
-			var werr error
-			s.split.Server(buf[:n], func(p wire.Piece) {
-				if werr != nil {
-					return
-				}
-				if s.proto == wire.SMTP && p.Kind == wire.Line {
-					p.Data = mapSequenceError(p.Data)
-				}
-				if slow {
-					time.Sleep(time.Second)
-				}
-				s.publishPiece(p)
-				// Before the client can read the reply and answer it: the
-				// drop-connection fault must be armed by then.
-				if p.Answers != "" {
-					startTLS = s.afterReply(p, startTLS)
-				}
-				if slow {
-					werr = s.writeClient(p.Data)
-				} else if rebuild {
-					out = append(out, p.Data...)
-				}
-			})
-			switch {
-			case werr != nil:
-			case !rebuild:
-				werr = s.writeClient(buf[:n])
-			case len(out) > 0:
-				werr = s.writeClient(out)
-			}
+			startTLS, werr := s.fromServer(buf[:n], &out)
 			if werr != nil {
 				s.finish("the client closed the connection")
 				return
@@ -370,6 +374,49 @@ func (s *session) serverToClient() {
 			return
 		}
 	}
+}
+
+// fromServer taps one chunk the server wrote and sends it on to the
+// client. It returns 1 when the chunk holds the server's agreement to
+// STARTTLS, -1 for a refusal, 0 otherwise. out is a scratch buffer kept by
+// the caller between chunks.
+func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error) {
+	slow := s.sim.faults.On(fault.Slow)
+	// SMTP lines may be rewritten (502→503) and the slow fault paces lines,
+	// so those are forwarded piece by piece; otherwise the bytes go out
+	// exactly as written, in one write per chunk.
+	rebuild := slow || s.proto == wire.SMTP
+	*out = (*out)[:0]
+	s.split.Server(chunk, func(p wire.Piece) {
+		if err != nil {
+			return
+		}
+		if s.proto == wire.SMTP && p.Kind == wire.Line {
+			p.Data = mapSequenceError(p.Data)
+		}
+		if slow {
+			time.Sleep(time.Second)
+		}
+		s.publishPiece(p)
+		// Before the client can read the reply and answer it: the
+		// drop-connection fault must be armed by then.
+		if p.Answers != "" {
+			startTLS = s.afterReply(p, startTLS)
+		}
+		if slow {
+			err = s.writeClient(p.Data)
+		} else if rebuild {
+			*out = append(*out, p.Data...)
+		}
+	})
+	switch {
+	case err != nil:
+	case !rebuild:
+		err = s.writeClient(chunk)
+	case len(*out) > 0:
+		err = s.writeClient(*out)
+	}
+	return startTLS, err
 }
 
 // afterReply reacts to a completed reply: STARTTLS verdicts and the
@@ -461,12 +508,13 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 	return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " + strings.TrimSpace(text) + "\r\n"
 }
 
+// withoutRanges removes the given ascending byte ranges from b, in place.
 func withoutRanges(b []byte, ranges [][2]int) []byte {
-	out := make([]byte, 0, len(b))
-	last := 0
+	n, last := 0, 0
 	for _, r := range ranges {
-		out = append(out, b[last:r[0]]...)
+		n += copy(b[n:], b[last:r[0]])
 		last = r[1]
 	}
-	return append(out, b[last:]...)
+	n += copy(b[n:], b[last:])
+	return b[:n]
 }

@@ -442,3 +442,48 @@ func TestDialARefusedConnection(t *testing.T) {
 	}
 	<-c.Done()
 }
+
+// A STARTTLS the server refuses leaves the session in plaintext, and the
+// bytes pipelined after it are still thrown away (the client must wait for
+// the answer, RFC 3207 §5, RFC 2595 §3.1).
+func TestRefusedSTARTTLSStaysPlaintext(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	i := dial(t, sim, wire.RoleIMAP)
+	i.line()
+	if out := i.imap("a", "LOGIN alice wonderland"); !strings.HasPrefix(out[len(out)-1], "a OK") {
+		t.Fatal(out)
+	}
+	i.conn.Write([]byte("b STARTTLS\r\nc NOOP\r\n"))
+	if l := i.line(); !strings.HasPrefix(l, "b BAD") {
+		t.Fatalf("STARTTLS after LOGIN: %q", l)
+	}
+	d := rec.until(t, "discard event", func(e wire.Event) bool { return e.Kind == wire.Discarded })
+	if string(d.Data) != "c NOOP\r\n" {
+		t.Fatalf("discarded %q", d.Data)
+	}
+	if out := i.imap("d", "NOOP"); !strings.HasPrefix(out[len(out)-1], "d OK") {
+		t.Fatal(out)
+	}
+	e := rec.until(t, "NOOP in plaintext", lineIs(wire.FromClient, "d NOOP"))
+	if e.Encrypted {
+		t.Fatal("marked encrypted after a refused STARTTLS")
+	}
+
+	p := dial(t, sim, wire.RolePOP3)
+	p.line()
+	for _, cmd := range []string{"USER bob", "PASS builder"} {
+		p.send(cmd)
+		if l := p.line(); !strings.HasPrefix(l, "+OK") {
+			t.Fatalf("%s: %q", cmd, l)
+		}
+	}
+	p.send("STLS")
+	if l := p.line(); !strings.HasPrefix(l, "-ERR") {
+		t.Fatalf("STLS after login: %q", l)
+	}
+	p.send("STAT")
+	if l := p.line(); !strings.HasPrefix(l, "+OK") {
+		t.Fatalf("STAT after a refused STLS: %q", l)
+	}
+}

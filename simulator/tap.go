@@ -1,0 +1,174 @@
+package simulator
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"time"
+)
+
+// tapConn is what a server library is handed for a connection that starts
+// in plaintext: the client's own socket, with the tap in its Read and
+// Write. Each byte crosses the kernel once, as it would without mailtutor,
+// instead of twice through the relay's in-memory pipe.
+//
+// TLS is the exception. When the server agrees to STARTTLS, the library
+// wraps this connection in its own TLS; from then on Read and Write go to
+// an in-memory pipe, and the relay (which answers the client's handshake so
+// that the tap keeps seeing plaintext) carries the session to its end.
+type tapConn struct {
+	net.Conn // the client's socket
+	s        *session
+
+	mu       sync.Mutex
+	inner    net.Conn  // after STARTTLS: the library's end of the pipe to the relay
+	verdict  chan bool // Write tells Read how the server answered STARTTLS
+	awaiting bool      // Read passed on a STARTTLS line and waits for the answer
+	out      []byte    // Write's scratch buffer for rewritten SMTP lines
+}
+
+func newTapConn(s *session, client net.Conn) *tapConn {
+	return &tapConn{Conn: client, s: s, verdict: make(chan bool, 1)}
+}
+
+// upgraded returns the pipe towards the relay once STARTTLS has been
+// agreed, nil before.
+func (t *tapConn) upgraded() net.Conn {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.inner
+}
+
+func (t *tapConn) Read(p []byte) (int, error) {
+	if t.awaiting {
+		// The library read the STARTTLS line and must answer it before it
+		// reads again; the answer decides where the next bytes come from.
+		t.awaiting = false
+		select {
+		case <-t.verdict:
+		case <-t.s.done:
+			return 0, net.ErrClosed
+		}
+	}
+	if c := t.upgraded(); c != nil {
+		return c.Read(p)
+	}
+	for {
+		if t.s.isClosed() {
+			// Whatever the socket says after the session ended (an
+			// in-process pipe says io.ErrClosedPipe), the library hears
+			// the usual net.ErrClosed and goes quietly.
+			return 0, net.ErrClosed
+		}
+		n, err := t.Conn.Read(p)
+		if n > 0 {
+			if t.s.dropDue() {
+				return 0, net.ErrClosed
+			}
+			forward, startTLS := t.s.fromClient(p[:n])
+			t.awaiting = startTLS
+			if len(forward) > 0 || startTLS {
+				return len(forward), nil
+			}
+			// Every byte was answered by the relay itself: read on.
+		}
+		if err != nil {
+			if t.s.isClosed() {
+				return 0, net.ErrClosed
+			}
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				// A deadline the library set is its own business (an idle
+				// timeout it answers itself); anything else ends the session.
+				t.s.clientGone(err)
+			}
+			return 0, err
+		}
+	}
+}
+
+func (t *tapConn) Write(p []byte) (int, error) {
+	if c := t.upgraded(); c != nil {
+		return c.Write(p)
+	}
+	if t.s.isClosed() {
+		return 0, net.ErrClosed // not tapped: the client will never see it
+	}
+	startTLS, err := t.s.fromServer(p, &t.out)
+	if err != nil {
+		t.s.finish("the client closed the connection")
+		return 0, err
+	}
+	if startTLS > 0 {
+		if err := t.upgrade(); err != nil {
+			t.s.finish("could not start TLS: " + err.Error())
+			return 0, err
+		}
+	}
+	if startTLS != 0 {
+		select {
+		case t.verdict <- startTLS > 0:
+		default: // a second answer without a second STARTTLS: nobody waits
+		}
+	}
+	return len(p), nil
+}
+
+// upgrade runs once the server has agreed to STARTTLS: the library's next
+// bytes are its TLS handshake, and they go through an in-memory pipe to the
+// relay, which answers the client's handshake itself and carries the
+// session from there on.
+func (t *tapConn) upgrade() error {
+	near, far, err := socketPair()
+	if err != nil {
+		return err
+	}
+	s := t.s
+	t.mu.Lock()
+	t.inner = &addrConn{Conn: near, local: t.Conn.LocalAddr(), remote: t.Conn.RemoteAddr()}
+	t.mu.Unlock()
+	s.mu.Lock()
+	s.srv = far
+	s.mu.Unlock()
+	s.relay.wg.Add(1)
+	go func() {
+		defer s.relay.wg.Done()
+		if _, ok := s.handshakes(); !ok {
+			return
+		}
+		go s.serverToClient()
+		s.clientToServer()
+	}()
+	return nil
+}
+
+func (t *tapConn) Close() error {
+	if c := t.upgraded(); c != nil {
+		// The relay still has to forward what the library wrote last (the
+		// answer to QUIT); it ends the session when it reads the close.
+		return c.Close()
+	}
+	t.s.finish("the server closed the connection")
+	return nil
+}
+
+func (t *tapConn) SetDeadline(d time.Time) error {
+	if c := t.upgraded(); c != nil {
+		return c.SetDeadline(d)
+	}
+	return t.Conn.SetDeadline(d)
+}
+
+func (t *tapConn) SetReadDeadline(d time.Time) error {
+	if c := t.upgraded(); c != nil {
+		return c.SetReadDeadline(d)
+	}
+	return t.Conn.SetReadDeadline(d)
+}
+
+func (t *tapConn) SetWriteDeadline(d time.Time) error {
+	if c := t.upgraded(); c != nil {
+		return c.SetWriteDeadline(d)
+	}
+	return t.Conn.SetWriteDeadline(d)
+}
