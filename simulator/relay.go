@@ -69,6 +69,10 @@ type session struct {
 	done      chan struct{} // closed when the session ends
 	dropArmed bool          // drop-connection fault: hang up at the next client bytes
 	writeMu   sync.Mutex    // one writer at a time towards the client
+
+	// Scratch space for the events of one chunk, one per direction (each
+	// direction has a single reader or writer at a time).
+	fromClientBatch, fromServerBatch eventBatch
 }
 
 func (r *relay) handle(client net.Conn) { r.handleLabeled(client, "") }
@@ -154,19 +158,24 @@ func (s *session) refuse() {
 func (s *session) publish(e wire.Event) { s.publishWith(e, false) }
 
 func (s *session) publishWith(e wire.Event, transient bool) {
-	e.Session = s.id
-	e.Proto = s.proto
-	e.Role = s.role
-	e.Peer = s.peer
-	e.Time = s.sim.clock.Now()
-	s.mu.Lock()
-	e.Encrypted = s.encrypted
-	s.mu.Unlock()
+	s.stamp(&e, s.sim.clock.Now())
 	if transient {
 		s.sim.hub.PublishTransient(e)
 	} else {
 		s.sim.hub.Publish(e)
 	}
+}
+
+// stamp fills in the session's part of an event.
+func (s *session) stamp(e *wire.Event, now time.Time) {
+	e.Session = s.id
+	e.Proto = s.proto
+	e.Role = s.role
+	e.Peer = s.peer
+	e.Time = now
+	s.mu.Lock()
+	e.Encrypted = s.encrypted
+	s.mu.Unlock()
 }
 
 // publishPiece publishes a piece whose bytes may point into the relay's
@@ -176,7 +185,36 @@ func (s *session) publishPiece(p wire.Piece) {
 	if !s.sim.hub.Active() {
 		return // nobody is listening (serve --quiet): no event to build
 	}
-	s.publishWith(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret}, true)
+	s.publishWith(pieceEvent(p), true)
+}
+
+func pieceEvent(p wire.Piece) wire.Event {
+	return wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret}
+}
+
+// eventBatch gathers the events of one chunk of bytes, which arrived at the
+// same instant: they are stamped and published together, one clock reading
+// and one hand-over to the hub per chunk rather than per line (a 2 KB
+// message is some thirty lines).
+type eventBatch struct {
+	events []wire.Event
+}
+
+func (b *eventBatch) add(e wire.Event) { b.events = append(b.events, e) }
+
+// publish hands the gathered events to the hub and empties the batch; their
+// bytes may point into the caller's buffer, and are copied by the hub.
+func (b *eventBatch) publish(s *session) {
+	if len(b.events) == 0 {
+		return
+	}
+	now := s.sim.clock.Now()
+	for i := range b.events {
+		s.stamp(&b.events[i], now)
+	}
+	s.sim.hub.PublishTransientBatch(b.events)
+	clear(b.events) // let the bytes go
+	b.events = b.events[:0]
 }
 
 func (s *session) isClosed() bool {
@@ -264,12 +302,17 @@ func (s *session) clientGone(err error) {
 func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	n := len(chunk)
 	cut := -1
-	var skip [][2]int // byte ranges of chunk answered by the relay itself
+	tapped := s.sim.hub.Active()
+	batch := &s.fromClientBatch
+	var skip [][2]int    // byte ranges of chunk answered by the relay itself
+	var replies []string // the relay's own answers, sent once the batch is published
 	s.split.Client(chunk, func(p wire.Piece) {
 		if cut >= 0 {
 			return
 		}
-		s.publishPiece(p)
+		if tapped {
+			batch.add(pieceEvent(p))
+		}
 		if p.Kind != wire.Line {
 			return
 		}
@@ -278,15 +321,19 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		}
 		if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
 			skip = append(skip, [2]int{p.End - len(p.Data), p.End})
-			s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
-			s.writeClient([]byte(reply))
+			batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
+			replies = append(replies, reply)
 		}
 	})
 	if cut >= 0 && cut < n {
 		// RFC 3207 §5: nothing may follow STARTTLS in the same flight;
 		// bytes that do are an injection attempt (CVE-2011-0411) and are
 		// thrown away rather than smuggled into the encrypted session.
-		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: n - cut, Data: append([]byte(nil), chunk[cut:]...)})
+		batch.add(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: n - cut, Data: chunk[cut:]})
+	}
+	batch.publish(s)
+	for _, reply := range replies {
+		s.writeClient([]byte(reply))
 	}
 	if cut >= 0 {
 		chunk = chunk[:cut]
@@ -386,6 +433,8 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error
 	// so those are forwarded piece by piece; otherwise the bytes go out
 	// exactly as written, in one write per chunk.
 	rebuild := slow || s.proto == wire.SMTP
+	tapped := s.sim.hub.Active()
+	batch := &s.fromServerBatch
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {
@@ -396,8 +445,10 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error
 		}
 		if slow {
 			time.Sleep(time.Second)
+			s.publishPiece(p) // each line when it goes out
+		} else if tapped {
+			batch.add(pieceEvent(p))
 		}
-		s.publishPiece(p)
 		// Before the client can read the reply and answer it: the
 		// drop-connection fault must be armed by then.
 		if p.Answers != "" {
@@ -409,6 +460,8 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error
 			*out = append(*out, p.Data...)
 		}
 	})
+	// The events exist before the client can read the bytes and answer.
+	batch.publish(s)
 	switch {
 	case err != nil:
 	case !rebuild:

@@ -17,23 +17,35 @@ type SubscribeOptions struct {
 	Buffer int
 	// Session, when set, delivers only the events of that session.
 	Session SessionID
+	// Batches delivers the events through Batches, a slice at a time,
+	// instead of one by one through Events: one hand-over per batch, for a
+	// subscriber that must keep up with a flood (serve's console printer).
+	Batches bool
 }
 
 // Subscription is one subscriber's stream of events, in publishing order.
 type Subscription struct {
 	hub     *Hub
 	opts    SubscribeOptions
-	out     chan Event
+	out     chan Event   // one by one (nil with Batches)
+	batches chan []Event // a batch at a time (nil without Batches)
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []Event
+	waiting bool   // the pump sleeps until an event is queued
+	slab    []byte // where a transient event's bytes are copied, many events per allocation
 	dropped int
 	closed  bool
 }
 
 // Events returns the channel that carries the events. It is closed after
 // Close, or after the hub closes and every queued event has been delivered.
+// It is nil for a subscription made with Batches.
 func (s *Subscription) Events() <-chan Event { return s.out }
+
+// Batches returns the channel that carries the events of a subscription
+// made with Batches, in order, a slice at a time; closed as Events is.
+func (s *Subscription) Batches() <-chan []Event { return s.batches }
 
 // Close stops delivery and releases the queue. Safe to call more than once.
 func (s *Subscription) Close() {
@@ -44,32 +56,67 @@ func (s *Subscription) Close() {
 	s.cond.Broadcast()
 	s.mu.Unlock()
 	// Drain so a pump blocked on a send can finish and close the channel.
+	if s.batches != nil {
+		for range s.batches {
+		}
+		return
+	}
 	for range s.out {
 	}
 }
 
-// push is called by the hub under its lock; it never blocks. copyData,
-// when set, makes the event's Data the subscriber's own before it is kept
-// (called at most once per event, for the first subscriber that keeps it).
-func (s *Subscription) push(e Event, copyData func() []byte) {
+// pushBatch is called by the hub under its lock; it never blocks. A transient
+// event's Data belongs to the publisher and is reused after publishing, so
+// the subscription keeps a copy of it.
+func (s *Subscription) pushBatch(events []Event, transient bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
-	if !s.opts.Lossless && len(s.queue) >= s.opts.Buffer {
-		s.dropped++
-		return
+	for _, e := range events {
+		if s.opts.Session != "" && s.opts.Session != e.Session {
+			continue
+		}
+		if !s.opts.Lossless && len(s.queue) >= s.opts.Buffer {
+			s.dropped++
+			continue
+		}
+		if transient {
+			e.Data = s.keep(e.Data)
+		}
+		if s.dropped > 0 {
+			s.queue = append(s.queue, Event{Kind: Dropped, Dir: Meta, N: s.dropped, Seq: e.Seq, Time: e.Time})
+			s.dropped = 0
+		}
+		s.queue = append(s.queue, e)
 	}
-	if copyData != nil {
-		e.Data = copyData()
+	if s.waiting && len(s.queue) > 0 {
+		s.waiting = false
+		s.cond.Signal()
 	}
-	if s.dropped > 0 {
-		s.queue = append(s.queue, Event{Kind: Dropped, Dir: Meta, N: s.dropped, Seq: e.Seq, Time: e.Time})
-		s.dropped = 0
+}
+
+// slabSize is the allocation that small transient events share: one
+// allocation per few hundred protocol lines instead of one per line.
+const slabSize = 32 * 1024
+
+// keep copies b into the subscription's slab. The copy's capacity ends
+// where its bytes end, so a reader appending to it cannot overwrite the
+// next event's bytes.
+func (s *Subscription) keep(b []byte) []byte {
+	if b == nil {
+		return nil
 	}
-	s.queue = append(s.queue, e)
-	s.cond.Signal()
+	if len(b) > slabSize/4 {
+		return append([]byte(nil), b...)
+	}
+	if cap(s.slab)-len(s.slab) < len(b) {
+		s.slab = make([]byte, 0, slabSize)
+	}
+	start := len(s.slab)
+	s.slab = append(s.slab, b...)
+	return s.slab[start:len(s.slab):len(s.slab)]
 }
 
 // finish marks the end of the stream: the pump delivers what is queued, then closes.
@@ -85,10 +132,15 @@ func (s *Subscription) finish() {
 }
 
 func (s *Subscription) pump() {
-	defer close(s.out)
+	if s.batches != nil {
+		defer close(s.batches)
+	} else {
+		defer close(s.out)
+	}
 	for {
 		s.mu.Lock()
 		for len(s.queue) == 0 && !s.closed {
+			s.waiting = true
 			s.cond.Wait()
 		}
 		if len(s.queue) == 0 {
@@ -98,6 +150,10 @@ func (s *Subscription) pump() {
 		batch := s.queue
 		s.queue = nil
 		s.mu.Unlock()
+		if s.batches != nil {
+			s.batches <- batch
+			continue
+		}
 		for _, e := range batch {
 			s.out <- e
 		}
@@ -122,7 +178,12 @@ func (h *Hub) Subscribe(opts SubscribeOptions) *Subscription {
 	if opts.Buffer <= 0 {
 		opts.Buffer = 4096
 	}
-	s := &Subscription{hub: h, opts: opts, out: make(chan Event, 64)}
+	s := &Subscription{hub: h, opts: opts}
+	if opts.Batches {
+		s.batches = make(chan []Event, 1)
+	} else {
+		s.out = make(chan Event, 64)
+	}
 	s.cond = sync.NewCond(&s.mu)
 	h.mu.Lock()
 	if h.closed {
@@ -147,30 +208,29 @@ func (h *Hub) Publish(e Event) Event { return h.publish(e, false) }
 func (h *Hub) PublishTransient(e Event) Event { return h.publish(e, true) }
 
 func (h *Hub) publish(e Event, transient bool) Event {
+	one := [1]Event{e}
+	h.publishBatch(one[:], transient)
+	return one[0]
+}
+
+// PublishTransientBatch publishes events in order, as PublishTransient
+// would one by one, under one lock: a relay hands over all the lines of
+// one read together. It sets each event's Seq.
+func (h *Hub) PublishTransientBatch(events []Event) { h.publishBatch(events, true) }
+
+func (h *Hub) publishBatch(events []Event, transient bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.seq++
-	e.Seq = h.seq
-	if h.closed {
-		return e
+	for i := range events {
+		h.seq++
+		events[i].Seq = h.seq
 	}
-	var copyData func() []byte
-	if transient {
-		var owned []byte
-		copyData = func() []byte {
-			if owned == nil {
-				owned = append([]byte{}, e.Data...)
-			}
-			return owned
-		}
+	if h.closed {
+		return
 	}
 	for s := range h.subs {
-		if s.opts.Session != "" && s.opts.Session != e.Session {
-			continue
-		}
-		s.push(e, copyData)
+		s.pushBatch(events, transient)
 	}
-	return e
 }
 
 // Active reports whether anyone is subscribed; publishers may skip the

@@ -68,3 +68,47 @@ func TestMasked(t *testing.T) {
 		t.Fatalf("masked %q", got)
 	}
 }
+
+// A batch subscriber gets every event in order, and a transient event's
+// bytes are its own: the publisher reuses its buffer at once, and a reader
+// appending to one event's bytes must not overwrite the next event's.
+func TestHubBatchesOwnTransientBytes(t *testing.T) {
+	h := NewHub()
+	sub := h.Subscribe(SubscribeOptions{Batches: true, Buffer: 1 << 20})
+	if sub.Events() != nil {
+		t.Fatal("a batch subscription has no one-by-one channel")
+	}
+	buf := make([]byte, 8)
+	big := make([]byte, slabSize) // over the slab threshold: copied alone
+	for i := 0; i < 20000; i++ {
+		copy(buf, fmt.Sprintf("%08d", i))
+		h.PublishTransient(Event{Session: "s1", Data: buf})
+		if i == 500 {
+			h.PublishTransient(Event{Session: "s1", Data: big})
+		}
+	}
+	for i := range buf {
+		buf[i] = 'x'
+	}
+	h.Close()
+	var got []Event
+	for batch := range sub.Batches() {
+		got = append(got, batch...)
+	}
+	if len(got) != 20001 {
+		t.Fatalf("got %d events", len(got))
+	}
+	for i, e := range got {
+		if e.Seq != uint64(i+1) {
+			t.Fatalf("event %d has seq %d", i, e.Seq)
+		}
+	}
+	first := got[0].Data
+	_ = append(first, "overwritten"...)
+	if string(got[1].Data) != "00000001" {
+		t.Fatalf("appending to one event's bytes changed the next: %q", got[1].Data)
+	}
+	if string(got[20000].Data) != "00019999" || len(got[501].Data) != slabSize {
+		t.Fatalf("last %q, big %d bytes", got[20000].Data, len(got[501].Data))
+	}
+}
