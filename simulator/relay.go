@@ -158,7 +158,7 @@ func (s *session) refuse() {
 func (s *session) publish(e wire.Event) { s.publishWith(e, false) }
 
 func (s *session) publishWith(e wire.Event, transient bool) {
-	s.stamp(&e, s.sim.clock.Now())
+	s.stamp(&e, s.sim.clock.Now(), s.isEncrypted())
 	if transient {
 		s.sim.hub.PublishTransient(e)
 	} else {
@@ -167,15 +167,19 @@ func (s *session) publishWith(e wire.Event, transient bool) {
 }
 
 // stamp fills in the session's part of an event.
-func (s *session) stamp(e *wire.Event, now time.Time) {
+func (s *session) stamp(e *wire.Event, now time.Time, encrypted bool) {
 	e.Session = s.id
 	e.Proto = s.proto
 	e.Role = s.role
 	e.Peer = s.peer
 	e.Time = now
+	e.Encrypted = encrypted
+}
+
+func (s *session) isEncrypted() bool {
 	s.mu.Lock()
-	e.Encrypted = s.encrypted
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	return s.encrypted
 }
 
 // publishPiece publishes a piece whose bytes may point into the relay's
@@ -208,9 +212,9 @@ func (b *eventBatch) publish(s *session) {
 	if len(b.events) == 0 {
 		return
 	}
-	now := s.sim.clock.Now()
+	now, encrypted := s.sim.clock.Now(), s.isEncrypted()
 	for i := range b.events {
-		s.stamp(&b.events[i], now)
+		s.stamp(&b.events[i], now, encrypted)
 	}
 	s.sim.hub.PublishTransientBatch(b.events)
 	clear(b.events) // let the bytes go

@@ -209,19 +209,25 @@ func (s *Splitter) emitPayload(d Dir, st *streamState, emit func(Piece)) {
 // an empty body is just ".\r\n". It returns the unread bytes and the pieces
 // completed.
 func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out []Piece) {
-	for i := 0; i < len(b); i++ {
-		st.buf = append(st.buf, b[i])
-		if b[i] != '\n' {
-			continue
+	for len(b) > 0 {
+		// Take the bytes up to the next line end (or all of them): only a
+		// line end can complete the terminator.
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			st.buf = append(st.buf, b...)
+			b = nil
+		} else {
+			st.buf = append(st.buf, b[:i+1]...)
+			b = b[i+1:]
+			n := len(st.buf)
+			if (n == 3 && string(st.buf) == ".\r\n") || (n >= 5 && string(st.buf[n-5:]) == "\r\n.\r\n") {
+				st.data = false
+				out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf})
+				st.buf = nil
+				return b, out
+			}
 		}
-		n := len(st.buf)
-		if (n == 3 && string(st.buf) == ".\r\n") || (n >= 5 && string(st.buf[n-5:]) == "\r\n.\r\n") {
-			st.data = false
-			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf})
-			st.buf = nil
-			return b[i+1:], out
-		}
-		if n >= MaxPayload {
+		if n := len(st.buf); n >= MaxPayload {
 			// Keep the last bytes so the terminator is still found across pieces.
 			keep := append([]byte(nil), st.buf[n-4:]...)
 			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf[:n-4]})

@@ -212,3 +212,26 @@ func TestSplitIMAPUntaggedLoginIsStillSecret(t *testing.T) {
 		t.Fatalf("secret %+v", p.Secret)
 	}
 }
+
+// The end of a DATA body is found wherever the reads cut it, and the body
+// comes out as one payload, whole, with the command after it a line again.
+func TestSplitDataBodyAcrossChunkSizes(t *testing.T) {
+	body := "Subject: x\r\n\r\n..stuffed\r\nline\r\n.\r\n"
+	for size := 1; size <= len(body)+10; size++ {
+		sp := NewSplitter(SMTP)
+		var got []Piece
+		emit := func(p Piece) { p.Data = append([]byte(nil), p.Data...); got = append(got, p) }
+		sp.Server([]byte("220 hi\r\n"), func(Piece) {})
+		sp.Client([]byte("DATA\r\n"), emit)
+		sp.Server([]byte("354 go ahead\r\n"), emit)
+		stream := []byte(body + "QUIT\r\n")
+		for len(stream) > 0 {
+			n := min(size, len(stream))
+			sp.Client(stream[:n], emit)
+			stream = stream[n:]
+		}
+		if len(got) != 4 || got[2].Kind != Payload || string(got[2].Data) != body || string(got[3].Data) != "QUIT\r\n" || got[3].Kind != Line {
+			t.Fatalf("chunks of %d: %+v", size, got)
+		}
+	}
+}
