@@ -404,7 +404,10 @@ func (s *session) serverToClient() {
 	for {
 		n, err := srv.Read(buf)
 		if n > 0 {
-			startTLS, werr := s.fromServer(buf[:n], &out)
+			send, startTLS, _, werr := s.fromServer(buf[:n], &out)
+			if werr == nil && len(send) > 0 {
+				werr = s.writeClient(send)
+			}
 			if werr != nil {
 				s.finish("the client closed the connection")
 				return
@@ -427,18 +430,25 @@ func (s *session) serverToClient() {
 	}
 }
 
-// fromServer taps one chunk the server wrote and sends it on to the
-// client. It returns 1 when the chunk holds the server's agreement to
-// STARTTLS, -1 for a refusal, 0 otherwise. out is a scratch buffer kept by
-// the caller between chunks.
-func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error) {
+// fromServer taps one chunk the server wrote. It returns the bytes to send
+// on to the client (the chunk itself, or out with SMTP lines rewritten; nil
+// when the slow fault already sent them line by line), and:
+//   - startTLS: 1 when the chunk holds the server's agreement to STARTTLS,
+//     -1 for a refusal, 0 otherwise;
+//   - more: the chunk ends in the middle of an IMAP command's answer (a
+//     FETCH response before its tagged OK), so the caller may hold the
+//     bytes and send them with the rest in one write.
+//
+// out is a scratch buffer kept by the caller between chunks.
+func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS int, more bool, err error) {
 	slow := s.sim.faults.On(fault.Slow)
 	// SMTP lines may be rewritten (502→503) and the slow fault paces lines,
 	// so those are forwarded piece by piece; otherwise the bytes go out
-	// exactly as written, in one write per chunk.
+	// exactly as written.
 	rebuild := slow || s.proto == wire.SMTP
 	tapped := s.sim.hub.Active()
 	batch := &s.fromServerBatch
+	ends := false // the last piece ends a command's answer or asks the client for more
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {
@@ -458,6 +468,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error
 		if p.Answers != "" {
 			startTLS = s.afterReply(p, startTLS)
 		}
+		ends = p.Answers != "" || (p.Kind == wire.Line && (p.Data[0] == '+' || bytes.Contains(p.Data, []byte("BYE"))))
 		if slow {
 			err = s.writeClient(p.Data)
 		} else if rebuild {
@@ -467,13 +478,15 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (startTLS int, err error
 	// The events exist before the client can read the bytes and answer.
 	batch.publish(s)
 	switch {
-	case err != nil:
-	case !rebuild:
-		err = s.writeClient(chunk)
-	case len(*out) > 0:
-		err = s.writeClient(*out)
+	case err != nil || slow:
+		return nil, startTLS, false, err
+	case rebuild:
+		send = *out
+	default:
+		send = chunk
 	}
-	return startTLS, err
+	more = s.proto == wire.IMAP && !ends && startTLS == 0 && s.split.OwesTaggedReply()
+	return send, startTLS, more, nil
 }
 
 // afterReply reacts to a completed reply: STARTTLS verdicts and the

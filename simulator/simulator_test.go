@@ -2,9 +2,11 @@ package simulator
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -485,5 +487,42 @@ func TestRefusedSTARTTLSStaysPlaintext(t *testing.T) {
 	p.send("STAT")
 	if l := p.line(); !strings.HasPrefix(l, "+OK") {
 		t.Fatalf("STAT after a refused STLS: %q", l)
+	}
+}
+
+// go-imap flushes a FETCH response and its tagged OK separately; the tap
+// sends the whole answer in one write. The client here is an in-memory
+// pipe, on which each read returns exactly one write of the other side.
+func TestFetchAnswerLeavesInOneWrite(t *testing.T) {
+	sim := newSim(t, Options{})
+	near, far := net.Pipe()
+	defer near.Close()
+	go sim.relays[wire.RoleIMAP].handleLabeled(far, "pipe client")
+	near.SetDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 64*1024)
+	read := func() string {
+		n, err := near.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(buf[:n])
+	}
+	exchange := func(cmd, tag string) string {
+		if _, err := near.Write([]byte(cmd + "\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		first := read()
+		for got := first; !strings.Contains(got, tag+" "); got += read() {
+		}
+		return first
+	}
+	read() // greeting
+	exchange("a LOGIN alice wonderland", "a")
+	exchange("b SELECT INBOX", "b")
+	for n := 0; n < 5; n++ {
+		tag := fmt.Sprintf("f%d", n)
+		if first := exchange(tag+" FETCH 1 BODY.PEEK[]", tag); !strings.Contains(first, tag+" OK") {
+			t.Fatalf("the answer took more than one write; the first was %q", first)
+		}
 	}
 }

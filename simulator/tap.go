@@ -25,6 +25,10 @@ type tapConn struct {
 	verdict  chan bool // Write tells Read how the server answered STARTTLS
 	awaiting bool      // Read passed on a STARTTLS line and waits for the answer
 	out      []byte    // Write's scratch buffer for rewritten SMTP lines
+
+	heldMu    sync.Mutex  // guards held and holdTimer; held bytes go out in order
+	held      []byte      // the start of an answer, waiting for the rest (sendLocked)
+	holdTimer *time.Timer // sends held bytes that waited too long
 }
 
 func newTapConn(s *session, client net.Conn) *tapConn {
@@ -53,6 +57,7 @@ func (t *tapConn) Read(p []byte) (int, error) {
 	if c := t.upgraded(); c != nil {
 		return c.Read(p)
 	}
+	t.flushHeld() // the library waits for the client: everything it wrote goes out
 	for {
 		if t.s.isClosed() {
 			// Whatever the socket says after the session ended (an
@@ -94,7 +99,12 @@ func (t *tapConn) Write(p []byte) (int, error) {
 	if t.s.isClosed() {
 		return 0, net.ErrClosed // not tapped: the client will never see it
 	}
-	startTLS, err := t.s.fromServer(p, &t.out)
+	t.heldMu.Lock()
+	send, startTLS, more, err := t.s.fromServer(p, &t.out)
+	if err == nil {
+		err = t.sendLocked(send, more)
+	}
+	t.heldMu.Unlock()
 	if err != nil {
 		t.s.finish("the client closed the connection")
 		return 0, err
@@ -112,6 +122,51 @@ func (t *tapConn) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// Holding back the start of an answer: go-imap flushes a FETCH response
+// and its tagged OK separately, two system calls where one will do. The
+// bytes wait, at most holdFor and holdMax, for the rest of the answer.
+const (
+	holdFor = time.Millisecond
+	holdMax = 64 * 1024
+)
+
+// sendLocked writes b to the client, or holds it when more of the same
+// answer is coming; held bytes go out first, in the same write.
+func (t *tapConn) sendLocked(b []byte, more bool) error {
+	if more && len(t.held)+len(b) < holdMax {
+		t.held = append(t.held, b...)
+		if t.holdTimer == nil {
+			t.holdTimer = time.AfterFunc(holdFor, t.flushHeld)
+		} else {
+			t.holdTimer.Reset(holdFor)
+		}
+		return nil
+	}
+	if len(t.held) > 0 {
+		b = append(t.held, b...)
+		t.held = b[:0]
+		if t.holdTimer != nil {
+			t.holdTimer.Stop()
+		}
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	return t.s.writeClient(b)
+}
+
+// flushHeld sends what is held: the library is about to wait for the
+// client, or the rest of the answer is late.
+func (t *tapConn) flushHeld() {
+	t.heldMu.Lock()
+	defer t.heldMu.Unlock()
+	if len(t.held) > 0 {
+		if err := t.sendLocked(nil, false); err != nil {
+			t.s.finish("the client closed the connection")
+		}
+	}
 }
 
 // upgrade runs once the server has agreed to STARTTLS: the library's next
@@ -143,6 +198,7 @@ func (t *tapConn) upgrade() error {
 }
 
 func (t *tapConn) Close() error {
+	t.flushHeld()
 	if c := t.upgraded(); c != nil {
 		// The relay still has to forward what the library wrote last (the
 		// answer to QUIT); it ends the session when it reads the close.

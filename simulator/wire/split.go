@@ -128,6 +128,15 @@ func (s *Splitter) Flush(d Dir, emit func(Piece)) {
 	emit(p)
 }
 
+// OwesTaggedReply reports, for IMAP, that a tagged command is still
+// waiting for its completion and the server is not idling: the server will
+// write more before it reads again.
+func (s *Splitter) OwesTaggedReply() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proto == IMAP && len(s.imapTags) > 0 && !s.imapIdle && s.imapSyncLiteral < 0
+}
+
 // Reset discards the direction's incomplete bytes and payload state. The
 // relay calls it when TLS starts: bytes read before the handshake belong to
 // the plaintext channel and must not leak into the encrypted one.
