@@ -308,6 +308,7 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	cut := -1
 	tapped := s.sim.hub.Active()
 	batch := &s.fromClientBatch
+	s.split.Skim(!tapped)
 	var skip [][2]int    // byte ranges of chunk answered by the relay itself
 	var replies []string // the relay's own answers, sent once the batch is published
 	s.split.Client(chunk, func(p wire.Piece) {
@@ -448,6 +449,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	rebuild := slow || s.proto == wire.SMTP
 	tapped := s.sim.hub.Active()
 	batch := &s.fromServerBatch
+	s.split.Skim(!tapped && !slow) // nobody reads the lines of a message body: skip them
 	ends := false // the last piece ends a command's answer or asks the client for more
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {

@@ -55,6 +55,7 @@ type Splitter struct {
 	proto Proto
 	mu    sync.Mutex
 	side  [2]streamState // indexed by FromClient, FromServer
+	skim  bool           // see Skim
 
 	// SMTP: verbs of commands sent and not yet answered, oldest first. The
 	// first entry is the greeting, which answers no command.
@@ -107,6 +108,17 @@ func (s *Splitter) Client(b []byte, emit func(Piece)) { s.feed(FromClient, b, em
 // Server feeds bytes the server sent.
 func (s *Splitter) Server(b []byte, emit func(Piece)) { s.feed(FromServer, b, emit) }
 
+// Skim makes Client and Server skip the content nobody will look at, for a
+// tap with no subscriber: the lines inside a POP3 multi-line response are
+// not emitted (the final "." still is, with what it answers), and payloads
+// (literals, BDAT chunks) are emitted with Data nil instead of being
+// gathered. Protocol state is tracked exactly as without it.
+func (s *Splitter) Skim(on bool) {
+	s.mu.Lock()
+	s.skim = on
+	s.mu.Unlock()
+}
+
 // Flush emits whatever is left incomplete in the direction's buffer (the
 // connection closed mid-line, mid-DATA or mid-literal).
 func (s *Splitter) Flush(d Dir, emit func(Piece)) {
@@ -158,6 +170,15 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 	}
 	for len(b) > 0 {
 		switch {
+		case st.payload >= 0 && s.skim && len(st.buf) == 0:
+			n := min(st.payload, len(b))
+			b = b[n:]
+			st.payload -= n
+			if st.payload == 0 {
+				emit(Piece{Dir: d, Kind: Payload})
+				st.payload = -1
+				st.secret = false
+			}
 		case st.payload >= 0:
 			n := min(st.payload, len(b))
 			st.buf = append(st.buf, b[:n]...)
@@ -177,6 +198,16 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 				emit(p)
 			}
 		default:
+			if s.skim && d == FromServer && s.popMultiline && len(st.buf) == 0 {
+				// At the start of a line inside a POP3 multi-line response:
+				// go straight to the line that ends it.
+				if j := popTerminator(b); j >= 0 {
+					b = b[j:]
+				} else if k := bytes.LastIndexByte(b, '\n'); k >= 0 {
+					b = b[k+1:]
+					continue
+				}
+			}
 			i := bytes.IndexByte(b, '\n')
 			if i < 0 {
 				st.buf = append(st.buf, b...)
@@ -202,6 +233,24 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 			s.emitLine(d, line, false, emit)
 		}
 	}
+}
+
+// popTerminator returns where the line holding only "." (the end of a
+// POP3 multi-line response) starts in b, which starts at a line start, or
+// -1 when b holds no such complete line.
+func popTerminator(b []byte) int {
+	for at := 0; at < len(b); {
+		rest := b[at:]
+		if bytes.HasPrefix(rest, []byte(".\r\n")) || bytes.HasPrefix(rest, []byte(".\n")) {
+			return at
+		}
+		j := bytes.Index(rest, []byte("\n.")) // the next line that starts with a dot
+		if j < 0 {
+			return -1
+		}
+		at += j + 1
+	}
+	return -1
 }
 
 func (s *Splitter) emitPayload(d Dir, st *streamState, emit func(Piece)) {

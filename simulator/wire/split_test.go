@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -234,4 +235,49 @@ func TestSplitDataBodyAcrossChunkSizes(t *testing.T) {
 			t.Fatalf("chunks of %d: %+v", size, got)
 		}
 	}
+}
+
+// Skimming (a tap nobody listens to) must not change what the relay acts
+// on: which command each reply answers, whether it succeeded, the verbs,
+// and where in the stream they end, however the bytes are cut into reads.
+func FuzzSkimAgrees(f *testing.F) {
+	f.Add([]byte("RETR 1\r\nLIST\r\nQUIT\r\n"), []byte("+OK\r\n+OK 5\r\na\r\n..b\r\n.\r\n+OK\r\n1 5\r\n.\r\n+OK bye\r\n"), uint8(2), uint8(7))
+	f.Add([]byte("a FETCH 1 BODY[]\r\nb NOOP\r\n"), []byte("* OK\r\n* 1 FETCH (BODY[] {5}\r\nhello)\r\na OK\r\nb OK\r\n"), uint8(0), uint8(30))
+	f.Add([]byte("EHLO x\r\nBDAT 3 LAST\r\nabcQUIT\r\n"), []byte("220 hi\r\n250 ok\r\n250 ok\r\n221 bye\r\n"), uint8(1), uint8(3))
+	f.Fuzz(func(t *testing.T, c, s []byte, proto, cut uint8) {
+		p := []Proto{IMAP, SMTP, POP3}[int(proto)%3]
+		type seen struct {
+			dir     Dir
+			answers string
+			ok      bool
+			verb    string
+			end     int
+		}
+		run := func(skim bool) ([]seen, bool) {
+			sp := NewSplitter(p)
+			sp.Skim(skim)
+			var got []seen
+			emit := func(pc Piece) {
+				if pc.Answers != "" || pc.Verb != "" {
+					got = append(got, seen{pc.Dir, pc.Answers, pc.OK, pc.Verb, pc.End})
+				}
+			}
+			// The commands, then the replies, each cut in two reads.
+			for i, feed := range []func([]byte, func(Piece)){sp.Client, sp.Server} {
+				half := [][]byte{c, s}[i]
+				k := int(cut) % len(half)
+				feed(half[:k], emit)
+				feed(half[k:], emit)
+			}
+			return got, sp.OwesTaggedReply()
+		}
+		if len(c) == 0 || len(s) == 0 {
+			return
+		}
+		a, owesA := run(false)
+		b, owesB := run(true)
+		if fmt.Sprint(a) != fmt.Sprint(b) || owesA != owesB {
+			t.Fatalf("skimming changed the result:\n%v %v\n%v %v", a, owesA, b, owesB)
+		}
+	})
 }
