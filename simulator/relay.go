@@ -449,8 +449,10 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	rebuild := slow || s.proto == wire.SMTP
 	tapped := s.sim.hub.Active()
 	batch := &s.fromServerBatch
-	s.split.Skim(!tapped && !slow) // nobody reads the lines of a message body: skip them
-	ends := false                  // the last piece ends a command's answer or asks the client for more
+	// Nobody reads the lines of a message body when nobody listens: skip them.
+	s.split.Skim(!tapped && !slow)
+	// Whether the last piece ends a command's answer or asks the client for more.
+	ends := false
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {

@@ -32,7 +32,7 @@ func (se *session) Data(r io.Reader) error {
 		se.mu.Unlock()
 	}()
 
-	body, err := io.ReadAll(r)
+	body, err := readMessage(r)
 	if err != nil {
 		if errors.Is(err, gosmtp.ErrTooLongLine) {
 			return errLineTooLong(se.srv.smtp.MaxLineLength)
@@ -70,8 +70,13 @@ func (se *session) Data(r io.Reader) error {
 		}
 	}
 	for _, rc := range local {
-		raw := append([]byte("Return-Path: <"+from+">\r\n"), tr.prepend(body, rc.addr)...)
-		if _, err := rc.user.Inbox().Append(raw, nil, now, nil); err != nil {
+		// One buffer per copy, handed to the store: Return-Path (RFC 5321
+		// §4.4, added at final delivery), our Received header, the message.
+		received := tr.header(rc.addr)
+		returnPath := "Return-Path: <" + from + ">\r\n"
+		raw := make([]byte, 0, len(returnPath)+len(received)+len(body))
+		raw = append(append(append(raw, returnPath...), received...), body...)
+		if _, err := rc.user.Inbox().AppendOwned(raw, nil, now, nil); err != nil {
 			return errStore(err)
 		}
 	}
@@ -111,13 +116,37 @@ type trace struct {
 //		by HOSTNAME with ESMTPSA id ID
 //		for <RCPT>; DATE
 func (t trace) prepend(body []byte, rcpt string) []byte {
+	return append([]byte(t.header(rcpt)), body...)
+}
+
+// header is the Received header prepend puts on top.
+func (t trace) header(rcpt string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Received: from %s (%s)\r\n\tby %s with %s id %s", printable(t.helo), addressLiteral(t.ip), t.by, t.with, t.id)
 	if rcpt != "" {
 		fmt.Fprintf(&b, "\r\n\tfor <%s>", rcpt)
 	}
 	fmt.Fprintf(&b, "; %s\r\n", t.date.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
-	return append([]byte(b.String()), body...)
+	return b.String()
+}
+
+// readMessage reads the whole message, into a buffer sized for a typical
+// message from the start rather than grown from 512 bytes.
+func readMessage(r io.Reader) ([]byte, error) {
+	buf := make([]byte, 0, 8*1024)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 // addressLiteral writes the client's IP as RFC 5321 §4.1.3 wants it in the

@@ -28,17 +28,10 @@ func (b *Body) Text() []byte { return b.Raw[b.HeaderLen:] }
 // NormalizeCRLF turns bare LF and bare CR line endings into CRLF, so that
 // sizes and POP3/IMAP framing are right however a message was injected.
 func NormalizeCRLF(raw []byte) []byte {
-	if !bytes.ContainsAny(raw, "\r\n") {
-		return raw
-	}
-	clean := true
-	for i, c := range raw {
-		if (c == '\n' && (i == 0 || raw[i-1] != '\r')) || (c == '\r' && (i+1 >= len(raw) || raw[i+1] != '\n')) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	// As many CRs as LFs as CRLF pairs means every line ends in CRLF; the
+	// counts are vectorised, a byte-by-byte check is not.
+	lf := bytes.Count(raw, []byte{'\n'})
+	if bytes.Count(raw, []byte{'\r'}) == lf && bytes.Count(raw, []byte("\r\n")) == lf {
 		return raw
 	}
 	out := make([]byte, 0, len(raw)+len(raw)/40)
@@ -219,6 +212,13 @@ func (mb *Mailbox) Append(raw []byte, flags []string, date time.Time, origin any
 		// The store keeps the bytes for ever: never alias the caller's buffer.
 		raw = append(make([]byte, 0, len(norm)), norm...)
 	}
+	return mb.AppendOwned(raw, flags, date, origin)
+}
+
+// AppendOwned is Append for a caller that hands the bytes over: raw must
+// already end its lines in CRLF, and the caller must never touch it again
+// (the SMTP server builds each delivered copy in a buffer of its own).
+func (mb *Mailbox) AppendOwned(raw []byte, flags []string, date time.Time, origin any) (uint32, error) {
 	s := mb.user.store
 	s.mu.Lock()
 	defer s.mu.Unlock()

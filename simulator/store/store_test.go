@@ -227,7 +227,8 @@ func TestRecentIsClaimedOnce(t *testing.T) {
 }
 
 func TestNormalizeCRLF(t *testing.T) {
-	for in, want := range map[string]string{"a\nb\n": "a\r\nb\r\n", "a\r\nb": "a\r\nb", "a\rb\r": "a\r\nb\r\n", "": ""} {
+	for in, want := range map[string]string{"a\nb\n": "a\r\nb\r\n", "a\r\nb": "a\r\nb", "a\rb\r": "a\r\nb\r\n", "": "",
+		"a\r\r\nb": "a\r\n\r\nb", "a\n\rb": "a\r\n\r\nb", "\r\n\n": "\r\n\r\n", "x\r\ny\rz\n": "x\r\ny\r\nz\r\n"} {
 		if got := string(NormalizeCRLF([]byte(in))); got != want {
 			t.Errorf("%q -> %q, want %q", in, got, want)
 		}

@@ -86,6 +86,7 @@ type streamState struct {
 	payload int    // bytes still to read as payload (literal, BDAT); -1 none
 	data    bool   // SMTP DATA body: read until CRLF.CRLF
 	secret  bool   // the payload being read is a credential
+	skimmed int    // bytes of a skimmed DATA body so far (see Skim)
 }
 
 // NewSplitter returns a splitter for one session of the given protocol.
@@ -267,6 +268,9 @@ func (s *Splitter) emitPayload(d Dir, st *streamState, emit func(Piece)) {
 // an empty body is just ".\r\n". It returns the unread bytes and the pieces
 // completed.
 func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out []Piece) {
+	if s.skim {
+		return s.skimData(d, st, b)
+	}
 	for len(b) > 0 {
 		// Take the bytes up to the next line end (or all of them): only a
 		// line end can complete the terminator.
@@ -290,6 +294,37 @@ func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out 
 			keep := append([]byte(nil), st.buf[n-4:]...)
 			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf[:n-4]})
 			st.buf = keep
+		}
+	}
+	return nil, out
+}
+
+// skimData is feedData for a tap nobody listens to: it finds the end of the
+// body without gathering it, keeping only the last five bytes (enough for
+// the CRLF.CRLF to be found across reads) and counting the rest.
+func (s *Splitter) skimData(d Dir, st *streamState, b []byte) (rest []byte, out []Piece) {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		var part []byte
+		if i < 0 {
+			part, b = b, nil
+		} else {
+			part, b = b[:i+1], b[i+1:]
+		}
+		st.skimmed += len(part)
+		st.buf = append(st.buf, part[max(0, len(part)-5):]...)
+		if n := len(st.buf); n > 5 {
+			st.buf = append(st.buf[:0], st.buf[n-5:]...)
+		}
+		if i < 0 {
+			continue
+		}
+		n := len(st.buf)
+		if (st.skimmed == 3 && string(st.buf) == ".\r\n") || (n == 5 && string(st.buf) == "\r\n.\r\n") {
+			st.data = false
+			st.buf, st.skimmed = nil, 0
+			out = append(out, Piece{Dir: d, Kind: Payload})
+			return b, out
 		}
 	}
 	return nil, out

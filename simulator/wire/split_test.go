@@ -218,8 +218,10 @@ func TestSplitIMAPUntaggedLoginIsStillSecret(t *testing.T) {
 // comes out as one payload, whole, with the command after it a line again.
 func TestSplitDataBodyAcrossChunkSizes(t *testing.T) {
 	body := "Subject: x\r\n\r\n..stuffed\r\nline\r\n.\r\n"
-	for size := 1; size <= len(body)+10; size++ {
+	for size := 1; size <= 2*(len(body)+10); size++ {
 		sp := NewSplitter(SMTP)
+		skim := size > len(body)+10 // the second round skims: the body is found, not kept
+		sp.Skim(skim)
 		var got []Piece
 		emit := func(p Piece) { p.Data = append([]byte(nil), p.Data...); got = append(got, p) }
 		sp.Server([]byte("220 hi\r\n"), func(Piece) {})
@@ -227,11 +229,15 @@ func TestSplitDataBodyAcrossChunkSizes(t *testing.T) {
 		sp.Server([]byte("354 go ahead\r\n"), emit)
 		stream := []byte(body + "QUIT\r\n")
 		for len(stream) > 0 {
-			n := min(size, len(stream))
+			n := min((size-1)%(len(body)+10)+1, len(stream))
 			sp.Client(stream[:n], emit)
 			stream = stream[n:]
 		}
-		if len(got) != 4 || got[2].Kind != Payload || string(got[2].Data) != body || string(got[3].Data) != "QUIT\r\n" || got[3].Kind != Line {
+		want := body
+		if skim {
+			want = ""
+		}
+		if len(got) != 4 || got[2].Kind != Payload || string(got[2].Data) != want || string(got[3].Data) != "QUIT\r\n" || got[3].Kind != Line {
 			t.Fatalf("chunks of %d: %+v", size, got)
 		}
 	}
@@ -280,4 +286,21 @@ func FuzzSkimAgrees(f *testing.F) {
 			t.Fatalf("skimming changed the result:\n%v %v\n%v %v", a, owesA, b, owesB)
 		}
 	})
+}
+
+// An empty body (just the dot) ends at once, skimmed or not.
+func TestSplitEmptyDataBody(t *testing.T) {
+	for _, skim := range []bool{false, true} {
+		sp := NewSplitter(SMTP)
+		sp.Skim(skim)
+		var kinds []Kind
+		emit := func(p Piece) { kinds = append(kinds, p.Kind) }
+		sp.Server([]byte("220 hi\r\n"), emit)
+		sp.Client([]byte("DATA\r\n"), emit)
+		sp.Server([]byte("354 go\r\n"), emit)
+		sp.Client([]byte(".\r\nQUIT\r\n"), emit)
+		if fmt.Sprint(kinds) != fmt.Sprint([]Kind{Line, Line, Line, Payload, Line}) {
+			t.Fatalf("skim %v: %v", skim, kinds)
+		}
+	}
 }
