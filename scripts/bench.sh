@@ -23,6 +23,7 @@ command -v dovecot >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=nonintera
 [ -x /tmp/peers/mailpit ] || GOBIN=/tmp/peers go install github.com/axllent/mailpit@v1.33.1
 (cd "$shared/bench" && go build -o /tmp/mailbench .)
 go build -o "$out/mailtutor" .
+go build -o "$out/ceiling" ./scripts/ceiling
 
 users=p1,p2,p3,p4,p5,p6,p7,p8
 userflags=(--user bench:pass)
@@ -70,6 +71,19 @@ sleep 2
 kill $dv; wait $dv 2>/dev/null || true
 }
 
+# The ceiling: canned replies from a goroutine per connection, nothing behind
+# them (scripts/ceiling). Not a peer: what this machine allows at all.
+run_ceiling() {
+  "$out/ceiling" -smtp 127.0.0.1:14525 -pop3 127.0.0.1:14110 -imap 127.0.0.1:14143 &
+  local pid=$!
+  sleep 0.3
+  /tmp/mailbench -smtp-port 14525 -phases smtp -rcpt bench@example.com -n 8000 -c 1 -label ceiling-c1 -json "$out/results.jsonl" >/dev/null
+  /tmp/mailbench -smtp-port 14525 -phases smtp -rcpt bench@example.com -n 8000 -c 8 -label ceiling-c8 -json "$out/results.jsonl" >/dev/null
+  /tmp/mailbench -pop3-port 14110 -phases pop3 -users $users -pass pass -pop3-n 15000 -c 8 -label ceiling -json "$out/results.jsonl" >/dev/null
+  /tmp/mailbench -imap-port 14143 -phases imap -user bench -pass pass -imap-n 15000 -c 8 -label ceiling -json "$out/results.jsonl" >/dev/null
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+
 rounds=${ROUNDS:-3}
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
@@ -77,6 +91,7 @@ for round in $(seq "$rounds"); do
   run_mailtutor printing
   run_mailpit
   run_dovecot
+  run_ceiling
 done
 
 python3 - "$out/results.jsonl" "$rounds" <<'PY'
@@ -104,6 +119,10 @@ checks = [
     ("SMTP ingest c=8 vs Mailpit", "mailtutor-quiet-c8", "smtp", "mailpit-c8", "smtp", 4.0),
     ("POP3 RETR vs Dovecot", "mailtutor-quiet", "pop3-retr", "dovecot", "pop3-retr", 2.5),
     ("IMAP FETCH vs Dovecot", "mailtutor-quiet", "imap-fetch", "dovecot", "imap-fetch", 3.0),
+    ("SMTP c=1 share of the ceiling", "mailtutor-quiet-c1", "smtp", "ceiling-c1", "smtp", 0),
+    ("SMTP c=8 share of the ceiling", "mailtutor-quiet-c8", "smtp", "ceiling-c8", "smtp", 0),
+    ("POP3 share of the ceiling", "mailtutor-quiet", "pop3-retr", "ceiling", "pop3-retr", 0),
+    ("IMAP share of the ceiling", "mailtutor-quiet", "imap-fetch", "ceiling", "imap-fetch", 0),
     ("printing/quiet SMTP c=1", "mailtutor-printing-c1", "smtp", "mailtutor-quiet-c1", "smtp", 0.8),
     ("printing/quiet SMTP c=8", "mailtutor-printing-c8", "smtp", "mailtutor-quiet-c8", "smtp", 0.8),
     ("printing/quiet POP3", "mailtutor-printing", "pop3-retr", "mailtutor-quiet", "pop3-retr", 0.8),
@@ -114,8 +133,9 @@ print(f"{'ratio (within each round)':30} {'median':>7} {'target':>7}   per round
 for name, a, pa, b, pb, target in checks:
     ratios = [ops(rnd, a, pa) / ops(rnd, b, pb) for rnd in byround]
     m = statistics.median(ratios)
-    verdict = "ok" if m >= target else "BELOW"
-    print(f"{name:30} {m:>7.2f} {target:>7.2f}   {' '.join(f'{x:.2f}' for x in ratios)}  {verdict}")
+    verdict = "" if target == 0 else "ok" if m >= target else "BELOW"
+    shown = f"{target:>7.2f}" if target else f"{'-':>7}"
+    print(f"{name:30} {m:>7.2f} {shown}   {' '.join(f'{x:.2f}' for x in ratios)}  {verdict}")
 PY
 
 # Under a flood serve's printer keeps to a tenth of a core and counts what it
