@@ -87,6 +87,7 @@ func (s *session) cmdSTLS(args string) (*Error, error) {
 		return nil, err
 	}
 	s.raw.SetDeadline(time.Time{})
+	s.readDeadline = time.Time{} // the idle timer must be set again
 	s.conn = tc
 	s.r.Reset(tc)
 	s.w.Reset(tc)

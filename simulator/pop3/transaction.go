@@ -148,7 +148,7 @@ func (s *session) cmdRETR(args string) (*Error, error) {
 	s.writeMultiline(m.Body.Raw)
 	// Every RETR sets it, even a repeated one: an IMAP client may have
 	// cleared \Seen in between. The store announces only real changes.
-	s.inbox.StoreFlags([]uint32{m.UID}, store.FlagsAdd, []string{store.Seen}, s)
+	s.inbox.AddFlag(m.UID, store.Seen, s)
 	return nil, nil
 }
 

@@ -312,6 +312,24 @@ func (mb *Mailbox) StoreFlags(uids []uint32, op FlagOp, flags []string, origin a
 	return out
 }
 
+// AddFlag sets one flag on one message, as StoreFlags with FlagsAdd does,
+// without building the messages it would return: POP3 sets \Seen on every
+// RETR, and usually it is there already.
+func (mb *Mailbox) AddFlag(uid uint32, flag string, origin any) {
+	if !mb.HasFlag(uid, flag) {
+		mb.StoreFlags([]uint32{uid}, FlagsAdd, []string{flag}, origin)
+	}
+}
+
+// HasFlag reports whether the message with that UID carries the flag.
+func (mb *Mailbox) HasFlag(uid uint32, flag string) bool {
+	s := mb.user.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := mb.indexOfUID(uid)
+	return i >= 0 && hasFlag(mb.msgs[i].flags, CanonicalFlag(flag))
+}
+
 // Expunge removes the given UIDs (all messages flagged \Deleted when uids is
 // nil) and returns the UIDs removed, in the order removed.
 func (mb *Mailbox) Expunge(uids []uint32, origin any) []uint32 {

@@ -445,11 +445,12 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 		}
 		verb := upper(words[0])
 		p.Verb = verb
+		pending := verb
 		if len(words) > 1 && (verb == "LIST" || verb == "UIDL") {
-			verb += " n" // with an argument the answer is one line
+			pending += " n" // with an argument the answer is one line
 		}
-		s.popPending = append(s.popPending, verb)
-		switch upper(words[0]) {
+		s.popPending = append(s.popPending, pending)
+		switch verb {
 		case "PASS":
 			if len(words) >= 2 {
 				p.Secret = Range{starts[1], len(text)}
