@@ -14,11 +14,13 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
-// relay sits between a real TCP listener and a server library. For every
-// connection it terminates the client's TLS itself (implicit TLS, or after
-// the server agrees to STARTTLS) and opens its own TLS to the library over an
-// in-memory pipe, so the library still sees a real *tls.Conn and keeps its
-// own TLS behaviour, while the tap in between sees plaintext.
+// relay sits between a real TCP listener and a server library. A
+// connection that starts in plaintext is handed to the library directly,
+// wrapped in a tapConn (tap.go) that taps its reads and writes. Where TLS
+// is spoken (implicit TLS, or once the server agrees to STARTTLS) the relay
+// terminates the client's TLS itself and opens its own TLS to the library
+// over an in-memory pipe, so the library still sees a real *tls.Conn and
+// keeps its own TLS behaviour, while the tap in between sees plaintext.
 type relay struct {
 	sim    *Simulator
 	role   wire.Role

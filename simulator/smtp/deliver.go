@@ -32,7 +32,17 @@ func (se *session) Data(r io.Reader) error {
 		se.mu.Unlock()
 	}()
 
-	body, err := readMessage(r)
+	buf, _ := se.srv.readBufs.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	defer func() {
+		if cap(*buf) <= 256*1024 { // a rare huge message does not stay pinned
+			se.srv.readBufs.Put(buf)
+		}
+	}()
+	body, err := readMessage(r, (*buf)[:0])
+	*buf = body
 	if err != nil {
 		if errors.Is(err, gosmtp.ErrTooLongLine) {
 			return errLineTooLong(se.srv.smtp.MaxLineLength)
@@ -130,10 +140,11 @@ func (t trace) header(rcpt string) string {
 	return b.String()
 }
 
-// readMessage reads the whole message, into a buffer sized for a typical
-// message from the start rather than grown from 512 bytes.
-func readMessage(r io.Reader) ([]byte, error) {
-	buf := make([]byte, 0, 8*1024)
+// readMessage reads the whole message into buf, grown as needed.
+func readMessage(r io.Reader, buf []byte) ([]byte, error) {
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, 8*1024)
+	}
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]

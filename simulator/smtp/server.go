@@ -91,6 +91,10 @@ type Server struct {
 	smtp   *gosmtp.Server
 	nextID atomic.Uint64 // queue ids, shown in Received headers and in "250 ... queued as"
 
+	// readBufs holds buffers a message is read into: every delivered copy is
+	// built afresh, so the buffer can serve the next message.
+	readBufs sync.Pool
+
 	// busy counts sessions with an open mail transaction (from an accepted
 	// MAIL to its end). Close waits for it to reach zero, so that once Close
 	// returns no delivery is half-way and the store is final.
