@@ -26,6 +26,11 @@ type tapConn struct {
 	awaiting bool      // Read passed on a STARTTLS line and waits for the answer
 	out      []byte    // Write's scratch buffer for rewritten SMTP lines
 
+	deadlineMu sync.Mutex // guards the deadlines below (see SetDeadline)
+	readSet    time.Time  // the read deadline the socket has
+	writeSet   time.Time  // the write deadline the socket has
+	writeWant  time.Time  // the write deadline the library asked for
+
 	heldMu    sync.Mutex  // guards held and holdTimer; held bytes go out in order
 	held      []byte      // the start of an answer, waiting for the rest (sendLocked)
 	holdTimer *time.Timer // sends held bytes that waited too long
@@ -99,6 +104,7 @@ func (t *tapConn) Write(p []byte) (int, error) {
 	if t.s.isClosed() {
 		return 0, net.ErrClosed // not tapped: the client will never see it
 	}
+	t.syncWriteDeadline()
 	t.heldMu.Lock()
 	send, startTLS, more, err := t.s.fromServer(p, &t.out)
 	if err == nil {
@@ -208,17 +214,34 @@ func (t *tapConn) Close() error {
 	return nil
 }
 
+// Deadlines. go-imap sets a write deadline before every response and
+// clears it after, and a read deadline before every command: a timer update
+// in the runtime each time. The socket's deadline is moved only when it
+// matters: a deadline that moves later by less than 1/64 of the time left
+// is left where it was (it may fire that much early), a write deadline is
+// brought up to date just before the next write, and a deadline that moves
+// earlier (a shutdown interrupting a blocked read) applies at once.
+
 func (t *tapConn) SetDeadline(d time.Time) error {
 	if c := t.upgraded(); c != nil {
 		return c.SetDeadline(d)
 	}
-	return t.Conn.SetDeadline(d)
+	if err := t.SetReadDeadline(d); err != nil {
+		return err
+	}
+	return t.SetWriteDeadline(d)
 }
 
 func (t *tapConn) SetReadDeadline(d time.Time) error {
 	if c := t.upgraded(); c != nil {
 		return c.SetReadDeadline(d)
 	}
+	t.deadlineMu.Lock()
+	defer t.deadlineMu.Unlock()
+	if !deadlineMatters(d, t.readSet, time.Now()) {
+		return nil
+	}
+	t.readSet = d
 	return t.Conn.SetReadDeadline(d)
 }
 
@@ -226,5 +249,37 @@ func (t *tapConn) SetWriteDeadline(d time.Time) error {
 	if c := t.upgraded(); c != nil {
 		return c.SetWriteDeadline(d)
 	}
-	return t.Conn.SetWriteDeadline(d)
+	t.deadlineMu.Lock()
+	defer t.deadlineMu.Unlock()
+	t.writeWant = d
+	if !d.IsZero() && !t.writeSet.IsZero() && d.Before(t.writeSet) {
+		// Earlier than the socket's: a write already blocked must obey it.
+		t.writeSet = d
+		return t.Conn.SetWriteDeadline(d)
+	}
+	return nil
+}
+
+// syncWriteDeadline gives the socket the write deadline the library last
+// asked for, if it matters, before bytes are written.
+func (t *tapConn) syncWriteDeadline() {
+	t.deadlineMu.Lock()
+	defer t.deadlineMu.Unlock()
+	if deadlineMatters(t.writeWant, t.writeSet, time.Now()) {
+		t.writeSet = t.writeWant
+		t.Conn.SetWriteDeadline(t.writeWant)
+	}
+}
+
+// deadlineMatters reports whether a socket whose deadline is set must be
+// given want: always, unless want is later than set by less than 1/64 of
+// the time left until want.
+func deadlineMatters(want, set, now time.Time) bool {
+	switch {
+	case want.Equal(set):
+		return false
+	case want.IsZero() || set.IsZero() || want.Before(set):
+		return true
+	}
+	return want.Sub(set) > want.Sub(now)/64
 }
