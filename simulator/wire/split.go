@@ -79,6 +79,11 @@ type Splitter struct {
 	imapIdle        bool   // an IDLE is in progress: the next line is DONE
 	imapCommand     string // command of the line being continued across literals
 	imapArgs        int    // arguments seen so far in a LOGIN command
+
+	// Scratch space and interned verbs (fields, upper).
+	words  [][]byte
+	starts []int
+	verbs  map[string]string
 }
 
 type streamState struct {
@@ -91,7 +96,7 @@ type streamState struct {
 
 // NewSplitter returns a splitter for one session of the given protocol.
 func NewSplitter(p Proto) *Splitter {
-	s := &Splitter{proto: p, imapSyncLiteral: -1, imapTags: map[string]string{}}
+	s := &Splitter{proto: p, imapSyncLiteral: -1, imapTags: map[string]string{}, verbs: map[string]string{}}
 	s.side[FromClient].payload = -1
 	s.side[FromServer].payload = -1
 	switch p {
@@ -352,7 +357,11 @@ func TrimEOL(b []byte) []byte {
 }
 
 // fields splits on spaces, returning the words and their start offsets.
-func fields(b []byte) (words [][]byte, starts []int) {
+func (s *Splitter) fields(b []byte) (words [][]byte, starts []int) {
+	// The slices are the splitter's own, reused line after line: callers
+	// copy what they keep.
+	words, starts = s.words[:0], s.starts[:0]
+	defer func() { s.words, s.starts = words, starts }()
 	i := 0
 	for i < len(b) {
 		for i < len(b) && b[i] == ' ' {
@@ -372,7 +381,28 @@ func fields(b []byte) (words [][]byte, starts []int) {
 	return words, starts
 }
 
-func upper(b []byte) string { return string(bytes.ToUpper(b)) }
+// upper returns a word upper-cased. Command verbs repeat on every line,
+// so each distinct one is allocated once per session.
+func (s *Splitter) upper(b []byte) string {
+	var buf [24]byte
+	if len(b) > len(buf) {
+		return string(bytes.ToUpper(b))
+	}
+	n := copy(buf[:], b)
+	for i := range n {
+		if 'a' <= buf[i] && buf[i] <= 'z' {
+			buf[i] -= 'a' - 'A'
+		}
+	}
+	if v, ok := s.verbs[string(buf[:n])]; ok {
+		return v
+	}
+	v := string(buf[:n])
+	if len(s.verbs) < 64 { // bounded: a client inventing verbs cannot grow it
+		s.verbs[v] = v
+	}
+	return v
+}
 
 func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	text := TrimEOL(p.Data)
@@ -382,12 +412,12 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 			s.smtpInAuth = false // the server answers before another response is due
 			return
 		}
-		words, starts := fields(text)
+		words, starts := s.fields(text)
 		if len(words) == 0 {
 			s.smtpPending = append(s.smtpPending, "")
 			return
 		}
-		verb := upper(words[0])
+		verb := s.upper(words[0])
 		p.Verb = verb
 		s.smtpPending = append(s.smtpPending, verb)
 		switch verb {
@@ -438,12 +468,12 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 			p.Secret = Range{0, len(text)}
 			return
 		}
-		words, starts := fields(text)
+		words, starts := s.fields(text)
 		if len(words) == 0 {
 			s.popPending = append(s.popPending, "")
 			return
 		}
-		verb := upper(words[0])
+		verb := s.upper(words[0])
 		p.Verb = verb
 		pending := verb
 		if len(words) > 1 && (verb == "LIST" || verb == "UIDL") {
@@ -551,12 +581,12 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		if !bytes.HasPrefix(text, []byte("*")) {
 			// A tagged response ends the command in progress (including a
 			// synchronising literal the server refused).
-			if words, _ := fields(text); len(words) >= 2 {
+			if words, _ := s.fields(text); len(words) >= 2 {
 				tag := string(words[0])
 				if verb, ok := s.imapTags[tag]; ok {
 					delete(s.imapTags, tag)
 					p.Answers = verb
-					p.OK = upper(words[1]) == "OK"
+					p.OK = s.upper(words[1]) == "OK"
 				}
 			}
 			s.imapSyncLiteral = -1
@@ -580,16 +610,16 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
-	words, starts := fields(text)
-	if !continuing && len(words) >= 3 && upper(words[0]) == "LOGIN" {
+	words, starts := s.fields(text)
+	if !continuing && len(words) >= 3 && s.upper(words[0]) == "LOGIN" {
 		// "LOGIN bob pw" typed without a tag: the server will refuse it,
 		// but the password crossed the wire all the same.
 		p.Secret = Range{starts[2], len(text)}
 	}
 	if !continuing && len(words) >= 2 {
-		cmd := upper(words[1])
+		cmd := s.upper(words[1])
 		if cmd == "UID" && len(words) >= 3 {
-			cmd = "UID " + upper(words[2])
+			cmd = "UID " + s.upper(words[2])
 		}
 		s.imapCommand = cmd
 		p.Verb = cmd
