@@ -20,11 +20,11 @@ type tapConn struct {
 	net.Conn // the client's socket
 	s        *session
 
-	mu       sync.Mutex
-	inner    net.Conn  // after STARTTLS: the library's end of the pipe to the relay
-	verdict  chan bool // Write tells Read how the server answered STARTTLS
-	awaiting bool      // Read passed on a STARTTLS line and waits for the answer
-	out      []byte    // Write's scratch buffer for rewritten SMTP lines
+	mu       sync.Mutex // guards inner
+	inner    net.Conn   // after STARTTLS: the library's end of the pipe to the relay
+	verdict  chan bool  // Write tells Read how the server answered STARTTLS
+	awaiting bool       // Read passed on a STARTTLS line and waits for the answer
+	out      []byte     // Write's scratch buffer for rewritten SMTP lines
 
 	deadlineMu sync.Mutex // guards the deadlines below (see SetDeadline)
 	readSet    time.Time  // the read deadline the socket has
