@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type tapConn struct {
 
 	heldMu    sync.Mutex  // guards held and holdTimer; held bytes go out in order
 	held      []byte      // the start of an answer, waiting for the rest (sendLocked)
+	holding   atomic.Bool // held is not empty: Read checks it without waiting for heldMu
 	holdTimer *time.Timer // sends held bytes that waited too long
 }
 
@@ -62,7 +64,9 @@ func (t *tapConn) Read(p []byte) (int, error) {
 	if c := t.upgraded(); c != nil {
 		return c.Read(p)
 	}
-	t.flushHeld() // the library waits for the client: everything it wrote goes out
+	if t.holding.Load() {
+		t.flushHeld() // the library waits for the client: everything it wrote goes out
+	}
 	for {
 		if t.s.isClosed() {
 			// Whatever the socket says after the session ended (an
@@ -143,6 +147,7 @@ const (
 func (t *tapConn) sendLocked(b []byte, more bool) error {
 	if more && len(t.held)+len(b) < holdMax {
 		t.held = append(t.held, b...)
+		t.holding.Store(true)
 		if t.holdTimer == nil {
 			t.holdTimer = time.AfterFunc(holdFor, t.flushHeld)
 		} else {
@@ -153,6 +158,7 @@ func (t *tapConn) sendLocked(b []byte, more bool) error {
 	if len(t.held) > 0 {
 		b = append(t.held, b...)
 		t.held = b[:0]
+		t.holding.Store(false)
 		if t.holdTimer != nil {
 			t.holdTimer.Stop()
 		}
