@@ -453,7 +453,8 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	batch := &s.fromServerBatch
 	// Nobody reads the lines of a message body when nobody listens: skip them.
 	s.split.Skim(!tapped && !slow)
-	// Whether the last piece ends a command's answer or asks the client for more.
+	// IMAP: whether the last piece ends a command's answer or asks the
+	// client for more (see more below).
 	ends := false
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
@@ -474,7 +475,9 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		if p.Answers != "" {
 			startTLS = s.afterReply(p, startTLS)
 		}
-		ends = p.Answers != "" || (p.Kind == wire.Line && (p.Data[0] == '+' || bytes.Contains(p.Data, []byte("BYE"))))
+		if s.proto == wire.IMAP {
+			ends = p.Answers != "" || (p.Kind == wire.Line && (p.Data[0] == '+' || bytes.Contains(p.Data, []byte("BYE"))))
+		}
 		if slow {
 			err = s.writeClient(p.Data)
 		} else if rebuild {

@@ -557,13 +557,8 @@ func summarise(data []byte, dotStuffed bool) messageSummary {
 	var m messageSummary
 	inHeader := true
 	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
 		var line []byte
-		if i < 0 {
-			line, data = data, nil
-		} else {
-			line, data = data[:i+1], data[i+1:]
-		}
+		line, data = wire.CutLine(data)
 		m.lines++
 		text := wire.TrimEOL(line)
 		if dotStuffed && len(text) >= 2 && text[0] == '.' && text[1] == '.' {

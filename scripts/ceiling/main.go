@@ -28,7 +28,11 @@ func main() {
 // message is a 2 KB message, as the load generator's own.
 var message = "Subject: ceiling\r\n\r\n" + strings.Repeat("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod x\r\n", 28)
 
-func serve(addr string, session func(*bufio.Reader, *bufio.Writer)) {
+// A session reads the client's lines from r and answers with reply, which
+// flushes at once and reports whether the client is still there.
+type session func(r *bufio.Reader, reply func(string) bool)
+
+func serve(addr string, run session) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		log.Fatal(err)
@@ -40,13 +44,13 @@ func serve(addr string, session func(*bufio.Reader, *bufio.Writer)) {
 		}
 		go func() {
 			defer c.Close()
-			session(bufio.NewReader(c), bufio.NewWriterSize(c, 8192))
+			w := bufio.NewWriterSize(c, 8192)
+			run(bufio.NewReader(c), func(s string) bool { w.WriteString(s); return w.Flush() == nil })
 		}()
 	}
 }
 
-func smtpSession(r *bufio.Reader, w *bufio.Writer) {
-	reply := func(s string) bool { w.WriteString(s); return w.Flush() == nil }
+func smtpSession(r *bufio.Reader, reply func(string) bool) {
 	reply("220 ceiling\r\n")
 	for {
 		line, err := r.ReadString('\n')
@@ -80,8 +84,7 @@ func smtpSession(r *bufio.Reader, w *bufio.Writer) {
 	}
 }
 
-func pop3Session(r *bufio.Reader, w *bufio.Writer) {
-	reply := func(s string) bool { w.WriteString(s); return w.Flush() == nil }
+func pop3Session(r *bufio.Reader, reply func(string) bool) {
 	reply("+OK ceiling\r\n")
 	for {
 		line, err := r.ReadString('\n')
@@ -103,8 +106,7 @@ func pop3Session(r *bufio.Reader, w *bufio.Writer) {
 	}
 }
 
-func imapSession(r *bufio.Reader, w *bufio.Writer) {
-	reply := func(s string) bool { w.WriteString(s); return w.Flush() == nil }
+func imapSession(r *bufio.Reader, reply func(string) bool) {
 	reply("* OK ceiling\r\n")
 	for {
 		line, err := r.ReadString('\n')

@@ -237,13 +237,6 @@ func (h *Hub) publishBatch(events []Event, transient bool) {
 // work of building events nobody will read.
 func (h *Hub) Active() bool { return h.active.Load() > 0 }
 
-// Pending returns how many events wait for the subscriber to read them.
-func (s *Subscription) Pending() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.queue) + len(s.out)
-}
-
 // LastSeq returns the sequence number of the last event published.
 func (h *Hub) LastSeq() uint64 {
 	h.mu.Lock()

@@ -279,20 +279,14 @@ func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out 
 	for len(b) > 0 {
 		// Take the bytes up to the next line end (or all of them): only a
 		// line end can complete the terminator.
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			st.buf = append(st.buf, b...)
-			b = nil
-		} else {
-			st.buf = append(st.buf, b[:i+1]...)
-			b = b[i+1:]
-			n := len(st.buf)
-			if (n == 3 && string(st.buf) == ".\r\n") || (n >= 5 && string(st.buf[n-5:]) == "\r\n.\r\n") {
-				st.data = false
-				out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf})
-				st.buf = nil
-				return b, out
-			}
+		var line []byte
+		line, b = CutLine(b)
+		st.buf = append(st.buf, line...)
+		if line[len(line)-1] == '\n' && endsBody(st.buf, len(st.buf)) {
+			st.data = false
+			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf})
+			st.buf = nil
+			return b, out
 		}
 		if n := len(st.buf); n >= MaxPayload {
 			// Keep the last bytes so the terminator is still found across pieces.
@@ -309,23 +303,14 @@ func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out 
 // the CRLF.CRLF to be found across reads) and counting the rest.
 func (s *Splitter) skimData(d Dir, st *streamState, b []byte) (rest []byte, out []Piece) {
 	for len(b) > 0 {
-		i := bytes.IndexByte(b, '\n')
 		var part []byte
-		if i < 0 {
-			part, b = b, nil
-		} else {
-			part, b = b[:i+1], b[i+1:]
-		}
+		part, b = CutLine(b)
 		st.skimmed += len(part)
 		st.buf = append(st.buf, part[max(0, len(part)-5):]...)
 		if n := len(st.buf); n > 5 {
 			st.buf = append(st.buf[:0], st.buf[n-5:]...)
 		}
-		if i < 0 {
-			continue
-		}
-		n := len(st.buf)
-		if (st.skimmed == 3 && string(st.buf) == ".\r\n") || (n == 5 && string(st.buf) == "\r\n.\r\n") {
+		if part[len(part)-1] == '\n' && endsBody(st.buf, st.skimmed) {
 			st.data = false
 			st.buf, st.skimmed = nil, 0
 			out = append(out, Piece{Dir: d, Kind: Payload})
@@ -348,6 +333,22 @@ func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) 
 		}
 	}
 	emit(p)
+}
+
+// CutLine splits off the first line of b, with its line end; when b holds
+// no line end, line is all of b and rest is empty.
+func CutLine(b []byte) (line, rest []byte) {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i+1], b[i+1:]
+	}
+	return b, nil
+}
+
+// endsBody reports whether a DATA body of total bytes so far, of which
+// tail are the last, is complete: it ends in CRLF.CRLF, or is only the dot.
+func endsBody(tail []byte, total int) bool {
+	n := len(tail)
+	return (total == 3 && string(tail) == ".\r\n") || (n >= 5 && string(tail[n-5:]) == "\r\n.\r\n")
 }
 
 // TrimEOL returns a line without its CRLF or bare LF.
@@ -381,8 +382,9 @@ func (s *Splitter) fields(b []byte) (words [][]byte, starts []int) {
 	return words, starts
 }
 
-// upper returns a word upper-cased. Command verbs repeat on every line,
-// so each distinct one is allocated once per session.
+// upper returns a command verb upper-cased. Verbs repeat on every line, so
+// each distinct one is allocated once per session (only verbs: tags and
+// arguments would fill the table with words that never come back).
 func (s *Splitter) upper(b []byte) string {
 	var buf [24]byte
 	if len(b) > len(buf) {
@@ -586,7 +588,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 				if verb, ok := s.imapTags[tag]; ok {
 					delete(s.imapTags, tag)
 					p.Answers = verb
-					p.OK = s.upper(words[1]) == "OK"
+					p.OK = bytes.EqualFold(words[1], []byte("OK"))
 				}
 			}
 			s.imapSyncLiteral = -1
@@ -611,7 +613,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
 	words, starts := s.fields(text)
-	if !continuing && len(words) >= 3 && s.upper(words[0]) == "LOGIN" {
+	if !continuing && len(words) >= 3 && bytes.EqualFold(words[0], []byte("LOGIN")) {
 		// "LOGIN bob pw" typed without a tag: the server will refuse it,
 		// but the password crossed the wire all the same.
 		p.Secret = Range{starts[2], len(text)}
