@@ -14,7 +14,7 @@ import (
 
 // newSim starts a simulator on port 0 with a manual clock and a throwaway
 // state directory, closed at the end of the test.
-func newSim(t *testing.T, opts Options) *Simulator {
+func newSim(t testing.TB, opts Options) *Simulator {
 	t.Helper()
 	if opts.StateDir == "" {
 		opts.StateDir = t.TempDir()

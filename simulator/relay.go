@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/smtp"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
@@ -105,7 +106,14 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 	if !r.role.ImplicitTLS() {
 		// Plaintext at first: the library reads and writes the client's
 		// socket through the tap, with no pipe in between (tap.go).
-		if err := r.inner.hand(newTapConn(s, client)); err != nil {
+		tc := newTapConn(s, client)
+		if s.proto == wire.SMTP {
+			// The tap reads plain DATA bodies for the library (bodyHold),
+			// within the library's own limits.
+			tc.body.maxLine = smtp.MaxLineLength
+			tc.body.maxSize = int(smtp.MaxMessageBytes(sim.opts.MaxMessageBytes))
+		}
+		if err := r.inner.hand(tc); err != nil {
 			s.finish(err.Error())
 			return
 		}

@@ -32,6 +32,13 @@ type tapConn struct {
 	writeSet   time.Time  // the write deadline the socket has
 	writeWant  time.Time  // the write deadline the library asked for
 
+	// An SMTP DATA body read on the library's behalf (bodyHold); only the
+	// library's reading goroutine uses body, except TakeBody, hence bodyMu.
+	bodyMu     sync.Mutex
+	body       bodyHold
+	pending    []byte // bytes the library gets before the socket is read again
+	pendingErr error  // the error it gets after them
+
 	heldMu    sync.Mutex  // guards held and holdTimer; held bytes go out in order
 	held      []byte      // the start of an answer, waiting for the rest (sendLocked)
 	holding   atomic.Bool // held is not empty: Read checks it without waiting for heldMu
@@ -67,6 +74,9 @@ func (t *tapConn) Read(p []byte) (int, error) {
 	if t.holding.Load() {
 		t.flushHeld() // the library waits for the client: everything it wrote goes out
 	}
+	if len(t.pending) > 0 || t.pendingErr != nil {
+		return t.readPending(p)
+	}
 	for {
 		if t.s.isClosed() {
 			// Whatever the socket says after the session ended (an
@@ -79,26 +89,86 @@ func (t *tapConn) Read(p []byte) (int, error) {
 			if t.s.dropDue() {
 				return 0, net.ErrClosed
 			}
+			bodyStarts := t.body.maxLine > 0 && !t.body.active && t.s.split.BodyStartsNext()
 			forward, startTLS := t.s.fromClient(p[:n])
 			t.awaiting = startTLS
+			if bodyStarts || t.body.active {
+				forward = t.holdBody(p, forward, bodyStarts)
+			}
 			if len(forward) > 0 || startTLS {
 				return len(forward), nil
 			}
-			// Every byte was answered by the relay itself: read on.
+			// Nothing for the library yet (the relay answered every byte
+			// itself, or the bytes are a body being held): read on.
 		}
 		if err != nil {
-			if t.s.isClosed() {
-				return 0, net.ErrClosed
-			}
-			var ne net.Error
-			if !errors.As(err, &ne) || !ne.Timeout() {
-				// A deadline the library set is its own business (an idle
-				// timeout it answers itself); anything else ends the session.
-				t.s.clientGone(err)
+			err = t.readFailed(err)
+			if t.body.active {
+				// The body ends early: the library gets what came, then the error.
+				t.pending, _ = t.body.fallBack()
+				t.pendingErr = err
+				return t.readPending(p)
 			}
 			return 0, err
 		}
 	}
+}
+
+// readFailed decides what the library hears when the socket read fails.
+func (t *tapConn) readFailed(err error) error {
+	if t.s.isClosed() {
+		return net.ErrClosed
+	}
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		// A deadline the library set is its own business (an idle
+		// timeout it answers itself); anything else ends the session.
+		t.s.clientGone(err)
+	}
+	return err
+}
+
+// holdBody passes the bytes forward of a DATA body through t.body (see
+// bodyHold) and returns what the library gets now, in p.
+func (t *tapConn) holdBody(p, forward []byte, starts bool) []byte {
+	t.bodyMu.Lock()
+	defer t.bodyMu.Unlock()
+	if starts {
+		t.body.start()
+	}
+	rest, verdict := t.body.add(forward)
+	switch verdict {
+	case holdDone:
+		// rest is no longer than forward: the body it replaces is at least
+		// as long as the ".\r\n" the library gets instead.
+		return p[:copy(p, rest)]
+	case holdFallBack:
+		k := copy(p, rest)
+		t.pending = rest[k:]
+		return p[:k]
+	}
+	return nil // the body goes on
+}
+
+// readPending gives the library bytes held back for it, then the error
+// that came after them.
+func (t *tapConn) readPending(p []byte) (int, error) {
+	if len(t.pending) > 0 {
+		n := copy(p, t.pending)
+		t.pending = t.pending[n:]
+		return n, nil
+	}
+	err := t.pendingErr
+	t.pending, t.pendingErr = nil, nil
+	return 0, err
+}
+
+// TakeBody hands the SMTP session the DATA body the tap read for it
+// (smtp.BodyTaker). The bytes stay valid until the library reads again.
+func (t *tapConn) TakeBody() ([]byte, bool) {
+	t.bodyMu.Lock()
+	defer t.bodyMu.Unlock()
+	return t.body.take()
 }
 
 func (t *tapConn) Write(p []byte) (int, error) {

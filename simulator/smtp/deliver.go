@@ -13,6 +13,19 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
+// A BodyTaker is a connection that may read a DATA body on go-smtp's
+// behalf: the simulator's tap reads every byte anyway, and go-smtp reads a
+// body a byte at a time. When it does, go-smtp gets only the ".\r\n" that
+// ends the body (an empty message) and TakeBody returns the body exactly as
+// go-smtp would have produced it: CRLF line ends, no dot-stuffing to undo,
+// within go-smtp's line and size limits (it falls back to go-smtp for any
+// body that is not that plain).
+type BodyTaker interface {
+	// TakeBody returns the body of the DATA command that just ended, valid
+	// until the connection is read again, or false if go-smtp read it.
+	TakeBody() ([]byte, bool)
+}
+
 // Data receives the message after DATA (or the BDAT chunks) and delivers it
 // before returning, so the message is in the store when the client reads
 // the 250. If the client vanishes half-way, ReadAll fails and nothing at
@@ -48,6 +61,11 @@ func (se *session) Data(r io.Reader) error {
 			return errLineTooLong(se.srv.smtp.MaxLineLength)
 		}
 		return err // ErrDataTooLarge is already a 552 5.3.4; a drop has no one to answer
+	}
+	if taker, ok := se.conn.Conn().(BodyTaker); ok && len(body) == 0 {
+		if taken, ok := taker.TakeBody(); ok {
+			body = taken
+		}
 	}
 	// Clients that end lines with a bare LF (RFC 5321 §2.3.8 forbids it)
 	// still get CRLF everywhere, so sizes and hops agree with the store.

@@ -28,6 +28,20 @@ import (
 // DefaultMaxMessageBytes is the SIZE limit when Options.MaxMessageBytes is 0.
 const DefaultMaxMessageBytes = 10 << 20
 
+// MaxMessageBytes is the SIZE limit a server given opts.MaxMessageBytes
+// enforces.
+func MaxMessageBytes(opt int64) int64 {
+	if opt <= 0 {
+		return DefaultMaxMessageBytes
+	}
+	return opt
+}
+
+// MaxLineLength is the longest line accepted, in octets. RFC 5321
+// §4.5.3.1.6 limits a text line to 1000 octets; go-smtp's default doubles
+// it for leniency, and so do we.
+const MaxLineLength = 2000
+
 // DefaultIdleTimeout is how long a session may stay silent when
 // Options.IdleTimeout is 0. Learners type slowly and read annotations
 // between commands, so it is generous (RFC 5321 §4.5.3.2 suggests 5 minutes
@@ -115,9 +129,7 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.MaxMessageBytes <= 0 {
-		opts.MaxMessageBytes = DefaultMaxMessageBytes
-	}
+	opts.MaxMessageBytes = MaxMessageBytes(opts.MaxMessageBytes)
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
@@ -128,9 +140,7 @@ func New(opts Options) *Server {
 	srv.Domain = opts.Hostname
 	srv.TLSConfig = opts.TLSConfig
 	srv.MaxMessageBytes = opts.MaxMessageBytes
-	// RFC 5321 §4.5.3.1.6 limits a text line to 1000 octets; go-smtp's
-	// default doubles it for leniency, and so do we.
-	srv.MaxLineLength = 2000
+	srv.MaxLineLength = MaxLineLength
 	srv.ReadTimeout = opts.IdleTimeout
 	srv.WriteTimeout = opts.IdleTimeout
 	srv.EnableSMTPUTF8 = true

@@ -155,6 +155,17 @@ func (s *Splitter) OwesTaggedReply() bool {
 	return s.proto == IMAP && len(s.imapTags) > 0 && !s.imapIdle && s.imapSyncLiteral < 0
 }
 
+// BodyStartsNext reports, for SMTP, that the server has answered DATA with
+// 354 and the client has sent nothing since DATA: its next byte is the first
+// of the message body, and everything before it has been answered.
+func (s *Splitter) BodyStartsNext() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &s.side[FromClient]
+	return s.proto == SMTP && st.data && len(st.buf) == 0 && st.skimmed == 0 &&
+		len(s.smtpPending) == 1 && s.smtpPending[0] == "<body>"
+}
+
 // Reset discards the direction's incomplete bytes and payload state. The
 // relay calls it when TLS starts: bytes read before the handshake belong to
 // the plaintext channel and must not leak into the encrypted one.
