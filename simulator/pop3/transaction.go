@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailtutor/mailtutor/simulator/internal/linedot"
 	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
@@ -193,7 +194,7 @@ func (s *session) writeMultiline(data []byte) {
 	}
 	rest := data
 	for {
-		i := bytes.Index(rest, []byte("\n."))
+		i := linedot.Index(rest)
 		if i < 0 {
 			s.w.Write(rest)
 			break

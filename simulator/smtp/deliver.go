@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -73,8 +72,8 @@ func (se *session) Data(r io.Reader) error {
 
 	srv := se.srv
 	now := srv.opts.Now()
-	id := fmt.Sprintf("%08X", srv.nextID.Add(1))
-	tr := trace{helo: se.helo, ip: se.clientIP, by: srv.opts.Hostname, with: se.protocol(user != nil), id: id, date: now}
+	id := queueID(srv.nextID.Add(1))
+	tr := trace{helo: se.helo, ipLiteral: se.ipLiteral, by: srv.opts.Hostname, with: se.protocol(user != nil), id: id, date: now}
 
 	var local, relay, queue []recipient
 	for _, rc := range rcpts {
@@ -133,8 +132,23 @@ func (se *session) protocol(authenticated bool) string {
 
 // trace is what one server writes in the Received headers it adds.
 type trace struct {
-	helo, ip, by, with, id string
-	date                   time.Time
+	helo, by, with, id string
+	ipLiteral          string // the client's address as [192.0.2.1] or [IPv6:...]
+	date               time.Time
+}
+
+// queueID names a delivery the way the 250 reply and the Received header
+// show it: eight upper-case hex digits.
+func queueID(n uint64) string {
+	const digits = "0123456789ABCDEF"
+	var b [16]byte
+	i := len(b)
+	for n > 0 || i > len(b)-8 {
+		i--
+		b[i] = digits[n&0xF]
+		n >>= 4
+	}
+	return string(b[i:])
 }
 
 // prepend returns the message with a Received header on top (RFC 5321
@@ -147,15 +161,29 @@ func (t trace) prepend(body []byte, rcpt string) []byte {
 	return append([]byte(t.header(rcpt)), body...)
 }
 
-// header is the Received header prepend puts on top.
+// header is the Received header prepend puts on top. (Built by appending,
+// not with fmt: it is written once per delivered copy.)
 func (t trace) header(rcpt string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Received: from %s (%s)\r\n\tby %s with %s id %s", printable(t.helo), addressLiteral(t.ip), t.by, t.with, t.id)
+	b := make([]byte, 0, 160+len(t.helo)+len(t.by)+len(rcpt))
+	b = append(b, "Received: from "...)
+	b = append(b, printable(t.helo)...)
+	b = append(b, " ("...)
+	b = append(b, t.ipLiteral...)
+	b = append(b, ")\r\n\tby "...)
+	b = append(b, t.by...)
+	b = append(b, " with "...)
+	b = append(b, t.with...)
+	b = append(b, " id "...)
+	b = append(b, t.id...)
 	if rcpt != "" {
-		fmt.Fprintf(&b, "\r\n\tfor <%s>", rcpt)
+		b = append(b, "\r\n\tfor <"...)
+		b = append(b, rcpt...)
+		b = append(b, '>')
 	}
-	fmt.Fprintf(&b, "; %s\r\n", t.date.Format("Mon, 2 Jan 2006 15:04:05 -0700"))
-	return b.String()
+	b = append(b, "; "...)
+	b = t.date.AppendFormat(b, "Mon, 2 Jan 2006 15:04:05 -0700")
+	b = append(b, "\r\n"...)
+	return string(b)
 }
 
 // readMessage reads the whole message into buf, grown as needed.

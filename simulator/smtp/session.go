@@ -31,10 +31,11 @@ type recipient struct {
 // session is one SMTP conversation, from EHLO (go-smtp creates it then) to
 // QUIT, a dropped connection or STARTTLS (which starts a fresh session).
 type session struct {
-	srv      *Server
-	conn     *gosmtp.Conn
-	helo     string // the name the client gave in HELO/EHLO
-	clientIP string
+	srv       *Server
+	conn      *gosmtp.Conn
+	helo      string // the name the client gave in HELO/EHLO
+	clientIP  string
+	ipLiteral string // clientIP as the Received header writes it (addressLiteral)
 
 	// mu guards everything below: with BDAT, go-smtp runs Data in its own
 	// goroutine while Reset or Logout may arrive from the connection's.
@@ -64,7 +65,7 @@ func (s *Server) newSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	return &session{srv: s, conn: c, helo: helo, clientIP: ip}, nil
+	return &session{srv: s, conn: c, helo: helo, clientIP: ip, ipLiteral: addressLiteral(ip)}, nil
 }
 
 // encrypted reports whether the session runs over TLS (implicit, or after

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/mailtutor/mailtutor/simulator/internal/linedot"
 )
 
 // MaxLine is the most bytes the splitter holds for one line. A longer line
@@ -261,7 +263,7 @@ func popTerminator(b []byte) int {
 		if bytes.HasPrefix(rest, []byte(".\r\n")) || bytes.HasPrefix(rest, []byte(".\n")) {
 			return at
 		}
-		j := bytes.Index(rest, []byte("\n.")) // the next line that starts with a dot
+		j := linedot.Index(rest) // the next line that starts with a dot
 		if j < 0 {
 			return -1
 		}
