@@ -341,6 +341,9 @@ func (t *tapConn) SetWriteDeadline(d time.Time) error {
 func (t *tapConn) syncWriteDeadline() {
 	t.deadlineMu.Lock()
 	defer t.deadlineMu.Unlock()
+	if t.writeWant.Equal(t.writeSet) {
+		return // the usual case, without asking the clock
+	}
 	if deadlineMatters(t.writeWant, t.writeSet, time.Now()) {
 		t.writeSet = t.writeWant
 		t.Conn.SetWriteDeadline(t.writeWant)

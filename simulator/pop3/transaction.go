@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/mailtutor/mailtutor/simulator/internal/linedot"
 	"github.com/mailtutor/mailtutor/simulator/store"
@@ -69,11 +70,11 @@ func parseNumber(arg string) (int, error) {
 
 // oneArg checks that a command got exactly one argument.
 func oneArg(verb, args string) (string, *Error) {
-	words := strings.Fields(args)
-	if len(words) != 1 {
+	arg := strings.TrimSpace(args)
+	if arg == "" || strings.IndexFunc(arg, unicode.IsSpace) >= 0 {
 		return "", errText(verb + " needs one argument, the message number: " + verb + " 1")
 	}
-	return words[0], nil
+	return arg, nil
 }
 
 func (s *session) cmdSTAT(args string) (*Error, error) {

@@ -465,15 +465,26 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 		s.smtpInAuth = true
 		return
 	}
-	s.smtpPending = s.smtpPending[1:]
 	s.smtpInAuth = false
 	p.Answers = verb
 	p.OK = code[0] == '2' || code[0] == '3'
 	if verb == "DATA" && code == "354" {
 		s.side[FromClient].data = true
 		// The final reply to the message is still to come; it answers the body.
-		s.smtpPending = append([]string{"<body>"}, s.smtpPending...)
+		s.smtpPending[0] = "<body>"
+		return
 	}
+	s.smtpPending = popFront(s.smtpPending)
+}
+
+// popFront removes the first of a queue of commands awaiting their replies.
+// Popping the last one keeps the slice where it starts, so a client that
+// waits for each reply reuses the same array line after line.
+func popFront(q []string) []string {
+	if len(q) == 1 {
+		return q[:0]
+	}
+	return q[1:]
 }
 
 func (s *Splitter) popLine(d Dir, p *Piece) {
@@ -541,7 +552,7 @@ func (s *Splitter) finishPOP(p *Piece, ok bool) {
 		return
 	}
 	verb, _, _ := strings.Cut(s.popPending[0], " ")
-	s.popPending = s.popPending[1:]
+	s.popPending = popFront(s.popPending)
 	p.Answers = verb
 	p.OK = ok
 }
