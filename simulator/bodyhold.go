@@ -2,6 +2,11 @@ package simulator
 
 import "bytes"
 
+// bodyHoldMax is the size from which bodies go to the library too: an
+// attachment of several megabytes gains little, and a session then never
+// holds more than this beside what the library itself buffers.
+const bodyHoldMax = 1 << 20
+
 // bodyHold reads a plain SMTP DATA body on the server library's behalf.
 //
 // go-smtp reads a message body a byte at a time, through two byte-wise
@@ -22,7 +27,7 @@ import "bytes"
 // A bodyHold is used only by the goroutine that reads for the library.
 type bodyHold struct {
 	maxLine int // the library's line limit, in octets
-	maxSize int // the library's message size limit, in octets
+	maxSize int // the library's message size limit, at most bodyHoldMax, in octets
 
 	active    bool   // a body is being held
 	buf       []byte // the body read so far, from its first byte

@@ -211,3 +211,16 @@ func TestBodyHoldDropMidBody(t *testing.T) {
 func (v holdVerdict) String() string {
 	return [...]string{"more", "done", "fall-back"}[v]
 }
+
+// A body past bodyHoldMax goes to go-smtp from its first byte, and arrives
+// whole, as it does over TLS.
+func TestBodyHoldLargeBodyFallsBackIntact(t *testing.T) {
+	sim := newSim(t, Options{})
+	body := []byte("Subject: big\r\n\r\n" + strings.Repeat("0123456789 abcdefghij klmnopqrst uvwxyz ABCDEFGHIJ KLMNOPQRST\r\n", bodyHoldMax/60))
+	w := stuff(body)
+	plainReply, plain := deliverVia(t, sim, false, w, bodyHoldMax/2)
+	tlsReply, viaTLS := deliverVia(t, sim, true, w, bodyHoldMax/2)
+	if plainReply != "250" || len(plain) != len(body)+len("X\r\n") || plain != viaTLS || tlsReply != "250" {
+		t.Fatalf("plaintext %s %d octets, TLS %s %d octets, want 250 and %d", plainReply, len(plain), tlsReply, len(viaTLS), len(body)+3)
+	}
+}

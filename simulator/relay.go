@@ -111,7 +111,7 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 			// The tap reads plain DATA bodies for the library (bodyHold),
 			// within the library's own limits.
 			tc.body.maxLine = smtp.MaxLineLength
-			tc.body.maxSize = int(smtp.MaxMessageBytes(sim.opts.MaxMessageBytes))
+			tc.body.maxSize = int(min(smtp.MaxMessageBytes(sim.opts.MaxMessageBytes), bodyHoldMax))
 		}
 		if err := r.inner.hand(tc); err != nil {
 			s.finish(err.Error())
