@@ -99,10 +99,9 @@ func (se *session) Data(r io.Reader) error {
 	for _, rc := range local {
 		// One buffer per copy, handed to the store: Return-Path (RFC 5321
 		// §4.4, added at final delivery), our Received header, the message.
-		received := tr.header(rc.addr)
-		returnPath := "Return-Path: <" + from + ">\r\n"
-		raw := make([]byte, 0, len(returnPath)+len(received)+len(body))
-		raw = append(append(append(raw, returnPath...), received...), body...)
+		raw := make([]byte, 0, len(from)+len(body)+tr.room(rc.addr))
+		raw = append(append(append(raw, "Return-Path: <"...), from...), ">\r\n"...)
+		raw = append(tr.appendHeader(raw, rc.addr), body...)
 		if _, err := rc.user.Inbox().AppendOwned(raw, nil, now, nil); err != nil {
 			return errStore(err)
 		}
@@ -158,13 +157,19 @@ func queueID(n uint64) string {
 //		by HOSTNAME with ESMTPSA id ID
 //		for <RCPT>; DATE
 func (t trace) prepend(body []byte, rcpt string) []byte {
-	return append([]byte(t.header(rcpt)), body...)
+	b := make([]byte, 0, len(body)+t.room(rcpt))
+	return append(t.appendHeader(b, rcpt), body...)
 }
 
-// header is the Received header prepend puts on top. (Built by appending,
-// not with fmt: it is written once per delivered copy.)
-func (t trace) header(rcpt string) string {
-	b := make([]byte, 0, 160+len(t.helo)+len(t.by)+len(rcpt))
+// room is enough room for the Received header naming rcpt and for a
+// Return-Path's fixed words, so a copy's buffer is allocated once.
+func (t trace) room(rcpt string) int {
+	return 128 + len(t.helo) + len(t.ipLiteral) + len(t.by) + len(t.with) + len(t.id) + len(rcpt)
+}
+
+// appendHeader appends the Received header prepend puts on top. (Built by
+// appending, not with fmt: it is written once per delivered copy.)
+func (t trace) appendHeader(b []byte, rcpt string) []byte {
 	b = append(b, "Received: from "...)
 	b = append(b, printable(t.helo)...)
 	b = append(b, " ("...)
@@ -182,8 +187,7 @@ func (t trace) header(rcpt string) string {
 	}
 	b = append(b, "; "...)
 	b = t.date.AppendFormat(b, "Mon, 2 Jan 2006 15:04:05 -0700")
-	b = append(b, "\r\n"...)
-	return string(b)
+	return append(b, "\r\n"...)
 }
 
 // readMessage reads the whole message into buf, grown as needed.
