@@ -285,6 +285,11 @@ func (a *Annotator) meta(l *Line, e wire.Event) {
 	case wire.Open:
 		l.Text = "[connected: " + detail + "]"
 		l.Note = "new connection to the " + string(e.Role) + " listener (" + roleMeaning(e.Role) + ")"
+		if e.Role == "" {
+			// An imported log names no listener, and it may have been
+			// started while the connection was already open.
+			l.Note = "this connection's lines in the log start here (" + detail + ")"
+		}
 		if e.Role.ImplicitTLS() {
 			l.Note += "; TLS starts with the first byte"
 		}

@@ -32,8 +32,12 @@ type imapState struct {
 	serverContinuing bool
 	challenged       bool // an AUTHENTICATE challenge is outstanding
 	idling           bool // the server said "+ idling"
-	exists           int  // messages in the selected mailbox, as last reported
-	lastBad          bool // the last tagged response was BAD to an unknown command before login
+	// began is set by the session's first line; midway when that line was
+	// not the server's greeting: an imported log that starts after the
+	// connection opened, whose earlier commands the annotator never saw.
+	began, midway bool
+	exists        int  // messages in the selected mailbox, as last reported
+	lastBad       bool // the last tagged response was BAD to an unknown command before login
 }
 
 func (s *imapState) init() {
@@ -91,6 +95,9 @@ func (a *Annotator) current() *imapCmd {
 func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
+	if !s.began {
+		s.began, s.midway = true, true
+	}
 	if lineEnding(e.Data) == "LF" {
 		defer func() { l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)" }()
 	}
@@ -132,6 +139,14 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	if cur := a.current(); cur != nil && cur.verb == "IDLE" && strings.EqualFold(text, "DONE") {
 		l.Verb, l.Tag = "IDLE", cur.tag
 		l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
+		l.RFC = "RFC 2177 §3"
+		a.want(kb.Command, "DONE")
+		s.idling = false
+		return
+	}
+	if s.midway && a.current() == nil && strings.EqualFold(text, "DONE") {
+		l.Verb = "IDLE"
+		l.Note = "DONE ends IDLE (the IDLE command itself was sent before this log begins): the server will close it with a tagged OK"
 		l.RFC = "RFC 2177 §3"
 		a.want(kb.Command, "DONE")
 		s.idling = false
@@ -329,6 +344,11 @@ func imapLoginPassword(args string) string {
 func (a *Annotator) imapServer(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
+	if !s.began {
+		s.began = true
+		word, _ := cutWord(strings.TrimPrefix(text, "* "))
+		s.midway = !strings.HasPrefix(text, "* ") || !isIMAPGreeting(word)
+	}
 	defer func() {
 		if n, _, ok := wire.LiteralSize(text); ok && n > 0 {
 			s.serverLiteral = l.Code
@@ -465,6 +485,16 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 		l.Note = "untagged data " + a.display([]byte(first))
 		l.Unknown = true
 	}
+}
+
+// isIMAPGreeting reports whether an untagged status word can open a
+// session (RFC 9051 §7.1: OK, PREAUTH or BYE).
+func isIMAPGreeting(word string) bool {
+	switch strings.ToUpper(word) {
+	case "OK", "PREAUTH", "BYE":
+		return true
+	}
+	return false
 }
 
 // imapRespCode splits "[CODE args] text".
@@ -644,6 +674,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 	}
 	if idx < 0 {
 		l.Note = "a response to tag " + a.display([]byte(tag)) + ", which no command in this session used (" + m + ")"
+		if s.midway {
+			l.Note = "a response to tag " + a.display([]byte(tag)) + ", a command sent before this log begins (" + m + ")"
+		}
 		l.RFC = "RFC 9051 §2.2.2"
 		return
 	}

@@ -32,9 +32,12 @@ func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 		l.Note = who + ": data follows"
 	}
 	if cur == nil || !strings.HasSuffix(cur.verb, "FETCH") && !strings.HasSuffix(cur.verb, "STORE") {
-		if a.imap.idling {
+		switch {
+		case a.imap.idling:
 			l.Note += " (changed by another session while the client idles)"
-		} else if cur == nil || cur.verb != "SELECT" {
+		case cur == nil && a.imap.midway:
+			l.Note += " (the answer to a command sent before this log begins, or an update the server reports unasked)"
+		case cur == nil || cur.verb != "SELECT":
 			l.Note += " (an update the server reports unasked: another session changed it)"
 		}
 	}

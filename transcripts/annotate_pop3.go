@@ -30,6 +30,7 @@ type pop3State struct {
 	user       string          // the USER given, for notes
 	auth       string          // SASL mechanism in progress ("" none)
 	authUser   string
+	began      bool // the session's first line has been seen
 }
 
 func (s *pop3State) init() {
@@ -58,6 +59,14 @@ func popMultiline(c popCmd) bool {
 }
 
 func (a *Annotator) popLine(l *Line, e wire.Event) {
+	if !a.pop.began {
+		a.pop.began = true
+		if e.Dir == wire.FromClient && len(a.pop.pending) > 0 && a.pop.pending[0].verb == "<greeting>" {
+			// An imported log that starts after the greeting: the
+			// first server line will answer this command, not greet.
+			a.pop.pending = a.pop.pending[1:]
+		}
+	}
 	if e.Dir == wire.FromClient {
 		a.popClient(l, e)
 	} else {

@@ -35,6 +35,7 @@ type smtpState struct {
 	authUser   string
 	challenged bool // a 334 is outstanding: the next client line is a response
 	lastChunk  bool // the last BDAT sent was LAST
+	began      bool // the session's first line has been seen
 }
 
 func (s *smtpState) init() {
@@ -69,6 +70,15 @@ var smtpVerbs = map[string]string{
 }
 
 func (a *Annotator) smtpLine(l *Line, e wire.Event) {
+	if !a.smtp.began {
+		a.smtp.began = true
+		if e.Dir == wire.FromClient && len(a.smtp.pending) > 0 && a.smtp.pending[0].verb == "<greeting>" {
+			// An imported log that starts after the 220 greeting: the
+			// first reply answers this command.
+			a.smtp.pending = a.smtp.pending[1:]
+			a.smtp.state = "greeted"
+		}
+	}
 	if e.Dir == wire.FromClient {
 		a.smtpClient(l, e)
 	} else {

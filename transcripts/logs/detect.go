@@ -33,6 +33,7 @@ var signatures = []signature{
 	{FormatImaplib, regexp.MustCompile(`^\s+\d\d:\d\d\.\d\d (imaplib version|new IMAP4 connection)`), 5},
 	{FormatPoplib, regexp.MustCompile(`^\*(cmd|put|get|resp|stat)\* `), 3},
 	{FormatThunderbird, regexp.MustCompile(`\b[VDIWE]/(IMAP|SMTP|POP3|mailnews\.(smtp|pop3|imap)) `), 4},
+	{FormatThunderbird, regexp.MustCompile(`^-?\d+\[[0-9a-fA-F]+\]: (SMTP (Connecting to|Send|Response|entering state)|[0-9a-fA-F]+:[^:]+:[^:]*:(SendData|CreateNewLineFromSocket):|ReadNextLine \[|(SendData|RECV): )`), 4},
 }
 
 // Detect guesses a log's format and protocol from its beginning (the first

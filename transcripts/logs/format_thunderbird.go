@@ -25,12 +25,24 @@ import (
 //	... I/POP3 [this=0x7f...] RECV: +OK
 //	... D/mailnews.pop3 C: USER bob                        (Pop3Client.sys.mjs)
 //
+// Thunderbird before 55 logged through NSPR (NSPR_LOG_MODULES=imap:5,...),
+// and forum posts are full of such logs. A line starts with the thread's id
+// and address and does not name its module, which the text gives away:
+//
+//	5788[1911140]: SMTP Send: EHLO [10.9.8.4]
+//	1344[3f74b68]: 42a5818:imap.gmail.com:S-INBOX:CreateNewLineFromSocket: * 1 FETCH (UID 77 FLAGS (\Seen))
+//	1344[3f74b68]: ReadNextLine [stream=266f8f8 nb=37 needmore=0]
+//	1344[3f74b68]: SendData: USER bob                      (nsPop3Protocol)
+//	1344[3f74b68]: RECV: +OK
+//
 // Each IMAP connection is its own session, named by the protocol object's
 // address and the host; SMTP and POP3 sessions start at each "Connecting".
 var (
-	tbPrefix  = regexp.MustCompile(`^(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC - )?(?:\[[^\]]*\]: )?[VDIWE]/(\S+) ?(.*)$`)
-	tbPOP3Old = regexp.MustCompile(`^(?:\[this=)?(0x[0-9a-fA-F]+|[0-9a-fA-F]{8,})\]?:? (SendData|Send|Sending|RECV|Recv|Receiving): ?(.*)$`)
-	tbConnect = regexp.MustCompile(`^(?:SMTP )?Connecting to:? (\S+)`)
+	tbPrefix   = regexp.MustCompile(`^(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC - )?(?:\[[^\]]*\]: )?[VDIWE]/(\S+) ?(.*)$`)
+	tbNSPR     = regexp.MustCompile(`^(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?) UTC - )?-?\d+\[[0-9a-fA-F]+\]: (.*)$`)
+	tbPOP3NSPR = regexp.MustCompile(`^(SendData|RECV): ?(.*)$`)
+	tbPOP3Old  = regexp.MustCompile(`^(?:\[this=)?(0x[0-9a-fA-F]+|[0-9a-fA-F]{8,})\]?:? (SendData|Send|Sending|RECV|Recv|Receiving): ?(.*)$`)
+	tbConnect  = regexp.MustCompile(`^(?:SMTP )?Connecting to:? (\S+)`)
 )
 
 func parseThunderbird(p *parser, lines []string) {
@@ -58,6 +70,9 @@ func (t *tbState) line(n int, l string) {
 	}
 	m := tbPrefix.FindStringSubmatch(l)
 	if m == nil {
+		m = tbNSPRLine(l)
+	}
+	if m == nil {
 		if t.inData {
 			t.p.send(t.lastKey, t.lastDir, crlf(l), n)
 			return
@@ -79,6 +94,16 @@ func (t *tbState) line(n int, l string) {
 	case "SMTP", "mailnews.smtp":
 		t.family(n, "smtp", wire.SMTP, msg)
 	case "POP3", "mailnews.pop3":
+		if o := tbPOP3NSPR.FindStringSubmatch(msg); o != nil {
+			// NSPR era: no object address, one connection at a time.
+			dir := wire.FromClient
+			if o[1] == "RECV" {
+				dir = wire.FromServer
+			}
+			key := t.familyKey("pop3", wire.POP3)
+			t.data(key, dir, o[2], n)
+			return
+		}
 		if o := tbPOP3Old.FindStringSubmatch(msg); o != nil {
 			key := "pop3:" + o[1]
 			t.p.setProto(key, wire.POP3)
@@ -93,6 +118,27 @@ func (t *tbState) line(n int, l string) {
 	}
 	// Other modules (nsHttp, MsgDB, ...) and the protocols' own state
 	// messages are Thunderbird talking about itself.
+}
+
+// tbNSPRLine reads an NSPR-era line into tbPrefix's groups (whole line,
+// timestamp, module, message), naming the module from the text; nil when the
+// line is not one, or is one about Thunderbird's own workings.
+func tbNSPRLine(l string) []string {
+	m := tbNSPR.FindStringSubmatch(l)
+	if m == nil {
+		return nil
+	}
+	msg := m[2]
+	module := ""
+	switch {
+	case strings.Contains(msg, ":SendData:") || strings.Contains(msg, ":CreateNewLineFromSocket:"):
+		module = "IMAP"
+	case strings.HasPrefix(msg, "SMTP "):
+		module = "SMTP"
+	case tbPOP3NSPR.MatchString(msg):
+		module = "POP3"
+	}
+	return []string{l, m[1], module, msg}
 }
 
 func (t *tbState) imap(n int, msg string) {
@@ -138,12 +184,7 @@ func (t *tbState) family(n int, fam string, proto wire.Proto, msg string) {
 		t.p.open(key, "connecting to "+c[1], n)
 		return
 	}
-	key, ok := t.keys[fam]
-	if !ok {
-		key = fam + "#0"
-		t.keys[fam] = key
-		t.p.setProto(key, proto)
-	}
+	key := t.familyKey(fam, proto)
 	for _, pre := range []struct {
 		prefix string
 		dir    wire.Dir
@@ -161,6 +202,18 @@ func (t *tbState) family(n int, fam string, proto wire.Proto, msg string) {
 			return
 		}
 	}
+}
+
+// familyKey is the session a family's lines go to: the one its last
+// "Connecting" opened, or one for lines logged before any.
+func (t *tbState) familyKey(fam string, proto wire.Proto) string {
+	key, ok := t.keys[fam]
+	if !ok {
+		key = fam + "#0"
+		t.keys[fam] = key
+		t.p.setProto(key, proto)
+	}
+	return key
 }
 
 func (t *tbState) data(key string, dir wire.Dir, text string, n int) {

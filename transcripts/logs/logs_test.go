@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts"
 )
 
 // sample describes what one file of testdata must parse into.
@@ -47,6 +48,7 @@ var samples = []sample{
 	{file: "openssl_imaps.log", format: FormatOpenSSL, protos: []wire.Proto{wire.IMAP}, client: 4, server: 12, payloads: 1, secrets: 1},
 	{file: "thunderbird_imap_smtp.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP, wire.SMTP}, client: 13, server: 26, tls: 1, secrets: 2, problems: []int{42}},
 	{file: "thunderbird_js_pop3.log", format: FormatThunderbird, protos: []wire.Proto{wire.POP3, wire.SMTP}, client: 10, server: 21, tls: 1, secrets: 1},
+	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
 }
 
 func readSample(t testing.TB, name string) []byte {
@@ -346,6 +348,39 @@ func TestThunderbirdSessions(t *testing.T) {
 	}
 	if _, after := find(t, smtp, "250 2.0.0 Ok: queued"); after.Kind != wire.Line {
 		t.Errorf("reply after the unlogged body is a %v", after.Kind)
+	}
+}
+
+// A log taken after the connection opened (the NSPR sample starts inside an
+// IDLE, and its POP3 and SMTP sessions lack the greeting) is explained as
+// such: the first reply answers the first command shown, not a greeting the
+// log never had, and lines answering unseen commands say so.
+func TestAnnotateLogStartingMidSession(t *testing.T) {
+	res := parseSample(t, "thunderbird_nspr.log")
+	notes := map[string]string{}
+	for _, s := range res.Sessions {
+		a := transcripts.NewAnnotator(s.Proto, transcripts.AnnotateOptions{})
+		for _, e := range s.Events {
+			l := a.Annotate(e)
+			notes[string(s.Proto)+" "+l.Text] = l.Note
+		}
+	}
+	for line, want := range map[string]string{
+		"imap DONE":                              "the IDLE command itself was sent before this log begins",
+		"imap 14 OK Idle completed.":             "a command sent before this log begins",
+		"imap * 7 FETCH (UID 41 FLAGS (\\Seen))": "UID 41",
+		"smtp 220 smtp.example.com ESMTP ready":  "the server is ready",
+		"pop3 +OK":                               "user name noted",
+		"pop3 +OK 0 0":                           "the maildrop holds 0 messages",
+	} {
+		got, ok := notes[line]
+		if !ok {
+			t.Errorf("no line %q in the annotated log", line)
+			continue
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%q is explained as %q, want it to say %q", line, got, want)
+		}
 	}
 }
 
