@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
@@ -71,6 +72,9 @@ type session struct {
 	switched  chan net.Conn // c2s hands s2c the new TLS server side
 	done      chan struct{} // closed when the session ends
 	dropArmed bool          // drop-connection fault: hang up at the next client bytes
+	// saidHELO: the client's last SMTP greeting was HELO, not EHLO, so
+	// the Received header says "with SMTP" (smtp.GreetingTeller).
+	saidHELO atomic.Bool
 	writeMu   sync.Mutex    // one writer at a time towards the client
 
 	// Scratch space for the events of one chunk, one per direction (each
@@ -331,8 +335,11 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		if p.Kind != wire.Line {
 			return
 		}
-		if p.Verb == "STARTTLS" || p.Verb == "STLS" {
+		switch p.Verb {
+		case "STARTTLS", "STLS":
 			cut = p.End
+		case "HELO", "EHLO":
+			s.saidHELO.Store(p.Verb == "HELO")
 		}
 		if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
 			skip = append(skip, [2]int{p.End - len(p.Data), p.End})

@@ -526,3 +526,41 @@ func TestFetchAnswerLeavesInOneWrite(t *testing.T) {
 		}
 	}
 }
+
+// The Received header's "with" names the protocol the client spoke (RFC 5321
+// §4.4, RFC 3848): SMTP after HELO, ESMTP after EHLO, whichever came last.
+// go-smtp does not tell the two apart; the tap does.
+func TestReceivedWithFollowsTheGreeting(t *testing.T) {
+	sim := newSim(t, Options{})
+	bob, _ := sim.Store().LookupAddress("bob@example.org")
+	for _, tc := range []struct {
+		greetings []string
+		with      string
+	}{
+		{[]string{"HELO client.example"}, " with SMTP id "},
+		{[]string{"EHLO client.example"}, " with ESMTP id "},
+		{[]string{"EHLO client.example", "HELO client.example"}, " with SMTP id "},
+		{[]string{"helo client.example", "ehlo client.example"}, " with ESMTP id "},
+	} {
+		c := dial(t, sim, wire.RoleMX)
+		c.smtpReply()
+		for _, g := range tc.greetings {
+			c.send(g)
+			if r := c.smtpReply(); !strings.HasPrefix(r, "250") {
+				t.Fatalf("%s: %q", g, r)
+			}
+		}
+		for _, l := range []string{"MAIL FROM:<carol@elsewhere.test>", "RCPT TO:<bob@example.org>", "DATA"} {
+			c.send(l)
+			c.smtpReply()
+		}
+		c.send("Subject: greeting\r\n\r\nhello\r\n.")
+		if r := c.smtpReply(); !strings.HasPrefix(r, "250") {
+			t.Fatalf("end of data: %q", r)
+		}
+		msgs := bob.Inbox().Messages()
+		if raw := string(msgs[len(msgs)-1].Body.Raw); !strings.Contains(raw, tc.with) {
+			t.Errorf("after %q the Received header should say %q:\n%s", tc.greetings, tc.with, raw)
+		}
+	}
+}

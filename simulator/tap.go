@@ -171,6 +171,10 @@ func (t *tapConn) TakeBody() ([]byte, bool) {
 	return t.body.take()
 }
 
+// SaidHELO tells the SMTP session whether the client greeted with HELO
+// (smtp.GreetingTeller): go-smtp does not say.
+func (t *tapConn) SaidHELO() bool { return t.s.saidHELO.Load() }
+
 func (t *tapConn) Write(p []byte) (int, error) {
 	if c := t.upgraded(); c != nil {
 		return c.Write(p)

@@ -116,9 +116,21 @@ func (se *session) Data(r io.Reader) error {
 	return &gosmtp.SMTPError{Code: 250, EnhancedCode: gosmtp.EnhancedCode{2, 0, 0}, Message: "OK: queued as " + id}
 }
 
-// protocol is the "with" keyword of the Received header (RFC 3848): ESMTP,
-// plus S when the session is encrypted, plus A when the sender logged in.
+// A GreetingTeller is a connection that knows whether the client last
+// greeted with HELO rather than EHLO (the simulator's tap reads every
+// command line; go-smtp keeps the name given but not the command).
+type GreetingTeller interface {
+	SaidHELO() bool
+}
+
+// protocol is the "with" keyword of the Received header (RFC 5321 §4.4,
+// RFC 3848): SMTP after HELO; otherwise ESMTP, plus S when the session is
+// encrypted, plus A when the sender logged in. (STARTTLS and AUTH are
+// extensions, so a session that used them is ESMTP whatever it said after.)
 func (se *session) protocol(authenticated bool) string {
+	if g, ok := se.conn.Conn().(GreetingTeller); ok && g.SaidHELO() && !authenticated && !se.encrypted() {
+		return "SMTP"
+	}
 	p := "ESMTP"
 	if se.encrypted() {
 		p += "S"
