@@ -75,7 +75,7 @@ type session struct {
 	// saidHELO: the client's last SMTP greeting was HELO, not EHLO, so
 	// the Received header says "with SMTP" (smtp.GreetingTeller).
 	saidHELO atomic.Bool
-	writeMu   sync.Mutex    // one writer at a time towards the client
+	writeMu  sync.Mutex // one writer at a time towards the client
 
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
