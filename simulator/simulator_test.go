@@ -92,10 +92,28 @@ func TestRelayHopBetweenDomains(t *testing.T) {
 
 func TestOutsideDomainsStayInTheQueue(t *testing.T) {
 	sim := newSim(t, Options{})
+	rec := record(sim)
 	submit(t, sim, wire.RoleSubmission, "alice", "wonderland", "alice@example.com", "carol@elsewhere.test", "away")
 	q := sim.Outbound()
 	if len(q) != 1 || q[0].To[0] != "carol@elsewhere.test" {
 		t.Fatalf("outbound %+v", q)
+	}
+	// The queued mail names the session that sent it, so a learner can
+	// find that conversation among the events.
+	open := rec.until(t, "submission session opens", func(e wire.Event) bool {
+		return e.Kind == wire.Open && e.Role == wire.RoleSubmission
+	})
+	if q[0].Session != string(open.Session) {
+		t.Errorf("queued mail names session %q, want %q (peer %q)", q[0].Session, open.Session, q[0].Peer)
+	}
+	// The same over implicit TLS, where the library reads the relay's
+	// decrypted side.
+	submit(t, sim, wire.RoleSubmissions, "alice", "wonderland", "alice@example.com", "dave@elsewhere.test", "away too")
+	open = rec.until(t, "submissions session opens", func(e wire.Event) bool {
+		return e.Kind == wire.Open && e.Role == wire.RoleSubmissions
+	})
+	if q = sim.Outbound(); len(q) != 2 || q[1].Session != string(open.Session) {
+		t.Errorf("queued over TLS: %+v, want session %q", q, open.Session)
 	}
 }
 

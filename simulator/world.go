@@ -86,6 +86,9 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 
 func (s *Simulator) enqueue(env smtp.Envelope) {
 	s.mu.Lock()
+	if id, ok := s.byPeer[env.Peer]; ok && env.Peer != "" {
+		env.Session = string(id)
+	}
 	s.outbound = append(s.outbound, env)
 	s.mu.Unlock()
 	s.notify()

@@ -107,7 +107,7 @@ func (se *session) Data(r io.Reader) error {
 		}
 	}
 	if len(queue) > 0 {
-		srv.opts.Queue(Envelope{From: from, To: addrs(queue), Data: tr.prepend(body, oneAddr(queue)), Received: now})
+		srv.opts.Queue(Envelope{From: from, To: addrs(queue), Data: tr.prepend(body, oneAddr(queue)), Received: now, Peer: se.conn.Conn().RemoteAddr().String()})
 	}
 
 	// go-smtp answers a nil error with "250 2.0.0 OK: queued"; it writes

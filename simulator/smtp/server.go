@@ -96,7 +96,8 @@ type Envelope struct {
 	To       []string  // RCPT TO addresses for this hop
 	Data     []byte    // the message with this server's Received header on top, CRLF line endings
 	Received time.Time // when this server accepted it
-	Session  string    // wire session id, if known (left empty here; the simulator fills it)
+	Session  string    // wire session id of the connection that sent it (filled by the simulator from Peer)
+	Peer     string    // the client's address as this server saw it ("ip:port")
 }
 
 // Server is one SMTP listener role over the store.
