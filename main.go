@@ -210,6 +210,8 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(w, "mailtutor: shutting down")
+			sim.Close() // ends every session, then the subscription
+			printRest(w, sub, annotators)
 			return nil
 		case batch, ok := <-sub.Batches():
 			if !ok {
@@ -231,7 +233,32 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 	}
 }
 
+// printRest prints what was still waiting when serve was stopped (the
+// sessions' last lines and their closing), for as long as printLast allows,
+// and counts the rest, so that stopping drops nothing silently either.
+func printRest(w io.Writer, sub *wire.Subscription, annotators map[wire.SessionID]*transcripts.Annotator) {
+	deadline := time.Now().Add(printLast)
+	missed := 0
+	for batch := range sub.Batches() {
+		for _, e := range batch {
+			switch {
+			case time.Now().Before(deadline):
+				printEvent(w, e, annotators)
+			case e.Kind == wire.Dropped:
+				missed += e.N
+			default:
+				missed++
+			}
+		}
+	}
+	if missed > 0 {
+		fmt.Fprintf(w, "[output] %d lines not shown: mailtutor stopped before it could print them\n", missed)
+	}
+}
+
 const (
+	// printLast bounds the time serve spends printing when it is stopped.
+	printLast = 200 * time.Millisecond
 	// printShare is the fraction of one core serve's printer may use.
 	printShare = 0.05
 	// printBurst is how much work the printer may do at once before its

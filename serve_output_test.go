@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// serveUntilCtrlC runs serve, sends n pipelined NOOPs over one IMAP session,
+// waits for the last reply and stops serve with Ctrl-C (SIGINT) while the
+// session is still open. It returns the lines serve printed after its banner.
+func serveUntilCtrlC(t *testing.T, n int) []string {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0",
+		"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var imapAddr string
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "imap" {
+			imapAddr = f[1]
+		}
+		if strings.HasPrefix(sc.Text(), "TLS certificate") {
+			break
+		}
+	}
+	if imapAddr == "" {
+		t.Fatal("no imap address in the banner")
+	}
+	out := make(chan []string)
+	go func() {
+		var lines []string
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+		}
+		out <- lines
+	}()
+
+	c, err := net.Dial("tcp", imapAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Minute))
+	r := bufio.NewReader(c)
+	r.ReadString('\n')
+	var cmds strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&cmds, "a%d NOOP\r\n", i)
+	}
+	go c.Write([]byte(cmds.String()))
+	last := fmt.Sprintf("a%d ", n)
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(l, last) {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	lines := <-out
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve did not stop cleanly on Ctrl-C: %v", err)
+	}
+	return lines
+}
+
+// A learner who stops serve sees the open sessions end: the server's BYE
+// and the closing are printed, not lost with the process.
+func TestServePrintsTheLastLinesOnCtrlC(t *testing.T) {
+	out := strings.Join(serveUntilCtrlC(t, 3), "\n")
+	for _, want := range []string{"[s1 imap] S: a3 OK NOOP completed", "[s1 imap] S: * BYE", "[s1 imap] * [closed:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("serve's output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Every wire event reaches serve's output, printed or counted as not shown,
+// even when the printer falls far behind and serve is stopped meanwhile.
+func TestServeAccountsForEveryLineAtShutdown(t *testing.T) {
+	const n = 100000
+	notShown := regexp.MustCompile(`^\[output\] (\d+) lines not shown`)
+	printed, counted := 0, 0
+	for _, l := range serveUntilCtrlC(t, n) {
+		switch {
+		case strings.HasPrefix(l, "[s1 imap]"):
+			printed++
+		case notShown.MatchString(l):
+			k, _ := strconv.Atoi(notShown.FindStringSubmatch(l)[1])
+			counted += k
+		}
+	}
+	// Open, greeting, n commands, n replies, the BYE of the shutdown, close.
+	if want := 2*n + 4; printed+counted != want {
+		t.Errorf("%d lines printed + %d counted as not shown = %d, want every one of the %d events", printed, counted, printed+counted, want)
+	}
+	if counted == 0 {
+		t.Errorf("all %d lines were printed: the load did not exceed the printer's share, so the test proves nothing", printed)
+	}
+}
