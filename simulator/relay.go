@@ -477,7 +477,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 			return
 		}
 		if s.proto == wire.SMTP && p.Kind == wire.Line {
-			p.Data = mapSequenceError(p.Data)
+			p.Data = mapLibraryReply(p.Data)
 		}
 		if slow {
 			time.Sleep(time.Second)
@@ -543,12 +543,19 @@ func (s *session) afterReply(p wire.Piece, startTLS int) int {
 	return startTLS
 }
 
-// mapSequenceError turns go-smtp's "502 5.5.1" answers to commands given out
+// mapLibraryReply turns go-smtp's "502 5.5.1" answers to commands given out
 // of order into the "503 5.5.1" that RFC 5321 §4.3.2 prescribes ("bad
 // sequence of commands"). go-smtp's maintainers chose 502; mailtutor teaches
 // the RFC. Only the library's known sequence messages are mapped: a genuine
 // "command not implemented" stays 502.
-func mapSequenceError(line []byte) []byte {
+//
+// It also turns go-smtp's "454 4.7.0 Invalid base64 data" (an AUTH response
+// that does not decode) into the permanent "501 5.5.2" that RFC 4954 §4
+// requires: a 4xx tells the client to try the same thing again later.
+func mapLibraryReply(line []byte) []byte {
+	if bytes.Equal(line, []byte("454 4.7.0 Invalid base64 data\r\n")) {
+		return []byte("501 5.5.2 Invalid base64 data: an AUTH response must be base64 (RFC 4954 §4)\r\n")
+	}
 	if !bytes.HasPrefix(line, []byte("502 5.5.1 ")) {
 		return line
 	}

@@ -582,3 +582,22 @@ func TestReceivedWithFollowsTheGreeting(t *testing.T) {
 		}
 	}
 }
+
+// An AUTH response that is not base64 is refused for good, 501 5.5.2 (RFC
+// 4954 §4), not with go-smtp's temporary 454; a mechanism the server does
+// not offer gets 504 5.5.4 (RFC 4954 §6). Checked in plaintext and inside
+// implicit TLS, where the library reads the relay's decrypted side.
+func TestAuthErrorsFollowRFC4954(t *testing.T) {
+	sim := newSim(t, Options{})
+	for _, role := range []wire.Role{wire.RoleSubmission, wire.RoleSubmissions} {
+		c := dial(t, sim, role)
+		c.expectSMTP("", "220")
+		c.expectSMTP("EHLO laptop.local", "250")
+		c.expectSMTP("AUTH PLAIN !!not-base64!!", "501 5.5.2")
+		c.expectSMTP("AUTH LOGIN", "334")
+		c.expectSMTP("%%%", "501 5.5.2")
+		c.expectSMTP("AUTH CRAM-MD5", "504 5.5.4")
+		// The session goes on: a correct login still works.
+		c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+	}
+}

@@ -47,7 +47,7 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 	case sasl.Login:
 		return &loginServer{check: se.login}, nil
 	}
-	return nil, gosmtp.ErrAuthUnknownMechanism
+	return nil, errUnknownMechanism
 }
 
 // login checks credentials against the store and, when they are right,

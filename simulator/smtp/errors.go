@@ -31,6 +31,11 @@ var errAuthFailed = smtpErr(535, gosmtp.EnhancedCode{5, 7, 8}, "Authentication c
 var errNoAuthHere = smtpErr(503, gosmtp.EnhancedCode{5, 5, 1},
 	"Error: authentication not enabled on this port (MX); log in on the submission port (RFC 6409)")
 
+// errUnknownMechanism: AUTH with a mechanism this server does not offer
+// (RFC 4954 §4 and §6: 504 5.5.4; go-smtp's own answer says 5.7.4).
+var errUnknownMechanism = smtpErr(504, gosmtp.EnhancedCode{5, 5, 4},
+	"Unrecognized authentication type: this server offers PLAIN and LOGIN")
+
 // errAuthSyntax: a SASL response that is not what the mechanism expects.
 func errAuthSyntax(why string) *gosmtp.SMTPError {
 	return smtpErr(501, gosmtp.EnhancedCode{5, 5, 2}, "Malformed authentication response: %s", why)
