@@ -551,10 +551,20 @@ func (s *session) afterReply(p wire.Piece, startTLS int) int {
 //
 // It also turns go-smtp's "454 4.7.0 Invalid base64 data" (an AUTH response
 // that does not decode) into the permanent "501 5.5.2" that RFC 4954 §4
-// requires: a 4xx tells the client to try the same thing again later.
+// requires: a 4xx tells the client to try the same thing again later. And
+// its "501 5.5.2 Bad command", its answer to a line whose first word is not
+// four letters and a space ("FOO", "HELLO there"), into the "500" of RFC
+// 5321 §4.2.4: the command is not recognised, no argument is at fault. And
+// its "502" (not implemented) to an AUTH without a mechanism into the 501 of
+// a syntax error.
 func mapLibraryReply(line []byte) []byte {
-	if bytes.Equal(line, []byte("454 4.7.0 Invalid base64 data\r\n")) {
+	switch {
+	case bytes.Equal(line, []byte("454 4.7.0 Invalid base64 data\r\n")):
 		return []byte("501 5.5.2 Invalid base64 data: an AUTH response must be base64 (RFC 4954 §4)\r\n")
+	case bytes.Equal(line, []byte("501 5.5.2 Bad command\r\n")):
+		return []byte("500 5.5.2 Syntax error, command unrecognized\r\n")
+	case bytes.Equal(line, []byte("502 5.5.4 Missing parameter\r\n")): // AUTH alone
+		return []byte("501 5.5.4 Missing parameter: AUTH needs a mechanism name such as PLAIN (RFC 4954 §4)\r\n")
 	}
 	if !bytes.HasPrefix(line, []byte("502 5.5.1 ")) {
 		return line
@@ -590,23 +600,31 @@ func (s *session) writeClient(b []byte) error {
 }
 
 // refuseMalformed answers an IMAP line that does not even start like a
-// command ("NOOP" with no tag, a blank line). go-imap's server hangs up on
-// such a line without a word; RFC 9051 §7.1.5 says the server answers an
-// untagged BAD when it cannot parse the tag, and the learner deserves to
-// know why. It returns "" for every other line.
+// command: a blank line, no tag ("NOOP", `LIST "" *`), no command after the
+// tag. go-imap's server hangs up on such a line without a word; RFC 9051
+// §7.1.5 says the server answers BAD (tagged when it could read a tag), and
+// the learner deserves to know why. It returns "" for every other line.
 func (s *session) refuseMalformed(p wire.Piece) string {
 	if s.proto != wire.IMAP || p.Continues || p.Dir != wire.FromClient {
 		return ""
 	}
-	// The splitter names the verb of every line shaped "tag verb ...".
-	if p.Verb != "" && p.Data[0] != ' ' {
+	tag, ok := wire.IMAPCommandHead(p.Data)
+	if ok {
 		return ""
 	}
 	text := strings.TrimRight(string(p.Data), "\r\n")
-	if text == "" {
+	words := strings.Fields(text)
+	switch {
+	case len(words) == 0:
 		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
+	case tag == "" || len(words) == 1 || text[0] == ' ':
+		return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " + strings.TrimSpace(text) + "\r\n"
+	case strings.HasPrefix(text[len(tag):], "  "):
+		return tag + " BAD [CLIENTBUG] One space, not more, goes between the tag and the command, e.g. " + tag + " " + strings.Join(words[1:], " ") + "\r\n"
+	case strings.EqualFold(words[1], "UID"):
+		return tag + " BAD [CLIENTBUG] UID needs a command after it: UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE or UID EXPUNGE\r\n"
 	}
-	return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " + strings.TrimSpace(text) + "\r\n"
+	return tag + " BAD [CLIENTBUG] No command after the tag " + tag + ": if " + tag + " is the command, it needs a tag of your choice first, e.g. a1 " + text + "\r\n"
 }
 
 // withoutRanges removes the given ascending byte ranges from b, in place.

@@ -601,3 +601,42 @@ func TestAuthErrorsFollowRFC4954(t *testing.T) {
 		c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
 	}
 }
+
+// A line go-imap cannot read the head of (no tag, nothing after the tag,
+// UID alone) gets a BAD that says what is missing, tagged when a tag could
+// be read (RFC 9051 §7.1.5), and the session goes on; go-imap alone would
+// hang up without a word. Checked before and after login, and inside TLS.
+func TestIMAPMalformedHeadsAreRefusedAndTheSessionGoesOn(t *testing.T) {
+	sim := newSim(t, Options{})
+	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
+		c := dial(t, sim, role)
+		c.line() // greeting
+		refusals := []struct{ line, want string }{
+			{"", "* BAD [CLIENTBUG] Empty line"},
+			{"NOOP", "* BAD [CLIENTBUG] Missing tag"},
+			{"\"a1\" NOOP", "* BAD [CLIENTBUG] Missing tag"},
+			{"a1", "* BAD [CLIENTBUG] Missing tag"},
+			{"a2 UID", "a2 BAD [CLIENTBUG] UID needs a command"},
+			{"a3  NOOP", "a3 BAD [CLIENTBUG] One space"},
+		}
+		check := func() {
+			for _, r := range refusals {
+				c.send(r.line)
+				if got := c.line(); !strings.HasPrefix(got, r.want) {
+					t.Errorf("%s: %q: got %q, want %q...", role, r.line, got, r.want)
+				}
+			}
+		}
+		check()
+		c.imap("a4", "LOGIN alice wonderland")
+		check()
+		c.send(`LIST "" *`)
+		if got := c.line(); !strings.HasPrefix(got, "LIST BAD [CLIENTBUG] No command after the tag LIST") {
+			t.Errorf("%s: untagged LIST: got %q", role, got)
+		}
+		// Still logged in, still in step.
+		if out := c.imap("a5", "SELECT INBOX"); !strings.HasPrefix(out[len(out)-1], "a5 OK") {
+			t.Errorf("%s: SELECT after the refusals: %q", role, out)
+		}
+	}
+}

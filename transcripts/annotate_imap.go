@@ -180,6 +180,10 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.RFC = "RFC 9051 §2.2.1"
 		return
 	}
+	if headTag, ok := wire.IMAPCommandHead(e.Data); !ok {
+		a.imapBadHead(l, text, headTag)
+		return
+	}
 	if _, tagIsCmd := imapVerbs[strings.ToUpper(tag)]; tagIsCmd {
 		if _, verbIsCmd := imapVerbs[strings.ToUpper(word)]; !verbIsCmd {
 			l.Tag, l.Verb = "", strings.ToUpper(tag)
@@ -196,18 +200,20 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 			return
 		}
 	}
-	if word == "" {
-		l.Note = "a command needs a tag and a command name (for example \"a1 NOOP\"): the server will answer BAD"
-		l.Level = Warning
-		l.RFC = "RFC 9051 §2.2.1"
-		return
-	}
 	cmd := imapCmd{tag: tag, verb: verb, args: args}
 	base := strings.TrimPrefix(verb, "UID ")
 	rfc, known := imapVerbs[base]
 	l.RFC = rfc
 	if strings.HasPrefix(verb, "UID ") {
 		l.RFC = imapVerbs["UID"]
+	}
+	if need, ok := imapNeedsArgs[base]; ok && strings.TrimSpace(args) == "" {
+		l.Note = base + " needs " + need + ": the server will answer BAD"
+		l.Level = Warning
+		if len(s.open) < 1000 {
+			s.open = append(s.open, cmd)
+		}
+		return
 	}
 	switch base {
 	case "CAPABILITY":
@@ -485,6 +491,70 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 		l.Note = "untagged data " + a.display([]byte(first))
 		l.Unknown = true
 	}
+}
+
+// imapBadHead explains a line whose start the server cannot read as a
+// command (wire.IMAPCommandHead): the simulator, like a strict server,
+// answers it with BAD and runs nothing. tag is what could be read as a tag.
+func (a *Annotator) imapBadHead(l *Line, text, tag string) {
+	l.Level = Warning
+	l.RFC = "RFC 9051 §2.2.1"
+	l.Tag, l.Verb = "", ""
+	words := strings.Fields(text)
+	first := strings.ToUpper(words[0])
+	_, firstIsCmd := imapVerbs[first]
+	switch {
+	case tag == "" || text[0] == ' ':
+		l.Note = "this line does not start with a tag: every IMAP command starts with a tag of the client's choosing (\"a1 " +
+			a.display([]byte(strings.TrimSpace(text))) + "\"): the server will answer BAD (untagged, * BAD)"
+	case len(words) == 1 && firstIsCmd:
+		l.Verb = first
+		l.Note = first + " is a command, but it needs a tag of the client's choosing first (\"a1 " + a.display([]byte(text)) +
+			"\"): the server will answer BAD (untagged, * BAD)"
+	case len(words) == 1:
+		l.Note = "a command needs a tag and a command name (for example \"a1 NOOP\"): the server will answer BAD"
+	case strings.HasPrefix(text[len(tag):], "  "):
+		l.Tag = tag
+		l.Note = "exactly one space goes between the tag and the command (\"" + a.display([]byte(tag+" "+strings.Join(words[1:], " "))) +
+			"\"): the server will answer BAD"
+	case strings.EqualFold(words[1], "UID"):
+		l.Tag = tag
+		l.Note = "UID needs a command after it (UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE, UID EXPUNGE): the server will answer BAD"
+	case firstIsCmd:
+		l.Tag, l.Verb = tag, first
+		l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.display([]byte(text)) +
+			"\"), so the server takes \"" + a.display([]byte(tag)) + "\" for the tag and finds no command after it: the server will answer BAD"
+	default:
+		l.Tag = tag
+		l.Note = "after the tag comes a command name, a plain word such as NOOP: the server will answer BAD"
+	}
+	if l.Tag != "" && len(a.imap.open) < 1000 {
+		a.imap.open = append(a.imap.open, imapCmd{tag: l.Tag, verb: l.Verb})
+	}
+}
+
+// imapNeedsArgs are the commands that cannot be given without arguments,
+// with what they need.
+var imapNeedsArgs = map[string]string{
+	"FETCH":        "a message set and the data items, e.g. FETCH 1 (FLAGS)",
+	"STORE":        "a message set, FLAGS, +FLAGS or -FLAGS and the flags, e.g. STORE 1 +FLAGS (\\Seen)",
+	"COPY":         "a message set and a mailbox, e.g. COPY 1 Archive",
+	"MOVE":         "a message set and a mailbox, e.g. MOVE 1 Archive",
+	"SEARCH":       "search keys, e.g. SEARCH UNSEEN",
+	"SELECT":       "a mailbox name, e.g. SELECT INBOX",
+	"EXAMINE":      "a mailbox name, e.g. EXAMINE INBOX",
+	"CREATE":       "a mailbox name, e.g. CREATE Projects",
+	"DELETE":       "a mailbox name, e.g. DELETE Projects",
+	"SUBSCRIBE":    "a mailbox name, e.g. SUBSCRIBE Projects",
+	"UNSUBSCRIBE":  "a mailbox name, e.g. UNSUBSCRIBE Projects",
+	"RENAME":       "the old and the new mailbox name, e.g. RENAME Projects Archive/Projects",
+	"STATUS":       "a mailbox and the items, e.g. STATUS INBOX (MESSAGES UNSEEN)",
+	"LIST":         "a reference and a pattern, e.g. LIST \"\" *",
+	"LSUB":         "a reference and a pattern, e.g. LSUB \"\" *",
+	"APPEND":       "a mailbox and the message as a literal, e.g. APPEND Drafts {310}",
+	"LOGIN":        "a user name and a password, e.g. LOGIN alice secret",
+	"AUTHENTICATE": "a mechanism name, e.g. AUTHENTICATE PLAIN",
+	"ENABLE":       "the extensions to turn on, e.g. ENABLE IMAP4rev2",
 }
 
 // isIMAPGreeting reports whether an untagged status word can open a

@@ -204,6 +204,10 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		}
 		if mech == "" {
 			l.Note = "AUTH needs a mechanism name such as PLAIN or LOGIN: the server will answer 501"
+			if s.state == "connected" {
+				// The order is checked before the arguments.
+				l.Note = "AUTH needs a mechanism name such as PLAIN or LOGIN, and EHLO must come first: the server will answer 503"
+			}
 			l.Level = Warning
 		}
 	default:

@@ -642,7 +642,9 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		// but the password crossed the wire all the same.
 		p.Secret = Range{starts[2], len(text)}
 	}
-	if !continuing && len(words) >= 2 {
+	// A line go-imap cannot even read the head of is refused by the
+	// simulator, not run: it starts no command (IMAPCommandHead).
+	if _, ok := IMAPCommandHead(p.Data); !continuing && len(words) >= 2 && ok {
 		cmd := s.upper(words[1])
 		if cmd == "UID" && len(words) >= 3 {
 			cmd = "UID " + s.upper(words[2])

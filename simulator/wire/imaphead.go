@@ -1,0 +1,62 @@
+package wire
+
+import "bytes"
+
+// IMAPCommandHead checks the start of an IMAP command line the way go-imap's
+// server reads it before it looks at any argument: a tag of atom
+// characters, one space, a command name of atom characters, and after UID a
+// space and a second name (RFC 9051 §9: command, tag). go-imap hangs up
+// without a word on a line that fails here, so the simulator answers such a
+// line itself. tag is what was read as the tag ("" if not even that), so a
+// refusal can be tagged; ok reports whether the head is well formed.
+func IMAPCommandHead(line []byte) (tag string, ok bool) {
+	n := atomLen(line)
+	if n == 0 {
+		return "", false
+	}
+	tag = string(line[:n])
+	rest, ok := imapSP(line[n:])
+	if !ok {
+		return tag, false
+	}
+	m := atomLen(rest)
+	if m == 0 {
+		return tag, false
+	}
+	if bytes.EqualFold(rest[:m], []byte("UID")) {
+		rest, ok = imapSP(rest[m:])
+		if !ok || atomLen(rest) == 0 {
+			return tag, false
+		}
+	}
+	return tag, true
+}
+
+// atomLen is the length of the run of atom characters that starts b.
+func atomLen(b []byte) int {
+	n := 0
+	for n < len(b) && isAtomChar(b[n]) {
+		n++
+	}
+	return n
+}
+
+// isAtomChar: any character but the atom-specials of RFC 9051 §9 (and, as
+// go-imap reads it, not "]" either), where controls include DEL and the C1
+// range 0x80-0x9F.
+func isAtomChar(c byte) bool {
+	switch c {
+	case '(', ')', '{', ' ', '%', '*', '"', '\\', ']':
+		return false
+	}
+	return c >= 0x20 && c != 0x7f && (c < 0x80 || c > 0x9f)
+}
+
+// imapSP reads the space between two words as go-imap does: a space not
+// followed by the end of the line, or none at all before a "(".
+func imapSP(b []byte) ([]byte, bool) {
+	if len(b) > 0 && b[0] == ' ' {
+		return b[1:], len(b) > 1 && b[1] != '\r' && b[1] != '\n'
+	}
+	return b, len(b) > 0 && b[0] == '('
+}
