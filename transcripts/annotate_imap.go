@@ -14,6 +14,9 @@ type imapCmd struct {
 	verb    string // "SELECT", "UID FETCH"
 	args    string // the rest of the command line
 	mailbox string // SELECT/EXAMINE/STATUS... argument, unquoted
+	// malformed: the line could not be read as a command at all (no
+	// command after the tag): its BAD is about the line, not a command.
+	malformed bool
 }
 
 // imapState is what an IMAP annotator remembers about the session.
@@ -529,7 +532,7 @@ func (a *Annotator) imapBadHead(l *Line, text, tag string) {
 		l.Note = "after the tag comes a command name, a plain word such as NOOP: the server will answer BAD"
 	}
 	if l.Tag != "" && len(a.imap.open) < 1000 {
-		a.imap.open = append(a.imap.open, imapCmd{tag: l.Tag, verb: l.Verb})
+		a.imap.open = append(a.imap.open, imapCmd{tag: l.Tag, malformed: true})
 	}
 }
 
@@ -831,6 +834,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	s := &a.imap
 	switch {
+	case cmd.malformed && status == "BAD":
+		l.Note = "the server could not read the line as a command, so it ran nothing (" + m + ")"
+		l.RFC = "RFC 9051 §2.2.1"
 	case code == "AUTHENTICATIONFAILED" || (cmd.verb == "LOGIN" || cmd.verb == "AUTHENTICATE") && status == "NO":
 		l.Note = "login failed: wrong user name or password (" + m + ")"
 		l.Level = Error
