@@ -294,3 +294,35 @@ func TestKnowledgeFillsDetail(t *testing.T) {
 		t.Fatalf("detail %q", l.Detail)
 	}
 }
+
+// A line the server cannot read as a command (untagged LIST, two spaces
+// after the tag) is explained as such, and so is its BAD: nothing ran, and
+// nothing is said about the word taken for the tag.
+func TestIMAPLinesThatAreNotCommands(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK ready\r\n",
+		"C:LIST \"\" *\r\n",
+		"S:LIST BAD [CLIENTBUG] No command after the tag LIST\r\n",
+		"C:a2  NOOP\r\n",
+		"S:a2 BAD [CLIENTBUG] One space, not more\r\n",
+		"C:a3 FETCH\r\n",
+		"S:a3 BAD [CLIENTBUG] Syntax error: expected SP\r\n",
+	))
+	for _, c := range []struct {
+		dir        wire.Dir
+		line, want string
+	}{
+		{wire.FromClient, "LIST \"\" *", "finds no command after it: the server will answer BAD"},
+		{wire.FromServer, "LIST BAD", "could not read the line as a command, so it ran nothing"},
+		{wire.FromClient, "a2  NOOP", "exactly one space goes between the tag and the command"},
+		{wire.FromServer, "a2 BAD", "ran nothing"},
+		{wire.FromClient, "a3 FETCH", "FETCH needs a message set and the data items"},
+	} {
+		if got := find(t, lines, c.dir, c.line); !strings.Contains(got.Note, c.want) {
+			t.Errorf("%q: note %q, want %q", c.line, got.Note, c.want)
+		}
+	}
+	if l := find(t, lines, wire.FromServer, "LIST BAD"); strings.Contains(l.Note, "before login") {
+		t.Errorf("the BAD blames LIST: %q", l.Note)
+	}
+}
