@@ -178,12 +178,66 @@ func (a *Annotator) popClient(l *Line, e wire.Event) {
 		l.Level = Warning
 		l.RFC = "RFC 1939 §3"
 	}
+	if problem := popArgProblem(verb, rest, s.state); problem != "" {
+		l.Note = problem + ": the server will answer -ERR"
+		l.Level = Warning
+	} else if verb == "DELE" && s.deleted[rest] {
+		l.Note += " (it is already marked deleted in this session: the server will refuse)"
+		l.Level = Warning
+	}
 	if known {
 		a.want(kb.Command, verb)
 	}
 	if len(s.pending) < 1000 {
 		s.pending = append(s.pending, cmd)
 	}
+}
+
+// popArgs is how many arguments each POP3 command takes (RFC 1939 §5-7,
+// RFC 2449, RFC 2595) and what they are, for the commands whose arguments
+// a server checks before anything else. numeric: the first is a message
+// number.
+var popArgs = map[string]struct {
+	min, max int
+	numeric  bool
+	what     string
+}{
+	"USER": {1, 1, false, "a user name, e.g. USER alice"},
+	"APOP": {2, 2, false, "a user name and the digest, e.g. APOP alice c4c9334bac560ecc979e58001b3e22fb"},
+	"STAT": {0, 0, false, "no argument"},
+	"LIST": {0, 1, true, "no argument, or a message number"},
+	"UIDL": {0, 1, true, "no argument, or a message number"},
+	"RETR": {1, 1, true, "a message number, e.g. RETR 1"},
+	"DELE": {1, 1, true, "a message number, e.g. DELE 1"},
+	"TOP":  {2, 2, true, "a message number and a count of body lines, e.g. TOP 1 0"},
+	"NOOP": {0, 0, false, "no argument"},
+	"RSET": {0, 0, false, "no argument"},
+	"CAPA": {0, 0, false, "no argument"},
+	"STLS": {0, 0, false, "no argument"},
+}
+
+// popArgProblem says what is wrong with a command's arguments or its
+// moment, or "" when nothing is.
+func popArgProblem(verb, rest, state string) string {
+	if verb == "STLS" && state == "TRANSACTION" {
+		return "STLS is only allowed before logging in (RFC 2595 §4)"
+	}
+	spec, ok := popArgs[verb]
+	if !ok {
+		return ""
+	}
+	args := strings.Fields(rest)
+	if len(args) < spec.min || len(args) > spec.max {
+		return verb + " takes " + spec.what
+	}
+	if spec.numeric && len(args) > 0 {
+		for _, arg := range args {
+			if !isDigits(arg) {
+				return verb + " takes " + spec.what + " (message numbers and counts are digits)"
+			}
+		}
+	}
+	return ""
 }
 
 // popAuthResponse explains a SASL response line of a POP3 AUTH exchange.
