@@ -33,7 +33,9 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 		{wire.RoleSubmission, []string{"", "EHLO", "FOO", "HELLO there", "AUTH", "EHLO laptop.local", "AUTH", "AUTH PLAIN %%%", "AUTH LOGIN", "%%%",
 			"AUTH PLAIN " + b64("\x00alice\x00wonderland"), "MAIL FROM alice@example.com", "MAIL FROM:<alice@example.com",
 			"MAIL FROM:<alice@example.com>", "RCPT TO bob@example.org", "BDAT", "QUIT"}},
-		{wire.RoleMX, []string{"EHLO relay.example", "RCPT TO:<bob@example.org>", "DATA", "MAIL FROM:<carol@elsewhere.test>", "DATA", "QUIT"}},
+		{wire.RoleMX, []string{"HELO", "EHLO relay.example", "RCPT TO:<bob@example.org>", "DATA", "AUTH PLAIN",
+			"MAIL FROM:<carol@elsewhere.test> FOO=BAR", "MAIL FROM:<carol@elsewhere.test> RET=HDRS",
+			"MAIL FROM:<carol@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "QUIT"}},
 		{wire.RolePOP3, []string{"", "FOO", "AUTH PLAIN", "%%%", "QUIT"}},
 		{wire.RolePOP3, []string{"USER", "USER alice", "PASS wonderland", "DELE 1", "RETR 1", "DELE 1", "RETR", "RETR x", "TOP 1",
 			"UIDL 2 3", "NOOP x", "STLS", "LIST a", "STAT 1", "RSET", "QUIT"}},
@@ -90,6 +92,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 	}{
 		{regexp.MustCompile(`the server will answer ([-+A-Z0-9]+)`), func(m []string) []string { return m[1:2] }},
 		{regexp.MustCompile(`the server will refuse this with (\d{3})`), func(m []string) []string { return m[1:2] }},
+		{regexp.MustCompile(`a server that follows RFC \d+ answers (\d{3})`), func(m []string) []string { return m[1:2] }},
 		{regexp.MustCompile(`the server will refuse it \((\d{3}) or (\d{3})\)`), func(m []string) []string { return m[1:3] }},
 		{regexp.MustCompile(`(?i)^POP3 .*the server will refuse\)`), func([]string) []string { return []string{"-ERR"} }},
 		{regexp.MustCompile(`the server will close it with a tagged (OK)`), func(m []string) []string { return m[1:2] }},

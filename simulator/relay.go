@@ -556,7 +556,8 @@ func (s *session) afterReply(p wire.Piece, startTLS int) int {
 // four letters and a space ("FOO", "HELLO there"), into the "500" of RFC
 // 5321 §4.2.4: the command is not recognised, no argument is at fault. And
 // its "502" (not implemented) to an AUTH without a mechanism into the 501 of
-// a syntax error.
+// a syntax error. And its 500 and 504 for MAIL and RCPT parameters it does
+// not know or support into the 555 that RFC 5321 §4.1.1.11 prescribes.
 func mapLibraryReply(line []byte) []byte {
 	switch {
 	case bytes.Equal(line, []byte("454 4.7.0 Invalid base64 data\r\n")):
@@ -565,6 +566,17 @@ func mapLibraryReply(line []byte) []byte {
 		return []byte("500 5.5.2 Syntax error, command unrecognized\r\n")
 	case bytes.Equal(line, []byte("502 5.5.4 Missing parameter\r\n")): // AUTH alone
 		return []byte("501 5.5.4 Missing parameter: AUTH needs a mechanism name such as PLAIN (RFC 4954 §4)\r\n")
+	case bytes.Equal(line, []byte("500 5.5.4 Unknown MAIL FROM argument\r\n")),
+		bytes.Equal(line, []byte("500 5.5.4 Unknown RCPT TO argument\r\n")):
+		// RFC 5321 §4.1.1.11: a MAIL or RCPT parameter the server does
+		// not recognise gets 555.
+		verb := string(line[len("500 5.5.4 Unknown ") : len(line)-len(" argument\r\n")])
+		return []byte("555 5.5.4 Unknown " + verb + " parameter: only those of the extensions listed by EHLO are allowed\r\n")
+	case bytes.HasPrefix(line, []byte("504 5.5.4 ")) && bytes.HasSuffix(line, []byte(" is not implemented\r\n")):
+		// The same for a parameter of an extension this server does not
+		// offer (NOTIFY and ORCPT of DSN, MT-PRIORITY...).
+		param := string(line[len("504 5.5.4 ") : len(line)-len(" is not implemented\r\n")])
+		return []byte("555 5.5.4 " + param + " is not supported: this server's EHLO reply does not offer its extension\r\n")
 	}
 	if !bytes.HasPrefix(line, []byte("502 5.5.1 ")) {
 		return line

@@ -36,6 +36,9 @@ type smtpState struct {
 	challenged bool // a 334 is outstanding: the next client line is a response
 	lastChunk  bool // the last BDAT sent was LAST
 	began      bool // the session's first line has been seen
+	// offered holds the extensions of the last EHLO reply (AUTH, STARTTLS,
+	// ...); nil until an EHLO was sent.
+	offered map[string]bool
 }
 
 func (s *smtpState) init() {
@@ -59,6 +62,7 @@ func (s *smtpState) afterTLS() {
 	s.state = "connected"
 	s.from, s.rcpts, s.auth, s.authUser = "", 0, "", ""
 	s.pending = s.pending[:0]
+	s.offered = nil
 }
 
 // smtpVerbs are the commands this tutor explains.
@@ -125,9 +129,15 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		if rest == "" {
 			l.Note = "EHLO needs the client's name (its domain or [IP]): the server will answer 501"
 			l.Level = Warning
+		} else {
+			s.offered = map[string]bool{}
 		}
 	case "HELO":
 		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " the old way (no extensions listed; prefer EHLO)"
+		if rest == "" {
+			l.Note = "HELO needs the client's name (its domain or [IP]): the server will answer 501"
+			l.Level = Warning
+		}
 	case "MAIL":
 		addr, ok, msg := smtpPath(rest, "FROM")
 		cmd.arg = addr
@@ -144,6 +154,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		}
 		if params := smtpParams(rest); params != "" {
 			l.Note += "; parameters " + a.display([]byte(params))
+			a.smtpParamCheck(l, params)
 		}
 	case "RCPT":
 		addr, ok, msg := smtpPath(rest, "TO")
@@ -155,6 +166,10 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			break
 		}
 		l.Note = "names envelope recipient <" + a.display([]byte(addr)) + ">"
+		if params := smtpParams(rest); params != "" {
+			l.Note += "; parameters " + a.display([]byte(params))
+			a.smtpParamCheck(l, params)
+		}
 		if s.state != "mail" && s.state != "rcpt" && !s.sent("MAIL") {
 			l.Note += " (no MAIL FROM accepted yet: the server will refuse this with 503)"
 			l.Level = Warning
@@ -201,6 +216,11 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		if initial != "" {
 			a.smtpAuthResponse(l, initial)
 			l.Note = "logs in with " + mech + ": " + l.Note
+		}
+		if mech != "" && initial == "" && s.offered != nil && !s.offered["AUTH"] && s.state != "connected" {
+			l.Note = "logs in with " + mech + ", but the EHLO reply offered no AUTH: no login on this port (an MX takes mail for its own domains without one), " +
+				"or not before STARTTLS: the server will refuse it (503 or 530)"
+			l.Level = Warning
 		}
 		if mech == "" {
 			l.Note = "AUTH needs a mechanism name such as PLAIN or LOGIN: the server will answer 501"
@@ -256,6 +276,41 @@ func smtpParams(rest string) string {
 		return strings.TrimSpace(rest[i+1:])
 	}
 	return ""
+}
+
+// smtpParamExtension names the EHLO extension that defines each MAIL and
+// RCPT parameter (RFC 1870 SIZE, RFC 6152 BODY, RFC 6531 SMTPUTF8, RFC 3461
+// DSN, RFC 4954 AUTH, RFC 8689 REQUIRETLS, RFC 6710 MT-PRIORITY, RFC 2852
+// DELIVERBY, RFC 7293 RRVS).
+var smtpParamExtension = map[string]string{
+	"SIZE": "SIZE", "BODY": "8BITMIME", "SMTPUTF8": "SMTPUTF8", "AUTH": "AUTH",
+	"RET": "DSN", "ENVID": "DSN", "NOTIFY": "DSN", "ORCPT": "DSN",
+	"REQUIRETLS": "REQUIRETLS", "MT-PRIORITY": "MT-PRIORITY", "BY": "DELIVERBY", "RRVS": "RRVS",
+}
+
+// smtpParamCheck warns about a MAIL or RCPT parameter whose extension the
+// server's EHLO reply did not offer: RFC 5321 §4.1.1.11 has it refused
+// with 555. (Without an EHLO reply to go by, nothing is said.)
+func (a *Annotator) smtpParamCheck(l *Line, params string) {
+	if a.smtp.offered == nil {
+		return
+	}
+	for _, p := range strings.Fields(params) {
+		name, _, _ := strings.Cut(p, "=")
+		name = strings.ToUpper(name)
+		ext, known := smtpParamExtension[name]
+		switch {
+		case !known:
+			l.Note += ". " + a.display([]byte(name)) + " is not a parameter of any extension this tutor knows: a server that follows RFC 5321 answers 555"
+		case !a.smtp.offered[ext]:
+			l.Note += ". " + name + " belongs to the " + ext + " extension, which the EHLO reply did not offer: a server that follows RFC 5321 answers 555 (some accept it anyway)"
+		default:
+			continue
+		}
+		l.Level = Warning
+		l.RFC = "RFC 5321 §4.1.1.11"
+		return
+	}
 }
 
 // smtpAuthResponse explains a client's SASL response (initial or after a 334).
@@ -421,6 +476,9 @@ func (a *Annotator) ehloKeyword(l *Line, msg string) {
 	kw, params := cutWord(msg)
 	kw = strings.ToUpper(kw)
 	a.want(kb.Capability, kw)
+	if a.smtp.offered != nil {
+		a.smtp.offered[kw] = true
+	}
 	switch kw {
 	case "PIPELINING":
 		l.Note, l.RFC = "PIPELINING: the client may send several commands without waiting for each reply", "RFC 2920"
@@ -599,6 +657,13 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "VRFY" && (code == "250" || code == "251" || code == "252"):
 		l.Note = "verification answer (" + m + "); 252 means \"cannot verify, but will try to deliver\""
 		l.RFC = "RFC 5321 §3.5.3"
+	case code == "555":
+		l.Note = "a parameter on this line is not one the server supports: MAIL and RCPT may only carry parameters of the extensions its EHLO reply listed (" + m + ")"
+		l.RFC = "RFC 5321 §4.1.1.11"
+	case code == "503" && cmd.verb == "AUTH" && s.offered != nil && !s.offered["AUTH"]:
+		l.Note = "no login on this port: its EHLO reply offered no AUTH (an MX takes mail for its own domains without one; mail programs log in on the submission port) (" + m + ")"
+		l.RFC = "RFC 4954 §4"
+		s.auth = ""
 	case code == "503":
 		cmd.stateBefore, cmd.rcpts = s.state, s.rcpts
 		l.Note = "bad sequence of commands: " + a.smtpSequence(cmd)
