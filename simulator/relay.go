@@ -335,16 +335,18 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		if p.Kind != wire.Line {
 			return
 		}
+		if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
+			skip = append(skip, [2]int{p.End - len(p.Data), p.End})
+			batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
+			replies = append(replies, reply)
+			s.split.AnsweredHere()
+			return
+		}
 		switch p.Verb {
 		case "STARTTLS", "STLS":
 			cut = p.End
 		case "HELO", "EHLO":
 			s.saidHELO.Store(p.Verb == "HELO")
-		}
-		if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
-			skip = append(skip, [2]int{p.End - len(p.Data), p.End})
-			batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
-			replies = append(replies, reply)
 		}
 	})
 	if cut >= 0 && cut < n {
@@ -611,13 +613,33 @@ func (s *session) writeClient(b []byte) error {
 	return err
 }
 
-// refuseMalformed answers an IMAP line that does not even start like a
-// command: a blank line, no tag ("NOOP", `LIST "" *`), no command after the
-// tag. go-imap's server hangs up on such a line without a word; RFC 9051
-// §7.1.5 says the server answers BAD (tagged when it could read a tag), and
-// the learner deserves to know why. It returns "" for every other line.
+// refuseMalformed answers, in the relay, the client lines that the server
+// libraries would mishandle, and returns "" for every other line:
+//   - IMAP: a line that does not even start like a command: a blank line,
+//     no tag ("NOOP", `LIST "" *`), no command after the tag. go-imap's
+//     server hangs up on such a line without a word; RFC 9051 §7.1.5 says
+//     the server answers BAD (tagged when it could read a tag), and the
+//     learner deserves to know why.
+//   - SMTP: STARTTLS with anything after it. go-smtp takes every line that
+//     starts with those letters for STARTTLS ("STARTTLSX" too, which the
+//     relay would not recognise, and the TLS handshake would stall); RFC
+//     3207 §4 allows no parameters: 501, and "STARTTLSX" is no command: 500.
 func (s *session) refuseMalformed(p wire.Piece) string {
-	if s.proto != wire.IMAP || p.Continues || p.Dir != wire.FromClient {
+	if p.Continues || p.Dir != wire.FromClient {
+		return ""
+	}
+	switch s.proto {
+	case wire.SMTP:
+		text := strings.TrimRight(string(p.Data), "\r\n \t")
+		switch {
+		case p.Verb == "STARTTLS" && !strings.EqualFold(text, "STARTTLS"):
+			return "501 5.5.4 Syntax error: STARTTLS takes no parameters (RFC 3207 §4)\r\n"
+		case strings.HasPrefix(p.Verb, "STARTTLS") && p.Verb != "STARTTLS":
+			return "500 5.5.2 Syntax error, command unrecognized\r\n"
+		}
+		return ""
+	case wire.IMAP:
+	default:
 		return ""
 	}
 	tag, ok := wire.IMAPCommandHead(p.Data)

@@ -640,3 +640,27 @@ func TestIMAPMalformedHeadsAreRefusedAndTheSessionGoesOn(t *testing.T) {
 		}
 	}
 }
+
+// STARTTLS takes no parameters (RFC 3207 §4). go-smtp would start TLS for
+// any line beginning with those letters, and for "STARTTLSX" the relay would
+// not know: the handshake would stall. They get 501 and 500, the replies
+// stay in step, and a plain STARTTLS still works afterwards.
+func TestSTARTTLSWithParametersIsRefused(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := dial(t, sim, wire.RoleSubmission)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO me", "250")
+	c.expectSMTP("STARTTLS now", "501 5.5.4")
+	c.expectSMTP("STARTTLSX", "500 5.5.2")
+	c.expectSMTP("NOOP", "250")
+	c.expectSMTP("STARTTLS", "220")
+	c.startTLS(sim)
+	c.expectSMTP("EHLO me", "250")
+	c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+	// The tap saw the refusal as the server's answer, and the handshake.
+	rec.until(t, "the relay's 501", func(e wire.Event) bool {
+		return e.Dir == wire.FromServer && strings.HasPrefix(string(e.Data), "501 5.5.4 Syntax error: STARTTLS")
+	})
+	rec.until(t, "the TLS handshake", func(e wire.Event) bool { return e.Kind == wire.TLS })
+}

@@ -206,6 +206,10 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		l.Note = "asks the server for help text"
 	case "STARTTLS":
 		l.Note = "asks to switch this connection to TLS; nothing else may be sent until the handshake is done"
+		if strings.TrimSpace(rest) != "" {
+			l.Note = "STARTTLS takes no parameters (RFC 3207 §4): the server will answer 501"
+			l.Level = Warning
+		}
 	case "AUTH":
 		mech, initial := cutWord(rest)
 		mech = strings.ToUpper(mech)

@@ -419,6 +419,16 @@ func (s *Splitter) upper(b []byte) string {
 	return v
 }
 
+// AnsweredHere tells the splitter that the client line it has just cut was
+// answered by the simulator itself and never reaches the server, so no
+// server reply is due for it (SMTP replies are matched to commands in
+// order). IMAP lines the simulator answers start no command to begin with.
+func (s *Splitter) AnsweredHere() {
+	if s.proto == SMTP && len(s.smtpPending) > 0 {
+		s.smtpPending = s.smtpPending[:len(s.smtpPending)-1]
+	}
+}
+
 func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	text := TrimEOL(p.Data)
 	if d == FromClient {
