@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/smtp"
@@ -75,7 +76,9 @@ type session struct {
 	// saidHELO: the client's last SMTP greeting was HELO, not EHLO, so
 	// the Received header says "with SMTP" (smtp.GreetingTeller).
 	saidHELO atomic.Bool
-	writeMu  sync.Mutex // one writer at a time towards the client
+	// saidBye: the IMAP server has said BYE (see byeIfSilent).
+	saidBye atomic.Bool
+	writeMu sync.Mutex // one writer at a time towards the client
 
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
@@ -444,10 +447,25 @@ func (s *session) serverToClient() {
 			}
 		}
 		if err != nil {
+			s.byeIfSilent()
 			s.finish("the server closed the connection")
 			return
 		}
 	}
+}
+
+// byeIfSilent tells an IMAP client why the server is hanging up, when the
+// server did not. go-imap closes the connection without a word when it
+// cannot read a command line at all (a line of 10 KB of garbage, a 1 MB
+// line) or the client stayed idle too long; RFC 9051 §7.1.5 has the server
+// send BYE first, and a learner should see why the line went dead.
+func (s *session) byeIfSilent() {
+	if s.proto != wire.IMAP || s.saidBye.Load() || s.isClosed() {
+		return
+	}
+	bye := []byte("* BYE Closing the connection: the last line could not be read as a command (too long, or not a command at all), or the client was idle too long\r\n")
+	s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: bye})
+	s.writeClient(bye)
 }
 
 // fromServer taps one chunk the server wrote. It returns the bytes to send
@@ -480,6 +498,9 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		}
 		if s.proto == wire.SMTP && p.Kind == wire.Line {
 			p.Data = mapLibraryReply(p.Data)
+		}
+		if s.proto == wire.IMAP && p.Kind == wire.Line && bytes.HasPrefix(p.Data, []byte("* BYE")) {
+			s.saidBye.Store(true)
 		}
 		if slow {
 			time.Sleep(time.Second)
@@ -628,6 +649,11 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 	if p.Continues || p.Dir != wire.FromClient {
 		return ""
 	}
+	if s.proto == wire.IMAP {
+		if reply := s.refuseBigLiteral(); reply != "" {
+			return reply
+		}
+	}
 	switch s.proto {
 	case wire.SMTP:
 		text := strings.TrimRight(string(p.Data), "\r\n \t")
@@ -652,13 +678,50 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 	case len(words) == 0:
 		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
 	case tag == "" || len(words) == 1 || text[0] == ' ':
-		return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " + strings.TrimSpace(text) + "\r\n"
+		return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " +
+			replyExample(strings.TrimSpace(text), "NOOP") + "\r\n"
 	case strings.HasPrefix(text[len(tag):], "  "):
-		return tag + " BAD [CLIENTBUG] One space, not more, goes between the tag and the command, e.g. " + tag + " " + strings.Join(words[1:], " ") + "\r\n"
+		return tag + " BAD [CLIENTBUG] One space, not more, goes between the tag and the command, e.g. " + tag + " " +
+			replyExample(strings.Join(words[1:], " "), "NOOP") + "\r\n"
 	case strings.EqualFold(words[1], "UID"):
 		return tag + " BAD [CLIENTBUG] UID needs a command after it: UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE or UID EXPUNGE\r\n"
 	}
-	return tag + " BAD [CLIENTBUG] No command after the tag " + tag + ": if " + tag + " is the command, it needs a tag of your choice first, e.g. a1 " + text + "\r\n"
+	return tag + " BAD [CLIENTBUG] No command after the tag " + tag + ": if " + tag + " is the command, it needs a tag of your choice first, e.g. a1 " +
+		replyExample(text, tag) + "\r\n"
+}
+
+// imapBufferedLiteralMax is the largest literal go-imap's server accepts in
+// a command other than APPEND (its checkBufferedLiteral).
+const imapBufferedLiteralMax = 4096
+
+// refuseBigLiteral answers a command line that announces a synchronising
+// literal go-imap will not take (over 4096 bytes, outside APPEND). go-imap
+// refuses it without a word and then swallows the client's next line as if
+// it were the literal; the client, waiting for "+", hangs. RFC 9051 §7.1
+// lets the server refuse the literal with a tagged NO instead of "+"; the
+// [TOOBIG] code is RFC 4469's. Only on a command's first line: once go-imap
+// has read part of a command (an earlier literal), it must see the rest.
+func (s *session) refuseBigLiteral() string {
+	tag, verb, size, ok := s.split.IMAPLiteralAsked()
+	if !ok || size <= imapBufferedLiteralMax || verb == "APPEND" {
+		return ""
+	}
+	return tag + " NO [TOOBIG] Literals are limited to 4096 bytes for " + verb + " (APPEND takes whole messages)\r\n"
+}
+
+// replyExample returns what the client sent, to be quoted back in a reply,
+// when it is short printable text; otherwise the fallback. A reply must not
+// carry NULs, control characters or invalid UTF-8 back to the client.
+func replyExample(sent, fallback string) string {
+	if len(sent) > 80 || !utf8.ValidString(sent) {
+		return fallback
+	}
+	for _, r := range sent {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fallback
+		}
+	}
+	return sent
 }
 
 // withoutRanges removes the given ascending byte ranges from b, in place.

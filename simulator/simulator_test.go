@@ -664,3 +664,44 @@ func TestSTARTTLSWithParametersIsRefused(t *testing.T) {
 	})
 	rec.until(t, "the TLS handshake", func(e wire.Event) bool { return e.Kind == wire.TLS })
 }
+
+// A synchronising literal over go-imap's 4096-byte limit outside APPEND is
+// refused at once with NO [TOOBIG], and the next command is answered
+// (go-imap alone said nothing and swallowed the next line as the literal).
+// A line the server cannot read at all gets a BYE before the hang-up, and
+// a refusal never echoes control bytes back.
+func TestIMAPBigLiteralsAndUnreadableLines(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.send("a1 LOGIN {99999999999}")
+	if got := c.line(); !strings.HasPrefix(got, "a1 NO [TOOBIG]") {
+		t.Fatalf("huge literal before login: %q", got)
+	}
+	c.imap("a2", "LOGIN alice wonderland")
+	c.send("a3 SELECT {5000}")
+	if got := c.line(); !strings.HasPrefix(got, "a3 NO [TOOBIG]") {
+		t.Fatalf("big literal in SELECT: %q", got)
+	}
+	if out := c.imap("a4", "SELECT INBOX"); !strings.HasPrefix(out[len(out)-1], "a4 OK") {
+		t.Fatalf("SELECT after the refusal: %q", out)
+	}
+	c.send("\x00\x1b[2J")
+	if got := c.line(); !strings.HasPrefix(got, "* BAD") || strings.ContainsAny(got, "\x00\x1b") {
+		t.Errorf("refusal of a control-character line: %q", got)
+	}
+	// 10 KB of garbage in one line: go-imap gives up on the connection;
+	// the client is told why before it closes.
+	c.send(strings.Repeat("x", 10000))
+	var last string
+	for {
+		l, err := c.r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		last = l
+	}
+	if !strings.HasPrefix(last, "* BYE") {
+		t.Errorf("the last line before the hang-up is %q, want a BYE", last)
+	}
+}

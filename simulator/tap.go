@@ -290,6 +290,7 @@ func (t *tapConn) Close() error {
 		// answer to QUIT); it ends the session when it reads the close.
 		return c.Close()
 	}
+	t.s.byeIfSilent()
 	t.s.finish("the server closed the connection")
 	return nil
 }

@@ -80,6 +80,7 @@ type Splitter struct {
 	imapInAuth      bool   // AUTHENTICATE continuation lines are secrets
 	imapIdle        bool   // an IDLE is in progress: the next line is DONE
 	imapCommand     string // command of the line being continued across literals
+	imapTag         string // and its tag
 	imapArgs        int    // arguments seen so far in a LOGIN command
 
 	// Scratch space and interned verbs (fields, upper).
@@ -421,12 +422,33 @@ func (s *Splitter) upper(b []byte) string {
 
 // AnsweredHere tells the splitter that the client line it has just cut was
 // answered by the simulator itself and never reaches the server, so no
-// server reply is due for it (SMTP replies are matched to commands in
-// order). IMAP lines the simulator answers start no command to begin with.
+// server reply is due for it: SMTP replies are matched to commands in
+// order, and an IMAP command refused at its literal is over. Call it from
+// the emit function of Client, for the piece just emitted (the splitter's
+// lock is held there, so this does not take it).
 func (s *Splitter) AnsweredHere() {
-	if s.proto == SMTP && len(s.smtpPending) > 0 {
-		s.smtpPending = s.smtpPending[:len(s.smtpPending)-1]
+	switch s.proto {
+	case SMTP:
+		if len(s.smtpPending) > 0 {
+			s.smtpPending = s.smtpPending[:len(s.smtpPending)-1]
+		}
+	case IMAP:
+		if s.imapCommand != "" {
+			delete(s.imapTags, s.imapTag)
+		}
+		s.imapCommand, s.imapTag, s.imapSyncLiteral, s.imapInAuth = "", "", -1, false
 	}
+}
+
+// IMAPLiteralAsked reports the synchronising literal the client has just
+// announced and waits to send (the server's "+" comes first), with the tag
+// and command it belongs to; ok is false when none is pending. Like
+// AnsweredHere, for the emit function of Client.
+func (s *Splitter) IMAPLiteralAsked() (tag, verb string, size int, ok bool) {
+	if s.proto != IMAP || s.imapSyncLiteral < 0 || s.imapCommand == "" {
+		return "", "", 0, false
+	}
+	return s.imapTag, s.imapCommand, s.imapSyncLiteral, true
 }
 
 func (s *Splitter) smtpLine(d Dir, p *Piece) {
@@ -659,7 +681,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		if cmd == "UID" && len(words) >= 3 {
 			cmd = "UID " + s.upper(words[2])
 		}
-		s.imapCommand = cmd
+		s.imapCommand, s.imapTag = cmd, string(words[0])
 		p.Verb = cmd
 		s.imapArgs = 0
 		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
