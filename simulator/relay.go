@@ -662,6 +662,9 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 			return "501 5.5.4 Syntax error: STARTTLS takes no parameters (RFC 3207 §4)\r\n"
 		case strings.HasPrefix(p.Verb, "STARTTLS") && p.Verb != "STARTTLS":
 			return "500 5.5.2 Syntax error, command unrecognized\r\n"
+		case p.Verb == "HELO" || p.Verb == "EHLO":
+			_, name, _ := strings.Cut(text, " ")
+			return smtp.HelloRefusal(strings.TrimSpace(name))
 		}
 		return ""
 	case wire.IMAP:

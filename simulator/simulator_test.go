@@ -705,3 +705,25 @@ func TestIMAPBigLiteralsAndUnreadableLines(t *testing.T) {
 		t.Errorf("the last line before the hang-up is %q, want a BYE", last)
 	}
 }
+
+// Every HELO/EHLO name is checked, not only the first (go-smtp asks the
+// backend only once), and the Received header names the last one given.
+func TestEveryGreetingNameIsChecked(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleMX)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO first.example", "250")
+	c.expectSMTP("EHLO bad\xc3(", "501 5.5.2")
+	c.expectSMTP("HELO ctl\x01name", "501 5.5.2")
+	c.expectSMTP("EHLO second.example", "250")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test>", "250")
+	c.expectSMTP("RCPT TO:<alice@example.com>", "250")
+	c.expectSMTP("DATA", "354")
+	c.send("Subject: names\r\n\r\nhi\r\n.")
+	c.expectSMTP("", "250")
+	alice, _ := sim.Store().LookupAddress("alice@example.com")
+	msgs := alice.Inbox().Messages()
+	if raw := string(msgs[len(msgs)-1].Body.Raw); !strings.Contains(raw, "Received: from second.example ") {
+		t.Errorf("Received should name the last EHLO:\n%s", raw)
+	}
+}

@@ -73,7 +73,7 @@ func (se *session) Data(r io.Reader) error {
 	srv := se.srv
 	now := srv.opts.Now()
 	id := queueID(srv.nextID.Add(1))
-	tr := trace{helo: se.helo, ipLiteral: se.ipLiteral, by: srv.opts.Hostname, with: se.protocol(user != nil), id: id, date: now}
+	tr := trace{helo: se.conn.Hostname(), ipLiteral: se.ipLiteral, by: srv.opts.Hostname, with: se.protocol(user != nil), id: id, date: now}
 
 	var local, relay, queue []recipient
 	for _, rc := range rcpts {

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -33,7 +34,6 @@ type recipient struct {
 type session struct {
 	srv       *Server
 	conn      *gosmtp.Conn
-	helo      string // the name the client gave in HELO/EHLO
 	clientIP  string
 	ipLiteral string // clientIP as the Received header writes it (addressLiteral)
 
@@ -50,22 +50,44 @@ type session struct {
 	ended  bool // Logout has run: no new transaction may start
 }
 
+// helloProblem says what is wrong with the name a client gives in HELO or
+// EHLO, or "" when nothing is: it goes into Received headers and replies.
+func helloProblem(name string) string {
+	if !utf8.ValidString(name) {
+		return "not valid UTF-8"
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return "control characters are not allowed"
+		}
+	}
+	return ""
+}
+
+// HelloRefusal returns the reply line to a HELO or EHLO whose name this
+// server refuses, or "" when the name is fine. go-smtp runs newSession only
+// at the first greeting and takes any name after that, so the simulator's
+// relay asks for every greeting.
+func HelloRefusal(name string) string {
+	why := helloProblem(name)
+	if why == "" {
+		return ""
+	}
+	e := errBadHelo(why)
+	return fmt.Sprintf("%d %d.%d.%d %s\r\n", e.Code, e.EnhancedCode[0], e.EnhancedCode[1], e.EnhancedCode[2], e.Message)
+}
+
 // newSession is go-smtp's Backend: it runs at the first HELO/EHLO.
 func (s *Server) newSession(c *gosmtp.Conn) (gosmtp.Session, error) {
 	helo := c.Hostname()
-	if !utf8.ValidString(helo) {
-		return nil, errBadHelo("not valid UTF-8")
-	}
-	for _, r := range helo {
-		if unicode.IsControl(r) {
-			return nil, errBadHelo("control characters are not allowed")
-		}
+	if why := helloProblem(helo); why != "" {
+		return nil, errBadHelo(why)
 	}
 	ip := c.Conn().RemoteAddr().String()
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	return &session{srv: s, conn: c, helo: helo, clientIP: ip, ipLiteral: addressLiteral(ip)}, nil
+	return &session{srv: s, conn: c, clientIP: ip, ipLiteral: addressLiteral(ip)}, nil
 }
 
 // encrypted reports whether the session runs over TLS (implicit, or after
