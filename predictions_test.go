@@ -32,7 +32,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 	}{
 		{wire.RoleSubmission, []string{"", "EHLO", "FOO", "HELLO there", "AUTH", "EHLO laptop.local", "AUTH", "AUTH PLAIN %%%", "AUTH LOGIN", "%%%",
 			"AUTH PLAIN " + b64("\x00alice\x00wonderland"), "MAIL FROM alice@example.com", "MAIL FROM:<alice@example.com",
-			"MAIL FROM:<alice@example.com>", "RCPT TO bob@example.org", "BDAT", "STARTTLS now", "STARTTLSX", "QUIT"}},
+			"MAIL FROM:<alice@example.com>", "RCPT TO bob@example.org", "BDAT", "STARTTLS now", "STARTTLSX", "VRFY", "QUIT"}},
 		{wire.RoleMX, []string{"HELO", "EHLO relay.example", "RCPT TO:<bob@example.org>", "DATA", "AUTH PLAIN",
 			"MAIL FROM:<carol@elsewhere.test> FOO=BAR", "MAIL FROM:<carol@elsewhere.test> RET=HDRS",
 			"MAIL FROM:<carol@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "QUIT"}},

@@ -665,6 +665,9 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 		case p.Verb == "HELO" || p.Verb == "EHLO":
 			_, name, _ := strings.Cut(text, " ")
 			return smtp.HelloRefusal(strings.TrimSpace(name))
+		case p.Verb == "VRFY" && !strings.Contains(strings.TrimSpace(text), " "):
+			// go-smtp answers 252 whatever follows, even nothing.
+			return "501 5.5.4 Syntax error: VRFY needs a user name or mailbox, e.g. VRFY alice (RFC 5321 §4.1.1.6)\r\n"
 		}
 		return ""
 	case wire.IMAP:

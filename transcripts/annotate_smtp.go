@@ -200,6 +200,10 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		l.Note = "asks the server to close the connection"
 	case "VRFY":
 		l.Note = "asks whether " + a.display([]byte(rest)) + " is a valid mailbox (most servers will not say, against address harvesting)"
+		if strings.TrimSpace(rest) == "" {
+			l.Note = "VRFY needs a user name or mailbox to verify, e.g. VRFY alice: the server will answer 501"
+			l.Level = Warning
+		}
 	case "EXPN":
 		l.Note = "asks for the members of mailing list " + a.display([]byte(rest))
 	case "HELP":
