@@ -1,0 +1,187 @@
+package simulator
+
+import (
+	"bytes"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mailtutor/mailtutor/simulator/smtp"
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// This file holds what the relay amends in the server libraries'
+// conversations: where go-smtp or go-imap answer differently from the RFCs,
+// answer nothing, or would be thrown off by a malformed line, the relay
+// answers or rewrites the reply itself. Every amendment names the library's
+// behaviour and the rule it follows instead; the tap sees the conversation
+// as the client does.
+
+// refuseMalformed answers, in the relay, the client lines that the server
+// libraries would mishandle, and returns "" for every other line:
+//   - IMAP: a line that does not even start like a command: a blank line,
+//     no tag ("NOOP", `LIST "" *`), no command after the tag. go-imap's
+//     server hangs up on such a line without a word; RFC 9051 §7.1.5 says
+//     the server answers BAD (tagged when it could read a tag), and the
+//     learner deserves to know why.
+//   - IMAP: a synchronising literal go-imap will not take (refuseBigLiteral).
+//   - SMTP: STARTTLS with anything after it. go-smtp takes every line that
+//     starts with those letters for STARTTLS ("STARTTLSX" too, which the
+//     relay would not recognise, and the TLS handshake would stall); RFC
+//     3207 §4 allows no parameters: 501, and "STARTTLSX" is no command: 500.
+//   - SMTP: a HELO/EHLO name that is not printable UTF-8 (go-smtp asks the
+//     backend only at the first greeting), and VRFY with nothing to verify
+//     (go-smtp answers 252 to anything).
+func (s *session) refuseMalformed(p wire.Piece) string {
+	if p.Continues || p.Dir != wire.FromClient {
+		return ""
+	}
+	if s.proto == wire.IMAP {
+		if reply := s.refuseBigLiteral(); reply != "" {
+			return reply
+		}
+	}
+	switch s.proto {
+	case wire.SMTP:
+		text := strings.TrimRight(string(p.Data), "\r\n \t")
+		switch {
+		case p.Verb == "STARTTLS" && !strings.EqualFold(text, "STARTTLS"):
+			return "501 5.5.4 Syntax error: STARTTLS takes no parameters (RFC 3207 §4)\r\n"
+		case strings.HasPrefix(p.Verb, "STARTTLS") && p.Verb != "STARTTLS":
+			return "500 5.5.2 Syntax error, command unrecognized\r\n"
+		case p.Verb == "HELO" || p.Verb == "EHLO":
+			_, name, _ := strings.Cut(text, " ")
+			return smtp.HelloRefusal(strings.TrimSpace(name))
+		case p.Verb == "VRFY" && !strings.Contains(strings.TrimSpace(text), " "):
+			// go-smtp answers 252 whatever follows, even nothing.
+			return "501 5.5.4 Syntax error: VRFY needs a user name or mailbox, e.g. VRFY alice (RFC 5321 §4.1.1.6)\r\n"
+		}
+		return ""
+	case wire.IMAP:
+	default:
+		return ""
+	}
+	tag, ok := wire.IMAPCommandHead(p.Data)
+	if ok {
+		return ""
+	}
+	text := strings.TrimRight(string(p.Data), "\r\n")
+	words := strings.Fields(text)
+	switch {
+	case len(words) == 0:
+		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
+	case tag == "" || len(words) == 1 || text[0] == ' ':
+		return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " +
+			replyExample(strings.TrimSpace(text), "NOOP") + "\r\n"
+	case strings.HasPrefix(text[len(tag):], "  "):
+		return tag + " BAD [CLIENTBUG] One space, not more, goes between the tag and the command, e.g. " + tag + " " +
+			replyExample(strings.Join(words[1:], " "), "NOOP") + "\r\n"
+	case strings.EqualFold(words[1], "UID"):
+		return tag + " BAD [CLIENTBUG] UID needs a command after it: UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE or UID EXPUNGE\r\n"
+	}
+	return tag + " BAD [CLIENTBUG] No command after the tag " + tag + ": if " + tag + " is the command, it needs a tag of your choice first, e.g. a1 " +
+		replyExample(text, tag) + "\r\n"
+}
+
+// imapBufferedLiteralMax is the largest literal go-imap's server accepts in
+// a command other than APPEND (its checkBufferedLiteral).
+const imapBufferedLiteralMax = 4096
+
+// refuseBigLiteral answers a command line that announces a synchronising
+// literal go-imap will not take (over 4096 bytes, outside APPEND). go-imap
+// refuses it without a word and then swallows the client's next line as if
+// it were the literal; the client, waiting for "+", hangs. RFC 9051 §7.1
+// lets the server refuse the literal with a tagged NO instead of "+"; the
+// [TOOBIG] code is RFC 4469's. Only on a command's first line: once go-imap
+// has read part of a command (an earlier literal), it must see the rest.
+func (s *session) refuseBigLiteral() string {
+	tag, verb, size, ok := s.split.IMAPLiteralAsked()
+	if !ok || size <= imapBufferedLiteralMax || verb == "APPEND" {
+		return ""
+	}
+	return tag + " NO [TOOBIG] Literals are limited to 4096 bytes for " + verb + " (APPEND takes whole messages)\r\n"
+}
+
+// replyExample returns what the client sent, to be quoted back in a reply,
+// when it is short printable text; otherwise the fallback. A reply must not
+// carry NULs, control characters or invalid UTF-8 back to the client.
+func replyExample(sent, fallback string) string {
+	if len(sent) > 80 || !utf8.ValidString(sent) {
+		return fallback
+	}
+	for _, r := range sent {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fallback
+		}
+	}
+	return sent
+}
+
+// mapLibraryReply turns go-smtp's "502 5.5.1" answers to commands given out
+// of order into the "503 5.5.1" that RFC 5321 §4.3.2 prescribes ("bad
+// sequence of commands"). go-smtp's maintainers chose 502; mailtutor teaches
+// the RFC. Only the library's known sequence messages are mapped: a genuine
+// "command not implemented" stays 502.
+//
+// It also turns go-smtp's "454 4.7.0 Invalid base64 data" (an AUTH response
+// that does not decode) into the permanent "501 5.5.2" that RFC 4954 §4
+// requires: a 4xx tells the client to try the same thing again later. And
+// its "501 5.5.2 Bad command", its answer to a line whose first word is not
+// four letters and a space ("FOO", "HELLO there"), into the "500" of RFC
+// 5321 §4.2.4: the command is not recognised, no argument is at fault. And
+// its "502" (not implemented) to an AUTH without a mechanism into the 501 of
+// a syntax error. And its 500 and 504 for MAIL and RCPT parameters it does
+// not know or support into the 555 that RFC 5321 §4.1.1.11 prescribes.
+func mapLibraryReply(line []byte) []byte {
+	switch {
+	case bytes.Equal(line, []byte("454 4.7.0 Invalid base64 data\r\n")):
+		return []byte("501 5.5.2 Invalid base64 data: an AUTH response must be base64 (RFC 4954 §4)\r\n")
+	case bytes.Equal(line, []byte("501 5.5.2 Bad command\r\n")):
+		return []byte("500 5.5.2 Syntax error, command unrecognized\r\n")
+	case bytes.Equal(line, []byte("502 5.5.4 Missing parameter\r\n")): // AUTH alone
+		return []byte("501 5.5.4 Missing parameter: AUTH needs a mechanism name such as PLAIN (RFC 4954 §4)\r\n")
+	case bytes.Equal(line, []byte("500 5.5.4 Unknown MAIL FROM argument\r\n")),
+		bytes.Equal(line, []byte("500 5.5.4 Unknown RCPT TO argument\r\n")):
+		// RFC 5321 §4.1.1.11: a MAIL or RCPT parameter the server does
+		// not recognise gets 555.
+		verb := string(line[len("500 5.5.4 Unknown ") : len(line)-len(" argument\r\n")])
+		return []byte("555 5.5.4 Unknown " + verb + " parameter: only those of the extensions listed by EHLO are allowed\r\n")
+	case bytes.HasPrefix(line, []byte("504 5.5.4 ")) && bytes.HasSuffix(line, []byte(" is not implemented\r\n")):
+		// The same for a parameter of an extension this server does not
+		// offer (NOTIFY and ORCPT of DSN, MT-PRIORITY...).
+		param := string(line[len("504 5.5.4 ") : len(line)-len(" is not implemented\r\n")])
+		return []byte("555 5.5.4 " + param + " is not supported: this server's EHLO reply does not offer its extension\r\n")
+	}
+	if !bytes.HasPrefix(line, []byte("502 5.5.1 ")) {
+		return line
+	}
+	text := string(bytes.TrimRight(line[len("502 5.5.1 "):], "\r\n"))
+	for _, seq := range []string{
+		"Please introduce yourself first.",
+		"MAIL not allowed during message transfer",
+		"Missing MAIL FROM command.",
+		"RCPT not allowed during message transfer",
+		"DATA not allowed during message transfer",
+		"Missing RCPT TO command.",
+		"Already running in TLS",
+	} {
+		if text == seq {
+			out := append([]byte("503"), line[3:]...)
+			return out
+		}
+	}
+	return line
+}
+
+// byeIfSilent tells an IMAP client why the server is hanging up, when the
+// server did not. go-imap closes the connection without a word when it
+// cannot read a command line at all (a line of 10 KB of garbage, a 1 MB
+// line) or the client stayed idle too long; RFC 9051 §7.1.5 has the server
+// send BYE first, and a learner should see why the line went dead.
+func (s *session) byeIfSilent() {
+	if s.proto != wire.IMAP || s.saidBye.Load() || s.isClosed() {
+		return
+	}
+	bye := []byte("* BYE Closing the connection: the last line could not be read as a command (too long, or not a command at all), or the client was idle too long\r\n")
+	s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: bye})
+	s.writeClient(bye)
+}
