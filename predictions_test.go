@@ -41,7 +41,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 			"UIDL 2 3", "NOOP x", "STLS", "LIST a", "STAT 1", "RSET", "QUIT"}},
 		{wire.RoleIMAP, []string{"", "NOOP", "a1", "a2 FOO", "a3 AUTHENTICATE PLAIN", "%%%", "a4 LOGOUT"}},
 		{wire.RoleIMAP, []string{"a1 LOGIN alice wonderland", "a2 FOO", "LIST \"\" *", "a3 SELECT INBOX", "a4 IDLE", "DONE",
-			"a5 UID", "a6  NOOP", "\"a7\" NOOP", "a8 FETCH", "a9 LOGOUT"}},
+			"a5 UID", "a6  NOOP", "\"a7\" NOOP", "a8 FETCH", "a9 SELECT \"INBOX", "a10 NOOP", "a11 LOGOUT"}},
 	}
 	for _, s := range scripts {
 		c, err := net.Dial("tcp", sim.Addr(s.role))

@@ -24,6 +24,8 @@ import (
 //     the server answers BAD (tagged when it could read a tag), and the
 //     learner deserves to know why.
 //   - IMAP: a synchronising literal go-imap will not take (refuseBigLiteral).
+//   - IMAP: a command whose quoted string does not end on its line: go-imap
+//     reads the client's next lines into the string and the session hangs.
 //   - SMTP: STARTTLS with anything after it. go-smtp takes every line that
 //     starts with those letters for STARTTLS ("STARTTLSX" too, which the
 //     relay would not recognise, and the TLS handshake would stall); RFC
@@ -62,6 +64,9 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 	}
 	tag, ok := wire.IMAPCommandHead(p.Data)
 	if ok {
+		if wire.IMAPQuoteOpen(p.Data) {
+			return tag + " BAD [CLIENTBUG] Unterminated quoted string: a quoted string must end with \" on the same line\r\n"
+		}
 		return ""
 	}
 	text := strings.TrimRight(string(p.Data), "\r\n")

@@ -634,6 +634,12 @@ func TestIMAPMalformedHeadsAreRefusedAndTheSessionGoesOn(t *testing.T) {
 		if got := c.line(); !strings.HasPrefix(got, "LIST BAD [CLIENTBUG] No command after the tag LIST") {
 			t.Errorf("%s: untagged LIST: got %q", role, got)
 		}
+		// An unterminated quoted string: go-imap would read the next
+		// lines into it and never answer.
+		c.send(`a6 SELECT "INBOX`)
+		if got := c.line(); !strings.HasPrefix(got, "a6 BAD [CLIENTBUG] Unterminated quoted string") {
+			t.Errorf("%s: unterminated quote: got %q", role, got)
+		}
 		// Still logged in, still in step.
 		if out := c.imap("a5", "SELECT INBOX"); !strings.HasPrefix(out[len(out)-1], "a5 OK") {
 			t.Errorf("%s: SELECT after the refusals: %q", role, out)

@@ -187,6 +187,15 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		a.imapBadHead(l, text, headTag)
 		return
 	}
+	if wire.IMAPQuoteOpen(e.Data) {
+		l.Note = "a quoted string is opened with \" but not closed on this line: the server will answer BAD"
+		l.Level = Warning
+		l.RFC = "RFC 9051 §4.3"
+		if len(s.open) < 1000 {
+			s.open = append(s.open, imapCmd{tag: tag, verb: verb, malformed: true})
+		}
+		return
+	}
 	if _, tagIsCmd := imapVerbs[strings.ToUpper(tag)]; tagIsCmd {
 		if _, verbIsCmd := imapVerbs[strings.ToUpper(word)]; !verbIsCmd {
 			l.Tag, l.Verb = "", strings.ToUpper(tag)

@@ -60,3 +60,23 @@ func imapSP(b []byte) ([]byte, bool) {
 	}
 	return b, len(b) > 0 && b[0] == '('
 }
+
+// IMAPQuoteOpen reports whether a command line ends inside a quoted string
+// (RFC 9051 §4.3: a quoted string is one line; a backslash escapes the next
+// character). go-imap's reader does not stop at the line end there: it
+// reads the client's next lines as part of the string, and the session
+// hangs, so the simulator refuses such a line itself.
+func IMAPQuoteOpen(line []byte) bool {
+	in := false
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; {
+		case c == '\r' || c == '\n':
+			return in
+		case in && c == '\\':
+			i++
+		case c == '"':
+			in = !in
+		}
+	}
+	return in
+}

@@ -34,3 +34,22 @@ func TestIMAPCommandHead(t *testing.T) {
 		}
 	}
 }
+
+func TestIMAPQuoteOpen(t *testing.T) {
+	for line, open := range map[string]bool{
+		"a1 SELECT \"INBOX\"\r\n":       false,
+		"a1 SELECT \"INBOX\r\n":         true,
+		"a1 LIST \"\" \"*\r\n":          true,
+		"a1 LIST \"\" *\r\n":            false,
+		"a1 SELECT \"a\\\"b\"\r\n":      false, // an escaped quote inside
+		"a1 SELECT \"a\\\\\"\r\n":       false, // an escaped backslash, then the end
+		"a1 SELECT \"a\\\"\r\n":         true,
+		"a1 LOGIN {5}\r\n":              false,
+		"a1 SEARCH SUBJECT \"{5}\r\n":   true,
+		"a1 SEARCH SUBJECT \"x\" \"y\n": true,
+	} {
+		if got := IMAPQuoteOpen([]byte(line)); got != open {
+			t.Errorf("IMAPQuoteOpen(%q) = %v, want %v", line, got, open)
+		}
+	}
+}
