@@ -513,6 +513,10 @@ func (a *Annotator) imapBadHead(l *Line, text, tag string) {
 	l.RFC = "RFC 9051 §2.2.1"
 	l.Tag, l.Verb = "", ""
 	words := strings.Fields(text)
+	if len(words) == 0 { // only blanks (a tab, a vertical tab)
+		l.Note = "a line of blanks is not a command: the server will answer BAD"
+		return
+	}
 	first := strings.ToUpper(words[0])
 	_, firstIsCmd := imapVerbs[first]
 	switch {
