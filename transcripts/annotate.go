@@ -3,6 +3,7 @@ package transcripts
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -66,15 +67,32 @@ func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
 	return a
 }
 
+// InternalErrorNote starts the note of a line the annotator failed on (a
+// bug in this tutor, never the learner's doing). The fuzz tests hold the
+// annotators to never producing it.
+const InternalErrorNote = "mailtutor could not explain this line (a bug in the tutor, please report it): "
+
 // Annotate explains one event of the session, updating the annotator's view
 // of the protocol state. Any bytes are accepted: nonsense gets a note saying
 // so, never a panic.
-func (a *Annotator) Annotate(e wire.Event) Line {
+func (a *Annotator) Annotate(e wire.Event) (l Line) {
+	// serve's printer and the TUI annotate in the same process as the mail
+	// servers: a bug here must cost one line's explanation, not every
+	// session.
+	defer func() {
+		if r := recover(); r != nil {
+			l.Note = InternalErrorNote + fmt.Sprint(r)
+			l.Level = Error
+			if l.Text == "" {
+				l.Text = strconv.QuoteToASCII(string(e.Data))
+			}
+		}
+	}()
 	a.lookups = a.lookups[:0]
 	a.revealed = a.revealed[:0]
 	a.encrypted = e.Encrypted
 	a.text = ""
-	l := Line{
+	l = Line{
 		Seq:       e.Seq,
 		Session:   e.Session,
 		Proto:     e.Proto,

@@ -44,6 +44,9 @@ func fuzzAnnotate(t *testing.T, proto wire.Proto, data []byte) {
 		if l.Note == "" {
 			t.Fatalf("empty note for %q", e.Data)
 		}
+		if strings.HasPrefix(l.Note, InternalErrorNote) {
+			t.Fatalf("the annotator failed on %q: %s", e.Data, l.Note)
+		}
 		for _, s := range []string{l.Text, l.Note} {
 			if strings.ContainsAny(s, "\x00\r\n\x1b") || !utf8.ValidString(s) {
 				t.Fatalf("unsafe display text %q", s)
