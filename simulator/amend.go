@@ -37,30 +37,42 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 	if p.Continues || p.Dir != wire.FromClient {
 		return ""
 	}
-	if s.proto == wire.IMAP {
-		if reply := s.refuseBigLiteral(); reply != "" {
-			return reply
-		}
-	}
 	switch s.proto {
 	case wire.SMTP:
-		text := strings.TrimRight(string(p.Data), "\r\n \t")
-		switch {
-		case p.Verb == "STARTTLS" && !strings.EqualFold(text, "STARTTLS"):
-			return "501 5.5.4 Syntax error: STARTTLS takes no parameters (RFC 3207 §4)\r\n"
-		case strings.HasPrefix(p.Verb, "STARTTLS") && p.Verb != "STARTTLS":
-			return "500 5.5.2 Syntax error, command unrecognized\r\n"
-		case p.Verb == "HELO" || p.Verb == "EHLO":
-			_, name, _ := strings.Cut(text, " ")
-			return smtp.HelloRefusal(strings.TrimSpace(name))
-		case p.Verb == "VRFY" && !strings.Contains(strings.TrimSpace(text), " "):
-			// go-smtp answers 252 whatever follows, even nothing.
-			return "501 5.5.4 Syntax error: VRFY needs a user name or mailbox, e.g. VRFY alice (RFC 5321 §4.1.1.6)\r\n"
-		}
-		return ""
+		return refuseSMTP(p)
 	case wire.IMAP:
+		return s.refuseIMAP(p)
+	}
+	return ""
+}
+
+// refuseSMTP is refuseMalformed for an SMTP command line.
+func refuseSMTP(p wire.Piece) string {
+	switch {
+	case strings.HasPrefix(p.Verb, "STARTTLS"), p.Verb == "HELO", p.Verb == "EHLO", p.Verb == "VRFY":
 	default:
-		return ""
+		return "" // the usual case, decided without copying the line
+	}
+	text := strings.TrimRight(string(p.Data), "\r\n \t")
+	switch {
+	case p.Verb == "STARTTLS" && !strings.EqualFold(text, "STARTTLS"):
+		return "501 5.5.4 Syntax error: STARTTLS takes no parameters (RFC 3207 §4)\r\n"
+	case strings.HasPrefix(p.Verb, "STARTTLS") && p.Verb != "STARTTLS":
+		return "500 5.5.2 Syntax error, command unrecognized\r\n"
+	case p.Verb == "HELO" || p.Verb == "EHLO":
+		_, name, _ := strings.Cut(text, " ")
+		return smtp.HelloRefusal(strings.TrimSpace(name))
+	case p.Verb == "VRFY" && !strings.Contains(strings.TrimSpace(text), " "):
+		// go-smtp answers 252 whatever follows, even nothing.
+		return "501 5.5.4 Syntax error: VRFY needs a user name or mailbox, e.g. VRFY alice (RFC 5321 §4.1.1.6)\r\n"
+	}
+	return ""
+}
+
+// refuseIMAP is refuseMalformed for the first line of an IMAP command.
+func (s *session) refuseIMAP(p wire.Piece) string {
+	if reply := s.refuseBigLiteral(); reply != "" {
+		return reply
 	}
 	tag, ok := wire.IMAPCommandHead(p.Data)
 	if ok {
