@@ -15,9 +15,10 @@ import (
 )
 
 // When the annotator explains a client line with "the server will answer
-// X", the simulator's server must answer X. Each mistake a learner is
-// likely to type is sent over TCP to the real servers, and the note on the
-// line is held to the reply that came back.
+// X" (or "will refuse this with X", or "a server that follows RFC 5321
+// answers X"), the simulator's server must answer X. Mistakes a learner is
+// likely to type are sent over TCP to the real servers, and each note is
+// held to the reply that came back.
 func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 	sim, err := simulator.New(simulator.Options{StateDir: t.TempDir()})
 	if err != nil {
