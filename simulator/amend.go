@@ -202,3 +202,34 @@ func (s *session) byeIfSilent() {
 	s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: bye})
 	s.writeClient(bye)
 }
+
+// rewriteLine returns the line the server library should get instead of a
+// client line it would refuse although the RFCs require it to be accepted,
+// or nil. The tap still shows the line as the client sent it.
+//
+// SMTP "RCPT TO:<Postmaster>" without a domain must be accepted (RFC 5321
+// §4.1.1.3 and §4.5.1); go-smtp's parser wants an "@". It is handed on as
+// postmaster of the world's first domain, whose postmaster the SMTP server
+// resolves like any other (postmasterOf).
+func (s *session) rewriteLine(p wire.Piece) []byte {
+	if s.proto != wire.SMTP || p.Verb != "RCPT" || p.Dir != wire.FromClient {
+		return nil
+	}
+	text := wire.TrimEOL(p.Data)
+	const prefix = "RCPT TO:"
+	if len(text) < len(prefix) || !bytes.EqualFold(text[:len(prefix)], []byte(prefix)) {
+		return nil
+	}
+	rest := bytes.TrimLeft(text[len(prefix):], " ")
+	const bare = "<postmaster>"
+	if len(rest) < len(bare) || !bytes.EqualFold(rest[:len(bare)], []byte(bare)) {
+		return nil
+	}
+	domains := s.sim.store.Domains()
+	if len(domains) == 0 {
+		return nil
+	}
+	line := []byte("RCPT TO:<" + string(rest[1:len(bare)-1]) + "@" + domains[0] + ">")
+	line = append(line, rest[len(bare):]...)
+	return append(line, "\r\n"...)
+}

@@ -324,7 +324,7 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	tapped := s.sim.hub.Active()
 	batch := &s.fromClientBatch
 	s.split.Skim(!tapped)
-	var skip [][2]int    // byte ranges of chunk answered by the relay itself
+	var edits []edit     // lines of chunk the relay answered itself or rewrote
 	var replies []string // the relay's own answers, sent once the batch is published
 	s.split.Client(chunk, func(p wire.Piece) {
 		if cut >= 0 {
@@ -336,12 +336,16 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		if p.Kind != wire.Line {
 			return
 		}
-		if reply := s.refuseMalformed(p); reply != "" && p.End >= len(p.Data) {
-			skip = append(skip, [2]int{p.End - len(p.Data), p.End})
+		whole := p.End >= len(p.Data) // the line lies in this chunk, so it can still be held back
+		if reply := s.refuseMalformed(p); reply != "" && whole {
+			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
 			batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
 			replies = append(replies, reply)
 			s.split.AnsweredHere()
 			return
+		}
+		if line := s.rewriteLine(p); line != nil && whole {
+			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End, with: line})
 		}
 		switch p.Verb {
 		case "STARTTLS", "STLS":
@@ -364,8 +368,8 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		chunk = chunk[:cut]
 		s.split.Reset(wire.FromClient)
 	}
-	if len(skip) > 0 {
-		chunk = withoutRanges(chunk, skip)
+	if len(edits) > 0 {
+		chunk = applyEdits(chunk, edits)
 	}
 	return chunk, cut >= 0
 }
@@ -562,13 +566,35 @@ func (s *session) writeClient(b []byte) error {
 	return err
 }
 
-// withoutRanges removes the given ascending byte ranges from b, in place.
-func withoutRanges(b []byte, ranges [][2]int) []byte {
-	n, last := 0, 0
-	for _, r := range ranges {
-		n += copy(b[n:], b[last:r[0]])
-		last = r[1]
+// edit replaces bytes start:end of a chunk from the client with "with"
+// (nothing: the relay answered that line itself).
+type edit struct {
+	start, end int
+	with       []byte
+}
+
+// applyEdits returns the chunk with its edits (ascending, disjoint) made:
+// in place when they only remove bytes, in a new buffer when a line was
+// rewritten (it may grow).
+func applyEdits(b []byte, edits []edit) []byte {
+	grow := false
+	for _, e := range edits {
+		grow = grow || e.with != nil
 	}
-	n += copy(b[n:], b[last:])
-	return b[:n]
+	if !grow {
+		n, last := 0, 0
+		for _, e := range edits {
+			n += copy(b[n:], b[last:e.start])
+			last = e.end
+		}
+		n += copy(b[n:], b[last:])
+		return b[:n]
+	}
+	var out []byte
+	last := 0
+	for _, e := range edits {
+		out = append(append(out, b[last:e.start]...), e.with...)
+		last = e.end
+	}
+	return append(out, b[last:]...)
 }

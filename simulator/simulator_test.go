@@ -733,3 +733,60 @@ func TestEveryGreetingNameIsChecked(t *testing.T) {
 		t.Errorf("Received should name the last EHLO:\n%s", raw)
 	}
 }
+
+// Every mail domain accepts mail for postmaster (RFC 5321 §4.5.1), with a
+// domain or, as "RCPT TO:<Postmaster>", without one (§4.1.1.3). In the
+// simulated world the domain's first user reads it. The tap shows the line
+// the client sent, even where the relay hands go-smtp a qualified one.
+func TestPostmasterIsAlwaysAccepted(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := dial(t, sim, wire.RoleMX)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO relay.example", "250")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test>", "250")
+	c.expectSMTP("RCPT TO:<Postmaster>", "250")
+	c.expectSMTP("RCPT TO:<POSTMASTER@example.org>", "250")
+	c.expectSMTP("RCPT TO:<abuse@example.org>", "550 5.1.1")
+	c.expectSMTP("DATA", "354")
+	c.send("Subject: bounce trouble\r\n\r\nhello postmaster\r\n.")
+	c.expectSMTP("", "250")
+	for addr, who := range map[string]string{"alice@example.com": "Postmaster", "bob@example.org": "POSTMASTER"} {
+		u, _ := sim.Store().LookupAddress(addr)
+		msgs := u.Inbox().Messages()
+		if raw := string(msgs[len(msgs)-1].Body.Raw); !strings.Contains(raw, "bounce trouble") {
+			t.Errorf("%s, postmaster of its domain, did not get the message (%s):\n%s", addr, who, raw)
+		}
+	}
+	rec.until(t, "the line as the client sent it", func(e wire.Event) bool {
+		return e.Dir == wire.FromClient && string(e.Data) == "RCPT TO:<Postmaster>\r\n"
+	})
+}
+
+// A rewritten line may not fit the library's read buffer: a pipelined
+// flight of exactly 4096 bytes that ends with "RCPT TO:<postmaster>" grows
+// when the relay qualifies it, and the rest must reach go-smtp with the
+// next read, in order.
+func TestRewrittenLineAtTheEndOfAFullRead(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleMX)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO relay.example", "250")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test>", "250")
+	flight := strings.Repeat("NOOP\r\n", 679) + "RCPT TO:<postmaster>\r\n"
+	if len(flight) != 4096 {
+		t.Fatalf("flight of %d bytes", len(flight))
+	}
+	if _, err := c.conn.Write([]byte(flight)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 679; i++ {
+		if r := c.smtpReply(); !strings.HasPrefix(r, "250") {
+			t.Fatalf("NOOP %d: %q", i+1, r)
+		}
+	}
+	if r := c.smtpReply(); !strings.HasPrefix(r, "250") {
+		t.Fatalf("RCPT TO:<postmaster> after a full read: %q", r)
+	}
+	c.expectSMTP("NOOP", "250")
+}

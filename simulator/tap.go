@@ -95,6 +95,17 @@ func (t *tapConn) Read(p []byte) (int, error) {
 			if bodyStarts || t.body.active {
 				forward = t.holdBody(p, forward, bodyStarts)
 			}
+			if len(forward) > 0 && &forward[0] != &p[0] {
+				// The relay rewrote a line (rewriteLine), in a buffer of
+				// its own that may be longer than p: what does not fit
+				// comes with the next read.
+				k := copy(p, forward)
+				t.pending = append([]byte(nil), forward[k:]...)
+				if len(t.pending) == 0 {
+					t.pending = nil
+				}
+				return k, nil
+			}
 			if len(forward) > 0 || startTLS {
 				return len(forward), nil
 			}

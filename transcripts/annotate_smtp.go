@@ -166,6 +166,9 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			break
 		}
 		l.Note = "names envelope recipient <" + a.display([]byte(addr)) + ">"
+		if strings.EqualFold(addr, "postmaster") || strings.HasPrefix(strings.ToLower(addr), "postmaster@") {
+			l.Note += ": postmaster, the one address every mail domain must accept (RFC 5321 §4.5.1), so that problems can always be reported"
+		}
 		if params := smtpParams(rest); params != "" {
 			l.Note += "; parameters " + a.display([]byte(params))
 			a.smtpParamCheck(l, params)

@@ -177,6 +177,9 @@ func (se *session) classify(to string) (recipient, error) {
 		return recipient{addr: to, route: routeQueue}, nil
 	}
 	u, ok := opts.Store.LookupAddress(to)
+	if !ok && strings.EqualFold(localPartOf(to), "postmaster") {
+		u, ok = postmasterOf(opts.Store, domain)
+	}
 	if !ok {
 		return recipient{}, errUnknownUser(to)
 	}
@@ -239,6 +242,27 @@ func (se *session) release() {
 		se.held = false
 		se.srv.addBusy(-1)
 	}
+}
+
+// postmasterOf is who reads postmaster@domain: RFC 5321 §4.5.1 has every
+// mail domain accept mail for "postmaster" (case-insensitive), so that
+// problems can always be reported. In the simulated world that is the
+// domain's first user (alice for example.com, bob for example.org).
+func postmasterOf(st *store.Store, domain string) (*store.User, bool) {
+	for _, u := range st.Users() {
+		if strings.EqualFold(u.Domain(), domain) {
+			return u, true
+		}
+	}
+	return nil, false
+}
+
+// localPartOf is the part of an address before its last "@".
+func localPartOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return addr[:i]
+	}
+	return addr
 }
 
 func domainOf(addr string) string {
