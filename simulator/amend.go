@@ -74,25 +74,24 @@ func (s *session) refuseIMAP(p wire.Piece) string {
 	if reply := s.refuseBigLiteral(); reply != "" {
 		return reply
 	}
-	tag, ok := wire.IMAPCommandHead(p.Data)
-	if ok {
+	tag, problem := wire.IMAPHeadOf(p.Data)
+	if problem == wire.IMAPHeadOK {
 		if wire.IMAPQuoteOpen(p.Data) {
 			return tag + " BAD [CLIENTBUG] Unterminated quoted string: a quoted string must end with \" on the same line\r\n"
 		}
 		return ""
 	}
 	text := strings.TrimRight(string(p.Data), "\r\n")
-	words := strings.Fields(text)
-	switch {
-	case len(words) == 0:
+	switch problem {
+	case wire.IMAPHeadBlank:
 		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
-	case tag == "" || len(words) == 1 || text[0] == ' ':
+	case wire.IMAPHeadNoTag, wire.IMAPHeadOneWord:
 		return "* BAD [CLIENTBUG] Missing tag: every IMAP command starts with a tag of your choice, e.g. a1 " +
 			replyExample(strings.TrimSpace(text), "NOOP") + "\r\n"
-	case strings.HasPrefix(text[len(tag):], "  "):
+	case wire.IMAPHeadSpaces:
 		return tag + " BAD [CLIENTBUG] One space, not more, goes between the tag and the command, e.g. " + tag + " " +
-			replyExample(strings.Join(words[1:], " "), "NOOP") + "\r\n"
-	case strings.EqualFold(words[1], "UID"):
+			replyExample(strings.Join(strings.Fields(text)[1:], " "), "NOOP") + "\r\n"
+	case wire.IMAPHeadUIDAlone:
 		return tag + " BAD [CLIENTBUG] UID needs a command after it: UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE or UID EXPUNGE\r\n"
 	}
 	return tag + " BAD [CLIENTBUG] No command after the tag " + tag + ": if " + tag + " is the command, it needs a tag of your choice first, e.g. a1 " +
@@ -149,30 +148,35 @@ func replyExample(sent, fallback string) string {
 // a syntax error. And its 500 and 504 for MAIL and RCPT parameters it does
 // not know or support into the 555 that RFC 5321 §4.1.1.11 prescribes.
 func mapLibraryReply(line []byte) []byte {
-	switch {
-	case bytes.Equal(line, []byte("454 4.7.0 Invalid base64 data\r\n")):
-		return []byte("501 5.5.2 Invalid base64 data: an AUTH response must be base64 (RFC 4954 §4)\r\n")
-	case bytes.Equal(line, []byte("501 5.5.2 Bad command\r\n")):
-		return []byte("500 5.5.2 Syntax error, command unrecognized\r\n")
-	case bytes.Equal(line, []byte("502 5.5.4 Missing parameter\r\n")): // AUTH alone
-		return []byte("501 5.5.4 Missing parameter: AUTH needs a mechanism name such as PLAIN (RFC 4954 §4)\r\n")
-	case bytes.Equal(line, []byte("500 5.5.4 Unknown MAIL FROM argument\r\n")),
-		bytes.Equal(line, []byte("500 5.5.4 Unknown RCPT TO argument\r\n")):
-		// RFC 5321 §4.1.1.11: a MAIL or RCPT parameter the server does
-		// not recognise gets 555.
-		verb := string(line[len("500 5.5.4 Unknown ") : len(line)-len(" argument\r\n")])
-		return []byte("555 5.5.4 Unknown " + verb + " parameter: only those of the extensions listed by EHLO are allowed\r\n")
-	case bytes.HasPrefix(line, []byte("504 5.5.4 ")) && bytes.HasSuffix(line, []byte(" is not implemented\r\n")):
-		// The same for a parameter of an extension this server does not
-		// offer (NOTIFY and ORCPT of DSN, MT-PRIORITY...).
+	if len(line) < 4 || line[0] < '4' {
+		return line // successes and go-aheads pass as they are
+	}
+	if to, ok := libraryReplies[string(line)]; ok {
+		return []byte(to)
+	}
+	if bytes.HasPrefix(line, []byte("504 5.5.4 ")) && bytes.HasSuffix(line, []byte(" is not implemented\r\n")) {
+		// A parameter of an extension this server does not offer (NOTIFY
+		// and ORCPT of DSN, MT-PRIORITY...): 555, as for an unknown one.
 		param := string(line[len("504 5.5.4 ") : len(line)-len(" is not implemented\r\n")])
 		return []byte("555 5.5.4 " + param + " is not supported: this server's EHLO reply does not offer its extension\r\n")
 	}
-	if !bytes.HasPrefix(line, []byte("502 5.5.1 ")) {
-		return line
+	return line
+}
+
+// libraryReplies maps go-smtp's reply lines to the ones mapLibraryReply
+// sends instead.
+var libraryReplies = func() map[string]string {
+	m := map[string]string{
+		"454 4.7.0 Invalid base64 data\r\n": "501 5.5.2 Invalid base64 data: an AUTH response must be base64 (RFC 4954 §4)\r\n",
+		"501 5.5.2 Bad command\r\n":         "500 5.5.2 Syntax error, command unrecognized\r\n",
+		"502 5.5.4 Missing parameter\r\n":   "501 5.5.4 Missing parameter: AUTH needs a mechanism name such as PLAIN (RFC 4954 §4)\r\n", // AUTH alone
+		// RFC 5321 §4.1.1.11: a MAIL or RCPT parameter the server does not
+		// recognise gets 555.
+		"500 5.5.4 Unknown MAIL FROM argument\r\n": "555 5.5.4 Unknown MAIL FROM parameter: only those of the extensions listed by EHLO are allowed\r\n",
+		"500 5.5.4 Unknown RCPT TO argument\r\n":   "555 5.5.4 Unknown RCPT TO parameter: only those of the extensions listed by EHLO are allowed\r\n",
 	}
-	text := string(bytes.TrimRight(line[len("502 5.5.1 "):], "\r\n"))
-	for _, seq := range []string{
+	// Commands out of sequence; a genuine "command not implemented" stays 502.
+	for _, text := range []string{
 		"Please introduce yourself first.",
 		"MAIL not allowed during message transfer",
 		"Missing MAIL FROM command.",
@@ -181,13 +185,10 @@ func mapLibraryReply(line []byte) []byte {
 		"Missing RCPT TO command.",
 		"Already running in TLS",
 	} {
-		if text == seq {
-			out := append([]byte("503"), line[3:]...)
-			return out
-		}
+		m["502 5.5.1 "+text+"\r\n"] = "503 5.5.1 " + text + "\r\n"
 	}
-	return line
-}
+	return m
+}()
 
 // byeIfSilent tells an IMAP client why the server is hanging up, when the
 // server did not. go-imap closes the connection without a word when it

@@ -100,10 +100,7 @@ func (t *tapConn) Read(p []byte) (int, error) {
 				// its own that may be longer than p: what does not fit
 				// comes with the next read.
 				k := copy(p, forward)
-				t.pending = append([]byte(nil), forward[k:]...)
-				if len(t.pending) == 0 {
-					t.pending = nil
-				}
+				t.pending = forward[k:]
 				return k, nil
 			}
 			if len(forward) > 0 || startTLS {

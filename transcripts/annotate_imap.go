@@ -183,8 +183,8 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.RFC = "RFC 9051 §2.2.1"
 		return
 	}
-	if headTag, ok := wire.IMAPCommandHead(e.Data); !ok {
-		a.imapBadHead(l, text, headTag)
+	if headTag, problem := wire.IMAPHeadOf(e.Data); problem != wire.IMAPHeadOK {
+		a.imapBadHead(l, text, headTag, problem)
 		return
 	}
 	if wire.IMAPQuoteOpen(e.Data) {
@@ -506,34 +506,34 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 }
 
 // imapBadHead explains a line whose start the server cannot read as a
-// command (wire.IMAPCommandHead): the simulator, like a strict server,
-// answers it with BAD and runs nothing. tag is what could be read as a tag.
-func (a *Annotator) imapBadHead(l *Line, text, tag string) {
+// command (wire.IMAPHeadOf): the simulator, like a strict server, answers
+// it with BAD and runs nothing. tag is what could be read as a tag.
+func (a *Annotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHeadProblem) {
 	l.Level = Warning
 	l.RFC = "RFC 9051 §2.2.1"
 	l.Tag, l.Verb = "", ""
 	words := strings.Fields(text)
-	if len(words) == 0 { // only blanks (a tab, a vertical tab)
+	if problem == wire.IMAPHeadBlank || len(words) == 0 {
 		l.Note = "a line of blanks is not a command: the server will answer BAD"
 		return
 	}
 	first := strings.ToUpper(words[0])
 	_, firstIsCmd := imapVerbs[first]
 	switch {
-	case tag == "" || text[0] == ' ':
+	case problem == wire.IMAPHeadNoTag:
 		l.Note = "this line does not start with a tag: every IMAP command starts with a tag of the client's choosing (\"a1 " +
 			a.display([]byte(strings.TrimSpace(text))) + "\"): the server will answer BAD (untagged, * BAD)"
-	case len(words) == 1 && firstIsCmd:
+	case problem == wire.IMAPHeadOneWord && firstIsCmd:
 		l.Verb = first
 		l.Note = first + " is a command, but it needs a tag of the client's choosing first (\"a1 " + a.display([]byte(text)) +
 			"\"): the server will answer BAD (untagged, * BAD)"
-	case len(words) == 1:
+	case problem == wire.IMAPHeadOneWord:
 		l.Note = "a command needs a tag and a command name (for example \"a1 NOOP\"): the server will answer BAD"
-	case strings.HasPrefix(text[len(tag):], "  "):
+	case problem == wire.IMAPHeadSpaces:
 		l.Tag = tag
 		l.Note = "exactly one space goes between the tag and the command (\"" + a.display([]byte(tag+" "+strings.Join(words[1:], " "))) +
 			"\"): the server will answer BAD"
-	case strings.EqualFold(words[1], "UID"):
+	case problem == wire.IMAPHeadUIDAlone:
 		l.Tag = tag
 		l.Note = "UID needs a command after it (UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE, UID EXPUNGE): the server will answer BAD"
 	case firstIsCmd:

@@ -230,11 +230,9 @@ func popArgProblem(verb, rest, state string) string {
 	if len(args) < spec.min || len(args) > spec.max {
 		return verb + " takes " + spec.what
 	}
-	if spec.numeric && len(args) > 0 {
-		for _, arg := range args {
-			if !isDigits(arg) {
-				return verb + " takes " + spec.what + " (message numbers and counts are digits)"
-			}
+	for _, arg := range args {
+		if spec.numeric && !isDigits(arg) {
+			return verb + " takes " + spec.what + " (message numbers and counts are digits)"
 		}
 	}
 	return ""

@@ -1,6 +1,9 @@
 package wire
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // IMAPCommandHead checks the start of an IMAP command line the way go-imap's
 // server reads it before it looks at any argument: a tag of atom
@@ -30,6 +33,43 @@ func IMAPCommandHead(line []byte) (tag string, ok bool) {
 		}
 	}
 	return tag, true
+}
+
+// IMAPHeadProblem says why a line cannot start an IMAP command, so that
+// the relay's refusal and the annotator's note tell the same story.
+type IMAPHeadProblem int
+
+const (
+	IMAPHeadOK        IMAPHeadProblem = iota // a tag, a space, a command name
+	IMAPHeadBlank                            // nothing but blanks
+	IMAPHeadNoTag                            // the line does not start with a tag
+	IMAPHeadOneWord                          // a single word: a command without a tag, or a tag without a command
+	IMAPHeadSpaces                           // more than one space after the tag
+	IMAPHeadUIDAlone                         // UID without the command it qualifies
+	IMAPHeadNoCommand                        // something other than a command name after the tag
+)
+
+// IMAPHeadOf is IMAPCommandHead with the reason a head is not well formed.
+func IMAPHeadOf(line []byte) (tag string, problem IMAPHeadProblem) {
+	tag, ok := IMAPCommandHead(line)
+	if ok {
+		return tag, IMAPHeadOK
+	}
+	text := strings.TrimRight(string(line), "\r\n")
+	words := strings.Fields(text)
+	switch {
+	case len(words) == 0:
+		return tag, IMAPHeadBlank
+	case tag == "":
+		return tag, IMAPHeadNoTag
+	case len(words) == 1:
+		return tag, IMAPHeadOneWord
+	case strings.HasPrefix(text[len(tag):], "  "):
+		return tag, IMAPHeadSpaces
+	case strings.EqualFold(words[1], "UID"):
+		return tag, IMAPHeadUIDAlone
+	}
+	return tag, IMAPHeadNoCommand
 }
 
 // atomLen is the length of the run of atom characters that starts b.

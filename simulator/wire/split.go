@@ -420,6 +420,11 @@ func (s *Splitter) upper(b []byte) string {
 	return v
 }
 
+func imapHeadOK(line []byte) bool {
+	_, ok := IMAPCommandHead(line)
+	return ok
+}
+
 // AnsweredHere tells the splitter that the client line it has just cut was
 // answered by the simulator itself and never reaches the server, so no
 // server reply is due for it: SMTP replies are matched to commands in
@@ -676,7 +681,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	// A line go-imap cannot even read the head of is refused by the
 	// simulator, not run: it starts no command (IMAPCommandHead).
-	if _, ok := IMAPCommandHead(p.Data); !continuing && len(words) >= 2 && ok {
+	if !continuing && len(words) >= 2 && imapHeadOK(p.Data) {
 		cmd := s.upper(words[1])
 		if cmd == "UID" && len(words) >= 3 {
 			cmd = "UID " + s.upper(words[2])
