@@ -152,10 +152,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		} else {
 			l.Note = "starts a message from envelope sender <" + a.display([]byte(addr)) + ">: where bounces go (it may differ from the From: header)"
 		}
-		if params := smtpParams(rest); params != "" {
-			l.Note += "; parameters " + a.display([]byte(params))
-			a.smtpParamCheck(l, params)
-		}
+		a.smtpParamNote(l, smtpParams(rest))
 	case "RCPT":
 		addr, ok, msg := smtpPath(rest, "TO")
 		cmd.arg = addr
@@ -169,10 +166,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		if strings.EqualFold(addr, "postmaster") || strings.HasPrefix(strings.ToLower(addr), "postmaster@") {
 			l.Note += ": postmaster, the one address every mail domain must accept (RFC 5321 §4.5.1), so that problems can always be reported"
 		}
-		if params := smtpParams(rest); params != "" {
-			l.Note += "; parameters " + a.display([]byte(params))
-			a.smtpParamCheck(l, params)
-		}
+		a.smtpParamNote(l, smtpParams(rest))
 		if s.state != "mail" && s.state != "rcpt" && !s.sent("MAIL") {
 			l.Note += " (no MAIL FROM accepted yet: the server will refuse this with 503)"
 			l.Level = Warning
@@ -299,10 +293,15 @@ var smtpParamExtension = map[string]string{
 	"REQUIRETLS": "REQUIRETLS", "MT-PRIORITY": "MT-PRIORITY", "BY": "DELIVERBY", "RRVS": "RRVS",
 }
 
-// smtpParamCheck warns about a MAIL or RCPT parameter whose extension the
-// server's EHLO reply did not offer: RFC 5321 §4.1.1.11 has it refused
-// with 555. (Without an EHLO reply to go by, nothing is said.)
-func (a *Annotator) smtpParamCheck(l *Line, params string) {
+// smtpParamNote names the parameters of a MAIL or RCPT line, and warns
+// about one whose extension the server's EHLO reply did not offer: RFC 5321
+// §4.1.1.11 has it refused with 555. (Without an EHLO reply to go by,
+// nothing is said about them.)
+func (a *Annotator) smtpParamNote(l *Line, params string) {
+	if params == "" {
+		return
+	}
+	l.Note += "; parameters " + a.display([]byte(params))
 	if a.smtp.offered == nil {
 		return
 	}
