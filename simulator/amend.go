@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -96,6 +97,34 @@ func (s *session) refuseIMAP(p wire.Piece) string {
 	}
 	return tag + " BAD [CLIENTBUG] No command after the tag " + tag + ": if " + tag + " is the command, it needs a tag of your choice first, e.g. a1 " +
 		replyExample(text, tag) + "\r\n"
+}
+
+// imapMaxLine is the longest IMAP command line the relay hands to go-imap,
+// with its CRLF (literals are not counted). RFC 7162 §4 asks servers to
+// take at least 8192 octets; Dovecot stops at 64 KB.
+const imapMaxLine = 32 * 1024
+
+// tooLongReply answers a command line over the relay's limit (lineLimit),
+// which never reaches the library: go-smtp would answer 500 5.4.0 and hang
+// up, and go-imap would answer and then hang up at the client's next line,
+// where RFC 5321 §4.5.3.1.10 and RFC 9051 §7.1.5 want an error and a
+// session that goes on. head is how the line started.
+func (s *session) tooLongReply(head string, p wire.Piece) string {
+	switch s.proto {
+	case wire.SMTP:
+		if p.Continues {
+			return "500 5.5.6 Authentication Exchange line is too long (RFC 4954 §4)\r\n"
+		}
+		return "500 5.5.2 Line too long: RFC 5321 §4.5.3.1.4 limits a command line to 512 octets (this server reads up to " +
+			strconv.Itoa(smtp.MaxLineLength) + ")\r\n"
+	case wire.IMAP:
+		tag := "*"
+		if t, problem := wire.IMAPHeadOf([]byte(head)); t != "" && problem != wire.IMAPHeadOneWord {
+			tag = t // a tag followed by more: the line's command, too long to read
+		}
+		return tag + " BAD [LIMIT] Command line too long: this server reads lines of up to 32 KB, literals aside (RFC 7162 §4 asks clients to keep to 8 KB)\r\n"
+	}
+	return ""
 }
 
 // imapBufferedLiteralMax is the largest literal go-imap's server accepts in

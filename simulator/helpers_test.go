@@ -35,6 +35,10 @@ type client struct {
 	t    *testing.T
 	conn net.Conn
 	r    *bufio.Reader
+	// slow makes send write a line a few bytes at a time, so that the
+	// server reads it in pieces, as from a slow link or a client that
+	// writes each key as it is typed.
+	slow bool
 }
 
 func dial(t *testing.T, sim *Simulator, role wire.Role) *client {
@@ -56,8 +60,19 @@ func dial(t *testing.T, sim *Simulator, role wire.Role) *client {
 
 func (c *client) send(line string) {
 	c.t.Helper()
-	if _, err := c.conn.Write([]byte(line + "\r\n")); err != nil {
-		c.t.Fatalf("send %q: %v", line, err)
+	b := []byte(line + "\r\n")
+	for len(b) > 0 {
+		n := len(b)
+		if c.slow {
+			n = min(n, 3)
+		}
+		if _, err := c.conn.Write(b[:n]); err != nil {
+			c.t.Fatalf("send %q: %v", line, err)
+		}
+		b = b[n:]
+		if c.slow {
+			time.Sleep(time.Millisecond) // lets the server read what came so far
+		}
 	}
 }
 
@@ -175,4 +190,11 @@ func waitFor(t *testing.T, sim *Simulator, what string, cond func(Snapshot) bool
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// eachPace runs a test with lines sent whole, then a few bytes at a time
+// (client.slow): the relay must answer and rewrite both alike.
+func eachPace(t *testing.T, test func(t *testing.T, slow bool)) {
+	t.Run("whole", func(t *testing.T) { test(t, false) })
+	t.Run("in-pieces", func(t *testing.T) { test(t, true) })
 }

@@ -81,6 +81,16 @@ type session struct {
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
 	fromClientBatch, fromServerBatch eventBatch
+
+	// A client line that arrives in pieces (a slow link, a client that
+	// writes a byte at a time) is held back until it ends, so that the
+	// relay can answer or rewrite it as it would a line that came whole,
+	// and a command line over the limit is not handed on at all (see
+	// holdOpenLine). Only the client-reading goroutine uses these.
+	lineHeld     []byte // the start of the open line, not yet given to the library
+	lineDropping bool   // the open line starts a command and is too long: it is thrown away
+	lineDropHead string // and this is how it started (its IMAP tag)
+	linePassing  bool   // the open line continues a command and is too long to hold: the library gets it as it comes
 }
 
 func (r *relay) handle(client net.Conn) { r.handleLabeled(client, "") }
@@ -320,11 +330,13 @@ func (s *session) clientGone(err error) {
 // answer decides what happens next.
 func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	n := len(chunk)
+	held := len(s.lineHeld) // bytes before chunk that the library has not had yet
+	limit := s.lineLimit()
 	cut := -1
 	tapped := s.sim.hub.Active()
 	batch := &s.fromClientBatch
 	s.split.Skim(!tapped)
-	var edits []edit     // lines of chunk the relay answered itself or rewrote
+	var edits []edit     // lines the relay answered itself or rewrote, at offsets in lineHeld+chunk
 	var replies []string // the relay's own answers, sent once the batch is published
 	s.split.Client(chunk, func(p wire.Piece) {
 		if cut >= 0 {
@@ -333,19 +345,39 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		if tapped {
 			batch.add(pieceEvent(p))
 		}
-		if p.Kind != wire.Line {
-			return
+		if p.Kind != wire.Line || !bytes.HasSuffix(p.Data, []byte("\n")) {
+			return // a payload, or a piece of a line too long to keep whole
 		}
-		whole := p.End >= len(p.Data) // the line lies in this chunk, so it can still be held back
-		if reply := s.refuseMalformed(p); reply != "" && whole {
-			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
+		start, end := held+p.End-len(p.Data), held+p.End
+		if s.linePassing {
+			s.linePassing = false // it ends here; its start went on already
+			start = -1
+		}
+		reply := ""
+		switch {
+		case s.lineDropping:
+			// The end of a command line too long to hand on; none of it
+			// went on, and what came before this chunk is gone.
+			s.lineDropping = false
+			start = 0
+			reply = s.tooLongReply(s.lineDropHead, p)
+		case start < 0:
+			// Part of the line went on already (POP3 lines are not held,
+			// nor is a continuation too long to hold): nothing to do.
+		case limit > 0 && len(p.Data) > limit && !p.Continues:
+			reply = s.tooLongReply(string(p.Data[:min(len(p.Data), 64)]), p)
+		default:
+			reply = s.refuseMalformed(p)
+		}
+		if reply != "" {
+			edits = append(edits, edit{start: start, end: end})
 			batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
 			replies = append(replies, reply)
 			s.split.AnsweredHere()
 			return
 		}
-		if line := s.rewriteLine(p); line != nil && whole {
-			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End, with: line})
+		if line := s.rewriteLine(p); line != nil && start >= 0 {
+			edits = append(edits, edit{start: start, end: end, with: line})
 		}
 		switch p.Verb {
 		case "STARTTLS", "STLS":
@@ -368,10 +400,71 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		chunk = chunk[:cut]
 		s.split.Reset(wire.FromClient)
 	}
-	if len(edits) > 0 {
-		chunk = applyEdits(chunk, edits)
+	owned := held > 0 // chunk is the relay's own buffer, not the caller's read buffer
+	if held > 0 {
+		chunk = append(s.lineHeld, chunk...)
+		s.lineHeld = nil
 	}
-	return chunk, cut >= 0
+	if len(edits) > 0 {
+		edited := applyEdits(chunk, edits)
+		owned = owned || len(edited) > 0 && len(chunk) > 0 && &edited[0] != &chunk[0]
+		chunk = edited
+	}
+	return s.holdOpenLine(chunk, limit, owned), cut >= 0
+}
+
+// lineLimit is the longest client line, with its CRLF, the relay hands to
+// the server library; 0 for POP3, whose server is mailtutor's own and
+// reads lines in pieces as well as whole.
+func (s *session) lineLimit() int {
+	switch s.proto {
+	case wire.SMTP:
+		return smtp.MaxLineLength // go-smtp hangs up on longer lines
+	case wire.IMAP:
+		return imapMaxLine
+	}
+	return 0
+}
+
+// holdOpenLine keeps back the start of a client line that has not ended
+// yet, and returns the rest of chunk for the library. Edits never touch
+// the open line: it is not a line yet. owned tells that chunk is not the
+// caller's read buffer, so a line that grows read by read (a client that
+// sends a byte at a time) is kept without copying it again each time.
+//
+// A line over the limit is always seen open before it ends: a read is at
+// most 32 KB (the relay's buffer, or the library's, which is smaller),
+// and the splitter cuts only lines longer than wire.MaxLine.
+func (s *session) holdOpenLine(chunk []byte, limit int, owned bool) []byte {
+	if limit == 0 {
+		return chunk
+	}
+	switch {
+	case s.lineDropping:
+		return chunk[:0] // all of chunk is more of the line being thrown away
+	case s.linePassing:
+		return chunk
+	}
+	open, continues := s.split.OpenLine(wire.FromClient)
+	if open == 0 {
+		return chunk
+	}
+	keep := len(chunk) - open // the open line is all in chunk: its start was held
+	switch {
+	case open <= limit && owned && keep == 0:
+		s.lineHeld = chunk // all of it is the open line, already in the relay's buffer
+	case open <= limit:
+		s.lineHeld = append([]byte(nil), chunk[keep:]...)
+	case continues:
+		// The rest of a command the library has begun to read: it must
+		// have it, and answers a line too long itself.
+		s.linePassing = true
+		return chunk
+	default:
+		s.lineDropping = true
+		s.lineDropHead = string(chunk[keep : keep+min(open, 64)])
+	}
+	return chunk[:keep]
 }
 
 // handshakes answers the client's TLS handshake after an agreed STARTTLS,

@@ -608,8 +608,11 @@ func TestAuthErrorsFollowRFC4954(t *testing.T) {
 // hang up without a word. Checked before and after login, and inside TLS.
 func TestIMAPMalformedHeadsAreRefusedAndTheSessionGoesOn(t *testing.T) {
 	sim := newSim(t, Options{})
-	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
-		c := dial(t, sim, role)
+	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS, wire.RoleIMAP + "/slow", wire.RoleIMAPS + "/slow"} {
+		c := dial(t, sim, wire.Role(strings.TrimSuffix(string(role), "/slow")))
+		// Lines that arrive a few bytes at a time are held until they
+		// end, and answered exactly as whole ones.
+		c.slow = strings.HasSuffix(string(role), "/slow")
 		c.line() // greeting
 		refusals := []struct{ line, want string }{
 			{"", "* BAD [CLIENTBUG] Empty line"},
@@ -652,9 +655,14 @@ func TestIMAPMalformedHeadsAreRefusedAndTheSessionGoesOn(t *testing.T) {
 // not know: the handshake would stall. They get 501 and 500, the replies
 // stay in step, and a plain STARTTLS still works afterwards.
 func TestSTARTTLSWithParametersIsRefused(t *testing.T) {
+	eachPace(t, testSTARTTLSWithParametersIsRefused)
+}
+
+func testSTARTTLSWithParametersIsRefused(t *testing.T, slow bool) {
 	sim := newSim(t, Options{})
 	rec := record(sim)
 	c := dial(t, sim, wire.RoleSubmission)
+	c.slow = slow
 	c.expectSMTP("", "220")
 	c.expectSMTP("EHLO me", "250")
 	c.expectSMTP("STARTTLS now", "501 5.5.4")
@@ -696,9 +704,16 @@ func TestIMAPBigLiteralsAndUnreadableLines(t *testing.T) {
 	if got := c.line(); !strings.HasPrefix(got, "* BAD") || strings.ContainsAny(got, "\x00\x1b") {
 		t.Errorf("refusal of a control-character line: %q", got)
 	}
-	// 10 KB of garbage in one line: go-imap gives up on the connection;
-	// the client is told why before it closes.
+	// 10 KB of garbage in one line: refused like any line without a tag
+	// (go-imap alone gave up on the connection).
 	c.send(strings.Repeat("x", 10000))
+	if got := c.line(); !strings.HasPrefix(got, "* BAD [CLIENTBUG] Missing tag") {
+		t.Errorf("10 KB of garbage: %q", got)
+	}
+	// A command that goes on after a literal with 2 MB more on its line:
+	// go-imap has begun to read it, so it gets the rest, and gives up on
+	// the connection; the client is told why before it closes.
+	go c.conn.Write([]byte("a5 SELECT {5+}\r\nINBOX " + strings.Repeat("x", 2<<20) + "\r\n"))
 	var last string
 	for {
 		l, err := c.r.ReadString('\n')
@@ -715,8 +730,13 @@ func TestIMAPBigLiteralsAndUnreadableLines(t *testing.T) {
 // Every HELO/EHLO name is checked, not only the first (go-smtp asks the
 // backend only once), and the Received header names the last one given.
 func TestEveryGreetingNameIsChecked(t *testing.T) {
+	eachPace(t, testEveryGreetingNameIsChecked)
+}
+
+func testEveryGreetingNameIsChecked(t *testing.T, slow bool) {
 	sim := newSim(t, Options{})
 	c := dial(t, sim, wire.RoleMX)
+	c.slow = slow
 	c.expectSMTP("", "220")
 	c.expectSMTP("EHLO first.example", "250")
 	c.expectSMTP("EHLO bad\xc3(", "501 5.5.2")
@@ -739,9 +759,14 @@ func TestEveryGreetingNameIsChecked(t *testing.T) {
 // simulated world the domain's first user reads it. The tap shows the line
 // the client sent, even where the relay hands go-smtp a qualified one.
 func TestPostmasterIsAlwaysAccepted(t *testing.T) {
+	eachPace(t, testPostmasterIsAlwaysAccepted)
+}
+
+func testPostmasterIsAlwaysAccepted(t *testing.T, slow bool) {
 	sim := newSim(t, Options{})
 	rec := record(sim)
 	c := dial(t, sim, wire.RoleMX)
+	c.slow = slow
 	c.expectSMTP("", "220")
 	c.expectSMTP("EHLO relay.example", "250")
 	c.expectSMTP("MAIL FROM:<carol@elsewhere.test>", "250")
@@ -789,4 +814,55 @@ func TestRewrittenLineAtTheEndOfAFullRead(t *testing.T) {
 		t.Fatalf("RCPT TO:<postmaster> after a full read: %q", r)
 	}
 	c.expectSMTP("NOOP", "250")
+}
+
+// A command line over the relay's limit (2000 octets for SMTP, 32 KB for
+// IMAP) never reaches the library: the relay answers it when it ends, and
+// the session goes on in step. go-smtp alone answered 500 5.4.0 and hung
+// up; go-imap answered, then hung up at the next line.
+func TestTooLongCommandLinesAreAnsweredAndTheSessionGoesOn(t *testing.T) {
+	sim := newSim(t, Options{})
+	send := func(c *client, line string) {
+		go c.conn.Write([]byte(line + "\r\n")) // the reply may come before the last byte is read
+	}
+	for _, size := range []int{3000, 40000, 1 << 20} {
+		c := dial(t, sim, wire.RoleMX)
+		c.expectSMTP("", "220")
+		c.expectSMTP("EHLO client.example", "250")
+		send(c, "MAIL FROM:<"+strings.Repeat("a", size)+"@example.net>")
+		c.expectSMTP("", "500 5.5.2 Line too long")
+		c.expectSMTP("MAIL FROM:<carol@example.net>", "250")
+		c.expectSMTP("RCPT TO:<alice@example.com>", "250")
+		c.expectSMTP("QUIT", "221")
+
+		// Inside TLS, where the relay carries the session.
+		c = dial(t, sim, wire.RoleSubmissions)
+		c.expectSMTP("", "220")
+		c.expectSMTP("EHLO client.example", "250")
+		send(c, "NOOP "+strings.Repeat("n", size))
+		c.expectSMTP("", "500 5.5.2 Line too long")
+		c.expectSMTP("NOOP", "250")
+
+		for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
+			i := dial(t, sim, role)
+			testTooLongIMAPLine(t, i, size, send)
+		}
+	}
+}
+
+func testTooLongIMAPLine(t *testing.T, i *client, size int, send func(*client, string)) {
+	t.Helper()
+	i.line()
+	i.imap("a1", "LOGIN alice wonderland")
+	send(i, "a2 NOOP "+strings.Repeat("q", size))
+	want := "a2 BAD [LIMIT] Command line too long"
+	if size < 32*1024 {
+		want = "a2 BAD" // go-imap's own answer: NOOP takes no arguments
+	}
+	if got := i.line(); !strings.HasPrefix(got, want) {
+		t.Errorf("IMAP line of %d bytes: got %.100q, want %q", size, got, want)
+	}
+	if out := i.imap("a3", "NOOP"); out[len(out)-1] != "a3 OK NOOP completed" {
+		t.Errorf("IMAP after a line of %d bytes: %.200q", size, out)
+	}
 }

@@ -40,9 +40,10 @@ type Piece struct {
 	// Verb is set on a client line that starts a command: its verb in upper
 	// case ("MAIL", "STLS", "UID FETCH").
 	Verb string
-	// Continues marks an IMAP client line that is not the start of a new
-	// command: the rest of a command after a literal, an AUTHENTICATE
-	// response, or the DONE that ends IDLE.
+	// Continues marks a client line that is not the start of a new
+	// command: in IMAP the rest of a command after a literal, an
+	// AUTHENTICATE response, or the DONE that ends IDLE; in SMTP a
+	// response to an AUTH challenge.
 	Continues bool
 }
 
@@ -167,6 +168,28 @@ func (s *Splitter) BodyStartsNext() bool {
 	st := &s.side[FromClient]
 	return s.proto == SMTP && st.data && len(st.buf) == 0 && st.skimmed == 0 &&
 		len(s.smtpPending) == 1 && s.smtpPending[0] == "<body>"
+}
+
+// OpenLine returns how many bytes of a line the direction has begun and
+// not yet ended: 0 between lines, and inside a payload or a DATA body,
+// whose bytes are not lines. continues tells, for the client, that the
+// line will not start a command (see Piece.Continues).
+func (s *Splitter) OpenLine(d Dir) (n int, continues bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &s.side[d]
+	if st.payload >= 0 || st.data {
+		return 0, false
+	}
+	switch s.proto {
+	case SMTP:
+		continues = s.smtpInAuth
+	case IMAP:
+		continues = s.imapCommand != "" || s.imapInAuth || s.imapIdle
+	case POP3:
+		continues = s.popInAuth
+	}
+	return len(st.buf), continues
 }
 
 // Reset discards the direction's incomplete bytes and payload state. The
@@ -461,6 +484,7 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	if d == FromClient {
 		if s.smtpInAuth {
 			p.Secret = Range{0, len(text)}
+			p.Continues = true
 			s.smtpInAuth = false // the server answers before another response is due
 			return
 		}

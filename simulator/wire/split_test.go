@@ -304,3 +304,53 @@ func TestSplitEmptyDataBody(t *testing.T) {
 		}
 	}
 }
+
+// OpenLine counts the bytes of a client line begun and not ended, and
+// nothing inside a literal or a DATA body; continues tells a line that
+// carries on a command from one that starts one.
+func TestOpenLine(t *testing.T) {
+	ignore := func(Piece) {}
+	type step struct {
+		dir       Dir
+		bytes     string
+		open      int
+		continues bool
+	}
+	for _, tc := range []struct {
+		proto Proto
+		steps []step
+	}{
+		{IMAP, []step{
+			{FromServer, "* OK ready\r\n", 0, false},
+			{FromClient, "a1 SEL", 6, false},
+			{FromClient, "ECT INBOX\r\na2 LOGIN {5}\r\n", 0, true},
+			{FromServer, "+ go ahead\r\n", 0, false},
+			{FromClient, "ali", 0, false}, // the literal
+			{FromClient, "ce pass", 5, true},
+			{FromClient, "word\r\n", 0, false},
+		}},
+		{SMTP, []step{
+			{FromServer, "220 mx\r\n", 0, false},
+			{FromClient, "EHLO me\r\nMAIL FR", 7, false},
+			{FromClient, "OM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", 0, false},
+			{FromServer, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n", 0, false},
+			{FromClient, "Subject: a long bo", 0, false}, // the body
+			{FromClient, "dy\r\n.\r\nAUTH LOGIN\r\n", 0, false},
+			{FromServer, "250 queued\r\n334 VXNlcm5hbWU6\r\n", 0, true},
+			{FromClient, "YWxp", 4, true},
+		}},
+	} {
+		s := NewSplitter(tc.proto)
+		for i, st := range tc.steps {
+			if st.dir == FromClient {
+				s.Client([]byte(st.bytes), ignore)
+			} else {
+				s.Server([]byte(st.bytes), ignore)
+			}
+			open, continues := s.OpenLine(FromClient)
+			if open != st.open || continues != st.continues {
+				t.Errorf("%v step %d (%q): OpenLine = %d, %v; want %d, %v", tc.proto, i, st.bytes, open, continues, st.open, st.continues)
+			}
+		}
+	}
+}
