@@ -115,14 +115,13 @@ func (s *session) tooLongReply(head string, p wire.Piece) string {
 		if p.Continues {
 			return "500 5.5.6 Authentication Exchange line is too long (RFC 4954 §4)\r\n"
 		}
-		return "500 5.5.2 Line too long: RFC 5321 §4.5.3.1.4 limits a command line to 512 octets (this server reads up to " +
-			strconv.Itoa(smtp.MaxLineLength) + ")\r\n"
+		return "500 5.5.2 Line too long: this server reads command lines of up to " + strconv.Itoa(smtp.MaxLineLength) + " octets\r\n"
 	case wire.IMAP:
 		tag := "*"
 		if t, problem := wire.IMAPHeadOf([]byte(head)); t != "" && problem != wire.IMAPHeadOneWord {
 			tag = t // a tag followed by more: the line's command, too long to read
 		}
-		return tag + " BAD [LIMIT] Command line too long: this server reads lines of up to 32 KB, literals aside (RFC 7162 §4 asks clients to keep to 8 KB)\r\n"
+		return tag + " BAD [LIMIT] Command line too long: this server reads command lines of up to 32 KB, literals aside\r\n"
 	}
 	return ""
 }

@@ -47,6 +47,10 @@ type Annotator struct {
 	// encrypted is the current event's Encrypted: whether a credential on
 	// this line travelled inside TLS.
 	encrypted bool
+	// cut tells, per direction (FromClient, FromServer), that the last
+	// line came without its line ending: a line over wire.MaxLine arrives
+	// as several events, and those after the first continue it.
+	cut [2]bool
 }
 
 // lookup names one knowledge-base entry.
@@ -112,6 +116,9 @@ func (a *Annotator) Annotate(e wire.Event) (l Line) {
 	switch e.Kind {
 	case wire.Line:
 		a.setText(&l, e)
+		if a.continuesCutLine(&l, e) {
+			break
+		}
 		switch a.proto {
 		case wire.SMTP:
 			a.smtpLine(&l, e)
@@ -136,6 +143,27 @@ func (a *Annotator) Annotate(e wire.Event) (l Line) {
 	}
 	a.finish(&l, e)
 	return l
+}
+
+// continuesCutLine explains an event that is more of a line too long to
+// be one event, and reports whether it was one. The protocol annotators
+// see only the line's first piece: it names the command, and one reply
+// answers the whole line.
+func (a *Annotator) continuesCutLine(l *Line, e wire.Event) bool {
+	if e.Dir != wire.FromClient && e.Dir != wire.FromServer {
+		return false
+	}
+	cut := a.cut[e.Dir]
+	a.cut[e.Dir] = lineEnding(e.Data) == ""
+	if !cut {
+		return false
+	}
+	l.Note = "more of the same line: it is over 64 KiB, so it is shown in pieces"
+	if !a.cut[e.Dir] {
+		l.Note += "; this piece ends it"
+	}
+	l.Level = Warning
+	return true
 }
 
 // raw returns the event's bytes, masked unless secrets are revealed.

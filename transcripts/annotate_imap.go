@@ -847,6 +847,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	s := &a.imap
 	switch {
+	case status == "BAD" && code == "LIMIT":
+		l.Note = "the command line was longer than this server reads, so it ran nothing (" + m + "); RFC 7162 asks clients to keep command lines under 8 KB, and a mail program splits longer work into several commands (fewer message numbers per FETCH)"
+		l.RFC = "RFC 7162 §4"
 	case cmd.malformed && status == "BAD":
 		l.Note = "the server could not read the line as a command, so it ran nothing (" + m + ")"
 		l.RFC = "RFC 9051 §2.2.1"

@@ -689,6 +689,9 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case code == "530":
 		l.Note = "authentication required: log in with AUTH before sending mail here (" + m + ")"
 		l.RFC = "RFC 4954 §6"
+	case code == "500" && strings.Contains(strings.ToLower(m), "too long"):
+		l.Note = "the line was longer than the server reads, so it did nothing with it (" + m + "); RFC 5321 allows 512 octets for a command line, CRLF included"
+		l.RFC = "RFC 5321 §4.5.3.1.4"
 	case code == "500":
 		l.Note = "syntax error: the server did not recognise the command (" + m + ")"
 		l.RFC = "RFC 5321 §4.2.2"

@@ -326,3 +326,39 @@ func TestIMAPLinesThatAreNotCommands(t *testing.T) {
 		t.Errorf("the BAD blames LIST: %q", l.Note)
 	}
 }
+
+// A line over 64 KiB reaches the annotator in pieces. The first names the
+// command; the others are explained as more of it, and the one reply is
+// paired with the command, not with a piece; a SASL response in pieces is
+// masked whole.
+func TestLineInPiecesIsOneCommand(t *testing.T) {
+	long := "NOOP " + strings.Repeat("q", 150000) + "\r\n"
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 mx ready\r\n", "C:EHLO me\r\n", "S:250 mx\r\n",
+		"C:"+long, "S:500 5.5.2 Line too long\r\n",
+		"C:AUTH LOGIN\r\n", "S:334 VXNlcm5hbWU6\r\n", "C:"+strings.Repeat("YWxp", 40000)+"\r\n", "S:535 5.7.8 no\r\n",
+		"C:NOOP\r\n", "S:250 ok\r\n"))
+	var pieces, more int
+	for _, l := range lines {
+		if l.Dir != wire.FromClient || l.Kind != wire.Line {
+			continue
+		}
+		if strings.HasPrefix(l.Note, "more of the same line") {
+			more++
+		}
+		if strings.Contains(l.Text, "YWxp") {
+			t.Errorf("a piece of the AUTH response is shown unmasked: %.80q", l.Text)
+		}
+		pieces++
+	}
+	if more != 4 { // 150 KB: 3 pieces, 2 more; 160 KB of AUTH response: 3 pieces, 2 more
+		t.Errorf("%d pieces explained as more of a line, want 4", more)
+	}
+	reply := find(t, lines, wire.FromServer, "500")
+	if !strings.Contains(reply.Note, "longer than the server reads") {
+		t.Errorf("the 500 is not explained as the long line's answer: %q", reply.Note)
+	}
+	if ok := find(t, lines, wire.FromServer, "250 ok"); !strings.Contains(ok.Note, "alive") {
+		t.Errorf("the replies fell out of step after the long lines: NOOP's 250 says %q", ok.Note)
+	}
+}

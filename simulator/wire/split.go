@@ -359,6 +359,10 @@ func (s *Splitter) skimData(d Dir, st *streamState, b []byte) (rest []byte, out 
 
 func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) {
 	p := Piece{Dir: d, Kind: Line, Data: line}
+	if partial && d == FromClient && (s.smtpInAuth || s.imapInAuth || s.popInAuth) {
+		// 64 KiB of a SASL response: all of it is the secret.
+		p.Secret = Range{0, len(line)}
+	}
 	if !partial {
 		switch s.proto {
 		case SMTP:
