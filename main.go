@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/glamour"
 	"github.com/spf13/cobra"
@@ -334,10 +335,28 @@ func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]*transc
 	if e.Encrypted {
 		lock = " (TLS)"
 	}
-	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), l.Text)
+	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), shorten(l.Text))
 	if l.Note != "" {
-		fmt.Fprintf(w, "    # %s\n", l.Note)
+		fmt.Fprintf(w, "    # %s\n", shorten(l.Note))
 	}
+}
+
+// terminalLineMax is the most of one line printed to a terminal: a 1 MB
+// command line would otherwise scroll a classroom's screen for minutes.
+// Transcripts keep every byte.
+const terminalLineMax = 2000
+
+// shorten cuts s to terminalLineMax bytes (on a character boundary) and
+// says how much was left out.
+func shorten(s string) string {
+	if len(s) <= terminalLineMax {
+		return s
+	}
+	cut := terminalLineMax
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d more bytes not shown)", len(s)-cut)
 }
 
 func newExplainCmd() *cobra.Command {
@@ -479,9 +498,9 @@ func dirMarker(d wire.Dir, meta string) string {
 
 // printLine writes one annotated line: the line itself, then its note.
 func printLine(w io.Writer, l transcripts.Line) {
-	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), l.Text)
+	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), shorten(l.Text))
 	if l.Note != "" {
-		fmt.Fprintf(w, "     # %s\n", l.Note)
+		fmt.Fprintf(w, "     # %s\n", shorten(l.Note))
 	}
 }
 

@@ -120,3 +120,31 @@ func TestServeAccountsForEveryLineAtShutdown(t *testing.T) {
 		t.Errorf("all %d lines were printed: the load did not exceed the printer's share, so the test proves nothing", printed)
 	}
 }
+
+// A 1 MB command line is shown to the terminal cut short, with the count
+// of what was left out; the relay's answer follows and the session goes on.
+func TestServeShortensHugeLines(t *testing.T) {
+	s := startServe(t)
+	conn, err := net.Dial("tcp", s.addrs["imap"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	r.ReadString('\n') // greeting
+	go conn.Write([]byte("a1 NOOP " + strings.Repeat("q", 1<<20) + "\r\na2 NOOP\r\n"))
+	for _, want := range []string{"a1 BAD [LIMIT]", "a2 OK"} {
+		if got, _ := r.ReadString('\n'); !strings.HasPrefix(got, want) {
+			t.Fatalf("got %q, want %s...", got, want)
+		}
+	}
+	out := s.waitFor(t, "S: a2 OK")
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) > 2200 {
+			t.Errorf("a printed line of %d bytes: %.100q", len(line), line)
+		}
+	}
+	if !strings.Contains(out, "more bytes not shown)") {
+		t.Errorf("no line says it was shortened:\n%.3000s", out)
+	}
+}
