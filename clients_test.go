@@ -856,3 +856,47 @@ func TestSwaksRequireTLS(t *testing.T) {
 	}
 	noSecrets(t, events)
 }
+
+// Node's most used mail clients: nodemailer sends over STARTTLS and over
+// implicit TLS (its AUTH of choice, a UTF-8 subject, an attachment, a lone
+// dot in the text), and imapflow, a strict parser, reads it as bob: the
+// capabilities and special-use folders, ENVELOPE and BODYSTRUCTURE, flags
+// with a keyword, SEARCH, MOVE with COPYUID, IDLE woken by new mail, and
+// STATUS over implicit TLS. .ci/run installs them from the npm registry
+// (testdata/clients/node/package-lock.json).
+func TestNodeClients(t *testing.T) {
+	node := requireTool(t, "node")
+	if _, err := os.Stat("testdata/clients/node/node_modules/imapflow"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("imapflow is not installed; .ci/run must run npm ci in testdata/clients/node")
+		}
+		t.Skip("Node's mail clients are not installed: run npm ci --prefix testdata/clients/node")
+	}
+	s := startServe(t)
+	host, submission := s.hostPort("submission")
+	_, submissions := s.hostPort("submissions")
+	_, imapPort := s.hostPort("imap")
+	_, imaps := s.hostPort("imaps")
+	out := runClient(t, node, "testdata/clients/node/clients.js", host, submission, submissions, imapPort, imaps)
+	for _, want := range []string{
+		"SENT 250 2.0.0 OK: queued as 00000001",
+		"SECURE true", // imapflow upgraded with STARTTLS on its own
+		"SPECIALUSE \\Archive \\Drafts \\Inbox \\Junk \\Sent \\Trash",
+		"SUBJECT Grüße from nodemailer ✓",
+		"FROM alice@example.com",
+		"PARTS multipart/alternative text/plain",
+		"RECEIVED 2", // submission, then the relay hop to example.org's MX
+		"LONEDOT true",
+		"FLAGS $Important \\Seen",
+		"FROMSEARCH true",
+		"MOVED Archive 1",
+		"IDLEEXISTS INBOX 1->2",
+		"ARCHIVE 1",
+		"DONE ok",
+	} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("the Node clients' output lacks %q:\n%s", want, out)
+		}
+	}
+	s.waitFor(t, "C: E IDLE", "C: DONE", "C: AUTH PLAIN ********")
+}
