@@ -41,6 +41,8 @@ type imapState struct {
 	began, midway bool
 	exists        int  // messages in the selected mailbox, as last reported
 	lastBad       bool // the last tagged response was BAD to an unknown command before login
+	// caps is the server's capability list as last seen, nil before any.
+	caps imapCaps
 }
 
 func (s *imapState) init() {
@@ -292,6 +294,11 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.Note = "closes the mailbox without removing anything"
 	case "EXPUNGE":
 		l.Note = "removes every message marked \\Deleted from the mailbox for good"
+		if verb == "UID EXPUNGE" {
+			l.Note = "removes for good " + imapSet(verb, a.display([]byte(strings.TrimSpace(args)))) + " if marked \\Deleted, and nothing else (UIDPLUS): " +
+				"messages another client marked \\Deleted stay"
+			l.RFC = "RFC 4315 §2.1"
+		}
 	case "SEARCH":
 		l.Note = "searches the mailbox: " + a.display([]byte(args))
 		if verb == "UID SEARCH" {
@@ -311,6 +318,9 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	case "ID":
 		l.Note = "tells the server which client software this is, and asks for the server's"
 	default:
+		if a.imapExtensionCommand(l, verb, base) {
+			break
+		}
 		l.Note = a.display([]byte(word)) + " is not an IMAP command: the server will answer BAD"
 		if s.state == "not authenticated" {
 			l.Note += " and, before login, hang up (* BYE)"
@@ -463,6 +473,7 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 	case "CAPABILITY":
 		l.Note = "the server's capabilities: " + a.display([]byte(after))
 		l.RFC = "RFC 9051 §7.2.2"
+		a.imapSawCaps(after)
 	case "ENABLED":
 		l.Note = "extensions now enabled: " + a.display([]byte(after))
 	case "LIST", "LSUB":
@@ -500,6 +511,9 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 	case "FETCH":
 		a.imapFetch(l, num, after, cur)
 	default:
+		if a.imapExtensionData(l, kind, after, cur) {
+			break
+		}
 		l.Note = "untagged data " + a.display([]byte(first))
 		l.Unknown = true
 	}
@@ -600,6 +614,9 @@ func (a *Annotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *im
 	s := &a.imap
 	codeWord, codeArg := cutWord(code)
 	codeWord = strings.ToUpper(codeWord)
+	if codeWord == "CAPABILITY" {
+		a.imapSawCaps(codeArg)
+	}
 	switch {
 	case !s.greeted && cur == nil && (kind == "OK" || kind == "PREAUTH" || kind == "BYE"):
 		s.greeted = true
@@ -741,11 +758,14 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		return
 	}
 	code, msg := imapRespCode(after)
-	codeWord, _ := cutWord(code)
+	codeWord, codeArg := cutWord(code)
 	codeWord = strings.ToUpper(codeWord)
 	l.RespCode = codeWord
 	if codeWord != "" {
 		a.want(kb.ResponseCode, codeWord)
+	}
+	if codeWord == "CAPABILITY" {
+		a.imapSawCaps(codeArg)
 	}
 	a.want(kb.Response, status)
 	m := a.display([]byte(msg))
@@ -770,6 +790,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 	s.open = append(s.open[:idx], s.open[idx+1:]...)
 	l.Verb = cmd.verb
 	l.RFC = imapVerbs[strings.TrimPrefix(cmd.verb, "UID ")]
+	if ext, ok := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]; ok {
+		l.RFC = ext.rfc
+	}
 	s.lastBad = false
 	if cmd.verb == "IDLE" {
 		s.idling = false
@@ -818,6 +841,8 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		l.Note = "the messages marked \\Deleted are gone"
 	case "CAPABILITY":
 		l.Note = "the capability list above is complete"
+	case "COMPRESS":
+		l.Note = "compression is on: every byte after this line is DEFLATE-compressed in both directions, so a log of the raw connection shows no more readable lines"
 	case "LIST", "LSUB":
 		l.Note = "the mailbox list above is complete"
 	case "SEARCH", "UID SEARCH":

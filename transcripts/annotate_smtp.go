@@ -39,6 +39,9 @@ type smtpState struct {
 	// offered holds the extensions of the last EHLO reply (AUTH, STARTTLS,
 	// ...); nil until an EHLO was sent.
 	offered map[string]bool
+	// replyText gathers the texts of a multi-line reply's earlier lines:
+	// servers such as Gmail spread one explanation over several lines.
+	replyText []string
 }
 
 func (s *smtpState) init() {
@@ -392,6 +395,9 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	l.Level = smtpLevel(code)
 	if more {
 		s.replyLine++
+		if cmd.verb != "EHLO" && len(s.replyText) < 50 {
+			s.replyText = append(s.replyText, strings.TrimSpace(msg))
+		}
 		a.want(kb.ReplyCode, code)
 		if cmd.verb == "EHLO" && s.replyLine == 1 {
 			a.want(kb.Command, "EHLO")
@@ -402,6 +408,10 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	lineNo := s.replyLine
 	s.replyLine = 0
 	l.Complete = true
+	if len(s.replyText) > 0 {
+		msg = strings.Join(append(s.replyText, strings.TrimSpace(msg)), " ")
+		s.replyText = s.replyText[:0]
+	}
 	if code == "334" && cmd.verb == "AUTH" {
 		s.challenged = true
 		s.authStep++
@@ -420,9 +430,27 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 		return
 	}
 	a.smtpReply(l, cmd, code, msg)
-	if lineNo > 0 {
-		l.Note += " (last line of a multi-line reply)"
+	if l.Enhanced != "" && code[0] >= '4' && !strings.HasSuffix(l.Enhanced, ".0.0") &&
+		!strings.HasPrefix(l.Enhanced[1:], ".5.") && cmd.verb != "AUTH" {
+		// The enhanced code is often the most precise part of a refusal
+		// (5.7.26: the message failed SPF, DKIM and DMARC). Not for the
+		// protocol's own errors (X.5.x) and logins, which the note
+		// already explains.
+		if p := a.piece(lookup{kb.EnhancedCode, l.Enhanced}); p.found && !strings.Contains(l.Note, p.summary) {
+			l.Note += "; " + l.Enhanced + " means: " + lowerFirst(p.summary)
+		}
 	}
+	if lineNo > 0 {
+		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
+	}
+}
+
+// lowerFirst lowers the first letter of a sentence to be quoted mid-line.
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
 }
 
 func isDigits(s string) bool {
@@ -704,6 +732,12 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case code == "502":
 		l.Note = "command not implemented by this server (" + m + ")"
 		l.RFC = "RFC 5321 §4.2.2"
+	case code == "504" && cmd.verb == "AUTH" && s.offered != nil && !s.offered["AUTH"]:
+		l.Note = "the server takes no login of this kind (" + m + "): its EHLO reply offered no AUTH at all. Many servers offer AUTH only inside TLS: STARTTLS, EHLO again, and look for the AUTH line"
+		l.RFC = "RFC 4954 §4"
+	case code == "504" && cmd.verb == "AUTH":
+		l.Note = "the server does not support this login mechanism (" + m + "): use one its EHLO reply lists on the AUTH line"
+		l.RFC = "RFC 4954 §4"
 	case code == "504":
 		l.Note = "command parameter not implemented (" + m + ")"
 		l.RFC = "RFC 5321 §4.2.2"

@@ -362,3 +362,75 @@ func TestLineInPiecesIsOneCommand(t *testing.T) {
 		t.Errorf("the replies fell out of step after the long lines: NOOP's 250 says %q", ok.Note)
 	}
 }
+
+// Logs from real servers are full of extension commands mailtutor's own
+// server does not have: they are explained as extensions, with a warning
+// only where the server's capability list lacks them; their untagged data
+// is read, not shown as unknown.
+func TestIMAPExtensionsFromRealServers(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK [CAPABILITY IMAP4rev1 QUOTA SORT THREAD=REFERENCES COMPRESS=DEFLATE QRESYNC] Dovecot ready.\r\n",
+		"C:a1 GETQUOTAROOT INBOX\r\n",
+		"S:* QUOTAROOT INBOX \"User quota\"\r\n",
+		"S:* QUOTA \"User quota\" (STORAGE 524288 1048576 MESSAGE 1 10000)\r\n",
+		"S:a1 OK done\r\n",
+		"C:a2 UID SORT (REVERSE DATE) UTF-8 ALL\r\n",
+		"S:* SORT 9 4 2\r\n",
+		"S:a2 OK done\r\n",
+		"C:a3 GETMETADATA \"\" /shared/comment\r\n",
+		"S:a3 BAD unknown command\r\n",
+		"C:a4 UID EXPUNGE 4:5\r\n",
+		"S:* VANISHED 4\r\n",
+		"S:a4 OK done\r\n",
+		"C:a5 COMPRESS DEFLATE\r\n",
+		"S:a5 OK Begin compression.\r\n",
+	))
+	check := func(dir wire.Dir, prefix string, want ...string) {
+		t.Helper()
+		l := find(t, lines, dir, prefix)
+		for _, w := range want {
+			if !strings.Contains(l.Note, w) {
+				t.Errorf("%s: note %q lacks %q", prefix, l.Note, w)
+			}
+		}
+		if l.Unknown || strings.Contains(l.Note, "not an IMAP command") {
+			t.Errorf("%s: explained as unknown: %q", prefix, l.Note)
+		}
+	}
+	check(wire.FromClient, "a1 GETQUOTAROOT", "quota roots", "lists among its capabilities")
+	check(wire.FromServer, "* QUOTAROOT", "mailbox INBOX: \"User quota\"")
+	check(wire.FromServer, "* QUOTA ", "quota root User quota", "STORAGE 524288 of 1048576 KiB (50%) used", "MESSAGE 1 of 10000 (under 1%) used")
+	check(wire.FromClient, "a2 UID SORT", "sort", "UIDs")
+	check(wire.FromServer, "* SORT", "in the order asked for: 9 4 2")
+	check(wire.FromClient, "a3 GETMETADATA", "did not list METADATA", "probably answer BAD")
+	check(wire.FromClient, "a4 UID EXPUNGE", "the messages with UIDs 4:5 if marked \\Deleted", "UIDPLUS")
+	check(wire.FromServer, "* VANISHED", "UIDs 4 were just expunged")
+	check(wire.FromServer, "a5 OK", "DEFLATE-compressed")
+	if l := find(t, lines, wire.FromClient, "a3 GETMETADATA"); l.Level != Warning {
+		t.Errorf("an extension the server did not offer is not a warning: %v", l.Level)
+	}
+}
+
+// Gmail spreads one refusal over several lines; the note on the last one
+// quotes them all and says what the enhanced code means (the part a help
+// desk needs: 5.7.26 is a failed SPF/DKIM/DMARC check, not a typo).
+func TestMultiLineRefusalIsReadWhole(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 mx.google.com ESMTP - gsmtp\r\n", "C:EHLO mail.example.net\r\n", "S:250 mx.google.com at your service\r\n",
+		"C:MAIL FROM:<news@example.net>\r\n", "S:250 2.1.0 OK\r\n",
+		"C:RCPT TO:<someone@gmail.com>\r\n", "S:250 2.1.5 OK\r\n",
+		"C:DATA\r\n", "S:354 Go ahead\r\n", "C:Subject: test\r\n\r\nhello\r\n.\r\n",
+		"S:550-5.7.26 Unauthenticated email from example.net is not accepted due to\r\n"+
+			"550-5.7.26 domain's DMARC policy.\r\n"+
+			"550 5.7.26  https://support.google.com/mail/?p=DmarcRejection - gsmtp\r\n",
+		"C:QUIT\r\n", "S:221 2.0.0 closing connection\r\n"))
+	l := find(t, lines, wire.FromServer, "550 5.7.26")
+	for _, want := range []string{"not accepted due to domain's DMARC policy. https://support.google.com", "5.7.26 means: multiple authentication checks failed"} {
+		if !strings.Contains(l.Note, want) {
+			t.Errorf("note %q lacks %q", l.Note, want)
+		}
+	}
+	if bye := find(t, lines, wire.FromServer, "221"); !strings.Contains(bye.Note, "goodbye") {
+		t.Errorf("the reply after a multi-line one: %q", bye.Note)
+	}
+}
