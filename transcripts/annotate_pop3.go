@@ -173,6 +173,12 @@ func (a *Annotator) popClient(l *Line, e wire.Event) {
 			l.Verb = "AUTH"
 			l.Note = "logs in with " + mech + ": " + l.Note
 		}
+	case "LAST":
+		// Old clients still send it, and old logs still show it.
+		l.Note = "LAST asked for the highest message number already read; it was in POP3 until RFC 1725 (1994) removed it, " +
+			"so a server that follows RFC 1939 answers -ERR: a client keeps track with UIDL instead"
+		l.Level = Warning
+		l.RFC = "RFC 1725 (changes from RFC 1460)"
 	default:
 		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
 		l.Level = Warning
