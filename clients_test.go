@@ -900,3 +900,153 @@ func TestNodeClients(t *testing.T) {
 	}
 	s.waitFor(t, "C: E IDLE", "C: DONE", "C: AUTH PLAIN ********")
 }
+
+// --- msmtp and mbsync --------------------------------------------------------
+
+// TestMsmtp sends with msmtp, the sendmail stand-in of many Linux systems,
+// over STARTTLS on the submission port and over implicit TLS, pipelining
+// MAIL, RCPT and DATA, a lone dot in the body. Its debug log (-d), the kind
+// a help desk is sent, is then read back by mailtutor annotate.
+func TestMsmtp(t *testing.T) {
+	msmtp := requireTool(t, "msmtp")
+	s, cert := startServeWithCert(t)
+	home := t.TempDir()
+	account := func(name, addr string, starttls bool) string {
+		host, port, _ := strings.Cut(addr, ":")
+		return fmt.Sprintf("account %s\nhost %s\nport %s\nauth on\nuser alice\npassword %s\ntls on\ntls_starttls %s\ntls_trust_file %s\ntls_host_override localhost\nfrom alice@example.com\n\n",
+			name, host, port, alicePass, map[bool]string{true: "on", false: "off"}[starttls], cert)
+	}
+	rc := filepath.Join(home, "msmtprc")
+	writeFile(t, rc, account("starttls", s.addrs["submission"], true)+account("tls", s.addrs["submissions"], false))
+	msg := "From: alice@example.com\nTo: bob@example.org\nSubject: via msmtp %s\n\nHello Bob,\n.\na lone dot above.\n"
+	log := tool{name: msmtp, args: []string{"-C", rc, "-a", "starttls", "-d", "bob@example.org"}, stdin: fmt.Sprintf(msg, "starttls"), home: home}.mustRun(t, 0)
+	tool{name: msmtp, args: []string{"-C", rc, "-a", "tls", "bob@example.org"}, stdin: fmt.Sprintf(msg, "tls"), home: home}.mustRun(t, 0)
+
+	msgs := pop3Messages(t, s.addrs["pop3"], "bob", "builder")
+	var got []string
+	for _, m := range msgs {
+		if strings.HasPrefix(subjectOf(m), "via msmtp") {
+			got = append(got, subjectOf(m))
+			if !strings.Contains(m, "Hello Bob,\n.\na lone dot above.") {
+				t.Errorf("the lone dot did not survive:\n%s", m)
+			}
+		}
+	}
+	if strings.Join(got, ",") != "via msmtp starttls,via msmtp tls" {
+		t.Errorf("bob received %q", got)
+	}
+	events := waitOutput(t, s, "submission] (TLS) C: AUTH PLAIN ********", "submissions] (TLS) C: AUTH PLAIN ********")
+	noSecrets(t, events)
+
+	// The debug log, as a user would paste it, explained.
+	path := filepath.Join(home, "msmtp.log")
+	writeFile(t, path, log)
+	out := runClient(t, binary, "annotate", path)
+	for _, want := range []string{"# format: msmtp", "[TLS: TLS 1.", "C: AUTH PLAIN ********", "logged in as alice", "S: 221 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("mailtutor annotate of msmtp's log lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "not understood") || strings.Contains(out, "AGFsaWNl") {
+		t.Errorf("mailtutor annotate of msmtp's log:\n%s", out)
+	}
+}
+
+// TestMbsync mirrors alice's mailboxes with mbsync (isync), a strict IMAP
+// client that keeps a local Maildir in step both ways: it downloads every
+// folder, then uploads a local draft (APPEND with flags), pushes a flag
+// and a deletion (UID STORE, EXPUNGE), and a second run finds nothing to do.
+func TestMbsync(t *testing.T) {
+	mbsync := requireTool(t, "mbsync")
+	s, cert := startServeWithCert(t)
+	home := t.TempDir()
+	local := filepath.Join(home, "mail")
+	os.MkdirAll(local, 0o700)
+	_, port, _ := strings.Cut(s.addrs["imap"], ":")
+	rc := filepath.Join(home, "mbsyncrc")
+	writeFile(t, rc, fmt.Sprintf(`IMAPAccount alice
+Host localhost
+Port %s
+User alice
+Pass %s
+SSLType STARTTLS
+CertificateFile %s
+
+IMAPStore remote
+Account alice
+
+MaildirStore local
+Path %s/
+Inbox %s/INBOX
+SubFolders Verbatim
+
+Channel alice
+Far :remote:
+Near :local:
+Patterns *
+Create Both
+Expunge Both
+SyncState *
+`, port, alicePass, cert, local, local)) // Host localhost: the name the certificate carries
+	sync := func() string {
+		return tool{name: mbsync, args: []string{"-c", rc, "-V", "alice"}, home: home}.mustRun(t, 0)
+	}
+	sync()
+	inbox := maildirFiles(t, filepath.Join(local, "INBOX"))
+	if len(inbox) != 3 {
+		t.Fatalf("mbsync fetched %d INBOX messages, want 3: %v", len(inbox), inbox)
+	}
+	for _, box := range []string{"Sent", "Drafts", "Trash", "Junk", "Archive"} {
+		if _, err := os.Stat(filepath.Join(local, box)); err != nil {
+			t.Errorf("mailbox %s was not mirrored: %v", box, err)
+		}
+	}
+
+	// Locally: flag one message, trash another, write a draft.
+	first, second := inbox[0], inbox[1]
+	os.Rename(first, maildirWithFlags(first, "F"))
+	os.Rename(second, maildirWithFlags(second, "T"))
+	os.MkdirAll(filepath.Join(local, "Drafts", "new"), 0o700)
+	writeFile(t, filepath.Join(local, "Drafts", "new", "1.local:2,D"), "From: alice@example.com\nTo: bob@example.org\nSubject: drafted offline\n\nto finish later\n")
+	time.Sleep(1100 * time.Millisecond) // mbsync waits out a Maildir changed within the last second
+	sync()
+
+	subjects := pop3Subjects(t, s.addrs["pop3"], "alice", alicePass)
+	if len(subjects) != 2 {
+		t.Errorf("after the deletion the server's INBOX holds %q, want 2 messages", subjects)
+	}
+	events := waitOutput(t, s, `+FLAGS.SILENT (\Deleted)`, `APPEND "Drafts" (\Draft)`)
+	for _, want := range []string{`+FLAGS.SILENT (\Flagged)`, `+FLAGS.SILENT (\Deleted)`, "S: * 1 EXISTS"} {
+		if !strings.Contains(events, want) {
+			t.Errorf("serve output lacks %q", want)
+		}
+	}
+	noSecrets(t, events)
+	if out := sync(); strings.Contains(out, "Error") {
+		t.Errorf("a third run, with nothing to do:\n%s", out)
+	}
+}
+
+// maildirFiles lists the messages of a Maildir folder (new and cur).
+func maildirFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	for _, sub := range []string{"new", "cur"} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range entries {
+			files = append(files, filepath.Join(dir, sub, e.Name()))
+		}
+	}
+	return files
+}
+
+// maildirWithFlags moves a Maildir message to cur/ with the given flags
+// (F flagged, T trashed, S seen), as a mail program does.
+func maildirWithFlags(path, flags string) string {
+	dir := filepath.Dir(filepath.Dir(path))
+	name := filepath.Base(path)
+	if i := strings.Index(name, ":2,"); i >= 0 {
+		name = name[:i]
+	}
+	return filepath.Join(dir, "cur", name+":2,"+flags)
+}

@@ -33,6 +33,7 @@ const (
 	FormatImaplib     Format = "imaplib"     // Python imaplib Debug = 4
 	FormatPoplib      Format = "poplib"      // Python poplib set_debuglevel(1|2)
 	FormatThunderbird Format = "thunderbird" // Thunderbird MOZ_LOG (IMAP, SMTP, POP3 modules)
+	FormatMsmtp       Format = "msmtp"       // msmtp -d ("--> ", "<-- ")
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -40,7 +41,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -131,6 +132,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parsePoplib(p, lines)
 	case FormatThunderbird:
 		parseThunderbird(p, lines)
+	case FormatMsmtp:
+		parseMsmtp(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {
