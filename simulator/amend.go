@@ -234,13 +234,17 @@ func (s *session) byeIfSilent() {
 
 // rewriteLine returns the line the server library should get instead of a
 // client line it would refuse although the RFCs require it to be accepted,
-// or nil. The tap still shows the line as the client sent it.
+// or would leave unanswered, or nil. The tap still shows the line as the
+// client sent it.
 //
 // SMTP "RCPT TO:<Postmaster>" without a domain must be accepted (RFC 5321
 // §4.1.1.3 and §4.5.1); go-smtp's parser wants an "@". It is handed on as
 // postmaster of the world's first domain, whose postmaster the SMTP server
 // resolves like any other (postmasterOf).
 func (s *session) rewriteLine(p wire.Piece) []byte {
+	if s.proto == wire.IMAP && p.Continues && p.Verb == "APPEND" {
+		return appendTail(p)
+	}
 	if s.proto != wire.SMTP || p.Verb != "RCPT" || p.Dir != wire.FromClient {
 		return nil
 	}
@@ -261,4 +265,27 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 	line := []byte("RCPT TO:<" + string(rest[1:len(bare)-1]) + "@" + domains[0] + ">")
 	line = append(line, rest[len(bare):]...)
 	return append(line, "\r\n"...)
+}
+
+// appendTail is rewriteLine for the rest of an APPEND after its message
+// literal, where only the line end may follow (or ")" after the UTF8
+// form). Given anything else, go-imap has already stored the message and
+// then returns without a word (its handleAppend returns a nil error when
+// the line does not end): the client would wait for an answer forever. The
+// relay hands on the bare line end instead, so the answer (OK, with the
+// new UID) tells the client what happened to the message; the text after
+// the literal is ignored. A line that announces another literal
+// (MULTIAPPEND, which this server does not offer) is left alone.
+func appendTail(p wire.Piece) []byte {
+	text := wire.TrimEOL(p.Data)
+	if len(text) == 0 || string(text) == ")" {
+		return nil
+	}
+	if _, _, literal := wire.LiteralSize(text); literal {
+		return nil
+	}
+	if text[0] == ')' {
+		return []byte(")\r\n")
+	}
+	return []byte("\r\n")
 }

@@ -866,3 +866,30 @@ func testTooLongIMAPLine(t *testing.T, i *client, size int, send func(*client, s
 		t.Errorf("IMAP after a line of %d bytes: %.200q", size, out)
 	}
 }
+
+// Text after an APPEND's message literal: go-imap stored the message and
+// then said nothing, so the client waited forever. The relay hands on the
+// line end alone: the client is told the message was stored (OK with its
+// UID) and the session goes on.
+func TestAppendWithTextAfterTheLiteralIsAnswered(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.imap("a1", "LOGIN alice wonderland")
+	alice, _ := sim.Store().LookupAddress("alice@example.com")
+	before := len(alice.Inbox().Messages())
+	c.send("a2 APPEND INBOX {18}")
+	if got := c.line(); !strings.HasPrefix(got, "+") {
+		t.Fatalf("APPEND's go-ahead: %q", got)
+	}
+	c.send("Subject: x\r\n\r\nhi\r\n junk after the literal")
+	if got := c.line(); !strings.HasPrefix(got, "a2 OK [APPENDUID ") {
+		t.Fatalf("APPEND with text after the literal: %q", got)
+	}
+	if out := c.imap("a3", "NOOP"); out[len(out)-1] != "a3 OK NOOP completed" {
+		t.Fatalf("the session after it: %q", out)
+	}
+	if after := len(alice.Inbox().Messages()); after != before+1 {
+		t.Errorf("INBOX holds %d messages, want %d", after, before+1)
+	}
+}

@@ -169,6 +169,11 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		if text == "" {
 			l.Note = "the line break ends the command: the literal was its last argument"
 		}
+		if _, _, literal := wire.LiteralSize(text); l.Verb == "APPEND" && text != "" && text != ")" && !literal {
+			l.Note = "APPEND ends right after the message literal, so this text is not part of the command: " +
+				"a strict server answers BAD; mailtutor ignores the text and stores the message"
+			l.Level = Warning
+		}
 		return
 	}
 	tag, rest := cutWord(text)

@@ -434,3 +434,18 @@ func TestMultiLineRefusalIsReadWhole(t *testing.T) {
 		t.Errorf("the reply after a multi-line one: %q", bye.Note)
 	}
 }
+
+// Text after an APPEND's message literal is not part of the command.
+func TestAppendTailExplained(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK ready\r\n", "C:a1 APPEND INBOX {2}\r\n", "S:+ go\r\n", "C:hi junk\r\n", "S:a1 OK [APPENDUID 1 5] done\r\n",
+		"C:a2 APPEND INBOX {2}\r\n", "S:+ go\r\n", "C:hi\r\n", "S:a2 OK [APPENDUID 1 6] done\r\n"))
+	if l := find(t, lines, wire.FromClient, " junk"); !strings.Contains(l.Note, "not part of the command") || l.Level != Warning {
+		t.Errorf("text after the literal: %q (%v)", l.Note, l.Level)
+	}
+	for _, l := range lines {
+		if l.Dir == wire.FromClient && l.Text == "" && l.Kind == wire.Line && !strings.Contains(l.Note, "the line break ends the command") {
+			t.Errorf("the plain end of an APPEND: %q", l.Note)
+		}
+	}
+}

@@ -38,7 +38,8 @@ type Piece struct {
 	// (SMTP 2xx/3xx, POP3 +OK, IMAP tagged OK).
 	OK bool
 	// Verb is set on a client line that starts a command: its verb in upper
-	// case ("MAIL", "STLS", "UID FETCH").
+	// case ("MAIL", "STLS", "UID FETCH"); on an IMAP line that continues a
+	// command after a literal, the verb of that command.
 	Verb string
 	// Continues marks a client line that is not the start of a new
 	// command: in IMAP the rest of a command after a literal, an
@@ -701,6 +702,12 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
+	if continuing && s.imapSyncLiteral < 0 {
+		// The command this line continues. Not while a synchronising
+		// literal still awaits the server's "+": a client that sent it
+		// early sent this line as the literal's bytes.
+		p.Verb = s.imapCommand
+	}
 	words, starts := s.fields(text)
 	if !continuing && len(words) >= 3 && bytes.EqualFold(words[0], []byte("LOGIN")) {
 		// "LOGIN bob pw" typed without a tag: the server will refuse it,
