@@ -37,6 +37,8 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 		{wire.RoleMX, []string{"HELO", "EHLO relay.example", "RCPT TO:<bob@example.org>", "DATA", "AUTH PLAIN",
 			"MAIL FROM:<carol@elsewhere.test> FOO=BAR", "MAIL FROM:<carol@elsewhere.test> RET=HDRS",
 			"MAIL FROM:<carol@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "QUIT"}},
+		{wire.RoleMX, []string{"MAIL FROM:<carol@elsewhere.test", "RCPT TO bob@example.org", "", "EHLO relay.example",
+			"RCPT TO:<bob@example.org", "MAIL FROM carol@elsewhere.test", "MAIL FROM:<carol@elsewhere.test>", "MAIL FROM:<x", "QUIT"}},
 		{wire.RolePOP3, []string{"", "FOO", "AUTH PLAIN", "%%%", "QUIT"}},
 		{wire.RolePOP3, []string{"USER", "USER alice", "PASS wonderland", "DELE 1", "RETR 1", "DELE 1", "RETR", "RETR x", "TOP 1",
 			"UIDL 2 3", "NOOP x", "STLS", "LIST a", "STAT 1", "RSET", "QUIT"}},

@@ -124,6 +124,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 	l.RFC = rfc
 	switch verb {
 	case "":
+		cmd.verb = "<empty>" // a command all the same: one reply answers it
 		l.Note = "an empty line is not a command: the server will answer 500"
 		l.Level = Warning
 		l.RFC = "RFC 5321 §4.1.1"
@@ -146,7 +147,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		cmd.arg = addr
 		if !ok {
 			cmd.malformed = true
-			l.Note = "MAIL starts a message, but " + msg
+			l.Note = "MAIL starts a message, but " + a.smtpMalformedOutOfOrder(cmd, msg)
 			l.Level = Warning
 			break
 		}
@@ -161,7 +162,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		cmd.arg = addr
 		if !ok {
 			cmd.malformed = true
-			l.Note = "RCPT names a recipient, but " + msg
+			l.Note = "RCPT names a recipient, but " + a.smtpMalformedOutOfOrder(cmd, msg)
 			l.Level = Warning
 			break
 		}
@@ -387,7 +388,7 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	}
 	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
 	switch cmd.verb {
-	case "<greeting>":
+	case "<greeting>", "<empty>":
 		l.Verb = ""
 	case "<body>":
 		l.Verb = "DATA"
@@ -786,6 +787,19 @@ func (a *Annotator) smtpOutOfSequence(cmd smtpCmd) bool {
 		return cmd.stateBefore == "connected"
 	}
 	return false
+}
+
+// smtpMalformedOutOfOrder returns problem, the syntax error of a MAIL or
+// RCPT line, or, when the line also comes too early (MAIL before EHLO, RCPT
+// before MAIL), both: servers check that first (go-smtp, Postfix), so the
+// reply is 503, not 501. A second MAIL inside a transaction is parsed
+// first.
+func (a *Annotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string {
+	if !a.smtpOutOfSequence(cmd) || cmd.verb == "MAIL" && cmd.stateBefore != "connected" {
+		return problem
+	}
+	problem = strings.TrimSuffix(problem, " (the server will answer 501)")
+	return problem + "; it also comes out of order (" + a.smtpSequence(cmd) + "), which servers check first: the server will refuse this with 503"
 }
 
 // smtpSequence names what must come before cmd.

@@ -449,3 +449,15 @@ func TestAppendTailExplained(t *testing.T) {
 		}
 	}
 }
+
+// An empty line is answered like any command: its reply is paired with it.
+func TestSMTPEmptyLineGetsItsReply(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleSubmission,
+		"S:220 ready\r\n", "C:\r\n", "S:500 5.5.2 Error: bad syntax\r\n", "C:EHLO me\r\n", "S:250 hi\r\n"))
+	if l := find(t, lines, wire.FromServer, "500"); strings.Contains(l.Note, "no command was waiting") || l.Verb != "" {
+		t.Errorf("the reply to an empty line: %q (verb %q)", l.Note, l.Verb)
+	}
+	if l := find(t, lines, wire.FromServer, "250 hi"); !strings.Contains(l.Note, "greets") && !strings.Contains(l.Note, "EHLO") {
+		t.Errorf("EHLO's reply after it: %q", l.Note)
+	}
+}
