@@ -893,6 +893,9 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		l.RFC = "RFC 9051 §6.2.1"
 	case code == "PRIVACYREQUIRED" || code == "LOGINDISABLED" || strings.Contains(strings.ToUpper(m), "TLS"):
 		l.Note = "refused until the connection is encrypted: STARTTLS first (" + m + ")"
+	case status == "BAD" && imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")].note != "":
+		ext := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]
+		l.Note = "this server does not offer " + cmd.verb + ", an extension (" + ext.caps[0] + "): servers that do list it among their capabilities (" + m + ")"
 	case status == "BAD" && !imapKnown(cmd.verb):
 		l.Note = "the server does not know the command " + a.display([]byte(cmd.verb)) + " (" + m + ")"
 		if s.state == "not authenticated" {

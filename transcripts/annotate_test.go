@@ -403,6 +403,7 @@ func TestIMAPExtensionsFromRealServers(t *testing.T) {
 	check(wire.FromClient, "a2 UID SORT", "sort", "UIDs")
 	check(wire.FromServer, "* SORT", "in the order asked for: 9 4 2")
 	check(wire.FromClient, "a3 GETMETADATA", "did not list METADATA", "probably answer BAD")
+	check(wire.FromServer, "a3 BAD", "does not offer GETMETADATA, an extension (METADATA)")
 	check(wire.FromClient, "a4 UID EXPUNGE", "the messages with UIDs 4:5 if marked \\Deleted", "UIDPLUS")
 	check(wire.FromServer, "* VANISHED", "UIDs 4 were just expunged")
 	check(wire.FromServer, "a5 OK", "DEFLATE-compressed")
