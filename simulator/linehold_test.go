@@ -79,3 +79,19 @@ func FuzzLinesInPiecesMatchWholeLines(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLineInPieces: a 30 KB IMAP line read a byte at a time, the worst
+// a slow or hostile client can make the relay hold; the cost must grow
+// with the line, not with its square.
+func BenchmarkLineInPieces(b *testing.B) {
+	sim := newSim(b, Options{})
+	stream := []byte("a1 NOOP " + strings.Repeat("q", 30000) + "\r\n")
+	cuts := make([]int, len(stream))
+	for i := range cuts {
+		cuts[i] = 1
+	}
+	b.SetBytes(int64(len(stream)))
+	for b.Loop() {
+		relayed(sim, wire.IMAP, stream, cuts)
+	}
+}
