@@ -109,8 +109,20 @@ func (a *Annotator) fetchItemNote(it fetchItem) string {
 		}
 	case "MODSEQ":
 		return "modification sequence " + a.display([]byte(strings.Trim(v, "()")))
-	case "EMAILID", "THREADID":
-		return base + " " + a.display([]byte(strings.Trim(v, "()")))
+	case "EMAILID":
+		return "EMAILID " + a.display([]byte(strings.Trim(v, "()"))) + ": an id for this message that stays the same in every mailbox it is copied or moved to (RFC 8474)"
+	case "THREADID":
+		return "THREADID " + a.display([]byte(strings.Trim(v, "()"))) + ": the conversation this message belongs to (RFC 8474)"
+	case "PREVIEW", "SNIPPET":
+		return "a short preview of the text, for the message list: " + a.display([]byte(v)) + " (RFC 8970)"
+	case "SAVEDATE":
+		return "saved in this mailbox at " + a.display([]byte(strings.Trim(v, `"`))) + " (RFC 8514)"
+	case "X-GM-MSGID":
+		return "Gmail's permanent id of the message " + a.display([]byte(v)) + ", the same in every folder"
+	case "X-GM-THRID":
+		return "Gmail's conversation (thread) id " + a.display([]byte(v))
+	case "X-GM-LABELS":
+		return "Gmail labels " + a.display([]byte(v)) + ": Gmail's folders are labels, and one message can carry several"
 	}
 	return a.display([]byte(it.name)) + " " + a.display([]byte(v))
 }

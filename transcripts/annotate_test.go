@@ -382,6 +382,9 @@ func TestIMAPExtensionsFromRealServers(t *testing.T) {
 		"C:a4 UID EXPUNGE 4:5\r\n",
 		"S:* VANISHED 4\r\n",
 		"S:a4 OK done\r\n",
+		"C:a6 UID FETCH 9 (X-GM-LABELS PREVIEW)\r\n",
+		"S:* 3 FETCH (UID 9 X-GM-LABELS (\"\\\\Inbox\" work) PREVIEW \"See you at\")\r\n",
+		"S:a6 OK done\r\n",
 		"C:a5 COMPRESS DEFLATE\r\n",
 		"S:a5 OK Begin compression.\r\n",
 	))
@@ -407,6 +410,7 @@ func TestIMAPExtensionsFromRealServers(t *testing.T) {
 	check(wire.FromClient, "a4 UID EXPUNGE", "the messages with UIDs 4:5 if marked \\Deleted", "UIDPLUS")
 	check(wire.FromServer, "* VANISHED", "UIDs 4 were just expunged")
 	check(wire.FromServer, "a5 OK", "DEFLATE-compressed")
+	check(wire.FromServer, "* 3 FETCH", "Gmail's folders are labels", "a short preview of the text")
 	if l := find(t, lines, wire.FromClient, "a3 GETMETADATA"); l.Level != Warning {
 		t.Errorf("an extension the server did not offer is not a warning: %v", l.Level)
 	}
