@@ -557,7 +557,15 @@ func (a *Annotator) ehloKeyword(l *Line, msg string) {
 	case "LIMITS":
 		l.Note, l.RFC = "LIMITS: the server states its limits ("+a.display([]byte(params))+")", "RFC 9422"
 	default:
-		if kw != "" && kw[0] == 'X' {
+		switch {
+		case vendorKeywords[kw] != "":
+			l.Note = kw + ": " + vendorKeywords[kw] + " (a private extension, not an RFC)"
+		case maskedKeyword(kw):
+			l.Note = kw + ": a keyword masked by a firewall between the client and the server (Cisco's SMTP inspection writes X's over the keywords it will not let through, keeping their length)"
+			if len(kw) == len("STARTTLS") {
+				l.Note += "; 8 letters: most likely STARTTLS, so encryption is blocked on this path"
+			}
+		case kw != "" && kw[0] == 'X':
 			l.Note = "extension " + a.display([]byte(kw)) + ": a private (non-standard) extension of this server software"
 		}
 	}
@@ -787,6 +795,26 @@ func (a *Annotator) smtpOutOfSequence(cmd smtpCmd) bool {
 		return cmd.stateBefore == "connected"
 	}
 	return false
+}
+
+// maskedKeyword reports an EHLO keyword overwritten by a firewall: X's,
+// the last one sometimes an A ("XXXXXXXA" for STARTTLS).
+func maskedKeyword(kw string) bool {
+	return len(kw) >= 4 && strings.Trim(strings.TrimSuffix(kw, "A"), "X") == ""
+}
+
+// vendorKeywords are private EHLO keywords that help-desk logs are full of.
+var vendorKeywords = map[string]string{
+	"X-ANONYMOUSTLS": "Microsoft Exchange: TLS between Exchange servers without checking names",
+	"X-EXPS":         "Microsoft Exchange: its own login between Exchange servers (Kerberos or NTLM)",
+	"XEXCH50":        "Microsoft Exchange: passes Exchange's own message properties to another Exchange server",
+	"XRDST":          "Microsoft Exchange: redirects a client to another server",
+	"XSHADOW":        "Microsoft Exchange: shadow redundancy, a second server keeps a copy until delivery",
+	"XSHADOWREQUEST": "Microsoft Exchange: shadow redundancy, a second server keeps a copy until delivery",
+	"XOORG":          "Microsoft Exchange Online: names the organisation a message belongs to",
+	"X-LINK2STATE":   "Microsoft Exchange 2000/2003: routing state between Exchange servers",
+	"XCLIENT":        "Postfix: a trusted proxy passes on the real client's address and name",
+	"XFORWARD":       "Postfix: a trusted content filter passes on the original client's details",
 }
 
 // smtpMalformedOutOfOrder returns problem, the syntax error of a MAIL or

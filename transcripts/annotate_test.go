@@ -466,3 +466,21 @@ func TestSMTPEmptyLineGetsItsReply(t *testing.T) {
 		t.Errorf("EHLO's reply after it: %q", l.Note)
 	}
 }
+
+// EHLO keywords of real servers: Exchange's private ones, and a keyword a
+// firewall masked with X's (Cisco's SMTP inspection hides STARTTLS so).
+func TestVendorEHLOKeywords(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 EXCH01 Microsoft ESMTP MAIL Service ready\r\n", "C:EHLO me\r\n",
+		"S:250-EXCH01 Hello\r\n250-XEXCH50\r\n250-XFORWARD NAME ADDR\r\n250-XXXA\r\n250 XXXXXXXA\r\n"))
+	for prefix, want := range map[string]string{
+		"250-XEXCH50":  "Microsoft Exchange",
+		"250-XFORWARD": "Postfix",
+		"250-XXXA":     "masked by a firewall",
+		"250 XXXXXXXA": "most likely STARTTLS",
+	} {
+		if l := find(t, lines, wire.FromServer, prefix); !strings.Contains(l.Note, want) {
+			t.Errorf("%s: %q lacks %q", prefix, l.Note, want)
+		}
+	}
+}
