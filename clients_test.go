@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -1049,4 +1050,115 @@ func maildirWithFlags(path, flags string) string {
 		name = name[:i]
 	}
 	return filepath.Join(dir, "cur", name+":2,"+flags)
+}
+
+// --- getmail and offlineimap -------------------------------------------------
+
+// TestGetmail leaves mail on the POP3 server the way the "leave a copy"
+// lesson teaches: getmail 6 over POP3S remembers each message's UIDL, so a
+// second run fetches nothing, a third only the new message; a run with
+// delete = true then empties the maildrop.
+func TestGetmail(t *testing.T) {
+	getmail := requireTool(t, "getmail")
+	s, cert := startServeWithCert(t, "--pop3s", "127.0.0.1:0")
+	home := t.TempDir()
+	maildir := filepath.Join(home, "maildir")
+	for _, sub := range []string{"new", "cur", "tmp"} {
+		os.MkdirAll(filepath.Join(maildir, sub), 0o777)
+	}
+	os.Chmod(home, 0o755)
+	_, port, _ := strings.Cut(s.addrs["pop3s"], ":")
+	deliverAs := ""
+	if os.Geteuid() == 0 {
+		// getmail will not deliver as root: as nobody, who must reach the Maildir.
+		deliverAs = "user = nobody\n"
+		os.Chmod(filepath.Dir(home), 0o755)
+		filepath.WalkDir(maildir, func(p string, _ os.DirEntry, _ error) error { return os.Chmod(p, 0o777) })
+	}
+	rc := func(del bool) string {
+		path := filepath.Join(home, fmt.Sprintf("getmailrc-%v", del))
+		writeFile(t, path, fmt.Sprintf("[retriever]\ntype = SimplePOP3SSLRetriever\nserver = localhost\nport = %s\nusername = alice\npassword = %s\nca_certs = %s\n\n"+
+			"[destination]\ntype = Maildir\npath = %s/\n%s\n[options]\nverbose = 1\nread_all = false\ndelete = %v\n", port, alicePass, cert, maildir, deliverAs, del))
+		return path
+	}
+	run := func(del bool) string {
+		return tool{name: getmail, args: []string{"--getmaildir", home, "--rcfile", rc(del)}, home: home}.mustRun(t, 0)
+	}
+	count := func() int {
+		entries, _ := os.ReadDir(filepath.Join(maildir, "new"))
+		return len(entries)
+	}
+	if out := run(false); count() != 3 {
+		t.Fatalf("first run delivered %d messages, want 3:\n%s", count(), out)
+	}
+	if out := run(false); count() != 3 || !strings.Contains(out, "0 messages") {
+		t.Fatalf("second run fetched again (UIDL ignored?): %d messages\n%s", count(), out)
+	}
+	deliver(t, s.addrs["mx"], "alice@example.com", "new since the last run")
+	run(false)
+	if count() != 4 {
+		t.Fatalf("third run: %d messages, want 4", count())
+	}
+	if left := pop3Subjects(t, s.addrs["pop3"], "alice", alicePass); len(left) != 4 {
+		t.Fatalf("leaving mail on the server: it holds %q", left)
+	}
+	run(true) // delete = true: old messages are deleted now too (read_all = false fetches none again)
+	if left := pop3Subjects(t, s.addrs["pop3"], "alice", alicePass); len(left) != 0 {
+		t.Errorf("after the delete run the server still holds %q", left)
+	}
+	events := waitOutput(t, s, "pop3s] (TLS) C: UIDL", "pop3s] (TLS) C: DELE 4")
+	noSecrets(t, events)
+}
+
+// TestOfflineimap mirrors alice's mailboxes with offlineimap 8 (imaplib2),
+// STARTTLS: every folder down, then a local flag up (UID STORE) and a local
+// draft up (APPEND with a date, its UID learnt from APPENDUID).
+func TestOfflineimap(t *testing.T) {
+	offlineimap := requireTool(t, "offlineimap")
+	s, cert := startServeWithCert(t)
+	home := t.TempDir()
+	local := filepath.Join(home, "mail")
+	_, port, _ := strings.Cut(s.addrs["imap"], ":")
+	rc := filepath.Join(home, "offlineimaprc")
+	writeFile(t, rc, fmt.Sprintf(`[general]
+accounts = alice
+metadata = %s/meta
+
+[Account alice]
+localrepository = local
+remoterepository = remote
+
+[Repository local]
+type = Maildir
+localfolders = %s
+
+[Repository remote]
+type = IMAP
+remotehost = localhost
+remoteport = %s
+remoteuser = alice
+remotepass = %s
+starttls = yes
+ssl = no
+sslcacertfile = %s
+`, home, local, port, alicePass, cert))
+	sync := func() string {
+		return tool{name: offlineimap, args: []string{"-c", rc, "-o", "-u", "basic"}, home: home}.mustRun(t, 0)
+	}
+	sync()
+	inbox := maildirFiles(t, filepath.Join(local, "INBOX"))
+	if len(inbox) != 3 {
+		t.Fatalf("offlineimap fetched %d INBOX messages, want 3", len(inbox))
+	}
+	os.MkdirAll(filepath.Join(local, "INBOX", "cur"), 0o700)
+	os.Rename(inbox[0], maildirWithFlags(inbox[0], "F"))
+	writeFile(t, filepath.Join(local, "Drafts", "new", "1.local"), "From: alice@example.com\nSubject: drafted in offlineimap\n\nlater\n")
+	if out := sync(); strings.Contains(out, "ERROR") {
+		t.Fatalf("second run:\n%s", out)
+	}
+	events := waitOutput(t, s, `+FLAGS (\Flagged)`, "APPEND Drafts")
+	if !regexp.MustCompile(`S: \S+ OK \[APPENDUID \d+ 1\]`).MatchString(events) {
+		t.Errorf("no APPENDUID for the uploaded draft:\n%s", events)
+	}
+	noSecrets(t, events)
 }
