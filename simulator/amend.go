@@ -245,6 +245,9 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 	if s.proto == wire.IMAP && p.Continues && p.Verb == "APPEND" {
 		return appendTail(p)
 	}
+	if s.proto == wire.SMTP && p.Verb == "MAIL" {
+		return hugeSize(p)
+	}
 	if s.proto != wire.SMTP || p.Verb != "RCPT" || p.Dir != wire.FromClient {
 		return nil
 	}
@@ -288,4 +291,33 @@ func appendTail(p wire.Piece) []byte {
 		return []byte(")\r\n")
 	}
 	return []byte("\r\n")
+}
+
+// hugeSize is rewriteLine for a MAIL line whose SIZE= is a number too big
+// for go-smtp, which reads it as 32 bits and answers "501 Unable to parse
+// SIZE as an integer". It is a valid number (RFC 1870 allows 20 digits),
+// and a message that big exceeds this server's limit: the answer RFC 1870
+// §6.1 gives is 552 5.3.4, which go-smtp sends once it reads the largest
+// size it can hold instead.
+func hugeSize(p wire.Piece) []byte {
+	text := wire.TrimEOL(p.Data)
+	i := bytes.Index(bytes.ToUpper(text), []byte(" SIZE="))
+	if i < 0 {
+		return nil
+	}
+	start := i + len(" SIZE=")
+	end := start
+	for end < len(text) && text[end] >= '0' && text[end] <= '9' {
+		end++
+	}
+	if end == start || end < len(text) && text[end] != ' ' {
+		return nil // not a number: go-smtp's 501 is right
+	}
+	if _, err := strconv.ParseUint(string(text[start:end]), 10, 32); err == nil || end-start > 20 {
+		return nil // go-smtp reads it; or more digits than RFC 1870 allows
+	}
+	line := append([]byte(nil), text[:start]...)
+	line = append(line, "4294967295"...)
+	line = append(line, text[end:]...)
+	return append(line, "\r\n"...)
 }

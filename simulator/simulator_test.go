@@ -893,3 +893,43 @@ func TestAppendWithTextAfterTheLiteralIsAnswered(t *testing.T) {
 		t.Errorf("INBOX holds %d messages, want %d", after, before+1)
 	}
 }
+
+// A quoted local part ("john doe"@...) comes to the SMTP session unquoted;
+// written back as it came it would be two words. The Return-Path and the
+// relay hop's MAIL FROM quote it again (RFC 5321 §4.1.2).
+func TestQuotedLocalPartStaysOneAddress(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := dial(t, sim, wire.RoleSubmission)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO laptop.example", "250")
+	c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+	c.expectSMTP(`MAIL FROM:<"john doe"@example.com>`, "250")
+	c.expectSMTP("RCPT TO:<bob@example.org>", "250")
+	c.expectSMTP("DATA", "354")
+	c.send("Subject: quoted\r\n\r\nhi\r\n.")
+	c.expectSMTP("", "250")
+	rec.until(t, "the relay hop's MAIL FROM, quoted", func(e wire.Event) bool {
+		return e.Role == wire.RoleMX && e.Dir == wire.FromClient && strings.HasPrefix(string(e.Data), "MAIL FROM:<\"john doe\"@example.com>")
+	})
+	bob, _ := sim.Store().LookupAddress("bob@example.org")
+	msgs := bob.Inbox().Messages()
+	if raw := string(msgs[len(msgs)-1].Body.Raw); !strings.HasPrefix(raw, "Return-Path: <\"john doe\"@example.com>\r\n") {
+		t.Errorf("bob's copy starts:\n%.200s", raw)
+	}
+}
+
+// A SIZE too big for 32 bits is still a number (RFC 1870: up to 20
+// digits), and the answer to a message that big is 552 5.3.4, not go-smtp's
+// "501 Unable to parse SIZE as an integer"; a SIZE that is no number
+// keeps its 501.
+func TestHugeSizeIsTooBigNotUnparsable(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleMX)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO relay.example", "250")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test> SIZE=99999999999", "552 5.3.4")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test> SIZE=20000000", "552 5.3.4")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test> SIZE=12x", "501")
+	c.expectSMTP("MAIL FROM:<carol@elsewhere.test> SIZE=1000", "250")
+}

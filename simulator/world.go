@@ -78,7 +78,11 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 	if err := c.Hello(s.hostname); err != nil {
 		return err
 	}
-	if err := c.SendMail(env.From, env.To, bytes.NewReader(env.Data)); err != nil {
+	to := make([]string, len(env.To))
+	for i, rcpt := range env.To {
+		to[i] = smtp.Path(rcpt)
+	}
+	if err := c.SendMail(smtp.Path(env.From), to, bytes.NewReader(env.Data)); err != nil {
 		return err
 	}
 	return c.Quit()

@@ -99,8 +99,9 @@ func (se *session) Data(r io.Reader) error {
 	for _, rc := range local {
 		// One buffer per copy, handed to the store: Return-Path (RFC 5321
 		// §4.4, added at final delivery), our Received header, the message.
-		raw := make([]byte, 0, len(from)+len(body)+tr.room(rc.addr))
-		raw = append(append(append(raw, "Return-Path: <"...), from...), ">\r\n"...)
+		path := Path(from)
+		raw := make([]byte, 0, len(path)+len(body)+tr.room(rc.addr))
+		raw = append(append(append(raw, "Return-Path: <"...), path...), ">\r\n"...)
 		raw = append(tr.appendHeader(raw, rc.addr), body...)
 		if _, err := rc.user.Inbox().AppendOwned(raw, nil, now, nil); err != nil {
 			return errStore(err)
