@@ -45,7 +45,8 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 		{wire.RoleIMAP, []string{"", "NOOP", "a1", "a2 FOO", "a3 AUTHENTICATE PLAIN", "%%%", "a4 LOGOUT"}},
 		{wire.RoleIMAP, []string{"a1 LOGIN alice wonderland", "a2 FOO", "LIST \"\" *", "a3 SELECT INBOX", "a4 IDLE", "DONE",
 			"a5 UID", "a6  NOOP", "\"a7\" NOOP", "a8 FETCH", "a9 SELECT \"INBOX", "a10 NOOP",
-			"a12 GETQUOTAROOT INBOX", "a13 UID SORT (DATE) UTF-8 ALL", "a14 COMPRESS DEFLATE", "a11 LOGOUT"}},
+			"a12 GETQUOTAROOT INBOX", "a13 UID SORT (DATE) UTF-8 ALL", "a14 COMPRESS DEFLATE",
+			"a15 FETCH 99 (FLAGS)", "a16 STORE 2:9 +FLAGS (x)", "a17 SELECT Drafts", "a18 FETCH 1:* (FLAGS)", "a19 COPY * INBOX", "a11 LOGOUT"}},
 	}
 	for _, s := range scripts {
 		c, err := net.Dial("tcp", sim.Addr(s.role))

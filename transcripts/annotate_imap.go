@@ -40,6 +40,7 @@ type imapState struct {
 	// connection opened, whose earlier commands the annotator never saw.
 	began, midway bool
 	exists        int  // messages in the selected mailbox, as last reported
+	existsSeen    bool // an EXISTS has been seen, so exists is the client's count
 	lastBad       bool // the last tagged response was BAD to an unknown command before login
 	// caps is the server's capability list as last seen, nil before any.
 	caps imapCaps
@@ -312,14 +313,17 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	case "FETCH":
 		set, items := cutWord(args)
 		l.Note = "fetches " + a.display([]byte(items)) + " of " + imapSet(verb, a.display([]byte(set)))
+		a.imapBeyond(l, verb, set)
 	case "STORE":
 		set, items := cutWord(args)
 		l.Note = "changes flags of " + imapSet(verb, a.display([]byte(set))) + ": " + a.display([]byte(items)) +
 			" (+FLAGS adds, -FLAGS removes, FLAGS replaces; .SILENT suppresses the FETCH replies)"
+		a.imapBeyond(l, verb, set)
 	case "COPY", "MOVE":
 		set, dest := cutWord(args)
 		cmd.mailbox = imapMailbox(dest)
 		l.Note = strings.ToLower(base) + "s " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
+		a.imapBeyond(l, verb, set)
 	case "ID":
 		l.Note = "tells the server which client software this is, and asks for the server's"
 	default:
@@ -709,7 +713,7 @@ func imapLevel(kind, code string) Level {
 func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
 	s := &a.imap
 	before := s.exists
-	s.exists = n
+	s.exists, s.existsSeen = n, true
 	l.RFC = "RFC 9051 §7.4.1"
 	switch {
 	case cur != nil && (cur.verb == "SELECT" || cur.verb == "EXAMINE"):
@@ -728,6 +732,40 @@ func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
 			l.Note += ": new mail arrived since the last command (delivered by another session), reported now"
 		}
 	}
+}
+
+// imapBeyond warns about a message number past the last one the client
+// has been told of (EXISTS, less the EXPUNGEs since), or "*" in an empty
+// mailbox: RFC 9051 §9 has the server answer BAD. UID sets are not checked:
+// UIDs that name nothing simply match nothing.
+func (a *Annotator) imapBeyond(l *Line, verb, set string) {
+	s := &a.imap
+	if strings.HasPrefix(verb, "UID ") || !s.existsSeen || !strings.HasPrefix(s.state, "selected") || set == "$" {
+		return
+	}
+	beyond := false
+	for _, part := range strings.Split(set, ",") {
+		for _, n := range strings.Split(part, ":") {
+			if n == "*" {
+				beyond = beyond || s.exists == 0
+				continue
+			}
+			v, err := strconv.Atoi(n)
+			if err != nil {
+				return // not a sequence set: the server will say what is wrong
+			}
+			beyond = beyond || v > s.exists
+		}
+	}
+	if !beyond {
+		return
+	}
+	if s.exists == 0 {
+		l.Note += "; the mailbox is empty, so the server will answer BAD (RFC 9051 §9)"
+	} else {
+		l.Note += "; but the mailbox holds only " + plural(s.exists, "message") + ", so the server will answer BAD (RFC 9051 §9)"
+	}
+	l.Level = Warning
 }
 
 func (a *Annotator) imapExpunge(l *Line, n int, cur *imapCmd) {
@@ -877,6 +915,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	s := &a.imap
 	switch {
+	case status == "BAD" && (strings.HasPrefix(m, "No such message") || strings.Contains(strings.ToLower(m), "invalid messageset")):
+		l.Note = "no message has that number (" + m + "): message numbers run from 1 to the count the last EXISTS gave (less the EXPUNGEs since), and * is the last of them"
+		l.RFC = "RFC 9051 §9"
 	case status == "BAD" && code == "LIMIT":
 		l.Note = "the command line was longer than this server reads, so it ran nothing (" + m + "); RFC 7162 asks clients to keep command lines under 8 KB, and a mail program splits longer work into several commands (fewer message numbers per FETCH)"
 		l.RFC = "RFC 7162 §4"

@@ -484,3 +484,25 @@ func TestVendorEHLOKeywords(t *testing.T) {
 		}
 	}
 }
+
+// A message number past the mailbox's count is foretold, and the BAD that
+// answers it explained.
+func TestMessageNumberBeyondTheMailbox(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK ready\r\n", "C:a1 LOGIN alice pw\r\n", "S:a1 OK done\r\n",
+		"C:a2 SELECT INBOX\r\n", "S:* 3 EXISTS\r\n", "S:a2 OK [READ-WRITE] done\r\n",
+		"C:a3 FETCH 4 (FLAGS)\r\n", "S:a3 BAD Error in IMAP command FETCH: Invalid messageset\r\n",
+		"C:a4 FETCH 1:3 (FLAGS)\r\n", "S:a4 OK done\r\n",
+		"C:a5 UID FETCH 1:99 (FLAGS)\r\n", "S:a5 OK done\r\n"))
+	if l := find(t, lines, wire.FromClient, "a3 FETCH"); !strings.Contains(l.Note, "holds only 3 messages, so the server will answer BAD") {
+		t.Errorf("FETCH 4 of 3: %q", l.Note)
+	}
+	if l := find(t, lines, wire.FromServer, "a3 BAD"); !strings.Contains(l.Note, "no message has that number") {
+		t.Errorf("the BAD: %q", l.Note)
+	}
+	for _, prefix := range []string{"a4 FETCH", "a5 UID FETCH"} {
+		if l := find(t, lines, wire.FromClient, prefix); strings.Contains(l.Note, "BAD") {
+			t.Errorf("%s: %q", prefix, l.Note)
+		}
+	}
+}

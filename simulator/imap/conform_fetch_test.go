@@ -332,3 +332,36 @@ func TestConformSearch(t *testing.T) {
 	check(`UID SEARCH ALL`, "* SEARCH 2 3")
 	check(`SEARCH FROM bob`, "* SEARCH 2")
 }
+
+// A message number past the last one the client knows, or "*" in an empty
+// mailbox, is the client's error: BAD (RFC 9051 §9, seq-number), as
+// Dovecot answers too; NO [EXPUNGEISSUED] is kept for a message the client
+// knows that another session has expunged. The client's count includes
+// expunges it has not been told of yet.
+func TestConformSequenceNumbersBeyondTheMailbox(t *testing.T) {
+	w := newWorld(t, Options{})
+	for i := 1; i <= 3; i++ {
+		w.deliver(t, w.alice.Inbox(), plain("bob@example.org", "alice@example.com", fmt.Sprint("m", i), "x"))
+	}
+	a := w.login(t, "alice", "wonderland")
+	b := w.login(t, "alice", "wonderland")
+	a.ok("s SELECT Drafts")
+	for _, cmd := range []string{"f FETCH 1:* (UID)", "g FETCH * (FLAGS)", `h STORE 1 +FLAGS (\Seen)`, "i COPY 1:* INBOX", "j MOVE * INBOX"} {
+		a.expect(cmd, cmd[:2]+"BAD [CLIENTBUG] No such message")
+	}
+	a.ok("u UID FETCH 1:* (UID)") // UIDs that name nothing match nothing
+	a.ok("s2 SELECT INBOX")
+	b.ok("s SELECT INBOX")
+	a.expect("k FETCH 4 (UID)", "k BAD [CLIENTBUG] No such message: the last message number is 3")
+	a.expect("l FETCH 2:9 (UID)", "l BAD")
+	b.ok(`d STORE 3 +FLAGS.SILENT (\Deleted)`)
+	b.ok("x EXPUNGE")
+	// a still counts message 3: not beyond, gone.
+	if _, tagged := a.cmd("m FETCH 3 (UID)"); strings.HasPrefix(tagged, "m BAD") {
+		t.Fatalf("a message the client still knows of: %q", tagged)
+	}
+	a.expect("n FETCH 4 (UID)", "n BAD")
+	a.ok("o NOOP") // the EXPUNGE is told
+	a.expect("p FETCH 3 (UID)", "p BAD [CLIENTBUG] No such message: the last message number is 2")
+	a.ok("q FETCH 1:* (UID)")
+}

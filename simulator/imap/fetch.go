@@ -11,6 +11,9 @@ import (
 // adds UID for UID FETCH, as RFC 3501 requires), plus FLAGS when fetching a
 // body without .PEEK has just set \Seen (RFC 3501 §6.4.5).
 func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *imap.FetchOptions) error {
+	if err := s.beyondClient(numSet); err != nil {
+		return err
+	}
 	targets, gone := s.resolve(numSet)
 
 	setSeen := false

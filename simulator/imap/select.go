@@ -1,6 +1,8 @@
 package imap
 
 import (
+	"sync/atomic"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 
@@ -19,6 +21,10 @@ type selected struct {
 	// echo holds the FETCH replies of a STORE that brought a new keyword:
 	// they are written by Poll, after the FLAGS update that announces it.
 	echo []storeEcho
+	// expungesSeen is box.expunges as of this session's last poll that
+	// told the client of expunges: the difference is how many messages
+	// the client still counts although they are gone (see resolve).
+	expungesSeen atomic.Uint64
 }
 
 // storeEcho is one deferred STORE reply.
@@ -66,6 +72,7 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 			box.keywords = st.Keywords
 			sel.box = box
 			sel.tracker = box.tracker.NewSession()
+			sel.expungesSeen.Store(box.expunges)
 			box.wake[sel.wake] = struct{}{}
 			srv.mu.Unlock()
 			break

@@ -69,6 +69,7 @@ type boxState struct {
 	user, name string // to forget the state when the mailbox is deleted
 	version    uint64
 	count      uint32 // messages in the mailbox as of version (the tracker's server-side count)
+	expunges   uint64 // messages expunged so far, each queued on the tracker (see selected.expungesSeen)
 	// keywords are the keywords every session has been (or will be) told
 	// in FLAGS, in the order first used. A change that brings a new one
 	// queues a new FLAGS before itself: a client must never see a keyword
@@ -203,6 +204,9 @@ func (s *Server) onChange(c store.Change) {
 	st := s.stateLocked(c.Box, c.User, c.Mailbox)
 	st.version++
 	st.count = c.NumMessages
+	if c.Kind == store.MessageRemoved {
+		st.expunges++
+	}
 	newKeyword := false
 	for _, f := range c.Flags {
 		if !strings.HasPrefix(f, `\`) && !hasFold(st.keywords, f) {

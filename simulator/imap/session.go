@@ -3,6 +3,7 @@ package imap
 import (
 	"crypto/tls"
 	"errors"
+	"strconv"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -104,8 +105,17 @@ func (s *session) poll(sel *selected, w *imapserver.UpdateWriter, allowExpunge b
 	if !sel.readOnly && !s.rev2() {
 		claimed = sel.mb.ClaimRecent()
 	}
+	var expunges uint64
+	if allowExpunge {
+		s.srv.mu.Lock()
+		expunges = sel.box.expunges // read before: a later one stays pending
+		s.srv.mu.Unlock()
+	}
 	if err := sel.tracker.Poll(w, allowExpunge); err != nil {
 		return err
+	}
+	if allowExpunge {
+		sel.expungesSeen.Store(expunges)
 	}
 	if len(claimed) == 0 {
 		return nil
@@ -154,6 +164,16 @@ func (s *session) rev2() bool {
 func errNo(code imap.ResponseCode, text string) error {
 	return &imap.Error{Type: imap.StatusResponseTypeNo, Code: code, Text: text}
 }
+
+// errBeyond answers a message number past the last one the client knows.
+func errBeyond(last uint64) error {
+	return &imap.Error{Type: imap.StatusResponseTypeBad, Code: imap.ResponseCodeClientBug,
+		Text: "No such message: the last message number is " + strconv.FormatUint(last, 10)}
+}
+
+// errNoMessages answers "*" in an empty mailbox, where it names nothing.
+var errNoMessages = &imap.Error{Type: imap.StatusResponseTypeBad, Code: imap.ResponseCodeClientBug,
+	Text: "No such message: the mailbox is empty, so * names no message"}
 
 var (
 	errReadOnly = errNo("READ-ONLY", "Mailbox is read-only (opened with EXAMINE)")

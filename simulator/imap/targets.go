@@ -42,6 +42,46 @@ func (s *session) resolve(numSet imap.NumSet) (targets []target, gone bool) {
 	}
 }
 
+// beyondClient checks a sequence set against the messages the client knows
+// of: a number past the last of them, or "*" when it knows none, is the
+// client's error, answered BAD (RFC 9051 §9, seq-number), not the NO
+// [EXPUNGEISSUED] of a message that was there and has gone. The client
+// still counts the expunges it has not been told of, so only a number
+// past those as well is surely beyond; in between, the answer stays
+// EXPUNGEISSUED.
+func (s *session) beyondClient(numSet imap.NumSet) error {
+	set, ok := numSet.(imap.SeqSet)
+	if !ok {
+		return nil // UIDs that name nothing simply match nothing
+	}
+	sel, srv := s.sel, s.srv
+	var known uint64
+	for {
+		srv.mu.Lock()
+		version, count, pending := sel.box.version, sel.box.count, sel.box.expunges-sel.expungesSeen.Load()
+		srv.mu.Unlock()
+		known = uint64(s.clientMax(count)) + pending
+		srv.mu.Lock()
+		same := sel.box.version == version
+		srv.mu.Unlock()
+		if same {
+			break // no change slipped in between the counts and the tracker
+		}
+	}
+	for _, r := range set {
+		if r.Start == 0 || r.Stop == 0 { // "*"
+			if known == 0 {
+				return errNoMessages
+			}
+			continue
+		}
+		if uint64(max(r.Start, r.Stop)) > known {
+			return errBeyond(known)
+		}
+	}
+	return nil
+}
+
 // directLimit: up to this many numbers (or a quarter of the mailbox) are
 // looked up one by one rather than by copying the whole mailbox.
 const directLimit = 16

@@ -16,6 +16,9 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 	if s.sel.readOnly {
 		return errReadOnly
 	}
+	if err := s.beyondClient(numSet); err != nil {
+		return err
+	}
 	targets, gone := s.resolve(numSet)
 	seqOf := make(map[uint32]uint32, len(targets))
 	uids := make([]uint32, 0, len(targets))
@@ -129,6 +132,9 @@ func (s *session) Copy(numSet imap.NumSet, destName string) (*imap.CopyData, err
 }
 
 func (s *session) copyOrMove(numSet imap.NumSet, dest *store.Mailbox, move bool) (*imap.CopyData, error) {
+	if err := s.beyondClient(numSet); err != nil {
+		return nil, err
+	}
 	targets, gone := s.resolve(numSet)
 	if gone {
 		return nil, errExpungeIssued // RFC 2180 §4.4.1: copy nothing
