@@ -117,6 +117,12 @@ func startServe(t *testing.T, extra ...string) *served {
 	})
 	s := &served{addrs: map[string]string{}}
 	s.changed = sync.NewCond(&s.mu)
+	t.Cleanup(func() {
+		if t.Failed() { // what the servers saw is the first clue to a client's failure
+			out := s.output()
+			t.Logf("serve printed (last 6000 bytes):\n%s", out[max(0, len(out)-6000):])
+		}
+	})
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stdout)

@@ -160,7 +160,12 @@ func New(opts Options) (*Simulator, error) {
 	if leaf, err := x509.ParseCertificate(cert.Certificate[0]); err == nil {
 		s.certPool.AddCert(leaf)
 	}
-	s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	// No TLS 1.3 session tickets: they arrive after the handshake as
+	// records with no application data, which imaplib2 (offlineimap) can
+	// read as an empty read and give up on the connection ("Too many read
+	// 0"; 3 runs in 90 under load, none in 100 without them). Resuming a
+	// session saves nothing on loopback.
+	s.tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, SessionTicketsDisabled: true}
 	// The relay's own TLS towards the libraries runs over an in-memory pipe
 	// with the same certificate: verifying it against itself would teach
 	// nothing and cost time.
