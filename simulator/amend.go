@@ -245,6 +245,15 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 	if s.proto == wire.IMAP && p.Continues && p.Verb == "APPEND" {
 		return appendTail(p)
 	}
+	if s.proto == wire.IMAP && p.Continues && p.Verb == "IDLE" {
+		// IMAP's keywords are case-insensitive, DONE too (RFC 2177 §3's
+		// ABNF, RFC 5234 §2.3); go-imap takes only "DONE" and answers
+		// "done" with BAD.
+		if text := wire.TrimEOL(p.Data); strings.EqualFold(string(text), "DONE") && string(text) != "DONE" {
+			return []byte("DONE\r\n")
+		}
+		return nil
+	}
 	if s.proto == wire.SMTP && p.Verb == "MAIL" {
 		return hugeSize(p)
 	}

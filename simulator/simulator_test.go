@@ -933,3 +933,29 @@ func TestHugeSizeIsTooBigNotUnparsable(t *testing.T) {
 	c.expectSMTP("MAIL FROM:<carol@elsewhere.test> SIZE=12x", "501")
 	c.expectSMTP("MAIL FROM:<carol@elsewhere.test> SIZE=1000", "250")
 }
+
+// IMAP keywords are case-insensitive, DONE too (RFC 2177 §3's ABNF);
+// go-imap took only "DONE" and answered "done" with BAD.
+func TestIdleEndsWithLowercaseDone(t *testing.T) {
+	sim := newSim(t, Options{})
+	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
+		c := dial(t, sim, role)
+		c.line()
+		c.imap("a1", "LOGIN alice wonderland")
+		c.imap("a2", "SELECT INBOX")
+		c.send("a3 IDLE")
+		if got := c.line(); !strings.HasPrefix(got, "+") {
+			t.Fatalf("%s: IDLE: %q", role, got)
+		}
+		c.send("done")
+		if got := c.line(); got != "a3 OK IDLE completed" {
+			t.Errorf("%s: done: %q", role, got)
+		}
+		c.send("a4 IDLE")
+		c.line()
+		c.send("DONE now")
+		if got := c.line(); !strings.HasPrefix(got, "a4 BAD") {
+			t.Errorf("%s: DONE with more after it: %q", role, got)
+		}
+	}
+}

@@ -698,6 +698,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	if s.imapIdle {
 		p.Continues = true
+		p.Verb = "IDLE" // the DONE that ends it
 		return
 	}
 	continuing := s.imapCommand != ""
