@@ -104,6 +104,13 @@ func (s *session) refuseIMAP(p wire.Piece) string {
 // take at least 8192 octets; Dovecot stops at 64 KB.
 const imapMaxLine = 32 * 1024
 
+// emptySASLChallenge is how go-imap asks for an AUTHENTICATE response with
+// an empty challenge: "=" is SASL-IR's sign for an empty *initial
+// response* (RFC 4959), not base64, and a strict client decoding every
+// challenge fails on it. RFC 9051 §6.2.2 sends the empty base64 string,
+// "+ " alone; the relay does so (fromServer).
+const emptySASLChallenge = "+ =\r\n"
+
 // tooLongReply answers a command line over the relay's limit (lineLimit),
 // which never reaches the library: go-smtp would answer 500 5.4.0 and hang
 // up, and go-imap would answer and then hang up at the client's next line,

@@ -572,6 +572,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	// IMAP: whether the last piece ends a command's answer or asks the
 	// client for more (see more below).
 	ends := false
+	var edits []edit // IMAP lines amended in chunk (emptySASLChallenge)
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {
@@ -579,6 +580,10 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		}
 		if s.proto == wire.SMTP && p.Kind == wire.Line {
 			p.Data = mapLibraryReply(p.Data)
+		}
+		if s.proto == wire.IMAP && p.Kind == wire.Line && string(p.Data) == emptySASLChallenge && p.End >= len(p.Data) {
+			p.Data = []byte("+ \r\n")
+			edits = append(edits, edit{start: p.End - len(emptySASLChallenge), end: p.End, with: p.Data})
 		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && bytes.HasPrefix(p.Data, []byte("* BYE")) {
 			s.saidBye.Store(true)
@@ -610,6 +615,8 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		return nil, startTLS, false, err
 	case rebuild:
 		send = *out
+	case len(edits) > 0:
+		send = applyEdits(chunk, edits)
 	default:
 		send = chunk
 	}

@@ -959,3 +959,26 @@ func TestIdleEndsWithLowercaseDone(t *testing.T) {
 		}
 	}
 }
+
+// An empty AUTHENTICATE challenge is "+ " (RFC 9051 §6.2.2: the empty base64
+// string), not go-imap's "+ =", which is SASL-IR's sign for an empty
+// initial response and no base64 at all; the exchange goes on from there.
+func TestEmptySASLChallengeIsEmptyBase64(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
+		c := dial(t, sim, role)
+		c.line()
+		c.send("a1 AUTHENTICATE PLAIN")
+		if got, err := c.r.ReadString('\n'); err != nil || got != "+ \r\n" {
+			t.Fatalf("%s: challenge %q (%v), want \"+ \\r\\n\"", role, got, err)
+		}
+		c.send(plainAuth("alice", "wonderland"))
+		if got := c.line(); !strings.HasPrefix(got, "a1 OK") {
+			t.Fatalf("%s: after the response: %q", role, got)
+		}
+	}
+	rec.until(t, "the tap shows the amended challenge", func(e wire.Event) bool {
+		return e.Dir == wire.FromServer && string(e.Data) == "+ \r\n"
+	})
+}
