@@ -30,19 +30,39 @@ func (s *Simulator) seed() error {
 		{5 * time.Hour, alternativeMessage(other, first.Address, now.Add(-5*time.Hour))},
 		{90 * time.Minute, attachmentMessage(other, first.Address, now.Add(-90*time.Minute))},
 	}
-	for _, m := range msgs {
-		if _, err := first.Inbox().Append([]byte(m.raw), nil, now.Add(-m.ago), nil); err != nil {
+	for i, m := range msgs {
+		raw := traced(other, first.Address, now.Add(-m.ago), i+1) + m.raw
+		if _, err := first.Inbox().Append([]byte(raw), nil, now.Add(-m.ago), nil); err != nil {
 			return err
 		}
 	}
 	for i, u := range users[1:] {
-		raw := plainMessage(first.Address, u.Address, "Welcome to the simulated mail world", now.Add(-48*time.Hour), fmt.Sprintf("seed-w%d", i+1),
-			"Hello,\r\n\r\nThis message was waiting in your INBOX when the simulator started.\r\nRead it over POP3 or IMAP and watch every line on the wire.\r\n")
+		raw := traced(first.Address, u.Address, now.Add(-48*time.Hour), len(msgs)+i+1) +
+			plainMessage(first.Address, u.Address, "Welcome to the simulated mail world", now.Add(-48*time.Hour), fmt.Sprintf("seed-w%d", i+1),
+				"Hello,\r\n\r\nThis message was waiting in your INBOX when the simulator started.\r\nRead it over POP3 or IMAP and watch every line on the wire.\r\n")
 		if _, err := u.Inbox().Append([]byte(raw), nil, now.Add(-48*time.Hour), nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// traced returns the header lines the servers on the way would have added
+// to a sample message, newest first (RFC 5321 §4.4), in the form the
+// simulator's own SMTP servers write: the Return-Path of final delivery,
+// the receiving MX's Received, and the Received of the sender's submission
+// server (the hop between domains is left out when both share a domain).
+// A sample message that lacked them would be one no real mailbox holds.
+func traced(from, to string, arrived time.Time, n int) string {
+	id := func(hop int) string { return fmt.Sprintf("5EED%02X%02X", n, hop) }
+	submitted := arrived.Add(-2 * time.Second)
+	out := "Return-Path: <" + from + ">\r\n"
+	if domainOf(from) != domainOf(to) {
+		out += "Received: from mail." + domainOf(from) + " ([127.0.0.1])\r\n\tby mx." + domainOf(to) + " with ESMTP id " + id(2) +
+			"\r\n\tfor <" + to + ">; " + rfc5322Date(arrived) + "\r\n"
+	}
+	return out + "Received: from laptop." + domainOf(from) + " ([127.0.0.1])\r\n\tby mail." + domainOf(from) + " with ESMTPSA id " + id(1) +
+		"\r\n\tfor <" + to + ">; " + rfc5322Date(submitted) + "\r\n"
 }
 
 func rfc5322Date(t time.Time) string { return t.Format("Mon, 02 Jan 2006 15:04:05 -0700") }

@@ -982,3 +982,22 @@ func TestEmptySASLChallengeIsEmptyBase64(t *testing.T) {
 		return e.Dir == wire.FromServer && string(e.Data) == "+ \r\n"
 	})
 }
+
+// The sample messages carry what the servers on the way would have added,
+// as real mail does: Return-Path, then a Received per hop, newest first,
+// in the simulator's own form.
+func TestSeedMessagesCarryTheirTrace(t *testing.T) {
+	sim := newSim(t, Options{})
+	for _, addr := range []string{"alice@example.com", "bob@example.org"} {
+		u, _ := sim.Store().LookupAddress(addr)
+		for _, m := range u.Inbox().Messages() {
+			raw := string(m.Body.Raw)
+			if !strings.HasPrefix(raw, "Return-Path: <") || strings.Count(raw, "\r\nReceived: from ") != 2 {
+				t.Errorf("%s, message %d:\n%.400s", addr, m.UID, raw)
+			}
+			if !strings.Contains(raw, "\tby mx."+addr[strings.IndexByte(addr, '@')+1:]+" with ESMTP id ") {
+				t.Errorf("%s, message %d: no hop through its own MX:\n%.400s", addr, m.UID, raw)
+			}
+		}
+	}
+}
