@@ -33,8 +33,11 @@ type imapState struct {
 	serverLiteral string
 	// serverContinuing: the next server line continues a response after a literal.
 	serverContinuing bool
-	challenged       bool // an AUTHENTICATE challenge is outstanding
-	idling           bool // the server said "+ idling"
+	// literalPending: the last server line announced a literal whose bytes
+	// have not come (yet, or at all: a log may leave them out).
+	literalPending bool
+	challenged     bool // an AUTHENTICATE challenge is outstanding
+	idling         bool // the server said "+ idling"
 	// began is set by the session's first line; midway when that line was
 	// not the server's greeting: an imported log that starts after the
 	// connection opened, whose earlier commands the annotator never saw.
@@ -386,12 +389,17 @@ func (a *Annotator) imapServer(l *Line, e wire.Event) {
 		word, _ := cutWord(strings.TrimPrefix(text, "* "))
 		s.midway = !strings.HasPrefix(text, "* ") || !isIMAPGreeting(word)
 	}
+	// A log may leave a literal's bytes out (curl -v, mbsync): the line
+	// after the announcement then continues the response all the same.
+	unshown := s.literalPending && (text == ")" || strings.HasPrefix(text, " "))
+	s.literalPending = false
 	defer func() {
 		if n, _, ok := wire.LiteralSize(text); ok && n > 0 {
 			s.serverLiteral = l.Code
+			s.literalPending = true
 		}
 	}()
-	if s.serverContinuing {
+	if s.serverContinuing || unshown {
 		s.serverContinuing = false
 		if cur := a.current(); cur != nil {
 			l.Verb, l.Tag = cur.verb, cur.tag
@@ -400,6 +408,9 @@ func (a *Annotator) imapServer(l *Line, e wire.Event) {
 		l.Note = "the rest of the " + s.serverLiteral + " response, after the literal"
 		if text == ")" {
 			l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
+		}
+		if unshown {
+			l.Note += " (the log leaves the literal's bytes out)"
 		}
 		a.want(kb.Response, s.serverLiteral)
 		l.RFC = "RFC 9051 §4.3"
@@ -1013,6 +1024,7 @@ func (a *Annotator) imapPayload(l *Line, e wire.Event) {
 	}
 	l.Code = s.serverLiteral
 	s.serverContinuing = true
+	s.literalPending = false
 	m := summarise(e.Data, false)
 	l.Text = "[literal: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
 	if m.nHeaders > 0 {

@@ -33,6 +33,8 @@ var signatures = []signature{
 	{FormatImaplib, regexp.MustCompile(`^\s+\d\d:\d\d\.\d\d (imaplib version|new IMAP4 connection)`), 5},
 	{FormatPoplib, regexp.MustCompile(`^\*(cmd|put|get|resp|stat)\* `), 3},
 	{FormatMsmtp, regexp.MustCompile(`^(-->|<--)( |$)`), 2},
+	{FormatMbsync, regexp.MustCompile(`^([FN]: )?(\(\d+ in progress\) )?>>> \d+ `), 3},
+	{FormatMbsync, regexp.MustCompile(`^(Opening (far|near) side (store|box) |Connection is now encrypted$|Maildir notice: |[FN]: \[ *\d+\] )`), 5},
 	{FormatMsmtp, regexp.MustCompile(`^(loaded (user|system) configuration file |ignoring (user|system) configuration file |using account |reading recipients from |TLS session parameters:$)`), 5},
 	{FormatThunderbird, regexp.MustCompile(`\b[VDIWE]/(IMAP|SMTP|POP3|mailnews\.(smtp|pop3|imap)) `), 4},
 	{FormatThunderbird, regexp.MustCompile(`^-?\d+\[[0-9a-fA-F]+\]: (SMTP (Connecting to|Send|Response|entering state)|[0-9a-fA-F]+:[^:]+:[^:]*:(SendData|CreateNewLineFromSocket):|ReadNextLine \[|(SendData|RECV): )`), 4},

@@ -34,6 +34,7 @@ const (
 	FormatPoplib      Format = "poplib"      // Python poplib set_debuglevel(1|2)
 	FormatThunderbird Format = "thunderbird" // Thunderbird MOZ_LOG (IMAP, SMTP, POP3 modules)
 	FormatMsmtp       Format = "msmtp"       // msmtp -d ("--> ", "<-- ")
+	FormatMbsync      Format = "mbsync"      // mbsync -D or -Dn (">>> " commands, server lines bare)
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -41,7 +42,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -134,6 +135,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parseThunderbird(p, lines)
 	case FormatMsmtp:
 		parseMsmtp(p, lines)
+	case FormatMbsync:
+		parseMbsync(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {
