@@ -1023,8 +1023,21 @@ SyncState *
 		}
 	}
 	noSecrets(t, events)
-	if out := sync(); strings.Contains(out, "Error") {
+	// A third run, with nothing to do, its network debug log explained.
+	out := tool{name: mbsync, args: []string{"-c", rc, "-Dn", "alice"}, home: home}.mustRun(t, 0)
+	if strings.Contains(out, "Error") {
 		t.Errorf("a third run, with nothing to do:\n%s", out)
+	}
+	path := filepath.Join(home, "mbsync.log")
+	writeFile(t, path, out)
+	explained := runClient(t, binary, "annotate", path)
+	for _, want := range []string{"# format: mbsync", "[TLS: ", "C: 3 AUTHENTICATE PLAIN ********", "logged in"} {
+		if !strings.Contains(explained, want) {
+			t.Errorf("mailtutor annotate of mbsync's log lacks %q:\n%s", want, explained)
+		}
+	}
+	if strings.Contains(explained, "not understood") || strings.Contains(explained, "not a valid IMAP response") {
+		t.Errorf("mailtutor annotate of mbsync's log:\n%s", explained)
 	}
 }
 
