@@ -467,6 +467,26 @@ poll localhost service %s protocol %s
 	return tool{name: bin, args: []string{"-f", rc, "-v"}, home: dir}.mustRun(t, wantCode)
 }
 
+// explainsLog feeds a client's own log, as a user would paste it, to
+// mailtutor annotate: it must be read as that tool's format, every line
+// placed, and the explanation must hold the wanted fragments.
+func explainsLog(t *testing.T, log, format string, want ...string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), format+".log")
+	writeFile(t, path, log)
+	out := runClient(t, binary, "annotate", path)
+	for _, w := range append([]string{"# format: " + format}, want...) {
+		if !strings.Contains(out, w) {
+			t.Errorf("mailtutor annotate of %s's log lacks %q:\n%s", format, w, out)
+		}
+	}
+	for _, bad := range []string{"not understood", "not a valid", "untagged data"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("mailtutor annotate of %s's log says %q:\n%s", format, bad, out)
+		}
+	}
+}
+
 // readFile returns a file's content ("" if it does not exist yet).
 func readFile(t *testing.T, path string) string {
 	t.Helper()
@@ -494,6 +514,7 @@ func TestFetchmailPOP3(t *testing.T) {
 	if !strings.Contains(out, "2 messages for bob") {
 		t.Errorf("first run:\n%s", out)
 	}
+	explainsLog(t, out, "fetchmail", "[the message: not in this log]", "C: PASS ********")
 	got := readFile(t, mbox)
 	for _, want := range []string{"Subject: Welcome to the simulated mail world", "Subject: first from carol"} {
 		if strings.Count(got, want) != 1 {
@@ -561,6 +582,7 @@ func TestFetchmailIMAP(t *testing.T) {
 	if !strings.Contains(out, "3 messages for alice") {
 		t.Errorf("first run:\n%s", out)
 	}
+	explainsLog(t, out, "fetchmail", "[TLS: TLS 1.", "the log leaves the literal's bytes out")
 	got := readFile(t, mbox)
 	for _, want := range []string{"Subject: Lunch on Friday?", "Subject: Invoice for November"} {
 		if strings.Count(got, want) != 1 {

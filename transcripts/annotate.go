@@ -134,7 +134,7 @@ func (a *Annotator) Annotate(e wire.Event) (l Line) {
 		case wire.SMTP:
 			a.smtpPayload(&l, e)
 		case wire.POP3:
-			a.payloadGeneric(&l, e)
+			a.popPayload(&l, e)
 		case wire.IMAP:
 			a.imapPayload(&l, e)
 		}

@@ -600,3 +600,20 @@ func popCapability(kw, params string) string {
 	}
 	return "capability " + kw
 }
+
+// popPayload explains a payload in a POP3 session. The servers send
+// messages as lines, so the only payload is the empty one a log reader
+// puts where the log leaves a message out (fetchmail logs RETR's "+OK",
+// never the message): the multi-line answer ends there.
+func (a *Annotator) popPayload(l *Line, e wire.Event) {
+	s := &a.pop
+	if len(e.Data) > 0 || s.multi == "" {
+		a.payloadGeneric(l, e)
+		return
+	}
+	l.Verb = s.multi
+	l.RFC = popVerbs[s.multi]
+	l.Text = "[the message: not in this log]"
+	l.Note = "the message itself, and the \".\" line that ends it, are not in this log (the tool that wrote it does not log message content)"
+	s.multi = ""
+}

@@ -193,13 +193,20 @@ func (s *Splitter) OpenLine(d Dir) (n int, continues bool) {
 	return len(st.buf), continues
 }
 
-// Reset discards the direction's incomplete bytes and payload state. The
-// relay calls it when TLS starts: bytes read before the handshake belong to
-// the plaintext channel and must not leak into the encrypted one.
+// Reset discards the direction's incomplete bytes and payload state (and,
+// for a POP3 server, a multi-line answer in progress). The relay calls it
+// when TLS starts: bytes read before the handshake belong to the plaintext
+// channel and must not leak into the encrypted one.
 func (s *Splitter) Reset(d Dir) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.side[d] = streamState{payload: -1}
+	if s.proto == POP3 && d == FromServer && s.popMultiline {
+		// A multi-line answer cut short (a log that leaves the message
+		// out) has ended: the next line answers the next command.
+		s.popMultiline = false
+		s.popPending = popFront(s.popPending)
+	}
 }
 
 func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {

@@ -19,6 +19,7 @@ const (
 	recClose                // the log shows the connection ending
 	recTLS                  // the log shows a completed TLS handshake; note names the cipher
 	recSkip                 // the log leaves out a payload (DATA body, literal) announced just before
+	recOmitted              // the log leaves out a POP3 message (RETR, TOP): shown as an empty payload
 )
 
 // record is one thing a format parser understood in the log.
@@ -109,6 +110,13 @@ func (p *parser) tls(key, note string, line int) {
 // DATA body) is not in the log, so the next lines are not mistaken for it.
 func (p *parser) skip(key string, d wire.Dir, line int) {
 	p.add(record{key: key, kind: recSkip, dir: d, line: line})
+}
+
+// omit tells the builder that a POP3 message the server sent (its RETR or
+// TOP answer, up to the final ".") is not in the log: it becomes an empty
+// payload the annotator explains, and the lines after it are read afresh.
+func (p *parser) omit(key string, d wire.Dir, line int) {
+	p.add(record{key: key, kind: recOmitted, dir: d, line: line})
 }
 
 // setProto records the protocol the log names for a connection.
@@ -222,6 +230,9 @@ func (b *builder) record(s *session, r record) {
 		if r.dir == wire.FromClient {
 			s.awaitBody = false
 		}
+	case recOmitted:
+		s.split.Reset(r.dir)
+		b.event(s, r.dir, wire.Payload, nil, r)
 	case recRaw:
 		b.event(s, r.dir, wire.Line, r.data, r)
 	case recData:

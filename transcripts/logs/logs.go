@@ -35,6 +35,7 @@ const (
 	FormatThunderbird Format = "thunderbird" // Thunderbird MOZ_LOG (IMAP, SMTP, POP3 modules)
 	FormatMsmtp       Format = "msmtp"       // msmtp -d ("--> ", "<-- ")
 	FormatMbsync      Format = "mbsync"      // mbsync -D or -Dn (">>> " commands, server lines bare)
+	FormatFetchmail   Format = "fetchmail"   // fetchmail -v ("fetchmail: POP3< ", "fetchmail: IMAP> ")
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -42,7 +43,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -137,6 +138,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parseMsmtp(p, lines)
 	case FormatMbsync:
 		parseMbsync(p, lines)
+	case FormatFetchmail:
+		parseFetchmail(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {

@@ -49,6 +49,8 @@ var samples = []sample{
 	{file: "thunderbird_imap_smtp.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP, wire.SMTP}, client: 13, server: 26, tls: 1, secrets: 2, problems: []int{42}},
 	{file: "thunderbird_js_pop3.log", format: FormatThunderbird, protos: []wire.Proto{wire.POP3, wire.SMTP}, client: 10, server: 21, tls: 1, secrets: 1},
 	{file: "msmtp_starttls.log", format: FormatMsmtp, protos: []wire.Proto{wire.SMTP}, client: 8, server: 25, payloads: 1, tls: 1, secrets: 1},
+	{file: "fetchmail_pop3.log", format: FormatFetchmail, protos: []wire.Proto{wire.POP3}, client: 15, server: 41, payloads: 3, tls: 1, secrets: 1},
+	{file: "fetchmail_imap.log", format: FormatFetchmail, protos: []wire.Proto{wire.IMAP}, client: 16, server: 45, tls: 1, secrets: 1},
 	{file: "mbsync_network.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
 	{file: "mbsync_debug.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
