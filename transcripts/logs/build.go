@@ -13,13 +13,13 @@ import (
 type recKind int
 
 const (
-	recData  recKind = iota // bytes one side sent, fed through the session's Splitter
-	recRaw                  // a line shown as is, not fed to the Splitter (Thunderbird's "Logging suppressed")
-	recOpen                 // the log shows the connection opening; note says to whom
-	recClose                // the log shows the connection ending
-	recTLS                  // the log shows a completed TLS handshake; note names the cipher
-	recSkip                 // the log leaves out a payload (DATA body, literal) announced just before
-	recOmitted              // the log leaves out a POP3 message (RETR, TOP): shown as an empty payload
+	recData    recKind = iota // bytes one side sent, fed through the session's Splitter
+	recRaw                    // a line shown as is, not fed to the Splitter (Thunderbird's "Logging suppressed")
+	recOpen                   // the log shows the connection opening; note says to whom
+	recClose                  // the log shows the connection ending
+	recTLS                    // the log shows a completed TLS handshake; note names the cipher
+	recSkip                   // the log leaves out a payload (DATA body, literal) announced just before
+	recOmitted                // the log leaves out a POP3 message (RETR, TOP): shown as an empty payload
 )
 
 // record is one thing a format parser understood in the log.
