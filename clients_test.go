@@ -1197,3 +1197,25 @@ sslcacertfile = %s
 	}
 	noSecrets(t, events)
 }
+
+// A whole real Thunderbird 153 IMAP log (MOZ_LOG=IMAP:5), captured against
+// mailtutor serve, is explained line by line: the credentials Thunderbird
+// kept out of it are not taken for a malformed login, literals and IDLE
+// are read. (The one "not understood" is a line out of timestamp order,
+// which the reader reports on purpose.)
+func TestAnnotateRealThunderbirdLog(t *testing.T) {
+	log := readFile(t, "transcripts/logs/testdata/thunderbird153_imap_real.log")
+	path := filepath.Join(t.TempDir(), "tb.log")
+	writeFile(t, path, log)
+	out := runClient(t, binary, "annotate", path)
+	for _, want := range []string{"# format: thunderbird", "left them out of its log", "C: 48 IDLE", "S: * 4 EXISTS", "[literal: "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the annotated Thunderbird log lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"not valid base64", "not a valid IMAP response", "untagged data", "not an IMAP command"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the annotated Thunderbird log says %q", bad)
+		}
+	}
+}

@@ -166,6 +166,16 @@ func (a *Annotator) continuesCutLine(l *Line, e wire.Event) bool {
 	return true
 }
 
+// suppressedByLog reports Thunderbird's stand-in for a line it kept out of
+// its log ("[Logging suppressed for this command (it probably contained
+// authentication information)]"): not what went on the wire.
+func suppressedByLog(text string) bool {
+	return strings.HasPrefix(text, "[Logging suppressed")
+}
+
+// suppressedNote explains a line suppressedByLog.
+const suppressedNote = "the credentials went here; the mail program left them out of its log, as it should"
+
 // raw returns the event's bytes, masked unless secrets are revealed.
 func (a *Annotator) raw(e wire.Event) []byte {
 	if a.opts.RevealSecrets {

@@ -134,6 +134,8 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		}
 		dec, ok := decodeBase64(text)
 		switch {
+		case suppressedByLog(text):
+			l.Note = suppressedNote
 		case !ok:
 			l.Note = "the login response is not valid base64: the server will answer BAD"
 			l.Level = Warning

@@ -254,6 +254,8 @@ func (a *Annotator) popAuthResponse(l *Line, resp string) {
 	}
 	dec, ok := decodeBase64(resp)
 	switch {
+	case suppressedByLog(resp):
+		l.Note = suppressedNote
 	case !ok:
 		l.Note = "the login response is not valid base64: the server will answer -ERR"
 		l.Level = Warning

@@ -336,6 +336,10 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 		return
 	}
 	dec, ok := decodeBase64(resp)
+	if suppressedByLog(resp) {
+		l.Note = suppressedNote
+		return
+	}
 	if !ok {
 		l.Note = "the login response is not valid base64: the server will answer 501"
 		l.Level = Warning

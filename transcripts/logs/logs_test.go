@@ -53,6 +53,7 @@ var samples = []sample{
 	{file: "fetchmail_imap.log", format: FormatFetchmail, protos: []wire.Proto{wire.IMAP}, client: 16, server: 45, tls: 1, secrets: 1},
 	{file: "mbsync_network.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
 	{file: "mbsync_debug.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
+	{file: "thunderbird153_imap_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP}, client: 29, server: 85, payloads: 12, problems: []int{119}},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
 }
 
