@@ -115,13 +115,12 @@ const emptySASLChallenge = "+ =\r\n"
 // which never reaches the library: go-smtp would answer 500 5.4.0 and hang
 // up, and go-imap would answer and then hang up at the client's next line,
 // where RFC 5321 §4.5.3.1.10 and RFC 9051 §7.1.5 want an error and a
-// session that goes on. head is how the line started.
-func (s *session) tooLongReply(head string, p wire.Piece) string {
+// session that goes on. head is how the line started. (A line that
+// continues a command, an AUTH response among them, is the library's to
+// answer: see holdOpenLine.)
+func (s *session) tooLongReply(head string) string {
 	switch s.proto {
 	case wire.SMTP:
-		if p.Continues {
-			return "500 5.5.6 Authentication Exchange line is too long (RFC 4954 §4)\r\n"
-		}
 		return "500 5.5.2 Line too long: this server reads command lines of up to " + strconv.Itoa(smtp.MaxLineLength) + " octets\r\n"
 	case wire.IMAP:
 		tag := "*"

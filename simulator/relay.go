@@ -360,12 +360,12 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			// went on, and what came before this chunk is gone.
 			s.lineDropping = false
 			start = 0
-			reply = s.tooLongReply(s.lineDropHead, p)
+			reply = s.tooLongReply(s.lineDropHead)
 		case start < 0:
 			// Part of the line went on already (POP3 lines are not held,
 			// nor is a continuation too long to hold): nothing to do.
 		case limit > 0 && len(p.Data) > limit && !p.Continues:
-			reply = s.tooLongReply(string(p.Data[:min(len(p.Data), 64)]), p)
+			reply = s.tooLongReply(string(p.Data[:min(len(p.Data), 64)]))
 		default:
 			reply = s.refuseMalformed(p)
 		}
