@@ -1198,7 +1198,7 @@ sslcacertfile = %s
 	noSecrets(t, events)
 }
 
-// A whole real Thunderbird 153 IMAP log (MOZ_LOG=IMAP:5), captured against
+// Whole real Thunderbird 153 logs, IMAP (MOZ_LOG=IMAP:5) and POP3, captured against
 // mailtutor serve, is explained line by line: the credentials Thunderbird
 // kept out of it are not taken for a malformed login, literals and IDLE
 // are read. (The one "not understood" is a line out of timestamp order,
@@ -1217,5 +1217,19 @@ func TestAnnotateRealThunderbirdLog(t *testing.T) {
 		if strings.Contains(out, bad) {
 			t.Errorf("the annotated Thunderbird log says %q", bad)
 		}
+	}
+
+	// Its POP3 client logs to the console instead, as JavaScript strings,
+	// the AUTH PLAIN response in the clear: explained, and masked.
+	log = readFile(t, "transcripts/logs/testdata/thunderbird153_pop3_console_real.log")
+	writeFile(t, path, log)
+	out = runClient(t, binary, "annotate", path)
+	for _, want := range []string{"# format: thunderbird", "C: AUTH PLAIN", "C: ********", "S: +OK 691 octets", "end of the RETR response", "S: +OK mail.example.com POP3 server signing off"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the annotated Thunderbird POP3 log lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "AGFsaWNl") || strings.Contains(out, "header +OK") {
+		t.Errorf("the annotated Thunderbird POP3 log shows the credentials or misreads a reply:\n%s", out)
 	}
 }

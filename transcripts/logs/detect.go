@@ -38,6 +38,7 @@ var signatures = []signature{
 	{FormatMbsync, regexp.MustCompile(`^(Opening (far|near) side (store|box) |Connection is now encrypted$|Maildir notice: |[FN]: \[ *\d+\] )`), 5},
 	{FormatMsmtp, regexp.MustCompile(`^(loaded (user|system) configuration file |ignoring (user|system) configuration file |using account |reading recipients from |TLS session parameters:$)`), 5},
 	{FormatThunderbird, regexp.MustCompile(`\b[VDIWE]/(IMAP|SMTP|POP3|mailnews\.(smtp|pop3|imap)) `), 4},
+	{FormatThunderbird, regexp.MustCompile(`^console\.\w+: (pop3|smtp)\.\S+: "`), 4},
 	{FormatThunderbird, regexp.MustCompile(`^-?\d+\[[0-9a-fA-F]+\]: (SMTP (Connecting to|Send|Response|entering state)|[0-9a-fA-F]+:[^:]+:[^:]*:(SendData|CreateNewLineFromSocket):|ReadNextLine \[|(SendData|RECV): )`), 4},
 }
 

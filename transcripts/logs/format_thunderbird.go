@@ -3,6 +3,7 @@ package logs
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,10 @@ var (
 	tbPOP3NSPR = regexp.MustCompile(`^(SendData|RECV): ?(.*)$`)
 	tbPOP3Old  = regexp.MustCompile(`^(?:\[this=)?(0x[0-9a-fA-F]+|[0-9a-fA-F]{8,})\]?:? (SendData|Send|Sending|RECV|Recv|Receiving): ?(.*)$`)
 	tbConnect  = regexp.MustCompile(`^(?:SMTP )?Connecting to:? (\S+)`)
+	// The JS clients' lines on Thunderbird's console (stdout with
+	// devtools.console.stdout.chrome, or the Error Console), the message a
+	// JavaScript string: console.debug: pop3.server1.1: "S: +OK ready\r\n"
+	tbConsole = regexp.MustCompile(`^console\.(?:debug|log|info|warn|error): (pop3|smtp)\.\S+: (".*")$`)
 )
 
 func parseThunderbird(p *parser, lines []string) {
@@ -67,6 +72,24 @@ type tbState struct {
 func (t *tbState) line(n int, l string) {
 	if strings.TrimSpace(l) == "" {
 		return // Thunderbird logs each line with its CRLF: a blank line follows
+	}
+	if c := tbConsole.FindStringSubmatch(l); c != nil {
+		t.inData = false
+		msg, err := strconv.Unquote(c[2]) // JSON-style escapes: \r\n, \", \uXXXX
+		if err != nil {
+			msg = strings.Trim(c[2], `"`)
+		}
+		proto := wire.POP3
+		if c[1] == "smtp" {
+			proto = wire.SMTP
+		}
+		// A server message holds whole lines, each with its CRLF.
+		t.family(n, c[1], proto, strings.TrimSuffix(msg, "\r\n"))
+		return
+	}
+	if strings.HasPrefix(l, "console.") {
+		t.inData = false
+		return // another part of Thunderbird on the console (Region.sys.mjs, ...)
 	}
 	m := tbPrefix.FindStringSubmatch(l)
 	if m == nil {

@@ -54,6 +54,7 @@ var samples = []sample{
 	{file: "mbsync_network.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
 	{file: "mbsync_debug.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
 	{file: "thunderbird153_imap_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP}, client: 29, server: 85, payloads: 12, problems: []int{119}},
+	{file: "thunderbird153_pop3_console_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.POP3}, client: 10, server: 114, secrets: 1, problems: []int{1, 3}},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
 }
 
