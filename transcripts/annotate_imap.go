@@ -533,7 +533,7 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 	case "FETCH":
 		a.imapFetch(l, num, after, cur)
 	default:
-		if a.imapExtensionData(l, kind, after, cur) {
+		if a.imapExtensionData(l, kind, after) {
 			break
 		}
 		l.Note = "untagged data " + a.display([]byte(first))

@@ -92,7 +92,7 @@ func (a *Annotator) imapSawCaps(list string) {
 
 // imapExtensionData explains untagged responses of imapExtensions; false
 // for any other.
-func (a *Annotator) imapExtensionData(l *Line, kind, after string, cur *imapCmd) bool {
+func (a *Annotator) imapExtensionData(l *Line, kind, after string) bool {
 	switch kind {
 	case "QUOTAROOT":
 		mailbox, roots := imapAString(after)
