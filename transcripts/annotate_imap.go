@@ -967,7 +967,7 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	case (cmd.verb == "SELECT" || cmd.verb == "EXAMINE") && status == "NO":
 		s.state = "authenticated"
 		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " could not be opened (" + m + "); no mailbox is selected now"
-	case status == "NO" && strings.HasPrefix(s.state, "selected") == false && imapNeedsSelected(cmd.verb):
+	case status == "NO" && !strings.HasPrefix(s.state, "selected") && imapNeedsSelected(cmd.verb):
 		l.Note = cmd.verb + " needs a selected mailbox: SELECT one first (" + m + ")"
 	default:
 		l.Note = cmd.verb + " failed (" + m + ")"

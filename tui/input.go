@@ -195,21 +195,6 @@ func (e *lineEditor) complete() {
 	e.insert([]rune(add))
 }
 
-// matchingCompletions lists the commands that could complete the word at
-// the cursor, for the hint under the line.
-func (e *lineEditor) matchingCompletions() []string {
-	typed := string(e.value[:e.pos])
-	start := strings.LastIndexByte(typed, ' ') + 1
-	word := strings.ToUpper(typed[start:])
-	var out []string
-	for _, c := range e.completions {
-		if strings.HasPrefix(c, word) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // view draws the prompt, the text with a block cursor and the ghost text,
 // scrolled horizontally so the cursor stays visible in width w.
 func (e *lineEditor) view(prompt string, w int, st *Styles, focused bool) string {
