@@ -367,14 +367,26 @@ func imapSet(verb, set string) string {
 
 // imapMailbox returns the first argument, unquoted.
 func imapMailbox(args string) string {
-	args = strings.TrimSpace(args)
-	if strings.HasPrefix(args, "\"") {
-		if end := strings.IndexByte(args[1:], '"'); end >= 0 {
-			return args[1 : end+1]
+	name, _ := imapAString(strings.TrimSpace(args))
+	return name
+}
+
+// imapAString splits off the first argument of an IMAP response: a quoted
+// string (unquoted) or an atom.
+func imapAString(s string) (first, rest string) {
+	s = strings.TrimLeft(s, " ")
+	if strings.HasPrefix(s, "\"") {
+		for i := 1; i < len(s); i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case '"':
+				return strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(s[1:i]), s[i+1:]
+			}
 		}
+		return s[1:], ""
 	}
-	w, _ := cutWord(args)
-	return w
+	return cutWord(s)
 }
 
 // imapLoginPassword returns the second LOGIN argument.

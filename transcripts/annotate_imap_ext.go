@@ -176,21 +176,3 @@ func imapQuotaUsage(list string) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
-// imapAString splits off the first argument of an IMAP response: a quoted
-// string (unquoted) or an atom.
-func imapAString(s string) (first, rest string) {
-	s = strings.TrimLeft(s, " ")
-	if strings.HasPrefix(s, "\"") {
-		for i := 1; i < len(s); i++ {
-			switch s[i] {
-			case '\\':
-				i++
-			case '"':
-				return strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(s[1:i]), s[i+1:]
-			}
-		}
-		return s[1:], ""
-	}
-	return cutWord(s)
-}

@@ -119,6 +119,36 @@ func (p *parser) omit(key string, d wire.Dir, line int) {
 	p.add(record{key: key, kind: recOmitted, dir: d, line: line})
 }
 
+// connect opens key's session the first time a log shows it talking
+// (for tools that log no "connected" line of their own): its protocol, and
+// the server's address when the log named one, which the note then ends
+// with. It does nothing for a session already open.
+func (p *parser) connect(key string, proto wire.Proto, server, note string, line int) {
+	if _, seen := p.protos[key]; seen {
+		return
+	}
+	p.setProto(key, proto)
+	if server != "" {
+		p.setServer(key, server)
+		note += " to " + server
+	}
+	p.open(key, note, line)
+}
+
+// omittedLiterals remembers, per connection, an IMAP literal the log
+// announced ("{591}") and left out, as mbsync and fetchmail do.
+type omittedLiterals map[string]bool
+
+// serverLine records a server line, first telling the builder that the
+// literal the previous one announced is not in the log.
+func (lits omittedLiterals) serverLine(p *parser, key, text string, line int) {
+	if lits[key] {
+		p.skip(key, wire.FromServer, line)
+	}
+	p.send(key, wire.FromServer, crlf(text), line)
+	_, _, lits[key] = wire.LiteralSize(text)
+}
+
 // setProto records the protocol the log names for a connection.
 func (p *parser) setProto(key string, proto wire.Proto) {
 	p.register(key)

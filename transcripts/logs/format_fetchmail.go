@@ -27,8 +27,7 @@ func parseFetchmail(p *parser, lines []string) {
 	server := ""  // from "Trying to connect to host/port..."
 	mailKey := "" // the mail server's connection, for the TLS line
 	lastCmd := map[string]string{}
-	literal := map[string]bool{}
-	opened := map[string]bool{}
+	lits := omittedLiterals{}
 	for i, l := range lines {
 		line := i + 1
 		if m := fetchmailConnect.FindStringSubmatch(l); m != nil {
@@ -59,19 +58,11 @@ func parseFetchmail(p *parser, lines []string) {
 		case "SMTP", "ESMTP", "LMTP":
 			key, wproto = "fetchmail-smtp", wire.SMTP
 		}
-		if !opened[key] {
-			opened[key] = true
-			p.setProto(key, wproto)
-			note := "fetchmail hands the mail to the local mail server"
-			if wproto != wire.SMTP {
-				mailKey = key
-				note = "fetchmail connects"
-				if server != "" {
-					p.setServer(key, server)
-					note += " to " + server
-				}
-			}
-			p.open(key, note, line)
+		if wproto == wire.SMTP {
+			p.connect(key, wproto, "", "fetchmail hands the mail to the local mail server", line)
+		} else {
+			mailKey = key
+			p.connect(key, wproto, server, "fetchmail connects", line)
 		}
 		if dir == ">" {
 			p.send(key, wire.FromClient, crlf(text), line)
@@ -79,11 +70,7 @@ func parseFetchmail(p *parser, lines []string) {
 			lastCmd[key] = strings.ToUpper(verb)
 			continue
 		}
-		if literal[key] {
-			p.skip(key, wire.FromServer, line) // the literal's bytes are not in the log
-		}
-		p.send(key, wire.FromServer, crlf(text), line)
-		_, _, literal[key] = wire.LiteralSize(text)
+		lits.serverLine(p, key, text, line)
 		if wproto == wire.POP3 && strings.HasPrefix(text, "+OK") && (lastCmd[key] == "RETR" || lastCmd[key] == "TOP") {
 			p.omit(key, wire.FromServer, line)
 		}

@@ -27,8 +27,7 @@ var (
 
 func parseMbsync(p *parser, lines []string) {
 	server := "" // from "Connecting to host (addr)..."
-	opened := map[string]bool{}
-	literal := map[string]bool{} // the side's last server line announced a literal the log leaves out
+	lits := omittedLiterals{}
 	for i, l := range lines {
 		line := i + 1
 		key := "mbsync"
@@ -40,44 +39,28 @@ func parseMbsync(p *parser, lines []string) {
 			}
 			l = l[len(m[0]):]
 		}
-		open := func() {
-			if !opened[key] {
-				opened[key] = true
-				p.setProto(key, wire.IMAP)
-				note := "mbsync connects"
-				if server != "" {
-					p.setServer(key, server)
-					note += " to " + server
-				}
-				p.open(key, note, line)
-			}
-		}
 		switch {
 		case mbsyncConnect.MatchString(l):
 			server = mbsyncConnect.FindStringSubmatch(l)[1]
 		case l == "Connection is now encrypted":
-			if k := mbsyncLastKey(opened); k != "" {
+			if k := mbsyncFarKey(p); k != "" {
 				p.tls(k, "TLS (mbsync does not log the version)", line)
 			}
 		case mbsyncCommand.MatchString(l):
-			open()
+			p.connect(key, wire.IMAP, server, "mbsync connects", line)
 			p.send(key, wire.FromClient, crlf(mbsyncCommand.FindStringSubmatch(l)[1]), line)
-		case mbsyncServer.MatchString(l) || literal[key] && strings.HasPrefix(l, ")"):
-			open()
-			if literal[key] {
-				p.skip(key, wire.FromServer, line) // the literal's bytes are not in the log
-			}
-			p.send(key, wire.FromServer, crlf(l), line)
-			_, _, literal[key] = wire.LiteralSize(l)
+		case mbsyncServer.MatchString(l) || lits[key] && strings.HasPrefix(l, ")"):
+			p.connect(key, wire.IMAP, server, "mbsync connects", line)
+			lits.serverLine(p, key, l, line)
 		}
 	}
 }
 
-// mbsyncLastKey is the connection "Connection is now encrypted" speaks of:
+// mbsyncFarKey is the connection "Connection is now encrypted" speaks of:
 // the only one opened, or the far side's.
-func mbsyncLastKey(opened map[string]bool) string {
+func mbsyncFarKey(p *parser) string {
 	for _, k := range []string{"mbsync", "mbsync-F", "mbsync-N"} {
-		if opened[k] {
+		if _, open := p.protos[k]; open {
 			return k
 		}
 	}

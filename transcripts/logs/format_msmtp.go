@@ -15,19 +15,12 @@ import (
 func parseMsmtp(p *parser, lines []string) {
 	const key = "msmtp"
 	host, port := "", ""
-	opened := false
 	open := func(line int) {
-		if opened {
-			return
-		}
-		opened = true
-		p.setProto(key, wire.SMTP)
-		note := "msmtp connects"
+		server := ""
 		if host != "" && port != "" {
-			p.setServer(key, host+":"+port)
-			note = "msmtp connects to " + host + ":" + port
+			server = host + ":" + port
 		}
-		p.open(key, note, line)
+		p.connect(key, wire.SMTP, server, "msmtp connects", line)
 	}
 	for i, l := range lines {
 		line := i + 1
@@ -45,9 +38,9 @@ func parseMsmtp(p *parser, lines []string) {
 				params = strings.TrimSpace(lines[i+1])
 			}
 			p.tls(key, msmtpTLSNote(params), line)
-		case !opened && strings.HasPrefix(l, "host = "):
+		case host == "" && strings.HasPrefix(l, "host = "):
 			host = strings.TrimPrefix(l, "host = ")
-		case !opened && strings.HasPrefix(l, "port = "):
+		case port == "" && strings.HasPrefix(l, "port = "):
 			port = strings.TrimPrefix(l, "port = ")
 		}
 		// Every other line is msmtp talking about itself: its settings,
