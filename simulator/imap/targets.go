@@ -25,19 +25,27 @@ type target struct {
 // for one copy of it. Either way the reads are retried until no change
 // slipped in, so the numbers agree with what the tracker has told the client.
 func (s *session) resolve(numSet imap.NumSet) (targets []target, gone bool) {
+	s.consistently(func(count uint32) { targets, gone = s.lookup(numSet, count) })
+	return targets, gone
+}
+
+// consistently runs read with the selected mailbox's message count, again
+// until no change slipped in while it ran, so that what read saw of the
+// mailbox and of the tracker agree.
+func (s *session) consistently(read func(count uint32)) {
 	sel, srv := s.sel, s.srv
 	for {
 		srv.mu.Lock()
 		version, count := sel.box.version, sel.box.count
 		srv.mu.Unlock()
 
-		targets, gone = s.lookup(numSet, count)
+		read(count)
 
 		srv.mu.Lock()
 		same := sel.box.version == version
 		srv.mu.Unlock()
 		if same {
-			return targets, gone
+			return
 		}
 	}
 }
@@ -54,20 +62,13 @@ func (s *session) beyondClient(numSet imap.NumSet) error {
 	if !ok {
 		return nil // UIDs that name nothing simply match nothing
 	}
-	sel, srv := s.sel, s.srv
 	var known uint64
-	for {
-		srv.mu.Lock()
-		version, count, pending := sel.box.version, sel.box.count, sel.box.expunges-sel.expungesSeen.Load()
-		srv.mu.Unlock()
+	s.consistently(func(count uint32) {
+		s.srv.mu.Lock()
+		pending := s.sel.box.expunges - s.sel.expungesSeen.Load()
+		s.srv.mu.Unlock()
 		known = uint64(s.clientMax(count)) + pending
-		srv.mu.Lock()
-		same := sel.box.version == version
-		srv.mu.Unlock()
-		if same {
-			break // no change slipped in between the counts and the tracker
-		}
-	}
+	})
 	for _, r := range set {
 		if r.Start == 0 || r.Stop == 0 { // "*"
 			if known == 0 {
