@@ -316,11 +316,16 @@ func appendTail(p wire.Piece) []byte {
 // size it can hold instead.
 func hugeSize(p wire.Piece) []byte {
 	text := wire.TrimEOL(p.Data)
-	i := bytes.Index(bytes.ToUpper(text), []byte(" SIZE="))
-	if i < 0 {
+	start := -1 // where the value of " SIZE=" starts, in any case (no upper-cased copy: every MAIL line comes here)
+	for i, c := range text {
+		if c == '=' && i >= len(" SIZE") && bytes.EqualFold(text[i-len(" SIZE"):i], []byte(" SIZE")) {
+			start = i + 1
+			break
+		}
+	}
+	if start < 0 {
 		return nil
 	}
-	start := i + len(" SIZE=")
 	end := start
 	for end < len(text) && text[end] >= '0' && text[end] <= '9' {
 		end++
@@ -328,8 +333,11 @@ func hugeSize(p wire.Piece) []byte {
 	if end == start || end < len(text) && text[end] != ' ' {
 		return nil // not a number: go-smtp's 501 is right
 	}
-	if _, err := strconv.ParseUint(string(text[start:end]), 10, 32); err == nil || end-start > 20 {
+	if digits := end - start; digits < 10 || digits > 20 {
 		return nil // go-smtp reads it; or more digits than RFC 1870 allows
+	}
+	if _, err := strconv.ParseUint(string(text[start:end]), 10, 32); err == nil {
+		return nil // ten digits that still fit in 32 bits
 	}
 	line := append([]byte(nil), text[:start]...)
 	line = append(line, "4294967295"...)
