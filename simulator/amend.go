@@ -111,6 +111,42 @@ const imapMaxLine = 32 * 1024
 // "+ " alone; the relay does so (fromServer).
 const emptySASLChallenge = "+ =\r\n"
 
+// libraryParseFailure is the tagged reply go-imap's server gives when its
+// own parser rejects an argument with an error that is not one of its
+// syntax errors: a search key it does not know ("SEARCH NOSUCH"), a date
+// that is no date ("BEFORE 32-Foo-2026", an APPEND date-time of 31-Feb), a
+// mailbox name that is not valid modified UTF-7 ("&Jjo"), a message set it
+// cannot read. It calls that an internal server error; mailtutor's session
+// never answers so (its own failures carry their own text), so behind this
+// line there is always a malformed command, and RFC 9051 §7.1.5 answers a
+// malformed command BAD.
+const libraryParseFailure = " NO [SERVERBUG] Internal server error\r\n"
+
+// parseFailureReply rewrites libraryParseFailure, the reply to a command
+// whose verb is given, into the BAD that says what the argument should look
+// like; it returns nil for every other line.
+func parseFailureReply(line []byte, verb string) []byte {
+	tag, rest, ok := bytes.Cut(line, []byte(" "))
+	if !ok || string(rest) != libraryParseFailure[1:] {
+		return nil
+	}
+	verb = strings.TrimPrefix(verb, "UID ")
+	var why string
+	switch verb {
+	case "SEARCH":
+		why = "Syntax error in the search criteria: a search key this server does not know, a message number 0, or a date not written like 2-Mar-2026 (RFC 9051 §6.4.4)"
+	case "APPEND":
+		why = "Syntax error: a date-time not written like \"02-Mar-2026 10:00:00 +0000\", or a mailbox name that is not valid modified UTF-7 (RFC 9051 §6.3.12, §5.1.3)"
+	case "FETCH", "STORE", "COPY", "MOVE", "EXPUNGE":
+		why = "Syntax error: a message set is numbers, ranges such as 2:4, and * (the last message), separated by commas; a mailbox name must be valid modified UTF-7 (RFC 9051 §9, §5.1.3)"
+	case "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "STATUS", "LIST", "LSUB":
+		why = "Invalid mailbox name: outside ASCII a name is written in modified UTF-7, where & starts a base64 run that ends with - and a plain & is written &- (RFC 9051 §5.1.3)"
+	default:
+		why = "Syntax error in the arguments of " + verb
+	}
+	return []byte(string(tag) + " BAD [CLIENTBUG] " + why + "\r\n")
+}
+
 // tooLongReply answers a command line over the relay's limit (lineLimit),
 // which never reaches the library: go-smtp would answer 500 5.4.0 and hang
 // up, and go-imap would answer and then hang up at the client's next line,

@@ -572,7 +572,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	// IMAP: whether the last piece ends a command's answer or asks the
 	// client for more (see more below).
 	ends := false
-	var edits []edit // IMAP lines amended in chunk (emptySASLChallenge)
+	var edits []edit // IMAP lines amended in chunk (emptySASLChallenge, parseFailureReply)
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {
@@ -584,6 +584,12 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		if s.proto == wire.IMAP && p.Kind == wire.Line && string(p.Data) == emptySASLChallenge && p.End >= len(p.Data) {
 			p.Data = []byte("+ \r\n")
 			edits = append(edits, edit{start: p.End - len(emptySASLChallenge), end: p.End, with: p.Data})
+		}
+		if s.proto == wire.IMAP && p.Answers != "" && !p.OK && p.End >= len(p.Data) {
+			if fixed := parseFailureReply(p.Data, p.Answers); fixed != nil {
+				edits = append(edits, edit{start: p.End - len(p.Data), end: p.End, with: fixed})
+				p.Data = fixed
+			}
 		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && bytes.HasPrefix(p.Data, []byte("* BYE")) {
 			s.saidBye.Store(true)

@@ -1001,3 +1001,41 @@ func TestSeedMessagesCarryTheirTrace(t *testing.T) {
 		}
 	}
 }
+
+// go-imap calls an argument its parser cannot read (an unknown search key,
+// a date that is no date, a mailbox name that is not modified UTF-7) an
+// internal server error; the relay answers BAD, as RFC 9051 §7.1.5 says
+// for a malformed command, and the session goes on.
+func TestMalformedArgumentsAreBADNotServerBugs(t *testing.T) {
+	sim := newSim(t, Options{})
+	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
+		c := dial(t, sim, role)
+		c.line()
+		c.imap("a1", "LOGIN alice wonderland")
+		c.imap("a2", "SELECT INBOX")
+		for i, cmd := range []string{
+			"SEARCH NOSUCH",
+			"UID SEARCH BEFORE 32-Foo-2026",
+			"SEARCH 0",
+			"FETCH x FLAGS",
+			`CREATE "&Jjo"`,
+			`STATUS "&Jjo" (MESSAGES)`,
+			`LIST "" "&Jjo"`,
+		} {
+			tag := fmt.Sprintf("b%d", i)
+			c.send(tag + " " + cmd)
+			got := c.line()
+			if !strings.HasPrefix(got, tag+" BAD [CLIENTBUG] ") || strings.Contains(got, "SERVERBUG") {
+				t.Errorf("%s: %s: %q, want BAD [CLIENTBUG]", role, cmd, got)
+			}
+		}
+		c.send("c1 APPEND INBOX \"31-Feb-2026 10:00:00 +0000\" {3}")
+		if got := c.line(); strings.HasPrefix(got, "+") {
+			c.send("x\r\n")
+			if got = c.line(); !strings.HasPrefix(got, "c1 BAD [CLIENTBUG] ") {
+				t.Errorf("%s: APPEND with 31 February: %q", role, got)
+			}
+		}
+		c.imap("c2", "NOOP") // the session goes on
+	}
+}
