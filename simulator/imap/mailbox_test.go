@@ -73,7 +73,24 @@ func TestListHierarchyAndOddNames(t *testing.T) {
 		t.Fatalf("UTF-7 name not decoded for the store: %v", err)
 	}
 	c.expect(`b1 CREATE Clients`, "b1 NO [ALREADYEXISTS]")
-	c.expect(`b2 DELETE Clients`, "b2 NO [HASCHILDREN]")
+	// DELETE of a parent: the mailbox goes, its children stay, and the
+	// name is shown \Noselect; deleting it again is an error, and CREATE
+	// makes it a mailbox again (RFC 3501 §6.3.4).
+	c.ok(`b2 DELETE Clients`)
+	u = c.ok(`b2a LIST "" "Clients*"`)
+	mustHave(t, u, `* LIST (\Noselect \HasChildren) "/" "Clients"`)
+	mustHave(t, u, `* LIST (\HasNoChildren) "/" "Clients/Big Co"`)
+	c.expect(`b2b DELETE Clients`, "b2b NO [NONEXISTENT]")
+	c.expect(`b2c SELECT Clients`, "b2c NO")
+	c.ok(`b2d CREATE Clients`)
+	mustHave(t, c.ok(`b2e LIST "" "Clients"`), `* LIST (\HasChildren) "/" "Clients"`)
+	// A \Noselect name with no child left is gone.
+	c.ok(`b2f CREATE Old/Sub`)
+	c.ok(`b2g DELETE Old`)
+	c.ok(`b2h DELETE Old/Sub`)
+	if u = c.ok(`b2i LIST "" "Old*"`); len(u) != 0 {
+		t.Fatalf("LIST after deleting a parent and its child: %q", u)
+	}
 	c.expect(`b3 DELETE Nowhere`, "b3 NO [NONEXISTENT]")
 	c.expect(`b4 DELETE INBOX`, "b4 NO [CANNOT]")
 

@@ -123,7 +123,7 @@ func (s *session) poll(sel *selected, w *imapserver.UpdateWriter, allowExpunge b
 	for _, uid := range claimed {
 		sel.recent[uid] = true
 	}
-	return w.WriteNumRecent(uint32(len(sel.recent)))
+	return w.WriteNumRecent(sel.recentCount())
 }
 
 // Idle runs in its own goroutine, which the library may leave running for a
@@ -197,8 +197,6 @@ func storeErr(err error) error {
 		return errNo(imap.ResponseCodeCannot, "Invalid mailbox name")
 	case errors.Is(err, store.ErrCannotDeleteInbox):
 		return errNo(imap.ResponseCodeCannot, "INBOX cannot be deleted")
-	case errors.Is(err, store.ErrHasChildren):
-		return errNo(imap.ResponseCodeHasChildren, "Mailbox has child mailboxes: delete them first")
 	default:
 		return errNo(imap.ResponseCodeServerBug, err.Error())
 	}

@@ -25,7 +25,6 @@ var (
 	ErrMailboxExists     = errors.New("mailbox already exists")
 	ErrInvalidName       = errors.New("invalid mailbox name")
 	ErrCannotDeleteInbox = errors.New("INBOX cannot be deleted")
-	ErrHasChildren       = errors.New("mailbox has child mailboxes")
 	ErrMaildropInUse     = errors.New("maildrop already locked by another session")
 	ErrNoSuchMessage     = errors.New("no such message")
 )
@@ -373,8 +372,10 @@ func (u *User) CreateMailbox(name, specialUse string) error {
 }
 
 // DeleteMailbox deletes a mailbox and its messages. INBOX cannot be deleted.
-// A mailbox with children cannot be deleted either: mailtutor keeps no
-// \Noselect placeholders, so RFC 3501 §6.3.4's alternative does not arise.
+// A mailbox with children goes too, and its children stay (RFC 3501
+// §6.3.4: DELETE "MUST NOT remove inferior hierarchical names"); its name
+// lives on only as their parent, which LIST shows \Noselect. Deleting that
+// name again is an error, as the RFC requires: there is no mailbox left.
 func (u *User) DeleteMailbox(name string) error {
 	name = canonicalName(name)
 	if name == "INBOX" {
@@ -385,9 +386,6 @@ func (u *User) DeleteMailbox(name string) error {
 	mb, ok := u.mailboxes[name]
 	if !ok {
 		return ErrNoSuchMailbox
-	}
-	if u.hasChildren(name) {
-		return ErrHasChildren
 	}
 	delete(u.mailboxes, name)
 	mb.deleted = true

@@ -153,8 +153,16 @@ func TestMailboxes(t *testing.T) {
 	if mustBox(t, u, "Work/2026").UIDValidity() != v1 {
 		t.Fatal("rename must keep UIDVALIDITY")
 	}
-	if err := u.DeleteMailbox("Work"); err != ErrHasChildren {
+	// Deleting a parent leaves its children (RFC 3501 §6.3.4); the name
+	// is no mailbox any more, so a second DELETE finds nothing.
+	if err := u.DeleteMailbox("Work"); err != nil {
 		t.Fatalf("delete parent: %v", err)
+	}
+	if mustBox(t, u, "Work/2026").UIDValidity() != v1 {
+		t.Fatal("deleting the parent touched its child")
+	}
+	if err := u.DeleteMailbox("Work"); err != ErrNoSuchMailbox {
+		t.Fatalf("delete a deleted parent again: %v", err)
 	}
 	u.DeleteMailbox("Work/2026")
 	u.CreateMailbox("Work/2026", "")
