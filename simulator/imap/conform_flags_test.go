@@ -74,6 +74,26 @@ func TestConformStoreEcho(t *testing.T) {
 	}
 	// Storing \Recent is ignored, never an error.
 	a.ok(`t5 STORE 1 +FLAGS (\Recent)`)
+	// A made-up system flag is refused: a server must not show one back
+	// (RFC 9051 §9, flag-extension); keywords are fine.
+	a.expect(`t5b STORE 1 +FLAGS (\Bogus)`, `t5b BAD [CLIENTBUG] Unknown system flag \Bogus`)
+	a.send(`t5c APPEND INBOX (\Seen \Important) {3}`)
+	if l := a.line(); !strings.HasPrefix(l, "+") {
+		t.Fatalf("APPEND continuation: %q", l)
+	}
+	a.send("x\r\n") // the literal, then the command's end
+	if l := a.line(); !strings.HasPrefix(l, `t5c BAD [CLIENTBUG] Unknown system flag \Important`) {
+		t.Fatalf("APPEND with a made-up system flag: %q", l)
+	}
+	u = a.ok(`t5d FETCH 1:* (FLAGS)`)
+	for _, l := range u {
+		if strings.Contains(l, `\Bogus`) || strings.Contains(l, `\Important`) {
+			t.Fatalf("a refused flag was stored: %q", u)
+		}
+	}
+	if len(u) != 3 {
+		t.Fatalf("the refused APPEND stored a message: %q", u)
+	}
 	// A second session: no \Recent for it, and it sees the change as FETCH.
 	b := w.login(t, "alice", "wonderland")
 	u = b.ok("s SELECT INBOX")
@@ -255,4 +275,25 @@ func TestConformSubscriptionOfDeletedMailbox(t *testing.T) {
 	if u := c.ok(`c7 LSUB "" Lists`); len(u) != 0 {
 		t.Fatalf("after UNSUBSCRIBE: %q", u)
 	}
+}
+
+// STATUS RECENT in the session that holds the \Recent messages counts
+// them (they are recent for it); an expunged message no longer counts,
+// neither there nor in the next "* n RECENT".
+func TestConformRecentCountsAfterStatusAndExpunge(t *testing.T) {
+	w := newWorld(t, Options{})
+	for i := 0; i < 3; i++ {
+		w.deliver(t, w.alice.Inbox(), plain("bob@example.org", "alice@example.com", "r", "x"))
+	}
+	a := w.login(t, "alice", "wonderland")
+	mustHave(t, a.ok("s SELECT INBOX"), "* 3 RECENT")
+	mustHave(t, a.ok("t1 STATUS INBOX (RECENT)"), "* STATUS INBOX (RECENT 3)")
+	w.deliver(t, w.alice.Inbox(), plain("bob@example.org", "alice@example.com", "r4", "x"))
+	// Not yet claimed (no NOOP since): recent for whoever sees it first.
+	mustHave(t, a.ok("t2 STATUS INBOX (RECENT MESSAGES)"), "* STATUS INBOX (MESSAGES 4 RECENT 4)")
+	a.ok(`t3 STORE 1:2 +FLAGS.SILENT (\Deleted)`)
+	a.ok("t4 EXPUNGE")
+	mustHave(t, a.ok("t5 STATUS INBOX (RECENT)"), "* STATUS INBOX (RECENT 2)")
+	w.deliver(t, w.alice.Inbox(), plain("bob@example.org", "alice@example.com", "r5", "x"))
+	mustHave(t, a.ok("t6 NOOP"), "* 3 RECENT")
 }

@@ -317,6 +317,11 @@ func (s *session) statusData(mb *store.Mailbox, options *imap.StatusOptions) *im
 		data.Size = &st.Size
 	}
 	if options.NumRecent {
+		// The messages no session has claimed yet, and those this session
+		// holds as \Recent if the mailbox is the one it has selected.
+		if s.sel != nil && s.sel.mb == mb && !s.sel.readOnly {
+			st.Recent += s.sel.recentCount()
+		}
 		data.NumRecent = &st.Recent
 	}
 	if options.AppendLimit {

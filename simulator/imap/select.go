@@ -27,6 +27,17 @@ type selected struct {
 	expungesSeen atomic.Uint64
 }
 
+// recentCount is how many messages this session holds as \Recent. A UID
+// whose message has been expunged no longer counts, and is forgotten.
+func (sel *selected) recentCount() uint32 {
+	for uid := range sel.recent {
+		if sel.mb.SeqOfUID(uid) == 0 {
+			delete(sel.recent, uid)
+		}
+	}
+	return uint32(len(sel.recent))
+}
+
 // storeEcho is one deferred STORE reply.
 type storeEcho struct {
 	uid     uint32

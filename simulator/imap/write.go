@@ -19,6 +19,9 @@ func (s *session) Store(w *imapserver.FetchWriter, numSet imap.NumSet, flags *im
 	if err := s.beyondClient(numSet); err != nil {
 		return err
 	}
+	if err := checkClientFlags(flags.Flags); err != nil {
+		return err
+	}
 	targets, gone := s.resolve(numSet)
 	seqOf := make(map[uint32]uint32, len(targets))
 	uids := make([]uint32, 0, len(targets))
@@ -183,6 +186,9 @@ func (s *session) Move(w *imapserver.MoveWriter, numSet imap.NumSet, destName st
 // that vanishes mid-literal leaves nothing behind.
 func (s *session) Append(name string, r imap.LiteralReader, options *imap.AppendOptions) (*imap.AppendData, error) {
 	mb, err := s.destination(name)
+	if err == nil {
+		err = checkClientFlags(options.Flags)
+	}
 	if err != nil {
 		io.Copy(io.Discard, r)
 		return nil, err
@@ -214,4 +220,28 @@ func (sel *selected) trackerOrNil() any {
 		return nil
 	}
 	return sel.tracker
+}
+
+// checkClientFlags refuses a flag starting with a backslash that is not a
+// system flag. Such a flag-extension is reserved for future standards, and
+// a server "MUST NOT generate" one (RFC 9051 §9, flag-extension), so
+// storing it to show it back later is no option. \Recent is a system flag
+// only the server sets (RFC 3501 §2.3.2); a client replaying a flag list
+// it fetched may carry it, and it is ignored rather than refused.
+func checkClientFlags(flags []imap.Flag) error {
+	for _, f := range flags {
+		if name := string(f); strings.HasPrefix(name, `\`) && !store.IsSystemFlag(name) {
+			return &imap.Error{Type: imap.StatusResponseTypeBad, Code: imap.ResponseCodeClientBug,
+				Text: "Unknown system flag " + shortText(name, 40) + `: the flags starting with \ are \Seen, \Answered, \Flagged, \Deleted and \Draft; a keyword of your own has no backslash`}
+		}
+	}
+	return nil
+}
+
+// shortText is a client's atom quoted back in a reply, cut to max bytes.
+func shortText(s string, max int) string {
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
 }

@@ -26,6 +26,16 @@ func CanonicalFlag(f string) string {
 	return f
 }
 
+// IsSystemFlag reports whether f is one of RFC 3501's system flags, in any case.
+func IsSystemFlag(f string) bool {
+	for _, sf := range systemFlags {
+		if strings.EqualFold(f, sf) {
+			return true
+		}
+	}
+	return false
+}
+
 func hasFlag(flags []string, f string) bool {
 	for _, have := range flags {
 		if strings.EqualFold(have, f) {
