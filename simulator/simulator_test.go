@@ -1039,3 +1039,41 @@ func TestMalformedArgumentsAreBADNotServerBugs(t *testing.T) {
 		c.imap("c2", "NOOP") // the session goes on
 	}
 }
+
+// A client that sends a synchronising literal without waiting for "+" is
+// served as Dovecot serves it: the literal is read, and the command after it
+// is run, not mistaken for the literal's bytes and refused as a line without
+// a tag.
+func TestLiteralSentBeforeTheGoAhead(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.send("a1 LOGIN alice {10}\r\nwonderland")
+	if got := c.line(); !strings.HasPrefix(got, "+") {
+		t.Fatalf("LOGIN literal: %q", got)
+	}
+	if got := c.line(); !strings.HasPrefix(got, "a1 OK") {
+		t.Fatalf("LOGIN: %q", got)
+	}
+	c.send("b1 SELECT {5}\r\nINBOX\r\nb2 LOGOUT")
+	var lines []string
+	for {
+		l := c.line()
+		lines = append(lines, l)
+		if strings.HasPrefix(l, "b2 ") {
+			break
+		}
+	}
+	if !hasLine(lines, "b1 OK [READ-WRITE] SELECT completed") || !hasLine(lines, "b2 OK LOGOUT completed") {
+		t.Fatalf("replies: %q", lines)
+	}
+}
+
+func hasLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if l == want {
+			return true
+		}
+	}
+	return false
+}

@@ -220,6 +220,13 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 		inner(p)
 	}
 	for len(b) > 0 {
+		if d == FromClient && s.imapSyncLiteral >= 0 && st.payload < 0 && len(st.buf) == 0 {
+			// Client bytes after a synchronising literal's announcement,
+			// before the server's "+": the client did not wait (RFC 9051
+			// §4.3 says it must; servers read the bytes as the literal all
+			// the same), so they are the literal, not a line.
+			s.startSyncLiteral()
+		}
 		switch {
 		case st.payload >= 0 && s.skim && len(st.buf) == 0:
 			n := min(st.payload, len(b))
@@ -480,6 +487,15 @@ func (s *Splitter) AnsweredHere() {
 	}
 }
 
+// startSyncLiteral makes the client's next bytes the synchronising literal
+// announced last, whether the server's "+" came first or not.
+func (s *Splitter) startSyncLiteral() {
+	st := &s.side[FromClient]
+	st.payload = s.imapSyncLiteral
+	st.secret = s.imapCommand == "LOGIN" && s.imapArgs == 2
+	s.imapSyncLiteral = -1
+}
+
 // IMAPLiteralAsked reports the synchronising literal the client has just
 // announced and waits to send (the server's "+" comes first), with the tag
 // and command it belongs to; ok is false when none is pending. Like
@@ -671,9 +687,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	if d == FromServer {
 		if bytes.HasPrefix(text, []byte("+")) {
 			if s.imapSyncLiteral >= 0 {
-				s.side[FromClient].payload = s.imapSyncLiteral
-				s.side[FromClient].secret = s.imapCommand == "LOGIN" && s.imapArgs == 2
-				s.imapSyncLiteral = -1
+				s.startSyncLiteral()
 			}
 			return
 		}
@@ -710,11 +724,8 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
-	if continuing && s.imapSyncLiteral < 0 {
-		// The command this line continues. Not while a synchronising
-		// literal still awaits the server's "+": a client that sent it
-		// early sent this line as the literal's bytes.
-		p.Verb = s.imapCommand
+	if continuing {
+		p.Verb = s.imapCommand // the command this line continues
 	}
 	words, starts := s.fields(text)
 	if !continuing && len(words) >= 3 && bytes.EqualFold(words[0], []byte("LOGIN")) {

@@ -129,6 +129,34 @@ func TestSplitIMAPRefusedLiteralIsNotSwallowed(t *testing.T) {
 	}
 }
 
+// A client that sends a synchronising literal without waiting for "+"
+// (Dovecot, and go-imap, read it all the same) sent the literal, whether its
+// bytes come before the server's "+" or in the same flight as the command;
+// the command after it is a command, not the literal's bytes. A password
+// sent so is still a secret.
+func TestSplitIMAPLiteralSentBeforeTheGoAhead(t *testing.T) {
+	for _, steps := range [][]string{
+		{"S:* OK\r\n", "C:b1 SELECT {5}\r\nINBOX\r\nb2 LOGOUT\r\n", "S:+ Ready\r\nb1 OK selected\r\n"},
+		{"S:* OK\r\n", "C:b1 SELECT {5}\r\n", "C:INBOX\r\n", "S:+ Ready\r\nb1 OK selected\r\n", "C:b2 LOGOUT\r\n"},
+		{"S:* OK\r\n", "C:b1 SELECT {5}\r\n", "S:+ Ready\r\n", "C:INBOX\r\nb2 LOGOUT\r\n"},
+	} {
+		var kinds []string
+		for _, p := range dialogue(IMAP, steps...) {
+			if p.Dir == FromClient {
+				kinds = append(kinds, p.Kind.String()+":"+strings.TrimRight(string(p.Data), "\r\n")+":"+p.Verb)
+			}
+		}
+		want := "line:b1 SELECT {5}:SELECT|payload:INBOX:|line::SELECT|line:b2 LOGOUT:LOGOUT"
+		if got := strings.Join(kinds, "|"); got != want {
+			t.Errorf("%q:\n got %s\nwant %s", steps, got, want)
+		}
+	}
+	got := dialogue(IMAP, "S:* OK\r\n", "C:a1 LOGIN alice {4}\r\npass\r\n")
+	if p := got[2]; p.Kind != Payload || p.Secret.Empty() {
+		t.Fatalf("an early password literal: %+v", p)
+	}
+}
+
 func TestSplitIMAPLoginSecret(t *testing.T) {
 	got := dialogue(IMAP, "S:* OK\r\n", "C:a1 login alice \"won der\"\r\n")
 	p := got[1]
