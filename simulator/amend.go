@@ -122,6 +122,54 @@ const emptySASLChallenge = "+ =\r\n"
 // malformed command BAD.
 const libraryParseFailure = " NO [SERVERBUG] Internal server error\r\n"
 
+// noteSaveOnly remembers the tag of a SEARCH command line whose only
+// return option is SAVE ("a1 SEARCH RETURN (SAVE) FLAGGED"). RFC 5182 §2.4
+// says the server then sends no ESEARCH response, only remembers the
+// result for "$"; go-imap takes no return option but SAVE for "ALL" and
+// sends one (see silentSave).
+func (s *session) noteSaveOnly(line []byte) {
+	words := bytes.Fields(wire.TrimEOL(line))
+	i := 2 // after the tag and SEARCH
+	if len(words) > 2 && bytes.EqualFold(words[1], []byte("UID")) {
+		i = 3
+	}
+	if len(words) < i+2 || !bytes.EqualFold(words[i], []byte("RETURN")) || !bytes.EqualFold(words[i+1], []byte("(SAVE)")) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.saveOnly == nil {
+		s.saveOnly = make(map[string]bool)
+	}
+	if len(s.saveOnly) < 100 { // bounded against a client that never waits
+		s.saveOnly[string(words[0])] = true
+		s.saveOnlyAny.Store(true)
+	}
+}
+
+// silentSave reports whether a server line is the ESEARCH response to a
+// SAVE-only SEARCH (noteSaveOnly), which the relay leaves out; the tagged
+// reply that ends such a SEARCH forgets its tag.
+func (s *session) silentSave(p wire.Piece) bool {
+	if !s.saveOnlyAny.Load() {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.Answers != "" {
+		tag, _, _ := bytes.Cut(p.Data, []byte(" "))
+		delete(s.saveOnly, string(tag))
+		s.saveOnlyAny.Store(len(s.saveOnly) > 0)
+		return false
+	}
+	const head = `* ESEARCH (TAG "`
+	if !bytes.HasPrefix(p.Data, []byte(head)) {
+		return false
+	}
+	tag, _, ok := bytes.Cut(p.Data[len(head):], []byte(`"`))
+	return ok && s.saveOnly[string(tag)]
+}
+
 // parseFailureReply rewrites libraryParseFailure, the reply to a command
 // whose verb is given, into the BAD that says what the argument should look
 // like; it returns nil for every other line.

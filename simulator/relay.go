@@ -77,6 +77,12 @@ type session struct {
 	// saidBye: the IMAP server has said BYE (see byeIfSilent).
 	saidBye atomic.Bool
 	writeMu sync.Mutex // one writer at a time towards the client
+	// saveOnly holds the tags of IMAP SEARCH commands whose only return
+	// option is SAVE, until their tagged reply (see silentSave). Under mu.
+	saveOnly map[string]bool
+	// saveOnlyAny is len(saveOnly) > 0, read without the lock on every
+	// server line.
+	saveOnlyAny atomic.Bool
 
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
@@ -376,6 +382,9 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			s.split.AnsweredHere()
 			return
 		}
+		if s.proto == wire.IMAP && (p.Verb == "SEARCH" || p.Verb == "UID SEARCH") && !p.Continues {
+			s.noteSaveOnly(p.Data)
+		}
 		if line := s.rewriteLine(p); line != nil && start >= 0 {
 			edits = append(edits, edit{start: start, end: end, with: line})
 		}
@@ -590,6 +599,10 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 				edits = append(edits, edit{start: p.End - len(p.Data), end: p.End, with: fixed})
 				p.Data = fixed
 			}
+		}
+		if s.proto == wire.IMAP && p.Kind == wire.Line && p.End >= len(p.Data) && s.silentSave(p) {
+			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
+			return // nobody sees it: not the client, not the tap
 		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && bytes.HasPrefix(p.Data, []byte("* BYE")) {
 			s.saidBye.Store(true)

@@ -1077,3 +1077,31 @@ func hasLine(lines []string, want string) bool {
 	}
 	return false
 }
+
+// SEARCH RETURN (SAVE) alone saves the result for "$" and sends no ESEARCH
+// (RFC 5182 §2.4); with other return options, ESEARCH carries those.
+func TestSearchSaveOnlySendsNoESearch(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.imap("a1", "LOGIN alice wonderland")
+	c.imap("a2", "SELECT INBOX")
+	if got := c.imap("a3", "SEARCH RETURN (SAVE) ALL"); len(got) != 1 || got[0] != "a3 OK SEARCH completed" {
+		t.Fatalf("SAVE alone: %q", got)
+	}
+	got := c.imap("a4", "UID SEARCH RETURN (SAVE COUNT) ALL")
+	if len(got) != 2 || !strings.HasPrefix(got[0], `* ESEARCH (TAG "a4") UID COUNT `) {
+		t.Fatalf("SAVE with COUNT: %q", got)
+	}
+	if got := c.imap("a5", "FETCH $ (UID)"); len(got) < 2 {
+		t.Fatalf("FETCH $: %q", got)
+	}
+	c.imap("a6", "NOOP")
+	rec.until(t, "the tap saw the session go on", func(e wire.Event) bool {
+		if strings.HasPrefix(string(e.Data), `* ESEARCH (TAG "a3")`) {
+			t.Errorf("the tap shows the left-out ESEARCH: %q", e.Data)
+		}
+		return strings.HasPrefix(string(e.Data), "a6 OK")
+	})
+}
