@@ -121,6 +121,11 @@ func TestConformFetchSections(t *testing.T) {
 	if len(u) != 1 || u[0] != `* 1 FETCH (FLAGS () INTERNALDATE "14-Mar-2026 09:30:00 +0000")` {
 		t.Fatalf("FETCH FLAGS INTERNALDATE: %q", u)
 	}
+	// Sections the grammar does not allow: part 0, MIME without a part.
+	c.expect("f14 FETCH 1 (BODY.PEEK[0])", "f14 BAD [CLIENTBUG] Part numbers start at 1")
+	c.expect("f15 FETCH 1 (BODY.PEEK[1.0])", "f15 BAD [CLIENTBUG] Part numbers start at 1")
+	c.expect("f16 FETCH 1 (BINARY.PEEK[0])", "f16 BAD [CLIENTBUG] Part numbers start at 1")
+	c.expect("f17 FETCH 1 (BODY.PEEK[MIME])", "f17 BAD [CLIENTBUG] MIME needs a part number")
 }
 
 func TestConformExpungeAcrossSessions(t *testing.T) {

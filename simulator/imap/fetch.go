@@ -14,6 +14,9 @@ func (s *session) Fetch(w *imapserver.FetchWriter, numSet imap.NumSet, options *
 	if err := s.beyondClient(numSet); err != nil {
 		return err
 	}
+	if err := checkSections(options); err != nil {
+		return err
+	}
 	targets, gone := s.resolve(numSet)
 
 	setSeen := false
@@ -142,4 +145,41 @@ func writeLiteral(wc interface {
 		return err
 	}
 	return wc.Close()
+}
+
+// checkSections refuses the section specs RFC 9051's grammar does not
+// allow and go-imap's parser lets through: part number 0 (parts count from
+// 1, "nz-number") and MIME without a part ("BODY[MIME]": the message's own
+// header is BODY[HEADER]).
+func checkSections(options *imap.FetchOptions) error {
+	bad := func(text string) error {
+		return &imap.Error{Type: imap.StatusResponseTypeBad, Code: imap.ResponseCodeClientBug, Text: text}
+	}
+	check := func(part []int) error {
+		for _, n := range part {
+			if n <= 0 {
+				return bad("Part numbers start at 1: BODY[1] is the first part (RFC 9051 §6.4.5)")
+			}
+		}
+		return nil
+	}
+	for _, sec := range options.BodySection {
+		if err := check(sec.Part); err != nil {
+			return err
+		}
+		if sec.Specifier == imap.PartSpecifierMIME && len(sec.Part) == 0 {
+			return bad("MIME needs a part number, as in BODY[1.MIME]; the message's own header is BODY[HEADER] (RFC 9051 §6.4.5)")
+		}
+	}
+	for _, sec := range options.BinarySection {
+		if err := check(sec.Part); err != nil {
+			return err
+		}
+	}
+	for _, sec := range options.BinarySectionSize {
+		if err := check(sec.Part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
