@@ -1233,3 +1233,37 @@ func TestAnnotateRealThunderbirdLog(t *testing.T) {
 		t.Errorf("the annotated Thunderbird POP3 log shows the credentials or misreads a reply:\n%s", out)
 	}
 }
+
+// Logs of real clients talking to another server, Dovecot 2.3.19 (Debian),
+// are explained line by line: imaplib's APPEND, whose literal and closing
+// line break the log leaves out, is followed by commands read as
+// commands; two runs of curl in one log, both calling their connection
+// #0, are two sessions; the POP3 listing curl writes to stdout, not to its
+// trace, ends the LIST answer; curl's last word ("curl: (78) ...") is not
+// taken for data.
+func TestAnnotateRealDovecotLogs(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		want []string
+	}{
+		{"imaplib_dovecot_real.log", []string{"# format: imaplib", "Dovecot (Debian) ready", "the line break ends the command",
+			"the search is done", "C: FMCC3 LOGIN realtest ********"}},
+		{"curl_pop3_two_runs_dovecot_real.log", []string{"# format: curl", "## session s2 (pop3)", "[the list of message numbers and sizes: not in this log]",
+			"C: RETR 1", "S: -ERR There's no message 1."}},
+		{"curl_imap_dovecot_real.log", []string{"# format: curl", "C: A006 UID FETCH 1 BODY[]", "S: * BYE Logging out"}},
+	} {
+		path := filepath.Join(t.TempDir(), c.file)
+		writeFile(t, path, readFile(t, "transcripts/logs/testdata/"+c.file))
+		out := runClient(t, binary, "annotate", path)
+		for _, want := range c.want {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: the annotation lacks %q:\n%s", c.file, want, out)
+			}
+		}
+		for _, bad := range []string{"lines not understood", "which no command", "no command was waiting", "not a valid", "untagged data", "command continues"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%s: the annotation says %q:\n%s", c.file, bad, out)
+			}
+		}
+	}
+}

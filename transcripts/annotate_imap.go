@@ -17,6 +17,8 @@ type imapCmd struct {
 	// malformed: the line could not be read as a command at all (no
 	// command after the tag): its BAD is about the line, not a command.
 	malformed bool
+	// fetched counts the * FETCH responses seen while it was the current command.
+	fetched int
 }
 
 // imapState is what an IMAP annotator remembers about the session.
@@ -543,6 +545,9 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 	case "EXPUNGE":
 		a.imapExpunge(l, num, cur)
 	case "FETCH":
+		if cur != nil {
+			cur.fetched++
+		}
 		a.imapFetch(l, num, after, cur)
 	default:
 		if a.imapExtensionData(l, kind, after) {
@@ -917,6 +922,13 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		l.Note = "the search is done: the matches are in the * SEARCH line above"
 	case "FETCH", "UID FETCH":
 		l.Note = "every message asked for has been sent (the * FETCH lines above)"
+		switch {
+		case cmd.fetched > 0:
+		case cmd.verb == "UID FETCH":
+			l.Note = "done, and no message had those UIDs, so there was nothing to send: asking for UIDs that no longer exist is not an error (RFC 9051 §6.4.9)"
+		default:
+			l.Note = "done, and no message matched, so there was nothing to send"
+		}
 	case "NOOP", "CHECK":
 		l.Note = "nothing to do; any changes were reported above"
 	case "STATUS":

@@ -605,8 +605,9 @@ func popCapability(kw, params string) string {
 
 // popPayload explains a payload in a POP3 session. The servers send
 // messages as lines, so the only payload is the empty one a log reader
-// puts where the log leaves a message out (fetchmail logs RETR's "+OK",
-// never the message): the multi-line answer ends there.
+// puts where the log leaves a multi-line answer out (fetchmail logs RETR's
+// "+OK", never the message; curl -v writes a listing to stdout): the
+// multi-line answer ends there.
 func (a *Annotator) popPayload(l *Line, e wire.Event) {
 	s := &a.pop
 	if len(e.Data) > 0 || s.multi == "" {
@@ -615,7 +616,14 @@ func (a *Annotator) popPayload(l *Line, e wire.Event) {
 	}
 	l.Verb = s.multi
 	l.RFC = popVerbs[s.multi]
-	l.Text = "[the message: not in this log]"
-	l.Note = "the message itself, and the \".\" line that ends it, are not in this log (the tool that wrote it does not log message content)"
+	what := "the message"
+	switch s.multi {
+	case "LIST":
+		what = "the list of message numbers and sizes"
+	case "UIDL":
+		what = "the list of message numbers and unique ids"
+	}
+	l.Text = "[" + what + ": not in this log]"
+	l.Note = what + ", and the \".\" line that ends it, are not in this log (the tool that wrote it logs the commands and first reply lines, not the data)"
 	s.multi = ""
 }

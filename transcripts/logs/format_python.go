@@ -105,6 +105,7 @@ var imaplibLine = regexp.MustCompile(`^\s+\d\d:\d\d\.\d\d (.*)$`)
 func parseImaplib(p *parser, lines []string) {
 	p.inferTLS = true
 	key, n := "", 0
+	authenticating := false // the last command sent was AUTHENTICATE
 	for i, l := range lines {
 		line := i + 1
 		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "\t") {
@@ -129,6 +130,8 @@ func parseImaplib(p *parser, lines []string) {
 				continue
 			}
 			if rest[0] == '>' {
+				_, verb, _ := strings.Cut(string(b), " ")
+				authenticating = len(verb) >= 12 && strings.EqualFold(verb[:12], "AUTHENTICATE")
 				p.send(key, wire.FromClient, append(b, '\r', '\n'), line)
 				continue
 			}
@@ -137,7 +140,14 @@ func parseImaplib(p *parser, lines []string) {
 				p.skip(key, wire.FromServer, line) // imaplib reads the literal without printing it
 			}
 		case strings.HasPrefix(rest, "write literal size"):
-			p.skip(key, wire.FromClient, line) // the client's literal (APPEND, AUTHENTICATE) is not printed
+			// The client's literal is not printed. imaplib sends a CRLF
+			// after it: for APPEND that ends the command line, which the
+			// log does not show either. For AUTHENTICATE the "literal" is
+			// the SASL response line itself, CRLF included.
+			p.skip(key, wire.FromClient, line)
+			if !authenticating {
+				p.send(key, wire.FromClient, []byte("\r\n"), line)
+			}
 		}
 		// Everything else ("matched ...", "CAPABILITIES: ...", "BYE
 		// response: ...") is imaplib describing what it parsed.

@@ -31,7 +31,7 @@ var samples = []sample{
 	{file: "swaks_implicit_tls.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 5, server: 11, tls: 1, secrets: 1},
 	{file: "swaks_error.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 2, server: 3},
 	{file: "curl_smtp_starttls.log", format: FormatCurl, protos: []wire.Proto{wire.SMTP}, client: 8, server: 19, tls: 1, secrets: 1},
-	{file: "curl_pop3_retr.log", format: FormatCurl, protos: []wire.Proto{wire.POP3}, client: 4, server: 11, secrets: 1, problems: []int{23, 24, 25, 27, 28}},
+	{file: "curl_pop3_retr.log", format: FormatCurl, protos: []wire.Proto{wire.POP3}, client: 4, server: 11, payloads: 1, secrets: 1, problems: []int{23, 24, 25, 27, 28}},
 	{file: "curl_imap_fetch.log", format: FormatCurl, protos: []wire.Proto{wire.IMAP}, client: 7, server: 17, tls: 1, secrets: 1, problems: []int{80, 81, 82, 84, 85}},
 	{file: "smtplib_level1.log", format: FormatSmtplib, protos: []wire.Proto{wire.SMTP}, client: 9, server: 19, payloads: 1, tls: 1, secrets: 1},
 	{file: "smtplib_level2.log", format: FormatSmtplib, protos: []wire.Proto{wire.SMTP}, client: 5, server: 12, payloads: 1},
@@ -55,6 +55,9 @@ var samples = []sample{
 	{file: "mbsync_debug.log", format: FormatMbsync, protos: []wire.Proto{wire.IMAP}, client: 22, server: 78, tls: 1, secrets: 1},
 	{file: "thunderbird153_imap_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP}, client: 29, server: 85, payloads: 12, problems: []int{119}},
 	{file: "thunderbird153_pop3_console_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.POP3}, client: 10, server: 114, secrets: 1, problems: []int{1, 3}},
+	{file: "imaplib_dovecot_real.log", format: FormatImaplib, protos: []wire.Proto{wire.IMAP}, client: 13, server: 32, tls: 1, secrets: 1},
+	{file: "curl_pop3_two_runs_dovecot_real.log", format: FormatCurl, protos: []wire.Proto{wire.POP3, wire.POP3}, client: 9, server: 31, payloads: 1, secrets: 2},
+	{file: "curl_imap_dovecot_real.log", format: FormatCurl, protos: []wire.Proto{wire.IMAP}, client: 7, server: 18, tls: 1, secrets: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
 }
 
