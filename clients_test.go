@@ -1234,14 +1234,14 @@ func TestAnnotateRealThunderbirdLog(t *testing.T) {
 	}
 }
 
-// Logs of real clients talking to another server, Dovecot 2.3.19 (Debian),
-// are explained line by line: imaplib's APPEND, whose literal and closing
+// Logs of real clients talking to other servers, Dovecot 2.3.19 and
+// Postfix 3.7 (Debian), are explained line by line: imaplib's APPEND, whose literal and closing
 // line break the log leaves out, is followed by commands read as
 // commands; two runs of curl in one log, both calling their connection
 // #0, are two sessions; the POP3 listing curl writes to stdout, not to its
 // trace, ends the LIST answer; curl's last word ("curl: (78) ...") is not
 // taken for data.
-func TestAnnotateRealDovecotLogs(t *testing.T) {
+func TestAnnotateRealDovecotAndPostfixLogs(t *testing.T) {
 	for _, c := range []struct {
 		file string
 		want []string
@@ -1251,6 +1251,9 @@ func TestAnnotateRealDovecotLogs(t *testing.T) {
 		{"curl_pop3_two_runs_dovecot_real.log", []string{"# format: curl", "## session s2 (pop3)", "[the list of message numbers and sizes: not in this log]",
 			"C: RETR 1", "S: -ERR There's no message 1."}},
 		{"curl_imap_dovecot_real.log", []string{"# format: curl", "C: A006 UID FETCH 1 BODY[]", "S: * BYE Logging out"}},
+		// And Postfix 3.7, whose relay refusal is the 454 4.7.1 of greylisting.
+		{"swaks_postfix_relay_real.log", []string{"# format: swaks", "S: 454 4.7.1 <someone@gmail.com>: Relay access denied", "will not relay"}},
+		{"swaks_postfix_starttls_real.log", []string{"# format: swaks", "S: 220 2.0.0 Ready to start TLS", "the message was accepted"}},
 	} {
 		path := filepath.Join(t.TempDir(), c.file)
 		writeFile(t, path, readFile(t, "transcripts/logs/testdata/"+c.file))

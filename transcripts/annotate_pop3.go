@@ -341,6 +341,7 @@ func (a *Annotator) popServer(l *Line, e wire.Event) {
 		a.popOK(l, cmd, m)
 	} else {
 		a.popErr(l, cmd, m)
+		addServerMeaning(l, m, false)
 	}
 }
 

@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -435,7 +436,11 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 		return
 	}
 	a.smtpReply(l, cmd, code, msg)
-	if l.Enhanced != "" && code[0] >= '4' && !strings.HasSuffix(l.Enhanced, ".0.0") &&
+	// X.7.1 is any refusal by policy; when the server's words say which
+	// one (a relay refused, a blocklist), its KB summary would mislead.
+	meaning, sameAs := serverSayingFor(msg, true)
+	generic := strings.HasSuffix(l.Enhanced, ".7.1") && meaning != "" && !slices.Contains(sameAs, l.Enhanced)
+	if l.Enhanced != "" && code[0] >= '4' && !strings.HasSuffix(l.Enhanced, ".0.0") && !generic &&
 		!strings.HasPrefix(l.Enhanced[1:], ".5.") && cmd.verb != "AUTH" {
 		// The enhanced code is often the most precise part of a refusal
 		// (5.7.26: the message failed SPF, DKIM and DMARC). Not for the
@@ -444,6 +449,9 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 		if p := a.piece(lookup{kb.EnhancedCode, l.Enhanced}); p.found && !strings.Contains(l.Note, p.summary) {
 			l.Note += "; " + l.Enhanced + " means: " + lowerFirst(p.summary)
 		}
+	}
+	if code[0] >= '4' && cmd.verb != "AUTH" || code == "535" || code == "534" {
+		addServerMeaning(l, msg, true)
 	}
 	if lineNo > 0 {
 		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
@@ -778,7 +786,9 @@ func (a *Annotator) smtpFailure(l *Line, code string) {
 	switch code[0] {
 	case '4':
 		l.Note += ". 4xx is temporary: a sending server keeps the message and retries later (minutes to days)"
-		if strings.HasPrefix(l.Enhanced, "4.7.") || strings.Contains(strings.ToLower(l.Text), "greylist") {
+		if meaning := serverMeaning(l.Text, true); meaning == "" && strings.HasPrefix(l.Enhanced, "4.7.") || strings.Contains(strings.ToLower(l.Text), "greylist") {
+			// Unless the server's words say it is something else (Postfix
+			// refuses a relay with 454 4.7.1).
 			l.Note += "; greylisting expects exactly that retry"
 		}
 	case '5':

@@ -506,3 +506,51 @@ func TestMessageNumberBeyondTheMailbox(t *testing.T) {
 		}
 	}
 }
+
+// The words real servers put after a refusal's code say what the code
+// cannot: Postfix refuses a relay with the 454 4.7.1 that greylisting uses
+// too; Microsoft 365's 535 5.7.139 is a switched-off feature, not a wrong
+// password; Gmail wants an app password. The SMTP replies are as those
+// servers write them (the two Postfix ones captured from Postfix 3.7).
+func TestRefusalsExplainTheServersWords(t *testing.T) {
+	smtp := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 mx.example.net ESMTP Postfix (Debian/GNU)\r\n",
+		"C:EHLO vm\r\n", "S:250 mx.example.net\r\n",
+		"C:MAIL FROM:<alice@example.com>\r\n", "S:250 2.1.0 Ok\r\n",
+		"C:RCPT TO:<someone@gmail.com>\r\n", "S:454 4.7.1 <someone@gmail.com>: Relay access denied\r\n",
+		"C:RCPT TO:<nosuchuser@example.net>\r\n", "S:550 5.1.1 <nosuchuser@example.net>: Recipient address rejected: User unknown in local recipient table\r\n",
+		"C:RCPT TO:<bob@example.net>\r\n", "S:554 5.7.1 Service unavailable; Client host [192.0.2.7] blocked using zen.spamhaus.org\r\n",
+		"C:AUTH LOGIN dXNlcg==\r\n", "S:334 UGFzc3dvcmQ6\r\n", "C:cGFzcw==\r\n",
+		"S:535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.\r\n",
+		"C:AUTH PLAIN AHVzZXIAcGFzcw==\r\n",
+		"S:534-5.7.9 Application-specific password required. Learn more at\r\n",
+		"S:534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor - gsmtp\r\n",
+	))
+	for _, c := range []struct{ prefix, want, not string }{
+		{"454 4.7.1", "will not relay", "greylisting"},
+		{"550 5.1.1", "5.1.1 means: no such user", "the server's words mean"}, // the enhanced code says it already
+		{"554 5.7.1", "DNS blocklist", ""},
+		{"535 5.7.139", "SMTP AUTH (logging in to send mail) switched off", ""},
+		{"534 5.7.9", "app password", ""},
+	} {
+		l := find(t, smtp, wire.FromServer, c.prefix)
+		if !strings.Contains(l.Note, c.want) || c.not != "" && strings.Contains(l.Note, c.not) {
+			t.Errorf("%s: note %q, want %q and not %q", c.prefix, l.Note, c.want, c.not)
+		}
+	}
+	// In IMAP a folder that "does not exist" is no unknown address; a
+	// login refused with Gmail's words is explained.
+	imap := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK Gimap ready for requests from 192.0.2.7\r\n",
+		"C:a1 LOGIN user pass\r\n",
+		"S:a1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)\r\n",
+		"C:a2 LOGIN user pass\r\n", "S:a2 OK logged in\r\n",
+		"C:a3 SELECT Archive\r\n", "S:a3 NO Mailbox does not exist\r\n",
+	))
+	if l := find(t, imap, wire.FromServer, "a1 NO"); !strings.Contains(l.Note, "app password") {
+		t.Errorf("Gmail's refused login: %q", l.Note)
+	}
+	if l := find(t, imap, wire.FromServer, "a3 NO"); strings.Contains(l.Note, "server's words") {
+		t.Errorf("an IMAP folder explained as an address: %q", l.Note)
+	}
+}

@@ -58,6 +58,8 @@ var samples = []sample{
 	{file: "imaplib_dovecot_real.log", format: FormatImaplib, protos: []wire.Proto{wire.IMAP}, client: 13, server: 32, tls: 1, secrets: 1},
 	{file: "curl_pop3_two_runs_dovecot_real.log", format: FormatCurl, protos: []wire.Proto{wire.POP3, wire.POP3}, client: 9, server: 31, payloads: 1, secrets: 2},
 	{file: "curl_imap_dovecot_real.log", format: FormatCurl, protos: []wire.Proto{wire.IMAP}, client: 7, server: 18, tls: 1, secrets: 1},
+	{file: "swaks_postfix_relay_real.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 4, server: 15},
+	{file: "swaks_postfix_starttls_real.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 7, server: 28, payloads: 1, tls: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
 }
 
