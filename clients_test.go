@@ -1254,6 +1254,12 @@ func TestAnnotateRealDovecotAndPostfixLogs(t *testing.T) {
 		// And Postfix 3.7, whose relay refusal is the 454 4.7.1 of greylisting.
 		{"swaks_postfix_relay_real.log", []string{"# format: swaks", "S: 454 4.7.1 <someone@gmail.com>: Relay access denied", "will not relay"}},
 		{"swaks_postfix_starttls_real.log", []string{"# format: swaks", "S: 220 2.0.0 Ready to start TLS", "the message was accepted"}},
+		// Postfix's own mail.log with debug_peer_list: four sessions it
+		// served (those three swaks runs and one more) and one delivery it
+		// made as a client, to Mailpit, among its verbose internals.
+		{"postfix_debug_peer_real.log", []string{"# format: postfix", "## session s5 (smtp)", "Postfix's smtp delivering to 127.0.0.1[127.0.0.1]:11025",
+			"C: RCPT TO:<someone@gmail.com>", "will not relay", "C: [the message: not in this log]", "S: 220 vm Mailpit ESMTP Service ready",
+			"commands=7"}},
 	} {
 		path := filepath.Join(t.TempDir(), c.file)
 		writeFile(t, path, readFile(t, "transcripts/logs/testdata/"+c.file))

@@ -889,6 +889,14 @@ func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
 		l.State = s.state
 		return
 	}
+	if len(e.Data) == 0 {
+		// A log reader's mark: the log leaves the message out.
+		l.Text = "[the message: not in this log]"
+		l.Note = "the message (headers, blank line, body) and the \".\" line that ends it are not in this log: the program that wrote it logs commands and replies, not mail"
+		l.RFC = "RFC 5321 §4.1.1.4"
+		l.State = s.state
+		return
+	}
 	m := summarise(e.Data, true)
 	end := "ends with <CRLF>.<CRLF>"
 	if !(len(e.Data) >= 5 && string(e.Data[len(e.Data)-5:]) == "\r\n.\r\n") && string(e.Data) != ".\r\n" {

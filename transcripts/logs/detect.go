@@ -34,6 +34,7 @@ var signatures = []signature{
 	{FormatPoplib, regexp.MustCompile(`^\*(cmd|put|get|resp|stat)\* `), 3},
 	{FormatMsmtp, regexp.MustCompile(`^(-->|<--)( |$)`), 2},
 	{FormatFetchmail, regexp.MustCompile(`^fetchmail: (POP3|IMAP|SMTP|ESMTP|LMTP)[<>]`), 5},
+	{FormatPostfix, regexp.MustCompile(`\S/(smtpd|smtp|lmtp)\[\d+\]: ([<>] \S+\[[^\]]*\]|(dis)?connect from )`), 5},
 	{FormatMbsync, regexp.MustCompile(`^([FN]: )?(\(\d+ in progress\) )?>>> \d+ `), 3},
 	{FormatMbsync, regexp.MustCompile(`^(Opening (far|near) side (store|box) |Connection is now encrypted$|Maildir notice: |[FN]: \[ *\d+\] )`), 5},
 	{FormatMsmtp, regexp.MustCompile(`^(loaded (user|system) configuration file |ignoring (user|system) configuration file |using account |reading recipients from |TLS session parameters:$)`), 5},

@@ -72,6 +72,9 @@ func (c *curlLog) line(p *parser, l string, line int) {
 		if strings.HasPrefix(text, "+OK") && pop3BodyToStdout(c.lastCmd[c.key]) {
 			p.omit(c.key, wire.FromServer, line)
 		}
+		if strings.HasPrefix(text, "354") && c.lastCmd[c.key] == "DATA" {
+			p.omit(c.key, wire.FromClient, line) // the upload is not in the trace
+		}
 	case strings.HasPrefix(l, "*"):
 		c.info(p, l, line)
 	default:

@@ -36,6 +36,7 @@ const (
 	FormatMsmtp       Format = "msmtp"       // msmtp -d ("--> ", "<-- ")
 	FormatMbsync      Format = "mbsync"      // mbsync -D or -Dn (">>> " commands, server lines bare)
 	FormatFetchmail   Format = "fetchmail"   // fetchmail -v ("fetchmail: POP3< ", "fetchmail: IMAP> ")
+	FormatPostfix     Format = "postfix"     // Postfix's mail.log with debug_peer_list ("postfix/smtpd[1]: < host[ip]: EHLO x")
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -43,7 +44,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -140,6 +141,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parseMbsync(p, lines)
 	case FormatFetchmail:
 		parseFetchmail(p, lines)
+	case FormatPostfix:
+		parsePostfix(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {

@@ -30,7 +30,7 @@ var samples = []sample{
 	{file: "swaks_auth_plain.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 6, server: 13, payloads: 1, secrets: 1},
 	{file: "swaks_implicit_tls.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 5, server: 11, tls: 1, secrets: 1},
 	{file: "swaks_error.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 2, server: 3},
-	{file: "curl_smtp_starttls.log", format: FormatCurl, protos: []wire.Proto{wire.SMTP}, client: 8, server: 19, tls: 1, secrets: 1},
+	{file: "curl_smtp_starttls.log", format: FormatCurl, protos: []wire.Proto{wire.SMTP}, client: 8, server: 19, payloads: 1, tls: 1, secrets: 1},
 	{file: "curl_pop3_retr.log", format: FormatCurl, protos: []wire.Proto{wire.POP3}, client: 4, server: 11, payloads: 1, secrets: 1, problems: []int{23, 24, 25, 27, 28}},
 	{file: "curl_imap_fetch.log", format: FormatCurl, protos: []wire.Proto{wire.IMAP}, client: 7, server: 17, tls: 1, secrets: 1, problems: []int{80, 81, 82, 84, 85}},
 	{file: "smtplib_level1.log", format: FormatSmtplib, protos: []wire.Proto{wire.SMTP}, client: 9, server: 19, payloads: 1, tls: 1, secrets: 1},
@@ -60,6 +60,7 @@ var samples = []sample{
 	{file: "curl_imap_dovecot_real.log", format: FormatCurl, protos: []wire.Proto{wire.IMAP}, client: 7, server: 18, tls: 1, secrets: 1},
 	{file: "swaks_postfix_relay_real.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 4, server: 15},
 	{file: "swaks_postfix_starttls_real.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 7, server: 28, payloads: 1, tls: 1},
+	{file: "postfix_debug_peer_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 22, server: 82, payloads: 2, tls: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
 }
 
@@ -255,8 +256,11 @@ func TestSwaksAuthPlainSecret(t *testing.T) {
 func TestCurlMissingBodyAndLiteral(t *testing.T) {
 	evs := events(parseSample(t, "curl_smtp_starttls.log"))
 	i, _ := find(t, evs, "354 ")
-	if next := evs[i+1]; next.Dir != wire.FromServer || !strings.HasPrefix(string(next.Data), "250 2.0.0") {
-		t.Errorf("after 354 comes %q, want the 250 (curl does not show the body)", next.Data)
+	if body := evs[i+1]; body.Dir != wire.FromClient || body.Kind != wire.Payload || len(body.Data) != 0 {
+		t.Errorf("after 354 comes %v %q, want an empty payload: curl does not show the body", body.Kind, body.Data)
+	}
+	if next := evs[i+2]; next.Dir != wire.FromServer || !strings.HasPrefix(string(next.Data), "250 2.0.0") {
+		t.Errorf("after the body comes %q, want the 250", next.Data)
 	}
 	_, e := find(t, evs, "AGFsaWNl")
 	if e.Secret.Start != 0 || e.Secret.End != len("AGFsaWNlQGV4YW1wbGUuY29tAHdvbmRlcmxhbmQ=") {
