@@ -1254,6 +1254,8 @@ func TestAnnotateRealDovecotAndPostfixLogs(t *testing.T) {
 		// And Postfix 3.7, whose relay refusal is the 454 4.7.1 of greylisting.
 		{"swaks_postfix_relay_real.log", []string{"# format: swaks", "S: 454 4.7.1 <someone@gmail.com>: Relay access denied", "will not relay"}},
 		{"swaks_postfix_starttls_real.log", []string{"# format: swaks", "S: 220 2.0.0 Ready to start TLS", "the message was accepted"}},
+		{"thunderbird153_dovecot_real.log", []string{"# format: thunderbird", "S: * ID (\"name\" \"Dovecot\")", "the server's identity",
+			"lists subscribed mailboxes matching \"*\"", "its special use"}},
 		// Postfix's own mail.log with debug_peer_list: four sessions it
 		// served (those three swaks runs and one more) and one delivery it
 		// made as a client, to Mailpit, among its verbose internals.

@@ -289,7 +289,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	case "RENAME":
 		l.Note = "renames a mailbox: " + a.display([]byte(args))
 	case "LIST", "LSUB":
-		l.Note = "lists mailboxes matching " + a.display([]byte(args)) + " (\"*\" matches everything, \"%\" one level)"
+		l.Note = a.imapListNote(base, args)
 	case "NAMESPACE":
 		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
 	case "STATUS":
@@ -365,6 +365,115 @@ func imapSet(verb, set string) string {
 		return "message " + set
 	}
 	return "messages " + set
+}
+
+// imapListNote explains a LIST or LSUB command, with LIST-EXTENDED's
+// selection options before the reference and its RETURN options after the
+// patterns (RFC 5258; RFC 6154's SPECIAL-USE, RFC 5819's STATUS), as
+// Thunderbird sends them: list (subscribed) "" "*" return (special-use).
+func (a *Annotator) imapListNote(verb, args string) string {
+	rest := strings.TrimSpace(args)
+	var sel []string
+	if strings.HasPrefix(rest, "(") {
+		var list string
+		list, rest = cutParens(rest)
+		sel = strings.Fields(strings.ToUpper(list))
+	}
+	ref, rest := imapAString(rest)
+	var patterns []string
+	if rest = strings.TrimSpace(rest); strings.HasPrefix(rest, "(") {
+		var list string
+		list, rest = cutParens(rest)
+		for list = strings.TrimSpace(list); list != ""; list = strings.TrimSpace(list) {
+			var p string
+			p, list = imapAString(list)
+			patterns = append(patterns, p)
+		}
+	} else {
+		var p string
+		p, rest = imapAString(rest)
+		patterns = append(patterns, p)
+	}
+	what := "mailboxes"
+	if verb == "LSUB" {
+		what = "subscribed mailboxes"
+	}
+	var only []string
+	for _, o := range sel {
+		switch o {
+		case "SUBSCRIBED":
+			what = "subscribed mailboxes"
+		case "SPECIAL-USE":
+			only = append(only, "those with a special use (Sent, Trash, Drafts...)")
+		case "REMOTE":
+			only = append(only, "those on other servers too")
+		case "RECURSIVEMATCH":
+			only = append(only, "parents of matching subscribed mailboxes too")
+		}
+	}
+	quoted := make([]string, len(patterns))
+	for i, p := range patterns {
+		quoted[i] = "\"" + a.display([]byte(p)) + "\""
+	}
+	note := "lists " + what + " matching " + strings.Join(quoted, " or ")
+	if ref != "" {
+		note += " under \"" + a.display([]byte(ref)) + "\""
+	}
+	if len(only) > 0 {
+		note += ", only " + strings.Join(only, ", ")
+	}
+	note += " (\"*\" matches everything, \"%\" one level)"
+	if word, after := cutWord(strings.TrimSpace(rest)); strings.EqualFold(word, "RETURN") {
+		list, _ := cutParens(strings.TrimSpace(after))
+		var ret []string
+		for opts := list; opts != ""; {
+			var o string
+			o, opts = cutWord(strings.TrimSpace(opts))
+			switch strings.ToUpper(o) {
+			case "SPECIAL-USE":
+				ret = append(ret, "its special use (\\Sent, \\Trash, \\Drafts...)")
+			case "CHILDREN":
+				ret = append(ret, "whether it has child mailboxes")
+			case "SUBSCRIBED":
+				ret = append(ret, "whether it is subscribed")
+			case "STATUS":
+				var counters string
+				counters, opts = cutParens(strings.TrimSpace(opts))
+				ret = append(ret, "its counters "+a.display([]byte(counters))+" (LIST-STATUS, RFC 5819)")
+			case "":
+			default:
+				ret = append(ret, a.display([]byte(o)))
+			}
+		}
+		if len(ret) > 0 {
+			note += "; for each it also returns " + strings.Join(ret, ", ")
+		}
+	}
+	if len(sel) > 0 || strings.Contains(strings.ToUpper(rest), "RETURN") || len(patterns) > 1 {
+		note += " (LIST-EXTENDED, RFC 5258)"
+	}
+	return note
+}
+
+// cutParens splits "(a (b) c) rest" into "a (b) c" and " rest"; without a
+// closing parenthesis, everything after "(" is the list.
+func cutParens(s string) (inside, rest string) {
+	if !strings.HasPrefix(s, "(") {
+		return "", s
+	}
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return s[1:i], s[i+1:]
+			}
+		}
+	}
+	return s[1:], ""
 }
 
 // imapMailbox returns the first argument, unquoted.

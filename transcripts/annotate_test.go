@@ -554,3 +554,24 @@ func TestRefusalsExplainTheServersWords(t *testing.T) {
 		t.Errorf("an IMAP folder explained as an address: %q", l.Note)
 	}
 }
+
+// LIST-EXTENDED (RFC 5258), as Thunderbird sends it to Dovecot: the
+// selection options, several patterns and the RETURN options are read,
+// not quoted back as one pattern.
+func TestListExtendedIsExplained(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK ready\r\n",
+		"C:64 list (subscribed) \"\" \"*\" return (special-use)\r\n",
+		"C:65 LIST \"\" (\"INBOX\" \"Sent\") RETURN (CHILDREN STATUS (MESSAGES UNSEEN))\r\n",
+		"C:66 LIST \"Work/\" %\r\n",
+	))
+	for prefix, want := range map[string]string{
+		"64 list": `lists subscribed mailboxes matching "*" ("*" matches everything, "%" one level); for each it also returns its special use`,
+		"65 LIST": `lists mailboxes matching "INBOX" or "Sent" ("*" matches everything, "%" one level); for each it also returns whether it has child mailboxes, its counters MESSAGES UNSEEN (LIST-STATUS, RFC 5819) (LIST-EXTENDED, RFC 5258)`,
+		"66 LIST": `lists mailboxes matching "%" under "Work/"`,
+	} {
+		if l := find(t, lines, wire.FromClient, prefix); !strings.HasPrefix(l.Note, want) {
+			t.Errorf("%s: %q, want it to start %q", prefix, l.Note, want)
+		}
+	}
+}
