@@ -178,6 +178,30 @@ func TestOutOfSequence(t *testing.T) {
 	conn.cmd("NOOP", "250")
 }
 
+// A second MAIL inside a transaction is refused (RFC 5321 §4.1.4), and the
+// transaction it interrupted goes on as it was: its sender and recipient
+// get the message. (go-smtp alone would take the new sender and keep the
+// old recipients.) After the message, or RSET, MAIL is fine again.
+func TestNestedMailIsRefused(t *testing.T) {
+	st := newStore(t)
+	r := start(t, mxOptions(st, nil))
+	conn := dial(t, r.addr)
+	conn.cmd("EHLO client.example", "250")
+	conn.cmd("MAIL FROM:<carol@example.net>", "250")
+	conn.cmd("RCPT TO:<bob@example.org>", "250")
+	conn.cmd("MAIL FROM:<mallory@example.net>", "503 5.5.1 Error: nested MAIL command")
+	conn.cmd("DATA", "354")
+	conn.send("Subject: nested\r\n\r\nbody\r\n.")
+	conn.expect("250")
+	msgs := inbox(t, st, "bob@example.org")
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "Return-Path: <carol@example.net>") {
+		t.Fatalf("delivered: %q", msgs)
+	}
+	conn.cmd("MAIL FROM:<carol@example.net>", "250")
+	conn.cmd("RSET", "250")
+	conn.cmd("MAIL FROM:<carol@example.net>", "250")
+}
+
 func TestHundredConcurrentConnections(t *testing.T) {
 	st := newStore(t)
 	r := start(t, mxOptions(st, nil))

@@ -19,6 +19,13 @@ func smtpErr(code int, enhanced gosmtp.EnhancedCode, format string, args ...any)
 var errAuthRequired = smtpErr(530, gosmtp.EnhancedCode{5, 7, 0},
 	"Authentication required: log in with AUTH before MAIL on the submission port")
 
+// errNestedMail: MAIL while a transaction is open. RFC 5321 §4.1.4 says
+// MAIL "MUST NOT be sent if a mail transaction is already open"; a bad
+// sequence is 503 (§4.3.2), as Postfix answers. go-smtp would take the new
+// sender and keep the recipients already given.
+var errNestedMail = smtpErr(503, gosmtp.EnhancedCode{5, 5, 1},
+	"Error: nested MAIL command: finish this message with DATA, or abandon it with RSET, before a new MAIL FROM")
+
 // errMustStartTLS: the policy (or the tls-required fault) wants the password
 // to travel encrypted (RFC 3207 §4, RFC 4954 §4).
 var errMustStartTLS = smtpErr(530, gosmtp.EnhancedCode{5, 7, 0}, "Must issue a STARTTLS command first")

@@ -121,6 +121,9 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 		// starting a transaction now would keep Close waiting for ever.
 		return errClosing
 	}
+	if se.inTxn {
+		return errNestedMail
+	}
 	if se.srv.submission() {
 		if se.user == nil {
 			return errAuthRequired
