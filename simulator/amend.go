@@ -250,7 +250,8 @@ func replyExample(sent, fallback string) string {
 	return sent
 }
 
-// mapLibraryReply turns go-smtp's "502 5.5.1" answers to commands given out
+// mapLibraryReply gives go-smtp's acceptance of MAIL and RCPT their
+// address status codes (addressStatus), and turns go-smtp's "502 5.5.1" answers to commands given out
 // of order into the "503 5.5.1" that RFC 5321 §4.3.2 prescribes ("bad
 // sequence of commands"). go-smtp's maintainers chose 502; mailtutor teaches
 // the RFC. Only the library's known sequence messages are mapped: a genuine
@@ -266,6 +267,9 @@ func replyExample(sent, fallback string) string {
 // a syntax error. And its 500 and 504 for MAIL and RCPT parameters it does
 // not know or support into the 555 that RFC 5321 §4.1.1.11 prescribes.
 func mapLibraryReply(line []byte) []byte {
+	if len(line) > 10 && line[0] == '2' {
+		return addressStatus(line)
+	}
 	if len(line) < 4 || line[0] < '4' {
 		return line // successes and go-aheads pass as they are
 	}
@@ -277,6 +281,23 @@ func mapLibraryReply(line []byte) []byte {
 		// and ORCPT of DSN, MT-PRIORITY...): 555, as for an unknown one.
 		param := string(line[len("504 5.5.4 ") : len(line)-len(" is not implemented\r\n")])
 		return []byte("555 5.5.4 " + param + " is not supported: this server's EHLO reply does not offer its extension\r\n")
+	}
+	return line
+}
+
+// addressStatus gives go-smtp's acceptance of a sender or a recipient the
+// enhanced code that says what was accepted, as real servers do (Postfix,
+// Exchange and Gmail alike): 2.1.0 for MAIL, 2.1.5 ("destination address
+// valid") for RCPT (RFC 3463 §3.2, RFC 5248's registry), where go-smtp
+// says 2.0.0 to both.
+func addressStatus(line []byte) []byte {
+	for _, r := range [...]struct{ from, to string }{
+		{"250 2.0.0 Roger, accepting mail from <", "250 2.1.0 "},
+		{"250 2.0.0 I'll make sure <", "250 2.1.5 "},
+	} {
+		if bytes.HasPrefix(line, []byte(r.from)) {
+			return append([]byte(r.to), line[len("250 2.0.0 "):]...)
+		}
 	}
 	return line
 }
