@@ -36,7 +36,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 			"MAIL FROM:<alice@example.com>", "RCPT TO bob@example.org", "BDAT", "STARTTLS now", "STARTTLSX", "VRFY", "QUIT"}},
 		{wire.RoleMX, []string{"HELO", "EHLO relay.example", "RCPT TO:<bob@example.org>", "DATA", "AUTH PLAIN",
 			"MAIL FROM:<carol@elsewhere.test> FOO=BAR", "MAIL FROM:<carol@elsewhere.test> RET=HDRS",
-			"MAIL FROM:<carol@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "QUIT"}},
+			"MAIL FROM:<carol@elsewhere.test>", "MAIL FROM:<dave@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "QUIT"}},
 		{wire.RoleMX, []string{"MAIL FROM:<carol@elsewhere.test", "RCPT TO bob@example.org", "", "EHLO relay.example",
 			"RCPT TO:<bob@example.org", "MAIL FROM carol@elsewhere.test", "MAIL FROM:<carol@elsewhere.test>", "MAIL FROM:<x", "QUIT"}},
 		{wire.RolePOP3, []string{"", "FOO", "AUTH PLAIN", "%%%", "QUIT"}},

@@ -158,6 +158,10 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			l.Note = "starts a message from envelope sender <" + a.display([]byte(addr)) + ">: where bounces go (it may differ from the From: header)"
 		}
 		a.smtpParamNote(l, smtpParams(rest))
+		if s.state == "mail" || s.state == "rcpt" {
+			l.Note += " (but a message is already in progress: the server will refuse this with 503; finish it with DATA or abandon it with RSET first)"
+			l.Level = Warning
+		}
 	case "RCPT":
 		addr, ok, msg := smtpPath(rest, "TO")
 		cmd.arg = addr
