@@ -297,3 +297,12 @@ func TestConformRecentCountsAfterStatusAndExpunge(t *testing.T) {
 	w.deliver(t, w.alice.Inbox(), plain("bob@example.org", "alice@example.com", "r5", "x"))
 	mustHave(t, a.ok("t6 NOOP"), "* 3 RECENT")
 }
+
+// STATUS with an empty item list is a syntax error (RFC 9051 §9: at least
+// one status-att), which go-imap lets through.
+func TestConformStatusNeedsAnItem(t *testing.T) {
+	w := newWorld(t, Options{})
+	a := w.login(t, "alice", "wonderland")
+	a.expect("s1 STATUS INBOX ()", "s1 BAD [CLIENTBUG] STATUS needs at least one item")
+	mustHave(t, a.ok("s2 STATUS INBOX (MESSAGES)"), "* STATUS INBOX (MESSAGES 0)")
+}

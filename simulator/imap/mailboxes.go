@@ -288,6 +288,12 @@ func (s *session) listSubscribedGone(w *imapserver.ListWriter, ref string, patte
 }
 
 func (s *session) Status(name string, options *imap.StatusOptions) (*imap.StatusData, error) {
+	if *options == (imap.StatusOptions{}) {
+		// go-imap takes "STATUS INBOX ()"; the grammar wants at least one
+		// item (RFC 9051 §9, "status").
+		return nil, &imap.Error{Type: imap.StatusResponseTypeBad, Code: imap.ResponseCodeClientBug,
+			Text: "STATUS needs at least one item to report, e.g. STATUS INBOX (MESSAGES UNSEEN)"}
+	}
 	mb, err := s.user.Mailbox(name)
 	if err != nil {
 		return nil, storeErr(err)
