@@ -1234,14 +1234,15 @@ func TestAnnotateRealThunderbirdLog(t *testing.T) {
 	}
 }
 
-// Logs of real clients talking to other servers, Dovecot 2.3.19 and
-// Postfix 3.7 (Debian), are explained line by line: imaplib's APPEND, whose literal and closing
+// Logs of sessions with other servers are explained line by line: real
+// clients talking to Dovecot 2.3.19 and Postfix 3.7 (Debian), Postfix's own
+// log, and Exchange's protocol logs (written in its documented format): imaplib's APPEND, whose literal and closing
 // line break the log leaves out, is followed by commands read as
 // commands; two runs of curl in one log, both calling their connection
 // #0, are two sessions; the POP3 listing curl writes to stdout, not to its
 // trace, ends the LIST answer; curl's last word ("curl: (78) ...") is not
 // taken for data.
-func TestAnnotateRealDovecotAndPostfixLogs(t *testing.T) {
+func TestAnnotateOtherServersLogs(t *testing.T) {
 	for _, c := range []struct {
 		file string
 		want []string
@@ -1254,6 +1255,12 @@ func TestAnnotateRealDovecotAndPostfixLogs(t *testing.T) {
 		// And Postfix 3.7, whose relay refusal is the 454 4.7.1 of greylisting.
 		{"swaks_postfix_relay_real.log", []string{"# format: swaks", "S: 454 4.7.1 <someone@gmail.com>: Relay access denied", "will not relay"}},
 		{"swaks_postfix_starttls_real.log", []string{"# format: swaks", "S: 220 2.0.0 Ready to start TLS", "the message was accepted"}},
+		// Exchange's protocol logs, written by hand in Microsoft's
+		// documented format: Exchange as the server, and as the client.
+		{"exchange_receive.log", []string{"# format: exchange", "connection from 203.0.113.9:53412 to Exchange", "C: [the chunk: not in this log]",
+			"the server's words mean: this server has no mailbox", "XRDST: Microsoft Exchange"}},
+		{"exchange_send.log", []string{"# format: exchange", "Exchange (10.0.0.5:51234, connector Outbound to Internet) connects to 142.250.102.27:25",
+			"C: RCPT TO:<friend.typo@gmail.com>", "S: 550 5.1.1 unnecessary spaces.", "5.1.1 means: no such user"}},
 		{"thunderbird153_dovecot_real.log", []string{"# format: thunderbird", "S: * ID (\"name\" \"Dovecot\")", "the server's identity",
 			"lists subscribed mailboxes matching \"*\"", "its special use"}},
 		// Postfix's own mail.log with debug_peer_list: four sessions it

@@ -442,8 +442,11 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	a.smtpReply(l, cmd, code, msg)
 	// X.7.1 is any refusal by policy; when the server's words say which
 	// one (a relay refused, a blocklist), its KB summary would mislead.
+	// So would 5.1.10's registry meaning (null MX) where Exchange uses the
+	// code for an unknown recipient.
 	meaning, sameAs := serverSayingFor(msg, true)
-	generic := strings.HasSuffix(l.Enhanced, ".7.1") && meaning != "" && !slices.Contains(sameAs, l.Enhanced)
+	generic := meaning != "" && !slices.Contains(sameAs, l.Enhanced) &&
+		(strings.HasSuffix(l.Enhanced, ".7.1") || l.Enhanced == "5.1.10" && strings.Contains(strings.ToLower(msg), "recipientnotfound"))
 	if l.Enhanced != "" && code[0] >= '4' && !strings.HasSuffix(l.Enhanced, ".0.0") && !generic &&
 		!strings.HasPrefix(l.Enhanced[1:], ".5.") && cmd.verb != "AUTH" {
 		// The enhanced code is often the most precise part of a refusal
@@ -883,21 +886,28 @@ func (a *Annotator) smtpSequence(cmd smtpCmd) string {
 func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
 	s := &a.smtp
 	l.Verb = "DATA"
-	if n := len(s.pending); n > 0 && s.pending[n-1].verb == "BDAT" {
+	bdat := len(s.pending) > 0 && s.pending[len(s.pending)-1].verb == "BDAT"
+	if len(e.Data) == 0 {
+		// A log reader's mark: the log leaves the message out.
+		l.Text = "[the message: not in this log]"
+		l.Note = "the message (headers, blank line, body) and the \".\" line that ends it are not in this log: the program that wrote it logs commands and replies, not mail"
+		l.RFC = "RFC 5321 §4.1.1.4"
+		if bdat {
+			l.Verb = "BDAT"
+			l.Text = "[the chunk: not in this log]"
+			l.Note = "the chunk of the message BDAT announced is not in this log: the program that wrote it logs commands and replies, not mail"
+			l.RFC = "RFC 3030 §2"
+		}
+		l.State = s.state
+		return
+	}
+	if bdat {
 		l.Verb = "BDAT"
 		m := summarise(e.Data, false)
 		l.Text = "[BDAT chunk: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
 		l.Note = "a binary chunk of the message, exactly as many bytes as BDAT announced: " + a.describe(m)
 		l.Detail = a.headerDetail(m)
 		l.RFC = "RFC 3030 §2"
-		l.State = s.state
-		return
-	}
-	if len(e.Data) == 0 {
-		// A log reader's mark: the log leaves the message out.
-		l.Text = "[the message: not in this log]"
-		l.Note = "the message (headers, blank line, body) and the \".\" line that ends it are not in this log: the program that wrote it logs commands and replies, not mail"
-		l.RFC = "RFC 5321 §4.1.1.4"
 		l.State = s.state
 		return
 	}

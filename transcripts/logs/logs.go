@@ -37,6 +37,7 @@ const (
 	FormatMbsync      Format = "mbsync"      // mbsync -D or -Dn (">>> " commands, server lines bare)
 	FormatFetchmail   Format = "fetchmail"   // fetchmail -v ("fetchmail: POP3< ", "fetchmail: IMAP> ")
 	FormatPostfix     Format = "postfix"     // Postfix's mail.log with debug_peer_list ("postfix/smtpd[1]: < host[ip]: EHLO x")
+	FormatExchange    Format = "exchange"    // Microsoft Exchange's SMTP Receive/Send protocol logs (CSV)
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -44,7 +45,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -143,6 +144,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parseFetchmail(p, lines)
 	case FormatPostfix:
 		parsePostfix(p, lines)
+	case FormatExchange:
+		parseExchange(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {
