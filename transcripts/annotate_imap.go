@@ -49,6 +49,7 @@ type imapState struct {
 	lastBad       bool // the last tagged response was BAD to an unknown command before login
 	// caps is the server's capability list as last seen, nil before any.
 	caps imapCaps
+	greeting string // the text of the server's greeting, for vendor hints
 }
 
 func (s *imapState) init() {
@@ -262,6 +263,9 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		mech, initial := cutWord(args)
 		l.Note = "logs in with the SASL mechanism " + a.display([]byte(strings.ToUpper(mech)))
 		a.want(kb.Mechanism, strings.ToUpper(mech))
+		if p := a.piece(lookup{kb.Mechanism, strings.ToUpper(mech)}); p.found {
+			l.Note += " (" + p.summary + ")"
+		}
 		if initial != "" {
 			if dec, ok := decodeBase64(initial); ok && strings.EqualFold(mech, "PLAIN") {
 				note, _ := a.saslPlain(dec)
@@ -773,6 +777,8 @@ func (a *Annotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *im
 		switch kind {
 		case "OK":
 			l.Note = "the server is ready (" + text + "); the session starts not authenticated: log in with LOGIN or AUTHENTICATE"
+			l.Note += exchangeGreetingNote(text)
+			s.greeting = text
 			l.Level = Success
 		case "PREAUTH":
 			s.state = "authenticated"
@@ -1072,6 +1078,11 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		l.RFC = "RFC 9051 §2.2.1"
 	case code == "AUTHENTICATIONFAILED" || (cmd.verb == "LOGIN" || cmd.verb == "AUTHENTICATE") && status == "NO":
 		l.Note = "login failed: wrong user name or password (" + m + ")"
+		if mech, _ := cutWord(cmd.args); cmd.verb == "AUTHENTICATE" && (strings.EqualFold(mech, "XOAUTH2") || strings.EqualFold(mech, "OAUTHBEARER")) {
+			l.Note = "login failed: the OAuth access token was refused: expired, revoked, or not granted for this protocol; the mail program has to get a new one, signing in again on the provider's page (" + m + ")"
+		} else {
+			l.Note += exchangeLoginHint(s.greeting)
+		}
 		l.Level = Error
 	case code == "TRYCREATE":
 		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " does not exist: CREATE it first, then try again (" + m + ")"

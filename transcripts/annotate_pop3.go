@@ -30,7 +30,8 @@ type pop3State struct {
 	user       string          // the USER given, for notes
 	auth       string          // SASL mechanism in progress ("" none)
 	authUser   string
-	began      bool // the session's first line has been seen
+	began      bool   // the session's first line has been seen
+	greeting   string // the text of the server's greeting, for vendor hints
 }
 
 func (s *pop3State) init() {
@@ -354,6 +355,8 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 		if strings.Contains(m, "<") && strings.Contains(m, "@") {
 			l.Note += " (the <...> timestamp lets a client use APOP)"
 		}
+		l.Note += exchangeGreetingNote(m)
+		s.greeting = m
 		l.RFC = "RFC 1939 §4"
 	case "USER":
 		l.Note = "user name noted; now send PASS (many servers say +OK even for unknown users, so as not to reveal who exists)"
@@ -449,6 +452,9 @@ func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
 	case "PASS", "APOP", "AUTH":
 		s.auth = ""
 		l.Note = "login failed (" + m + "): check the user name and password"
+		if mech, _ := cutWord(cmd.arg); cmd.verb != "AUTH" || !strings.EqualFold(mech, "XOAUTH2") {
+			l.Note += exchangeLoginHint(s.greeting)
+		}
 		l.Level = Error
 	case "USER":
 		l.Note = "the user name was refused (" + m + ")"

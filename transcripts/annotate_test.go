@@ -575,3 +575,38 @@ func TestListExtendedIsExplained(t *testing.T) {
 		}
 	}
 }
+
+// Exchange hides its server's name in its greeting (base64 of UTF-16); a
+// name under outlook.com is Exchange Online, where a password login fails
+// whatever the password, and an OAuth token that fails is not a password
+// problem.
+func TestExchangeGreetingAndOAuthLogins(t *testing.T) {
+	const greeting = "The Microsoft Exchange IMAP4 service is ready. [TQBOADIAUABSADAAMQBDAEEAMAAwADIAMQAuAG4AYQBtAHAAcgBkADAAMQAuAHAAcgBvAGQALgBvAHUAdABsAG8AbwBrAC4AYwBvAG0A]"
+	imap := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK "+greeting+"\r\n",
+		"C:a1 AUTHENTICATE XOAUTH2 dXNlcj11AWF1dGg9QmVhcmVyIHgBAQ==\r\n", "S:a1 NO AUTHENTICATE failed.\r\n",
+		"C:a2 LOGIN user@outlook.com secret\r\n", "S:a2 NO LOGIN failed.\r\n",
+	))
+	for prefix, want := range map[string]string{
+		"* OK The Microsoft": "name of the Exchange server that answered, in base64 of UTF-16: MN2PR01CA0021.namprd01.prod.outlook.com (Exchange Online",
+		"a1 NO":              "the OAuth access token was refused",
+		"a2 NO":              "Exchange Online, which no longer accepts passwords over IMAP and POP",
+	} {
+		if l := find(t, imap, wire.FromServer, prefix); !strings.Contains(l.Note, want) {
+			t.Errorf("%s: %q lacks %q", prefix, l.Note, want)
+		}
+	}
+	if l := find(t, imap, wire.FromClient, "a1 AUTHENTICATE"); !strings.Contains(l.Note, "OAuth 2.0 access token") {
+		t.Errorf("XOAUTH2 unexplained: %q", l.Note)
+	}
+	pop := annotateAll(wire.POP3, AnnotateOptions{}, events(wire.POP3, wire.RolePOP3,
+		"S:+OK The Microsoft Exchange POP3 service is ready. [RQBYADAAMQAuAGMAbwBuAHQAbwBzAG8ALgBsAG8AYwBhAGwA]\r\n",
+		"C:USER dana\r\n", "S:+OK\r\n", "C:PASS secret\r\n", "S:-ERR Logon failure: unknown user name or bad password.\r\n",
+	))
+	if l := find(t, pop, wire.FromServer, "+OK The Microsoft"); !strings.Contains(l.Note, "EX01.contoso.local") || strings.Contains(l.Note, "Exchange Online") {
+		t.Errorf("an Exchange server of one's own: %q", l.Note)
+	}
+	if l := find(t, pop, wire.FromServer, "-ERR"); !strings.Contains(l.Note, "basic authentication switched off") {
+		t.Errorf("POP3 login refused by Exchange: %q", l.Note)
+	}
+}
