@@ -48,7 +48,7 @@ type imapState struct {
 	existsSeen    bool // an EXISTS has been seen, so exists is the client's count
 	lastBad       bool // the last tagged response was BAD to an unknown command before login
 	// caps is the server's capability list as last seen, nil before any.
-	caps imapCaps
+	caps     imapCaps
 	greeting string // the text of the server's greeting, for vendor hints
 }
 
@@ -263,7 +263,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		mech, initial := cutWord(args)
 		l.Note = "logs in with the SASL mechanism " + a.display([]byte(strings.ToUpper(mech)))
 		a.want(kb.Mechanism, strings.ToUpper(mech))
-		if p := a.piece(lookup{kb.Mechanism, strings.ToUpper(mech)}); p.found {
+		if p := a.piece(lookup{kb.Mechanism, strings.ToUpper(mech)}); p.found && !strings.EqualFold(mech, "PLAIN") && !strings.EqualFold(mech, "LOGIN") {
 			l.Note += " (" + p.summary + ")"
 		}
 		if initial != "" {
