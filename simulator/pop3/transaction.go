@@ -147,7 +147,11 @@ func (s *session) cmdRETR(args string) (*Error, error) {
 		return perr, nil
 	}
 	s.reply("+OK " + strconv.Itoa(m.Body.Size()) + " octets")
-	s.writeMultiline(m.Body.Raw)
+	if m.Body.DotLines() {
+		s.writeMultiline(m.Body.Raw)
+	} else {
+		s.writeUnstuffed(m.Body.Raw) // nothing to dot-stuff: no need to look
+	}
 	// Every RETR sets it, even a repeated one: an IMAP client may have
 	// cleared \Seen in between. The store announces only real changes.
 	s.inbox.AddFlag(m.UID, store.Seen, s)
@@ -204,6 +208,16 @@ func (s *session) writeMultiline(data []byte) {
 		s.w.WriteByte('.')
 		rest = rest[i+1:]
 	}
+	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\r\n")) {
+		s.w.WriteString("\r\n")
+	}
+	s.w.WriteString(".\r\n")
+}
+
+// writeUnstuffed is writeMultiline for data with no line that starts with
+// a dot (store.Body.DotLines).
+func (s *session) writeUnstuffed(data []byte) {
+	s.w.Write(data)
 	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\r\n")) {
 		s.w.WriteString("\r\n")
 	}

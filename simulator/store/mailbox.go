@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/internal/linedot"
 )
 
 // Body is a message's content: raw RFC 5322 bytes with CRLF line endings.
@@ -14,6 +17,28 @@ type Body struct {
 	ID        uint64 // unique per store, in delivery order
 	Raw       []byte // the whole message, CRLF line endings
 	HeaderLen int    // bytes of the header, including the blank line that ends it
+	// dotLines caches whether a line of Raw starts with a dot (0: not
+	// looked yet, 1: none, 2: some); see DotLines.
+	dotLines atomic.Int32
+}
+
+// DotLines reports whether a line of the message starts with a dot, so
+// that POP3 must dot-stuff it (RFC 1939 §3). A message is read many times
+// and never changes: the answer is found once, on first use.
+func (b *Body) DotLines() bool {
+	switch b.dotLines.Load() {
+	case 1:
+		return false
+	case 2:
+		return true
+	}
+	some := len(b.Raw) > 0 && b.Raw[0] == '.' || linedot.Index(b.Raw) >= 0
+	if some {
+		b.dotLines.Store(2)
+	} else {
+		b.dotLines.Store(1)
+	}
+	return some
 }
 
 // Size is the message size in octets as IMAP RFC822.SIZE and POP3 count it.
@@ -166,11 +191,28 @@ func (mb *Mailbox) Messages() []Message {
 	return out
 }
 
-// indexOfUID finds a UID by binary search; messages are kept sorted by UID.
+// indexOfUID finds a UID; messages are kept sorted by UID. Until the first
+// expunge, UIDs run without gaps from the first one, so the position is
+// a subtraction; otherwise a binary search.
 func (mb *Mailbox) indexOfUID(uid uint32) int {
-	i := sort.Search(len(mb.msgs), func(i int) bool { return mb.msgs[i].uid >= uid })
-	if i < len(mb.msgs) && mb.msgs[i].uid == uid {
-		return i
+	msgs := mb.msgs
+	if len(msgs) == 0 || uid < msgs[0].uid {
+		return -1
+	}
+	if d := uid - msgs[0].uid; d < uint32(len(msgs)) && msgs[d].uid == uid {
+		return int(d)
+	}
+	lo, hi := 0, len(msgs) // the first index whose UID is >= uid lies in [lo, hi]
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if msgs[mid].uid < uid {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo < len(msgs) && msgs[lo].uid == uid {
+		return lo
 	}
 	return -1
 }

@@ -304,3 +304,33 @@ func TestSubscriptionOutlivesItsMailbox(t *testing.T) {
 		}
 	}
 }
+
+// A message is found by UID whether UIDs run without gaps (a subtraction)
+// or not (after an expunge, a binary search), and DotLines tells which
+// messages POP3 must dot-stuff.
+func TestLookupByUIDAndDotLines(t *testing.T) {
+	_, u := newTestStore(t)
+	mb := u.Inbox()
+	bodies := []string{".starts with a dot\r\n", "Subject: a\r\n\r\nline\r\n.dot line\r\n", "Subject: b\r\n\r\nno dot. at line start\r\n", "x\r\n", "y\r\n"}
+	for _, b := range bodies {
+		if _, err := mb.Append([]byte(b), nil, time.Time{}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, want := range []bool{true, true, false, false, false} {
+		m, ok := mb.ByUID(uint32(i + 1))
+		if !ok || string(m.Body.Raw) != bodies[i] {
+			t.Fatalf("UID %d: %v %q", i+1, ok, m.Body.Raw)
+		}
+		if m.Body.DotLines() != want || m.Body.DotLines() != want { // twice: the cached answer too
+			t.Errorf("UID %d: DotLines %v, want %v", i+1, !want, want)
+		}
+	}
+	mb.StoreFlags([]uint32{2, 4}, FlagsAdd, []string{Deleted}, nil)
+	mb.Expunge(nil, nil)
+	for uid, seq := range map[uint32]uint32{1: 1, 2: 0, 3: 2, 4: 0, 5: 3, 6: 0, 0: 0} {
+		if got := mb.SeqOfUID(uid); got != seq {
+			t.Errorf("after the expunge, UID %d is at %d, want %d", uid, got, seq)
+		}
+	}
+}
