@@ -166,8 +166,16 @@ func (s *session) onServerLine(it item) (startTLS bool) {
 			return false // not the last line of a reply
 		}
 		code := text[:3]
-		if code == "354" && s.mode == modeLine {
+		switch {
+		case code == "354" && s.mode == modeLine:
 			s.mode = modeBody
+			s.body = nil
+		case code != "354" && s.mode == modeBody:
+			// A server in DATA mode says nothing until the body's "."; a
+			// reply now means the body went on without this input line (a
+			// resumed lesson replays its earlier steps on the connection
+			// itself) or the server gave up on it (421).
+			s.mode = modeLine
 			s.body = nil
 		}
 		if s.tlsTag != "" {

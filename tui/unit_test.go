@@ -116,6 +116,21 @@ func TestSMTPBodyMode(t *testing.T) {
 	}
 }
 
+// A resumed lesson replays its earlier steps on the connection itself,
+// body included: the reply that follows the body ends body mode, or the
+// learner's next command would be typed into a message already sent.
+func TestSMTPBodySentElsewhereEndsBodyMode(t *testing.T) {
+	s := newTestSession(wire.RoleMX)
+	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "354 Start mail input"})
+	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "250 2.0.0 OK: queued as 00000001"})
+	if s.mode != modeLine {
+		t.Fatal("still in body mode after the message was accepted")
+	}
+	if data, _ := s.submit("QUIT"); string(data) != "QUIT\r\n" {
+		t.Fatalf("QUIT sent as %q", data)
+	}
+}
+
 func TestIMAPLiteralMode(t *testing.T) {
 	s := newTestSession(wire.RoleIMAP)
 	if data, _ := s.submit("a APPEND INBOX {11}"); string(data) != "a APPEND INBOX {11}\r\n" {
