@@ -37,6 +37,10 @@ type smtpState struct {
 	challenged bool // a 334 is outstanding: the next client line is a response
 	lastChunk  bool // the last BDAT sent was LAST
 	began      bool // the session's first line has been seen
+	// midway: the log starts in the middle of a session (its first line
+	// is a RCPT, say), so what was said before is unknown and no command
+	// is called out of order until EHLO, MAIL or RSET makes it known.
+	midway bool
 	// offered holds the extensions of the last EHLO reply (AUTH, STARTTLS,
 	// ...); nil until an EHLO was sent.
 	offered map[string]bool
@@ -85,6 +89,20 @@ func (a *Annotator) smtpLine(l *Line, e wire.Event) {
 			// first reply answers this command.
 			a.smtp.pending = a.smtp.pending[1:]
 			a.smtp.state = "greeted"
+			verb, _ := cutWord(strings.TrimSpace(string(e.Data)))
+			switch strings.ToUpper(verb) {
+			case "EHLO", "HELO", "LHLO":
+			default:
+				a.smtp.midway = true
+			}
+		}
+		if e.Dir == wire.FromServer && len(e.Data) >= 3 {
+			switch string(e.Data[:3]) {
+			case "220", "421", "554":
+			default:
+				a.smtp.midway = true // a reply to something before the log
+				a.smtp.pending = a.smtp.pending[:0]
+			}
 		}
 	}
 	if e.Dir == wire.FromClient {
@@ -120,6 +138,10 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 	word, rest := cutWord(text)
 	verb := strings.ToUpper(word)
 	l.Verb = verb
+	switch verb {
+	case "EHLO", "HELO", "LHLO", "RSET", "MAIL":
+		s.midway = false // from here on the state is known again
+	}
 	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
 	rfc, known := smtpVerbs[verb]
 	l.RFC = rfc
@@ -176,13 +198,13 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			l.Note += ": postmaster, the one address every mail domain must accept (RFC 5321 §4.5.1), so that problems can always be reported"
 		}
 		a.smtpParamNote(l, smtpParams(rest))
-		if s.state != "mail" && s.state != "rcpt" && !s.sent("MAIL") {
+		if s.state != "mail" && s.state != "rcpt" && !s.sent("MAIL") && !s.midway {
 			l.Note += " (no MAIL FROM accepted yet: the server will refuse this with 503)"
 			l.Level = Warning
 		}
 	case "DATA":
 		l.Note = "asks to send the message itself (headers, blank line, body)"
-		if s.rcpts == 0 && !s.sent("RCPT") {
+		if s.rcpts == 0 && !s.sent("RCPT") && !s.midway {
 			l.Note += "; no recipient has been accepted yet, so the server will refuse it (503 or 554)"
 			l.Level = Warning
 		}
@@ -618,6 +640,12 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "<greeting>" && class == '5':
 		l.Note = "the server refuses this session outright (" + m + "); the client should send QUIT"
 		l.RFC = "RFC 5321 §3.1"
+	case cmd.verb == "" && s.midway:
+		l.Note = "a reply to a command this log does not show (" + m + ")"
+		if class >= '4' {
+			a.smtpFailure(l, code)
+		}
+		l.RFC = "RFC 5321 §4.2"
 	case cmd.verb == "":
 		l.Note = "a reply no command was waiting for (" + m + ")"
 		if code == "421" {
@@ -805,6 +833,9 @@ func (a *Annotator) smtpFailure(l *Line, code string) {
 
 // smtpOutOfSequence tells whether cmd arrived in a state where it is out of order.
 func (a *Annotator) smtpOutOfSequence(cmd smtpCmd) bool {
+	if a.smtp.midway {
+		return false // what came before is not in the log
+	}
 	switch cmd.verb {
 	case "MAIL":
 		return cmd.stateBefore == "connected" || cmd.stateBefore == "mail" || cmd.stateBefore == "rcpt"

@@ -610,3 +610,29 @@ func TestExchangeGreetingAndOAuthLogins(t *testing.T) {
 		t.Errorf("POP3 login refused by Exchange: %q", l.Note)
 	}
 }
+
+// An SMTP log that starts in the middle of a session (an excerpt from
+// RCPT on) does not call RCPT or DATA out of order: what came before is
+// not in it. Once EHLO or MAIL is seen, the order is checked again.
+func TestSMTPLogStartingMidSession(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"C:RCPT TO:<someone@gmail.com>\r\n", "S:454 4.7.1 <someone@gmail.com>: Relay access denied\r\n",
+		"C:DATA\r\n", "S:554 5.5.1 Error: no valid recipients\r\n",
+		"C:RSET\r\n", "S:250 2.0.0 Ok\r\n",
+		"C:RCPT TO:<bob@example.org>\r\n", "S:503 5.5.1 Error: need MAIL command\r\n",
+	))
+	for _, c := range []struct {
+		dir       wire.Dir
+		prefix    string
+		bad, want string
+	}{
+		{wire.FromClient, "RCPT TO:<someone", "503", ""},
+		{wire.FromClient, "DATA", "will refuse", ""},
+		{wire.FromClient, "RCPT TO:<bob", "", "the server will refuse this with 503"},
+	} {
+		l := find(t, lines, c.dir, c.prefix)
+		if c.bad != "" && strings.Contains(l.Note, c.bad) || c.want != "" && !strings.Contains(l.Note, c.want) {
+			t.Errorf("%s: %q (want %q, not %q)", c.prefix, l.Note, c.want, c.bad)
+		}
+	}
+}
