@@ -1255,6 +1255,11 @@ func TestAnnotateOtherServersLogs(t *testing.T) {
 		// And Postfix 3.7, whose relay refusal is the 454 4.7.1 of greylisting.
 		{"swaks_postfix_relay_real.log", []string{"# format: swaks", "S: 454 4.7.1 <someone@gmail.com>: Relay access denied", "will not relay"}},
 		{"swaks_postfix_starttls_real.log", []string{"# format: swaks", "S: 220 2.0.0 Ready to start TLS", "the message was accepted"}},
+		// Postfix's everyday mail.log, without debug_peer_list: its
+		// one-line refusals and bounces become the command they name and
+		// the reply they quote, in sessions that say they are rebuilt.
+		{"postfix_summary_real.log", []string{"# format: postfix", "rebuilt from its one-line summary", "C: RCPT TO:<someone@gmail.com>",
+			"will not relay", "Postfix delivering message 85D7BB8835 to <nosuchuser@example.com>", "a message cut off in the middle is not delivered"}},
 		// Exchange's protocol logs, written by hand in Microsoft's
 		// documented format: Exchange as the server, and as the client.
 		{"exchange_receive.log", []string{"# format: exchange", "connection from 203.0.113.9:53412 to Exchange", "C: [the chunk: not in this log]",

@@ -436,8 +436,9 @@ func newAnnotateCmd() *cobra.Command {
 It recognises plain C:/S: transcripts, swaks output, curl -v, openssl s_client
 sessions, the debug output of Python's smtplib, imaplib and poplib,
 Thunderbird's protocol logs (MOZ_LOG, or NSPR_LOG before version 55),
-fetchmail -v, msmtp -d, mbsync -D, a Postfix server's mail.log with
-debug_peer_list set (its "<"/">" lines, sessions in and out), Microsoft
+fetchmail -v, msmtp -d, mbsync -D, a Postfix server's mail.log (its
+one-line refusals and bounces, and with debug_peer_list set the whole
+conversations, in and out), Microsoft
 Exchange's SMTP Receive and Send protocol logs, and raw ">"/"<" dialogues. A log that starts mid-session is explained as such. Passwords are
 masked unless --reveal-secrets is given.`,
 		Args: cobra.MaximumNArgs(1),

@@ -10,7 +10,11 @@ import (
 )
 
 // Postfix, the mail server's own log (/var/log/mail.log, or journalctl -u
-// postfix), with the conversation in it: for a client listed in
+// postfix). Without debugging it holds one line per refusal and per
+// delivery attempt, which name the command and quote the reply; those are
+// read as short sessions of their own ("NOQUEUE: reject: RCPT from ...",
+// "status=bounced (host ... said: 550 ... (in reply to RCPT TO command))").
+// With the conversation in it: for a client listed in
 // debug_peer_list (or with smtpd -v) each line a Postfix process sends or
 // receives is logged with an arrow, ">" for what Postfix sent and "<" for
 // what it received:
@@ -36,7 +40,18 @@ var (
 	postfixAnyProcess = regexp.MustCompile(`(?:^|\s)\S*postfix\S*/[\w-]+\[\d+\]: `)
 	postfixArrow      = regexp.MustCompile(`^([<>]) (\S+?\[[^\]]*\](?::\d+)?): ?(.*)$`)
 	postfixConnect    = regexp.MustCompile(`^connect from (\S+)$`)
+	postfixLost       = regexp.MustCompile(`^(lost connection|timeout) after (\S+)(?: \((\d+) bytes\))? from (\S+?\[[^\]]*\])$`)
 	postfixDisconnect = regexp.MustCompile(`^disconnect from (\S+?\[[^\]]*\])(?: (.*))?$`)
+	// postfixReject is smtpd's one-line record of a refusal, which it
+	// logs without debug_peer_list: the command, the client and the reply.
+	postfixReject = regexp.MustCompile(`^(?:NOQUEUE|[0-9A-Za-z]+): (?:reject|defer|reject_warning): (RCPT|MAIL|DATA|EHLO|HELO|VRFY|ETRN) from (\S+?\[[^\]]*\](?::\d+)?): (.*?)(?:; (from=<[^>]*>.*))?$`)
+	// postfixStatus is a delivery agent's record of a delivery attempt;
+	// the part that matters here is the remote server's reply.
+	postfixStatus = regexp.MustCompile(`^([0-9A-Za-z]+): to=<([^>]*)>,(?:.*?) status=(\w+) \(host (\S+?\[[^\]]*\](?::\d+)?) said: (.*) \(in reply to (.+?) command\)\)$`)
+	// postfixConnectFail is a delivery attempt that found no server.
+	postfixConnectFail = regexp.MustCompile(`^([0-9A-Za-z]+): to=<([^>]*)>,(?:.*?) status=(\w+) \(connect to (\S+): (.*)\)$`)
+	// postfixQueued is the queue manager's record of a message's sender.
+	postfixQueued     = regexp.MustCompile(`/qmgr\[\d+\]: ([0-9A-Za-z]+): from=<([^>]*)>`)
 	postfixSyslogTime = regexp.MustCompile(`^([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) `)
 	postfixISOTime    = regexp.MustCompile(`^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) `)
 )
@@ -48,6 +63,16 @@ type postfixLog struct {
 	// after another, so each "connect from" starts a new session.
 	current map[string]string
 	ended   map[string]bool // the session under that key said goodbye
+	// talked holds "process host[ip]" for every peer whose conversation
+	// the log shows (debug_peer_list): its one-line summaries then say
+	// nothing new and are passed over.
+	talked map[string]bool
+	// lost holds, per session, why the client went away ("lost connection
+	// after DATA"), for the disconnect line that follows.
+	lost map[string]string
+	// from maps a queue id to its envelope sender, from the queue
+	// manager's "from=<...>" line, for the summaries of its deliveries.
+	from map[string]string
 	// inData: the server under that key answered DATA with 354, and the
 	// message, which Postfix never logs, comes next.
 	inData map[string]bool
@@ -56,7 +81,7 @@ type postfixLog struct {
 
 func parsePostfix(p *parser, lines []string) {
 	p.inferTLS = true
-	pf := &postfixLog{current: map[string]string{}, ended: map[string]bool{}, inData: map[string]bool{}}
+	pf := &postfixLog{current: map[string]string{}, ended: map[string]bool{}, inData: map[string]bool{}, from: map[string]string{}, lost: map[string]string{}, talked: map[string]bool{}}
 	for i, l := range lines {
 		line := i + 1
 		if strings.TrimSpace(l) == "" {
@@ -66,6 +91,8 @@ func parsePostfix(p *parser, lines []string) {
 		if m == nil {
 			if !postfixAnyProcess.MatchString(l) {
 				p.problem(line, l, "not a Postfix log line")
+			} else if q := postfixQueued.FindStringSubmatch(l); q != nil {
+				pf.from[q[1]] = q[2]
 			}
 			continue // another Postfix program: the queue manager, cleanup, local delivery
 		}
@@ -81,17 +108,45 @@ func (pf *postfixLog) line(p *parser, proc string, server bool, text string, lin
 		pf.start(p, proc+" "+m[1], "Postfix's smtpd: connect from "+m[1], line)
 		return
 	}
+	if m := postfixLost.FindStringSubmatch(text); m != nil && server {
+		if key, open := pf.current[proc+" "+m[4]]; open {
+			why := "the client vanished after " + m[2]
+			if m[1] == "timeout" {
+				why = "the client said nothing for too long after " + m[2] + ", and Postfix gave up on it"
+			}
+			if m[3] != "" {
+				why += " (" + m[3] + " bytes of it had arrived)"
+			}
+			if m[2] == "DATA" {
+				why += "; a message cut off in the middle is not delivered"
+			}
+			pf.lost[key] = "Postfix: " + text + ": " + why // said at the disconnect that follows
+		}
+		return
+	}
 	if m := postfixDisconnect.FindStringSubmatch(text); m != nil && server {
 		key, open := pf.current[proc+" "+m[1]]
 		if !open {
 			return
 		}
 		note := "disconnect from " + m[1]
+		if why := pf.lost[key]; why != "" {
+			note = why + "; " + note
+			delete(pf.lost, key)
+		}
 		if m[2] != "" {
 			note += " (Postfix's count of the commands, accepted/sent: " + m[2] + ")"
 		}
 		p.close(key, note, line)
 		delete(pf.current, proc+" "+m[1])
+		return
+	}
+	if server {
+		if m := postfixReject.FindStringSubmatch(text); m != nil {
+			pf.reject(p, proc, m, line)
+			return
+		}
+	} else if pf.delivery(p, proc, text, line) {
 		return
 	}
 	m := postfixArrow.FindStringSubmatch(text)
@@ -107,6 +162,7 @@ func (pf *postfixLog) line(p *parser, proc string, server bool, text string, lin
 		}
 		key = pf.start(p, conn, who, line)
 	}
+	pf.talked[proc+" "+withoutPort(m[2])] = true
 	fromPostfix := m[1] == ">"
 	dir := wire.FromClient
 	if fromPostfix == server {
@@ -131,6 +187,78 @@ func (pf *postfixLog) line(p *parser, proc string, server bool, text string, lin
 			pf.inData[key] = true
 		}
 	}
+}
+
+// reject reads smtpd's one-line record of a refusal ("NOQUEUE: reject:
+// RCPT from host[ip]: 554 5.7.1 ...; from=<a> to=<b> proto=ESMTP
+// helo=<h>") into the command and the reply it names, in the session of
+// that client: a log without debug_peer_list holds nothing more of the
+// conversation, and Postfix says which command got which reply.
+func (pf *postfixLog) reject(p *parser, proc string, m []string, line int) {
+	if pf.talked[proc+" "+withoutPort(m[2])] {
+		return // the conversation is in the log
+	}
+	// A session of its own, so that no rebuilt line passes for one the
+	// log showed.
+	conn := proc + " " + m[2] + " summary"
+	key := pf.start(p, conn, "Postfix's smtpd refused client "+m[2]+": rebuilt from its one-line summary, which names the command and quotes the reply (the conversation itself is not in this log)", line)
+	p.send(key, wire.FromClient, crlf(postfixCommand(m[1], postfixField(m[4], "from"), postfixField(m[4], "to"), postfixField(m[4], "helo"))), line)
+	p.send(key, wire.FromServer, crlf(m[3]), line)
+	delete(pf.current, conn)
+}
+
+// delivery reads a delivery agent's record of an attempt that the remote
+// server refused or that found no server, as a session of its own: Postfix
+// names the command and quotes the reply. It reports whether text was one.
+func (pf *postfixLog) delivery(p *parser, proc, text string, line int) bool {
+	if m := postfixStatus.FindStringSubmatch(text); m != nil {
+		if pf.talked[proc+" "+withoutPort(m[4])] {
+			return true // the conversation is in the log
+		}
+		key := pf.start(p, proc+" "+m[4], fmt.Sprintf("Postfix delivering message %s to <%s> through %s, status=%s: rebuilt from its one-line summary, which names the command and quotes the reply (the conversation itself is not in this log)", m[1], m[2], m[4], m[3]), line)
+		if cmd := postfixCommand(m[6], pf.from[m[1]], m[2], ""); cmd != "" {
+			p.send(key, wire.FromClient, crlf(cmd), line)
+		}
+		p.send(key, wire.FromServer, crlf(m[5]), line)
+		p.close(key, "status="+m[3], line)
+		return true
+	}
+	if m := postfixConnectFail.FindStringSubmatch(text); m != nil {
+		key := pf.start(p, proc+" "+m[4], fmt.Sprintf("Postfix delivering message %s to <%s>, status=%s", m[1], m[2], m[3]), line)
+		p.close(key, "connect to "+m[4]+": "+m[5]+": no SMTP conversation took place; Postfix keeps the message and tries again later (deferred), until it gives up and bounces it", line)
+		return true
+	}
+	return false
+}
+
+// postfixCommand rebuilds the command a summary names ("RCPT", "RCPT TO",
+// "MAIL FROM", "end of DATA") from the addresses it gives; "" when the
+// command carries nothing to rebuild it from.
+func postfixCommand(named, from, to, helo string) string {
+	switch strings.ToUpper(named) {
+	case "RCPT", "RCPT TO":
+		return "RCPT TO:<" + to + ">"
+	case "MAIL", "MAIL FROM":
+		return "MAIL FROM:<" + from + ">"
+	case "EHLO", "HELO":
+		return strings.ToUpper(named) + " " + helo
+	case "DATA":
+		return "DATA"
+	}
+	return "" // "end of DATA": the reply to the message itself
+}
+
+// postfixField returns name=<value> from a summary's tail.
+func postfixField(tail, name string) string {
+	i := strings.Index(tail, name+"=<")
+	if i < 0 {
+		return ""
+	}
+	v := tail[i+len(name)+2:]
+	if j := strings.IndexByte(v, '>'); j >= 0 {
+		return v[:j]
+	}
+	return v
 }
 
 // start opens a new session for conn and returns its key.
@@ -159,4 +287,12 @@ func postfixTime(p *parser, l string, line int) {
 			p.stamp(line, l, t)
 		}
 	}
+}
+
+// withoutPort is "host[ip]" from "host[ip]:port".
+func withoutPort(peer string) string {
+	if i := strings.LastIndexByte(peer, ']'); i >= 0 {
+		return peer[:i+1]
+	}
+	return peer
 }

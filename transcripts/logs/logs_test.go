@@ -62,6 +62,7 @@ var samples = []sample{
 	{file: "swaks_postfix_starttls_real.log", format: FormatSwaks, protos: []wire.Proto{wire.SMTP}, client: 7, server: 28, payloads: 1, tls: 1},
 	{file: "postfix_debug_peer_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 22, server: 82, payloads: 2, tls: 1},
 	{file: "thunderbird153_dovecot_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP}, client: 22, server: 68, payloads: 12},
+	{file: "postfix_summary_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 4, server: 4},
 	{file: "exchange_receive.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 8, server: 31, payloads: 1, tls: 1},
 	{file: "exchange_send.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 6, server: 22, tls: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
