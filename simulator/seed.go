@@ -59,11 +59,15 @@ func traced(from, to string, arrived time.Time, n int) string {
 	out := "Return-Path: <" + from + ">\r\n"
 	if domainOf(from) != domainOf(to) {
 		out += "Received: from mail." + domainOf(from) + " ([127.0.0.1])\r\n\tby mx." + domainOf(to) + " with ESMTP id " + id(2) +
-			"\r\n\tfor <" + to + ">; " + rfc5322Date(arrived) + "\r\n"
+			"\r\n\tfor <" + to + ">; " + receivedDate(arrived) + "\r\n"
 	}
 	return out + "Received: from laptop." + domainOf(from) + " ([127.0.0.1])\r\n\tby mail." + domainOf(from) + " with ESMTPSA id " + id(1) +
-		"\r\n\tfor <" + to + ">; " + rfc5322Date(submitted) + "\r\n"
+		"\r\n\tfor <" + to + ">; " + receivedDate(submitted) + "\r\n"
 }
+
+// receivedDate is the date of a Received line as the simulator's SMTP
+// servers write it (smtp's receivedLine): the day without a leading zero.
+func receivedDate(t time.Time) string { return t.Format("Mon, 2 Jan 2006 15:04:05 -0700") }
 
 func rfc5322Date(t time.Time) string { return t.Format("Mon, 02 Jan 2006 15:04:05 -0700") }
 
