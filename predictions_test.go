@@ -36,7 +36,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 			"MAIL FROM:<alice@example.com>", "RCPT TO bob@example.org", "BDAT", "STARTTLS now", "STARTTLSX", "VRFY", "QUIT"}},
 		{wire.RoleMX, []string{"HELO", "EHLO relay.example", "RCPT TO:<bob@example.org>", "DATA", "AUTH PLAIN",
 			"MAIL FROM:<carol@elsewhere.test> FOO=BAR", "MAIL FROM:<carol@elsewhere.test> RET=HDRS",
-			"MAIL FROM:<carol@elsewhere.test>", "MAIL FROM:<dave@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "QUIT"}},
+			"MAIL FROM:<carol@elsewhere.test>", "MAIL FROM:<dave@elsewhere.test>", "RCPT TO:<bob@example.org> NOTIFY=NEVER", "DATA", "RSET now", "QUIT please", "QUIT"}},
 		{wire.RoleMX, []string{"MAIL FROM:<carol@elsewhere.test", "RCPT TO bob@example.org", "", "EHLO relay.example",
 			"RCPT TO:<bob@example.org", "MAIL FROM carol@elsewhere.test", "MAIL FROM:<carol@elsewhere.test>", "MAIL FROM:<x", "QUIT"}},
 		{wire.RolePOP3, []string{"", "FOO", "AUTH PLAIN", "%%%", "QUIT"}},
@@ -102,6 +102,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 		{regexp.MustCompile(`the server will refuse it \((\d{3}) or (\d{3})\)`), func(m []string) []string { return m[1:3] }},
 		{regexp.MustCompile(`(?i)^POP3 .*the server will refuse\)`), func([]string) []string { return []string{"-ERR"} }},
 		{regexp.MustCompile(`the server will close it with a tagged (OK)`), func(m []string) []string { return m[1:2] }},
+		{regexp.MustCompile(`a strict server will answer (\d{3})`), func(m []string) []string { return m[1:2] }},
 	}
 	checked := 0
 	timeout := time.After(20 * time.Second)

@@ -32,8 +32,9 @@ import (
 //     relay would not recognise, and the TLS handshake would stall); RFC
 //     3207 §4 allows no parameters: 501, and "STARTTLSX" is no command: 500.
 //   - SMTP: a HELO/EHLO name that is not printable UTF-8 (go-smtp asks the
-//     backend only at the first greeting), and VRFY with nothing to verify
-//     (go-smtp answers 252 to anything).
+//     backend only at the first greeting), VRFY with nothing to verify
+//     (go-smtp answers 252 to anything), and RSET or QUIT with parameters
+//     (go-smtp ignores them; the grammar allows none).
 func (s *session) refuseMalformed(p wire.Piece) string {
 	if p.Continues || p.Dir != wire.FromClient {
 		return ""
@@ -50,7 +51,7 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 // refuseSMTP is refuseMalformed for an SMTP command line.
 func refuseSMTP(p wire.Piece) string {
 	switch {
-	case strings.HasPrefix(p.Verb, "STARTTLS"), p.Verb == "HELO", p.Verb == "EHLO", p.Verb == "VRFY":
+	case strings.HasPrefix(p.Verb, "STARTTLS"), p.Verb == "HELO", p.Verb == "EHLO", p.Verb == "VRFY", p.Verb == "RSET", p.Verb == "QUIT":
 	default:
 		return "" // the usual case, decided without copying the line
 	}
@@ -63,6 +64,10 @@ func refuseSMTP(p wire.Piece) string {
 	case p.Verb == "HELO" || p.Verb == "EHLO":
 		_, name, _ := strings.Cut(text, " ")
 		return smtp.HelloRefusal(strings.TrimSpace(name))
+	case (p.Verb == "RSET" || p.Verb == "QUIT") && !strings.EqualFold(text, p.Verb):
+		// RFC 5321 §4.1.1.5 and §4.1.1.10: neither takes parameters
+		// ("rset = "RSET" CRLF"); go-smtp ignores them, Postfix answers 501.
+		return "501 5.5.4 Syntax error: " + p.Verb + " takes no parameters (RFC 5321 §4.1.1)\r\n"
 	case p.Verb == "VRFY" && !strings.Contains(strings.TrimSpace(text), " "):
 		// go-smtp answers 252 whatever follows, even nothing.
 		return "501 5.5.4 Syntax error: VRFY needs a user name or mailbox, e.g. VRFY alice (RFC 5321 §4.1.1.6)\r\n"

@@ -222,10 +222,18 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		}
 	case "RSET":
 		l.Note = "abandons the message in progress (sender and recipients are forgotten); the connection stays open"
+		if strings.TrimSpace(rest) != "" {
+			l.Note = "RSET takes no parameters: a strict server will answer 501 (RFC 5321 §4.1.1.5)"
+			l.Level = Warning
+		}
 	case "NOOP":
 		l.Note = "does nothing: checks that the server is still there"
 	case "QUIT":
 		l.Note = "asks the server to close the connection"
+		if strings.TrimSpace(rest) != "" {
+			l.Note = "QUIT takes no parameters: a strict server will answer 501 and stay connected (RFC 5321 §4.1.1.10)"
+			l.Level = Warning
+		}
 	case "VRFY":
 		l.Note = "asks whether " + a.display([]byte(rest)) + " is a valid mailbox (most servers will not say, against address harvesting)"
 		if strings.TrimSpace(rest) == "" {
