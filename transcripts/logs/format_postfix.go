@@ -10,14 +10,18 @@ import (
 )
 
 // Postfix, the mail server's own log (/var/log/mail.log, or journalctl -u
-// postfix). Without debugging it holds one line per refusal and per
-// delivery attempt, which name the command and quote the reply; those are
-// read as short sessions of their own ("NOQUEUE: reject: RCPT from ...",
-// "status=bounced (host ... said: 550 ... (in reply to RCPT TO command))").
-// With the conversation in it: for a client listed in
-// debug_peer_list (or with smtpd -v) each line a Postfix process sends or
-// receives is logged with an arrow, ">" for what Postfix sent and "<" for
-// what it received:
+// postfix), read in two ways.
+//
+// Every day it holds one line per refusal and per delivery attempt, which
+// names the command and quotes the reply; each becomes a short session of
+// its own that says it was rebuilt from such a line:
+//
+//	Nov 26 09:43:21 mx postfix/smtpd[25595]: NOQUEUE: reject: RCPT from unknown[127.0.0.1]: 454 4.7.1 <someone@gmail.com>: Relay access denied; from=<alice@example.com> to=<someone@gmail.com> proto=ESMTP helo=<vm>
+//	Nov 26 10:12:33 mx postfix/smtp[15998]: 85D7BB8835: to=<nosuchuser@example.com>, relay=127.0.0.1[127.0.0.1]:16025, ..., status=bounced (host 127.0.0.1[127.0.0.1] said: 550 5.1.1 ... (in reply to RCPT TO command))
+//
+// For a client listed in debug_peer_list (or with smtpd -v) it holds the
+// whole conversation, each line a Postfix process sends or receives logged
+// with an arrow, ">" for what Postfix sent and "<" for what it received:
 //
 //	Nov 26 09:35:40 mx postfix/smtpd[21280]: connect from unknown[127.0.0.1]
 //	Nov 26 09:35:40 mx postfix/smtpd[21280]: > unknown[127.0.0.1]: 220 mx.example.net ESMTP Postfix
@@ -29,8 +33,8 @@ import (
 // lmtp are Postfix delivering onwards as a client, so their ">" lines are
 // the client's. Everything else a Postfix process logs (lookups, queue
 // ids, the verbose mode's internals) is not conversation and is passed
-// over. The message body is never logged; STARTTLS is followed by the
-// encrypted conversation, still logged in the clear.
+// over. The message body is never logged; after STARTTLS the conversation
+// is still logged in the clear.
 var (
 	// postfixProcess finds "NAME/smtpd[PID]: " after the syslog or
 	// journal prefix; NAME is "postfix" or an instance's syslog_name
@@ -271,8 +275,7 @@ func (pf *postfixLog) start(p *parser, conn, note string, line int) string {
 	return key
 }
 
-// postfixTime records the line's timestamp: the syslog form has no year,
-// which only matters for ordering within the log.
+// postfixTime records the line's timestamp.
 func postfixTime(p *parser, l string, line int) {
 	if m := postfixISOTime.FindStringSubmatch(l); m != nil {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999-0700"} {
@@ -283,7 +286,8 @@ func postfixTime(p *parser, l string, line int) {
 		}
 	}
 	if m := postfixSyslogTime.FindStringSubmatch(l); m != nil {
-		if t, err := time.Parse("Jan _2 15:04:05", m[1]); err == nil {
+		// The syslog form has no year: take this one, as log readers do.
+		if t, err := time.Parse("2006 Jan _2 15:04:05", fmt.Sprint(time.Now().Year())+" "+m[1]); err == nil {
 			p.stamp(line, l, t)
 		}
 	}
