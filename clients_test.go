@@ -1260,6 +1260,9 @@ func TestAnnotateOtherServersLogs(t *testing.T) {
 		// the reply they quote, in sessions that say they are rebuilt.
 		{"postfix_summary_real.log", []string{"# format: postfix", "rebuilt from its one-line summary", "C: RCPT TO:<someone@gmail.com>",
 			"will not relay", "Postfix delivering message 85D7BB8835 to <nosuchuser@example.com>", "a message cut off in the middle is not delivered"}},
+		// Dovecot's own log: logins, logouts and what each session did.
+		{"dovecot_logins_real.log", []string{"# format: dovecot", "logged in to IMAP as dlog with PLAIN, over TLS", "does not trust the server's certificate",
+			"the mail stays on the server", "wrong user name or password"}},
 		// Exchange's protocol logs, written by hand in Microsoft's
 		// documented format: Exchange as the server, and as the client.
 		{"exchange_receive.log", []string{"# format: exchange", "connection from 203.0.113.9:53412 to Exchange", "C: [the chunk: not in this log]",

@@ -35,6 +35,8 @@ var signatures = []signature{
 	{FormatMsmtp, regexp.MustCompile(`^(-->|<--)( |$)`), 2},
 	{FormatFetchmail, regexp.MustCompile(`^fetchmail: (POP3|IMAP|SMTP|ESMTP|LMTP)[<>]`), 5},
 	{FormatExchange, exchangeLogType, 10},
+	{FormatDovecot, regexp.MustCompile(`(?:^|\s)(imap|pop3|submission)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: (Info|Warning|Error): `), 4},
+	{FormatDovecot, regexp.MustCompile(`dovecot: (imap|pop3)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: `), 4},
 	{FormatExchange, regexp.MustCompile(`^#Software: Microsoft Exchange Server`), 5},
 	{FormatExchange, exchangeRow, 5},
 	{FormatPostfix, regexp.MustCompile(`\S/(smtpd|smtp|lmtp|local|virtual|qmgr|cleanup)\[\d+\]: (NOQUEUE: reject: |[0-9A-Za-z]+: (to=<|from=<|client=|message-id=))`), 3},

@@ -38,6 +38,7 @@ const (
 	FormatFetchmail   Format = "fetchmail"   // fetchmail -v ("fetchmail: POP3< ", "fetchmail: IMAP> ")
 	FormatPostfix     Format = "postfix"     // Postfix's mail.log with debug_peer_list ("postfix/smtpd[1]: < host[ip]: EHLO x")
 	FormatExchange    Format = "exchange"    // Microsoft Exchange's SMTP Receive/Send protocol logs (CSV)
+	FormatDovecot     Format = "dovecot"     // Dovecot's log: logins and logouts ("imap-login: Info: Login: user=<...>")
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -45,7 +46,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatDovecot, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -146,6 +147,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parsePostfix(p, lines)
 	case FormatExchange:
 		parseExchange(p, lines)
+	case FormatDovecot:
+		parseDovecot(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {

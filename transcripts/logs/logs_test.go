@@ -63,6 +63,7 @@ var samples = []sample{
 	{file: "postfix_debug_peer_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 22, server: 82, payloads: 2, tls: 1},
 	{file: "thunderbird153_dovecot_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP}, client: 22, server: 68, payloads: 12},
 	{file: "postfix_summary_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 4, server: 4},
+	{file: "dovecot_logins_real.log", format: FormatDovecot, protos: []wire.Proto{wire.IMAP, wire.IMAP, wire.IMAP, wire.IMAP, wire.POP3, wire.POP3, wire.IMAP, wire.POP3}},
 	{file: "exchange_receive.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 8, server: 31, payloads: 1, tls: 1},
 	{file: "exchange_send.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 6, server: 22, tls: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
@@ -462,5 +463,21 @@ func TestPyRepr(t *testing.T) {
 		if _, _, err := pyRepr(bad); err == nil {
 			t.Errorf("pyRepr(%q) accepted", bad)
 		}
+	}
+}
+
+// Dovecot through syslog ("mail dovecot: " before each line) reads as its
+// own log_path does.
+func TestDovecotThroughSyslog(t *testing.T) {
+	log := "Nov 26 10:28:52 mail dovecot: pop3-login: Login: user=<dana>, method=PLAIN, rip=192.0.2.7, lip=192.0.2.1, mpid=2820, TLS, session=<sQeyaCthTo1/AAAB>\n" +
+		"Nov 26 10:29:30 mail dovecot: pop3(dana)<2820><sQeyaCthTo1/AAAB>: Disconnected: Logged out top=0/0, retr=3/9120, del=3/3, size=9003\n"
+	res, err := Parse(strings.NewReader(log), Options{})
+	if err != nil || res.Format != FormatDovecot || len(res.Sessions) != 1 || len(res.Problems) != 0 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	evs := res.Sessions[0].Events
+	if len(evs) != 2 || !strings.Contains(string(evs[0].Data), "logged in to POP3 as dana with PLAIN, over TLS") ||
+		!strings.Contains(string(evs[1].Data), "3 messages downloaded with RETR (9120 bytes); 3 of the 3 messages in the maildrop deleted") {
+		t.Fatalf("events: %q / %q", evs[0].Data, evs[len(evs)-1].Data)
 	}
 }
