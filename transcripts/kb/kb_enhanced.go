@@ -284,5 +284,30 @@ func enhancedCodes() []Entry {
 				"no longer accepts plain passwords."),
 			"Password prompt again: \"Login to server failed\".",
 			"Re-enter the password; use the full address as user; check lock-out; Gmail/Microsoft need an app password or OAuth2 sign-in."),
+
+		// Microsoft Exchange and Exchange Online (Microsoft 365) use detail
+		// numbers of their own, outside the IANA registry; these are the
+		// ones help desks meet most. The reply's text names the product.
+		withHelp(x("5.1.10", "Exchange: recipient not found (in the registry: null MX)", "Microsoft Exchange NDR documentation; RFC 7505 §3 (X.1.10)",
+			"The registry gives X.1.10 to a domain that publishes a null MX (`MX 0 .`) and takes no mail at all. "+
+				"Microsoft Exchange and Exchange Online use 5.1.10 for `RESOLVER.ADR.RecipientNotFound`: the address "+
+				"does not exist in the organisation, the same news as 5.1.1 elsewhere. The reply's text tells which."),
+			"Bounce from Outlook/Microsoft 365: \"Recipient not found by SMTP address lookup\".",
+			"Check the recipient's address; if it is right, the recipient's administrator checks the mailbox or its aliases."),
+		withHelp(x("5.7.57", "Exchange Online: client not authenticated to send mail", "Microsoft Exchange Online NDR documentation (not in the IANA registry)",
+			"Microsoft 365 refused MAIL FROM from a program that had not logged in: mail to any address needs AUTH "+
+				"on smtp.office365.com, port 587, after STARTTLS."),
+			"A device or app (a scanner, a web form) cannot send through Microsoft 365.",
+			"Set the program to port 587, STARTTLS, and a mailbox's user name and password (or use a connector)."),
+		withHelp(x("5.7.139", "Exchange Online: SMTP AUTH is disabled (or basic authentication blocked)", "Microsoft Exchange Online NDR documentation (not in the IANA registry)",
+			"`535 5.7.139 Authentication unsuccessful`: the login itself may be right, but Microsoft 365 has SMTP AUTH "+
+				"switched off for the organisation or the mailbox, or a security policy blocks password logins."),
+			"The mail program keeps asking for the password although it is right.",
+			"An administrator enables SMTP AUTH for the mailbox, or the program signs in with OAuth 2.0."),
+		withHelp(x("5.7.708", "Exchange Online: traffic not accepted from this IP", "Microsoft Exchange Online NDR documentation (not in the IANA registry)",
+			"Microsoft 365 refuses mail from the sending server's IP address, which has a poor reputation (5.7.606 "+
+				"to 5.7.649 and 5.7.708 are such blocks)."),
+			"Bounce: \"Access denied, traffic not accepted from this IP\".",
+			"The sending server's administrator asks for delisting (sender.office.com) or sends through a reputable relay."),
 	}
 }
