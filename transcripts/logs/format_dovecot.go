@@ -45,11 +45,16 @@ func parseDovecot(p *parser, lines []string) {
 			}
 			continue // master, auth and lmtp lines: not a client session
 		}
-		postfixTime(p, l, line)
 		proto := wire.IMAP
-		if m[1] == "pop3" {
+		switch m[1] {
+		case "pop3":
 			proto = wire.POP3
+		case "submission":
+			proto = wire.SMTP
+		case "managesieve":
+			continue // sieve filters: not a mail protocol this tutor explains
 		}
+		syslogTime(p, l, line)
 		name := strings.ToUpper(m[1])
 		text := m[5]
 		switch {
@@ -107,7 +112,7 @@ func dovecotSecurity(f map[string]string) string {
 	case f["TLS"] == "yes":
 		return ", over TLS"
 	case f["secured"] == "yes":
-		return ", without TLS on a connection Dovecot trusts (from this machine: the password crossed no network)"
+		return ", without TLS, on a connection Dovecot counts as secure (from this machine, or from a network it is told to trust)"
 	case f["handshake"] != "":
 		return ", and began a TLS handshake"
 	}

@@ -100,7 +100,7 @@ func parsePostfix(p *parser, lines []string) {
 			}
 			continue // another Postfix program: the queue manager, cleanup, local delivery
 		}
-		postfixTime(p, l, line)
+		syslogTime(p, l, line)
 		pf.line(p, m[2]+"["+m[3]+"]", m[2] == "smtpd", m[4], line)
 	}
 }
@@ -275,8 +275,9 @@ func (pf *postfixLog) start(p *parser, conn, note string, line int) string {
 	return key
 }
 
-// postfixTime records the line's timestamp.
-func postfixTime(p *parser, l string, line int) {
+// syslogTime records the timestamp a syslog line or a journal line
+// starts with (Postfix's and Dovecot's logs alike).
+func syslogTime(p *parser, l string, line int) {
 	if m := postfixISOTime.FindStringSubmatch(l); m != nil {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999-0700"} {
 			if t, err := time.Parse(layout, m[1]); err == nil {
