@@ -1260,6 +1260,10 @@ func TestAnnotateOtherServersLogs(t *testing.T) {
 		// the reply they quote, in sessions that say they are rebuilt.
 		{"postfix_summary_real.log", []string{"# format: postfix", "rebuilt from its one-line summary", "C: RCPT TO:<someone@gmail.com>",
 			"will not relay", "Postfix delivering message 85D7BB8835 to <nosuchuser@example.com>", "a message cut off in the middle is not delivered"}},
+		// A bounce Postfix sent back through mailtutor: its delivery-status
+		// part quotes the remote server's reply.
+		{"postfix_bounce_real.log", []string{"# format: bounce", "bounce: mx.example.net reports on <nosuchuser@example.com>: Action failed, Status 5.1.1",
+			"S: 550 5.1.1 <nosuchuser@example.com>", "5.1.1 means: no such user"}},
 		// Dovecot's own log: logins, logouts and what each session did.
 		{"dovecot_logins_real.log", []string{"# format: dovecot", "logged in to IMAP as dlog with PLAIN, over TLS", "does not trust the server's certificate",
 			"the mail stays on the server", "wrong user name or password"}},

@@ -35,6 +35,8 @@ var signatures = []signature{
 	{FormatMsmtp, regexp.MustCompile(`^(-->|<--)( |$)`), 2},
 	{FormatFetchmail, regexp.MustCompile(`^fetchmail: (POP3|IMAP|SMTP|ESMTP|LMTP)[<>]`), 5},
 	{FormatExchange, exchangeLogType, 10},
+	{FormatDSN, dsnPart, 10},
+	{FormatDSN, regexp.MustCompile(`^(Final-Recipient|Diagnostic-Code|Reporting-MTA|Remote-MTA): `), 3},
 	{FormatDovecot, regexp.MustCompile(`(?:^|\s)(imap|pop3|submission)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: (Info|Warning|Error): `), 4},
 	{FormatDovecot, regexp.MustCompile(`dovecot: (imap|pop3)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: `), 4},
 	{FormatExchange, regexp.MustCompile(`^#Software: Microsoft Exchange Server`), 5},

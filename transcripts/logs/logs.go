@@ -39,6 +39,7 @@ const (
 	FormatPostfix     Format = "postfix"     // Postfix's mail.log with debug_peer_list ("postfix/smtpd[1]: < host[ip]: EHLO x")
 	FormatExchange    Format = "exchange"    // Microsoft Exchange's SMTP Receive/Send protocol logs (CSV)
 	FormatDovecot     Format = "dovecot"     // Dovecot's log: logins and logouts ("imap-login: Info: Login: user=<...>")
+	FormatDSN         Format = "bounce"      // a bounce message's delivery-status part (RFC 3464)
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -46,7 +47,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatDovecot, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatDovecot, FormatDSN, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -149,6 +150,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parseExchange(p, lines)
 	case FormatDovecot:
 		parseDovecot(p, lines)
+	case FormatDSN:
+		parseDSN(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {

@@ -64,6 +64,7 @@ var samples = []sample{
 	{file: "thunderbird153_dovecot_real.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.IMAP}, client: 22, server: 68, payloads: 12},
 	{file: "postfix_summary_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 4, server: 4},
 	{file: "dovecot_logins_real.log", format: FormatDovecot, protos: []wire.Proto{wire.IMAP, wire.IMAP, wire.IMAP, wire.IMAP, wire.POP3, wire.POP3, wire.IMAP, wire.POP3}},
+	{file: "postfix_bounce_real.log", format: FormatDSN, protos: []wire.Proto{wire.SMTP}, server: 1},
 	{file: "exchange_receive.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 8, server: 31, payloads: 1, tls: 1},
 	{file: "exchange_send.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 6, server: 22, tls: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
@@ -479,5 +480,39 @@ func TestDovecotThroughSyslog(t *testing.T) {
 	if len(evs) != 2 || !strings.Contains(string(evs[0].Data), "logged in to POP3 as dana with PLAIN, over TLS") ||
 		!strings.Contains(string(evs[1].Data), "3 messages downloaded with RETR (9120 bytes); 3 of the 3 messages in the maildrop deleted") {
 		t.Fatalf("events: %q / %q", evs[0].Data, evs[len(evs)-1].Data)
+	}
+}
+
+// A bounce's delivery-status part as Gmail writes it: its three-line 550
+// folded into one Diagnostic-Code is split back into lines; a delayed
+// recipient with no reply is a session that says why.
+func TestBounceDeliveryStatus(t *testing.T) {
+	bounce := "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nAddress not found\r\n" +
+		"--b\r\nContent-Type: message/delivery-status\r\n\r\n" +
+		"Reporting-MTA: dns; googlemail.com\r\nArrival-Date: Wed, 25 Nov 2026 09:12:00 -0800\r\n\r\n" +
+		"Final-Recipient: rfc822; friend.typo@gmail.com\r\nAction: failed\r\nStatus: 5.1.1\r\nRemote-MTA: dns; gmail-smtp-in.l.google.com. (142.250.102.27, the server for the domain gmail.com.)\r\n" +
+		"Diagnostic-Code: smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try\r\n" +
+		" 550-5.1.1 double-checking the recipient's email address for typos or\r\n" +
+		" 550 5.1.1 unnecessary spaces. https://support.google.com/mail/?p=NoSuchUser a1si - gsmtp\r\n\r\n" +
+		"Final-Recipient: rfc822; slow@example.org\r\nAction: delayed\r\nStatus: 4.4.1\r\nDiagnostic-Code: X-Postfix; connect to mx.example.org[192.0.2.9]:25: Connection timed out\r\n" +
+		"--b--\r\n"
+	res, err := Parse(strings.NewReader(bounce), Options{})
+	if err != nil || res.Format != FormatDSN || len(res.Sessions) != 2 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	var lines []string
+	for _, e := range res.Sessions[0].Events {
+		if e.Kind == wire.Line {
+			lines = append(lines, strings.TrimRight(string(e.Data), "\r\n"))
+		}
+	}
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "550-5.1.1 The email account") || !strings.HasPrefix(lines[2], "550 5.1.1 unnecessary spaces.") {
+		t.Fatalf("the reply's lines: %q", lines)
+	}
+	last := res.Sessions[1].Events[len(res.Sessions[1].Events)-1]
+	if last.Kind != wire.Close || !strings.Contains(string(last.Data), "Connection timed out") || !strings.Contains(string(last.Data), "the server keeps trying") {
+		t.Fatalf("the delayed recipient: %+v", last)
 	}
 }
