@@ -1264,6 +1264,10 @@ func TestAnnotateOtherServersLogs(t *testing.T) {
 		// part quotes the remote server's reply.
 		{"postfix_bounce_real.log", []string{"# format: bounce", "bounce: mx.example.net reports on <nosuchuser@example.com>: Action failed, Status 5.1.1",
 			"S: 550 5.1.1 <nosuchuser@example.com>", "5.1.1 means: no such user"}},
+		// Exim's main log: two failures and a deferral, each the command
+		// Exim names and the reply it quotes.
+		{"exim_mainlog_real.log", []string{"# format: exim", "failed for good (**)", "deferred (==)", "C: RCPT TO:<someone@elsewhere.test>",
+			"will not relay", "greylisting"}},
 		// Dovecot's own log: logins, logouts and what each session did.
 		{"dovecot_logins_real.log", []string{"# format: dovecot", "logged in to IMAP as dlog with PLAIN, over TLS", "does not trust the server's certificate",
 			"the mail stays on the server", "wrong user name or password"}},

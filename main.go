@@ -439,9 +439,9 @@ Thunderbird's protocol logs (MOZ_LOG, or NSPR_LOG before version 55),
 fetchmail -v, msmtp -d, mbsync -D, a Postfix server's mail.log (its
 one-line refusals and bounces, and with debug_peer_list set the whole
 conversations, in and out), Microsoft
-Exchange's SMTP Receive and Send protocol logs, Dovecot's log of logins and
-logouts, a bounce message (its RFC 3464 delivery-status part), and raw
-">"/"<" dialogues. A log that starts mid-session is explained as such. Passwords are
+Exchange's SMTP Receive and Send protocol logs, Exim's main log (its
+failures and deferrals), Dovecot's log of logins and logouts, a bounce
+message (its RFC 3464 delivery-status part), and raw ">"/"<" dialogues. A log that starts mid-session is explained as such. Passwords are
 masked unless --reveal-secrets is given.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -36,6 +36,7 @@ var signatures = []signature{
 	{FormatFetchmail, regexp.MustCompile(`^fetchmail: (POP3|IMAP|SMTP|ESMTP|LMTP)[<>]`), 5},
 	{FormatExchange, exchangeLogType, 10},
 	{FormatDSN, dsnPart, 10},
+	{FormatExim, regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?( [+-]\d{4})? (\[\d+\] )?[0-9A-Za-z]{6}-[0-9A-Za-z]{4,11}-[0-9A-Za-z]{2,4} (<=|=>|->|\*\*|==|Completed|Frozen)`), 5},
 	{FormatDSN, regexp.MustCompile(`^(Final-Recipient|Diagnostic-Code|Reporting-MTA|Remote-MTA): `), 3},
 	{FormatDovecot, regexp.MustCompile(`(?:^|\s)(imap|pop3|submission)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: (Info|Warning|Error): `), 4},
 	{FormatDovecot, regexp.MustCompile(`dovecot: (imap|pop3)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: `), 4},

@@ -40,6 +40,7 @@ const (
 	FormatExchange    Format = "exchange"    // Microsoft Exchange's SMTP Receive/Send protocol logs (CSV)
 	FormatDovecot     Format = "dovecot"     // Dovecot's log: logins and logouts ("imap-login: Info: Login: user=<...>")
 	FormatDSN         Format = "bounce"      // a bounce message's delivery-status part (RFC 3464)
+	FormatExim        Format = "exim"        // Exim's main log ("** x@y ... SMTP error from remote mail server after RCPT TO:<x@y>: 550 ...")
 	FormatArrows      Format = "arrows"      // raw dialogue, ">" client and "<" server
 	FormatUnknown     Format = "unknown"     // nothing recognisable
 )
@@ -47,7 +48,7 @@ const (
 // Formats lists every format Parse understands, for help texts and flags.
 func Formats() []Format {
 	return []Format{FormatCS, FormatSwaks, FormatCurl, FormatOpenSSL, FormatSmtplib,
-		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatDovecot, FormatDSN, FormatArrows}
+		FormatImaplib, FormatPoplib, FormatThunderbird, FormatMsmtp, FormatMbsync, FormatFetchmail, FormatPostfix, FormatExchange, FormatDovecot, FormatDSN, FormatExim, FormatArrows}
 }
 
 // Result is what Parse makes of a log.
@@ -152,6 +153,8 @@ func parseWith(p *parser, format Format, lines []string) bool {
 		parseDovecot(p, lines)
 	case FormatDSN:
 		parseDSN(p, lines)
+	case FormatExim:
+		parseExim(p, lines)
 	case FormatUnknown:
 		for i, l := range lines {
 			if strings.TrimSpace(l) != "" {

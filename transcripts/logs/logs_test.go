@@ -65,6 +65,7 @@ var samples = []sample{
 	{file: "postfix_summary_real.log", format: FormatPostfix, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP, wire.SMTP}, client: 4, server: 4},
 	{file: "dovecot_logins_real.log", format: FormatDovecot, protos: []wire.Proto{wire.IMAP, wire.IMAP, wire.IMAP, wire.IMAP, wire.POP3, wire.POP3, wire.IMAP, wire.POP3}},
 	{file: "postfix_bounce_real.log", format: FormatDSN, protos: []wire.Proto{wire.SMTP}, server: 1},
+	{file: "exim_mainlog_real.log", format: FormatExim, protos: []wire.Proto{wire.SMTP, wire.SMTP, wire.SMTP}, client: 3, server: 3},
 	{file: "exchange_receive.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 8, server: 31, payloads: 1, tls: 1},
 	{file: "exchange_send.log", format: FormatExchange, protos: []wire.Proto{wire.SMTP}, client: 6, server: 22, tls: 1},
 	{file: "thunderbird_nspr.log", format: FormatThunderbird, protos: []wire.Proto{wire.IMAP, wire.SMTP, wire.POP3}, client: 9, server: 13, secrets: 2},
