@@ -432,17 +432,21 @@ func newAnnotateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "annotate [FILE|-]",
 		Short: "Explain every line of a mail log you already have",
-		Long: `annotate reads a protocol log and explains every command and reply in it.
-It recognises plain C:/S: transcripts, swaks output, curl -v, openssl s_client
-sessions, the debug output of Python's smtplib, imaplib and poplib,
+		Long: `annotate reads a log and explains every command and reply in it.
+
+Logs of mail programs and tools: plain C:/S: transcripts, swaks, curl -v,
+openssl s_client, the debug output of Python's smtplib, imaplib and poplib,
 Thunderbird's protocol logs (MOZ_LOG, or NSPR_LOG before version 55),
-fetchmail -v, msmtp -d, mbsync -D, a Postfix server's mail.log (its
-one-line refusals and bounces, and with debug_peer_list set the whole
-conversations, in and out), Microsoft
-Exchange's SMTP Receive and Send protocol logs, Exim's main log (its
-failures and deferrals), Dovecot's log of logins and logouts, a bounce
-message (its RFC 3464 delivery-status part), and raw ">"/"<" dialogues. A log that starts mid-session is explained as such. Passwords are
-masked unless --reveal-secrets is given.`,
+fetchmail -v, msmtp -d, mbsync -D, and raw ">"/"<" dialogues.
+
+Logs of mail servers: Postfix's mail.log (its one-line refusals and
+bounces, and with debug_peer_list the whole conversations, in and out),
+Exim's main log (failures and deferrals), Microsoft Exchange's SMTP Receive
+and Send protocol logs, Dovecot's log of logins and logouts; and a bounce
+message saved as a file (its RFC 3464 delivery-status part).
+
+The format is detected (--format names it). A log that starts mid-session
+is explained as such. Passwords are masked unless --reveal-secrets is given.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in := io.Reader(cmd.InOrStdin())
