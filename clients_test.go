@@ -1301,3 +1301,21 @@ func TestAnnotateOtherServersLogs(t *testing.T) {
 		}
 	}
 }
+
+// explain, given a whole reply a user copied, explains its codes and what
+// its words mean; words alone are explained too, and words it does not
+// know are an error, not an empty page.
+func TestExplainAPastedReply(t *testing.T) {
+	out := runClient(t, binary, "explain", "454 4.7.1 <x@gmail.com>: Relay access denied")
+	for _, want := range []string{"`454`", "`4.7.1`", "## What the server's words mean", "This server will not relay"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain of a pasted reply lacks %q:\n%s", want, out)
+		}
+	}
+	if out := runClient(t, binary, "explain", "Client host [192.0.2.7] blocked using zen.spamhaus.org"); !strings.Contains(out, "DNS blocklist") {
+		t.Errorf("explain of words alone:\n%s", out)
+	}
+	if err := exec.Command(binary, "explain", "hello world").Run(); err == nil {
+		t.Error("explain of words it does not know succeeded")
+	}
+}

@@ -367,14 +367,28 @@ func newExplainCmd() *cobra.Command {
 		Example: `  mailtutor explain 550 5.7.1
   mailtutor explain -- -ERR [IN-USE]
   mailtutor explain NO [TRYCREATE]
-  mailtutor explain UIDL`,
+  mailtutor explain UIDL
+  mailtutor explain "454 4.7.1 <x@gmail.com>: Relay access denied"`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			entries, err := kb.Explain(strings.Join(args, " "))
-			if err != nil {
+			text := strings.Join(args, " ")
+			entries, err := kb.Explain(text)
+			words := transcripts.ServerMeaning(text)
+			if err != nil && words == "" {
 				return err
 			}
-			return printMarkdown(cmd.OutOrStdout(), kb.Markdown(entries), plain)
+			md := ""
+			if len(entries) > 0 {
+				md = kb.Markdown(entries)
+			}
+			if words != "" {
+				// A whole reply pasted in: its words can say more than its codes.
+				if md != "" {
+					md += "\n---\n\n"
+				}
+				md += "## What the server's words mean\n\n> " + text + "\n\n" + strings.ToUpper(words[:1]) + words[1:] + ".\n"
+			}
+			return printMarkdown(cmd.OutOrStdout(), md, plain)
 		},
 	}
 	// "-ERR" looks like a flag: let it through as an argument.

@@ -88,6 +88,12 @@ var sendingSayings = []serverSaying{
 		sameAs: []string{"4.7.1"}},
 }
 
+// ServerMeaning returns what the words of a server's reply mean ("Relay
+// access denied", "blocked using zen.spamhaus.org", "SmtpClientAuthentication
+// is disabled"), or "" when they say nothing this table knows: for
+// mailtutor explain, which is given a reply a user copied.
+func ServerMeaning(text string) string { return serverMeaning(text, true) }
+
 // serverMeaning returns what a server's reply text means, or "" when it
 // says nothing this table knows.
 func serverMeaning(text string, smtp bool) string {
