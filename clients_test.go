@@ -1319,3 +1319,15 @@ func TestExplainAPastedReply(t *testing.T) {
 		t.Error("explain of words it does not know succeeded")
 	}
 }
+
+// annotate, given a message (its source, as "show original" gives it),
+// explains each header field and the route its Received lines trace.
+func TestAnnotateAMessage(t *testing.T) {
+	out := runClient(t, binary, "annotate", "transcripts/testdata/messages/exim_via_serve_real.eml")
+	for _, want := range []string{"# format: message (its header section)", "hop 2 of 2", "the envelope sender (MAIL FROM)",
+		"## route, oldest hop first (2 Received lines)", "1. root → mx.example.net [local]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("annotate of a message lacks %q:\n%s", want, out)
+		}
+	}
+}

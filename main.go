@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -459,6 +460,10 @@ Exim's main log (failures and deferrals), Microsoft Exchange's SMTP Receive
 and Send protocol logs, Dovecot's log of logins and logouts; and a bounce
 message saved as a file (its RFC 3464 delivery-status part).
 
+A message's source ("show original") is read for its headers: the route its
+Received lines trace, with the delay of each hop, the SPF, DKIM and DMARC
+checks, and what each header field is for.
+
 The format is detected (--format names it). A log that starts mid-session
 is explained as such. Passwords are masked unless --reveal-secrets is given.`,
 		Args: cobra.MaximumNArgs(1),
@@ -472,7 +477,15 @@ is explained as such. Passwords are masked unless --reveal-secrets is given.`,
 				defer f.Close()
 				in = f
 			}
-			res, err := logs.Parse(in, logs.Options{Format: logs.Format(format), Proto: wire.Proto(proto)})
+			data, err := io.ReadAll(io.LimitReader(in, logs.DefaultMaxBytes+1))
+			if err != nil {
+				return err
+			}
+			detected, _ := logs.Detect(data)
+			if format == "message" || format == "" && detected == logs.FormatUnknown && transcripts.LooksLikeMessage(data) {
+				return printHeaders(cmd.OutOrStdout(), transcripts.ExplainHeaders(data))
+			}
+			res, err := logs.Parse(bytes.NewReader(data), logs.Options{Format: logs.Format(format), Proto: wire.Proto(proto)})
 			if err != nil {
 				return err
 			}
@@ -483,10 +496,29 @@ is explained as such. Passwords are masked unless --reveal-secrets is given.`,
 	for _, f := range logs.Formats() {
 		names = append(names, string(f))
 	}
+	names = append(names, "message")
 	cmd.Flags().StringVar(&format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
 	cmd.Flags().StringVar(&proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
 	return cmd
+}
+
+// printHeaders writes a message's header fields, each with its note, then
+// the route its Received lines trace.
+func printHeaders(w io.Writer, rep transcripts.MessageReport) error {
+	fmt.Fprintln(w, "# format: message (its header section)")
+	fmt.Fprintln(w)
+	for _, h := range rep.Headers {
+		fmt.Fprintf(w, "%s: %s\n", h.Name, shorten(h.Value))
+		fmt.Fprintf(w, "     # %s\n", h.Note)
+	}
+	if len(rep.Route) > 0 {
+		fmt.Fprintf(w, "\n## route, oldest hop first (%d Received lines)\n", len(rep.Route))
+		for i, r := range rep.Route {
+			fmt.Fprintf(w, "%d. %s\n", i+1, r)
+		}
+	}
+	return nil
 }
 
 func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {

@@ -21,14 +21,17 @@ func (s *Simulator) seed() error {
 		other = users[1].Address
 	}
 	first := users[0]
+	// A message is written (its Date:) a moment before its first server
+	// has it (the oldest Received, two seconds before it arrives).
+	written := func(ago time.Duration) time.Time { return now.Add(-ago - 5*time.Second) }
 	msgs := []struct {
 		ago time.Duration
 		raw string
 	}{
-		{26 * time.Hour, plainMessage(other, first.Address, "Lunch on Friday?", now.Add(-26*time.Hour), "seed-1",
+		{26 * time.Hour, plainMessage(other, first.Address, "Lunch on Friday?", written(26*time.Hour), "seed-1",
 			"Hi!\r\n\r\nAre we still on for lunch on Friday? The new place by the station\r\nopens at noon.\r\n\r\nCheers\r\n")},
-		{5 * time.Hour, alternativeMessage(other, first.Address, now.Add(-5*time.Hour))},
-		{90 * time.Minute, attachmentMessage(other, first.Address, now.Add(-90*time.Minute))},
+		{5 * time.Hour, alternativeMessage(other, first.Address, written(5*time.Hour))},
+		{90 * time.Minute, attachmentMessage(other, first.Address, written(90*time.Minute))},
 	}
 	for i, m := range msgs {
 		raw := traced(other, first.Address, now.Add(-m.ago), i+1) + m.raw
@@ -38,7 +41,7 @@ func (s *Simulator) seed() error {
 	}
 	for i, u := range users[1:] {
 		raw := traced(first.Address, u.Address, now.Add(-48*time.Hour), len(msgs)+i+1) +
-			plainMessage(first.Address, u.Address, "Welcome to the simulated mail world", now.Add(-48*time.Hour), fmt.Sprintf("seed-w%d", i+1),
+			plainMessage(first.Address, u.Address, "Welcome to the simulated mail world", written(48*time.Hour), fmt.Sprintf("seed-w%d", i+1),
 				"Hello,\r\n\r\nThis message was waiting in your INBOX when the simulator started.\r\nRead it over POP3 or IMAP and watch every line on the wire.\r\n")
 		if _, err := u.Inbox().Append([]byte(raw), nil, now.Add(-48*time.Hour), nil); err != nil {
 			return err
