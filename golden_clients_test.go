@@ -58,10 +58,16 @@ func (r *recorded) hostPort(role wire.Role) (string, string) {
 
 // settle waits until every session opened so far has closed and its Close
 // event is annotated: a client process that exited has hung up, but the
-// relay may not have noticed yet. The deadline only turns a hang into a
+// relay may not have noticed yet (a test seen failing once under load,
+// its transcript one Close short). The deadline only turns a hang into a
 // failure; nothing is timed.
 func (r *recorded) settle(t *testing.T) []transcripts.Line {
 	t.Helper()
+	// First let the recorder catch up with every event published so far:
+	// on a busy machine it may not have recorded even the Open of a
+	// session whose client has already exited, and "no session open"
+	// would then pass for "every session closed".
+	r.rec.Sync()
 	var mu sync.Mutex
 	open := 0
 	done := make(chan struct{}, 1)

@@ -56,7 +56,8 @@ var sendingSayings = []serverSaying{
 	{words: []string{"not owned by user", "not owned by"},
 		means: "a logged-in user may send only from the addresses that belong to the account: the MAIL FROM address belongs to someone else"},
 	{words: []string{"not logged in", "authentication required", "authentication is required", "must authenticate"},
-		means: "log in first: send AUTH (after STARTTLS) before MAIL FROM"},
+		means:  "log in first: send AUTH (after STARTTLS) before MAIL FROM",
+		sameAs: []string{"5.7.0"}}, // 530 5.7.0 is explained so already
 	{words: []string{"need fully-qualified hostname", "helo command rejected", "invalid helo", "bad helo", "helo/ehlo", "ehlo/helo"},
 		means: "the server checks the name given with EHLO: send the client's fully qualified domain name (mail.example.com), one that resolves in DNS, or an address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1)"},
 	{words: []string{"cannot find your hostname", "cannot find your reverse hostname", "reverse dns", "reverse hostname", "ptr record", "no ptr"},
