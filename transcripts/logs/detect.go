@@ -42,7 +42,7 @@ var signatures = []signature{
 	{FormatDovecot, regexp.MustCompile(`dovecot: (imap|pop3)(-login)?(\([^)]*\))?(<\d+>)?(<[^>]*>)?: `), 4},
 	{FormatExchange, regexp.MustCompile(`^#Software: Microsoft Exchange Server`), 5},
 	{FormatExchange, exchangeRow, 5},
-	{FormatPostfix, regexp.MustCompile(`\S/(smtpd|smtp|lmtp|local|virtual|qmgr|cleanup)\[\d+\]: (NOQUEUE: reject: |[0-9A-Za-z]+: (to=<|from=<|client=|message-id=))`), 3},
+	{FormatPostfix, regexp.MustCompile(`\S/(smtpd|smtp|lmtp|local|virtual|qmgr|cleanup)\[\d+\]: (NOQUEUE: reject: |warning: \S+\[[^\]]*\]: SASL |[0-9A-Za-z]+: (to=<|from=<|client=|message-id=))`), 3},
 	{FormatPostfix, regexp.MustCompile(`\S/(smtpd|smtp|lmtp)\[\d+\]: ([<>] \S+\[[^\]]*\]|(dis)?connect from )`), 5},
 	{FormatMbsync, regexp.MustCompile(`^([FN]: )?(\(\d+ in progress\) )?>>> \d+ `), 3},
 	{FormatMbsync, regexp.MustCompile(`^(Opening (far|near) side (store|box) |Connection is now encrypted$|Maildir notice: |[FN]: \[ *\d+\] )`), 5},

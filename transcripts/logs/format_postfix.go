@@ -49,6 +49,9 @@ var (
 	// postfixReject is smtpd's one-line record of a refusal, which it
 	// logs without debug_peer_list: the command, the client and the reply.
 	postfixReject = regexp.MustCompile(`^(?:NOQUEUE|[0-9A-Za-z]+): (?:reject|defer|reject_warning): (RCPT|MAIL|DATA|EHLO|HELO|VRFY|ETRN) from (\S+?\[[^\]]*\](?::\d+)?): (.*?)(?:; (from=<[^>]*>.*))?$`)
+	// postfixSASLFailed is smtpd's record of a failed login; its reply is
+	// always "535 5.7.8 Error: authentication failed: " and the reason.
+	postfixSASLFailed = regexp.MustCompile(`^warning: (\S+?\[[^\]]*\]): SASL (\S+) authentication failed: ?(.*)$`)
 	// postfixStatus is a delivery agent's record of a delivery attempt;
 	// the part that matters here is the remote server's reply.
 	postfixStatus = regexp.MustCompile(`^([0-9A-Za-z]+): to=<([^>]*)>,(?:.*?) status=(\w+) \(host (\S+?\[[^\]]*\](?::\d+)?) said: (.*) \(in reply to (.+?) command\)\)$`)
@@ -148,6 +151,13 @@ func (pf *postfixLog) line(p *parser, proc string, server bool, text string, lin
 	if server {
 		if m := postfixReject.FindStringSubmatch(text); m != nil {
 			pf.reject(p, proc, m, line)
+			return
+		}
+		if m := postfixSASLFailed.FindStringSubmatch(text); m != nil && !pf.talked[proc+" "+m[1]] {
+			key := pf.start(p, proc+" "+m[1]+" summary", "Postfix's smtpd refused a login from "+m[1]+": rebuilt from its warning line, which names the mechanism and the reason; Postfix's reply to a failed login is always 535 5.7.8 (the conversation itself is not in this log)", line)
+			p.send(key, wire.FromClient, crlf("AUTH "+m[2]), line)
+			p.send(key, wire.FromServer, crlf("535 5.7.8 Error: authentication failed: "+postfixSASLReason(m[3])), line)
+			delete(pf.current, proc+" "+m[1]+" summary")
 			return
 		}
 	} else if pf.delivery(p, proc, text, line) {
@@ -300,4 +310,15 @@ func withoutPort(peer string) string {
 		return peer[:i+1]
 	}
 	return peer
+}
+
+// postfixSASLReason is the reason of a failed login as Postfix's reply
+// gives it: the log adds the user name tried, which the reply does not.
+// (With Dovecot's SASL the reason of a LOGIN is the last challenge in
+// base64, "UGFzc3dvcmQ6", "Password:": the reply says the same.)
+func postfixSASLReason(reason string) string {
+	if i := strings.LastIndex(reason, ", sasl_username="); i >= 0 {
+		return reason[:i]
+	}
+	return reason
 }

@@ -517,3 +517,22 @@ func TestBounceDeliveryStatus(t *testing.T) {
 		t.Fatalf("the delayed recipient: %+v", last)
 	}
 }
+
+// Postfix's warning of a failed login becomes the AUTH it names and the
+// 535 5.7.8 Postfix always answers, without the user name the log adds.
+func TestPostfixFailedLogin(t *testing.T) {
+	log := "Nov 26 03:12:09 mail postfix/submission/smtpd[4412]: warning: unknown[198.51.100.23]: SASL PLAIN authentication failed: authentication failure, sasl_username=admin\n"
+	res, err := Parse(strings.NewReader(log), Options{})
+	if err != nil || res.Format != FormatPostfix || len(res.Sessions) != 1 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	var lines []string
+	for _, e := range res.Sessions[0].Events {
+		if e.Kind == wire.Line {
+			lines = append(lines, strings.TrimRight(string(e.Data), "\r\n"))
+		}
+	}
+	if strings.Join(lines, "|") != "AUTH PLAIN|535 5.7.8 Error: authentication failed: authentication failure" {
+		t.Fatalf("lines %q", lines)
+	}
+}
