@@ -160,7 +160,10 @@ func (r *Run) PlaySends(ctx context.Context, sends []Send, opts PlayOptions) err
 // count as changes too: another session may be told a moment later (an IMAP
 // server pushing "* 1 FETCH" to an idling client).
 func (r *Run) settle(ctx context.Context) {
-	const quiet = 100 * time.Millisecond
+	// Long enough for a busy machine: a goal met after the quiet time is
+	// reported as missed (seen once in lessons check with 100 ms). Only a
+	// step whose goal is not met waits it out; a met one returns at once.
+	const quiet = 300 * time.Millisecond
 	changed := make(chan struct{}, 1)
 	cancel := r.sim.Watch(func() {
 		select {
@@ -179,7 +182,7 @@ func (r *Run) settle(ctx context.Context) {
 	r.mu.Lock()
 	start := r.current
 	r.mu.Unlock()
-	deadline := time.NewTimer(3 * time.Second)
+	deadline := time.NewTimer(5 * time.Second)
 	defer deadline.Stop()
 	for {
 		r.mu.Lock()
