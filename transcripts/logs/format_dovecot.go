@@ -32,59 +32,77 @@ var (
 )
 
 func parseDovecot(p *parser, lines []string) {
-	n := 0
+	p.inferTLS = true // for Postfix's conversation lines, if any
+	d := &dovecotLog{}
+	pf := newPostfixLog()
 	for i, l := range lines {
 		line := i + 1
-		if strings.TrimSpace(l) == "" {
+		if strings.TrimSpace(l) == "" || d.line(p, l, line) {
 			continue
 		}
-		m := dovecotLine.FindStringSubmatch(l)
-		if m == nil {
-			if !strings.Contains(l, "dovecot") && !strings.Contains(l, "lmtp(") && !strings.Contains(l, "auth") {
-				p.problem(line, l, "not a Dovecot log line")
-			}
-			continue // master, auth and lmtp lines: not a client session
+		// A mail.log holds Postfix's lines beside Dovecot's.
+		if pf.line(p, l, line) {
+			continue
 		}
-		proto := wire.IMAP
-		switch m[1] {
-		case "pop3":
-			proto = wire.POP3
-		case "submission":
-			proto = wire.SMTP
-		case "managesieve":
-			continue // sieve filters: not a mail protocol this tutor explains
+		if !strings.Contains(l, "dovecot") && !strings.Contains(l, "lmtp(") && !strings.Contains(l, "auth") {
+			p.problem(line, l, "not a Dovecot log line")
 		}
-		syslogTime(p, l, line)
-		name := strings.ToUpper(m[1])
-		text := m[5]
-		switch {
-		case m[2] != "" && dovecotLogin.MatchString(text):
-			f := dovecotFields(text)
-			key := "dovecot " + f["session"]
-			p.setProto(key, proto)
-			p.open(key, fmt.Sprintf("Dovecot: %s logged in to %s as %s with %s%s", f["rip"], name, f["user"], f["method"], dovecotSecurity(f)), line)
-		case m[2] != "":
-			fm := dovecotLoginFailed.FindStringSubmatch(text)
-			if fm == nil {
-				continue // the login process describing something else
-			}
-			f := dovecotFields(fm[3])
-			n++
-			key := fmt.Sprintf("dovecot login %d %s", n, f["session"])
-			p.setProto(key, proto)
-			p.open(key, fmt.Sprintf("Dovecot: a client from %s connected to %s%s", f["rip"], name, dovecotSecurity(f)), line)
-			said, _, _ := strings.Cut(text, "): ")
-			p.close(key, "Dovecot: "+said+"): "+dovecotLoginProblem(fm[1], fm[2], f), line)
-		case m[4] != "":
-			lm := dovecotLogout.FindStringSubmatch(text)
-			if lm == nil {
-				continue
-			}
-			key := "dovecot " + m[4]
-			p.setProto(key, proto)
-			p.close(key, "Dovecot: "+text+": "+dovecotLogoutMeaning(proto, m[3], text, lm[1]), line)
-		}
+		// master, auth and lmtp lines: not a client session
 	}
+}
+
+// dovecotLog is what the Dovecot reader keeps between lines.
+type dovecotLog struct {
+	failed int // sessions made of a failed login, for their keys
+}
+
+// line reads one line if it is a Dovecot client process's, and reports
+// whether it was.
+func (d *dovecotLog) line(p *parser, l string, line int) bool {
+	m := dovecotLine.FindStringSubmatch(l)
+	if m == nil {
+		return false
+	}
+	proto := wire.IMAP
+	switch m[1] {
+	case "pop3":
+		proto = wire.POP3
+	case "submission":
+		proto = wire.SMTP
+	case "managesieve":
+		return true // sieve filters: not a mail protocol this tutor explains
+	}
+	syslogTime(p, l, line)
+	name := strings.ToUpper(m[1])
+	text := m[5]
+	switch {
+	case m[2] != "" && dovecotLogin.MatchString(text):
+		f := dovecotFields(text)
+		key := "dovecot " + f["session"]
+		p.setProto(key, proto)
+		p.open(key, fmt.Sprintf("Dovecot: %s logged in to %s as %s with %s%s", f["rip"], name, f["user"], f["method"], dovecotSecurity(f)), line)
+	case m[2] != "":
+		fm := dovecotLoginFailed.FindStringSubmatch(text)
+		if fm == nil {
+			return true // the login process describing something else
+		}
+		f := dovecotFields(fm[3])
+		d.failed++
+		key := fmt.Sprintf("dovecot login %d %s", d.failed, f["session"])
+		p.setProto(key, proto)
+		p.open(key, fmt.Sprintf("Dovecot: a client from %s connected to %s%s", f["rip"], name, dovecotSecurity(f)), line)
+		said, _, _ := strings.Cut(text, "): ")
+		p.close(key, "Dovecot: "+said+"): "+dovecotLoginProblem(fm[1], fm[2], f), line)
+	case m[4] != "":
+		lm := dovecotLogout.FindStringSubmatch(text)
+		if lm == nil {
+			return true
+		}
+		key := "dovecot " + m[4]
+		p.setProto(key, proto)
+		p.close(key, "Dovecot: "+text+": "+dovecotLogoutMeaning(proto, m[3], text, lm[1]), line)
+	}
+	return true
 }
 
 // dovecotFields reads "user=<u>, method=PLAIN, rip=..." into a map; the

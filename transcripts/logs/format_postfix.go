@@ -88,29 +88,47 @@ type postfixLog struct {
 
 func parsePostfix(p *parser, lines []string) {
 	p.inferTLS = true
-	pf := &postfixLog{current: map[string]string{}, ended: map[string]bool{}, inData: map[string]bool{}, from: map[string]string{}, lost: map[string]string{}, talked: map[string]bool{}}
+	pf := newPostfixLog()
+	d := &dovecotLog{}
 	for i, l := range lines {
 		line := i + 1
-		if strings.TrimSpace(l) == "" {
+		if strings.TrimSpace(l) == "" || pf.line(p, l, line) {
 			continue
 		}
-		m := postfixProcess.FindStringSubmatch(l)
-		if m == nil {
-			if !postfixAnyProcess.MatchString(l) {
-				p.problem(line, l, "not a Postfix log line")
-			} else if q := postfixQueued.FindStringSubmatch(l); q != nil {
-				pf.from[q[1]] = q[2]
-			}
-			continue // another Postfix program: the queue manager, cleanup, local delivery
+		// Debian's mail.log holds Dovecot's lines beside Postfix's.
+		if d.line(p, l, line) {
+			continue
 		}
-		syslogTime(p, l, line)
-		pf.line(p, m[2]+"["+m[3]+"]", m[2] == "smtpd", m[4], line)
+		p.problem(line, l, "not a Postfix log line")
 	}
 }
 
-// line reads what one smtpd, smtp or lmtp process logged. server tells
+func newPostfixLog() *postfixLog {
+	return &postfixLog{current: map[string]string{}, ended: map[string]bool{}, inData: map[string]bool{},
+		from: map[string]string{}, lost: map[string]string{}, talked: map[string]bool{}}
+}
+
+// line reads one line if it is a Postfix program's, and reports whether it
+// was.
+func (pf *postfixLog) line(p *parser, l string, line int) bool {
+	m := postfixProcess.FindStringSubmatch(l)
+	if m == nil {
+		if !postfixAnyProcess.MatchString(l) {
+			return false
+		}
+		if q := postfixQueued.FindStringSubmatch(l); q != nil {
+			pf.from[q[1]] = q[2]
+		}
+		return true // another Postfix program: the queue manager, cleanup, local delivery
+	}
+	syslogTime(p, l, line)
+	pf.process(p, m[2]+"["+m[3]+"]", m[2] == "smtpd", m[4], line)
+	return true
+}
+
+// process reads what one smtpd, smtp or lmtp process logged. server tells
 // smtpd (Postfix receiving) from smtp and lmtp (Postfix sending).
-func (pf *postfixLog) line(p *parser, proc string, server bool, text string, line int) {
+func (pf *postfixLog) process(p *parser, proc string, server bool, text string, line int) {
 	if m := postfixConnect.FindStringSubmatch(text); m != nil && server {
 		pf.start(p, proc+" "+m[1], "Postfix's smtpd: connect from "+m[1], line)
 		return

@@ -536,3 +536,21 @@ func TestPostfixFailedLogin(t *testing.T) {
 		t.Fatalf("lines %q", lines)
 	}
 }
+
+// Debian's /var/log/mail.log holds Postfix's and Dovecot's lines together:
+// read as one log, whichever is detected, both are understood.
+func TestMailLogWithPostfixAndDovecot(t *testing.T) {
+	log := "Nov 26 10:28:40 mail postfix/smtpd[25595]: NOQUEUE: reject: RCPT from unknown[192.0.2.7]: 454 4.7.1 <someone@gmail.com>: Relay access denied; from=<a@example.com> to=<someone@gmail.com> proto=ESMTP helo=<vm>\n" +
+		"Nov 26 10:28:52 mail dovecot: pop3-login: Login: user=<dana>, method=PLAIN, rip=192.0.2.7, lip=192.0.2.1, mpid=2820, TLS, session=<sQeyaCthTo1/AAAB>\n" +
+		"Nov 26 10:29:30 mail dovecot: pop3(dana)<2820><sQeyaCthTo1/AAAB>: Disconnected: Logged out top=0/0, retr=3/9120, del=0/3, size=9003\n" +
+		"Nov 26 10:29:31 mail postfix/qmgr[1234]: 8A000B8834: removed\n"
+	for _, format := range []Format{"", FormatPostfix, FormatDovecot} {
+		res, err := Parse(strings.NewReader(log), Options{Format: format})
+		if err != nil || len(res.Sessions) != 2 || len(res.Problems) != 0 {
+			t.Fatalf("format %q: %v %+v", format, err, res)
+		}
+		if res.Sessions[0].Proto != wire.SMTP || res.Sessions[1].Proto != wire.POP3 {
+			t.Errorf("format %q: sessions %s, %s", format, res.Sessions[0].Proto, res.Sessions[1].Proto)
+		}
+	}
+}
