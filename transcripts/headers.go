@@ -33,7 +33,7 @@ type MessageReport struct {
 }
 
 var (
-	receivedFrom = regexp.MustCompile(`(?i)\bfrom\s+(\S+)(?:\s+\(([^)]*)\))?`)
+	receivedFrom = regexp.MustCompile(`(?i)^from\s+(\S+)(?:\s+\(([^)]*)\))?`) // first, or not at all ("envelope-from" is no from clause)
 	receivedBy   = regexp.MustCompile(`(?i)\bby\s+(\S+)`)
 	receivedWith = regexp.MustCompile(`(?i)\bwith\s+(\S+)`)
 	receivedIP   = regexp.MustCompile(`\[((?:IPv6:)?[0-9A-Fa-f:.]+)\]`)

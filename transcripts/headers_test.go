@@ -67,6 +67,10 @@ func TestExplainHeaders(t *testing.T) {
 			t.Errorf("the late hop: %q", h.Note)
 		}
 	}
+	// "envelope-from" in a comment is not the from clause.
+	if r := ExplainHeaders([]byte("Received: by mx.example.net with local (Exim 4.96) (envelope-from <c@example.net>) id 1x; Thu, 26 Nov 2026 10:43:25 +0000\r\n\r\n")); r.Route[0] != "mx.example.net [local]" {
+		t.Errorf("route of a hop with no from clause: %q", r.Route)
+	}
 	if !LooksLikeMessage([]byte(gmailHeaders)) || LooksLikeMessage([]byte("C: EHLO x\r\nS: 250 ok\r\n")) {
 		t.Error("LooksLikeMessage")
 	}
