@@ -1116,7 +1116,7 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	default:
 		l.Note = cmd.verb + " failed (" + m + ")"
 	}
-	addServerMeaning(l, m, false)
+	addServerMeaning(l, m)
 	if code != "" && code != "AUTHENTICATIONFAILED" && code != "TRYCREATE" && !strings.Contains(l.Note, "["+code) {
 		l.Note += " [" + code + "]"
 	}

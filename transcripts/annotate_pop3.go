@@ -342,7 +342,7 @@ func (a *Annotator) popServer(l *Line, e wire.Event) {
 		a.popOK(l, cmd, m)
 	} else {
 		a.popErr(l, cmd, m)
-		addServerMeaning(l, m, false)
+		addServerMeaning(l, m)
 	}
 }
 

@@ -44,6 +44,10 @@ type smtpState struct {
 	// offered holds the extensions of the last EHLO reply (AUTH, STARTTLS,
 	// ...); nil until an EHLO was sent.
 	offered map[string]bool
+	// meaning and sameAs are what the current reply's words mean
+	// (serverSayingFor), found once per reply.
+	meaning string
+	sameAs  []string
 	// replyText gathers the texts of a multi-line reply's earlier lines:
 	// servers such as Gmail spread one explanation over several lines.
 	replyText []string
@@ -469,12 +473,19 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 		s.from, s.rcpts = "", 0
 		return
 	}
+	// What the reply's words mean, looked up once for the notes below and
+	// for smtpFailure; not for successes, nor for the protocol's own
+	// errors (500-504), whose words are about syntax.
+	s.meaning, s.sameAs = "", nil
+	if code[0] >= '4' && (code < "500" || code > "504") {
+		s.meaning, s.sameAs = serverSayingFor(msg, true)
+	}
 	a.smtpReply(l, cmd, code, msg)
 	// X.7.1 is any refusal by policy; when the server's words say which
 	// one (a relay refused, a blocklist), its KB summary would mislead.
 	// So would 5.1.10's registry meaning (null MX) where Exchange uses the
 	// code for an unknown recipient.
-	meaning, sameAs := serverSayingFor(msg, true)
+	meaning, sameAs := s.meaning, s.sameAs
 	generic := meaning != "" && !slices.Contains(sameAs, l.Enhanced) &&
 		(strings.HasSuffix(l.Enhanced, ".7.1") || l.Enhanced == "5.1.10" && strings.Contains(strings.ToLower(msg), "recipientnotfound"))
 	if l.Enhanced != "" && code[0] >= '4' && !strings.HasSuffix(l.Enhanced, ".0.0") && !generic &&
@@ -487,8 +498,8 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 			l.Note += "; " + l.Enhanced + " means: " + lowerFirst(p.summary)
 		}
 	}
-	if code[0] >= '4' && cmd.verb != "AUTH" || code == "535" || code == "534" {
-		addServerMeaning(l, msg, true)
+	if (code[0] >= '4' && cmd.verb != "AUTH" || code == "535" || code == "534") && meaning != "" && !slices.Contains(sameAs, l.Enhanced) {
+		l.Note += "; the server's words mean: " + meaning
 	}
 	if lineNo > 0 {
 		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
@@ -829,7 +840,7 @@ func (a *Annotator) smtpFailure(l *Line, code string) {
 	switch code[0] {
 	case '4':
 		l.Note += ". 4xx is temporary: a sending server keeps the message and retries later (minutes to days)"
-		if meaning := serverMeaning(l.Text, true); meaning == "" && strings.HasPrefix(l.Enhanced, "4.7.") || strings.Contains(strings.ToLower(l.Text), "greylist") {
+		if a.smtp.meaning == "" && strings.HasPrefix(l.Enhanced, "4.7.") || strings.Contains(strings.ToLower(l.Text), "greylist") {
 			// Unless the server's words say it is something else (Postfix
 			// refuses a relay with 454 4.7.1).
 			l.Note += "; greylisting expects exactly that retry"

@@ -123,10 +123,10 @@ func serverSayingFor(text string, smtp bool) (means string, sameAs []string) {
 	return "", nil
 }
 
-// addServerMeaning adds to a refusal's note what the server's words mean;
-// smtp tells an SMTP reply from a POP3 or IMAP one.
-func addServerMeaning(l *Line, text string, smtp bool) {
-	m, sameAs := serverSayingFor(text, smtp)
+// addServerMeaning adds to a POP3 or IMAP refusal's note what the server's
+// words mean (the SMTP annotator looks its replies up itself, once each).
+func addServerMeaning(l *Line, text string) {
+	m, sameAs := serverSayingFor(text, false)
 	if m == "" || slices.Contains(sameAs, l.Enhanced) {
 		return
 	}
