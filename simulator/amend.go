@@ -27,6 +27,7 @@ import (
 //   - IMAP: a synchronising literal go-imap will not take (refuseBigLiteral).
 //   - IMAP: a command whose quoted string does not end on its line: go-imap
 //     reads the client's next lines into the string and the session hangs.
+//   - SMTP: HELP, which go-smtp does not implement (smtpHelp).
 //   - SMTP: STARTTLS with anything after it. go-smtp takes every line that
 //     starts with those letters for STARTTLS ("STARTTLSX" too, which the
 //     relay would not recognise, and the TLS handshake would stall); RFC
@@ -51,6 +52,8 @@ func (s *session) refuseMalformed(p wire.Piece) string {
 // refuseSMTP is refuseMalformed for an SMTP command line.
 func refuseSMTP(p wire.Piece) string {
 	switch {
+	case p.Verb == "HELP":
+		return smtpHelp
 	case strings.HasPrefix(p.Verb, "STARTTLS"), p.Verb == "HELO", p.Verb == "EHLO", p.Verb == "VRFY", p.Verb == "RSET", p.Verb == "QUIT":
 	default:
 		return "" // the usual case, decided without copying the line
@@ -74,6 +77,16 @@ func refuseSMTP(p wire.Piece) string {
 	}
 	return ""
 }
+
+// smtpHelp answers HELP, which go-smtp does not implement (502): RFC 5321
+// §4.1.1.8 has the server answer with help text, and a learner typing
+// HELP deserves some. HELP changes no state, so the relay can answer it.
+// Every line carries the enhanced code, as RFC 2034 §4 asks.
+const smtpHelp = "214-2.0.0 mailtutor's simulated mail server. Commands (RFC 5321):\r\n" +
+	"214-2.0.0 EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT\r\n" +
+	"214-2.0.0 A message: EHLO your.name, MAIL FROM:<you>, RCPT TO:<them>, DATA,\r\n" +
+	"214-2.0.0 then the message and a line holding only \".\", then QUIT.\r\n" +
+	"214 2.0.0 AUTH works on the submission port, after STARTTLS if asked.\r\n"
 
 // refuseIMAP is refuseMalformed for the first line of an IMAP command.
 func (s *session) refuseIMAP(p wire.Piece) string {

@@ -377,7 +377,12 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		}
 		if reply != "" {
 			edits = append(edits, edit{start: start, end: end})
-			batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(reply)})
+			for rest := []byte(reply); len(rest) > 0; {
+				// One event per line, as the server's own replies are.
+				var line []byte
+				line, rest = wire.CutLine(rest)
+				batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: line})
+			}
 			replies = append(replies, reply)
 			s.split.AnsweredHere()
 			return

@@ -1105,3 +1105,38 @@ func TestSearchSaveOnlySendsNoESearch(t *testing.T) {
 		return strings.HasPrefix(string(e.Data), "a6 OK")
 	})
 }
+
+// HELP gets help text (RFC 5321 §4.1.1.8; go-smtp answers 502), the
+// enhanced code on every line (RFC 2034 §4), and the tap shows it as the
+// lines it is, one event each.
+func TestSMTPHelp(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := dial(t, sim, wire.RoleMX)
+	c.line()
+	c.send("HELP")
+	var lines []string
+	for {
+		l := c.line()
+		lines = append(lines, l)
+		if len(l) < 4 || l[3] != '-' {
+			break
+		}
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "214-2.0.0 ") && !strings.HasPrefix(l, "214 2.0.0 ") {
+			t.Fatalf("HELP: %q", lines)
+		}
+	}
+	c.expectSMTP("NOOP", "250") // the session goes on
+	n := 0
+	rec.until(t, "the tap shows each help line", func(e wire.Event) bool {
+		if e.Dir == wire.FromServer && strings.HasPrefix(string(e.Data), "214") {
+			if strings.Count(string(e.Data), "\r\n") != 1 {
+				t.Errorf("one event holds several lines: %q", e.Data)
+			}
+			n++
+		}
+		return n == len(lines)
+	})
+}

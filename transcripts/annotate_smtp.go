@@ -738,6 +738,9 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		}
 		l.Note = "the transaction was reset: sender and recipients are forgotten"
 		l.RFC = "RFC 5321 §4.1.1.5"
+	case cmd.verb == "HELP" && class == '2':
+		l.Note = "the server's help text (" + m + ")"
+		l.RFC = "RFC 5321 §4.1.1.8"
 	case cmd.verb == "NOOP" && class == '2':
 		l.Note = "the server is alive; nothing changed"
 		l.RFC = "RFC 5321 §4.1.1.9"
