@@ -269,9 +269,9 @@ func replyExample(sent, fallback string) string {
 }
 
 // mapLibraryReply gives go-smtp's acceptance of MAIL and RCPT their
-// address status codes (addressStatus), and turns go-smtp's "502 5.5.1" answers to commands given out
-// of order into the "503 5.5.1" that RFC 5321 §4.3.2 prescribes ("bad
-// sequence of commands"). go-smtp's maintainers chose 502; mailtutor teaches
+// address status codes (addressStatus), and turns go-smtp's "502 5.5.1"
+// answers to commands given out of order into the "503 5.5.1" that RFC 5321
+// §4.3.2 prescribes ("bad sequence of commands"). go-smtp's maintainers chose 502; mailtutor teaches
 // the RFC. Only the library's known sequence messages are mapped: a genuine
 // "command not implemented" stays 502.
 //

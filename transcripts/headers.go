@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
 // A help desk is often handed a message's headers ("show original", "view
@@ -48,13 +50,9 @@ func ExplainHeaders(raw []byte) MessageReport {
 	var fields []field
 	for rest := raw; len(rest) > 0; {
 		// Line by line, up to the blank line: the body is never looked at.
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		text := strings.TrimRight(string(line), "\r")
+		var line []byte
+		line, rest = wire.CutLine(rest)
+		text := strings.TrimRight(string(line), "\r\n")
 		if text == "" {
 			break // the end of the header section
 		}

@@ -93,16 +93,14 @@ var sendingSayings = []serverSaying{
 // access denied", "blocked using zen.spamhaus.org", "SmtpClientAuthentication
 // is disabled"), or "" when they say nothing this table knows: for
 // mailtutor explain, which is given a reply a user copied.
-func ServerMeaning(text string) string { return serverMeaning(text, true) }
-
-// serverMeaning returns what a server's reply text means, or "" when it
-// says nothing this table knows.
-func serverMeaning(text string, smtp bool) string {
-	m, _ := serverSayingFor(text, smtp)
+func ServerMeaning(text string) string {
+	m, _ := serverSayingFor(text, true)
 	return m
 }
 
-// serverSayingFor is serverMeaning with the codes that say the same.
+// serverSayingFor returns what a server's reply text means, or "" when it
+// says nothing this table knows, and the enhanced codes whose own
+// explanation says the same. smtp adds the sending list.
 func serverSayingFor(text string, smtp bool) (means string, sameAs []string) {
 	lower := strings.ToLower(text)
 	lists := [][]serverSaying{loginSayings}

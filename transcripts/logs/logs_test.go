@@ -218,6 +218,17 @@ func find(t *testing.T, evs []wire.Event, prefix string) (int, wire.Event) {
 	return 0, wire.Event{}
 }
 
+// lineTexts returns the text of a session's lines, line ends cut.
+func lineTexts(s Session) []string {
+	var lines []string
+	for _, e := range s.Events {
+		if e.Kind == wire.Line {
+			lines = append(lines, strings.TrimRight(string(e.Data), "\r\n"))
+		}
+	}
+	return lines
+}
+
 func secretText(e wire.Event) string { return string(e.Data[e.Secret.Start:e.Secret.End]) }
 
 func TestSwaksStartTLS(t *testing.T) {
@@ -503,12 +514,7 @@ func TestBounceDeliveryStatus(t *testing.T) {
 	if err != nil || res.Format != FormatDSN || len(res.Sessions) != 2 {
 		t.Fatalf("%v %+v", err, res)
 	}
-	var lines []string
-	for _, e := range res.Sessions[0].Events {
-		if e.Kind == wire.Line {
-			lines = append(lines, strings.TrimRight(string(e.Data), "\r\n"))
-		}
-	}
+	lines := lineTexts(res.Sessions[0])
 	if len(lines) != 3 || !strings.HasPrefix(lines[0], "550-5.1.1 The email account") || !strings.HasPrefix(lines[2], "550 5.1.1 unnecessary spaces.") {
 		t.Fatalf("the reply's lines: %q", lines)
 	}
@@ -526,12 +532,7 @@ func TestPostfixFailedLogin(t *testing.T) {
 	if err != nil || res.Format != FormatPostfix || len(res.Sessions) != 1 {
 		t.Fatalf("%v %+v", err, res)
 	}
-	var lines []string
-	for _, e := range res.Sessions[0].Events {
-		if e.Kind == wire.Line {
-			lines = append(lines, strings.TrimRight(string(e.Data), "\r\n"))
-		}
-	}
+	lines := lineTexts(res.Sessions[0])
 	if strings.Join(lines, "|") != "AUTH PLAIN|535 5.7.8 Error: authentication failed: authentication failure" {
 		t.Fatalf("lines %q", lines)
 	}
