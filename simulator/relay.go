@@ -61,11 +61,12 @@ type session struct {
 	addr  string // the real client address ("" for in-process peers); Dial finds its session by it
 	split *wire.Splitter
 
-	mu        sync.Mutex
-	cli, srv  net.Conn // current client and server sides (plain or TLS)
-	encrypted bool
-	closed    bool
-	opened    time.Time
+	mu         sync.Mutex
+	cli, srv   net.Conn // current client and server sides (plain or TLS)
+	encrypted  bool
+	closed     bool
+	clientLeft bool // the client hung up first (see clientGone)
+	opened     time.Time
 
 	verdict   chan bool     // s2c tells c2s how the server answered STARTTLS
 	switched  chan net.Conn // c2s hands s2c the new TLS server side
@@ -320,13 +321,42 @@ func (s *session) dropDue() bool {
 	return drop
 }
 
+// serverLastWord is how long a session whose client hung up waits for the
+// server library to notice and close its side (see clientGone).
+const serverLastWord = time.Second
+
 // clientGone ends the session after a failed read from the client.
+//
+// When the client hung up while the relay stands between it and the library
+// (TLS), the hang-up is passed on as a half-close, and the session ends
+// when the library closes its side: what the server wrote before it noticed
+// is tapped before the close, in the order it happened. Python's imaplib,
+// for one, hangs up on LOGOUT's "* BYE" without waiting for the tagged OK
+// that follows it.
 func (s *session) clientGone(err error) {
-	if errors.Is(err, io.EOF) {
-		s.finish("the client closed the connection")
-	} else {
+	if !errors.Is(err, io.EOF) {
 		s.finish("connection ended: " + err.Error())
+		return
 	}
+	s.mu.Lock()
+	s.clientLeft = true
+	srv := s.srv
+	s.mu.Unlock()
+	if cw, ok := srv.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		select {
+		case <-s.done:
+			return
+		case <-time.After(serverLastWord):
+		}
+	}
+	s.finish("the client closed the connection")
+}
+
+// clientHungUp reports whether the client closed its side first.
+func (s *session) clientHungUp() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clientLeft
 }
 
 // fromClient taps one chunk read from the client. It returns the part of
@@ -556,6 +586,10 @@ func (s *session) serverToClient() {
 			}
 		}
 		if err != nil {
+			if s.clientHungUp() {
+				s.finish("the client closed the connection")
+				return
+			}
 			s.byeIfSilent()
 			s.finish("the server closed the connection")
 			return
