@@ -28,6 +28,25 @@ func TestLessonEHLO(t *testing.T) {
 	mustContain(t, v, "S: 250 SIZE", "✓ 1. Say hello", "You finished this lesson")
 }
 
+// Enter on an empty line under the step's grey suggestion puts the
+// suggestion in the line rather than sending an empty command; a second
+// Enter sends it.
+func TestLessonEnterOnSuggestion(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 100, 30)
+	waitFor(t, tm, "Say hello to a server")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "220 ", "server>")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "the suggested command is in the line now")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "250-", "Well done: step 1")
+	v := finalView(t, tm)
+	mustContain(t, v, "S: 250-Hello laptop.example.com", "✓ 1. Say hello")
+	if strings.Contains(v, "empty") {
+		t.Errorf("an empty line was sent:\n%s", v)
+	}
+}
+
 // The sandbox: open a POP3 session, log in, ask STAT.
 func TestSandboxPOP3(t *testing.T) {
 	tm := startTUI(t, testOptions(t), 100, 30)

@@ -494,6 +494,14 @@ func (ws *workspace) submit(s *session) tea.Cmd {
 		s.input.Reset("")
 		return ws.lesson.answer(ws, line)
 	}
+	if line == "" && s.mode == modeLine && s.input.acceptGhost() {
+		// Enter under the step's grey suggestion: newcomers take it for
+		// text already typed. Sending an empty line would only earn an
+		// error; the suggestion goes into the line instead, to be read,
+		// edited or sent with a second Enter.
+		ws.setStatus("the suggested command is in the line now: Enter sends it, or edit it first", false)
+		return nil
+	}
 	return ws.sendLine(s, line)
 }
 
