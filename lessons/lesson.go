@@ -134,6 +134,9 @@ const (
 type Step struct {
 	Title string // from "## Step: title"
 	Prose string // Markdown between the heading and the step block
+	// After is the Markdown below the step block: what just happened,
+	// shown once the step is done rather than before the learner acts.
+	After string
 	Kind  StepKind
 	Line  int // file line of the heading, for messages
 

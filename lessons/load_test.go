@@ -27,6 +27,8 @@ goal:
 solution:
   - EHLO me
 ` + "```" + `
+
+The server answered.
 `
 
 func writeLesson(t *testing.T, dir, name, src string) string {
@@ -57,6 +59,10 @@ func TestLoadGoodLesson(t *testing.T) {
 	if st.Prose != "Say hello." || l.Intro != "Intro." {
 		t.Errorf("prose %q intro %q", st.Prose, l.Intro)
 	}
+	// The text below the block is kept apart: it is shown once the step is done.
+	if st.After != "The server answered." {
+		t.Errorf("after %q", st.After)
+	}
 	if g := cat.Groups(); len(g) != 1 || g[0].Name != "SMTP" {
 		t.Errorf("groups %+v", g)
 	}
@@ -79,7 +85,7 @@ func TestLoadErrorsCarryFileAndLine(t *testing.T) {
 		{"misspelt goal field", strings.Replace(goodLesson, `code: "250"`, `cdoe: "250"`, 1), `:17: unknown field "cdoe"`},
 		{"unknown goal", strings.Replace(goodLesson, `reply: {`, `replied: {`, 1), `:17: unknown goal "replied"`},
 		{"unknown step field", strings.Replace(goodLesson, "goal:", "hint: x\ngoal:", 1), ":16: field hint not found"},
-		{"unclosed step block", strings.TrimSuffix(goodLesson, "```\n"), ":15: this ```step block is never closed"},
+		{"unclosed step block", strings.Replace(goodLesson, "EHLO me\n```", "EHLO me\n", 1), ":15: this ```step block is never closed"},
 		{"no solution", strings.Replace(goodLesson, "solution:\n  - EHLO me\n", "", 1), `:11: step "Hello": a live step needs a solution`},
 		{"undeclared session", strings.Replace(goodLesson, "goal:", "session: phone\ngoal:", 1), `session "phone" is not declared`},
 		{"reply without code", strings.Replace(goodLesson, `, code: "250"`, ``, 1), `reply: needs code:`},

@@ -119,11 +119,15 @@ func parseLesson(src []byte) (*rawLesson, []error) {
 	// The body: intro prose, then "## Step: title" sections.
 	var cur *Step
 	var prose []string
+	afterBlock := false // the current step's block is behind: prose is its After text
 	flush := func() {
 		p := strings.TrimSpace(strings.Join(prose, "\n"))
-		if cur == nil {
+		switch {
+		case cur == nil:
 			raw.intro = p
-		} else {
+		case afterBlock:
+			cur.After = p
+		default:
 			cur.Prose = p
 		}
 		prose = nil
@@ -134,6 +138,7 @@ func parseLesson(src []byte) (*rawLesson, []error) {
 		if title, ok := stepHeading(ln); ok {
 			flush()
 			cur = &Step{Title: title, Line: lineNo, Kind: Read}
+			afterBlock = false
 			if title == "" {
 				errs = append(errs, lineError(lineNo, "a step needs a title: \"## Step: Say hello\""))
 			}
@@ -151,6 +156,10 @@ func parseLesson(src []byte) (*rawLesson, []error) {
 			if closeAt < 0 {
 				errs = append(errs, lineError(lineNo, "this ```step block is never closed by a line ```"))
 				break
+			}
+			if cur != nil && !afterBlock {
+				flush() // the text above the block
+				afterBlock = true
 			}
 			if cur == nil {
 				errs = append(errs, lineError(lineNo, "a ```step block must follow a \"## Step: title\" heading"))

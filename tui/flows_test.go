@@ -18,7 +18,8 @@ func TestLessonEHLO(t *testing.T) {
 	tm.Send(press(tea.KeyEnter))
 	waitFor(t, tm, "220 ", "server>")
 	typeLine(tm, "EHLO laptop.example.com")
-	waitFor(t, tm, "250-", "the server greets the client", "Well done: step 1")
+	// The text below the step's block comes once the step is done.
+	waitFor(t, tm, "250-", "the server greets the client", "Well done: step 1", "✓ Say hello", "Each 250- line with a dash")
 	// The question step: a wrong answer, then the right one.
 	typeLine(tm, "1")
 	waitFor(t, tm, "Not quite")

@@ -455,10 +455,20 @@ func (lp *lessonPanel) proseKey(i int) string {
 	return "lesson/" + lp.lesson.ID + "/" + strconv.Itoa(i)
 }
 
-// prose is the Markdown shown for step i (the introduction with the first).
+// prose is the Markdown shown for step i: the introduction with the first,
+// and above the others what the step before it showed (its After text).
+// i may be the number of steps: the lesson is finished, and only the last
+// step's After text is left to show.
 func (lp *lessonPanel) prose(i int) string {
+	md := ""
+	if i > 0 {
+		md = debrief(lp.run.Step(i - 1))
+	}
+	if i >= len(lp.lesson.Steps) {
+		return md
+	}
 	st := lp.run.Step(i)
-	md := "## " + st.Title + "\n\n" + st.Prose
+	md += "## " + st.Title + "\n\n" + st.Prose
 	if i == 0 && strings.TrimSpace(lp.lesson.Intro) != "" {
 		md = lp.lesson.Intro + "\n\n" + md
 	}
@@ -466,6 +476,14 @@ func (lp *lessonPanel) prose(i int) string {
 		md += "\n\n" + replayMarkdown(lp.lesson, i)
 	}
 	return md
+}
+
+// debrief is a done step's After text under its title, or "".
+func debrief(st *lessons.Step) string {
+	if strings.TrimSpace(st.After) == "" {
+		return ""
+	}
+	return "### ✓ " + st.Title + "\n\n" + st.After + "\n\n"
 }
 
 // replayMarkdown shows a step's recorded session in the lesson pane, each
@@ -488,11 +506,15 @@ func replayMarkdown(l *lessons.Lesson, i int) string {
 
 // markdownCmd renders the current step's text if it is not cached.
 func (lp *lessonPanel) markdownCmd(ws *workspace) tea.Cmd {
+	i := lp.run.Current()
 	if lp.run.Finished() {
+		i = len(lp.lesson.Steps)
+	}
+	md := lp.prose(i)
+	if md == "" {
 		return nil
 	}
-	i := lp.run.Current()
-	_, cmd := lp.md.get(lp.proseKey(i), lp.prose(i), lp.c.GlamourStyle, lp.sideWidth(ws))
+	_, cmd := lp.md.get(lp.proseKey(i), md, lp.c.GlamourStyle, lp.sideWidth(ws))
 	return cmd
 }
 
@@ -561,7 +583,11 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 	if step != nil {
 		prose, _ = lp.md.peek(lp.proseKey(cur), lp.prose(cur), lp.sideWidth(ws))
 	} else {
-		prose = []string{"", st.Success.Render("★ You finished this lesson."), "", "F7 plays it again, esc goes back to the lessons."}
+		end := len(lp.lesson.Steps)
+		if md := lp.prose(end); md != "" {
+			prose, _ = lp.md.peek(lp.proseKey(end), md, lp.sideWidth(ws))
+		}
+		prose = append(append([]string(nil), prose...), "", st.Success.Render("★ You finished this lesson."), "", "F7 plays it again, esc goes back to the lessons.")
 	}
 	room := h - len(head) - len(tail)
 	if room < 0 {
