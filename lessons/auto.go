@@ -12,8 +12,9 @@ import (
 )
 
 // Auto plays a lesson's solution on a fresh simulator for a projector:
-// each step's title, then every annotated line as it crosses the wire,
-// pausing pace before each command. Questions are shown with their answer.
+// each step's title and text, then every annotated line as it crosses the
+// wire, pausing pace before each command, then what the step showed (its
+// After text). Questions are shown with their answer.
 func Auto(ctx context.Context, l *Lesson, w io.Writer, pace time.Duration) error {
 	s, err := start(l, "")
 	if err != nil {
@@ -29,8 +30,10 @@ func Auto(ctx context.Context, l *Lesson, w io.Writer, pace time.Duration) error
 	}
 	opts := PlayOptions{Pace: pace, OnLine: func(ln transcripts.Line) { printLine(w, names(ln.Session), ln) }}
 	fmt.Fprintf(w, "# %s\n\n", l.Title)
+	printProse(w, l.Intro)
 	for i, st := range l.Steps {
 		fmt.Fprintf(w, "\n## Step %d: %s\n\n", i+1, st.Title)
+		printProse(w, st.Prose)
 		if err := printReplay(w, l, i); err != nil {
 			return fmt.Errorf("step %d (%s): %w", i+1, st.Title, err)
 		}
@@ -48,9 +51,21 @@ func Auto(ctx context.Context, l *Lesson, w io.Writer, pace time.Duration) error
 		if err := playStep(ctx, run, i, opts); err != nil {
 			return fmt.Errorf("step %d (%s): %w", i+1, st.Title, err)
 		}
+		if strings.TrimSpace(st.After) != "" {
+			fmt.Fprintln(w)
+			printProse(w, st.After)
+		}
 	}
 	fmt.Fprintf(w, "\nLesson complete.\n")
 	return nil
+}
+
+// printProse writes a lesson's Markdown text as it is, followed by a blank
+// line; the output is itself Markdown-like (# title, ## Step).
+func printProse(w io.Writer, md string) {
+	if md = strings.TrimSpace(md); md != "" {
+		fmt.Fprintf(w, "%s\n\n", md)
+	}
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

@@ -3,6 +3,7 @@ package lessons
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -156,6 +157,27 @@ func TestAutoPrintsTheConversation(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, text)
 		}
 	}
+	// Each step's text comes before its conversation, what it showed after.
+	for i, st := range l.Steps {
+		if st.Kind != Live {
+			continue
+		}
+		head := strings.Index(text, fmt.Sprintf("## Step %d: ", i+1))
+		prose := strings.Index(text[head:], firstLine(st.Prose))
+		after := strings.Index(text[head:], firstLine(st.After))
+		wire := strings.Index(text[head:], "C: ")
+		if st.Prose != "" && (prose < 0 || prose > wire) {
+			t.Errorf("step %d: its text is not before its conversation", i+1)
+		}
+		if st.After != "" && (after < 0 || after < wire) {
+			t.Errorf("step %d: its After text is not after its conversation", i+1)
+		}
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 func TestListShowsGroupsInOrder(t *testing.T) {
