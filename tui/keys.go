@@ -115,6 +115,12 @@ func (k KeyMap) SessionShortHelp(lesson bool) []key.Binding {
 	return []key.Binding{k.Send, k.Complete, k.SelectUp, k.NewSession, k.Pane, k.Help, k.Back}
 }
 
+// WatchShortHelp is the help line while watching other programs' sessions:
+// nothing is typed there.
+func (k KeyMap) WatchShortHelp() []key.Binding {
+	return []key.Binding{k.NextSession, k.SelectUp, k.Split, k.Pane, k.Help, k.Back}
+}
+
 // ReplayShortHelp is the help line of the replay screen.
 func (k KeyMap) ReplayShortHelp() []key.Binding {
 	return []key.Binding{k.ReplayNext, k.ReplayPrev, k.ReplayEnd, k.SelectUp, k.Help, k.Back}

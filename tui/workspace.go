@@ -595,7 +595,11 @@ func (ws *workspace) view() string {
 		}
 		out = append(out, style.Render(ansi.Truncate(t, w, "…")))
 	}
-	out = append(out, ws.c.helpLine(ws.c.KeyMap.SessionShortHelp(ws.lesson != nil), w))
+	help := ws.c.KeyMap.SessionShortHelp(ws.lesson != nil)
+	if ws.watch {
+		help = ws.c.KeyMap.WatchShortHelp()
+	}
+	out = append(out, ws.c.helpLine(help, w))
 	return strings.Join(fit(out, w, ws.c.Height), "\n")
 }
 
