@@ -3,6 +3,7 @@ package simulator
 import (
 	"crypto/tls"
 	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -70,6 +71,49 @@ func TestClientHangUpOverTLSStillGetsTheServersLastWords(t *testing.T) {
 			}
 			if !answered {
 				t.Errorf("no event for the answer's last line %q before the close", tc.last)
+			}
+		})
+	}
+}
+
+// Python's imaplib leaves on LOGOUT's "* BYE" without reading the tagged OK
+// that follows, and its kernel answers the unread OK with a reset. The tap
+// still shows the OK, and before the close.
+func TestClientResetAfterBye(t *testing.T) {
+	for _, role := range []wire.Role{wire.RoleIMAPS, wire.RoleIMAP} {
+		t.Run(string(role), func(t *testing.T) {
+			sim := newSim(t, Options{})
+			rec := record(sim)
+			c := dial(t, sim, role)
+			c.line() // greeting
+			if role == wire.RoleIMAP {
+				c.imap("s1", "STARTTLS")
+				c.startTLS(sim)
+			}
+			c.send("a1 LOGOUT")
+			if l := c.line(); !strings.HasPrefix(l, "* BYE") {
+				t.Fatalf("LOGOUT: %q", l)
+			}
+			tcp := c.conn.(*tls.Conn).NetConn().(*net.TCPConn)
+			tcp.SetLinger(0) // close with a reset, no TLS goodbye
+			tcp.Close()
+
+			closed := rec.until(t, "closing the session", func(e wire.Event) bool { return e.Kind == wire.Close })
+			ok := false
+			for _, e := range rec.got {
+				if e.Session == closed.Session && e.Dir == wire.FromServer && strings.HasPrefix(string(e.Data), "a1 OK") {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("the tagged OK after BYE is not among the events before the close")
+			}
+			// Nothing of the session comes after its close.
+			sim.Close()
+			for e := range rec.sub.Events() {
+				if e.Session == closed.Session {
+					t.Errorf("event after the close: %v %q", e.Kind, e.Data)
+				}
 			}
 		})
 	}

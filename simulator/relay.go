@@ -65,7 +65,7 @@ type session struct {
 	cli, srv   net.Conn // current client and server sides (plain or TLS)
 	encrypted  bool
 	closed     bool
-	clientLeft bool // the client hung up first (see clientGone)
+	clientLeft string // why the client left, when it left first (see clientGone)
 	opened     time.Time
 
 	verdict   chan bool     // s2c tells c2s how the server answered STARTTLS
@@ -332,14 +332,14 @@ const serverLastWord = time.Second
 // when the library closes its side: what the server wrote before it noticed
 // is tapped before the close, in the order it happened. Python's imaplib,
 // for one, hangs up on LOGOUT's "* BYE" without waiting for the tagged OK
-// that follows it.
+// that follows it (and its kernel answers that OK with a reset).
 func (s *session) clientGone(err error) {
+	reason := "the client closed the connection"
 	if !errors.Is(err, io.EOF) {
-		s.finish("connection ended: " + err.Error())
-		return
+		reason = "connection ended: " + err.Error()
 	}
 	s.mu.Lock()
-	s.clientLeft = true
+	s.clientLeft = reason
 	srv := s.srv
 	s.mu.Unlock()
 	if cw, ok := srv.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
@@ -349,11 +349,11 @@ func (s *session) clientGone(err error) {
 		case <-time.After(serverLastWord):
 		}
 	}
-	s.finish("the client closed the connection")
+	s.finish(reason)
 }
 
-// clientHungUp reports whether the client closed its side first.
-func (s *session) clientHungUp() bool {
+// clientHungUp returns why the client left, or "" while it is there.
+func (s *session) clientHungUp() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.clientLeft
@@ -586,8 +586,8 @@ func (s *session) serverToClient() {
 			}
 		}
 		if err != nil {
-			if s.clientHungUp() {
-				s.finish("the client closed the connection")
+			if reason := s.clientHungUp(); reason != "" {
+				s.finish(reason)
 				return
 			}
 			s.byeIfSilent()
