@@ -38,11 +38,12 @@ func (s *Simulator) Dial(role wire.Role) (*Conn, error) {
 	if addr == "" {
 		return nil, fmt.Errorf("the %s listener is not running", role)
 	}
+	mark := s.dialMark()
 	raw, err := net.Dial("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.sessionFor(raw.LocalAddr().String(), 5*time.Second)
+	id, err := s.sessionFor(raw.LocalAddr().String(), mark, 5*time.Second)
 	if err != nil {
 		raw.Close()
 		return nil, err

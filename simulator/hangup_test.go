@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
@@ -116,5 +117,44 @@ func TestClientResetAfterBye(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Dial finds its own session, not an older one from the same client
+// address: the kernel may give a new connection a port an ended one used.
+func TestDialIgnoresAnOlderSessionFromTheSamePort(t *testing.T) {
+	sim := newSim(t, Options{})
+	const peer = "127.0.0.1:5555"
+	sim.mu.Lock()
+	sim.nextID++
+	sim.endedPeers[peer] = peerSession{id: "s-old-ended", n: sim.nextID}
+	sim.nextID++
+	sim.byPeer["127.0.0.1:6666"] = peerSession{id: "s-old-open", n: sim.nextID}
+	sim.mu.Unlock()
+
+	mark := sim.dialMark()
+	for _, p := range []string{peer, "127.0.0.1:6666"} {
+		if id, err := sim.sessionFor(p, mark, 50*time.Millisecond); err == nil {
+			t.Errorf("%s: a connection made now was given the older session %s", p, id)
+		}
+	}
+	if id, err := sim.sessionFor(peer, mark-2, time.Second); err != nil || id != "s-old-ended" {
+		t.Errorf("a session that ended before Dial looked: %q, %v", id, err)
+	}
+
+	// And the real thing, many times: each Dial's session is the one
+	// its own lines belong to.
+	for i := 0; i < 50; i++ {
+		c, err := sim.Dial(wire.RolePOP3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := record(sim)
+		c.Send("NOOP")
+		rec.until(t, "the NOOP of "+string(c.Session()), func(e wire.Event) bool {
+			return e.Session == c.Session() && e.Dir == wire.FromClient && string(e.Data) == "NOOP\r\n"
+		})
+		rec.sub.Close()
+		c.Close()
 	}
 }

@@ -109,10 +109,10 @@ type Simulator struct {
 	mu       sync.Mutex
 	nextID   int
 	sessions map[wire.SessionID]*session
-	byPeer   map[string]wire.SessionID
+	byPeer   map[string]peerSession
 	// endedPeers remembers the ids of sessions that ended before Dial could
 	// look them up (a refused connection ends at once); bounded.
-	endedPeers map[string]wire.SessionID
+	endedPeers map[string]peerSession
 	peerCond   *sync.Cond
 	outbound   []smtp.Envelope
 	watchers   map[int]func()
@@ -131,8 +131,8 @@ func New(opts Options) (*Simulator, error) {
 		hub:        wire.NewHub(),
 		relays:     map[wire.Role]*relay{},
 		sessions:   map[wire.SessionID]*session{},
-		byPeer:     map[string]wire.SessionID{},
-		endedPeers: map[string]wire.SessionID{},
+		byPeer:     map[string]peerSession{},
+		endedPeers: map[string]peerSession{},
 		watchers:   map[int]func(){},
 		logger:     opts.Logger,
 	}
@@ -330,7 +330,7 @@ func (s *Simulator) registerSession(sess *session) {
 	sess.id = id
 	s.sessions[id] = sess
 	if sess.addr != "" {
-		s.byPeer[sess.addr] = id
+		s.byPeer[sess.addr] = peerSession{id: id, n: s.nextID}
 	}
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
@@ -340,19 +340,38 @@ func (s *Simulator) registerSession(sess *session) {
 func (s *Simulator) unregisterSession(sess *session) {
 	s.mu.Lock()
 	delete(s.sessions, sess.id)
-	if sess.addr != "" {
+	if p, ok := s.byPeer[sess.addr]; ok && p.id == sess.id {
+		// (A later connection from the same address, the port used
+		// again, may have taken the entry over.)
 		delete(s.byPeer, sess.addr)
 		if len(s.endedPeers) >= 1024 {
 			clear(s.endedPeers)
 		}
-		s.endedPeers[sess.addr] = sess.id
+		s.endedPeers[sess.addr] = p
 	}
 	s.mu.Unlock()
 	s.notify()
 }
 
-// sessionFor waits until the relay has registered the connection from peer.
-func (s *Simulator) sessionFor(peer string, timeout time.Duration) (wire.SessionID, error) {
+// peerSession is the session of a connection from one client address, and
+// its number in the order sessions were registered.
+type peerSession struct {
+	id wire.SessionID
+	n  int
+}
+
+// dialMark is the number of the last session registered so far: a
+// connection made after this call gets a later one.
+func (s *Simulator) dialMark() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nextID
+}
+
+// sessionFor waits until the relay has registered the connection from peer,
+// made after dialMark returned mark. An older session from the same address
+// (the kernel used the port again) is not it.
+func (s *Simulator) sessionFor(peer string, mark int, timeout time.Duration) (wire.SessionID, error) {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() {
 		s.mu.Lock()
@@ -363,12 +382,12 @@ func (s *Simulator) sessionFor(peer string, timeout time.Duration) (wire.Session
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		if id, ok := s.byPeer[peer]; ok {
-			return id, nil
+		if p, ok := s.byPeer[peer]; ok && p.n > mark {
+			return p.id, nil
 		}
-		if id, ok := s.endedPeers[peer]; ok {
+		if p, ok := s.endedPeers[peer]; ok && p.n > mark {
 			delete(s.endedPeers, peer)
-			return id, nil
+			return p.id, nil
 		}
 		if s.closed || time.Now().After(deadline) {
 			return "", errors.New("the simulator did not register the connection")

@@ -90,8 +90,8 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 
 func (s *Simulator) enqueue(env smtp.Envelope) {
 	s.mu.Lock()
-	if id, ok := s.byPeer[env.Peer]; ok && env.Peer != "" {
-		env.Session = string(id)
+	if p, ok := s.byPeer[env.Peer]; ok && env.Peer != "" {
+		env.Session = string(p.id)
 	}
 	s.outbound = append(s.outbound, env)
 	s.mu.Unlock()
