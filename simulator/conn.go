@@ -43,7 +43,7 @@ func (s *Simulator) Dial(role wire.Role) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.sessionFor(raw.LocalAddr().String(), mark, 5*time.Second)
+	id, err := s.sessionFor(dialKey(raw.LocalAddr().String(), raw.RemoteAddr().String()), mark, 5*time.Second)
 	if err != nil {
 		raw.Close()
 		return nil, err

@@ -124,16 +124,17 @@ func TestClientResetAfterBye(t *testing.T) {
 // address: the kernel may give a new connection a port an ended one used.
 func TestDialIgnoresAnOlderSessionFromTheSamePort(t *testing.T) {
 	sim := newSim(t, Options{})
-	const peer = "127.0.0.1:5555"
+	peer := dialKey("127.0.0.1:5555", sim.Addr(wire.RolePOP3))
+	other := dialKey("127.0.0.1:6666", sim.Addr(wire.RolePOP3))
 	sim.mu.Lock()
 	sim.nextID++
 	sim.endedPeers[peer] = peerSession{id: "s-old-ended", n: sim.nextID}
 	sim.nextID++
-	sim.byPeer["127.0.0.1:6666"] = peerSession{id: "s-old-open", n: sim.nextID}
+	sim.byPeer[other] = peerSession{id: "s-old-open", n: sim.nextID}
 	sim.mu.Unlock()
 
 	mark := sim.dialMark()
-	for _, p := range []string{peer, "127.0.0.1:6666"} {
+	for _, p := range []string{peer, other} {
 		if id, err := sim.sessionFor(p, mark, 50*time.Millisecond); err == nil {
 			t.Errorf("%s: a connection made now was given the older session %s", p, id)
 		}

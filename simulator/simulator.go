@@ -330,7 +330,7 @@ func (s *Simulator) registerSession(sess *session) {
 	sess.id = id
 	s.sessions[id] = sess
 	if sess.addr != "" {
-		s.byPeer[sess.addr] = peerSession{id: id, n: s.nextID}
+		s.byPeer[dialKey(sess.addr, sess.relay.public.Addr().String())] = peerSession{id: id, n: s.nextID}
 	}
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
@@ -340,21 +340,26 @@ func (s *Simulator) registerSession(sess *session) {
 func (s *Simulator) unregisterSession(sess *session) {
 	s.mu.Lock()
 	delete(s.sessions, sess.id)
-	if p, ok := s.byPeer[sess.addr]; ok && p.id == sess.id {
+	key := dialKey(sess.addr, sess.relay.public.Addr().String())
+	if p, ok := s.byPeer[key]; ok && p.id == sess.id {
 		// (A later connection from the same address, the port used
 		// again, may have taken the entry over.)
-		delete(s.byPeer, sess.addr)
+		delete(s.byPeer, key)
 		if len(s.endedPeers) >= 1024 {
 			clear(s.endedPeers)
 		}
-		s.endedPeers[sess.addr] = p
+		s.endedPeers[key] = p
 	}
 	s.mu.Unlock()
 	s.notify()
 }
 
-// peerSession is the session of a connection from one client address, and
-// its number in the order sessions were registered.
+// dialKey names a connection by both ends: the kernel may give two
+// connections to different listeners the same client port at once.
+func dialKey(client, listener string) string { return client + " " + listener }
+
+// peerSession is the session of one connection (see dialKey), and its
+// number in the order sessions were registered.
 type peerSession struct {
 	id wire.SessionID
 	n  int
@@ -368,10 +373,10 @@ func (s *Simulator) dialMark() int {
 	return s.nextID
 }
 
-// sessionFor waits until the relay has registered the connection from peer,
-// made after dialMark returned mark. An older session from the same address
-// (the kernel used the port again) is not it.
-func (s *Simulator) sessionFor(peer string, mark int, timeout time.Duration) (wire.SessionID, error) {
+// sessionFor waits until the relay has registered the connection key (see
+// dialKey), made after dialMark returned mark. An older session of the same
+// key (the kernel used the port again) is not it.
+func (s *Simulator) sessionFor(key string, mark int, timeout time.Duration) (wire.SessionID, error) {
 	deadline := time.Now().Add(timeout)
 	timer := time.AfterFunc(timeout, func() {
 		s.mu.Lock()
@@ -382,11 +387,11 @@ func (s *Simulator) sessionFor(peer string, mark int, timeout time.Duration) (wi
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		if p, ok := s.byPeer[peer]; ok && p.n > mark {
+		if p, ok := s.byPeer[key]; ok && p.n > mark {
 			return p.id, nil
 		}
-		if p, ok := s.endedPeers[peer]; ok && p.n > mark {
-			delete(s.endedPeers, peer)
+		if p, ok := s.endedPeers[key]; ok && p.n > mark {
+			delete(s.endedPeers, key)
 			return p.id, nil
 		}
 		if s.closed || time.Now().After(deadline) {

@@ -90,8 +90,12 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 
 func (s *Simulator) enqueue(env smtp.Envelope) {
 	s.mu.Lock()
-	if p, ok := s.byPeer[env.Peer]; ok && env.Peer != "" {
-		env.Session = string(p.id)
+	for id, sess := range s.sessions {
+		// The submitting session: the one from that address on a
+		// submission listener.
+		if env.Peer != "" && sess.addr == env.Peer && sess.proto == wire.SMTP && sess.role != wire.RoleMX {
+			env.Session = string(id)
+		}
 	}
 	s.outbound = append(s.outbound, env)
 	s.mu.Unlock()
