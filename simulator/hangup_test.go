@@ -107,6 +107,9 @@ func TestClientResetAfterBye(t *testing.T) {
 				}
 			}
 			if !ok {
+				for _, e := range rec.got {
+					t.Logf("%s %v %v %q", e.Session, e.Dir, e.Kind, e.Data)
+				}
 				t.Errorf("the tagged OK after BYE is not among the events before the close")
 			}
 			// Nothing of the session comes after its close.

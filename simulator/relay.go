@@ -342,9 +342,14 @@ func (s *session) clientGone(err error) {
 	s.clientLeft = reason
 	srv := s.srv
 	s.mu.Unlock()
-	if cw, ok := srv.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+	if srv != nil {
+		if cw, ok := srv.(interface{ CloseWrite() error }); ok {
+			// An error means the server has closed its side already;
+			// its last bytes may still wait in the pipe all the same.
+			cw.CloseWrite()
+		}
 		select {
-		case <-s.done:
+		case <-s.done: // serverToClient read the server's close
 			return
 		case <-time.After(serverLastWord):
 		}
