@@ -48,6 +48,27 @@ func TestLessonEnterOnSuggestion(t *testing.T) {
 	}
 }
 
+// A step with no text of its own says in plain words what counts as done.
+func TestLessonStepWithoutTextShowsItsGoal(t *testing.T) {
+	src, err := os.ReadFile("testdata/lessons/hello.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bare := strings.Replace(string(src), "`EHLO` introduces your computer.", "", 1)
+	if err := os.WriteFile(filepath.Join(dir, "bare.md"), []byte(bare), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions(t)
+	opts.LessonDirs = []string{dir}
+	tm := startTUI(t, opts, 100, 30)
+	waitFor(t, tm, "Say hello to a server")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "220 ", "Goal: the server")
+	v := finalView(t, tm)
+	mustContain(t, v, "Goal: the server")
+}
+
 // The sandbox: open a POP3 session, log in, ask STAT.
 func TestSandboxPOP3(t *testing.T) {
 	tm := startTUI(t, testOptions(t), 100, 30)

@@ -561,6 +561,13 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 		default:
 			if lp.run.Met() {
 				tail = append(tail, "", st.Success.Render("Goal met."))
+			} else if strings.TrimSpace(step.Prose) == "" {
+				// A step with no text of its own: say in plain words
+				// what will count as done.
+				tail = append(tail, "")
+				for _, l := range wrapText("Goal: "+step.Goal.Describe(), w) {
+					tail = append(tail, st.Subtle.Render(l))
+				}
 			}
 		}
 		for i, hnt := range lp.hints {
