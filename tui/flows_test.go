@@ -48,6 +48,24 @@ func TestLessonEnterOnSuggestion(t *testing.T) {
 	}
 }
 
+// "Show me" pressed again while the line it typed waits unsent points at
+// that line rather than moving on to the next (in a two-session step it
+// left the first device's command unsent).
+func TestLessonShowMeTwice(t *testing.T) {
+	tm := startTUI(t, testOptions(t), 100, 30)
+	waitFor(t, tm, "Say hello to a server")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "220 ", "server>")
+	tm.Send(press(tea.KeyF4))
+	waitFor(t, tm, "Typed for you")
+	tm.Send(press(tea.KeyF4))
+	v := finalView(t, tm)
+	mustContain(t, v, "server> EHLO laptop.example.com", "Typed for you")
+	if strings.Contains(v, "Nothing more to type") {
+		t.Errorf("the second F4 moved past the unsent line:\n%s", v)
+	}
+}
+
 // A step with no text of its own says in plain words what counts as done.
 func TestLessonStepWithoutTextShowsItsGoal(t *testing.T) {
 	src, err := os.ReadFile("testdata/lessons/hello.md")

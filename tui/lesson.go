@@ -37,6 +37,10 @@ type lessonPanel struct {
 	// showSend and showLine point at the next piece of the current step's
 	// solution that "show me" will type.
 	showSend, showLine int
+	// shown is the line "show me" typed last and the session it typed it
+	// in: while it waits there unsent, "show me" points at it again
+	// rather than typing the next one over another session.
+	shown struct{ session, line string }
 }
 
 // lessonReadyMsg carries a lesson started off the UI goroutine.
@@ -279,6 +283,7 @@ func (lp *lessonPanel) onStepChange(ws *workspace) tea.Cmd {
 	ws.sideOffset = 0
 	lp.hints, lp.sent = nil, nil
 	lp.showSend, lp.showLine = 0, 0
+	lp.shown.session, lp.shown.line = "", ""
 	if lp.progress != nil {
 		lp.progress.Record(lp.lesson.ID, lp.run.Current(), lp.run.Finished())
 		lp.progress.Save()
@@ -362,6 +367,13 @@ func (lp *lessonPanel) showMe(ws *workspace) {
 		lp.feedback, lp.goodNews = "Think first: this one is a question. F3 gives a hint.", false
 		return
 	}
+	for i, sess := range ws.sessions {
+		if lp.shown.line != "" && sess.name == lp.shown.session && sess.input.Value() == lp.shown.line {
+			ws.active = i
+			lp.feedback, lp.goodNews = "Typed for you: press Enter to send it.", false
+			return
+		}
+	}
 	sol := lp.run.Solution()
 	for lp.showSend < len(sol) {
 		s := sol[lp.showSend]
@@ -405,6 +417,7 @@ func (lp *lessonPanel) showMe(ws *workspace) {
 				lp.showLine = len(s.Lines) - 1
 			}
 			sess.input.SetValue(s.Lines[lp.showLine])
+			lp.shown.session, lp.shown.line = name, s.Lines[lp.showLine]
 			lp.feedback, lp.goodNews = "Typed for you: press Enter to send it.", false
 		}
 		lp.showLine++
