@@ -25,9 +25,52 @@ func renderMarkdown(key, md, style string, width int) tea.Cmd {
 		if err != nil {
 			return markdownMsg{key: key, width: width, err: err}
 		}
-		out, err := r.Render(md)
+		out, err := r.Render(joinListLines(md))
 		return markdownMsg{key: key, width: width, out: strings.Trim(out, "\n"), err: err}
 	}
+}
+
+// joinListLines joins the lines of each list item that the source wraps by
+// hand: glamour reflows a paragraph but keeps a list item's line breaks,
+// which at another width leaves every item ragged. Code blocks are left
+// alone.
+func joinListLines(md string) string {
+	lines := strings.Split(md, "\n")
+	out := make([]string, 0, len(lines))
+	inItem, inCode := false, false
+	for _, ln := range lines {
+		t := strings.TrimSpace(ln)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			inCode = !inCode
+			inItem = false
+			out = append(out, ln)
+			continue
+		}
+		switch {
+		case inCode || t == "":
+			inItem = false
+		case listItemStart(t):
+			inItem = true
+		case inItem && ln != t && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, ">") && !strings.HasPrefix(t, "|"):
+			// An indented line right under an item: the item goes on.
+			out[len(out)-1] += " " + t
+			continue
+		default:
+			inItem = false
+		}
+		out = append(out, ln)
+	}
+	return strings.Join(out, "\n")
+}
+
+// listItemStart reports whether a trimmed line starts a list item: "- ",
+// "* ", "+ " or "1. ".
+func listItemStart(t string) bool {
+	if strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* ") || strings.HasPrefix(t, "+ ") {
+		return true
+	}
+	digits := len(t) - len(strings.TrimLeft(t, "0123456789"))
+	return digits > 0 && digits < 4 && strings.HasPrefix(t[digits:], ". ")
 }
 
 // maxRendered bounds the Markdown cache.

@@ -340,3 +340,14 @@ func TestLiteralSize(t *testing.T) {
 		}
 	}
 }
+
+// A list item wrapped by hand in the source is one line for glamour, which
+// keeps a list item's line breaks; code blocks and paragraphs stay as they
+// are.
+func TestJoinListLines(t *testing.T) {
+	in := "Intro\nwrapped.\n\n- **STARTTLS**: the\n  connection starts in clear text,\n  then TLS.\n- two\n  lines\n1. first\n   step\n\n```\n- code\n  stays\n```\n  indented paragraph\n"
+	want := "Intro\nwrapped.\n\n- **STARTTLS**: the connection starts in clear text, then TLS.\n- two lines\n1. first step\n\n```\n- code\n  stays\n```\n  indented paragraph\n"
+	if got := joinListLines(in); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
