@@ -472,7 +472,7 @@ func (lp *lessonPanel) proseKey(i int) string {
 // and above the others what the step before it showed (its After text).
 // i may be the number of steps: the lesson is finished, and only the last
 // step's After text is left to show.
-func (lp *lessonPanel) prose(i int) string {
+func (lp *lessonPanel) prose(i, width int) string {
 	md := ""
 	if i > 0 {
 		md = debrief(lp.run.Step(i - 1))
@@ -486,7 +486,7 @@ func (lp *lessonPanel) prose(i int) string {
 		md = lp.lesson.Intro + "\n\n" + md
 	}
 	if st.Replay != "" {
-		md += "\n\n" + replayMarkdown(lp.lesson, i)
+		md += "\n\n" + replayMarkdown(lp.lesson, i, width)
 	}
 	return md
 }
@@ -500,8 +500,9 @@ func debrief(st *lessons.Step) string {
 }
 
 // replayMarkdown shows a step's recorded session in the lesson pane, each
-// line with its explanation, in the swaks-like text form of the exports.
-func replayMarkdown(l *lessons.Lesson, i int) string {
+// line with its explanation, in the swaks-like text form of the exports,
+// wrapped to the pane's width (see wrapHanging).
+func replayMarkdown(l *lessons.Lesson, i, width int) string {
 	t, err := l.Replay(i)
 	if err != nil {
 		return "*The recorded session could not be read: " + err.Error() + "*"
@@ -513,8 +514,39 @@ func replayMarkdown(l *lessons.Lesson, i int) string {
 	if err := transcripts.WriteText(&b, t); err != nil {
 		return "*The recorded session could not be shown: " + err.Error() + "*"
 	}
+	// The code block's own margins take some columns; glamour would
+	// break the rest anywhere, even inside an address.
+	var wrapped []string
+	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		wrapped = append(wrapped, wrapHanging(line, max(20, width-8))...)
+	}
 	fence := "~~~~~~~~"
-	return "### The recorded session\n\n" + fence + "\n" + b.String() + fence + "\n"
+	return "### The recorded session\n\n" + fence + "\n" + strings.Join(wrapped, "\n") + "\n" + fence + "\n"
+}
+
+// wrapHanging wraps one line at w columns between words, its continuation
+// lines indented under the line's text, after its marker ("<-  ",
+// "   # ", "*** "), so a wrapped line still reads as one.
+func wrapHanging(line string, w int) []string {
+	if ansi.StringWidth(line) <= w {
+		return []string{line}
+	}
+	indent := len(line) - len(strings.TrimLeft(line, " "))
+	if sp := strings.IndexByte(line[indent:], ' '); sp >= 0 {
+		indent += sp
+		indent += len(line[indent:]) - len(strings.TrimLeft(line[indent:], " "))
+	} else {
+		indent = 0
+	}
+	if indent > w/2 {
+		indent = 0
+	}
+	body := wrapText(line[indent:], w-indent)
+	out := []string{line[:indent] + body[0]}
+	for _, b := range body[1:] {
+		out = append(out, strings.Repeat(" ", indent)+b)
+	}
+	return out
 }
 
 // markdownCmd renders the current step's text if it is not cached.
@@ -523,7 +555,7 @@ func (lp *lessonPanel) markdownCmd(ws *workspace) tea.Cmd {
 	if lp.run.Finished() {
 		i = len(lp.lesson.Steps)
 	}
-	md := lp.prose(i)
+	md := lp.prose(i, lp.sideWidth(ws))
 	if md == "" {
 		return nil
 	}
@@ -601,10 +633,10 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 	}
 	var prose []string
 	if step != nil {
-		prose, _ = lp.md.peek(lp.proseKey(cur), lp.prose(cur), lp.sideWidth(ws))
+		prose, _ = lp.md.peek(lp.proseKey(cur), lp.prose(cur, lp.sideWidth(ws)), lp.sideWidth(ws))
 	} else {
 		end := len(lp.lesson.Steps)
-		if md := lp.prose(end); md != "" {
+		if md := lp.prose(end, lp.sideWidth(ws)); md != "" {
 			prose, _ = lp.md.peek(lp.proseKey(end), md, lp.sideWidth(ws))
 		}
 		prose = append(append([]string(nil), prose...), "", st.Success.Render("★ You finished this lesson."), "", "F7 plays it again, esc goes back to the lessons.")

@@ -351,3 +351,20 @@ func TestJoinListLines(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A recorded line too long for the lesson pane wraps between words, its
+// continuation under the line's text rather than under its marker.
+func TestWrapHanging(t *testing.T) {
+	got := wrapHanging("     # new connection to the pop3 listener (POP3: download mail)", 30)
+	want := []string{
+		"     # new connection to the",
+		"       pop3 listener (POP3:",
+		"       download mail)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s", strings.Join(got, "\n"))
+	}
+	if got := wrapHanging("<-  +OK ready", 30); len(got) != 1 || got[0] != "<-  +OK ready" {
+		t.Errorf("a short line: %q", got)
+	}
+}
