@@ -12,11 +12,18 @@ import (
 
 // Home → the test lesson → type EHLO → the annotated reply appears and the
 // step's goal is met; then the question step takes an answer.
-func TestLessonEHLO(t *testing.T) {
+// openHelloLesson opens the test lesson and waits for its server's greeting.
+func openHelloLesson(t *testing.T) *teatest.TestModel {
+	t.Helper()
 	tm := startTUI(t, testOptions(t), 100, 30)
 	waitFor(t, tm, "Say hello to a server")
 	tm.Send(press(tea.KeyEnter))
 	waitFor(t, tm, "220 ", "server>")
+	return tm
+}
+
+func TestLessonEHLO(t *testing.T) {
+	tm := openHelloLesson(t)
 	typeLine(tm, "EHLO laptop.example.com")
 	// The text below the step's block comes once the step is done.
 	waitFor(t, tm, "250-", "the server greets the client", "Well done: step 1", "✓ Say hello", "Each 250- line with a dash")
@@ -33,10 +40,7 @@ func TestLessonEHLO(t *testing.T) {
 // suggestion in the line rather than sending an empty command; a second
 // Enter sends it.
 func TestLessonEnterOnSuggestion(t *testing.T) {
-	tm := startTUI(t, testOptions(t), 100, 30)
-	waitFor(t, tm, "Say hello to a server")
-	tm.Send(press(tea.KeyEnter))
-	waitFor(t, tm, "220 ", "server>")
+	tm := openHelloLesson(t)
 	tm.Send(press(tea.KeyEnter))
 	waitFor(t, tm, "the suggested command is in the line now")
 	tm.Send(press(tea.KeyEnter))
@@ -52,10 +56,7 @@ func TestLessonEnterOnSuggestion(t *testing.T) {
 // that line rather than moving on to the next (in a two-session step it
 // left the first device's command unsent).
 func TestLessonShowMeTwice(t *testing.T) {
-	tm := startTUI(t, testOptions(t), 100, 30)
-	waitFor(t, tm, "Say hello to a server")
-	tm.Send(press(tea.KeyEnter))
-	waitFor(t, tm, "220 ", "server>")
+	tm := openHelloLesson(t)
 	tm.Send(press(tea.KeyF4))
 	waitFor(t, tm, "Typed for you")
 	tm.Send(press(tea.KeyF4))

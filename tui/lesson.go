@@ -633,11 +633,12 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 	}
 	var prose []string
 	if step != nil {
-		prose, _ = lp.md.peek(lp.proseKey(cur), lp.prose(cur, lp.sideWidth(ws)), lp.sideWidth(ws))
+		width := lp.sideWidth(ws)
+		prose, _ = lp.md.peek(lp.proseKey(cur), width, func() string { return lp.prose(cur, width) })
 	} else {
 		end := len(lp.lesson.Steps)
 		if md := lp.prose(end, lp.sideWidth(ws)); md != "" {
-			prose, _ = lp.md.peek(lp.proseKey(end), md, lp.sideWidth(ws))
+			prose, _ = lp.md.peek(lp.proseKey(end), lp.sideWidth(ws), func() string { return md })
 		}
 		prose = append(append([]string(nil), prose...), "", st.Success.Render("★ You finished this lesson."), "", "F7 plays it again, esc goes back to the lessons.")
 	}

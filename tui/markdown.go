@@ -107,12 +107,13 @@ func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 }
 
 // peek returns the rendered lines if cached, else the plain text; it never
-// starts a render (views cannot return commands).
-func (c *mdCache) peek(key, md string, width int) ([]string, bool) {
+// starts a render (views cannot return commands). The text is built only
+// when it is not cached: views run at every key and every line.
+func (c *mdCache) peek(key string, width int, md func() string) ([]string, bool) {
 	if lines, ok := c.entries[mdKey{key, width}]; ok {
 		return lines, true
 	}
-	return wrapText(md, width), false
+	return wrapText(md(), width), false
 }
 
 // put stores a rendered result.
@@ -188,7 +189,7 @@ func (p *page) update(msg tea.Msg) (back bool) {
 func (p *page) view() string {
 	st := &p.c.Styles
 	w, h := p.c.Width, p.c.Height
-	lines, _ := p.cache.peek(p.key, p.md, p.c.Width)
+	lines, _ := p.cache.peek(p.key, p.c.Width, func() string { return p.md })
 	body := max(0, h-2)
 	if p.offset > max(0, len(lines)-body) {
 		p.offset = max(0, len(lines)-body)

@@ -558,7 +558,7 @@ func (ws *workspace) view() string {
 	} else if s != nil {
 		convoRows = s.convo.visible(cw, ch, st)
 	} else if ws.watch {
-		convoRows, _ = ws.md.peek("watch", watchMarkdown(ws.world), cw)
+		convoRows, _ = ws.md.peek("watch", cw, func() string { return watchMarkdown(ws.world) })
 	} else {
 		convoRows = []string{st.Subtle.Render("  Opening the session…")}
 	}
@@ -784,7 +784,7 @@ func explainLines(c *Common, md *mdCache, it item, w int) []string {
 		out = append(out, st.Subtle.Render("See "+it.RFC))
 	}
 	if it.Detail != "" {
-		lines, _ := md.peek(explainKey(it), it.Detail, w)
+		lines, _ := md.peek(explainKey(it), w, func() string { return it.Detail })
 		out = append(out, lines...)
 	}
 	if it.Client != "" {
