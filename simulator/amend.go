@@ -90,7 +90,7 @@ const smtpHelp = "214-2.0.0 mailtutor's simulated mail server. Commands (RFC 532
 
 // refuseIMAP is refuseMalformed for the first line of an IMAP command.
 func (s *session) refuseIMAP(p wire.Piece) string {
-	if reply := s.refuseBigLiteral(); reply != "" {
+	if reply := s.refuseBigLiteral(p); reply != "" {
 		return reply
 	}
 	tag, problem := wire.IMAPHeadOf(p.Data)
@@ -100,7 +100,9 @@ func (s *session) refuseIMAP(p wire.Piece) string {
 		}
 		return ""
 	}
-	text := strings.TrimRight(string(p.Data), "\r\n")
+	// The line is quoted back with its secret masked: a refused LOGIN's
+	// password must not come back in the reply (nor reach the tap).
+	text := strings.TrimRight(string(p.Event().Masked()), "\r\n")
 	switch problem {
 	case wire.IMAPHeadBlank:
 		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"
@@ -238,19 +240,21 @@ func (s *session) tooLongReply(head string) string {
 // a command other than APPEND (its checkBufferedLiteral).
 const imapBufferedLiteralMax = 4096
 
-// refuseBigLiteral answers a command line that announces a synchronising
-// literal go-imap will not take (over 4096 bytes, outside APPEND). go-imap
-// refuses it without a word and then swallows the client's next line as if
-// it were the literal; the client, waiting for "+", hangs. RFC 9051 §7.1
-// lets the server refuse the literal with a tagged NO instead of "+"; the
-// [TOOBIG] code is RFC 4469's. Only on a command's first line: once go-imap
-// has read part of a command (an earlier literal), it must see the rest.
-func (s *session) refuseBigLiteral() string {
-	tag, verb, size, ok := s.split.IMAPLiteralAsked()
-	if !ok || size <= imapBufferedLiteralMax || verb == "APPEND" {
+// refuseBigLiteral answers a command line that announces a literal go-imap
+// will not take (over 4096 bytes, outside APPEND). go-imap refuses it
+// without a word and then reads the client's next bytes as if they were
+// the literal; a client waiting for "+" hangs. RFC 9051 §7.1 lets the
+// server refuse the literal with a tagged NO instead of "+"; the [TOOBIG]
+// code is RFC 4469's. A non-synchronising literal (RFC 7888 §4) is refused
+// the same way, and its bytes, which the client sends all the same, are
+// dropped (the splitter marks them). Only on a command's first line: once
+// go-imap has read part of a command (an earlier literal), it must see the
+// rest.
+func (s *session) refuseBigLiteral(p wire.Piece) string {
+	if p.Literal == wire.NoLiteral || p.LiteralSize <= imapBufferedLiteralMax || p.Verb == "APPEND" || p.Tag == "" {
 		return ""
 	}
-	return tag + " NO [TOOBIG] Literals are limited to 4096 bytes for " + verb + " (APPEND takes whole messages)\r\n"
+	return p.Tag + " NO [TOOBIG] Literals are limited to 4096 bytes for " + p.Verb + " (APPEND takes whole messages)\r\n"
 }
 
 // replyExample returns what the client sent, to be quoted back in a reply,

@@ -31,8 +31,17 @@ func relayed(sim *Simulator, proto wire.Proto, stream []byte, cuts []int) (forwa
 		}
 		chunk := append([]byte(nil), stream[:n]...) // fromClient may edit in place
 		stream = stream[n:]
-		out, _ := s.fromClient(chunk)
-		got = append(got, out...)
+		for {
+			out, _ := s.fromClient(chunk)
+			got = append(got, out...)
+			if len(s.backlog) == 0 {
+				break
+			}
+			// The bytes after a literal's announcement wait for the
+			// library's answer: here it takes every literal.
+			s.literalTag = ""
+			chunk, s.backlog = s.backlog, nil
+		}
 	}
 	return string(got), w.out.String()
 }

@@ -85,6 +85,17 @@ type session struct {
 	// server line.
 	saveOnlyAny atomic.Bool
 
+	// IMAP non-synchronising literals reach go-imap as synchronising ones
+	// (see syncLiteral): literalTag is the tag of the command whose line
+	// went on and whose literal waits, in backlog, for the library's "+"
+	// or its refusal; literalVerdict says it came. Under mu.
+	literalTag     string
+	literalVerdict chan struct{}
+	// backlog holds client bytes read but not yet given to the splitter
+	// and the library: what followed a literal's announcement. Only the
+	// client-reading goroutine uses it.
+	backlog []byte
+
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
 	fromClientBatch, fromServerBatch eventBatch
@@ -114,7 +125,8 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		sim: sim, relay: r, role: r.role, proto: r.role.Proto(), peer: peer, addr: addr,
 		split: wire.NewSplitter(r.role.Proto()), cli: client,
 		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{}),
-		opened: sim.clock.Now(),
+		literalVerdict: make(chan struct{}, 1),
+		opened:         sim.clock.Now(),
 	}
 	sim.registerSession(s)
 	defer sim.unregisterSession(s)
@@ -221,11 +233,7 @@ func (s *session) publishPiece(p wire.Piece) {
 	if !s.sim.hub.Active() {
 		return // nobody is listening (serve --quiet): no event to build
 	}
-	s.publishWith(pieceEvent(p), true)
-}
-
-func pieceEvent(p wire.Piece) wire.Event {
-	return wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret}
+	s.publishWith(p.Event(), true)
 }
 
 // eventBatch gathers the events of one chunk of bytes, which arrived at the
@@ -285,7 +293,7 @@ func (s *session) clientToServer() {
 		s.mu.Lock()
 		cli, srv := s.cli, s.srv
 		s.mu.Unlock()
-		n, err := cli.Read(buf)
+		n, err := s.readClient(cli, buf)
 		if n > 0 {
 			if s.dropDue() {
 				return
@@ -298,6 +306,9 @@ func (s *session) clientToServer() {
 				}
 			}
 			if startTLS && !s.awaitStartTLS() {
+				return
+			}
+			if !s.awaitLiteralVerdict() {
 				return
 			}
 			continue
@@ -379,12 +390,21 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	s.split.Skim(!tapped)
 	var edits []edit     // lines the relay answered itself or rewrote, at offsets in lineHeld+chunk
 	var replies []string // the relay's own answers, sent once the batch is published
+	pause := -1          // where the chunk stops for a literal's verdict (syncLiteral)
 	s.split.Client(chunk, func(p wire.Piece) {
 		if cut >= 0 {
 			return
 		}
 		if tapped {
-			batch.add(pieceEvent(p))
+			batch.add(p.Event())
+		}
+		if p.Dropped {
+			// Bytes of a refused command: the server must never read them.
+			if start := held + p.End - len(p.Data); start >= 0 && !(p.Kind == wire.Line && s.linePassing) {
+				edits = append(edits, edit{start: start, end: held + p.End})
+			}
+			s.linePassing = false
+			return
 		}
 		if p.Kind != wire.Line || !bytes.HasSuffix(p.Data, []byte("\n")) {
 			return // a payload, or a piece of a line too long to keep whole
@@ -425,7 +445,21 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		if s.proto == wire.IMAP && (p.Verb == "SEARCH" || p.Verb == "UID SEARCH") && !p.Continues {
 			s.noteSaveOnly(p.Data)
 		}
-		if line := s.rewriteLine(p); line != nil && start >= 0 {
+		line := s.rewriteLine(p)
+		if p.Literal == wire.NonSyncLiteral && start >= 0 {
+			// The library gets the literal as a synchronising one, and the
+			// client's bytes after this line wait for its answer.
+			if line == nil {
+				line = p.Data
+			}
+			line = syncLiteral(line)
+			s.mu.Lock()
+			s.literalTag = p.Tag
+			s.mu.Unlock()
+			pause = p.End
+			s.split.Pause()
+		}
+		if line != nil && start >= 0 {
 			edits = append(edits, edit{start: start, end: end, with: line})
 		}
 		switch p.Verb {
@@ -448,6 +482,12 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	if cut >= 0 {
 		chunk = chunk[:cut]
 		s.split.Reset(wire.FromClient)
+	}
+	if pause >= 0 {
+		// What follows the literal's announcement is read again once the
+		// library has answered it (readClient).
+		s.backlog = append(s.backlog[:0:0], chunk[pause:]...)
+		chunk = chunk[:pause]
 	}
 	owned := held > 0 // chunk is the relay's own buffer, not the caller's read buffer
 	if held > 0 {
@@ -631,6 +671,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		if err != nil {
 			return
 		}
+		whole := p.End >= len(p.Data) // the line is all in chunk (before any rewriting below)
 		if s.proto == wire.SMTP && p.Kind == wire.Line {
 			p.Data = mapLibraryReply(p.Data)
 		}
@@ -644,6 +685,13 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 				p.Data = fixed
 			}
 		}
+		if s.proto == wire.IMAP && p.Kind == wire.Line && whole && s.literalAnswered(p) {
+			// The go-ahead for a literal the client sent without waiting:
+			// the client never asked for it.
+			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
+			ends = true
+			return
+		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && p.End >= len(p.Data) && s.silentSave(p) {
 			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
 			return // nobody sees it: not the client, not the tap
@@ -655,7 +703,7 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 			time.Sleep(time.Second)
 			s.publishPiece(p) // each line when it goes out
 		} else if tapped {
-			batch.add(pieceEvent(p))
+			batch.add(p.Event())
 		}
 		// Before the client can read the reply and answer it: the
 		// drop-connection fault must be armed by then.
@@ -760,4 +808,78 @@ func applyEdits(b []byte, edits []edit) []byte {
 		last = e.end
 	}
 	return append(out, b[last:]...)
+}
+
+// Non-synchronising literals. A client may send a literal's bytes right
+// behind its announcement, "{N+}" (RFC 7888). go-imap reads them as the
+// literal when it takes the command, but when it refuses the command first
+// (a literal over 4 KB, an argument it cannot parse before the literal) it
+// throws away only the rest of the line, and reads the literal's bytes as
+// commands: text a client was told to search for, or a message it appends,
+// would run. So the relay hands go-imap every literal as a synchronising
+// one, "{N}", holds the bytes that follow until go-imap answers, swallows
+// its "+" (the client did not ask for one), and on a refusal drops the
+// literal and the rest of the command (the splitter marks them Dropped).
+
+// syncLiteral returns a command line with its trailing "{N+}" or "{N-}"
+// written "{N}".
+func syncLiteral(line []byte) []byte {
+	text := wire.TrimEOL(line)
+	if len(text) < 3 || (text[len(text)-2] != '+' && text[len(text)-2] != '-') {
+		return line
+	}
+	out := make([]byte, 0, len(line))
+	out = append(out, text[:len(text)-2]...)
+	out = append(out, '}')
+	return append(out, line[len(text):]...)
+}
+
+// literalAnswered reports whether a server line is the go-ahead for a
+// literal the relay made synchronising, and lets the client's bytes go on
+// once the library has answered that literal, either way.
+func (s *session) literalAnswered(p wire.Piece) bool {
+	s.mu.Lock()
+	tag := s.literalTag
+	s.mu.Unlock()
+	if tag == "" {
+		return false
+	}
+	goAhead := p.Data[0] == '+'
+	if !goAhead && (p.Answers == "" || p.Tag != tag) {
+		return false
+	}
+	s.mu.Lock()
+	s.literalTag = ""
+	s.mu.Unlock()
+	s.literalVerdict <- struct{}{}
+	return goAhead
+}
+
+// awaitLiteralVerdict waits, when a literal's bytes are held, until the
+// library has answered the line that announced it. It returns false when
+// the session ended meanwhile.
+func (s *session) awaitLiteralVerdict() bool {
+	s.mu.Lock()
+	waiting := s.literalTag != ""
+	s.mu.Unlock()
+	if !waiting && len(s.literalVerdict) == 0 {
+		return true
+	}
+	select {
+	case <-s.literalVerdict:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// readClient reads the client's next bytes: those held back after a
+// literal's announcement first, then the connection's.
+func (s *session) readClient(cli net.Conn, buf []byte) (int, error) {
+	if len(s.backlog) > 0 {
+		n := copy(buf, s.backlog)
+		s.backlog = s.backlog[n:]
+		return n, nil
+	}
+	return cli.Read(buf)
 }

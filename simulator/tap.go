@@ -84,7 +84,12 @@ func (t *tapConn) Read(p []byte) (int, error) {
 			// the usual net.ErrClosed and goes quietly.
 			return 0, net.ErrClosed
 		}
-		n, err := t.Conn.Read(p)
+		// The library has answered a literal's announcement by now (it
+		// writes before it reads again): the bytes held after it go on.
+		if !t.s.awaitLiteralVerdict() {
+			return 0, net.ErrClosed
+		}
+		n, err := t.s.readClient(t.Conn, p)
 		if n > 0 {
 			if t.s.dropDue() {
 				return 0, net.ErrClosed

@@ -30,6 +30,10 @@ type smtpState struct {
 	from      string    // envelope sender of the open transaction
 	rcpts     int       // recipients accepted in the open transaction
 	// auth is the mechanism of an AUTH exchange in progress ("" none);
+	// authResponses counts the client's SASL responses in this AUTH
+	// exchange, the initial response included: LOGIN's first is the user
+	// name, its second the password, however many 334s came first.
+	authResponses int
 	// authStep counts the server's 334 challenges so far.
 	auth       string
 	authStep   int
@@ -133,7 +137,9 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			l.Note += " (the line is incomplete: the connection closed mid-line or the line is over 64 KiB)"
 		}
 	}()
-	if s.challenged {
+	if s.challenged || (e.Continues && e.Verb == "AUTH") {
+		// A response to a 334, or one the model knows is due although the
+		// 334 has not come yet (a client that does not wait for it).
 		s.challenged = false
 		l.Verb = "AUTH"
 		a.smtpAuthResponse(l, text)
@@ -258,7 +264,7 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		mech, initial := cutWord(rest)
 		mech = strings.ToUpper(mech)
 		cmd.arg = mech
-		s.auth, s.authStep, s.authUser = mech, 0, ""
+		s.auth, s.authStep, s.authUser, s.authResponses = mech, 0, "", 0
 		l.Note = "logs in with the " + mech + " mechanism"
 		a.want(kb.Mechanism, mech)
 		if initial != "" {
@@ -391,7 +397,8 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 		l.Note = "credentials " + note
 		l.RFC = "RFC 4616 §2"
 	case "LOGIN":
-		if s.authStep <= 1 {
+		s.authResponses++
+		if s.authResponses == 1 {
 			s.authUser = dec
 			l.Note = "user name " + a.printable(dec) + ", sent as base64 " + a.display([]byte(resp)) + a.base64Exposure()
 		} else {

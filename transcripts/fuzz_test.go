@@ -60,7 +60,9 @@ func fuzzAnnotate(t *testing.T, proto wire.Proto, data []byte) {
 		}
 	}
 	emit := func(p wire.Piece) {
-		check(wire.Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret, Proto: proto})
+		e := p.Event()
+		e.Proto = proto
+		check(e)
 	}
 	raw := NewAnnotator(proto, AnnotateOptions{RevealSecrets: true})
 	for i, chunk := range bytes.Split(data, []byte(chunkSep)) {

@@ -19,15 +19,17 @@ func events(proto wire.Proto, role wire.Role, steps ...string) []wire.Event {
 	seq := uint64(0)
 	encrypted := false
 	t0 := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
-	add := func(dir wire.Dir, kind wire.Kind, data []byte, secret wire.Range) {
+	addEvent := func(e wire.Event) {
 		seq++
-		out = append(out, wire.Event{
-			Seq: seq, Session: "s1", Proto: proto, Role: role, Peer: "127.0.0.1:40000",
-			Dir: dir, Kind: kind, Time: t0.Add(time.Duration(seq) * time.Millisecond),
-			Data: append([]byte(nil), data...), Encrypted: encrypted, Secret: secret,
-		})
+		e.Seq, e.Session, e.Proto, e.Role, e.Peer = seq, "s1", proto, role, "127.0.0.1:40000"
+		e.Time, e.Encrypted = t0.Add(time.Duration(seq)*time.Millisecond), encrypted
+		e.Data = append([]byte(nil), e.Data...)
+		out = append(out, e)
 	}
-	emit := func(p wire.Piece) { add(p.Dir, p.Kind, p.Data, p.Secret) }
+	add := func(dir wire.Dir, kind wire.Kind, data []byte, secret wire.Range) {
+		addEvent(wire.Event{Dir: dir, Kind: kind, Data: data, Secret: secret})
+	}
+	emit := func(p wire.Piece) { addEvent(p.Event()) }
 	add(wire.Meta, wire.Open, []byte("127.0.0.1:40000"), wire.Range{})
 	for _, st := range steps {
 		switch {

@@ -46,7 +46,40 @@ type Piece struct {
 	// AUTHENTICATE response, or the DONE that ends IDLE; in SMTP a
 	// response to an AUTH challenge.
 	Continues bool
+	// Tag is, in IMAP, the tag of the command a client line starts or
+	// continues, or that a tagged server reply completes.
+	Tag string
+	// Literal says whether a client line ends by announcing an IMAP
+	// literal, and which kind; LiteralSize is its size in bytes.
+	Literal     LiteralKind
+	LiteralSize int
+	// Dropped marks client bytes of an IMAP command that was refused while
+	// the client was still sending it (a non-synchronising literal the
+	// server would not take, a command refused before its literal was
+	// read): the client sent them, but they must never reach the server,
+	// where they would be read as commands (RFC 7888 §4).
+	Dropped bool
 }
+
+// RefusedCommand is the Verb of the lines that continue an IMAP line the
+// relay refused before it could start a command (a malformed head that
+// announced a literal): the rest of it is Dropped.
+const RefusedCommand = "(refused)"
+
+// Event returns the event that publishes the piece, with its facts.
+func (p Piece) Event() Event {
+	return Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret,
+		Verb: p.Verb, Tag: p.Tag, Answers: p.Answers, OK: p.OK, Continues: p.Continues, Dropped: p.Dropped}
+}
+
+// LiteralKind tells how an IMAP literal was announced.
+type LiteralKind int
+
+const (
+	NoLiteral      LiteralKind = iota
+	SyncLiteral                // {N}: the client waits for the server's "+"
+	NonSyncLiteral             // {N+} or {N-} (RFC 7888): the bytes follow at once
+)
 
 // Splitter cuts the two byte streams of one session into protocol lines and
 // payloads. It knows just enough of each protocol to find where payloads
@@ -65,6 +98,11 @@ type Splitter struct {
 	// first entry is the greeting, which answers no command.
 	smtpPending []string
 	smtpInAuth  bool // a 334 challenge is outstanding: the next client line is a secret
+	// smtpAuthDue counts the SASL responses the client will send after an
+	// AUTH without waiting to read a 334 first: the mechanism says how many
+	// (LOGIN: the user name and the password, one fewer after an initial
+	// response). A response sent early is as secret as one sent on time.
+	smtpAuthDue int
 
 	// POP3: a SASL exchange is in progress.
 	popInAuth bool
@@ -74,8 +112,10 @@ type Splitter struct {
 	popPending   []string
 	popMultiline bool
 
-	// IMAP: the command verb of each tag awaiting its tagged response.
-	imapTags map[string]string
+	// IMAP: the command verb of each tag awaiting its tagged response, and
+	// how many commands with that tag await one (a client may reuse a tag).
+	imapTags     map[string]string
+	imapTagCount map[string]int
 
 	// IMAP client side.
 	imapSyncLiteral int    // size of a synchronising literal awaiting the server's "+", or -1
@@ -84,6 +124,11 @@ type Splitter struct {
 	imapCommand     string // command of the line being continued across literals
 	imapTag         string // and its tag
 	imapArgs        int    // arguments seen so far in a LOGIN command
+	// imapRefused: the command being sent was answered (refused) before
+	// the client finished sending it; the rest of its bytes are Dropped.
+	imapRefused bool
+	// imapPause asks feed to stop after the piece being emitted (Pause).
+	imapPause bool
 
 	// Scratch space and interned verbs (fields, upper).
 	words  [][]byte
@@ -101,7 +146,7 @@ type streamState struct {
 
 // NewSplitter returns a splitter for one session of the given protocol.
 func NewSplitter(p Proto) *Splitter {
-	s := &Splitter{proto: p, imapSyncLiteral: -1, imapTags: map[string]string{}, verbs: map[string]string{}}
+	s := &Splitter{proto: p, imapSyncLiteral: -1, imapTags: map[string]string{}, imapTagCount: map[string]int{}, verbs: map[string]string{}}
 	s.side[FromClient].payload = -1
 	s.side[FromServer].payload = -1
 	switch p {
@@ -184,7 +229,7 @@ func (s *Splitter) OpenLine(d Dir) (n int, continues bool) {
 	}
 	switch s.proto {
 	case SMTP:
-		continues = s.smtpInAuth
+		continues = s.smtpInAuth || s.smtpAuthDue > 0
 	case IMAP:
 		continues = s.imapCommand != "" || s.imapInAuth || s.imapIdle
 	case POP3:
@@ -219,7 +264,14 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 		p.End = total - len(b)
 		inner(p)
 	}
+	defer func() { s.imapPause = false }() // a pause holds for one call only
 	for len(b) > 0 {
+		if s.imapPause {
+			// The caller asked to stop after the last piece (Pause): the
+			// rest of b is its to feed again later.
+			s.imapPause = false
+			return
+		}
 		if d == FromClient && s.imapSyncLiteral >= 0 && st.payload < 0 && len(st.buf) == 0 {
 			// Client bytes after a synchronising literal's announcement,
 			// before the server's "+": the client did not wait (RFC 9051
@@ -228,6 +280,22 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 			s.startSyncLiteral()
 		}
 		switch {
+		case st.payload >= 0 && d == FromClient && s.imapRefused:
+			// A literal of a refused command: its bytes go out as they
+			// come, marked Dropped, so the relay can keep every one of
+			// them from the server.
+			n := min(st.payload, len(b))
+			piece := Piece{Dir: d, Kind: Payload, Data: b[:n:n], Dropped: true}
+			b = b[n:]
+			st.payload -= n
+			if st.secret {
+				piece.Secret = Range{0, n}
+			}
+			if st.payload == 0 {
+				st.payload = -1
+				st.secret = false
+			}
+			emit(piece)
 		case st.payload >= 0 && s.skim && len(st.buf) == 0:
 			n := min(st.payload, len(b))
 			b = b[n:]
@@ -467,6 +535,12 @@ func imapHeadOK(line []byte) bool {
 	return ok
 }
 
+// Pause makes the Client call in progress return right after the piece
+// being emitted, leaving the rest of its bytes unread: the relay holds
+// them until the server has answered the line just cut. Call it from the
+// emit function of Client (the splitter's lock is held there).
+func (s *Splitter) Pause() { s.imapPause = true }
+
 // AnsweredHere tells the splitter that the client line it has just cut was
 // answered by the simulator itself and never reaches the server, so no
 // server reply is due for it: SMTP replies are matched to commands in
@@ -481,9 +555,52 @@ func (s *Splitter) AnsweredHere() {
 		}
 	case IMAP:
 		if s.imapCommand != "" {
-			delete(s.imapTags, s.imapTag)
+			s.imapAnswered(s.imapTag)
+		}
+		if s.side[FromClient].payload >= 0 {
+			// A non-synchronising literal follows the refused line: its
+			// bytes, and the rest of the command, must not run.
+			s.imapRefused = true
+			if s.imapCommand == "" {
+				s.imapCommand = RefusedCommand // a line that started no command
+			}
+			return
 		}
 		s.imapCommand, s.imapTag, s.imapSyncLiteral, s.imapInAuth = "", "", -1, false
+	}
+}
+
+// imapAnswered forgets one command awaiting a tagged reply with tag, and
+// returns its verb.
+func (s *Splitter) imapAnswered(tag string) (verb string, ok bool) {
+	verb, ok = s.imapTags[tag]
+	if !ok {
+		return "", false
+	}
+	if s.imapTagCount[tag] <= 1 {
+		delete(s.imapTags, tag)
+		delete(s.imapTagCount, tag)
+	} else {
+		s.imapTagCount[tag]--
+	}
+	return verb, true
+}
+
+// imapClientAnswered updates what the client is sending when the server
+// has completed the command with tag: a command still being sent is over.
+// A client waiting for "+" (a synchronising literal, an AUTHENTICATE
+// challenge) or idling stops there; one that is sending a
+// non-synchronising literal or the rest of a line sends it all the same,
+// and those bytes are Dropped.
+func (s *Splitter) imapClientAnswered(tag string, alsoOutstanding bool) {
+	if tag != s.imapTag || alsoOutstanding {
+		return // another command's reply (or an older one with the same tag)
+	}
+	switch {
+	case s.imapSyncLiteral >= 0 || s.imapInAuth || s.imapIdle || s.imapCommand == "":
+		s.imapCommand, s.imapSyncLiteral, s.imapInAuth, s.imapIdle, s.imapRefused = "", -1, false, false, false
+	default:
+		s.imapRefused = true
 	}
 }
 
@@ -496,24 +613,15 @@ func (s *Splitter) startSyncLiteral() {
 	s.imapSyncLiteral = -1
 }
 
-// IMAPLiteralAsked reports the synchronising literal the client has just
-// announced and waits to send (the server's "+" comes first), with the tag
-// and command it belongs to; ok is false when none is pending. Like
-// AnsweredHere, for the emit function of Client.
-func (s *Splitter) IMAPLiteralAsked() (tag, verb string, size int, ok bool) {
-	if s.proto != IMAP || s.imapSyncLiteral < 0 || s.imapCommand == "" {
-		return "", "", 0, false
-	}
-	return s.imapTag, s.imapCommand, s.imapSyncLiteral, true
-}
-
 func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	text := TrimEOL(p.Data)
 	if d == FromClient {
-		if s.smtpInAuth {
+		if s.smtpInAuth || s.smtpAuthDue > 0 {
 			p.Secret = Range{0, len(text)}
 			p.Continues = true
+			p.Verb = "AUTH"
 			s.smtpInAuth = false // the server answers before another response is due
+			s.smtpAuthDue = max(0, s.smtpAuthDue-1)
 			return
 		}
 		words, starts := s.fields(text)
@@ -528,6 +636,9 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 		case "AUTH":
 			if len(words) >= 3 {
 				p.Secret = Range{starts[2], len(text)}
+			}
+			if len(words) >= 2 {
+				s.smtpAuthDue = saslResponsesDue(s.upper(words[1]), len(words) >= 3)
 			}
 		case "BDAT":
 			if len(words) >= 2 {
@@ -555,6 +666,9 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 		return
 	}
 	s.smtpInAuth = false
+	if verb == "AUTH" {
+		s.smtpAuthDue = 0 // the exchange is over
+	}
 	p.Answers = verb
 	p.OK = code[0] == '2' || code[0] == '3'
 	if verb == "DATA" && code == "354" {
@@ -692,20 +806,21 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			return
 		}
 		if !bytes.HasPrefix(text, []byte("*")) {
-			// A tagged response ends the command in progress (including a
-			// synchronising literal the server refused).
+			// A tagged response completes the command with its tag, and
+			// only that one: pipelined commands behind it go on (RFC 9051
+			// §5.5), an IDLE sent behind a STATUS among them.
 			if words, _ := s.fields(text); len(words) >= 2 {
 				tag := string(words[0])
-				if verb, ok := s.imapTags[tag]; ok {
-					delete(s.imapTags, tag)
+				if verb, ok := s.imapAnswered(tag); ok {
 					p.Answers = verb
+					p.Tag = tag
 					p.OK = bytes.EqualFold(words[1], []byte("OK"))
+					s.imapClientAnswered(tag, s.imapTagCount[tag] > 0)
 				}
 			}
-			s.imapSyncLiteral = -1
-			s.imapInAuth = false
-			s.imapIdle = false
-			s.imapCommand = ""
+		} else if bytes.HasPrefix(text, []byte("* BYE")) {
+			// The server hangs up: nothing the client is sending will run.
+			s.imapSyncLiteral, s.imapInAuth, s.imapIdle = -1, false, false
 		}
 		if n, _, ok := LiteralSize(text); ok && n > 0 {
 			s.side[FromServer].payload = n
@@ -715,23 +830,29 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	if s.imapInAuth {
 		p.Secret = Range{0, len(text)}
 		p.Continues = true
+		p.Verb, p.Tag = "AUTHENTICATE", s.imapTag
 		return
 	}
 	if s.imapIdle {
 		p.Continues = true
-		p.Verb = "IDLE" // the DONE that ends it
+		p.Verb, p.Tag = "IDLE", s.imapTag // the DONE that ends it
+		if bytes.EqualFold(text, []byte("DONE")) {
+			// The client has ended IDLE: its next line is a command, even
+			// in the same write, before the server's tagged OK.
+			s.imapIdle = false
+		}
 		return
 	}
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
 	if continuing {
-		p.Verb = s.imapCommand // the command this line continues
+		p.Verb, p.Tag = s.imapCommand, s.imapTag // the command this line continues
+		p.Dropped = s.imapRefused
 	}
 	words, starts := s.fields(text)
-	if !continuing && len(words) >= 3 && bytes.EqualFold(words[0], []byte("LOGIN")) {
-		// "LOGIN bob pw" typed without a tag: the server will refuse it,
-		// but the password crossed the wire all the same.
-		p.Secret = Range{starts[2], len(text)}
+	if !continuing {
+		s.imapRefused = false
+		s.maskMalformedLogin(text, words, starts, p)
 	}
 	// A line go-imap cannot even read the head of is refused by the
 	// simulator, not run: it starts no command (IMAPCommandHead).
@@ -741,10 +862,11 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			cmd = "UID " + s.upper(words[2])
 		}
 		s.imapCommand, s.imapTag = cmd, string(words[0])
-		p.Verb = cmd
+		p.Verb, p.Tag = cmd, s.imapTag
 		s.imapArgs = 0
 		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
-			s.imapTags[string(words[0])] = cmd
+			s.imapTags[s.imapTag] = cmd
+			s.imapTagCount[s.imapTag]++
 		}
 		switch cmd {
 		case "IDLE":
@@ -777,7 +899,19 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		// The command line is complete.
 		if s.imapCommand != "AUTHENTICATE" {
 			s.imapCommand = ""
+			s.imapRefused = false
 		}
+		return
+	}
+	p.LiteralSize = n
+	p.Literal = NonSyncLiteral
+	if sync {
+		p.Literal = SyncLiteral
+	}
+	if sync && s.imapRefused {
+		// The command was refused: the client will get no "+" and will
+		// not send this literal. Its next line is a new command.
+		s.imapCommand, s.imapRefused = "", false
 		return
 	}
 	if !sync {
@@ -789,4 +923,34 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		return
 	}
 	s.imapSyncLiteral = n
+}
+
+// maskMalformedLogin marks the password of a LOGIN line that cannot start
+// a command ("LOGIN bob pw" without a tag, "q  LOGIN bob pw" with two
+// spaces): the server refuses it, but the password crossed the wire all
+// the same, and must be masked wherever the line is shown or quoted.
+func (s *Splitter) maskMalformedLogin(text []byte, words [][]byte, starts []int, p *Piece) {
+	switch {
+	case len(words) >= 3 && bytes.EqualFold(words[0], []byte("LOGIN")):
+		p.Secret = Range{starts[2], len(text)}
+	case len(words) >= 4 && bytes.EqualFold(words[1], []byte("LOGIN")) && !imapHeadOK(p.Data):
+		p.Secret = Range{starts[3], len(text)}
+	}
+}
+
+// saslResponsesDue is how many responses a client sends after an AUTH
+// command with mech, before the exchange can end: PLAIN's one (RFC 4616),
+// LOGIN's user name and password (draft-murchison-sasl-login), one fewer
+// when the command carried an initial response (RFC 4954 §4). Other
+// mechanisms answer at least one challenge; more are marked as the server's
+// challenges come.
+func saslResponsesDue(mech string, initial bool) int {
+	n := 1
+	if mech == "LOGIN" {
+		n = 2
+	}
+	if initial {
+		n--
+	}
+	return n
 }

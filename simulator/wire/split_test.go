@@ -362,8 +362,8 @@ func TestOpenLine(t *testing.T) {
 			{FromClient, "EHLO me\r\nMAIL FR", 7, false},
 			{FromClient, "OM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n", 0, false},
 			{FromServer, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n", 0, false},
-			{FromClient, "Subject: a long bo", 0, false}, // the body
-			{FromClient, "dy\r\n.\r\nAUTH LOGIN\r\n", 0, false},
+			{FromClient, "Subject: a long bo", 0, false},       // the body
+			{FromClient, "dy\r\n.\r\nAUTH LOGIN\r\n", 0, true}, // the user name is due, 334 or not
 			{FromServer, "250 queued\r\n334 VXNlcm5hbWU6\r\n", 0, true},
 			{FromClient, "YWxp", 4, true},
 		}},

@@ -138,6 +138,15 @@ type Event struct {
 	// N counts missed events for Kind == Dropped, discarded bytes for
 	// Kind == Discarded.
 	N int
+
+	// The protocol model's facts about a Line or Payload (see Piece):
+	// every layer downstream reads them instead of parsing the line again.
+	Verb      string // the command a client line starts or continues
+	Tag       string // IMAP: the tag of that command, or of the command a tagged reply completes
+	Answers   string // on the server line that completes a reply: the command it answers
+	OK        bool   // with Answers: the reply was a success
+	Continues bool   // a client line that continues a command (a literal's rest, a SASL response, DONE)
+	Dropped   bool   // client bytes of a refused command, never read by the server
 }
 
 // Masked returns Data with the Secret range replaced by asterisks. It returns

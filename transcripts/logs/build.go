@@ -316,7 +316,8 @@ func (b *builder) tls(s *session, r record) {
 
 func (b *builder) piece(s *session, pc wire.Piece, r record) {
 	e := b.event(s, pc.Dir, pc.Kind, pc.Data, r)
-	e.Secret = pc.Secret
+	facts := pc.Event() // the model's facts travel with the event
+	e.Secret, e.Verb, e.Tag, e.Answers, e.OK, e.Continues, e.Dropped = pc.Secret, facts.Verb, facts.Tag, facts.Answers, facts.OK, facts.Continues, facts.Dropped
 	if pc.Dir != wire.FromServer || pc.Answers == "" {
 		return
 	}

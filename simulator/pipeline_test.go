@@ -1,0 +1,225 @@
+package simulator
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// Clients may send a command without waiting for the answer to the one
+// before (RFC 9051 §5.5, RFC 2920, RFC 2449). These tests send pipelined
+// commands in one write, as neomutt, Thunderbird and imapflow do, and check
+// that every command is answered, that no secret reaches an event unmasked
+// or a reply, and that no byte inside a literal runs as a command.
+
+// tapLog subscribes to every event of a simulator, so a test can look at
+// what the tap (and so serve, the transcript and the TUI) saw.
+type tapLog struct {
+	sub *wire.Subscription
+}
+
+func newTapLog(t *testing.T, sim *Simulator) *tapLog {
+	sub := sim.Subscribe(wire.SubscribeOptions{Lossless: true})
+	t.Cleanup(sub.Close)
+	return &tapLog{sub: sub}
+}
+
+// shown returns every event seen until the simulator has been quiet for a
+// moment, as it would be shown: secrets masked.
+func (l *tapLog) shown() string {
+	var b strings.Builder
+	for {
+		select {
+		case e := <-l.sub.Events():
+			fmt.Fprintf(&b, "%s %s %q\n", e.Dir, e.Kind, e.Masked())
+		case <-time.After(300 * time.Millisecond):
+			return b.String()
+		}
+	}
+}
+
+// write sends raw bytes in one write.
+func (c *client) write(raw string) {
+	c.t.Helper()
+	if _, err := c.conn.Write([]byte(raw)); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// until reads lines up to and including the first that starts with prefix.
+func (c *client) until(prefix string) []string {
+	c.t.Helper()
+	var out []string
+	for {
+		l := c.line()
+		out = append(out, l)
+		if strings.HasPrefix(l, prefix) {
+			return out
+		}
+	}
+}
+
+func imapLoggedIn(t *testing.T, sim *Simulator) *client {
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.send("L LOGIN alice wonderland")
+	c.until("L OK")
+	return c
+}
+
+func TestIMAPIdlePipelinedBehindStatus(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := imapLoggedIn(t, sim)
+	c.write("a1 SELECT INBOX\r\na2 STATUS INBOX (MESSAGES)\r\na3 IDLE\r\n")
+	c.until("a1 OK")
+	c.until("a2 OK")
+	c.until("+ ")
+	c.write("DONE\r\na4 NOOP\r\n")
+	got := c.until("a4 ")
+	if !strings.Contains(strings.Join(got, "\n"), "a3 OK") || !strings.HasPrefix(got[len(got)-1], "a4 OK") {
+		t.Fatalf("after DONE: %q", got)
+	}
+}
+
+func TestIMAPDoneAndNextCommandInOneWrite(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := imapLoggedIn(t, sim)
+	c.imap("a1", "SELECT INBOX")
+	c.send("a2 IDLE")
+	c.until("+ ")
+	c.write("DONE\r\na3 NOOP\r\n")
+	c.until("a2 OK")
+	c.until("a3 OK")
+}
+
+func TestIMAPAuthenticatePipelinedBehindNoopKeepsTheSecret(t *testing.T) {
+	sim := newSim(t, Options{})
+	log := newTapLog(t, sim)
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	secret := plainAuth("alice", "wonderland")
+	c.write("a1 NOOP\r\na2 AUTHENTICATE PLAIN\r\n")
+	c.until("a1 OK")
+	c.until("+")
+	c.send(secret)
+	got := c.until("a2 ")
+	if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
+		t.Fatalf("AUTHENTICATE: %q", got)
+	}
+	c.imap("a3", "NOOP")
+	if shown := log.shown(); strings.Contains(shown, secret) || strings.Contains(shown, "wonderland") {
+		t.Fatalf("the credentials reached the tap unmasked:\n%s", shown)
+	}
+}
+
+func TestIMAPLoginLiteralPipelinedBehindNoopKeepsThePassword(t *testing.T) {
+	sim := newSim(t, Options{})
+	log := newTapLog(t, sim)
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.write("a1 NOOP\r\na2 LOGIN alice {10}\r\n")
+	c.until("a1 OK")
+	c.until("+")
+	c.write("wonderland\r\n")
+	got := c.until("a2 ")
+	if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
+		t.Fatalf("LOGIN: %q", got)
+	}
+	if shown := log.shown(); strings.Contains(shown, "wonderland") {
+		t.Fatalf("the password reached the tap unmasked:\n%s", shown)
+	}
+}
+
+func TestIMAPAppendPipelinedBehindNoopDoesNotRunTheMessage(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := imapLoggedIn(t, sim)
+	msg := "Subject: looks like a command\r\n\r\nx9 CREATE Injected\r\n"
+	c.write(fmt.Sprintf("a1 NOOP\r\na2 APPEND INBOX {%d}\r\n", len(msg)))
+	c.until("a1 OK")
+	c.until("+")
+	c.write(msg + "\r\n")
+	got := c.until("a2 ")
+	if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
+		t.Fatalf("APPEND: %q", got)
+	}
+	if list := strings.Join(c.imap("a3", `LIST "" *`), "\n"); strings.Contains(list, "Injected") {
+		t.Fatalf("the message's line ran as a command:\n%s", list)
+	}
+}
+
+// injected is a command hidden inside a literal, padded to size.
+func injected(size int) string {
+	s := "x2 CREATE Injected\r\nx3 STORE 1:* +FLAGS (\\Deleted)\r\nx4 EXPUNGE\r\n"
+	return s + strings.Repeat("z", size-len(s))
+}
+
+func TestIMAPRefusedNonSyncLiteralDoesNotRunItsBytes(t *testing.T) {
+	for _, tc := range []struct {
+		name, cmd string
+		size      int
+	}{
+		{"over 4096 outside APPEND", "d SEARCH TEXT {%d+}", 5000},
+		{"refused before the literal is read", "d SEARCH NOSUCHKEY {%d+}", 200},
+		{"malformed head", "d  SEARCH TEXT {%d+}", 200},
+		{"APPEND to a mailbox that does not exist", "d APPEND NoSuchBox {%d+}", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newSim(t, Options{})
+			c := imapLoggedIn(t, sim)
+			c.imap("s", "SELECT INBOX")
+			c.write(fmt.Sprintf(tc.cmd, tc.size) + "\r\n" + injected(tc.size) + "\r\n")
+			got := c.until("d ")
+			if strings.HasPrefix(got[len(got)-1], "d OK") {
+				t.Fatalf("the command was accepted: %q", got)
+			}
+			list := strings.Join(c.imap("a3", `LIST "" *`), "\n")
+			if strings.Contains(list, "Injected") {
+				t.Fatalf("the literal's bytes ran as commands:\n%s", list)
+			}
+			if !strings.Contains(list, "a3 OK") {
+				t.Fatalf("the session did not go on: %q", list)
+			}
+			if st := strings.Join(c.imap("a4", "STATUS INBOX (MESSAGES)"), "\n"); !strings.Contains(st, "MESSAGES 3") {
+				t.Fatalf("INBOX changed: %s", st)
+			}
+		})
+	}
+}
+
+func TestIMAPAcceptedNonSyncLiteralStillWorks(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := imapLoggedIn(t, sim)
+	c.imap("s", "SELECT INBOX")
+	msg := "Subject: non-sync\r\n\r\nhello\r\n"
+	c.write(fmt.Sprintf("a1 SEARCH TEXT {5+}\r\nhello\r\na2 APPEND INBOX {%d+}\r\n%s\r\na3 NOOP\r\n", len(msg), msg))
+	got := strings.Join(c.until("a3 "), "\n")
+	for _, want := range []string{"a1 OK", "a2 OK", "a3 OK"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("missing %s in %q", want, got)
+		}
+	}
+	if strings.Contains(got, "+ ") {
+		t.Fatalf("a go-ahead the client did not ask for reached it: %q", got)
+	}
+}
+
+func TestIMAPTwoSpacesBeforeLoginDoNotEchoThePassword(t *testing.T) {
+	sim := newSim(t, Options{})
+	log := newTapLog(t, sim)
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.send("q  LOGIN alice Sw0rdfish")
+	got := c.line()
+	if strings.Contains(got, "Sw0rdfish") {
+		t.Fatalf("the refusal echoes the password: %q", got)
+	}
+	if shown := log.shown(); strings.Contains(shown, "Sw0rdfish") {
+		t.Fatalf("the password reached the tap unmasked:\n%s", shown)
+	}
+}
+
+var _ = bytes.Contains

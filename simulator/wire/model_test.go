@@ -1,0 +1,262 @@
+package wire
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// step is bytes one side sends.
+type step struct {
+	dir  Dir
+	data string
+}
+
+// facts describes the pieces a splitter cut, one line per piece, with
+// the facts the model worked out: kind, verb, tag, what a reply answers,
+// continuation, dropped, and the secret's text.
+func facts(pieces []Piece) []string {
+	var out []string
+	for i := 0; i < len(pieces); i++ {
+		p := pieces[i]
+		data := string(p.Data)
+		for p.Dropped && p.Kind == Payload && i+1 < len(pieces) && pieces[i+1].Dropped && pieces[i+1].Kind == Payload {
+			// A dropped literal comes as it arrives: its pieces are one.
+			i++
+			data += string(pieces[i].Data)
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s %s %q", p.Dir, p.Kind, data)
+		if p.Verb != "" {
+			fmt.Fprintf(&b, " verb=%s", p.Verb)
+		}
+		if p.Tag != "" {
+			fmt.Fprintf(&b, " tag=%s", p.Tag)
+		}
+		if p.Answers != "" {
+			fmt.Fprintf(&b, " answers=%s ok=%v", p.Answers, p.OK)
+		}
+		if p.Continues {
+			b.WriteString(" continues")
+		}
+		if p.Dropped {
+			b.WriteString(" dropped")
+		}
+		if !p.Secret.Empty() {
+			fmt.Fprintf(&b, " secret=%q", data[p.Secret.Start:p.Secret.End])
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// run feeds the steps to a fresh splitter, step i cut at byte cutAt when
+// i == cutStep, and returns the facts of every piece.
+func run(proto Proto, steps []step, cutStep, cutAt int) []string {
+	s := NewSplitter(proto)
+	var pieces []Piece
+	keep := func(p Piece) {
+		p.Data = append([]byte(nil), p.Data...)
+		pieces = append(pieces, p)
+	}
+	feed := func(d Dir, b []byte) {
+		if d == FromClient {
+			s.Client(b, keep)
+		} else {
+			s.Server(b, keep)
+		}
+	}
+	for i, st := range steps {
+		b := []byte(st.data)
+		if i == cutStep {
+			feed(st.dir, b[:cutAt])
+			feed(st.dir, b[cutAt:])
+			continue
+		}
+		feed(st.dir, b)
+	}
+	return facts(pieces)
+}
+
+// TestModelPipelined feeds pipelined exchanges of each protocol to the
+// model, whole and cut at every byte boundary of every step, and checks
+// the facts it works out.
+func TestModelPipelined(t *testing.T) {
+	C, S := FromClient, FromServer
+	for _, tc := range []struct {
+		name  string
+		proto Proto
+		steps []step
+		want  []string
+	}{
+		{"IMAP IDLE behind SELECT, DONE and the next command in one write", IMAP, []step{
+			{C, "a1 SELECT INBOX\r\na2 IDLE\r\n"},
+			{S, "* 3 EXISTS\r\na1 OK done\r\n+ idling\r\n"},
+			{C, "DONE\r\na3 NOOP\r\n"},
+			{S, "a2 OK IDLE terminated\r\na3 OK\r\n"},
+		}, []string{
+			`C line "a1 SELECT INBOX\r\n" verb=SELECT tag=a1`,
+			`C line "a2 IDLE\r\n" verb=IDLE tag=a2`,
+			`S line "* 3 EXISTS\r\n"`,
+			`S line "a1 OK done\r\n" tag=a1 answers=SELECT ok=true`,
+			`S line "+ idling\r\n"`,
+			`C line "DONE\r\n" verb=IDLE tag=a2 continues`,
+			`C line "a3 NOOP\r\n" verb=NOOP tag=a3`,
+			`S line "a2 OK IDLE terminated\r\n" tag=a2 answers=IDLE ok=true`,
+			`S line "a3 OK\r\n" tag=a3 answers=NOOP ok=true`,
+		}},
+		{"IMAP AUTHENTICATE PLAIN behind NOOP", IMAP, []step{
+			{C, "a1 NOOP\r\na2 AUTHENTICATE PLAIN\r\n"},
+			{S, "a1 OK\r\n+ \r\n"},
+			{C, "AGFsaWNlAHNlY3JldA==\r\n"},
+			{S, "a2 OK\r\n"},
+		}, []string{
+			`C line "a1 NOOP\r\n" verb=NOOP tag=a1`,
+			`C line "a2 AUTHENTICATE PLAIN\r\n" verb=AUTHENTICATE tag=a2`,
+			`S line "a1 OK\r\n" tag=a1 answers=NOOP ok=true`,
+			`S line "+ \r\n"`,
+			`C line "AGFsaWNlAHNlY3JldA==\r\n" verb=AUTHENTICATE tag=a2 continues secret="AGFsaWNlAHNlY3JldA=="`,
+			`S line "a2 OK\r\n" tag=a2 answers=AUTHENTICATE ok=true`,
+		}},
+		{"IMAP LOGIN with a literal password behind NOOP", IMAP, []step{
+			{C, "a1 NOOP\r\na2 LOGIN alice {6}\r\n"},
+			{S, "a1 OK\r\n+ go ahead\r\n"},
+			{C, "secret\r\n"},
+			{S, "a2 OK\r\n"},
+		}, []string{
+			`C line "a1 NOOP\r\n" verb=NOOP tag=a1`,
+			`C line "a2 LOGIN alice {6}\r\n" verb=LOGIN tag=a2`,
+			`S line "a1 OK\r\n" tag=a1 answers=NOOP ok=true`,
+			`S line "+ go ahead\r\n"`,
+			`C payload "secret" secret="secret"`,
+			`C line "\r\n" verb=LOGIN tag=a2 continues`,
+			`S line "a2 OK\r\n" tag=a2 answers=LOGIN ok=true`,
+		}},
+		{"IMAP APPEND behind NOOP, its body holding a command", IMAP, []step{
+			{C, "a1 NOOP\r\na2 APPEND INBOX {20}\r\n"},
+			{S, "a1 OK\r\n+ go ahead\r\n"},
+			{C, "\r\nx9 CREATE Evil\r\n\r\n\r\n"},
+			{S, "a2 OK [APPENDUID 1 4] done\r\n"},
+		}, []string{
+			`C line "a1 NOOP\r\n" verb=NOOP tag=a1`,
+			`C line "a2 APPEND INBOX {20}\r\n" verb=APPEND tag=a2`,
+			`S line "a1 OK\r\n" tag=a1 answers=NOOP ok=true`,
+			`S line "+ go ahead\r\n"`,
+			`C payload "\r\nx9 CREATE Evil\r\n\r\n"`,
+			`C line "\r\n" verb=APPEND tag=a2 continues`,
+			`S line "a2 OK [APPENDUID 1 4] done\r\n" tag=a2 answers=APPEND ok=true`,
+		}},
+		{"IMAP non-synchronising literal refused: its bytes and the rest of the command are dropped", IMAP, []step{
+			{C, "d SEARCH NOSUCH {10+}\r\n"},
+			{S, "d BAD no such search key\r\n"},
+			{C, "x2 LIST\r\n rest\r\na3 NOOP\r\n"},
+			{S, "a3 OK\r\n"},
+		}, []string{
+			`C line "d SEARCH NOSUCH {10+}\r\n" verb=SEARCH tag=d`,
+			`S line "d BAD no such search key\r\n" tag=d answers=SEARCH ok=false`,
+			`C payload "x2 LIST\r\n " dropped`,
+			`C line "rest\r\n" verb=SEARCH tag=d continues dropped`,
+			`C line "a3 NOOP\r\n" verb=NOOP tag=a3`,
+			`S line "a3 OK\r\n" tag=a3 answers=NOOP ok=true`,
+		}},
+		{"SMTP MAIL, RCPT and DATA in one PIPELINING group", SMTP, []step{
+			{S, "220 mx ready\r\n"},
+			{C, "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nDATA\r\n"},
+			{S, "250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go ahead\r\n"},
+			{C, "Subject: hi\r\n\r\nRCPT TO:<evil@z.test>\r\n.\r\nQUIT\r\n"},
+			{S, "250 2.0.0 queued\r\n221 bye\r\n"},
+		}, []string{
+			`S line "220 mx ready\r\n" answers=<greeting> ok=true`,
+			`C line "MAIL FROM:<a@x.test>\r\n" verb=MAIL`,
+			`C line "RCPT TO:<b@y.test>\r\n" verb=RCPT`,
+			`C line "DATA\r\n" verb=DATA`,
+			`S line "250 2.1.0 ok\r\n" answers=MAIL ok=true`,
+			`S line "250 2.1.5 ok\r\n" answers=RCPT ok=true`,
+			`S line "354 go ahead\r\n" answers=DATA ok=true`,
+			`C payload "Subject: hi\r\n\r\nRCPT TO:<evil@z.test>\r\n.\r\n"`,
+			`C line "QUIT\r\n" verb=QUIT`,
+			`S line "250 2.0.0 queued\r\n" answers=<body> ok=true`,
+			`S line "221 bye\r\n" answers=QUIT ok=true`,
+		}},
+		{"SMTP BDAT in a PIPELINING group", SMTP, []step{
+			{S, "220 mx\r\n"},
+			{C, "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nBDAT 10 LAST\r\nQUIT\r\nhi\r\nQUIT\r\n"},
+			{S, "250 ok\r\n250 ok\r\n250 queued\r\n221 bye\r\n"},
+		}, []string{
+			`S line "220 mx\r\n" answers=<greeting> ok=true`,
+			`C line "MAIL FROM:<a@x.test>\r\n" verb=MAIL`,
+			`C line "RCPT TO:<b@y.test>\r\n" verb=RCPT`,
+			`C line "BDAT 10 LAST\r\n" verb=BDAT`,
+			`C payload "QUIT\r\nhi\r\n"`,
+			`C line "QUIT\r\n" verb=QUIT`,
+			`S line "250 ok\r\n" answers=MAIL ok=true`,
+			`S line "250 ok\r\n" answers=RCPT ok=true`,
+			`S line "250 queued\r\n" answers=BDAT ok=true`,
+			`S line "221 bye\r\n" answers=QUIT ok=true`,
+		}},
+		{"SMTP AUTH LOGIN with an initial response", SMTP, []step{
+			{S, "220 mx\r\n"},
+			{C, "AUTH LOGIN YWxpY2U=\r\n"},
+			{S, "334 UGFzc3dvcmQ6\r\n"},
+			{C, "c2VjcmV0\r\n"},
+			{S, "235 2.7.0 ok\r\n"},
+			{C, "NOOP\r\n"},
+		}, []string{
+			`S line "220 mx\r\n" answers=<greeting> ok=true`,
+			`C line "AUTH LOGIN YWxpY2U=\r\n" verb=AUTH secret="YWxpY2U="`,
+			`S line "334 UGFzc3dvcmQ6\r\n"`,
+			`C line "c2VjcmV0\r\n" verb=AUTH continues secret="c2VjcmV0"`,
+			`S line "235 2.7.0 ok\r\n" answers=AUTH ok=true`,
+			`C line "NOOP\r\n" verb=NOOP`,
+		}},
+		{"SMTP AUTH responses sent before their 334", SMTP, []step{
+			{S, "220 mx\r\n"},
+			{C, "AUTH LOGIN\r\nYWxpY2U=\r\nc2VjcmV0\r\n"},
+			{S, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n"},
+		}, []string{
+			`S line "220 mx\r\n" answers=<greeting> ok=true`,
+			`C line "AUTH LOGIN\r\n" verb=AUTH`,
+			`C line "YWxpY2U=\r\n" verb=AUTH continues secret="YWxpY2U="`,
+			`C line "c2VjcmV0\r\n" verb=AUTH continues secret="c2VjcmV0"`,
+			`S line "334 VXNlcm5hbWU6\r\n"`,
+			`S line "334 UGFzc3dvcmQ6\r\n"`,
+			`S line "235 ok\r\n" answers=AUTH ok=true`,
+		}},
+		{"POP3 USER, PASS, STAT, RETR and QUIT in one write", POP3, []step{
+			{S, "+OK ready\r\n"},
+			{C, "USER alice\r\nPASS secret\r\nSTAT\r\nRETR 1\r\nQUIT\r\n"},
+			{S, "+OK\r\n+OK logged in\r\n+OK 1 20\r\n+OK 20 octets\r\nSubject: x\r\n\r\n+OK not a reply\r\n..\r\n.\r\n+OK bye\r\n"},
+		}, []string{
+			`S line "+OK ready\r\n" answers=<greeting> ok=true`,
+			`C line "USER alice\r\n" verb=USER`,
+			`C line "PASS secret\r\n" verb=PASS secret="secret"`,
+			`C line "STAT\r\n" verb=STAT`,
+			`C line "RETR 1\r\n" verb=RETR`,
+			`C line "QUIT\r\n" verb=QUIT`,
+			`S line "+OK\r\n" answers=USER ok=true`,
+			`S line "+OK logged in\r\n" answers=PASS ok=true`,
+			`S line "+OK 1 20\r\n" answers=STAT ok=true`,
+			`S line "+OK 20 octets\r\n"`,
+			`S line "Subject: x\r\n"`,
+			`S line "\r\n"`,
+			`S line "+OK not a reply\r\n"`,
+			`S line "..\r\n"`,
+			`S line ".\r\n" answers=RETR ok=true`,
+			`S line "+OK bye\r\n" answers=QUIT ok=true`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			whole := run(tc.proto, tc.steps, -1, 0)
+			if strings.Join(whole, "\n") != strings.Join(tc.want, "\n") {
+				t.Fatalf("facts:\n%s\nwant:\n%s", strings.Join(whole, "\n"), strings.Join(tc.want, "\n"))
+			}
+			for i, st := range tc.steps {
+				for k := 1; k < len(st.data); k++ {
+					if got := run(tc.proto, tc.steps, i, k); strings.Join(got, "\n") != strings.Join(whole, "\n") {
+						t.Fatalf("step %d cut at %d:\n%s\nwhole:\n%s", i, k, strings.Join(got, "\n"), strings.Join(whole, "\n"))
+					}
+				}
+			}
+		})
+	}
+}
