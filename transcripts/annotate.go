@@ -357,7 +357,7 @@ func (a *Annotator) meta(l *Line, e wire.Event) {
 	case wire.TLS:
 		l.Text = "[TLS: " + detail + "]"
 		l.Note = "TLS handshake complete (" + detail + "): from here on the connection is encrypted; " +
-			"an eavesdropper sees only the server's address, the certificate and the sizes and timing of the records, " +
+			"an eavesdropper sees only the server's address, " + tlsVisible(detail) + " and the sizes and timing of the records, " +
 			"not commands, passwords or messages"
 		l.Level = Success
 		l.RFC = "RFC 8446"
@@ -538,6 +538,35 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return formatInt(n) + " " + word + "s"
+}
+
+// tlsVisible says what of the handshake an eavesdropper reads, by the TLS
+// version in detail ("TLS 1.3, TLS_AES_128_GCM_SHA256"): TLS 1.3 encrypts
+// everything after the ServerHello, the certificate included (RFC 8446
+// §2); up to TLS 1.2 the certificate crosses in clear. The server name the
+// client asks for (SNI) is in clear in both.
+func tlsVisible(detail string) string {
+	if strings.HasPrefix(detail, "TLS 1.3") {
+		return "the server name the client asked for (SNI; with TLS 1.3 the certificate itself travels encrypted, RFC 8446 §2)"
+	}
+	if strings.HasPrefix(detail, "TLS 1.") || strings.HasPrefix(detail, "SSL") {
+		return "the server name the client asked for (SNI), the server's certificate (sent in clear before TLS 1.3)"
+	}
+	return "the server name the client asked for (SNI), with TLS 1.2 or older also the certificate (TLS 1.3 encrypts it, RFC 8446 §2)"
+}
+
+// thirdPerson is a verb's "he/she/it" form for a note: "copy" gives
+// "copies", "move" "moves", "fetch" "fetches".
+func thirdPerson(verb string) string {
+	n := len(verb)
+	switch {
+	case n > 1 && verb[n-1] == 'y' && !strings.ContainsRune("aeiou", rune(verb[n-2])):
+		return verb[:n-1] + "ies"
+	case strings.HasSuffix(verb, "s") || strings.HasSuffix(verb, "x") || strings.HasSuffix(verb, "z") ||
+		strings.HasSuffix(verb, "ch") || strings.HasSuffix(verb, "sh"):
+		return verb + "es"
+	}
+	return verb + "s"
 }
 
 // cutWord splits off the first space-separated word.

@@ -289,7 +289,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		l.Note += ": the server reports its size, flags and UIDVALIDITY, then OK"
 	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = strings.ToLower(base) + "s mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = thirdPerson(strings.ToLower(base)) + " mailbox " + a.display([]byte(cmd.mailbox))
 	case "RENAME":
 		l.Note = "renames a mailbox: " + a.display([]byte(args))
 	case "LIST", "LSUB":
@@ -333,7 +333,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	case "COPY", "MOVE":
 		set, dest := cutWord(args)
 		cmd.mailbox = imapMailbox(dest)
-		l.Note = strings.ToLower(base) + "s " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
+		l.Note = thirdPerson(strings.ToLower(base)) + " " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
 		a.imapBeyond(l, verb, set)
 	case "ID":
 		l.Note = "tells the server which client software this is, and asks for the server's"
@@ -650,11 +650,21 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 	case "EXISTS":
 		a.imapExists(l, num, cur)
 	case "RECENT":
-		l.Note = plural(num, "message") + " arrived since the last session looked (\\Recent; dropped in IMAP4rev2)"
-		if a.imap.idling {
-			l.Note = "while the client idles: " + plural(num, "message") + " now count as recent, new since a session last looked (\\Recent; dropped in IMAP4rev2)"
+		// RFC 3501 §2.3.2: \Recent marks the messages this session is the
+		// first to be told about; RECENT counts them.
+		switch num {
+		case 0:
+			l.Note = "no message has \\Recent: this session is the first to be told about none of them"
+		case 1:
+			l.Note = "1 message has \\Recent: this session is the first to be told about it"
+		default:
+			l.Note = plural(num, "message") + " have \\Recent: this session is the first to be told about them"
 		}
-		l.RFC = "RFC 3501 §7.3.2"
+		l.Note += " (\\Recent is dropped in IMAP4rev2)"
+		if a.imap.idling {
+			l.Note = "while the client idles: " + l.Note
+		}
+		l.RFC = "RFC 3501 §7.3.2; §2.3.2"
 	case "EXPUNGE":
 		a.imapExpunge(l, num, cur)
 	case "FETCH":

@@ -133,7 +133,7 @@ func flagMeaning(f string) string {
 	up := strings.ToUpper(f)
 	for _, p := range [...]struct{ flag, meaning string }{
 		{`\SEEN`, "read"}, {`\ANSWERED`, "replied to"}, {`\FLAGGED`, "starred"},
-		{`\DELETED`, "marked for deletion at the next EXPUNGE"}, {`\DRAFT`, "a draft"}, {`\RECENT`, "new in this session"},
+		{`\DELETED`, "marked for deletion at the next EXPUNGE"}, {`\DRAFT`, "a draft"}, {`\RECENT`, "this session is the first to be told about it"},
 	} {
 		if strings.Contains(up, p.flag) {
 			m = append(m, p.meaning)

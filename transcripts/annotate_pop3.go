@@ -13,6 +13,7 @@ type popCmd struct {
 	verb        string // "RETR", "<greeting>"
 	arg         string // the argument(s) as typed
 	stateBefore string
+	afterUser   bool // the response before this command's was +OK to USER (set when the response comes)
 }
 
 // pop3State is what a POP3 annotator remembers about the session.
@@ -32,6 +33,10 @@ type pop3State struct {
 	authUser   string
 	began      bool   // the session's first line has been seen
 	greeting   string // the text of the server's greeting, for vendor hints
+	greeted    bool   // the greeting was seen: the session is known from its start
+	// userAccepted says the last response was +OK to USER, so that a PASS
+	// answered next is known to follow a USER (RFC 1939 §7).
+	userAccepted bool
 }
 
 func (s *pop3State) init() {
@@ -309,6 +314,9 @@ func (a *Annotator) popServer(l *Line, e wire.Event) {
 		cmd = s.pending[0]
 		s.pending = s.pending[1:]
 	}
+	// RFC 1939 §7: PASS counts only right after an accepted USER.
+	cmd.afterUser = s.userAccepted
+	s.userAccepted = ok && cmd.verb == "USER"
 	msg := ""
 	if ok {
 		l.Code = "+OK"
@@ -357,6 +365,7 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 		}
 		l.Note += exchangeGreetingNote(m)
 		s.greeting = m
+		s.greeted = true
 		l.RFC = "RFC 1939 §4"
 	case "USER":
 		l.Note = "user name noted; now send PASS (many servers say +OK even for unknown users, so as not to reveal who exists)"
@@ -424,21 +433,21 @@ func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
 	switch l.RespCode {
 	case "IN-USE":
 		l.Note = "the maildrop is locked by another POP3 session (or a client that did not QUIT): try again later"
-		l.RFC = "RFC 2449 §8.1.1"
+		l.RFC = "RFC 2449 §8.1.2"
 	case "LOGIN-DELAY":
 		l.Note = "logged in too soon after the last login: wait before trying again"
-		l.RFC = "RFC 2449 §8.1.2"
+		l.RFC = "RFC 2449 §8.1.1"
 	case "AUTH":
 		l.Note = "login refused: the user name or password is wrong, not a temporary problem"
 		l.Level = Error
-		l.RFC = "RFC 3206 §4"
+		l.RFC = "RFC 3206 §5"
 	case "SYS/TEMP":
 		l.Note = "a temporary problem on the server (" + m + "): try again later"
-		l.RFC = "RFC 3206 §5"
+		l.RFC = "RFC 3206 §4"
 	case "SYS/PERM":
 		l.Note = "a permanent problem on the server (" + m + "): retrying will not help, contact the administrator"
 		l.Level = Error
-		l.RFC = "RFC 3206 §5"
+		l.RFC = "RFC 3206 §4"
 	}
 	if l.Note != "" {
 		if cmd.verb == "PASS" || cmd.verb == "APOP" || cmd.verb == "AUTH" {
@@ -451,6 +460,15 @@ func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
 		l.Note = "the server refuses the session (" + m + ")"
 	case "PASS", "APOP", "AUTH":
 		s.auth = ""
+		if cmd.verb == "PASS" && !cmd.afterUser && (s.greeted || strings.Contains(strings.ToUpper(m), "USER FIRST")) {
+			// RFC 1939 §7: PASS only right after a USER the server
+			// accepted, and a failed PASS needs a new USER. The
+			// password was never checked.
+			l.Note = "PASS came without an accepted USER just before it (" + m + "): a mistake in the order of commands, " +
+				"not a wrong password, which the server never checked. Send USER, then PASS (after a failed PASS, USER again)"
+			l.Level = Warning
+			break
+		}
 		l.Note = "login failed (" + m + "): check the user name and password"
 		if mech, _ := cutWord(cmd.arg); cmd.verb != "AUTH" || !strings.EqualFold(mech, "XOAUTH2") {
 			l.Note += exchangeLoginHint(s.greeting)
@@ -537,14 +555,19 @@ func (a *Annotator) popMultiLine(l *Line, text string) {
 		l.Note = "message " + a.display([]byte(n)) + " has unique id " + a.display([]byte(id))
 	case "RETR", "TOP":
 		switch {
+		// The message's own lines are RFC 5322's (the message format),
+		// not RFC 1939's, which only carries them.
 		case !s.inBody && text == "":
 			s.inBody = true
 			l.Note = "blank line: the headers end, the body follows"
+			l.RFC = "RFC 5322 §2.1"
 		case !s.inBody && (strings.HasPrefix(text, " ") || strings.HasPrefix(text, "\t")):
-			l.Note = "continuation of the previous header (folded line)"
+			l.Note = "continuation of the previous header (folded line: any line starting with a space or a tab)"
+			l.RFC = "RFC 5322 §2.2.3"
 		case !s.inBody:
 			name, _, _ := strings.Cut(text, ":")
 			l.Note = "header " + a.display([]byte(name)) + ": " + popHeaderMeaning(name)
+			l.RFC = headerRFC(name)
 		default:
 			l.Note = "a line of the message body"
 		}
@@ -579,6 +602,42 @@ func popHeaderMeaning(name string) string {
 	return "a message header"
 }
 
+// headerRFC is where a header field is defined: the message format, RFC
+// 5322 §3.6 and its subsections, or MIME (RFC 2045).
+func headerRFC(name string) string {
+	switch strings.ToLower(name) {
+	case "date":
+		return "RFC 5322 §3.6.1"
+	case "from", "sender", "reply-to":
+		return "RFC 5322 §3.6.2"
+	case "to", "cc", "bcc":
+		return "RFC 5322 §3.6.3"
+	case "message-id", "in-reply-to", "references":
+		return "RFC 5322 §3.6.4"
+	case "subject", "comments", "keywords":
+		return "RFC 5322 §3.6.5"
+	case "received", "return-path":
+		return "RFC 5322 §3.6.7; RFC 5321 §4.4"
+	case "mime-version", "content-type", "content-transfer-encoding", "content-id", "content-description":
+		return "RFC 2045"
+	}
+	return "RFC 5322 §3.6"
+}
+
+// expireMeaning says what an EXPIRE value promises (RFC 2449 §6.7).
+func expireMeaning(params string) string {
+	switch v := strings.ToUpper(strings.TrimSpace(params)); {
+	case strings.HasPrefix(v, "NEVER"):
+		return ": the server deletes nothing by its own policy; a message leaves the server only by DELE and QUIT"
+	case v == "0" || strings.HasPrefix(v, "0 "):
+		return ": messages may not be left on the server, so \"leave a copy on the server\" will not work"
+	case v != "":
+		days, _ := cutWord(v)
+		return ": the server may delete a message by its own policy " + days + " days after it was first downloaded, even without DELE"
+	}
+	return ""
+}
+
 // popCapability explains a CAPA line.
 func popCapability(kw, params string) string {
 	switch kw {
@@ -599,7 +658,7 @@ func popCapability(kw, params string) string {
 	case "AUTH-RESP-CODE":
 		return "AUTH-RESP-CODE: a failed login says [AUTH] when the credentials are wrong"
 	case "EXPIRE":
-		return "EXPIRE: how long the server keeps messages (" + params + ")"
+		return "EXPIRE: how long the server keeps messages (" + params + ")" + expireMeaning(params)
 	case "LOGIN-DELAY":
 		return "LOGIN-DELAY: minimum seconds between logins (" + params + ")"
 	case "IMPLEMENTATION":

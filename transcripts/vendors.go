@@ -66,7 +66,7 @@ func exchangeLoginHint(greeting string) string {
 		return ""
 	}
 	if exchangeOnline(name) {
-		return "; this is Exchange Online, which no longer accepts passwords over IMAP and POP (basic authentication was switched off, for Microsoft 365 from 2022 and for Outlook.com from 2024): a mail program must sign in with OAuth 2.0 (XOAUTH2), so even the right password is refused"
+		return "; this is Exchange Online, which no longer accepts passwords over IMAP and POP (Microsoft switched basic authentication off tenant by tenant for Microsoft 365 from October 2022, and for Outlook.com in 2024): a mail program must sign in with OAuth 2.0 (XOAUTH2), so even the right password is refused"
 	}
 	return "; Exchange refuses a password login when the account or the server has basic authentication switched off, even with the right password: ask the administrator, or use OAuth 2.0 (XOAUTH2)"
 }

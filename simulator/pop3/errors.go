@@ -23,7 +23,7 @@ func (e *Error) Error() string {
 func errText(text string) *Error { return &Error{Text: text} }
 
 // errAuthFailed never says whether the name or the password was wrong, so
-// that a client cannot probe which users exist (RFC 3206 §4).
+// that a client cannot probe which users exist (RFC 3206 §5).
 func errAuthFailed() *Error {
 	return &Error{Code: "AUTH", Text: "invalid user name or password"}
 }
@@ -32,7 +32,7 @@ func errAuthFailed() *Error {
 // (RequireTLS) or the tls-required fault demands TLS first.
 //
 // Why [AUTH]: RFC 2449 and RFC 3206 define no "privacy required" code for
-// POP3 (IMAP has PRIVACYREQUIRED). RFC 3206 §4 defines [AUTH] for any problem
+// POP3 (IMAP has PRIVACYREQUIRED). RFC 3206 §5 defines [AUTH] for any problem
 // with the user's credentials and names "an attempt to authenticate in
 // violation of policy" among them, which is exactly this; Dovecot answers the
 // same way. [SYS/PERM] would be wrong: nothing is broken on the server, and a

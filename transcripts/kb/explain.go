@@ -267,7 +267,10 @@ func explainSMTPReply(f *found, tok []string) {
 	switch {
 	case next == "":
 	case isEnhanced(next):
-		addEnhanced(f, next)
+		// Explained as part of this reply: "550 4.4.7" is a bounce, not a retry.
+		if e, ok := LookupEnhanced(next); ok {
+			f.add(InReply(e, code), scoreSpecific)
+		}
 	case code == "250" || code == "220":
 		// An EHLO line: "250-SIZE 10240000". Only keywords, not free text.
 		f.addKey(next, scoreSpecific, []wire.Proto{wire.SMTP}, Capability)

@@ -16,36 +16,36 @@ func enhancedCodes() []Entry {
 		return e
 	}
 	return []Entry{
-		// Classes and subjects (RFC 3463 §3.1, §3.2).
-		x("2.0.0", "Success, nothing more specific to say", "RFC 3463 §3.1; §3.2 (X.0.0)",
+		// Classes and subjects (RFC 3463 §2, §3.1).
+		x("2.0.0", "Success, nothing more specific to say", "RFC 3463 §2; §3.1 (X.0.0)",
 			"The most common success code: `250 2.0.0 Ok: queued as 4F2A1…` after DATA means the server accepted "+
 				"the message and queued it for delivery. The text often carries the queue ID, useful for tracing."),
-		x("X.0.0", "Other or undefined status", "RFC 3463 §3.2 (X.0.0)",
+		x("X.0.0", "Other or undefined status", "RFC 3463 §3.1 (X.0.0)",
 			"No more specific code applies. Read the human text of the reply for the reason; servers use it when "+
 				"they have nothing better (e.g. `554 5.0.0` for a generic refusal)."),
 
-		// X.1 Addressing status (RFC 3463 §3.3).
-		x("X.1.0", "Other address status", "RFC 3463 §3.3 (X.1.0)",
+		// X.1 Addressing status (RFC 3463 §3.2).
+		x("X.1.0", "Other address status", "RFC 3463 §3.2 (X.1.0)",
 			"Something is wrong with an address (sender or recipient) that none of the specific codes describe."),
-		withHelp(x("X.1.1", "Bad destination mailbox address: no such user here", "RFC 3463 §3.3 (X.1.1)",
+		withHelp(x("X.1.1", "Bad destination mailbox address: no such user here", "RFC 3463 §3.2 (X.1.1)",
 			"The part before the @ does not exist at the destination: typically a typo, or someone who left the "+
 				"organisation. The domain itself is fine (its server answered)."),
 			"Bounce: \"The email account that you tried to reach does not exist\" / \"User unknown\".",
 			"Check the spelling of the recipient's address, character by character; ask the recipient for the current one."),
-		x("X.1.2", "Bad destination system address: that domain does not take mail", "RFC 3463 §3.3 (X.1.2)",
+		x("X.1.2", "Bad destination system address: that domain does not take mail", "RFC 3463 §3.2 (X.1.2)",
 			"The part after the @ is wrong: the domain does not exist, has no mail server, or this server does not "+
 				"accept mail for it. Often a misspelt domain (`gmial.com`)."),
-		x("X.1.3", "Bad destination mailbox address syntax", "RFC 3463 §3.3 (X.1.3)",
+		x("X.1.3", "Bad destination mailbox address syntax", "RFC 3463 §3.2 (X.1.3)",
 			"The recipient address is not a valid address at all (spaces, two @, missing brackets)."),
-		x("X.1.4", "Destination mailbox address ambiguous", "RFC 3463 §3.3 (X.1.4)",
+		x("X.1.4", "Destination mailbox address ambiguous", "RFC 3463 §3.2 (X.1.4)",
 			"The address matches several mailboxes at the destination, so the server cannot choose."),
-		x("X.1.5", "Destination address valid", "RFC 3463 §3.3 (X.1.5)",
+		x("X.1.5", "Destination address valid", "RFC 3463 §3.2 (X.1.5)",
 			"Success code for a recipient: `250 2.1.5 Ok` after RCPT means this recipient is accepted."),
-		x("X.1.6", "Mailbox has moved, no forwarding address", "RFC 3463 §3.3 (X.1.6)",
+		x("X.1.6", "Mailbox has moved, no forwarding address", "RFC 3463 §3.2 (X.1.6)",
 			"The recipient used to be here but has left and no new address is known."),
-		x("X.1.7", "Bad sender's mailbox address syntax", "RFC 3463 §3.3 (X.1.7)",
+		x("X.1.7", "Bad sender's mailbox address syntax", "RFC 3463 §3.2 (X.1.7)",
 			"The MAIL FROM address is malformed, or (as many servers use it) the sender address is not acceptable."),
-		x("X.1.8", "Bad sender's system address: sender domain not valid", "RFC 3463 §3.3 (X.1.8)",
+		x("X.1.8", "Bad sender's system address: sender domain not valid", "RFC 3463 §3.2 (X.1.8)",
 			"The sender's domain does not exist in DNS or cannot receive replies, so the server refuses the mail: "+
 				"bounces could not be returned."),
 		x("X.1.9", "Message relayed to a non-compliant mailer", "RFC 3886 §3.3.2 (X.1.9)",
@@ -54,126 +54,131 @@ func enhancedCodes() []Entry {
 			"The recipient's domain publishes a \"null MX\" record (`MX 0 .`) saying it never receives email, so "+
 				"delivery is impossible. Usually seen with reply code 556."),
 
-		// X.2 Mailbox status (RFC 3463 §3.4).
-		x("X.2.0", "Other or undefined mailbox status", "RFC 3463 §3.4 (X.2.0)",
+		// X.2 Mailbox status (RFC 3463 §3.3).
+		x("X.2.0", "Other or undefined mailbox status", "RFC 3463 §3.3 (X.2.0)",
 			"The mailbox exists but something about it prevented delivery."),
-		x("X.2.1", "Mailbox disabled, not accepting messages", "RFC 3463 §3.4 (X.2.1)",
+		x("X.2.1", "Mailbox disabled, not accepting messages", "RFC 3463 §3.3 (X.2.1)",
 			"The account exists but is switched off (suspended, closed, or blocked by the owner)."),
-		withHelp(x("X.2.2", "Mailbox full (over quota)", "RFC 3463 §3.4 (X.2.2)",
-			"The recipient's mailbox has used all its storage quota. As `4.2.2` the sender's server keeps retrying "+
-				"for a while; as `5.2.2` the message bounces at once."),
+		withHelp(x("X.2.2", "Mailbox full (over quota)", "RFC 3463 §3.3 (X.2.2)",
+			"The recipient's mailbox has used all its storage quota. RFC 3463 §3.3 says this code should be a "+
+				"*persistent transient* failure, `452 4.2.2`: the recipient can make room, so the sender's server "+
+				"keeps the message and retries for a while (a bounce comes only if the mailbox stays full). Some "+
+				"servers answer `552 5.2.2` instead, and then the message bounces at once."),
 			"Bounce or delay notice: \"mailbox full\" / \"recipient's mailbox is over quota\".",
 			"Only the recipient can fix this (delete mail, empty Trash, buy storage). Tell the sender to try again later or reach them another way."),
-		x("X.2.3", "Message length exceeds administrative limit", "RFC 3463 §3.4 (X.2.3)",
+		x("X.2.3", "Message length exceeds administrative limit", "RFC 3463 §3.3 (X.2.3)",
 			"The message is bigger than this mailbox's (per-user) size limit."),
-		x("X.2.4", "Mailing list expansion problem", "RFC 3463 §3.4 (X.2.4)",
+		x("X.2.4", "Mailing list expansion problem", "RFC 3463 §3.3 (X.2.4)",
 			"The recipient is a mailing list and the list could not be expanded to its members."),
 
-		// X.3 Mail system status (RFC 3463 §3.5).
-		x("X.3.0", "Other or undefined mail system status", "RFC 3463 §3.5 (X.3.0)",
+		// X.3 Mail system status (RFC 3463 §3.4).
+		x("X.3.0", "Other or undefined mail system status", "RFC 3463 §3.4 (X.3.0)",
 			"The receiving system has a problem not covered by the specific codes."),
-		x("X.3.1", "Mail system full (disk space)", "RFC 3463 §3.5 (X.3.1)",
+		x("X.3.1", "Mail system full (disk space)", "RFC 3463 §3.4 (X.3.1)",
 			"The server itself is out of storage, not just one mailbox. Usually temporary (`452 4.3.1`)."),
-		x("X.3.2", "System not accepting network messages", "RFC 3463 §3.5 (X.3.2)",
+		x("X.3.2", "System not accepting network messages", "RFC 3463 §3.4 (X.3.2)",
 			"The host does not accept mail right now, e.g. it is shutting down or in maintenance."),
-		x("X.3.3", "System not capable of selected features", "RFC 3463 §3.5 (X.3.3)",
+		x("X.3.3", "System not capable of selected features", "RFC 3463 §3.4 (X.3.3)",
 			"The message asks for a feature (an extension) that this system cannot provide."),
-		withHelp(x("X.3.4", "Message too big for system", "RFC 3463 §3.5 (X.3.4)",
+		withHelp(x("X.3.4", "Message too big for system", "RFC 3463 §3.4 (X.3.4)",
 			"The message is larger than the server's limit for any message (the SIZE value in EHLO). Attachments "+
 				"grow by about a third when encoded in base64, so a 20 MB file makes a ~27 MB message."),
 			"Bounce: \"Message size exceeds fixed maximum message size\".",
 			"Send large files as a share link, or split/compress them; compare the size to the SIZE limit in EHLO."),
-		x("X.3.5", "System incorrectly configured", "RFC 3463 §3.5 (X.3.5)",
+		x("X.3.5", "System incorrectly configured", "RFC 3463 §3.4 (X.3.5)",
 			"The server's own configuration is broken (e.g. it would loop mail to itself); only its admin can fix it."),
 		x("X.3.6", "Requested priority was changed", "RFC 6710 §4 (X.3.6)",
 			"With MT-PRIORITY: the message was accepted, but at a different priority than requested."),
 
-		// X.4 Network and routing status (RFC 3463 §3.6).
-		x("X.4.0", "Other or undefined network or routing status", "RFC 3463 §3.6 (X.4.0)",
+		// X.4 Network and routing status (RFC 3463 §3.5).
+		x("X.4.0", "Other or undefined network or routing status", "RFC 3463 §3.5 (X.4.0)",
 			"A network or routing problem not covered by the specific codes."),
-		x("X.4.1", "No answer from host", "RFC 3463 §3.6 (X.4.1)",
+		x("X.4.1", "No answer from host", "RFC 3463 §3.5 (X.4.1)",
 			"The destination server could not be reached: connection refused or timed out."),
-		x("X.4.2", "Bad connection", "RFC 3463 §3.6 (X.4.2)",
+		x("X.4.2", "Bad connection", "RFC 3463 §3.5 (X.4.2)",
 			"A connection was made but broke or misbehaved during the exchange."),
-		x("X.4.3", "Directory server failure (DNS)", "RFC 3463 §3.6 (X.4.3)",
+		x("X.4.3", "Directory server failure (DNS)", "RFC 3463 §3.5 (X.4.3)",
 			"Looking something up failed, typically DNS (MX records) or a user directory. Usually temporary."),
-		x("X.4.4", "Unable to route", "RFC 3463 §3.6 (X.4.4)",
+		x("X.4.4", "Unable to route", "RFC 3463 §3.5 (X.4.4)",
 			"No route to the destination: the domain has no usable MX or address records."),
-		x("X.4.5", "Mail system congestion", "RFC 3463 §3.6 (X.4.5)",
+		x("X.4.5", "Mail system congestion", "RFC 3463 §3.5 (X.4.5)",
 			"The system is overloaded; try later."),
-		x("X.4.6", "Routing loop detected", "RFC 3463 §3.6 (X.4.6)",
+		x("X.4.6", "Routing loop detected", "RFC 3463 §3.5 (X.4.6)",
 			"The message has passed through too many servers (too many `Received:` headers), usually because "+
 				"forwarding rules send it around in a circle."),
-		x("X.4.7", "Delivery time expired", "RFC 3463 §3.6 (X.4.7)",
+		x("X.4.7", "Delivery time expired", "RFC 3463 §3.5 (X.4.7)",
 			"The sending server kept retrying a temporary failure until its limit (often 5 days) and gave up. "+
-				"The bounce contains the last temporary error, which is the real cause."),
+				"The bounce contains the last temporary error, which is the real cause. Seen as `550 4.4.7` (Microsoft "+
+				"365's `QUEUE.Expired`): the 5xx reply says the message is given up for good, the class 4 says why, "+
+				"a temporary condition that lasted too long (RFC 3463 §2)."),
 
-		// X.5 Mail delivery protocol status (RFC 3463 §3.7).
-		x("X.5.0", "Other or undefined protocol status", "RFC 3463 §3.7 (X.5.0)",
+		// X.5 Mail delivery protocol status (RFC 3463 §3.6).
+		x("X.5.0", "Other or undefined protocol status", "RFC 3463 §3.6 (X.5.0)",
 			"A protocol problem not covered by the specific codes."),
-		x("X.5.1", "Invalid command", "RFC 3463 §3.7 (X.5.1)",
+		x("X.5.1", "Invalid command", "RFC 3463 §3.6 (X.5.1)",
 			"The command is not valid here: unknown, or (as go-smtp uses it) out of sequence."),
-		x("X.5.2", "Syntax error", "RFC 3463 §3.7 (X.5.2)",
+		x("X.5.2", "Syntax error", "RFC 3463 §3.6 (X.5.2)",
 			"The command could not be parsed."),
-		x("X.5.3", "Too many recipients", "RFC 3463 §3.7 (X.5.3)",
+		x("X.5.3", "Too many recipients", "RFC 3463 §3.6 (X.5.3)",
 			"More recipients than the server allows in one message. As `452 4.5.3` the client should send the "+
 				"remaining recipients in a new transaction."),
-		x("X.5.4", "Invalid command arguments", "RFC 3463 §3.7 (X.5.4)",
+		x("X.5.4", "Invalid command arguments", "RFC 3463 §3.6 (X.5.4)",
 			"The command is valid but an argument is not (e.g. an unsupported AUTH mechanism, `504 5.5.4`)."),
-		x("X.5.5", "Wrong protocol version", "RFC 3463 §3.7 (X.5.5)",
+		x("X.5.5", "Wrong protocol version", "RFC 3463 §3.6 (X.5.5)",
 			"The two sides speak incompatible protocol versions."),
 		x("X.5.6", "Authentication exchange line is too long", "RFC 4954 §6 (X.5.6)",
 			"A base64 line sent during AUTH was longer than the server accepts (`500 5.5.6`)."),
 
-		// X.6 Message content or media status (RFC 3463 §3.8).
-		x("X.6.0", "Other or undefined media error", "RFC 3463 §3.8 (X.6.0)",
+		// X.6 Message content or media status (RFC 3463 §3.7).
+		x("X.6.0", "Other or undefined media error", "RFC 3463 §3.7 (X.6.0)",
 			"Something in the message content caused a failure (often used for content-filter rejections)."),
-		x("X.6.1", "Media not supported", "RFC 3463 §3.8 (X.6.1)",
+		x("X.6.1", "Media not supported", "RFC 3463 §3.7 (X.6.1)",
 			"The message contains a type of content the destination does not accept."),
-		x("X.6.2", "Conversion required and prohibited", "RFC 3463 §3.8 (X.6.2)",
+		x("X.6.2", "Conversion required and prohibited", "RFC 3463 §3.7 (X.6.2)",
 			"The content would have to be converted to be delivered, but the sender forbade conversion."),
-		x("X.6.3", "Conversion required but not supported", "RFC 3463 §3.8 (X.6.3)",
+		x("X.6.3", "Conversion required but not supported", "RFC 3463 §3.7 (X.6.3)",
 			"The content would have to be converted (e.g. 8-bit to 7-bit) and this server cannot do it."),
-		x("X.6.4", "Conversion with loss performed", "RFC 3463 §3.8 (X.6.4)",
+		x("X.6.4", "Conversion with loss performed", "RFC 3463 §3.7 (X.6.4)",
 			"Delivered, but converting the content lost some information."),
-		x("X.6.5", "Conversion failed", "RFC 3463 §3.8 (X.6.5)",
+		x("X.6.5", "Conversion failed", "RFC 3463 §3.7 (X.6.5)",
 			"A needed conversion of the content was attempted and failed."),
 		x("X.6.6", "Message content not available", "RFC 4468 §5 (X.6.6)",
 			"BURL: the server could not fetch the message body from the IMAP URL it was given."),
-		x("X.6.7", "Non-ASCII address not permitted for that sender or recipient", "RFC 6531 §3.7.4.2 (X.6.7)",
+		x("X.6.7", "Non-ASCII address not permitted for that sender or recipient", "RFC 6531 §3.5 (X.6.7)",
 			"An address contains non-ASCII characters but the message was not sent with SMTPUTF8, or the "+
-				"destination cannot handle internationalised addresses."),
+				"destination cannot handle internationalised addresses: `553 5.6.7` to RCPT, `550 5.6.7` to MAIL."),
 		x("X.6.8", "UTF-8 reply required, but the client does not allow it", "RFC 6531 §3.7.4.2 (X.6.8)",
 			"The server would need to answer with UTF-8 text (e.g. a VRFY result) but the client did not enable SMTPUTF8."),
-		x("X.6.9", "UTF-8 header message cannot be passed on; must be rejected", "RFC 6531 §3.7.4.2 (X.6.9)",
-			"The message needs SMTPUTF8 and a server further on does not support it, so it cannot be delivered."),
-		x("X.6.10", "Duplicate of X.6.8 (deprecated)", "RFC 6531 §3.7.4.2 (X.6.10; IANA marks it deprecated)",
+		x("X.6.9", "UTF-8 header message cannot be passed on; must be rejected", "RFC 6531 §3.5 (X.6.9)",
+			"The message has UTF-8 header fields (it needs SMTPUTF8) and a recipient's server cannot take them, so "+
+				"it cannot be delivered: `554 5.6.9` after the final dot of DATA. Non-ASCII *addresses* get 5.6.7 instead."),
+		x("X.6.10", "Duplicate of X.6.8 (deprecated)", "RFC 6531 §4.2 (X.6.10; IANA marks it deprecated)",
 			"Registered by mistake as a duplicate of X.6.8; treat it like X.6.8 (UTF-8 reply not permitted)."),
 
-		// X.7 Security or policy status (RFC 3463 §3.9 and later RFCs).
-		withHelp(x("X.7.0", "Other or undefined security status (often: authentication needed)", "RFC 3463 §3.9 (X.7.0); RFC 4954 §6",
+		// X.7 Security or policy status (RFC 3463 §3.8 and later RFCs).
+		withHelp(x("X.7.0", "Other or undefined security status (often: authentication needed)", "RFC 3463 §3.8 (X.7.0); RFC 4954 §6",
 			"A security or policy problem without a more specific code. RFC 4954 uses it for `530 5.7.0 "+
 				"Authentication required` and `454 4.7.0 Temporary authentication failure`; many servers also say "+
 				"`530 5.7.0 Must issue a STARTTLS command first`."),
 			"\"Authentication required\" or \"secure connection required\" when sending.",
 			"Turn on \"outgoing server requires authentication\" and STARTTLS/SSL in the account settings."),
-		withHelp(x("X.7.1", "Delivery not authorized, message refused (policy)", "RFC 3463 §3.9 (X.7.1)",
+		withHelp(x("X.7.1", "Delivery not authorized, message refused (policy)", "RFC 3463 §3.8 (X.7.1)",
 			"The server refuses on purpose. The commonest reasons: **relaying denied** (the client sent to "+
 				"another domain without logging in), the sender or its IP is on a block list, the message looks "+
 				"like spam, or SPF/DMARC failed. As `4.7.1` it is a temporary policy refusal, very often greylisting."),
 			"Bounce: \"Relay access denied\", \"Message rejected due to local policy\", \"Access denied\".",
 			"Is the app authenticating to its outgoing server? Otherwise check the reply text for the block list or policy named, and the domain's SPF/DKIM/DMARC."),
-		x("X.7.2", "Mailing list expansion prohibited", "RFC 3463 §3.9 (X.7.2)",
+		x("X.7.2", "Mailing list expansion prohibited", "RFC 3463 §3.8 (X.7.2)",
 			"The sender is not allowed to post to this mailing list."),
-		x("X.7.3", "Security conversion required but not possible", "RFC 3463 §3.9 (X.7.3)",
+		x("X.7.3", "Security conversion required but not possible", "RFC 3463 §3.8 (X.7.3)",
 			"The message would need a security conversion (e.g. re-encryption) that cannot be done."),
-		x("X.7.4", "Security features not supported", "RFC 3463 §3.9 (X.7.4)",
+		x("X.7.4", "Security features not supported", "RFC 3463 §3.8 (X.7.4)",
 			"The message asks for security features the destination does not support."),
-		x("X.7.5", "Cryptographic failure", "RFC 3463 §3.9 (X.7.5)",
+		x("X.7.5", "Cryptographic failure", "RFC 3463 §3.8 (X.7.5)",
 			"A cryptographic operation (e.g. decrypting or checking a signature) failed."),
-		x("X.7.6", "Cryptographic algorithm not supported", "RFC 3463 §3.9 (X.7.6)",
+		x("X.7.6", "Cryptographic algorithm not supported", "RFC 3463 §3.8 (X.7.6)",
 			"The message uses an encryption or signature algorithm the destination does not support."),
-		x("X.7.7", "Message integrity failure", "RFC 3463 §3.9 (X.7.7)",
+		x("X.7.7", "Message integrity failure", "RFC 3463 §3.8 (X.7.7)",
 			"The message was changed in transit (integrity check failed)."),
 		withHelp(x("X.7.8", "Authentication credentials invalid", "RFC 4954 §6 (X.7.8)",
 			"The user name or password given with AUTH is wrong (`535 5.7.8`). Also appears when the provider "+
@@ -231,50 +236,55 @@ func enhancedCodes() []Entry {
 				"rather than sent without guaranteed TLS."),
 
 		// Exact codes that users meet every day, written for their class.
-		withHelp(x("2.1.5", "Recipient address accepted", "RFC 3463 §3.3 (X.1.5)",
+		withHelp(x("2.1.5", "Recipient address accepted", "RFC 3463 §3.2 (X.1.5)",
 			"`250 2.1.5 Ok` after RCPT: the server will take mail for this recipient. Nothing is delivered yet; "+
 				"that happens after DATA."),
 			"Nothing visible.", ""),
-		x("2.1.0", "Sender address accepted", "RFC 3463 §3.3 (X.1.0)",
+		x("2.1.0", "Sender address accepted", "RFC 3463 §3.2 (X.1.0)",
 			"`250 2.1.0 Ok` after MAIL FROM: the envelope sender is accepted and the transaction is open. RFC 3463 "+
 				"calls X.1.0 \"other address status\"; servers use 2.1.0 for a good sender."),
-		x("2.6.0", "Message accepted (content fine)", "RFC 3463 §3.8 (X.6.0)",
+		x("2.6.0", "Message accepted (content fine)", "RFC 3463 §3.7 (X.6.0)",
 			"Used by some servers (Microsoft) after DATA: `250 2.6.0 <message-id> Queued mail for delivery`."),
 		x("2.7.0", "Authentication succeeded", "RFC 4954 §6",
 			"`235 2.7.0 Authentication successful`: the AUTH exchange worked and the client is logged in."),
-		withHelp(x("4.7.0", "Temporary security failure (e.g. authentication back end down)", "RFC 4954 §6; RFC 3463 §3.9",
+		withHelp(x("4.7.0", "Temporary security failure (e.g. authentication back end down)", "RFC 4954 §6; RFC 3463 §3.8",
 			"A temporary security-related refusal: `454 4.7.0 Temporary authentication failure`, `454 4.7.0 TLS "+
 				"not available`, or a temporary block (rate limit, reputation). Retry later."),
 			"\"Temporary error\", or sending delayed.",
 			"Retry later; if persistent, check the server (TLS certificate, auth back end) or whether the IP is rate-limited."),
-		withHelp(x("4.7.1", "Temporarily refused by policy (often greylisting)", "RFC 3463 §3.9 (X.7.1)",
+		withHelp(x("4.7.1", "Temporarily refused by policy (often greylisting)", "RFC 3463 §3.8 (X.7.1)",
 			"A temporary policy refusal. Most often **greylisting**: the server refuses the first attempt from an "+
-				"unknown sender/IP/recipient triple and accepts the retry a few minutes later. Also used for "+
-				"temporary reputation blocks and rate limits. Real mail servers retry by themselves."),
-			"Usually nothing; a \"delivery delayed\" warning if it lasts hours.",
-			"Wait for the retry; if it lasts, read the text: rate limit or reputation problems of the sending IP."),
-		withHelp(x("5.7.1", "Refused by policy: relaying denied, blocked or rejected as spam", "RFC 3463 §3.9 (X.7.1)",
+				"unknown sender/IP/recipient triple and accepts a retry that comes later, after a minimum delay, "+
+				"from the sending server's queue on a new connection (RFC 5321 §4.5.4.1). Also used for temporary "+
+				"reputation blocks and rate limits, and by Postfix to refuse a relay: `454 4.7.1 <x@gmail.com>: "+
+				"Relay access denied` means the client did not log in and asked for another domain, which no "+
+				"retry fixes. Read the text to tell them apart."),
+			"Usually nothing; a \"delivery delayed\" warning if it lasts hours. For Relay access denied, an error when sending to an outside address.",
+			"Relay access denied: set the outgoing server to port 587 with STARTTLS and authentication. Otherwise wait for the retry; if it lasts, read the text: rate limit or reputation problems of the sending IP."),
+		withHelp(x("5.7.1", "Refused by policy: relaying denied, blocked or rejected as spam", "RFC 3463 §3.8 (X.7.1)",
 			"A permanent, deliberate refusal. If it answers RCPT for another domain, it is usually **relay access "+
 				"denied**: the client did not log in, and an open server must not forward mail for strangers. "+
 				"Otherwise the sender, its IP or the content is blocked by policy (block list, spam score, "+
 				"DMARC, a recipient who accepts mail only from certain senders)."),
 			"Bounce: \"Relay access denied\", \"Delivery not authorized\", \"Message rejected\".",
 			"Relaying: turn on SMTP authentication in the app. Otherwise read the text for the block list or policy and check the sender domain's SPF/DKIM/DMARC."),
-		withHelp(x("5.1.1", "No such user: the recipient address does not exist", "RFC 3463 §3.3 (X.1.1)",
+		withHelp(x("5.1.1", "No such user: the recipient address does not exist", "RFC 3463 §3.2 (X.1.1)",
 			"The destination server answered and says this mailbox does not exist: a typo in the part before the "+
 				"@, or an account that was closed. Retrying will not help."),
 			"Bounce: \"Address not found\" / \"The email account that you tried to reach does not exist\".",
 			"Check the recipient's spelling; ask for the current address; remove it from lists if it keeps bouncing."),
-		withHelp(x("5.2.2", "Recipient's mailbox is full", "RFC 3463 §3.4 (X.2.2)",
-			"The recipient is over their storage quota and this server decided to bounce at once rather than retry."),
+		withHelp(x("5.2.2", "Recipient's mailbox is full", "RFC 3463 §3.3 (X.2.2)",
+			"The recipient is over their storage quota and this server decided to bounce at once rather than retry. "+
+				"RFC 3463 §3.3 would have a full mailbox be a persistent transient failure (`452 4.2.2`), retried "+
+				"until the recipient makes room; `552 5.2.2` is the permanent form many servers use anyway."),
 			"Bounce: \"mailbox full\" / \"quota exceeded\".",
 			"The recipient must free space; the sender can resend later or contact them another way."),
-		withHelp(x("5.3.4", "Message too big for the system", "RFC 3463 §3.5 (X.3.4)",
+		withHelp(x("5.3.4", "Message too big for the system", "RFC 3463 §3.4 (X.3.4)",
 			"The message exceeds the server's maximum message size (announced as SIZE in EHLO). Base64 makes "+
 				"attachments about 37% larger than the files."),
 			"Bounce: \"message size exceeds fixed maximum message size\".",
 			"Send a cloud link instead of the attachment, or compress/split it."),
-		withHelp(x("5.7.0", "Security policy refusal (often: authentication required)", "RFC 3463 §3.9 (X.7.0); RFC 4954 §6",
+		withHelp(x("5.7.0", "Security policy refusal (often: authentication required)", "RFC 3463 §3.8 (X.7.0); RFC 4954 §6",
 			"`530 5.7.0 Authentication required` or `530 5.7.0 Must issue a STARTTLS command first`: the server "+
 				"will not go on until the client logs in or encrypts. Also a generic policy refusal."),
 			"\"Authentication required\" / \"Server requires a secure connection\".",
@@ -283,7 +293,7 @@ func enhancedCodes() []Entry {
 			"`535 5.7.8`: the login failed. Wrong password or user name, a locked account, or a provider that "+
 				"no longer accepts plain passwords."),
 			"Password prompt again: \"Login to server failed\".",
-			"Re-enter the password; use the full address as user; check lock-out; Gmail/Microsoft need an app password or OAuth2 sign-in."),
+			"Re-enter the password; use the full address as user; check lock-out; Gmail needs an app password (with 2-Step Verification) or OAuth2, Microsoft 365 OAuth2 where the tenant has basic authentication off."),
 
 		// Microsoft Exchange and Exchange Online (Microsoft 365) use detail
 		// numbers of their own, outside the IANA registry; these are the

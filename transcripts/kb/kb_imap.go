@@ -350,8 +350,11 @@ func imapFetchItems() []Entry {
 		item("RFC822.SIZE", "The message size in bytes (as it would be sent, with CRLF)", "RFC 9051 §6.4.5; §2.3.4",
 			"Shown as the size column; lets a client decide whether to download large messages."),
 		item("ENVELOPE", "Parsed main headers: date, subject, from, to, cc, message-id …", "RFC 9051 §7.5.2",
-			"A structured summary of the headers, parsed by the server, so the message list can be drawn without "+
-				"downloading the headers. Addresses come as (name adl mailbox host) lists; missing fields are NIL."),
+			"A structured summary of the header fields (Date, Subject, From, Sender, Reply-To, To, Cc, Bcc, "+
+				"In-Reply-To, Message-ID), parsed by the server, so the message list can be drawn without "+
+				"downloading the headers. Despite its name it is not the SMTP envelope (MAIL FROM, RCPT TO): a Bcc "+
+				"recipient who was only in RCPT TO appears nowhere in it. Addresses come as (name adl mailbox host) "+
+				"lists; missing fields are NIL."),
 		item("BODYSTRUCTURE", "The MIME tree of the message: parts, types, sizes, encodings", "RFC 9051 §7.5.2",
 			"Lets a client show attachments (name, type, size) and fetch only the part it needs, e.g. `BODY[2]` "+
 				"for the PDF, instead of the whole message."),
@@ -405,9 +408,11 @@ func imapFlagsAndAttrs() []Entry {
 		flag(`\DELETED`, "Message is marked for deletion (removed by EXPUNGE)", "RFC 9051 §2.3.2",
 			"Not deleted yet: EXPUNGE, CLOSE or UID EXPUNGE removes it. Some apps show it struck through."),
 		flag(`\DRAFT`, "Message is an unfinished draft", "RFC 9051 §2.3.2", "Set on messages saved in Drafts."),
-		flag(`\RECENT`, "Message arrived since the last session (IMAP4rev1 only)", "RFC 3501 §2.3.2",
-			"Set by the server, only for the first session that sees the message. Removed in IMAP4rev2 because it "+
-				"was unreliable with several clients."),
+		flag(`\RECENT`, "This session is the first to be told about the message (IMAP4rev1 only)", "RFC 3501 §2.3.2",
+			"Set by the server, not the client: the session that is the first to be notified of a message sees "+
+				"it with \\Recent, and later sessions do not (if that session is read-write). It says nothing about "+
+				"read or unread, nor about when the folder was last opened. Removed in IMAP4rev2 because it was "+
+				"unreliable with several clients."),
 		flag(`\*`, "In PERMANENTFLAGS: the client may create new keywords", "RFC 9051 §7.1 (PERMANENTFLAGS)",
 			"Means custom labels (keywords like $label1 or Important) can be stored permanently."),
 		flag("$FORWARDED", "Keyword: message has been forwarded", "RFC 9051 §2.3.2; RFC 5550", "Set by clients when forwarding."),

@@ -20,7 +20,9 @@ func imapResponses() []Entry {
 	bad := resp("BAD", "Protocol error: the command was not understood", "RFC 9051 §7.1.3",
 		"The command is unknown, malformed, or not allowed in this state (e.g. FETCH before SELECT, a missing "+
 			"argument, a quoting mistake). It indicates a client bug or a typo, not a server problem. An untagged "+
-			"`* BAD` reports a line the server could not parse at all (often a missing tag).")
+			"`* BAD` reports a line the server could not tie to a command (often a missing tag); RFC 9051 §7.1.3 "+
+			"answers such a line with BAD, before login too. Hanging up instead (go-imap does, on an unknown "+
+			"command before login) is that server's own defence, not the RFC's rule.")
 	bad.Client = "Rare: \"The server could not understand the command\"; points at a client bug or an incompatible proxy."
 	bad.Check = "Check the exact command: tag present, arguments quoted, right state (logged in? mailbox selected?)."
 	bye := resp("BYE", "The server is closing the connection", "RFC 9051 §7.1.5",
@@ -57,7 +59,8 @@ func imapResponses() []Entry {
 			"`* 4 EXISTS`: the mailbox now holds 4 messages. Sent on SELECT, and whenever new mail arrives "+
 				"(after NOOP, during IDLE): this is how a client learns about new mail."),
 		resp("RECENT", "Number of messages with \\Recent (IMAP4rev1 only)", "RFC 3501 §7.3.2",
-			"Messages that arrived since the previous session. Removed in IMAP4rev2."),
+			"`* 1 RECENT`: how many messages in the mailbox have \\Recent, that is, how many this session is the "+
+				"first to be told about (RFC 3501 §2.3.2). Removed in IMAP4rev2."),
 		resp("EXPUNGE", "A message was removed; the numbers after it shift down", "RFC 9051 §7.5.1",
 			"`* 3 EXPUNGE`: message 3 is gone, message 4 becomes 3, and so on. Sent after EXPUNGE, CLOSE is silent, "+
 				"MOVE sends one per moved message. A client must never see `* 0 EXPUNGE` (numbers start at 1)."),

@@ -113,7 +113,7 @@ func pop3CapaTags() []Entry {
 		tag("RESP-CODES", "-ERR replies may carry a [CODE] in brackets", "RFC 2449 §6.4",
 			"The server uses response codes such as `[IN-USE]`, `[LOGIN-DELAY]`, `[SYS/TEMP]`, `[AUTH]` to tell "+
 				"the client precisely what went wrong, so it can show a useful message."),
-		tag("AUTH-RESP-CODE", "A failed login says [AUTH] when the credentials are wrong", "RFC 3206 §3",
+		tag("AUTH-RESP-CODE", "A failed login says [AUTH] when the credentials are wrong", "RFC 3206 §6",
 			"The server marks a refused login with `-ERR [AUTH]` when the user name or password is wrong, "+
 				"so the mail program can ask for the password again instead of retrying a temporary failure "+
 				"(`[SYS/TEMP]`) or a locked maildrop (`[IN-USE]`)."),
@@ -123,8 +123,11 @@ func pop3CapaTags() []Entry {
 		tag("PIPELINING", "The client may send several commands without waiting", "RFC 2449 §6.6",
 			"For example all RETR commands at once; the replies come back in order."),
 		tag("EXPIRE", "How long the server keeps messages after they have been read", "RFC 2449 §6.7",
-			"`EXPIRE 30` means messages may be deleted 30 days after download even without DELE; `EXPIRE NEVER` "+
-				"means they stay; `EXPIRE 0` means they are deleted after download: \"leave on server\" will not work."),
+			"RFC 1939 lets a server delete mail by its own policy, without any DELE; EXPIRE announces that policy: "+
+				"the number of days a message is kept at least after the client first downloaded it. `EXPIRE 30`: "+
+				"the server may delete it 30 days after download; `EXPIRE 0`: the client may not leave mail on the "+
+				"server at all (\"leave a copy on the server\" will not work); `EXPIRE NEVER`: the server deletes "+
+				"nothing by itself, only DELE and QUIT remove a message."),
 		tag("UIDL", "The server supports UIDL (permanent message IDs)", "RFC 2449 §6.8",
 			"Needed for \"leave messages on server\"."),
 		tag("IMPLEMENTATION", "Name/version of the server software (informational)", "RFC 2449 §6.9",
@@ -154,8 +157,10 @@ func pop3Codes() []Entry {
 			Proto: wire.POP3, Kind: Response, Key: "-ERR",
 			Summary: "Negative reply: the command failed",
 			Explain: "The command did not work. The text after it explains why, and with RESP-CODES a bracketed " +
-				"code like `[IN-USE]` says precisely. A -ERR to PASS means the login failed; the client may try " +
-				"again (servers often slow down or close after a few failures).",
+				"code like `[IN-USE]` says precisely. A -ERR to PASS usually means the login failed; the client may " +
+				"try again (servers often slow down or close after a few failures). Not every -ERR to PASS is about " +
+				"the password, though: `-ERR send USER first, then PASS` answers a PASS that did not come right after " +
+				"an accepted USER (RFC 1939 §7: a failed PASS needs a new USER), a mistake in the order of commands.",
 			RFC:    "RFC 1939 §3",
 			Client: "\"Login failed\" or \"the server responded with an error\", quoting the text.",
 			Check:  "Read the bracketed code if any; without one, the text. For login failures: user name (often the full address), password, and whether the server wants TLS first.",
@@ -174,7 +179,7 @@ func pop3Codes() []Entry {
 				"holds the mailbox lock, so this one cannot open it. POP3 allows only one session per mailbox " +
 				"because message numbers and deletions must not change under a client's feet. The lock is " +
 				"released when the other session QUITs or its connection times out.",
-			RFC:    "RFC 2449 §8.1.1",
+			RFC:    "RFC 2449 §8.1.2",
 			Client: "\"Mailbox in use\" or \"Unable to lock maildrop\"; mail check fails for a while.",
 			Check:  "Is the same account checked by two devices/apps at once (phone and PC)? Close one, or wait a few minutes for the old session to time out. Consider IMAP for multiple devices.",
 		},
@@ -183,7 +188,7 @@ func pop3Codes() []Entry {
 			Summary: "Logged in too soon after the last login; wait and retry",
 			Explain: "The server enforces a minimum interval between logins (announced by the LOGIN-DELAY CAPA tag), " +
 				"and this login came too early. The credentials were fine.",
-			RFC:    "RFC 2449 §8.1.2",
+			RFC:    "RFC 2449 §8.1.1",
 			Client: "Intermittent \"login failed\" when checking mail very often.",
 			Check:  "Set the app's check interval to at least the LOGIN-DELAY value.",
 		},

@@ -292,8 +292,9 @@ func smtpKeywords() []Entry {
 				"precisely what happened (5.1.1 = no such mailbox, 5.7.1 = refused by policy)."),
 		kw("SMTPUTF8", "Addresses and headers may use UTF-8 (internationalised email)", "RFC 6531 §3.1",
 			"Allows non-ASCII characters in email addresses (`名前@例え.jp`) and headers. The client adds `SMTPUTF8` "+
-				"to MAIL to say this message needs it. A server without it refuses such addresses, typically with "+
-				"553 5.6.7."),
+				"to MAIL to say this message needs it. A server that cannot take a non-ASCII address refuses it with "+
+				"5.6.7 (`553` to RCPT, `550` to MAIL); a message whose UTF-8 header fields a recipient's server "+
+				"cannot take is refused after DATA with `554 5.6.9` (RFC 6531 §3.5)."),
 		kw("UTF8SMTP", "Obsolete experimental name of SMTPUTF8", "RFC 5336 (obsoleted by RFC 6531)",
 			"The experimental version of internationalised email. Replaced by SMTPUTF8; seen only on old servers."),
 		kw("STARTTLS", "Server can switch the connection to TLS encryption", "RFC 3207 §4",
@@ -389,8 +390,10 @@ func smtpParameters() []Entry {
 				"8BITMIME keyword). `BINARYMIME` means arbitrary binary (needs BINARYMIME and BDAT)."),
 		param("SMTPUTF8", "MAIL parameter: this message uses UTF-8 addresses or headers", "RFC 6531 §3.4",
 			"MAIL FROM:<a> SMTPUTF8",
-			"Tells every server on the way that the message needs internationalised email support. A server "+
-				"that cannot pass it on must bounce it (5.6.7) rather than mangle it."),
+			"Tells every server on the way that the message needs internationalised email support. A message "+
+				"that cannot go on must be refused or bounced, never mangled (RFC 6531 §3.5): 5.6.7 when an "+
+				"address is non-ASCII (`553` to RCPT, `550` to MAIL), 5.6.9 when UTF-8 header fields cannot be "+
+				"passed on (`554` after DATA)."),
 		param("RET", "MAIL parameter (DSN): return the FULL message or only HDRS in a bounce", "RFC 3461 §4.3",
 			"MAIL FROM:<a> RET=FULL|HDRS", "Controls how much of the original message a failure report carries."),
 		param("ENVID", "MAIL parameter (DSN): the sender's own ID for this message", "RFC 3461 §4.4",
@@ -458,8 +461,10 @@ func saslMechanisms() []Entry {
 				"old servers only."),
 		mech("XOAUTH2", "Google/Microsoft login with an OAuth 2.0 access token", "Google XOAUTH2 protocol documentation (not an RFC)",
 			"Instead of a password the client sends `user=<addr>^Aauth=Bearer <token>^A^A` in base64, with a "+
-				"token from the provider's sign-in page. Required by Gmail and Microsoft 365, which turned off "+
-				"password login. A failure returns a base64 JSON error with a status code."),
+				"token from the provider's sign-in page. Gmail prefers it but still takes an app password (with "+
+				"2-Step Verification on) through PLAIN or LOGIN; Microsoft 365 needs it for IMAP and POP, where it "+
+				"switched basic (password) authentication off tenant by tenant, and for SMTP where a tenant or "+
+				"mailbox has SMTP AUTH with passwords off. A failure returns a base64 JSON error with a status code."),
 		mech("OAUTHBEARER", "Standard login with an OAuth 2.0 bearer token", "RFC 7628 §3.1",
 			"The standardised version of XOAUTH2: the client sends a GS2 header, `host=`, `port=` and "+
 				"`auth=Bearer <token>`. On failure the server returns a JSON error and the client must send a dummy "+

@@ -90,7 +90,7 @@ func smtpReplyCodes() []Entry {
 				"a timeout, or going down for maintenance. It may come at any time, even as the greeting. It is " +
 				"temporary: a mail server retries later; a mail app shows an error and the user can retry.",
 			RFC:    "RFC 5321 §4.2.2; §3.8",
-			Client: "\"The connection to the server was lost\" / \"Server unavailable, try again later\"; the message stays in the Outbox.",
+			Client: "\"The connection to the server was lost\" / \"Server unavailable, try again later\". Outlook keeps the message in its Outbox and sends it again later; Thunderbird shows the error and leaves the message in its compose window, to send again by hand.",
 			Check:  "Retry in a few minutes. If it persists: too many simultaneous connections from the same network (office NAT), rate limits, or the client's IP is on a block list. Check the text after 421.",
 		},
 		{
@@ -107,8 +107,9 @@ func smtpReplyCodes() []Entry {
 			Summary: "Mailbox unavailable right now (busy, or greylisting); try later",
 			Explain: "Temporary refusal, usually to RCPT: the mailbox is locked or busy, or — very commonly — the " +
 				"server is **greylisting**: it refuses the first attempt from an unknown sender and accepts when " +
-				"the sending server retries a few minutes later (spam software often does not retry). A real mail " +
-				"server keeps the message and retries; nothing is lost.",
+				"the sending server tries again later, from its queue on a new connection, after the greylister's " +
+				"minimum delay (spam software often does not retry). A real mail server keeps the message and " +
+				"retries (RFC 5321 §4.5.4.1); nothing is lost.",
 			RFC:    "RFC 5321 §4.2.2; §4.5.4.1",
 			Client: "Usually nothing: the sender's server retries. The sender may get a \"delayed\" warning after hours.",
 			Check:  "Wait for the retry (greylisting delays are typically 5–30 minutes). If it lasts hours, check the text (4.2.1, 4.7.1 …) for the real reason.",
@@ -119,7 +120,7 @@ func smtpReplyCodes() []Entry {
 			Explain: "Something went wrong on the server's side (a database or DNS lookup failed, a content scanner " +
 				"timed out, or greylisting on some servers). The command did nothing and can be retried later.",
 			RFC:    "RFC 5321 §4.2.2",
-			Client: "\"Temporary error, try again later\"; the message stays in the Outbox.",
+			Client: "\"Temporary error, try again later\". Outlook keeps the message in its Outbox; Thunderbird shows the error and leaves the message in its compose window.",
 			Check:  "The fault is on the server: retry later; if it persists, the server's administrator must look at its logs.",
 		},
 		{
@@ -134,13 +135,17 @@ func smtpReplyCodes() []Entry {
 		},
 		{
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "454",
-			Summary: "TLS not available now, or temporary authentication failure",
+			Summary: "Not now: TLS or login unavailable; or (Postfix) relay access denied",
 			Explain: "After STARTTLS: the server cannot start TLS at the moment (`454 4.7.0 TLS not available`). After " +
 				"AUTH: a temporary problem checking the credentials, e.g. the password database is down " +
-				"(`454 4.7.0`). Retry later; the password is not necessarily wrong.",
-			RFC:    "RFC 3207 §4; RFC 4954 §6",
-			Client: "\"Cannot connect securely\" or \"Login failed, try again later\".",
-			Check:  "Server-side problem (certificate, authentication back end). Not the user's password; escalate if it persists.",
+				"(`454 4.7.0`); the password is not necessarily wrong. After RCPT: Postfix's relay refusal, " +
+				"`454 4.7.1 <x@gmail.com>: Relay access denied` (its default `defer_unauth_destination`): a client " +
+				"that has not logged in asked for a recipient outside the server's own domains. That one is no TLS " +
+				"or password problem and does not go away by retrying: the mail program must log in on the " +
+				"submission port (587, STARTTLS, AUTH) to send to other domains.",
+			RFC:    "RFC 3207 §4; RFC 4954 §6; RFC 5321 §4.2.2",
+			Client: "\"Cannot connect securely\", \"Login failed, try again later\", or \"Relay access denied\" when sending to an outside address.",
+			Check:  "Read the text. Relay access denied: set the outgoing server to port 587 with STARTTLS and authentication. Otherwise a server-side problem (certificate, authentication back end), not the user's password; escalate if it persists.",
 		},
 		{
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "455",
@@ -154,7 +159,8 @@ func smtpReplyCodes() []Entry {
 			Summary: "Syntax error, command unrecognised (or line too long)",
 			Explain: "The server does not know the command at all, e.g. a typo (`HELLO`), a command from another " +
 				"protocol, or a line longer than 512 bytes. Also used by RFC 4954 (`500 5.5.6`) when an AUTH answer " +
-				"line is too long. Nothing happened; fix the command.",
+				"line is too long. Nothing happened and nothing bounces: the server refused that one line, the session " +
+				"goes on, and the client may send the corrected command.",
 			RFC:    "RFC 5321 §4.2.2; §4.5.3.1.4",
 			Client: "Rare in apps; indicates a client/server mismatch.",
 			Check:  "Check the command spelling, and that the client speaks SMTP to an SMTP port (not POP3/IMAP or TLS to a plain port).",
@@ -219,8 +225,9 @@ func smtpReplyCodes() []Entry {
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "535",
 			Summary: "Authentication credentials invalid (wrong user or password)",
 			Explain: "`535 5.7.8`: AUTH failed because the user name or password is wrong, the account is locked, " +
-				"or the provider no longer accepts plain passwords (Gmail and Microsoft 365 require OAuth2 or an " +
-				"app password).",
+				"or the provider does not accept the account's own password: Gmail takes an app password (with " +
+				"2-Step Verification on) or OAuth2; Microsoft 365 switched password (basic) authentication off " +
+				"tenant by tenant, and SMTP AUTH is on or off per tenant and per mailbox.",
 			RFC:    "RFC 4954 §6",
 			Client: "Password prompt pops up again: \"Login to server smtp… failed\".",
 			Check:  "User name is usually the full address; re-type the password; check caps lock, account lock-out, and whether the provider requires an app password or modern (OAuth) sign-in.",
@@ -258,9 +265,11 @@ func smtpReplyCodes() []Entry {
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "552",
 			Summary: "Exceeded storage allocation: message too big or mailbox full",
 			Explain: "The message is larger than the server accepts (`552 5.3.4`, compare with the SIZE announced in " +
-				"EHLO) or the recipient's mailbox is over quota (`552 5.2.2`). RFC 5321 §4.5.3.1.10 notes that " +
-				"older servers used 552 for \"too many recipients\"; that is 452 now.",
-			RFC:    "RFC 5321 §4.2.2",
+				"EHLO) or the recipient's mailbox is over quota (`552 5.2.2`; RFC 3463 §3.3 would have a full mailbox " +
+				"be temporary, `452 4.2.2`). After RCPT, older servers (following RFC 821) said 552 for \"too many " +
+				"recipients\": RFC 5321 §4.5.3.1.10 makes that 452 and tells clients to treat such a 552 as " +
+				"temporary, sending the remaining recipients in another transaction, not bouncing them.",
+			RFC:    "RFC 5321 §4.2.2; §4.5.3.1.10",
 			Client: "Bounce: \"message size exceeds fixed maximum\" or \"mailbox full\".",
 			Check:  "5.3.4: attachments too large; send a link instead, or compress. 5.2.2: the recipient must empty their mailbox.",
 		},

@@ -170,7 +170,7 @@ func LookupEnhanced(code string) (Entry, bool) {
 	if e, ok := ix.exact(wire.SMTP, EnhancedCode, "X."+subject+".0"); ok {
 		e = forClass(e, class, code)
 		e.Summary = "Unlisted detail code in group X." + subject + " (" + classWord(class) + ")"
-		e.Explain = classExplain(class) + "\n\nThe detail number " + detail +
+		e.Explain = classExplain(class, subject) + "\n\nThe detail number " + detail +
 			" is not in the IANA registry (perhaps a private or newer code). The subject group " +
 			subject + " still tells you the area: " + subjectArea(subject) + "."
 		return e, true
@@ -215,9 +215,10 @@ func trimZeros(s string) string {
 
 // forClass turns a class-independent "X.s.d" entry into one for a concrete code.
 func forClass(e Entry, class, code string) Entry {
+	_, subject, _, _ := splitEnhanced(code)
 	e.Key = code
 	e.Summary = e.Summary + " (" + classWord(class) + ")"
-	e.Explain = classExplain(class) + "\n\n" + e.Explain
+	e.Explain = classExplain(class, subject) + "\n\n" + e.Explain
 	return e
 }
 
@@ -232,20 +233,55 @@ func classWord(class string) string {
 	}
 }
 
-// classExplain is the meaning of the first digit (RFC 3463 §3.1).
-func classExplain(class string) string {
+// classExplain is the meaning of the first digit (RFC 3463 §2). subject
+// matters for class 5: a refused command of the protocol itself (X.5.x,
+// "500 5.5.2" for a typo) is answered in the session and bounces nothing.
+func classExplain(class, subject string) string {
 	switch class {
 	case "2":
-		return "**Class 2 (success, RFC 3463 §3.1):** the action worked. The rest of the code says what it concerned."
+		return "**Class 2 (success, RFC 3463 §2):** the action worked. The rest of the code says what it concerned."
 	case "4":
-		return "**Class 4 (persistent transient failure, RFC 3463 §3.1):** the message is fine as it is, " +
-			"but something temporary stopped it. The sending server keeps the message and retries later; " +
-			"if the condition lasts (usually days) the sender finally gets a bounce."
-	default:
-		return "**Class 5 (permanent failure, RFC 3463 §3.1):** sending the same message again will not work " +
-			"unless something is changed (the address, the message, the account or the server's policy). " +
-			"The sender gets a bounce (non-delivery report)."
+		return "**Class 4 (persistent transient failure, RFC 3463 §2):** the message is fine as it is, " +
+			"but a temporary condition stopped it. In a live SMTP reply (4xx) the sending server keeps the message " +
+			"and retries later. In a bounce, or after a 5xx reply, it means the condition lasted until the sender " +
+			"gave up: the message is not delivered, though sending it again later may work."
 	}
+	if subject == "5" {
+		return "**Class 5 (permanent failure, RFC 3463 §2):** this command, as sent, will not work. An X.5.x " +
+			"code is about the SMTP exchange itself (a mistyped or malformed command, one out of order): the " +
+			"server refused that one line and the session goes on. Nothing bounces; correct the command and " +
+			"send it again."
+	}
+	return "**Class 5 (permanent failure, RFC 3463 §2):** sending the same message again will not work " +
+		"unless something is changed (the address, the message, the account or the server's policy). " +
+		"The sender gets a bounce (non-delivery report)."
+}
+
+// InReply explains an enhanced code as part of a whole SMTP reply: when its
+// class disagrees with the reply code ("550 4.4.7", Microsoft 365's
+// QUEUE.Expired), the reply code says what happened to the message and the
+// class why, and the class's own wording alone would mislead.
+func InReply(e Entry, reply string) Entry {
+	if len(reply) != 3 || len(e.Key) < 1 || e.Key[0] == reply[0] {
+		return e
+	}
+	var whole string
+	switch {
+	case reply[0] == '5' && e.Key[0] == '4':
+		whole = "**The whole reply, " + reply + " " + e.Key + ":** the basic code 5xx says the message is given up " +
+			"for good and will not be retried (a bounce); the enhanced class 4 says why: a temporary condition " +
+			"that lasted too long (RFC 3463 §2, persistent transient failure). The sender may send it again later."
+		e.Summary = strings.TrimSuffix(e.Summary, " ("+classWord("4")+")") + " (in a " + reply + ": a temporary cause, given up)"
+	case reply[0] == '4' && e.Key[0] == '5':
+		whole = "**The whole reply, " + reply + " " + e.Key + ":** the basic code 4xx decides: the command failed " +
+			"for now and the sending server retries later (RFC 5321 §4.2.1). The enhanced class 5 does not match " +
+			"it; read the text for what the server meant."
+	default:
+		whole = "**The whole reply, " + reply + " " + e.Key + ":** the basic reply code decides what happens " +
+			"(RFC 5321 §4.2.1); the enhanced code's class does not match it."
+	}
+	e.Explain = whole + "\n\n" + e.Explain
+	return e
 }
 
 // subjectArea names the subject groups of RFC 3463 §3.
