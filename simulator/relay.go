@@ -381,7 +381,6 @@ func (s *session) clientHungUp() string {
 // rest is thrown away, in which case startTLS is true and the server's
 // answer decides what happens next.
 func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
-	n := len(chunk)
 	held := len(s.lineHeld) // bytes before chunk that the library has not had yet
 	limit := s.lineLimit()
 	cut := -1
@@ -464,24 +463,19 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		}
 		switch p.Verb {
 		case "STARTTLS", "STLS":
+			// What follows waits for the server's answer (discardBacklog).
 			cut = p.End
+			s.split.Pause()
 		case "HELO", "EHLO":
 			s.saidHELO.Store(p.Verb == "HELO")
 		}
 	})
-	if cut >= 0 && cut < n {
-		// RFC 3207 §5: nothing may follow STARTTLS in the same flight;
-		// bytes that do are an injection attempt (CVE-2011-0411) and are
-		// thrown away rather than smuggled into the encrypted session.
-		batch.add(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: n - cut, Data: chunk[cut:]})
-	}
 	batch.publish(s)
 	for _, reply := range replies {
 		s.writeClient([]byte(reply))
 	}
 	if cut >= 0 {
-		chunk = chunk[:cut]
-		s.split.Reset(wire.FromClient)
+		pause = cut
 	}
 	if pause >= 0 {
 		// What follows the literal's announcement is read again once the
@@ -594,6 +588,7 @@ func (s *session) awaitStartTLS() bool {
 	if !ok {
 		return true
 	}
+	s.discardBacklog()
 	tlsSrv, ok := s.handshakes()
 	if !ok {
 		return false
@@ -882,4 +877,18 @@ func (s *session) readClient(cli net.Conn, buf []byte) (int, error) {
 		return n, nil
 	}
 	return cli.Read(buf)
+}
+
+// discardBacklog throws away what the client sent right behind a STARTTLS
+// (or STLS) line that the server has agreed to. RFC 3207 §5: nothing may
+// follow STARTTLS in the same flight; bytes that do are an injection
+// attempt (CVE-2011-0411) and must not be smuggled into the encrypted
+// session. When the server refuses, the bytes are ordinary pipelined
+// commands and readClient hands them on.
+func (s *session) discardBacklog() {
+	if len(s.backlog) > 0 {
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: len(s.backlog), Data: s.backlog})
+	}
+	s.backlog = nil
+	s.split.Reset(wire.FromClient)
 }

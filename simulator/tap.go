@@ -63,7 +63,10 @@ func (t *tapConn) Read(p []byte) (int, error) {
 		// reads again; the answer decides where the next bytes come from.
 		t.awaiting = false
 		select {
-		case <-t.verdict:
+		case ok := <-t.verdict:
+			if ok {
+				t.s.discardBacklog()
+			}
 		case <-t.s.done:
 			return 0, net.ErrClosed
 		}
