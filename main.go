@@ -169,8 +169,14 @@ func serveOptions(f *serveFlags) (simulator.Options, []string, error) {
 	return opts, warnings, nil
 }
 
-// printBacklog bounds the events waiting to be printed by serve.
-const printBacklog = 8192
+// printBacklog bounds the events waiting to be printed by serve, and
+// printBacklogBytes their bytes: a client looping over FETCHes of large
+// messages must not make serve hold every message it sent (a printer that
+// fell behind held gigabytes).
+const (
+	printBacklog      = 8192
+	printBacklogBytes = 8 << 20
+)
 
 func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 	opts, warnings, err := serveOptions(f)
@@ -189,7 +195,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 	if !f.quiet {
 		// Lossy on purpose: a slow terminal must never slow the mail world;
 		// missed lines are reported as such.
-		sub = sim.Subscribe(wire.SubscribeOptions{Buffer: printBacklog, Batches: true})
+		sub = sim.Subscribe(wire.SubscribeOptions{Buffer: printBacklog, MaxBytes: printBacklogBytes, Batches: true})
 	}
 	printBanner(out, sim, opts)
 	if sub == nil {

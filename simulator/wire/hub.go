@@ -17,6 +17,13 @@ type SubscribeOptions struct {
 	Buffer int
 	// Session, when set, delivers only the events of that session.
 	Session SessionID
+	// MaxBytes bounds, for a lossy subscriber, the bytes of event data
+	// waiting in its queue (a FETCH of large messages is a few events of
+	// megabytes each): an event that would go over is counted as missed,
+	// like one over Buffer. Zero means no bound beyond Buffer. At most
+	// three times MaxBytes is held in all: the queue, a batch waiting in
+	// the channel and the batch the pump is handing over.
+	MaxBytes int
 	// Batches delivers the events through Batches, a slice at a time,
 	// instead of one by one through Events: one hand-over per batch, for a
 	// subscriber that must keep up with a flood (serve's console printer).
@@ -34,6 +41,7 @@ type Subscription struct {
 	queue   []Event
 	waiting bool   // the pump sleeps until an event is queued
 	slab    []byte // where a transient event's bytes are copied, many events per allocation
+	bytes   int    // bytes of event data in queue (see MaxBytes)
 	dropped int
 	closed  bool
 }
@@ -78,10 +86,11 @@ func (s *Subscription) pushBatch(events []Event, transient bool) {
 		if s.opts.Session != "" && s.opts.Session != e.Session {
 			continue
 		}
-		if !s.opts.Lossless && len(s.queue) >= s.opts.Buffer {
+		if !s.opts.Lossless && (len(s.queue) >= s.opts.Buffer || s.opts.MaxBytes > 0 && s.bytes+len(e.Data) > s.opts.MaxBytes) {
 			s.dropped++
 			continue
 		}
+		s.bytes += len(e.Data)
 		if transient {
 			e.Data = s.keep(e.Data)
 		}
@@ -148,7 +157,7 @@ func (s *Subscription) pump() {
 			return
 		}
 		batch := s.queue
-		s.queue = nil
+		s.queue, s.bytes = nil, 0
 		s.mu.Unlock()
 		if s.batches != nil {
 			s.batches <- batch

@@ -112,3 +112,32 @@ func TestHubBatchesOwnTransientBytes(t *testing.T) {
 		t.Fatalf("last %q, big %d bytes", got[20000].Data, len(got[501].Data))
 	}
 }
+
+// TestLossySubscriberBoundedByBytes: a lossy subscriber that does not read
+// keeps at most MaxBytes of event data; the rest is counted as missed.
+func TestLossySubscriberBoundedByBytes(t *testing.T) {
+	h := NewHub()
+	sub := h.Subscribe(SubscribeOptions{Buffer: 1000, MaxBytes: 3 << 20, Batches: true})
+	defer sub.Close()
+	big := make([]byte, 1<<20)
+	for range 30 {
+		h.PublishTransient(Event{Kind: Payload, Data: big})
+	}
+	h.Close()
+	kept, missed := 0, 0
+	for batch := range sub.Batches() {
+		for _, e := range batch {
+			switch e.Kind {
+			case Payload:
+				kept++
+			case Dropped:
+				missed += e.N
+			}
+		}
+	}
+	// Besides the queue, one batch may wait in the channel and one in the
+	// pump's hands: at most three times the bound is held.
+	if kept > 9 || kept+missed != 30 {
+		t.Fatalf("kept %d, missed %d of 30 events of 1 MB with a 3 MB bound", kept, missed)
+	}
+}
