@@ -319,8 +319,8 @@ func printBanner(w io.Writer, sim *simulator.Simulator, opts simulator.Options) 
 	switch {
 	case opts.RequireTLSForAuth:
 		fmt.Fprintln(w, "login: only after STARTTLS/STLS on every listener (--require-tls), or on the TLS ports")
-	case opts.PlainAuth:
-		fmt.Fprintln(w, "login: submission offers AUTH before STARTTLS too (--plain-auth): passwords may travel in clear")
+	case opts.PlainAuth || sim.Faults().On(fault.PlainAuth):
+		fmt.Fprintln(w, "login: submission offers AUTH before STARTTLS too (plain-auth): passwords may travel in clear")
 	default:
 		fmt.Fprintln(w, "login: submission offers AUTH only after STARTTLS (or on --smtps); POP3 and IMAP also in clear")
 	}
