@@ -310,9 +310,10 @@ func count(list []string, s string) int {
 // --- swaks -----------------------------------------------------------------
 
 // TestSwaks sends with swaks the ways a help-desk trainee tests a mail
-// server: plain, STARTTLS (with the certificate verified), implicit TLS,
-// AUTH PLAIN and LOGIN, a pipelined transaction, and the refusals a server
-// must give (open relay, no login, wrong password).
+// server: STARTTLS (with and without the certificate verified), implicit
+// TLS, AUTH PLAIN and LOGIN, a pipelined transaction, and the refusals a
+// server must give (open relay, no login, login before STARTTLS, wrong
+// password).
 func TestSwaks(t *testing.T) {
 	swaks := requireTool(t, "swaks")
 	s, cert := startServeWithCert(t)
@@ -326,11 +327,16 @@ func TestSwaks(t *testing.T) {
 	plainAuth := []string{"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePass}
 	loginAuth := []string{"--auth", "LOGIN", "--auth-user", "alice@example.com", "--auth-password", alicePass}
 
-	// AUTH PLAIN without TLS (allowed on loopback, and visible to anyone
-	// watching: the serve output is what an eavesdropper would read).
-	send("swaks-plain", s.addrs["submission"], "swaks plain", append(plainAuth, "--to", "bob@example.org", "--body", body)...).mustRun(t, 0)
+	// AUTH PLAIN after STARTTLS (submission offers AUTH only over TLS).
+	send("swaks-plain", s.addrs["submission"], "swaks plain", append(plainAuth, "--to", "bob@example.org", "--body", body, "--tls")...).mustRun(t, 0)
+	// The same login without --tls: the EHLO list offers no AUTH, so swaks
+	// gives up before sending a password.
+	out, code := send("swaks-cleartext", s.addrs["submission"], "cleartext", append(plainAuth, "--to", "bob@example.org")...).run(t)
+	if code == 0 || !strings.Contains(out, "Host did not advertise authentication") {
+		t.Errorf("AUTH was offered before STARTTLS (exit %d):\n%s", code, out)
+	}
 	// STARTTLS, the certificate checked against the one serve was given.
-	out := send("swaks-tls", s.addrs["submission"], "swaks starttls", append(loginAuth, "--to", "bob@example.org",
+	out = send("swaks-tls", s.addrs["submission"], "swaks starttls", append(loginAuth, "--to", "bob@example.org",
 		"--tls", "--tls-verify", "--tls-ca-path", cert)...).mustRun(t, 0)
 	if !strings.Contains(out, "=== TLS started") || !strings.Contains(out, "<~  235 ") {
 		t.Errorf("swaks --tls did not log in over TLS:\n%s", out)
@@ -347,7 +353,7 @@ func TestSwaks(t *testing.T) {
 	}
 
 	// An outside sender relaying through the MX to an outside domain.
-	out, code := tool{name: swaks, home: home, args: []string{"--server", s.addrs["mx"], "--ehlo", "swaks-relay",
+	out, code = tool{name: swaks, home: home, args: []string{"--server", s.addrs["mx"], "--ehlo", "swaks-relay",
 		"--from", "spammer@spam.test", "--to", "victim@elsewhere.test"}}.run(t)
 	if code == 0 || !strings.Contains(out, "<** 554 5.7.1") {
 		t.Errorf("relay through the MX was not refused (exit %d):\n%s", code, out)
@@ -368,9 +374,9 @@ func TestSwaks(t *testing.T) {
 		t.Errorf("MAIL without AUTH on submission was not refused (exit %d):\n%s", code, out)
 	}
 	// A wrong password.
-	out, code = send("swaks-badpw", s.addrs["submission"], "bad password", "--to", "bob@example.org",
+	out, code = send("swaks-badpw", s.addrs["submission"], "bad password", "--to", "bob@example.org", "--tls",
 		"--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "not-the-password").run(t)
-	if code == 0 || !strings.Contains(out, "<** 535 ") {
+	if code == 0 || !strings.Contains(out, "<~* 535 ") { // "~": the reply came inside TLS
 		t.Errorf("a wrong password was accepted (exit %d):\n%s", code, out)
 	}
 
@@ -394,7 +400,7 @@ func TestSwaks(t *testing.T) {
 			t.Errorf("alice's maildrop %q lacks %q (once)", alice, want)
 		}
 	}
-	for _, refused := range []string{"no auth", "bad password"} {
+	for _, refused := range []string{"no auth", "cleartext", "bad password"} {
 		if contains(bobSubjects, refused) {
 			t.Errorf("refused message %q was delivered", refused)
 		}
@@ -411,8 +417,12 @@ func TestSwaks(t *testing.T) {
 		}
 	}
 	plain := strings.Join(sessionLines(events, "C: EHLO swaks-plain"), "\n")
-	if !strings.Contains(plain, "] C: AUTH PLAIN ********") || strings.Contains(plain, "(TLS)") {
-		t.Errorf("the plain session:\n%s", plain)
+	if !strings.Contains(plain, "(TLS) C: AUTH PLAIN ********") || strings.Contains(plain, "] C: AUTH") {
+		t.Errorf("the PLAIN session should log in inside TLS only:\n%s", plain)
+	}
+	clear := strings.Join(sessionLines(events, "C: EHLO swaks-cleartext"), "\n")
+	if strings.Contains(clear, "AUTH") || !strings.Contains(clear, "S: 250-STARTTLS") {
+		t.Errorf("the cleartext session offered or used AUTH, or did not offer STARTTLS:\n%s", clear)
 	}
 	noSecrets(t, events)
 	if strings.Contains(events, "not-the-password") || strings.Contains(events, base64.StdEncoding.EncodeToString([]byte("not-the-password"))) {
@@ -859,25 +869,46 @@ func TestOpenSSLStartTLS(t *testing.T) {
 	noSecrets(t, events)
 }
 
-// TestSwaksRequireTLS runs serve with --require-tls: a client that logs in
-// before STARTTLS is refused, the same client with --tls gets through.
-func TestSwaksRequireTLS(t *testing.T) {
+// TestSwaksPlainAuth runs serve with --plain-auth and with the plain-auth
+// fault: submission offers AUTH before STARTTLS again, as old servers did,
+// and swaks logs in without encryption (serve shows it, password masked,
+// unmarked by (TLS)).
+func TestSwaksPlainAuth(t *testing.T) {
 	swaks := requireTool(t, "swaks")
+	for _, flag := range []string{"--plain-auth", "--fault=plain-auth"} {
+		t.Run(flag, func(t *testing.T) {
+			s := startServe(t, flag)
+			home := t.TempDir()
+			tool{name: swaks, home: home, args: []string{"--server", s.addrs["submission"], "--from", "alice@example.com",
+				"--to", "bob@example.org", "--ehlo", "swaks-cleartext", "--auth", "PLAIN", "--auth-user", "alice",
+				"--auth-password", alicePass}}.mustRun(t, 0)
+			events := waitOutput(t, s, "C: AUTH PLAIN ********", "C: QUIT")
+			clear := strings.Join(sessionLines(events, "C: EHLO swaks-cleartext"), "\n")
+			for _, want := range []string{"S: 250-AUTH PLAIN LOGIN", "] C: AUTH PLAIN ********", "S: 235 "} {
+				if !strings.Contains(clear, want) {
+					t.Errorf("the clear-text session lacks %q:\n%s", want, clear)
+				}
+			}
+			if strings.Contains(clear, "(TLS)") {
+				t.Errorf("the clear-text session went through TLS:\n%s", clear)
+			}
+			noSecrets(t, events)
+		})
+	}
+}
+
+// TestRequireTLSCoversPOP3AndIMAP runs serve with --require-tls: POP3 and
+// IMAP, which take a clear-text login by default, refuse it before
+// STLS/STARTTLS too; with TLS the same logins work.
+func TestRequireTLSCoversPOP3AndIMAP(t *testing.T) {
+	curl := requireTool(t, "curl")
 	s := startServe(t, "--require-tls")
-	args := []string{"--server", s.addrs["submission"], "--from", "alice@example.com", "--to", "bob@example.org",
-		"--auth", "PLAIN", "--auth-user", "alice", "--auth-password", alicePass}
-	home := t.TempDir()
-	out, code := tool{name: swaks, home: home, args: append(args, "--ehlo", "swaks-cleartext")}.run(t)
-	if code == 0 || !strings.Contains(out, "Host did not advertise authentication") {
-		t.Fatalf("AUTH before STARTTLS was offered under --require-tls (exit %d):\n%s", code, out)
+	for _, url := range []string{"pop3://" + s.addrs["pop3"] + "/", "imap://" + s.addrs["imap"] + "/"} {
+		if out, err := exec.Command(curl, "-sS", "--url", url, "--user", "bob:"+bobPass).CombinedOutput(); err == nil {
+			t.Errorf("%s: a clear-text login was accepted under --require-tls:\n%s", url, out)
+		}
+		runClient(t, curl, "-sS", "--ssl-reqd", "-k", "--url", url, "--user", "bob:"+bobPass)
 	}
-	tool{name: swaks, home: home, args: append(args, "--ehlo", "swaks-tls", "--tls")}.mustRun(t, 0)
-	events := waitOutput(t, s, "(TLS) C: AUTH PLAIN ********")
-	clear := strings.Join(sessionLines(events, "C: EHLO swaks-cleartext"), "\n")
-	if strings.Contains(clear, "AUTH") || !strings.Contains(clear, "S: 250-STARTTLS") {
-		t.Errorf("the cleartext session offered or used AUTH, or did not offer STARTTLS:\n%s", clear)
-	}
-	noSecrets(t, events)
 }
 
 // Node's most used mail clients: nodemailer sends over STARTTLS and over

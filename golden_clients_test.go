@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator"
+	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts"
 )
@@ -286,17 +287,32 @@ func writeMessage(t *testing.T) string {
 func TestGoldenClientsCurl(t *testing.T) {
 	curl := requireTool(t, "curl")
 	t.Run("smtp", func(t *testing.T) {
+		// Submission offers AUTH only after STARTTLS: curl must ask for TLS.
 		r := startRecorded(t)
-		runClient(t, curl, "-sS", "--url", "smtp://"+r.sim.Addr(wire.RoleSubmission), "--user", "alice:wonderland",
+		runClient(t, curl, "-sS", "--ssl-reqd", "-k", "--url", "smtp://"+r.sim.Addr(wire.RoleSubmission), "--user", "alice:wonderland",
 			"--mail-from", "alice@example.com", "--mail-rcpt", "bob@example.org", "--upload-file", writeMessage(t))
 		lines := r.settle(t)
 		requireExplained(t, lines)
 		requireNote(t, lines, "RCPT's 250", serverCode("RCPT", "250"), "recipient <bob@example.org>")
 		requireNote(t, lines, "MAIL's 250", serverCode("MAIL", "250"), "sender <alice@example.com>")
-		requireNote(t, lines, "AUTH PLAIN in clear text", func(l transcripts.Line) bool {
-			return l.Dir == wire.FromClient && l.Verb == "AUTH" && l.Secret
-		}, "not encrypted")
+		requireNote(t, lines, "AUTH PLAIN inside TLS", func(l transcripts.Line) bool {
+			return l.Dir == wire.FromClient && l.Verb == "AUTH" && l.Secret && l.Encrypted
+		}, "inside TLS")
 		checkGolden(t, "curl_smtp", lines)
+	})
+	t.Run("smtp_plain_auth", func(t *testing.T) {
+		// The plain-auth fault brings back the old servers' clear-text
+		// login: the annotation must say the password was readable.
+		r := startRecorded(t)
+		r.sim.SetFault(fault.PlainAuth, true)
+		runClient(t, curl, "-sS", "--url", "smtp://"+r.sim.Addr(wire.RoleSubmission), "--user", "alice:wonderland",
+			"--mail-from", "alice@example.com", "--mail-rcpt", "bob@example.org", "--upload-file", writeMessage(t))
+		lines := r.settle(t)
+		requireExplained(t, lines)
+		requireNote(t, lines, "AUTH PLAIN in clear text", func(l transcripts.Line) bool {
+			return l.Dir == wire.FromClient && l.Verb == "AUTH" && l.Secret && !l.Encrypted
+		}, "not encrypted")
+		checkGolden(t, "curl_smtp_plain_auth", lines)
 	})
 	t.Run("pop3", func(t *testing.T) {
 		r := startRecorded(t)
@@ -414,7 +430,7 @@ func TestGoldenClientsIdle(t *testing.T) {
 	// The message is stored before smtplib's DATA gets its 250, so the
 	// server pushes EXISTS to the idling session while (or after) smtplib runs.
 	host, port := r.hostPort(wire.RoleSubmission)
-	runClient(t, py, "testdata/clients/smtp_send.py", host, port, "plain", "alice@example.com", "wonderland",
+	runClient(t, py, "testdata/clients/smtp_send.py", host, port, "starttls", "alice@example.com", "wonderland",
 		"alice@example.com", "bob@example.org", "While you idle")
 	if line := readUntil("* "); !strings.HasSuffix(line, "EXISTS\r\n") {
 		t.Fatalf("expected an EXISTS during IDLE, got %q", line)

@@ -68,7 +68,8 @@ type serveFlags struct {
 	listen                 map[wire.Role]*string
 	users, domains, faults []string
 	tlsCert, tlsKey        string
-	requireTLS, quiet      bool
+	requireTLS, plainAuth  bool
+	quiet                  bool
 	startClock             string
 }
 
@@ -102,7 +103,8 @@ ever leaves the simulated world.`,
 	fl.StringArrayVar(&f.faults, "fault", nil, "switch a fault on: "+faultNames()+" (repeatable)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate to use instead of the generated one")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "PEM private key for --tls-cert")
-	fl.BoolVar(&f.requireTLS, "require-tls", false, "refuse authentication before STARTTLS on every listener")
+	fl.BoolVar(&f.requireTLS, "require-tls", false, "refuse login before STARTTLS/STLS on every listener, POP3 and IMAP too (submission does so by default)")
+	fl.BoolVar(&f.plainAuth, "plain-auth", false, "let submission offer and accept AUTH before STARTTLS, as old servers did (passwords travel in clear)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the banner, not every line")
 	fl.StringVar(&f.startClock, "clock", "", "start a manual clock at this RFC 3339 time (repeatable runs)")
 	return cmd
@@ -118,7 +120,11 @@ func faultNames() string {
 
 // serveOptions turns flags into simulator options.
 func serveOptions(f *serveFlags) (simulator.Options, []string, error) {
-	opts := simulator.Options{Listen: map[wire.Role]string{}, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey, RequireTLSForAuth: f.requireTLS}
+	opts := simulator.Options{Listen: map[wire.Role]string{}, TLSCertFile: f.tlsCert, TLSKeyFile: f.tlsKey,
+		RequireTLSForAuth: f.requireTLS, PlainAuth: f.plainAuth}
+	if f.requireTLS && f.plainAuth {
+		return opts, nil, fmt.Errorf("--plain-auth and --require-tls contradict each other: choose one")
+	}
 	var warnings []string
 	for _, role := range simulator.AllRoles {
 		a := *f.listen[role]
@@ -315,6 +321,14 @@ func printBanner(w io.Writer, sim *simulator.Simulator, opts simulator.Options) 
 	fmt.Fprintln(w, "users (log in with the full address or the part before @):")
 	for _, u := range users {
 		fmt.Fprintf(w, "  %-24s password %s\n", u.Address, u.Password)
+	}
+	switch {
+	case opts.RequireTLSForAuth:
+		fmt.Fprintln(w, "login: only after STARTTLS/STLS on every listener (--require-tls), or on the TLS ports")
+	case opts.PlainAuth || sim.Faults().On(fault.PlainAuth):
+		fmt.Fprintln(w, "login: submission offers AUTH before STARTTLS too (plain-auth): passwords may travel in clear")
+	default:
+		fmt.Fprintln(w, "login: submission offers AUTH only after STARTTLS (or on --smtps); POP3 and IMAP also in clear")
 	}
 	fmt.Fprintf(w, "TLS certificate SHA-256 fingerprint: %s\n", simulator.Fingerprint(sim.Certificate()))
 	if active := sim.Faults().Active(); len(active) > 0 {

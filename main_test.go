@@ -224,7 +224,8 @@ func TestCurlSpeaksAllThree(t *testing.T) {
 	s := startServe(t)
 	msg := filepath.Join(t.TempDir(), "msg.eml")
 	os.WriteFile(msg, []byte("From: alice@example.com\r\nTo: bob@example.org\r\nSubject: via curl\r\n\r\nHi Bob.\r\n"), 0o644)
-	runClient(t, curl, "-sS", "--url", "smtp://"+s.addrs["submission"], "--user", "alice:wonderland",
+	// Submission offers AUTH only after STARTTLS: --ssl-reqd makes curl ask for it.
+	runClient(t, curl, "-sS", "--ssl-reqd", "-k", "--url", "smtp://"+s.addrs["submission"], "--user", "alice:wonderland",
 		"--mail-from", "alice@example.com", "--mail-rcpt", "bob@example.org", "--upload-file", msg)
 	out := runClient(t, curl, "-sS", "--url", "pop3://"+s.addrs["pop3"]+"/2", "--user", "bob:builder")
 	if !strings.Contains(out, "Subject: via curl") || strings.Count(out, "Received: ") != 2 {
@@ -244,5 +245,16 @@ func TestCurlSpeaksAllThree(t *testing.T) {
 	out2, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out2), "55") {
 		t.Fatalf("relay through the MX was not refused: %v %s", err, out2)
+	}
+}
+
+// --plain-auth lets submission take a password in clear; --require-tls
+// forbids it on every listener: serve refuses the pair instead of guessing.
+func TestServeRefusesPlainAuthWithRequireTLS(t *testing.T) {
+	cmd := exec.Command(binary, "serve", "--plain-auth", "--require-tls")
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--plain-auth and --require-tls contradict each other") {
+		t.Fatalf("serve --plain-auth --require-tls: %v\n%s", err, out)
 	}
 }

@@ -86,7 +86,7 @@ const smtpHelp = "214-2.0.0 mailtutor's simulated mail server. Commands (RFC 532
 	"214-2.0.0 EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP VRFY QUIT\r\n" +
 	"214-2.0.0 A message: EHLO your.name, MAIL FROM:<you>, RCPT TO:<them>, DATA,\r\n" +
 	"214-2.0.0 then the message and a line holding only \".\", then QUIT.\r\n" +
-	"214 2.0.0 AUTH works on the submission port, after STARTTLS if asked.\r\n"
+	"214 2.0.0 AUTH works on the submission port, after STARTTLS (at once on port 465).\r\n"
 
 // refuseIMAP is refuseMalformed for the first line of an IMAP command.
 func (s *session) refuseIMAP(p wire.Piece) string {

@@ -134,6 +134,15 @@ func (c *client) startTLS(sim *Simulator) {
 	c.r = bufio.NewReader(tc)
 }
 
+// smtpSTARTTLS switches a plaintext SMTP session to TLS and greets again:
+// the submission listener offers AUTH only after it.
+func (c *client) smtpSTARTTLS(sim *Simulator, ehlo string) {
+	c.t.Helper()
+	c.expectSMTP("STARTTLS", "220")
+	c.startTLS(sim)
+	c.expectSMTP("EHLO "+ehlo, "250")
+}
+
 func plainAuth(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
 }

@@ -48,8 +48,18 @@ type Options struct {
 	TLSCertFile, TLSKeyFile string
 	// StateDir keeps the generated certificate; "" means StateDir().
 	StateDir string
-	// RequireTLSForAuth enforces "TLS before AUTH" on every listener.
+	// RequireTLSForAuth enforces "TLS before login" on every listener:
+	// POP3 and IMAP too (they accept a clear-text login by default), and on
+	// SMTP submission even against PlainAuth and the plain-auth fault.
+	// Submission wants TLS before AUTH by default anyway.
 	RequireTLSForAuth bool
+	// PlainAuth makes the plaintext SMTP submission listener offer and
+	// accept AUTH before STARTTLS, the old behaviour (the plain-auth fault
+	// does the same at run time): for showing why a clear-text login is
+	// dangerous, and for watching a program that logs in without
+	// encryption. By default AUTH waits for STARTTLS, as at today's
+	// providers (RFC 8314).
+	PlainAuth bool
 	// Faults are switched on at start.
 	Faults []fault.Name
 	// Start, when non-zero, makes the clock manual, starting at this time.
@@ -237,7 +247,7 @@ func (s *Simulator) newServer(role wire.Role) server {
 			hostname = "mx." + domains[len(domains)-1]
 		}
 		return smtp.New(smtp.Options{Store: s.store, Role: role, Hostname: hostname, TLSConfig: s.serverTLS(),
-			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
+			RequireTLS: requireTLS, PlainAuth: s.opts.PlainAuth, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
 			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue})
 	}
 }

@@ -17,6 +17,9 @@ func submit(t *testing.T, sim *Simulator, role wire.Role, user, pass, from, to, 
 	c := dial(t, sim, role)
 	c.expectSMTP("", "220")
 	c.expectSMTP("EHLO laptop.local", "250")
+	if !role.ImplicitTLS() {
+		c.smtpSTARTTLS(sim, "laptop.local")
+	}
 	c.expectSMTP("AUTH PLAIN "+plainAuth(user, pass), "235")
 	c.expectSMTP("MAIL FROM:<"+from+">", "250")
 	c.expectSMTP("RCPT TO:<"+to+">", "250")
@@ -279,18 +282,50 @@ func TestFaultReplies(t *testing.T) {
 			c := dial(t, sim, wire.RoleSubmission)
 			c.expectSMTP("", "220")
 			c.expectSMTP("EHLO me", "250")
+			c.smtpSTARTTLS(sim, "me")
 			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "535 5.7.8")
 		}},
 		{fault.TLSRequired, func(t *testing.T, sim *Simulator) {
+			// POP3 and IMAP, which take a clear-text login by default.
+			p := dial(t, sim, wire.RolePOP3)
+			p.line()
+			p.send("USER alice")
+			if l := p.line(); !strings.HasPrefix(l, "-ERR") {
+				t.Fatalf("POP3 USER before STLS: %q", l)
+			}
+			i := dial(t, sim, wire.RoleIMAP)
+			i.line()
+			if out := i.imap("a", "LOGIN alice wonderland"); !strings.HasPrefix(out[len(out)-1], "a NO [PRIVACYREQUIRED]") {
+				t.Fatalf("IMAP LOGIN before STARTTLS: %q", out)
+			}
+			// On submission it outranks plain-auth.
+			sim.SetFault(fault.PlainAuth, true)
 			c := dial(t, sim, wire.RoleSubmission)
 			c.expectSMTP("", "220")
 			c.expectSMTP("EHLO me", "250")
 			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "530 5.7.0")
 		}},
+		{fault.PlainAuth, func(t *testing.T, sim *Simulator) {
+			c := dial(t, sim, wire.RoleSubmission)
+			c.expectSMTP("", "220")
+			c.send("EHLO me")
+			var ehlo []string
+			for l := c.line(); ; l = c.line() {
+				ehlo = append(ehlo, l)
+				if len(l) < 4 || l[3] != '-' {
+					break
+				}
+			}
+			if !strings.Contains(strings.Join(ehlo, "\n"), "AUTH PLAIN LOGIN") {
+				t.Fatalf("plain-auth: EHLO before STARTTLS lacks AUTH: %q", ehlo)
+			}
+			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+		}},
 		{fault.RelayDenied, func(t *testing.T, sim *Simulator) {
 			c := dial(t, sim, wire.RoleSubmission)
 			c.expectSMTP("", "220")
 			c.expectSMTP("EHLO me", "250")
+			c.smtpSTARTTLS(sim, "me")
 			c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
 			c.expectSMTP("MAIL FROM:<alice@example.com>", "250")
 			c.expectSMTP("RCPT TO:<carol@elsewhere.test>", "554 5.7.1")
@@ -586,7 +621,7 @@ func TestReceivedWithFollowsTheGreeting(t *testing.T) {
 
 // An AUTH response that is not base64 is refused for good, 501 5.5.2 (RFC
 // 4954 §4), not with go-smtp's temporary 454; a mechanism the server does
-// not offer gets 504 5.5.4 (RFC 4954 §6). Checked in plaintext and inside
+// not offer gets 504 5.5.4 (RFC 4954 §6). Checked after STARTTLS and inside
 // implicit TLS, where the library reads the relay's decrypted side.
 func TestAuthErrorsFollowRFC4954(t *testing.T) {
 	sim := newSim(t, Options{})
@@ -594,6 +629,9 @@ func TestAuthErrorsFollowRFC4954(t *testing.T) {
 		c := dial(t, sim, role)
 		c.expectSMTP("", "220")
 		c.expectSMTP("EHLO laptop.local", "250")
+		if !role.ImplicitTLS() {
+			c.smtpSTARTTLS(sim, "laptop.local")
+		}
 		c.expectSMTP("AUTH PLAIN !!not-base64!!", "501 5.5.2")
 		c.expectSMTP("AUTH LOGIN", "334")
 		c.expectSMTP("%%%", "501 5.5.2")
@@ -904,6 +942,7 @@ func TestQuotedLocalPartStaysOneAddress(t *testing.T) {
 	c := dial(t, sim, wire.RoleSubmission)
 	c.expectSMTP("", "220")
 	c.expectSMTP("EHLO laptop.example", "250")
+	c.smtpSTARTTLS(sim, "laptop.example")
 	c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
 	c.expectSMTP(`MAIL FROM:<"john doe"@example.com>`, "250")
 	c.expectSMTP("RCPT TO:<bob@example.org>", "250")
@@ -1140,4 +1179,63 @@ func TestSMTPHelp(t *testing.T) {
 		}
 		return n == len(lines)
 	})
+}
+
+// ehloKeywords sends EHLO and returns the reply's lines.
+func (c *client) ehloKeywords(name string) string {
+	c.t.Helper()
+	c.send("EHLO " + name)
+	var lines []string
+	for {
+		l := c.line()
+		lines = append(lines, l)
+		if len(l) < 4 || l[3] != '-' {
+			break
+		}
+	}
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "250 ") {
+		c.t.Fatalf("EHLO: %q", lines)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// The world behaves like today's providers: through the simulator's relay,
+// the plaintext submission listener lists no AUTH and refuses it until
+// STARTTLS; the implicit-TLS one offers it at once; Options.PlainAuth brings
+// back clear-text login.
+func TestSubmissionOffersAuthOnlyAfterSTARTTLS(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := dial(t, sim, wire.RoleSubmission)
+	c.expectSMTP("", "220")
+	if ehlo := c.ehloKeywords("laptop.local"); strings.Contains(ehlo, "AUTH") || !strings.Contains(ehlo, "250-STARTTLS") {
+		t.Errorf("before STARTTLS: want STARTTLS and no AUTH:\n%s", ehlo)
+	}
+	c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "530 5.7.0 Must issue a STARTTLS command first")
+	c.expectSMTP("STARTTLS", "220")
+	c.startTLS(sim)
+	if ehlo := c.ehloKeywords("laptop.local"); !strings.Contains(ehlo, "AUTH PLAIN LOGIN") || strings.Contains(ehlo, "STARTTLS") {
+		t.Errorf("after STARTTLS: want AUTH and no STARTTLS:\n%s", ehlo)
+	}
+	c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
+
+	s := dial(t, sim, wire.RoleSubmissions)
+	s.expectSMTP("", "220")
+	if ehlo := s.ehloKeywords("laptop.local"); !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
+		t.Errorf("implicit TLS: want AUTH at once:\n%s", ehlo)
+	}
+	s.expectSMTP("AUTH PLAIN "+plainAuth("bob", "builder"), "235")
+
+	mx := dial(t, sim, wire.RoleMX)
+	mx.expectSMTP("", "220")
+	if ehlo := mx.ehloKeywords("relay.example"); strings.Contains(ehlo, "AUTH") {
+		t.Errorf("the MX offers no AUTH:\n%s", ehlo)
+	}
+
+	old := newSim(t, Options{PlainAuth: true})
+	p := dial(t, old, wire.RoleSubmission)
+	p.expectSMTP("", "220")
+	if ehlo := p.ehloKeywords("laptop.local"); !strings.Contains(ehlo, "AUTH PLAIN LOGIN") || !strings.Contains(ehlo, "STARTTLS") {
+		t.Errorf("PlainAuth: want AUTH and STARTTLS before TLS:\n%s", ehlo)
+	}
+	p.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wonderland"), "235")
 }

@@ -271,9 +271,19 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			a.smtpAuthResponse(l, initial)
 			l.Note = "logs in with " + mech + ": " + l.Note
 		}
-		if mech != "" && initial == "" && s.offered != nil && !s.offered["AUTH"] && s.state != "connected" {
-			l.Note = "logs in with " + mech + ", but the EHLO reply offered no AUTH: no login on this port (an MX takes mail for its own domains without one), " +
+		// A response that is itself malformed is refused for that first
+		// (the server parses before it applies its login policy).
+		malformed := initial != "" && l.Level == Warning
+		if mech != "" && !malformed && s.offered != nil && !s.offered["AUTH"] && s.state != "connected" {
+			warn := "the EHLO reply offered no AUTH: no login on this port (an MX takes mail for its own domains without one), " +
 				"or not before STARTTLS: the server will refuse it (503 or 530)"
+			if initial != "" {
+				// Keep what the credentials were: a learner (or a help
+				// desk reading a log) should see the password crossed in clear.
+				l.Note += "; but " + warn
+			} else {
+				l.Note = "logs in with " + mech + ", but " + warn
+			}
 			l.Level = Warning
 		}
 		if mech == "" {

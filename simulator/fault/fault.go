@@ -26,7 +26,13 @@ const (
 	// AuthFail rejects every login on every protocol (535 5.7.8, -ERR [AUTH], NO [AUTHENTICATIONFAILED]).
 	AuthFail Name = "auth-fail"
 	// TLSRequired refuses AUTH/LOGIN/USER before STARTTLS (530 5.7.0, -ERR, NO [PRIVACYREQUIRED]).
+	// SMTP submission does so already by default; the fault adds POP3 and
+	// IMAP, and outranks PlainAuth.
 	TLSRequired Name = "tls-required"
+	// PlainAuth makes the plaintext SMTP submission listener offer and
+	// accept AUTH before STARTTLS, as servers did before RFC 8314: the
+	// password crosses the network in clear (Base64 is no encryption).
+	PlainAuth Name = "plain-auth"
 	// TooManyConnections greets every new connection with 421 4.7.0 (SMTP),
 	// -ERR [SYS/TEMP] (POP3) or * BYE (IMAP) and closes it.
 	TooManyConnections Name = "too-many-connections"
@@ -52,6 +58,7 @@ func All() []Info {
 		{RelayDenied, "SMTP: every non-local recipient refused with 554 5.7.1, even after AUTH"},
 		{AuthFail, "all protocols: every login fails (535 5.7.8 / -ERR [AUTH] / NO [AUTHENTICATIONFAILED])"},
 		{TLSRequired, "all protocols: AUTH/LOGIN/USER refused before STARTTLS (530 5.7.0 / -ERR / NO [PRIVACYREQUIRED])"},
+		{PlainAuth, "SMTP: submission offers and accepts AUTH before STARTTLS (the old way: the password travels in clear)"},
 		{TooManyConnections, "all protocols: new connections refused (421 4.7.0 / -ERR [SYS/TEMP] / * BYE) and closed"},
 		{Slow, "all protocols: every server line delayed by one second"},
 		{DropConnection, "all protocols: the server hangs up without a word in the middle of the session"},

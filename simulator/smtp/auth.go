@@ -7,17 +7,26 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/fault"
 )
 
-// needTLS reports whether AUTH must wait for STARTTLS right now: the
-// listener's policy or the tls-required fault, on a session not yet encrypted.
+// needTLS reports whether AUTH must wait for STARTTLS right now. By default
+// it must, as at today's providers (RFC 8314 §3, RFC 4954 §4): a password
+// never travels in clear. PlainAuth or the plain-auth fault lift the rule
+// (the old behaviour, for the lesson on why it is dangerous); RequireTLS
+// and the tls-required fault put it back whatever those say.
 func (se *session) needTLS() bool {
+	if se.encrypted() {
+		return false
+	}
 	opts := se.srv.opts
-	return (opts.RequireTLS || opts.Faults.On(fault.TLSRequired)) && !se.encrypted()
+	if opts.RequireTLS || opts.Faults.On(fault.TLSRequired) {
+		return true
+	}
+	return !opts.PlainAuth && !opts.Faults.On(fault.PlainAuth)
 }
 
 // AuthMechanisms lists what EHLO advertises after "AUTH". go-smtp asks at
 // every EHLO, so the answer follows the faults of the moment: nothing on
-// the MX, and nothing while TLS is required but absent (RFC 4954 §4: do not
-// tempt the client to send a password in clear).
+// the MX, and nothing before STARTTLS unless clear-text login is allowed
+// (RFC 4954 §4: do not tempt the client to send a password in clear).
 func (se *session) AuthMechanisms() []string {
 	if !se.srv.submission() || se.needTLS() {
 		return nil

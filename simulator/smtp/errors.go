@@ -26,8 +26,8 @@ var errAuthRequired = smtpErr(530, gosmtp.EnhancedCode{5, 7, 0},
 var errNestedMail = smtpErr(503, gosmtp.EnhancedCode{5, 5, 1},
 	"Error: nested MAIL command: finish this message with DATA, or abandon it with RSET, before a new MAIL FROM")
 
-// errMustStartTLS: the policy (or the tls-required fault) wants the password
-// to travel encrypted (RFC 3207 §4, RFC 4954 §4).
+// errMustStartTLS: AUTH before STARTTLS on the plaintext submission port;
+// the password must travel encrypted (RFC 3207 §4, RFC 4954 §4, RFC 8314).
 var errMustStartTLS = smtpErr(530, gosmtp.EnhancedCode{5, 7, 0}, "Must issue a STARTTLS command first")
 
 // errAuthFailed: wrong login or password (RFC 4954 §6).

@@ -151,11 +151,36 @@ func (c *client) cmd(line, want string) string {
 	return c.expect(want)
 }
 
-// login runs EHLO and AUTH PLAIN with the given credentials.
+// login runs EHLO, STARTTLS (submission offers AUTH only over TLS), EHLO
+// again and AUTH PLAIN with the given credentials.
 func (c *client) login(user, pass string) {
 	c.t.Helper()
 	c.cmd("EHLO client.example", "250")
+	c.startTLS()
+	c.cmd("EHLO client.example", "250")
 	c.cmd("AUTH PLAIN "+b64("\x00"+user+"\x00"+pass), "235 2.0.0")
+}
+
+// startTLS upgrades a raw client after the server's 220 go-ahead.
+func (c *client) startTLS() {
+	c.t.Helper()
+	c.cmd("STARTTLS", "220 2.0.0")
+	tc := tls.Client(c.conn, &tls.Config{InsecureSkipVerify: true, ServerName: "mail.example.com"})
+	if err := tc.Handshake(); err != nil {
+		c.t.Fatalf("TLS handshake: %v", err)
+	}
+	c.conn = tc
+	c.r = bufio.NewReader(tc)
+}
+
+// dialSTARTTLS connects to the plaintext submission listener and switches
+// to TLS (EHLO, STARTTLS); the caller says EHLO again, as RFC 3207 §4.2 wants.
+func dialSTARTTLS(t testing.TB, addr string) *client {
+	t.Helper()
+	c := dial(t, addr)
+	c.cmd("EHLO client.example", "250")
+	c.startTLS()
+	return c
 }
 
 // sendMail runs one whole transaction whose recipients are all accepted.
@@ -214,8 +239,10 @@ func mxOptions(st *store.Store, faults *fault.Set) Options {
 	return Options{Store: st, Role: wire.RoleMX, Hostname: "mx.example.org", Faults: faults}
 }
 
-func submissionOptions(st *store.Store, faults *fault.Set) Options {
-	return Options{Store: st, Role: wire.RoleSubmission, Faults: faults}
+// submissionOptions offers STARTTLS: without it no one could log in, since
+// AUTH waits for TLS by default.
+func submissionOptions(t testing.TB, st *store.Store, faults *fault.Set) Options {
+	return Options{Store: st, Role: wire.RoleSubmission, Faults: faults, TLSConfig: selfSigned(t)}
 }
 
 const testBody = "From: alice@example.com\r\nTo: bob@example.org\r\nSubject: hello\r\n\r\nHello Bob.\r\n"

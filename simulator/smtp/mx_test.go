@@ -31,13 +31,21 @@ func TestMXGreetingAndEHLO(t *testing.T) {
 }
 
 func TestMXOffersSTARTTLSWhenConfigured(t *testing.T) {
-	opts := mxOptions(newStore(t), nil)
+	faults := fault.NewSet()
+	opts := mxOptions(newStore(t), faults)
 	opts.TLSConfig = selfSigned(t)
 	r := start(t, opts)
 	conn := dial(t, r.addr)
 	if ehlo := conn.cmd("EHLO client.example", "250 "); !strings.Contains(ehlo, "STARTTLS") || strings.Contains(ehlo, "AUTH") {
 		t.Errorf("want STARTTLS and no AUTH:\n%s", ehlo)
 	}
+	// The MX has no AUTH at all: not after STARTTLS, not under plain-auth.
+	faults.Enable(fault.PlainAuth, true)
+	conn.startTLS()
+	if ehlo := conn.cmd("EHLO client.example", "250 "); strings.Contains(ehlo, "AUTH") {
+		t.Errorf("MX must never offer AUTH:\n%s", ehlo)
+	}
+	conn.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "503 5.5.1")
 }
 
 // receivedRe is the RFC 5321 §4.4 trace header this package writes.

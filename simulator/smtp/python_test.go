@@ -46,10 +46,7 @@ func smtplib(t *testing.T, addr string, args ...string) (string, int) {
 
 func TestPythonSmtplib(t *testing.T) {
 	w := newWorld(t)
-	opts := submissionOptions(w.store, w.subFaults)
-	opts.TLSConfig = selfSigned(t)
-	opts.RequireTLS = true
-	tlsSub := start(t, opts)
+	tlsSub := w.sub
 
 	// Submission with STARTTLS and AUTH (smtplib picks PLAIN or LOGIN itself).
 	if out, code := smtplib(t, tlsSub.addr, "alice@example.com", "wonderland", "alice@example.com", "alice@example.com", "starttls"); code != 0 {
@@ -74,7 +71,7 @@ func TestPythonSmtplib(t *testing.T) {
 		t.Errorf("relay through the MX: want 554 5.7.1, got exit %d: %s", code, out)
 	}
 	w.subFaults.Enable(fault.AuthFail, true)
-	if out, code := smtplib(t, w.sub.addr, "alice", "wonderland", "alice@example.com", "bob@example.org"); code != 2 || !strings.HasPrefix(out, "535") {
+	if out, code := smtplib(t, w.sub.addr, "alice", "wonderland", "alice@example.com", "bob@example.org", "starttls"); code != 2 || !strings.HasPrefix(out, "535") {
 		t.Errorf("auth-fail: want 535, got exit %d: %s", code, out)
 	}
 }

@@ -62,8 +62,17 @@ type Options struct {
 	// TLSConfig enables STARTTLS (and is used for nothing else: implicit TLS
 	// is done by the listener). Nil means STARTTLS is not offered.
 	TLSConfig *tls.Config
-	// RequireTLS refuses AUTH until the session is encrypted (the
-	// tls-required fault does the same at run time).
+	// PlainAuth offers and accepts AUTH on the plaintext submission
+	// listener before STARTTLS, as servers did before RFC 8314 (the
+	// plain-auth fault does the same at run time). False, the default, is
+	// what today's providers do: no AUTH in the EHLO list and 530 5.7.0 to
+	// AUTH until the session is encrypted. Implicit TLS offers AUTH at once
+	// either way, and the MX never offers it.
+	PlainAuth bool
+	// RequireTLS keeps AUTH behind TLS even when PlainAuth or the
+	// plain-auth fault would allow it in clear (the tls-required fault does
+	// the same at run time). The simulator sets it with
+	// Options.RequireTLSForAuth, which also covers POP3 and IMAP.
 	RequireTLS bool
 	// Faults are the faults switched on at run time; nil means none.
 	Faults *fault.Set
@@ -145,9 +154,9 @@ func New(opts Options) *Server {
 	srv.ReadTimeout = opts.IdleTimeout
 	srv.WriteTimeout = opts.IdleTimeout
 	srv.EnableSMTPUTF8 = true
-	// The TLS-before-AUTH policy can change at run time (the tls-required
-	// fault), so go-smtp's static check is switched off and the session
-	// decides per command (see auth.go).
+	// The TLS-before-AUTH policy can change at run time (the plain-auth
+	// and tls-required faults), so go-smtp's static check is switched off
+	// and the session decides per command and per EHLO (see auth.go).
 	srv.AllowInsecureAuth = true
 	if opts.Logger != nil {
 		srv.ErrorLog = opts.Logger

@@ -1,9 +1,7 @@
 package smtp
 
 import (
-	"bufio"
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"strings"
 	"sync"
@@ -16,25 +14,17 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
-func TestSubmissionEHLOAdvertisesAuth(t *testing.T) {
-	r := start(t, submissionOptions(newStore(t), nil))
-	conn := dial(t, r.addr)
-	if ehlo := conn.cmd("EHLO client.example", "250 "); !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
-		t.Errorf("submission must offer AUTH PLAIN LOGIN:\n%s", ehlo)
-	}
-}
-
 func TestSubmissionRequiresAuth(t *testing.T) {
-	r := start(t, submissionOptions(newStore(t), nil))
-	conn := dial(t, r.addr)
+	r := start(t, submissionOptions(t, newStore(t), nil))
+	conn := dialSTARTTLS(t, r.addr)
 	conn.cmd("EHLO client.example", "250")
 	conn.cmd("MAIL FROM:<alice@example.com>", "530 5.7.0 Authentication required")
 }
 
 func TestAuthPlain(t *testing.T) {
-	r := start(t, submissionOptions(newStore(t), nil))
+	r := start(t, submissionOptions(t, newStore(t), nil))
 
-	good := dial(t, r.addr)
+	good := dialSTARTTLS(t, r.addr)
 	good.cmd("EHLO client.example", "250")
 	good.cmd("AUTH PLAIN "+b64("\x00alice@example.com\x00wonderland"), "235 2.0.0")
 	good.cmd("AUTH PLAIN "+b64("\x00alice@example.com\x00wonderland"), "503 5.5.1") // once per session
@@ -42,12 +32,12 @@ func TestAuthPlain(t *testing.T) {
 
 	// Without an initial response the server sends an empty 334 challenge;
 	// the login may be the local part alone when it is unique.
-	noIR := dial(t, r.addr)
+	noIR := dialSTARTTLS(t, r.addr)
 	noIR.cmd("EHLO client.example", "250")
 	noIR.cmd("AUTH PLAIN", "334 ")
 	noIR.cmd(b64("\x00bob\x00builder"), "235")
 
-	bad := dial(t, r.addr)
+	bad := dialSTARTTLS(t, r.addr)
 	bad.cmd("EHLO client.example", "250")
 	bad.cmd("AUTH PLAIN "+b64("\x00alice@example.com\x00wrong"), "535 5.7.8")
 	bad.cmd("AUTH PLAIN "+b64("bob@example.org\x00alice@example.com\x00wonderland"), "535 5.7.8") // acting as someone else
@@ -60,20 +50,20 @@ func TestAuthPlain(t *testing.T) {
 }
 
 func TestAuthLogin(t *testing.T) {
-	r := start(t, submissionOptions(newStore(t), nil))
+	r := start(t, submissionOptions(t, newStore(t), nil))
 
-	conn := dial(t, r.addr)
+	conn := dialSTARTTLS(t, r.addr)
 	conn.cmd("EHLO client.example", "250")
 	conn.cmd("AUTH LOGIN", "334 VXNlcm5hbWU6")             // "Username:"
 	conn.cmd(b64("alice@example.com"), "334 UGFzc3dvcmQ6") // "Password:"
 	conn.cmd(b64("wonderland"), "235 2.0.0")
 
-	ir := dial(t, r.addr)
+	ir := dialSTARTTLS(t, r.addr)
 	ir.cmd("EHLO client.example", "250")
 	ir.cmd("AUTH LOGIN "+b64("bob@example.org"), "334 UGFzc3dvcmQ6")
 	ir.cmd(b64("builder"), "235 2.0.0")
 
-	bad := dial(t, r.addr)
+	bad := dialSTARTTLS(t, r.addr)
 	bad.cmd("EHLO client.example", "250")
 	bad.cmd("AUTH LOGIN", "334 VXNlcm5hbWU6")
 	bad.cmd(b64("alice@example.com"), "334 UGFzc3dvcmQ6")
@@ -84,7 +74,7 @@ func TestAuthLogin(t *testing.T) {
 }
 
 func TestSubmissionSenderPolicy(t *testing.T) {
-	r := start(t, Options{Store: newStore(t), Role: wire.RoleSubmission, Queue: func(Envelope) {}})
+	r := start(t, Options{Store: newStore(t), Role: wire.RoleSubmission, Queue: func(Envelope) {}, TLSConfig: selfSigned(t)})
 	conn := dial(t, r.addr)
 	conn.login("alice", "wonderland")
 	conn.cmd("MAIL FROM:<bob@example.org>", "553 5.7.1") // another user's address
@@ -143,7 +133,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{store: newStore(t), mxFaults: fault.NewSet(), subFaults: fault.NewSet(), queue: &queue{}}
 	w.mx = start(t, mxOptions(w.store, w.mxFaults))
 	relay := relayOverSMTP(w.mx.addr)
-	opts := submissionOptions(w.store, w.subFaults)
+	opts := submissionOptions(t, w.store, w.subFaults)
 	opts.Relay = func(env Envelope) error {
 		w.mu.Lock()
 		w.relayCalls++
@@ -161,9 +151,9 @@ func TestSubmissionRoutes(t *testing.T) {
 	conn.login("alice@example.com", "wonderland")
 	conn.sendMail("alice@example.com", []string{"alice@example.com", "bob@example.org", "friend@gmail.com", "other@yahoo.com"}, testBody)
 
-	// Own domain: delivered here, one Received (ESMTPA: logged in, no TLS).
+	// Own domain: delivered here, one Received (ESMTPSA: logged in over TLS).
 	own := inbox(t, w.store, "alice@example.com")
-	if len(own) != 1 || !strings.HasPrefix(own[0], "Return-Path: <alice@example.com>\r\nReceived: from client.example ([127.0.0.1])\r\n\tby mail.example.com with ESMTPA id ") {
+	if len(own) != 1 || !strings.HasPrefix(own[0], "Return-Path: <alice@example.com>\r\nReceived: from client.example ([127.0.0.1])\r\n\tby mail.example.com with ESMTPSA id ") {
 		t.Fatalf("alice's copy:\n%q", own)
 	}
 
@@ -186,7 +176,7 @@ func TestSubmissionRoutes(t *testing.T) {
 	if !strings.HasPrefix(bob[0], "Return-Path: <alice@example.com>\r\nReceived: from mail.example.com ([127.0.0.1])\r\n\tby mx.example.org with ESMTP id ") {
 		t.Errorf("bob's copy should start with the MX's trace:\n%s", headers)
 	}
-	if !strings.Contains(headers, "by mail.example.com with ESMTPA id ") || !strings.Contains(headers, "for <bob@example.org>") {
+	if !strings.Contains(headers, "by mail.example.com with ESMTPSA id ") || !strings.Contains(headers, "for <bob@example.org>") {
 		t.Errorf("bob's copy lacks the submission's Received:\n%s", headers)
 	}
 	if strings.Count(headers, "Return-Path:") != 1 {
@@ -203,7 +193,7 @@ func TestSubmissionRoutes(t *testing.T) {
 	if env.From != "alice@example.com" || strings.Join(env.To, ",") != "friend@gmail.com,other@yahoo.com" || !env.Received.Equal(testNow) {
 		t.Errorf("queued envelope %+v", env)
 	}
-	if data := string(env.Data); !strings.HasPrefix(data, "Received: from client.example ([127.0.0.1])\r\n\tby mail.example.com with ESMTPA id ") ||
+	if data := string(env.Data); !strings.HasPrefix(data, "Received: from client.example ([127.0.0.1])\r\n\tby mail.example.com with ESMTPSA id ") ||
 		strings.Contains(data, "for <") || strings.Contains(data, "Return-Path") || !strings.HasSuffix(data, testBody) {
 		t.Errorf("queued data:\n%s", data)
 	}
@@ -251,8 +241,8 @@ func TestSubmissionRelayRefusedThenRetried(t *testing.T) {
 
 func TestAuthFailFault(t *testing.T) {
 	faults := fault.NewSet()
-	r := start(t, submissionOptions(newStore(t), faults))
-	conn := dial(t, r.addr)
+	r := start(t, submissionOptions(t, newStore(t), faults))
+	conn := dialSTARTTLS(t, r.addr)
 	conn.cmd("EHLO client.example", "250")
 	faults.Enable(fault.AuthFail, true)
 	conn.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "535 5.7.8")
@@ -263,31 +253,21 @@ func TestAuthFailFault(t *testing.T) {
 	conn.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "235")
 }
 
-// startTLS upgrades a raw client after the server's 220 go-ahead.
-func (c *client) startTLS() {
-	c.t.Helper()
-	c.cmd("STARTTLS", "220 2.0.0")
-	tc := tls.Client(c.conn, &tls.Config{InsecureSkipVerify: true, ServerName: "mail.example.com"})
-	if err := tc.Handshake(); err != nil {
-		c.t.Fatalf("TLS handshake: %v", err)
-	}
-	c.conn = tc
-	c.r = bufio.NewReader(tc)
-}
-
-func TestTLSRequiredPolicyThenSTARTTLS(t *testing.T) {
+// The default policy, as at today's providers (RFC 8314, RFC 4954 §4): on
+// the plaintext submission port EHLO lists no AUTH and AUTH is refused until
+// STARTTLS; after it, AUTH is listed and works.
+func TestSubmissionAuthOnlyAfterSTARTTLS(t *testing.T) {
 	st := newStore(t)
-	opts := submissionOptions(st, nil)
-	opts.TLSConfig = selfSigned(t)
-	opts.RequireTLS = true
-	r := start(t, opts)
+	r := start(t, submissionOptions(t, st, nil))
 	conn := dial(t, r.addr)
 	ehlo := conn.cmd("EHLO client.example", "250 ")
 	if strings.Contains(ehlo, "AUTH") || !strings.Contains(ehlo, "STARTTLS") {
 		t.Errorf("before TLS: want STARTTLS and no AUTH:\n%s", ehlo)
 	}
 	conn.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "530 5.7.0 Must issue a STARTTLS command first")
-	conn.cmd("MAIL FROM:<alice@example.com>", "530 5.7.0")
+	conn.cmd("AUTH LOGIN", "530 5.7.0 Must issue a STARTTLS command first")
+	conn.cmd("AUTH CRAM-MD5", "530 5.7.0 Must issue a STARTTLS command first") // no hint about mechanisms in clear either
+	conn.cmd("MAIL FROM:<alice@example.com>", "530 5.7.0 Authentication required")
 
 	conn.startTLS()
 	ehlo = conn.cmd("EHLO client.example", "250 ")
@@ -301,10 +281,66 @@ func TestTLSRequiredPolicyThenSTARTTLS(t *testing.T) {
 	}
 }
 
+// checkPlainAuth logs in on a plaintext connection, as servers allowed
+// before RFC 8314: AUTH is listed before STARTTLS and accepted in clear, and
+// the Received header says ESMTPA (authenticated, not encrypted).
+func checkPlainAuth(t *testing.T, st *store.Store, addr string) {
+	t.Helper()
+	conn := dial(t, addr)
+	ehlo := conn.cmd("EHLO client.example", "250 ")
+	if !strings.Contains(ehlo, "AUTH PLAIN LOGIN") || !strings.Contains(ehlo, "STARTTLS") {
+		t.Errorf("plain-auth: want AUTH and STARTTLS before TLS:\n%s", ehlo)
+	}
+	conn.cmd("AUTH LOGIN", "334 VXNlcm5hbWU6")
+	conn.cmd(b64("alice"), "334 UGFzc3dvcmQ6")
+	conn.cmd(b64("wonderland"), "235 2.0.0")
+	before := len(inbox(t, st, "alice@example.com"))
+	conn.sendMail("alice@example.com", []string{"alice@example.com"}, "Subject: clear\r\n\r\nhi\r\n")
+	msgs := inbox(t, st, "alice@example.com")
+	if len(msgs) != before+1 || !strings.Contains(msgs[len(msgs)-1], " with ESMTPA id ") {
+		t.Errorf("want a new message received with ESMTPA, got %q", msgs)
+	}
+	conn.cmd("QUIT", "221")
+}
+
+func TestPlainAuthOption(t *testing.T) {
+	st := newStore(t)
+	opts := submissionOptions(t, st, nil)
+	opts.PlainAuth = true
+	checkPlainAuth(t, st, start(t, opts).addr)
+
+	// RequireTLS outranks PlainAuth: the stricter word wins.
+	opts.RequireTLS = true
+	conn := dial(t, start(t, opts).addr)
+	if ehlo := conn.cmd("EHLO client.example", "250 "); strings.Contains(ehlo, "AUTH") {
+		t.Errorf("PlainAuth with RequireTLS: AUTH must not be offered in clear:\n%s", ehlo)
+	}
+	conn.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "530 5.7.0")
+}
+
+func TestPlainAuthFault(t *testing.T) {
+	st := newStore(t)
+	faults := fault.NewSet()
+	r := start(t, submissionOptions(t, st, faults))
+	faults.Enable(fault.PlainAuth, true)
+	checkPlainAuth(t, st, r.addr)
+
+	// Switched off, the next EHLO (and AUTH) follow the default again.
+	conn := dial(t, r.addr)
+	conn.cmd("EHLO client.example", "250")
+	faults.Enable(fault.PlainAuth, false)
+	if ehlo := conn.cmd("EHLO client.example", "250 "); strings.Contains(ehlo, "AUTH") {
+		t.Errorf("plain-auth off: AUTH must not be offered in clear:\n%s", ehlo)
+	}
+	conn.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "530 5.7.0 Must issue a STARTTLS command first")
+}
+
+// tls-required (the fault for POP3 and IMAP, where clear-text login is the
+// default) outranks plain-auth on submission.
 func TestTLSRequiredFault(t *testing.T) {
 	faults := fault.NewSet()
-	opts := submissionOptions(newStore(t), faults)
-	opts.TLSConfig = selfSigned(t)
+	opts := submissionOptions(t, newStore(t), faults)
+	opts.PlainAuth = true
 	r := start(t, opts)
 	conn := dial(t, r.addr)
 	faults.Enable(fault.TLSRequired, true)
@@ -318,10 +354,8 @@ func TestTLSRequiredFault(t *testing.T) {
 
 func TestSubmissionsImplicitTLS(t *testing.T) {
 	st := newStore(t)
-	opts := submissionOptions(st, nil)
+	opts := submissionOptions(t, st, nil)
 	opts.Role = wire.RoleSubmissions
-	opts.TLSConfig = selfSigned(t)
-	opts.RequireTLS = true
 	r := start(t, opts)
 	conn := dialTLS(t, r.addr)
 	ehlo := conn.cmd("EHLO client.example", "250 ")
@@ -337,7 +371,7 @@ func TestSubmissionsImplicitTLS(t *testing.T) {
 
 func TestRelayUnreachable(t *testing.T) {
 	st := newStore(t)
-	opts := submissionOptions(st, nil)
+	opts := submissionOptions(t, st, nil)
 	opts.Relay = func(Envelope) error { return errors.New("connection refused") }
 	r := start(t, opts)
 	conn := dial(t, r.addr)
@@ -353,7 +387,7 @@ func TestRelayUnreachable(t *testing.T) {
 // delivered directly, and outside domains are refused at RCPT.
 func TestWithoutRelayOrQueue(t *testing.T) {
 	st := newStore(t)
-	r := start(t, submissionOptions(st, nil))
+	r := start(t, submissionOptions(t, st, nil))
 	conn := dial(t, r.addr)
 	conn.login("alice", "wonderland")
 	conn.cmd("MAIL FROM:<alice@example.com>", "250")

@@ -1,7 +1,7 @@
 """Send one message with Python's smtplib, as a mail program would.
 
 usage: smtp_send.py HOST PORT MODE USER PASSWORD FROM TO SUBJECT
-MODE: plain (AUTH without TLS), starttls, ssl (implicit TLS), mx (no AUTH)
+MODE: plain (AUTH without TLS: only where the server allows it, serve --plain-auth), starttls, ssl (implicit TLS), mx (no AUTH)
 Prints the server's replies it saw; exits non-zero on any failure.
 """
 import smtplib

@@ -158,7 +158,9 @@ func smtpCommands() []Entry {
 			Explain: "Asks to start TLS on the existing connection. After `220 Ready to start TLS` both sides do the " +
 				"TLS handshake; everything after that is encrypted (an eavesdropper sees only ciphertext). The " +
 				"session restarts from zero: the client must send EHLO again, and the server may now offer AUTH. " +
-				"Only allowed if EHLO listed STARTTLS. Submission servers usually demand it before AUTH (530 5.7.0).",
+				"Only allowed if EHLO listed STARTTLS. Submission servers today demand it before AUTH (RFC 8314): " +
+				"before it their EHLO list has no AUTH line and AUTH gets `530 5.7.0 Must issue a STARTTLS command " +
+				"first`; after it, EHLO again lists AUTH.",
 			RFC:    "RFC 3207 §4",
 			Syntax: "STARTTLS CRLF",
 			States: []string{smtpReady},
@@ -170,8 +172,9 @@ func smtpCommands() []Entry {
 				"argument is a SASL mechanism from the EHLO `AUTH` line, optionally with an initial response in " +
 				"base64. The server may send `334` challenges; each client answer is a base64 line (`*` cancels). " +
 				"Success is `235 2.7.0`, wrong credentials `535 5.7.8`. Base64 is an encoding, not encryption: " +
-				"without TLS the password is readable by anyone on the path, which is why servers offer AUTH only " +
-				"after STARTTLS.",
+				"without TLS the password is readable by anyone on the path, which is why submission servers offer " +
+				"AUTH only after STARTTLS (or on port 465) and answer it before TLS with `530 5.7.0 Must issue a " +
+				"STARTTLS command first`.",
 			RFC:    "RFC 4954 §4",
 			Syntax: "AUTH SP mechanism [SP initial-response] CRLF",
 			States: []string{smtpReady},
@@ -302,8 +305,9 @@ func smtpKeywords() []Entry {
 				"can strip this line (\"STARTTLS stripping\"), which is why MTA-STS and DANE exist and why "+
 				"submission clients should insist on TLS."),
 		kw("AUTH", "Server accepts login; lists the SASL mechanisms it supports", "RFC 4954 §3",
-			"`AUTH PLAIN LOGIN` lists the login methods the client may use with the AUTH command. Many servers "+
-				"list AUTH only after STARTTLS, so an unencrypted EHLO without AUTH is normal on submission ports. "+
+			"`AUTH PLAIN LOGIN` lists the login methods the client may use with the AUTH command. Submission "+
+				"servers today list AUTH only after STARTTLS (RFC 8314), so an unencrypted EHLO with STARTTLS and "+
+				"no AUTH is normal on port 587: switch to TLS, say EHLO again, and AUTH appears. "+
 				"Some old servers also send the non-standard form `AUTH=LOGIN PLAIN` for very old Outlook versions."),
 		kw("AUTH=", "Non-standard early form of the AUTH keyword (for old Outlook)", "RFC 4954 §3 (pre-standard form)",
 			"`AUTH=LOGIN PLAIN` with an equals sign is what drafts before RFC 2554 used; some servers still send it "+
