@@ -61,7 +61,13 @@ func (se *session) Data(r io.Reader) error {
 		}
 		return err // ErrDataTooLarge is already a 552 5.3.4; a drop has no one to answer
 	}
-	if taker, ok := se.conn.Conn().(BodyTaker); ok && len(body) == 0 {
+	if readEnded(se.conn.Conn()) {
+		// The connection ended before the message did: a BDAT chunk cut
+		// short (see endconn.go). Nothing is delivered (RFC 3030 §2); the
+		// client, if it still listens, may send the message again.
+		return errChunkCut
+	}
+	if taker, ok := netConn(se.conn.Conn()).(BodyTaker); ok && len(body) == 0 {
 		if taken, ok := taker.TakeBody(); ok {
 			body = taken
 		}
@@ -129,7 +135,7 @@ type GreetingTeller interface {
 // encrypted, plus A when the sender logged in. (STARTTLS and AUTH are
 // extensions, so a session that used them is ESMTP whatever it said after.)
 func (se *session) protocol(authenticated bool) string {
-	if g, ok := se.conn.Conn().(GreetingTeller); ok && g.SaidHELO() && !authenticated && !se.encrypted() {
+	if g, ok := netConn(se.conn.Conn()).(GreetingTeller); ok && g.SaidHELO() && !authenticated && !se.encrypted() {
 		return "SMTP"
 	}
 	p := "ESMTP"

@@ -118,6 +118,11 @@ func errRelayHop(err error) *gosmtp.SMTPError {
 	return smtpErr(451, gosmtp.EnhancedCode{4, 4, 1}, "Next hop unreachable, try again later: %v", err)
 }
 
+// errChunkCut: the connection ended inside a BDAT chunk, so the message is
+// shorter than the client declared (RFC 3030 §2: a chunk is exactly its size).
+var errChunkCut = smtpErr(451, gosmtp.EnhancedCode{4, 4, 2},
+	"Connection ended inside a BDAT chunk: the message was cut short and not delivered")
+
 // errClosing: the server is shutting down (RFC 5321 §3.8).
 var errClosing = smtpErr(421, gosmtp.EnhancedCode{4, 3, 2}, "Service shutting down, closing transmission channel")
 

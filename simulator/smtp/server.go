@@ -159,8 +159,11 @@ func New(opts Options) *Server {
 }
 
 // Serve accepts connections on l until l is closed or Close is called.
+// A listener that hands out *tls.Conn (implicit TLS) has its TLS set up again
+// with Options.TLSConfig, beneath which the server watches the connection's
+// end (see endconn.go); give such a role its TLSConfig.
 func (s *Server) Serve(l net.Listener) error {
-	return s.smtp.Serve(l)
+	return s.smtp.Serve(&endListener{Listener: l, tlsConfig: s.opts.TLSConfig})
 }
 
 // Close closes the listeners and every session, then waits until no
