@@ -59,8 +59,9 @@ type Options struct {
 	// Hostname names the server in the greeting and in Received headers.
 	// Empty means "localhost".
 	Hostname string
-	// TLSConfig enables STARTTLS (and is used for nothing else: implicit TLS
-	// is done by the listener). Nil means STARTTLS is not offered.
+	// TLSConfig enables STARTTLS, and serves the implicit TLS of a listener
+	// that hands Serve *tls.Conn (see Serve). Nil means STARTTLS is not
+	// offered.
 	TLSConfig *tls.Config
 	// RequireTLS refuses AUTH until the session is encrypted (the
 	// tls-required fault does the same at run time).
