@@ -197,6 +197,13 @@ func storeErr(err error) error {
 		return errNo(imap.ResponseCodeCannot, "Invalid mailbox name")
 	case errors.Is(err, store.ErrCannotDeleteInbox):
 		return errNo(imap.ResponseCodeCannot, "INBOX cannot be deleted")
+	case errors.Is(err, store.ErrOverQuota):
+		// RFC 5530 §3 and RFC 9208 §4.3: the user would be over quota.
+		return errNo(imap.ResponseCodeOverQuota, "Quota exceeded: delete (and EXPUNGE) messages to make room")
+	case errors.Is(err, store.ErrStoreFull):
+		// Not the user's quota but the server's storage (the simulator's
+		// world cap): RFC 5530's LIMIT, an implementation limit.
+		return errNo(imap.ResponseCodeLimit, "Insufficient system storage: the mail world is full")
 	default:
 		return errNo(imap.ResponseCodeServerBug, err.Error())
 	}

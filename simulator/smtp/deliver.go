@@ -93,6 +93,16 @@ func (se *session) Data(r io.Reader) error {
 		}
 	}
 
+	// Every local copy must fit before anything is stored or handed on, so
+	// that a refusal leaves nothing behind for the client's retry to
+	// duplicate. (This counts the body; the store checks each copy again,
+	// with its Return-Path and Received lines, as it adds it.)
+	for _, rc := range local {
+		if err := roomFor(srv.opts.Store, rc.user, rc.addr, int64(len(body))); err != nil {
+			return err
+		}
+	}
+
 	// The hop to another domain of the world goes first: if it refuses,
 	// the whole message is refused and nothing has been stored, so the
 	// client's retry cannot make duplicates.
@@ -110,6 +120,9 @@ func (se *session) Data(r io.Reader) error {
 		raw = append(append(append(raw, "Return-Path: <"...), path...), ">\r\n"...)
 		raw = append(tr.appendHeader(raw, rc.addr), body...)
 		if _, err := rc.user.Inbox().AppendOwned(raw, nil, now, nil); err != nil {
+			if refusal := roomError(err, rc.addr); refusal != nil {
+				return refusal
+			}
 			return errStore(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -42,7 +43,8 @@ type session struct {
 	mu     sync.Mutex
 	user   *store.User // logged in with AUTH; nil before
 	from   string
-	utf8   bool // MAIL FROM carried SMTPUTF8
+	utf8   bool  // MAIL FROM carried SMTPUTF8
+	size   int64 // MAIL FROM's SIZE= (RFC 1870), 0 when not given
 	rcpts  []recipient
 	inTxn  bool // MAIL accepted, transaction not yet ended
 	inData bool // Data is running
@@ -134,6 +136,7 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	}
 	se.from = from
 	se.utf8 = opts.UTF8
+	se.size = opts.Size
 	se.rcpts = nil
 	se.inTxn = true
 	se.hold()
@@ -190,6 +193,9 @@ func (se *session) classify(to string) (recipient, error) {
 		return recipient{}, errMailboxFull(to)
 	}
 	if !se.srv.submission() {
+		if err := roomFor(opts.Store, u, to, max(se.size, 1)); err != nil {
+			return recipient{}, err
+		}
 		// Greylisting is an inbound (MX) defence against spam bots, which
 		// do not retry; logged-in submission users are never greylisted.
 		if opts.Faults.GreylistFirstTry(se.clientIP, se.from, to) {
@@ -200,9 +206,34 @@ func (se *session) classify(to string) (recipient, error) {
 	// Submission: the user's own domain is delivered here; another domain
 	// of the world is a hop away, as it would be on the Internet.
 	if opts.Relay != nil && !strings.EqualFold(u.Domain(), se.user.Domain()) {
-		return recipient{addr: to, route: routeRelay, user: u}, nil
+		return recipient{addr: to, route: routeRelay, user: u}, nil // the MX decides on room
+	}
+	if err := roomFor(opts.Store, u, to, max(se.size, 1)); err != nil {
+		return recipient{}, err
 	}
 	return recipient{addr: to, route: routeLocal, user: u}, nil
+}
+
+// roomFor answers whether a message of size octets (at RCPT: the SIZE the
+// client declared, or 1) fits the recipient's mailbox and the world: nil,
+// 552 5.3.4 when it is larger than the whole quota, 452 4.2.2 when the
+// mailbox is too full for it, 452 4.3.1 when the world is.
+func roomFor(st *store.Store, u *store.User, rcpt string, size int64) error {
+	if q := u.Quota(); q.Limit > 0 && size > q.Limit {
+		return errTooBigForMailbox(rcpt, size, q.Limit)
+	}
+	return roomError(st.CheckRoom(u, size), rcpt)
+}
+
+// roomError turns the store's storage errors into replies; others stay nil.
+func roomError(err error, rcpt string) error {
+	switch {
+	case errors.Is(err, store.ErrOverQuota):
+		return errMailboxFull(rcpt)
+	case errors.Is(err, store.ErrStoreFull):
+		return errWorldFull
+	}
+	return nil
 }
 
 // Reset ends the transaction (RSET, a new EHLO, after DATA).
@@ -225,6 +256,7 @@ func (se *session) Logout() error {
 func (se *session) endTxn() {
 	se.from = ""
 	se.utf8 = false
+	se.size = 0
 	se.rcpts = nil
 	se.inTxn = false
 	se.release()

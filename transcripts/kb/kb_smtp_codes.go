@@ -258,7 +258,8 @@ func smtpReplyCodes() []Entry {
 			Proto: wire.SMTP, Kind: ReplyCode, Key: "552",
 			Summary: "Exceeded storage allocation: message too big or mailbox full",
 			Explain: "The message is larger than the server accepts (`552 5.3.4`, compare with the SIZE announced in " +
-				"EHLO) or the recipient's mailbox is over quota (`552 5.2.2`). RFC 5321 §4.5.3.1.10 notes that " +
+				"EHLO) or the recipient's mailbox is over quota (`552 5.2.2`; many servers, mailtutor's among them, " +
+				"say `452 4.2.2` instead, so that the sender retries). RFC 5321 §4.5.3.1.10 notes that " +
 				"older servers used 552 for \"too many recipients\"; that is 452 now.",
 			RFC:    "RFC 5321 §4.2.2",
 			Client: "Bounce: \"message size exceeds fixed maximum\" or \"mailbox full\".",
