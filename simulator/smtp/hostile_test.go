@@ -184,3 +184,25 @@ func TestMXFloodStopsAtWorldCap(t *testing.T) {
 		t.Errorf("bob has %d messages, want 1", n)
 	}
 }
+
+// A NUL or a CR inside a quoted local part went into the stored message's
+// Return-Path header (issue 15, point 8): refused with 553 5.1.7.
+func TestMailFromQuotedNULOrCRRefused(t *testing.T) {
+	st := newStore(t)
+	r := start(t, mxOptions(st, nil))
+	conn := dial(t, r.addr)
+	conn.cmd("EHLO client.example", "250")
+	conn.cmd("MAIL FROM:<\"a\x00b\"@example.net>", "553 5.1.7")
+	conn.cmd("MAIL FROM:<\"a\rb\"@example.net>", "553 5.1.7")
+	conn.cmd("MAIL FROM:<\"a\tb\"@example.net>", "553 5.1.7")
+	conn.cmd("MAIL FROM:<\"a b\"@example.net>", "250") // a quoted space is fine
+	conn.cmd("RCPT TO:<\"bo\x00b\"@example.org>", "553 5.1.3")
+	conn.cmd("RCPT TO:<bob@example.org>", "250")
+	conn.cmd("DATA", "354")
+	conn.send("Subject: x\r\n\r\nx\r\n.")
+	conn.expect("250")
+	msgs := inbox(t, st, "bob@example.org")
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0], "Return-Path: <\"a b\"@example.net>\r\n") {
+		t.Errorf("stored: %q", msgs)
+	}
+}

@@ -113,6 +113,9 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	if !utf8.ValidString(from) {
 		return errBadSender("not valid UTF-8")
 	}
+	if hasControl(from) {
+		return errBadSender(controlsRefused)
+	}
 	if !isASCII(from) && !opts.UTF8 {
 		return errNeedSMTPUTF8(from)
 	}
@@ -148,6 +151,9 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 func (se *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if !utf8.ValidString(to) {
 		return errBadRecipient("not valid UTF-8")
+	}
+	if hasControl(to) {
+		return errBadRecipient(controlsRefused)
 	}
 	se.mu.Lock()
 	defer se.mu.Unlock()
@@ -305,6 +311,16 @@ func domainOf(addr string) string {
 		return addr[i+1:]
 	}
 	return ""
+}
+
+// controlsRefused says why an address with a control character is refused.
+const controlsRefused = "control characters (NUL, CR, LF, TAB...) are not allowed, even quoted (RFC 5321 §4.1.2: qtextSMTP and quoted-pairSMTP are printable)"
+
+// hasControl reports a C0 control or DEL in an address. go-smtp unquotes a
+// quoted local part ("a\x00b"@x) and hands it over with the byte inside,
+// which would end up in the Return-Path header of the stored message.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
 }
 
 func isASCII(s string) bool {
