@@ -259,10 +259,10 @@ func (s *Simulator) newServer(role wire.Role) server {
 	switch role.Proto() {
 	case wire.POP3:
 		return pop3.New(pop3.Options{Store: s.store, Role: role, Hostname: s.hostname, TLSConfig: s.serverTLS(),
-			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now})
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now, Pause: s.clock.Sleep})
 	case wire.IMAP:
 		return imap.New(imap.Options{Store: s.store, Role: role, Hostname: s.hostname, TLSConfig: s.serverTLS(),
-			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now})
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now, Pause: s.clock.Sleep})
 	default:
 		hostname := s.hostname
 		if role == wire.RoleMX {
@@ -273,7 +273,7 @@ func (s *Simulator) newServer(role wire.Role) server {
 		}
 		return smtp.New(smtp.Options{Store: s.store, Role: role, Hostname: hostname, TLSConfig: s.serverTLS(),
 			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
-			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue})
+			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue, Pause: s.clock.Sleep})
 	}
 }
 
@@ -446,6 +446,7 @@ func (s *Simulator) Close() error {
 	s.closed = true
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
+	s.clock.stopSleeping() // a failed login's wait ends now
 	for _, r := range s.relays {
 		r.public.Close()
 		r.inner.Close()

@@ -85,6 +85,10 @@ type Options struct {
 	// 250 after DATA; an error refuses the whole message. Nil means such
 	// recipients are delivered straight into their INBOX.
 	Relay func(env Envelope) error
+	// Pause waits before a failed login is answered, for
+	// store.FailedLoginDelay (the simulator passes its clock's Sleep, so a
+	// manual clock never sleeps); nil means time.Sleep.
+	Pause func(time.Duration)
 	// Queue takes mail for domains outside the world (it never goes to the
 	// network). Nil means such recipients are refused at RCPT.
 	Queue func(env Envelope)
@@ -134,6 +138,9 @@ func New(opts Options) *Server {
 	opts.MaxMessageBytes = MaxMessageBytes(opts.MaxMessageBytes)
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if opts.Pause == nil {
+		opts.Pause = time.Sleep
 	}
 	s := &Server{opts: opts}
 	s.idle = sync.NewCond(&s.mu)

@@ -50,6 +50,19 @@ type session struct {
 	inData bool // Data is running
 	held   bool // counted in srv.busy
 	ended  bool // Logout has run: no new transaction may start
+
+	failedLogins int // on this connection (since its STARTTLS), for store.FailedLoginDelay
+}
+
+// loginFailed waits as real servers do once a connection has failed to log
+// in three times (store.FailedLoginDelay), then gives the 535.
+func (se *session) loginFailed() error {
+	se.mu.Lock()
+	se.failedLogins++
+	n := se.failedLogins
+	se.mu.Unlock()
+	se.srv.opts.Pause(store.FailedLoginDelay(n))
+	return errAuthFailed
 }
 
 // helloProblem says what is wrong with the name a client gives in HELO or

@@ -220,7 +220,8 @@ func smtpReplyCodes() []Entry {
 			Summary: "Authentication credentials invalid (wrong user or password)",
 			Explain: "`535 5.7.8`: AUTH failed because the user name or password is wrong, the account is locked, " +
 				"or the provider no longer accepts plain passwords (Gmail and Microsoft 365 require OAuth2 or an " +
-				"app password).",
+				"app password). After a few failures servers slow down their answers (mailtutor waits 1 s after the " +
+				"fourth failure on a connection, then 2, 4, up to 8 s), which makes guessing passwords slow.",
 			RFC:    "RFC 4954 §6",
 			Client: "Password prompt pops up again: \"Login to server smtp… failed\".",
 			Check:  "User name is usually the full address; re-type the password; check caps lock, account lock-out, and whether the provider requires an app password or modern (OAuth) sign-in.",
