@@ -9,9 +9,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +73,7 @@ type serveFlags struct {
 	requireTLS, plainAuth  bool
 	quiet                  bool
 	startClock             string
+	mailboxQuota, worldCap string // sizes: "50M", "1G", "0" for no limit
 }
 
 func newServeCmd() *cobra.Command {
@@ -107,6 +110,8 @@ ever leaves the simulated world.`,
 	fl.BoolVar(&f.plainAuth, "plain-auth", false, "let submission offer and accept AUTH before STARTTLS, as old servers did (passwords travel in clear)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the banner, not every line")
 	fl.StringVar(&f.startClock, "clock", "", "start a manual clock at this RFC 3339 time (repeatable runs)")
+	fl.StringVar(&f.mailboxQuota, "mailbox-quota", "50M", "most mail one user may hold, all folders together (K, M, G suffixes; 0: no limit); then SMTP 452 4.2.2, IMAP NO [OVERQUOTA]")
+	fl.StringVar(&f.worldCap, "world-cap", "1G", "most mail the whole world may hold, to bound memory (K, M, G suffixes; 0: no limit); then SMTP 452 4.3.1")
 	return cmd
 }
 
@@ -165,6 +170,19 @@ func serveOptions(f *serveFlags) (simulator.Options, []string, error) {
 		}
 		opts.Faults = append(opts.Faults, n)
 	}
+	for _, l := range []struct {
+		flag, value string
+		opt         *int64
+	}{{"mailbox-quota", f.mailboxQuota, &opts.MailboxQuotaBytes}, {"world-cap", f.worldCap, &opts.WorldBytes}} {
+		n, err := parseBytes(l.value)
+		if err != nil {
+			return opts, nil, fmt.Errorf("--%s %q: %v", l.flag, l.value, err)
+		}
+		*l.opt = n
+		if n == 0 {
+			*l.opt = -1 // the simulator's "no limit"; its 0 is the default
+		}
+	}
 	if f.startClock != "" {
 		t, err := time.Parse(time.RFC3339, f.startClock)
 		if err != nil {
@@ -173,6 +191,32 @@ func serveOptions(f *serveFlags) (simulator.Options, []string, error) {
 		opts.Start = t
 	}
 	return opts, warnings, nil
+}
+
+// parseBytes reads a size flag: a number of octets, or with a K, M or G
+// suffix (KiB, MiB, GiB; "50M", "1G"). "" means 0.
+func parseBytes(v string) (int64, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, nil
+	}
+	shift := 0
+	switch strings.ToUpper(v[len(v)-1:]) {
+	case "K":
+		shift = 10
+	case "M":
+		shift = 20
+	case "G":
+		shift = 30
+	}
+	if shift > 0 {
+		v = v[:len(v)-1]
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("want a size in octets, or with K, M or G (e.g. 50M)")
+	}
+	return n << shift, nil
 }
 
 // printBacklog bounds the events waiting to be printed by serve, and

@@ -2,10 +2,12 @@ package lessons
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -34,7 +36,7 @@ func Load(builtinLessons bool, dirs ...string) (*Catalog, []error) {
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			errs = append(errs, c.loadFS(sub, "builtin:", false)...)
+			errs = append(errs, c.loadFS(sub, "builtin:", "")...)
 		}
 	}
 	for _, d := range dirs {
@@ -42,7 +44,7 @@ func Load(builtinLessons bool, dirs ...string) (*Catalog, []error) {
 			errs = append(errs, fmt.Errorf("%s: not a directory of lessons", d))
 			continue
 		}
-		errs = append(errs, c.loadFS(os.DirFS(d), d+string(os.PathSeparator), true)...)
+		errs = append(errs, c.loadFS(os.DirFS(d), d+string(os.PathSeparator), d)...)
 	}
 	c.checkPrerequisites(&errs)
 	c.buildGroups()
@@ -55,8 +57,35 @@ func LoadFile(name string) (*Lesson, []error) {
 	if err != nil {
 		return nil, []error{err}
 	}
-	dir := os.DirFS(dirOf(name))
-	return parseFile(src, name, func(att string) ([]byte, error) { return fs.ReadFile(dir, att) })
+	return parseFile(src, name, readInFolder(dirOf(name)))
+}
+
+// errOutsideFolder: a file a lesson names resolves, through a symbolic link,
+// outside the lesson's folder. A lesson from a teacher's directory must not
+// make mailtutor read (and show, or serve over IMAP) any other file.
+var errOutsideFolder = errors.New("outside the lesson's folder")
+
+// readInFolder reads the files a lesson in the OS folder dir names (its
+// .eml messages and replay transcripts), refusing any that resolves
+// outside dir, symbolic links included.
+func readInFolder(dir string) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		if !fs.ValidPath(name) {
+			return nil, errOutsideFolder // "..", an absolute path
+		}
+		root, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return nil, err
+		}
+		target, err := filepath.EvalSymlinks(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return nil, err
+		}
+		if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, errOutsideFolder
+		}
+		return os.ReadFile(target)
+	}
 }
 
 func dirOf(name string) string {
@@ -67,7 +96,11 @@ func dirOf(name string) string {
 	return name[:i+1]
 }
 
-func (c *Catalog) loadFS(fsys fs.FS, prefix string, override bool) []error {
+// loadFS loads the lessons of fsys. osDir is the OS folder fsys reads, for a
+// teacher's directory (its lessons override built-in ones, and their files
+// are read with readInFolder); "" for the built-in lessons.
+func (c *Catalog) loadFS(fsys fs.FS, prefix string, osDir string) []error {
+	override := osDir != ""
 	var errs []error
 	origin := map[string]string{}
 	walkErr := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
@@ -84,7 +117,11 @@ func (c *Catalog) loadFS(fsys fs.FS, prefix string, override bool) []error {
 			return nil
 		}
 		dir := path.Dir(p)
-		l, ferrs := parseFile(src, prefix+p, func(att string) ([]byte, error) { return fs.ReadFile(fsys, path.Join(dir, att)) })
+		read := func(att string) ([]byte, error) { return fs.ReadFile(fsys, path.Join(dir, att)) }
+		if osDir != "" {
+			read = readInFolder(filepath.Join(osDir, filepath.FromSlash(dir)))
+		}
+		l, ferrs := parseFile(src, prefix+p, read)
 		if len(ferrs) > 0 {
 			errs = append(errs, ferrs...)
 			return nil
@@ -112,13 +149,13 @@ func parseFile(src []byte, file string, read func(string) ([]byte, error)) (*Les
 	raw, errs := parseLesson(src)
 	if len(errs) == 0 {
 		attachments := map[string][]byte{}
-		errs = validate(raw, func(name string) bool {
+		errs = validate(raw, func(name string) error {
 			b, err := read(name)
 			if err != nil {
-				return false
+				return err
 			}
 			attachments[name] = b
-			return true
+			return nil
 		})
 		errs = append(errs, loadReplays(raw.steps, read, attachments)...)
 		if len(errs) == 0 {

@@ -225,3 +225,40 @@ func TestBuiltinReplays(t *testing.T) {
 		t.Errorf("%d replays, want 3", n)
 	}
 }
+
+// A teacher's lesson whose file: is a symbolic link out of its folder made
+// mailtutor read any file (issue 15, point 8): refused with file:line,
+// from a lesson directory and from "lessons check FILE" alike; a link that
+// stays inside the folder still works.
+func TestLessonFileSymlinkOutOfFolderRefused(t *testing.T) {
+	outside := t.TempDir()
+	secret := writeLesson(t, outside, "secret.eml", "Subject: secret\n\nthe teacher's private key\n")
+	dir := t.TempDir()
+	if err := os.Symlink(secret, filepath.Join(dir, "hi.eml")); err != nil {
+		t.Fatal(err)
+	}
+	writeLesson(t, dir, "real.eml", "Subject: hi\n\nbody\n")
+	if err := os.Symlink("real.eml", filepath.Join(dir, "alias.eml")); err != nil {
+		t.Fatal(err)
+	}
+	lesson := func(file string) string {
+		return strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {messages: [{to: bob@example.org, file: "+file+"}]}", 1)
+	}
+	file := writeLesson(t, dir, "tiny.md", lesson("hi.eml"))
+	_, errs := Load(false, dir)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "outside the lesson's folder") || !strings.Contains(errs[0].Error(), "tiny.md:") {
+		t.Errorf("lesson directory: errs %v", errs)
+	}
+	if _, errs := LoadFile(file); len(errs) != 1 || !strings.Contains(errs[0].Error(), "outside the lesson's folder") {
+		t.Errorf("LoadFile: errs %v", errs)
+	}
+
+	writeLesson(t, dir, "tiny.md", lesson("alias.eml"))
+	cat, errs := Load(false, dir)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if l, _ := cat.Lesson("tiny"); string(l.attachments["alias.eml"]) != "Subject: hi\n\nbody\n" {
+		t.Errorf("a link inside the folder: attachment %q", l.attachments["alias.eml"])
+	}
+}

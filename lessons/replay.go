@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -52,6 +53,10 @@ func loadReplays(steps []*Step, read func(string) ([]byte, error), attachments m
 			continue
 		}
 		raw, err := read(name)
+		if errors.Is(err, errOutsideFolder) {
+			errs = append(errs, lineError(st.Line, "step %q: replay: file %q is outside the lesson's folder (a symbolic link out of it is refused)", st.Title, name))
+			continue
+		}
 		if err != nil {
 			errs = append(errs, lineError(st.Line, "step %q: replay: file %q not found next to the lesson", st.Title, name))
 			continue

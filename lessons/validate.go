@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 
@@ -21,7 +22,7 @@ func knownRole(r wire.Role) bool {
 // validate checks a parsed lesson and fills in defaults (a step's session,
 // a check's session). attach says whether an .eml file exists next to the
 // lesson. It returns every problem found, each with a file line.
-func validate(raw *rawLesson, attach func(name string) bool) []error {
+func validate(raw *rawLesson, attach func(name string) error) []error {
 	var errs []error
 	add := func(line int, format string, args ...any) {
 		errs = append(errs, lineError(line, format, args...))
@@ -82,7 +83,7 @@ func validate(raw *rawLesson, attach func(name string) bool) []error {
 	return errs
 }
 
-func validateWorld(w *World, at int, attach func(string) bool) []error {
+func validateWorld(w *World, at int, attach func(string) error) []error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, lineError(at, format, args...)) }
 	switch w.Seed {
@@ -113,7 +114,11 @@ func validateWorld(w *World, at int, attach func(string) bool) []error {
 			add("world: messages[%d]: to: %q is not a user of this world", i+1, msg.To)
 		}
 		if msg.File != "" {
-			if strings.Contains(msg.File, "..") || !attach(msg.File) {
+			if strings.Contains(msg.File, "..") {
+				add("world: messages[%d]: file %q not found next to the lesson", i+1, msg.File)
+			} else if err := attach(msg.File); errors.Is(err, errOutsideFolder) {
+				add("world: messages[%d]: file %q is outside the lesson's folder (a symbolic link out of it is refused)", i+1, msg.File)
+			} else if err != nil {
 				add("world: messages[%d]: file %q not found next to the lesson", i+1, msg.File)
 			}
 		} else if msg.Subject == "" && msg.Body == "" {

@@ -12,14 +12,39 @@ type Clock struct {
 	mu     sync.Mutex
 	manual bool
 	now    time.Time
+	stop   chan struct{} // closed by stopSleeping: Sleep returns at once
+	once   sync.Once
 }
 
 func newClock(start time.Time) *Clock {
 	if start.IsZero() {
-		return &Clock{}
+		return &Clock{stop: make(chan struct{})}
 	}
-	return &Clock{manual: true, now: start}
+	return &Clock{manual: true, now: start, stop: make(chan struct{})}
 }
+
+// Sleep waits d on the clock; the servers wait so before answering a failed
+// login (store.FailedLoginDelay). A real clock waits, and returns early once
+// the simulator closes; a manual clock moves forward by d at once, so that
+// runs repeat and tests never sleep.
+func (c *Clock) Sleep(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if c.Manual() {
+		c.Advance(d)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.stop:
+	}
+}
+
+// stopSleeping ends every Sleep, now and later (the simulator closes).
+func (c *Clock) stopSleeping() { c.once.Do(func() { close(c.stop) }) }
 
 // Now returns the current simulated time.
 func (c *Clock) Now() time.Time {

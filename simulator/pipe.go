@@ -78,6 +78,14 @@ type addrConn struct {
 func (c *addrConn) LocalAddr() net.Addr  { return c.local }
 func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
 
+// CloseWrite half-closes the pipe (the relay passes a client's hang-up on).
+func (c *addrConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // socketPair returns two connected in-kernel stream sockets. Unlike
 // net.Pipe they are buffered, so a library that writes a response in two
 // flushes does not wait for the relay in between, and the relay reads both

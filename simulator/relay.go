@@ -354,6 +354,13 @@ func (s *session) clientGone(err error) {
 	srv := s.srv
 	s.mu.Unlock()
 	if srv != nil {
+		if tc, ok := srv.(*tls.Conn); ok {
+			// Beneath the library's TLS, as a socket would show it, not
+			// as a close_notify: a TLS end looks like a clean end of
+			// stream, and go-smtp would take a BDAT chunk cut by the
+			// hang-up as complete (smtp's endConn watches the socket).
+			srv = tc.NetConn()
+		}
 		if cw, ok := srv.(interface{ CloseWrite() error }); ok {
 			// An error means the server has closed its side already;
 			// its last bytes may still wait in the pipe all the same.

@@ -69,9 +69,42 @@ type Options struct {
 	Logger *log.Logger
 	// MaxMessageBytes is the SMTP SIZE limit; 0 means 10 MiB.
 	MaxMessageBytes int64
+	// MailboxQuotaBytes limits one user's mail, every mailbox together:
+	// SMTP answers 452 4.2.2 (mailbox full) and IMAP NO [OVERQUOTA] once
+	// it is reached. 0 means DefaultMailboxQuotaBytes; negative, no limit.
+	MailboxQuotaBytes int64
+	// WorldBytes limits the mail the whole world holds, so that its memory
+	// stays bounded however much mail arrives: SMTP answers 452 4.3.1
+	// (insufficient system storage) and IMAP NO [LIMIT] once it is
+	// reached. 0 means DefaultWorldBytes; negative, no limit.
+	WorldBytes int64
 	// Hostname names the servers in greetings and Received headers; "" means
 	// "mail." + the first domain.
 	Hostname string
+}
+
+// The storage limits when Options leave them 0. 50 MiB a user holds five
+// messages at the 10 MiB SIZE limit, or thousands of ordinary ones: more
+// than any lesson or afternoon of experiments needs, and little enough
+// that a client flooding one mailbox is stopped early (issue 15: 60
+// messages of 9.2 MB took the world to 1.1 GB). 1 GiB for the world keeps a
+// serve with many users, or a client flooding all of them, inside what a
+// laptop can spare; with the default two users the quotas bind first.
+const (
+	DefaultMailboxQuotaBytes = 50 << 20
+	DefaultWorldBytes        = 1 << 30
+)
+
+// limit turns an Options storage limit into the store's: 0 means def,
+// negative means none (the store's 0).
+func limit(opt, def int64) int64 {
+	switch {
+	case opt == 0:
+		return def
+	case opt < 0:
+		return 0
+	}
+	return opt
 }
 
 // UserSpec is a user to create.
@@ -150,7 +183,9 @@ func New(opts Options) (*Simulator, error) {
 	if s.logger == nil {
 		s.logger = log.New(io.Discard, "", 0)
 	}
-	s.store = store.New(store.Options{Now: s.clock.Now})
+	s.store = store.New(store.Options{Now: s.clock.Now,
+		MailboxQuotaBytes: limit(opts.MailboxQuotaBytes, DefaultMailboxQuotaBytes),
+		WorldBytes:        limit(opts.WorldBytes, DefaultWorldBytes)})
 	for _, f := range opts.Faults {
 		s.faults.Enable(f, true)
 	}
@@ -234,10 +269,10 @@ func (s *Simulator) newServer(role wire.Role) server {
 	switch role.Proto() {
 	case wire.POP3:
 		return pop3.New(pop3.Options{Store: s.store, Role: role, Hostname: s.hostname, TLSConfig: s.serverTLS(),
-			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now})
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now, Pause: s.clock.Sleep})
 	case wire.IMAP:
 		return imap.New(imap.Options{Store: s.store, Role: role, Hostname: s.hostname, TLSConfig: s.serverTLS(),
-			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now})
+			RequireTLS: requireTLS, Faults: s.faults, Logger: s.logger, Now: s.clock.Now, Pause: s.clock.Sleep})
 	default:
 		hostname := s.hostname
 		if role == wire.RoleMX {
@@ -248,7 +283,7 @@ func (s *Simulator) newServer(role wire.Role) server {
 		}
 		return smtp.New(smtp.Options{Store: s.store, Role: role, Hostname: hostname, TLSConfig: s.serverTLS(),
 			RequireTLS: requireTLS, PlainAuth: s.opts.PlainAuth, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
-			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue})
+			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue, Pause: s.clock.Sleep})
 	}
 }
 
@@ -421,6 +456,7 @@ func (s *Simulator) Close() error {
 	s.closed = true
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
+	s.clock.stopSleeping() // a failed login's wait ends now
 	for _, r := range s.relays {
 		r.public.Close()
 		r.inner.Close()

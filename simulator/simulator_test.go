@@ -276,7 +276,7 @@ func TestFaultReplies(t *testing.T) {
 			c.expectSMTP("", "220")
 			c.expectSMTP("EHLO me", "250")
 			c.expectSMTP("MAIL FROM:<x@sender.test>", "250")
-			c.expectSMTP("RCPT TO:<alice@example.com>", "552 5.2.2")
+			c.expectSMTP("RCPT TO:<alice@example.com>", "452 4.2.2")
 		}},
 		{fault.AuthFail, func(t *testing.T, sim *Simulator) {
 			c := dial(t, sim, wire.RoleSubmission)

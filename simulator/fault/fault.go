@@ -19,7 +19,8 @@ const (
 	// Greylist answers the first RCPT of each (client IP, sender, recipient)
 	// triplet with 451 4.7.1 and accepts the same triplet when it comes back.
 	Greylist Name = "greylist"
-	// MailboxFull answers RCPT for local recipients with 552 5.2.2.
+	// MailboxFull answers RCPT for local recipients with 452 4.2.2, as a
+	// mailbox over its quota does (RFC 3463 X.2.2, a transient failure).
 	MailboxFull Name = "mailbox-full"
 	// RelayDenied refuses every non-local recipient, even after AUTH, with 554 5.7.1.
 	RelayDenied Name = "relay-denied"
@@ -54,7 +55,7 @@ type Info struct {
 func All() []Info {
 	return []Info{
 		{Greylist, "SMTP: first RCPT from a new (IP, sender, recipient) gets 451 4.7.1, a retry is accepted"},
-		{MailboxFull, "SMTP: local recipients refused with 552 5.2.2 mailbox full"},
+		{MailboxFull, "SMTP: local recipients refused with 452 4.2.2 mailbox full (over quota), retried later"},
 		{RelayDenied, "SMTP: every non-local recipient refused with 554 5.7.1, even after AUTH"},
 		{AuthFail, "all protocols: every login fails (535 5.7.8 / -ERR [AUTH] / NO [AUTHENTICATIONFAILED])"},
 		{TLSRequired, "all protocols: AUTH/LOGIN/USER refused before STARTTLS (530 5.7.0 / -ERR / NO [PRIVACYREQUIRED])"},

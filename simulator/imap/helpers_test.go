@@ -24,7 +24,14 @@ var testDate = time.Date(2026, 3, 14, 9, 30, 0, 0, time.UTC)
 
 func newWorld(t testing.TB, opts Options) *world {
 	t.Helper()
-	st := store.New(store.Options{Now: func() time.Time { return testDate }})
+	return newWorldStore(t, store.Options{}, opts)
+}
+
+// newWorldStore is newWorld over a store with the given options (limits).
+func newWorldStore(t testing.TB, so store.Options, opts Options) *world {
+	t.Helper()
+	so.Now = func() time.Time { return testDate }
+	st := store.New(so)
 	alice, err := st.AddUser("alice@example.com", "wonderland")
 	if err != nil {
 		t.Fatal(err)

@@ -44,6 +44,10 @@ type Options struct {
 	Logger *log.Logger
 	// Now is the clock; nil means time.Now. (Internal dates come from the store.)
 	Now func() time.Time
+	// Pause waits before a failed login is answered, for
+	// store.FailedLoginDelay (the simulator passes its clock's Sleep, so a
+	// manual clock never sleeps); nil means time.Sleep.
+	Pause func(time.Duration)
 }
 
 // Server serves IMAP over the store. One Server value per listener role.
@@ -98,6 +102,9 @@ func (st *boxState) pokeLocked() {
 func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Pause == nil {
+		opts.Pause = time.Sleep
 	}
 	logger := opts.Logger
 	if logger == nil {

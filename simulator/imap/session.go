@@ -22,6 +22,8 @@ type session struct {
 	sel  *selected   // nil unless a mailbox is selected
 
 	idleMu sync.Mutex // guards sel against the IDLE goroutine (see Idle)
+
+	failedLogins int // on this connection, for store.FailedLoginDelay
 }
 
 var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
@@ -48,15 +50,24 @@ func (s *session) Login(username, password string) error {
 			Text: "TLS is required before LOGIN (the tls-required fault is on): use STARTTLS first"}
 	}
 	if s.srv.opts.Faults.On(fault.AuthFail) {
+		s.loginFailed()
 		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
 			Text: "Authentication failed (the auth-fail fault is on)"}
 	}
 	u, err := s.srv.opts.Store.Authenticate(username, password)
 	if err != nil {
+		s.loginFailed()
 		return imapserver.ErrAuthFailed
 	}
 	s.user = u
 	return nil
+}
+
+// loginFailed waits, before LOGIN or AUTHENTICATE answers NO, as real
+// servers do once a connection has failed three times (store.FailedLoginDelay).
+func (s *session) loginFailed() {
+	s.failedLogins++
+	s.srv.opts.Pause(store.FailedLoginDelay(s.failedLogins))
 }
 
 func (s *session) Namespace() (*imap.NamespaceData, error) {
@@ -197,6 +208,13 @@ func storeErr(err error) error {
 		return errNo(imap.ResponseCodeCannot, "Invalid mailbox name")
 	case errors.Is(err, store.ErrCannotDeleteInbox):
 		return errNo(imap.ResponseCodeCannot, "INBOX cannot be deleted")
+	case errors.Is(err, store.ErrOverQuota):
+		// RFC 5530 §3 and RFC 9208 §4.3: the user would be over quota.
+		return errNo(imap.ResponseCodeOverQuota, "Quota exceeded: delete (and EXPUNGE) messages to make room")
+	case errors.Is(err, store.ErrStoreFull):
+		// Not the user's quota but the server's storage (the simulator's
+		// world cap): RFC 5530's LIMIT, an implementation limit.
+		return errNo(imap.ResponseCodeLimit, "Insufficient system storage: the mail world is full")
 	default:
 		return errNo(imap.ResponseCodeServerBug, err.Error())
 	}

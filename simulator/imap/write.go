@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"errors"
 	"io"
 	"strings"
 
@@ -150,6 +151,9 @@ func (s *session) copyOrMove(numSet imap.NumSet, dest *store.Mailbox, move bool)
 		return nil, nil
 	}
 	res, err := s.sel.mb.CopyTo(uids, dest, move, s.sel.tracker)
+	if errors.Is(err, store.ErrOverQuota) || errors.Is(err, store.ErrStoreFull) {
+		return nil, storeErr(err) // nothing was copied, nothing moved
+	}
 	if err != nil {
 		return nil, errTryMbox
 	}
@@ -207,6 +211,9 @@ func (s *session) Append(name string, r imap.LiteralReader, options *imap.Append
 		flags = append(flags, string(f))
 	}
 	uid, err := mb.Append(raw, flags, options.Time, s.sel.trackerOrNil())
+	if errors.Is(err, store.ErrOverQuota) || errors.Is(err, store.ErrStoreFull) {
+		return nil, storeErr(err)
+	}
 	if err != nil {
 		return nil, errTryMbox
 	}

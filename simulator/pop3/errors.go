@@ -9,6 +9,8 @@ package pop3
 type Error struct {
 	Code string // extended response code without brackets, or ""
 	Text string // human-readable explanation
+
+	loginFailed bool // wrong credentials: counts for store.FailedLoginDelay
 }
 
 // Error returns the reply line without CRLF, as it goes on the wire.
@@ -25,7 +27,7 @@ func errText(text string) *Error { return &Error{Text: text} }
 // errAuthFailed never says whether the name or the password was wrong, so
 // that a client cannot probe which users exist (RFC 3206 §5).
 func errAuthFailed() *Error {
-	return &Error{Code: "AUTH", Text: "invalid user name or password"}
+	return &Error{Code: "AUTH", Text: "invalid user name or password", loginFailed: true}
 }
 
 // errTLSRequired answers a login attempt made in clear text when the listener

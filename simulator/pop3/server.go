@@ -53,6 +53,10 @@ type Options struct {
 	// IdleTimeout ends a session that sends nothing for this long; 0 means
 	// DefaultIdleTimeout (10 minutes, RFC 1939 §3).
 	IdleTimeout time.Duration
+	// Pause waits before a failed login is answered, for
+	// store.FailedLoginDelay (the simulator passes its clock's Sleep, so a
+	// manual clock never sleeps); nil means time.Sleep.
+	Pause func(time.Duration)
 }
 
 // Server is a POP3 server over the store.
@@ -61,6 +65,7 @@ type Server struct {
 	logger *log.Logger
 	now    func() time.Time
 	idle   time.Duration
+	pause  func(time.Duration) // Options.Pause, or time.Sleep
 
 	// greetings numbers the APOP timestamps so that every one is unique,
 	// even with a manual clock that stands still.
@@ -94,6 +99,10 @@ func New(opts Options) *Server {
 	}
 	if s.idle <= 0 {
 		s.idle = DefaultIdleTimeout
+	}
+	s.pause = opts.Pause
+	if s.pause == nil {
+		s.pause = time.Sleep
 	}
 	return s
 }

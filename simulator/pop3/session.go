@@ -62,8 +62,9 @@ type session struct {
 	secure    bool   // the connection is TLS (implicit pop3s, or after STLS)
 	timestamp string // the greeting's "<...@host>", the APOP challenge
 
-	state    state
-	userName string // from USER, waiting for PASS ("" = no USER yet)
+	state        state
+	userName     string // from USER, waiting for PASS ("" = no USER yet)
+	failedLogins int    // on this connection, for store.FailedLoginDelay
 
 	// Set on login (TRANSACTION state).
 	user  *store.User
@@ -181,6 +182,12 @@ func (s *session) handle(line string) error {
 		return nil
 	}
 	perr, err := cmd.run(s, args)
+	if perr != nil && perr.loginFailed {
+		// Real servers slow down a connection that keeps failing to
+		// log in (store.FailedLoginDelay): USER/PASS, APOP and AUTH alike.
+		s.failedLogins++
+		s.srv.pause(store.FailedLoginDelay(s.failedLogins))
+	}
 	if perr != nil {
 		s.reply(perr.Error())
 	}

@@ -63,11 +63,11 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 // makes the session belong to that user.
 func (se *session) login(username, password string) error {
 	if se.srv.opts.Faults.On(fault.AuthFail) {
-		return errAuthFailed
+		return se.loginFailed()
 	}
 	u, err := se.srv.opts.Store.Authenticate(username, password)
 	if err != nil {
-		return errAuthFailed
+		return se.loginFailed()
 	}
 	se.mu.Lock()
 	se.user = u

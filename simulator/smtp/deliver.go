@@ -61,7 +61,13 @@ func (se *session) Data(r io.Reader) error {
 		}
 		return err // ErrDataTooLarge is already a 552 5.3.4; a drop has no one to answer
 	}
-	if taker, ok := se.conn.Conn().(BodyTaker); ok && len(body) == 0 {
+	if readEnded(se.conn.Conn()) {
+		// The connection ended before the message did: a BDAT chunk cut
+		// short (see endconn.go). Nothing is delivered (RFC 3030 §2); the
+		// client, if it still listens, may send the message again.
+		return errChunkCut
+	}
+	if taker, ok := netConn(se.conn.Conn()).(BodyTaker); ok && len(body) == 0 {
 		if taken, ok := taker.TakeBody(); ok {
 			body = taken
 		}
@@ -87,6 +93,16 @@ func (se *session) Data(r io.Reader) error {
 		}
 	}
 
+	// Every local copy must fit before anything is stored or handed on, so
+	// that a refusal leaves nothing behind for the client's retry to
+	// duplicate. (This counts the body; the store checks each copy again,
+	// with its Return-Path and Received lines, as it adds it.)
+	for _, rc := range local {
+		if err := roomFor(srv.opts.Store, rc.user, rc.addr, int64(len(body))); err != nil {
+			return err
+		}
+	}
+
 	// The hop to another domain of the world goes first: if it refuses,
 	// the whole message is refused and nothing has been stored, so the
 	// client's retry cannot make duplicates.
@@ -104,6 +120,9 @@ func (se *session) Data(r io.Reader) error {
 		raw = append(append(append(raw, "Return-Path: <"...), path...), ">\r\n"...)
 		raw = append(tr.appendHeader(raw, rc.addr), body...)
 		if _, err := rc.user.Inbox().AppendOwned(raw, nil, now, nil); err != nil {
+			if refusal := roomError(err, rc.addr); refusal != nil {
+				return refusal
+			}
 			return errStore(err)
 		}
 	}
@@ -129,7 +148,7 @@ type GreetingTeller interface {
 // encrypted, plus A when the sender logged in. (STARTTLS and AUTH are
 // extensions, so a session that used them is ESMTP whatever it said after.)
 func (se *session) protocol(authenticated bool) string {
-	if g, ok := se.conn.Conn().(GreetingTeller); ok && g.SaidHELO() && !authenticated && !se.encrypted() {
+	if g, ok := netConn(se.conn.Conn()).(GreetingTeller); ok && g.SaidHELO() && !authenticated && !se.encrypted() {
 		return "SMTP"
 	}
 	p := "ESMTP"

@@ -68,10 +68,28 @@ func errUnknownUser(rcpt string) *gosmtp.SMTPError {
 		"<%s>: Recipient address rejected: User unknown in local recipient table", rcpt)
 }
 
+// errMailboxFull: the recipient's mailbox is over its quota (the
+// mailbox-full fault, or the store's MailboxQuotaBytes). RFC 3463 X.2.2 is
+// "a persistent transient failure": the recipient can delete messages to
+// make room, so the sender's server keeps the message and tries again
+// (RFC 5321 §4.2.5: 452 "insufficient system storage" at RCPT).
 func errMailboxFull(rcpt string) *gosmtp.SMTPError {
-	return smtpErr(552, gosmtp.EnhancedCode{5, 2, 2},
-		"<%s>: Recipient address rejected: Mailbox full (over quota)", rcpt)
+	return smtpErr(452, gosmtp.EnhancedCode{4, 2, 2},
+		"<%s>: Recipient address rejected: Mailbox full (over quota), try again later", rcpt)
 }
+
+// errTooBigForMailbox: the message is larger than the recipient's whole
+// quota, so no clean-up could make it fit (RFC 3463 X.3.4, permanent).
+func errTooBigForMailbox(rcpt string, size, quota int64) *gosmtp.SMTPError {
+	return smtpErr(552, gosmtp.EnhancedCode{5, 3, 4},
+		"<%s>: Message too big for this mailbox: %d octets, the mailbox quota is %d", rcpt, size, quota)
+}
+
+// errWorldFull: the simulated world holds as much mail as it may (the
+// simulator's WorldBytes cap, which keeps its memory bounded): RFC 3463
+// X.3.1 "mail system full", transient (RFC 5321 §4.2.5).
+var errWorldFull = smtpErr(452, gosmtp.EnhancedCode{4, 3, 1},
+	"Insufficient system storage: the mail world is full, try again later")
 
 func errGreylisted(rcpt string) *gosmtp.SMTPError {
 	return smtpErr(451, gosmtp.EnhancedCode{4, 7, 1},
@@ -117,6 +135,11 @@ func errRelayHop(err error) *gosmtp.SMTPError {
 	}
 	return smtpErr(451, gosmtp.EnhancedCode{4, 4, 1}, "Next hop unreachable, try again later: %v", err)
 }
+
+// errChunkCut: the connection ended inside a BDAT chunk, so the message is
+// shorter than the client declared (RFC 3030 §2: a chunk is exactly its size).
+var errChunkCut = smtpErr(451, gosmtp.EnhancedCode{4, 4, 2},
+	"Connection ended inside a BDAT chunk: the message was cut short and not delivered")
 
 // errClosing: the server is shutting down (RFC 5321 §3.8).
 var errClosing = smtpErr(421, gosmtp.EnhancedCode{4, 3, 2}, "Service shutting down, closing transmission channel")

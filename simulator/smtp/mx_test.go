@@ -154,7 +154,7 @@ func TestMXMailboxFullFault(t *testing.T) {
 	conn := dial(t, r.addr)
 	conn.cmd("EHLO client.example", "250")
 	conn.cmd("MAIL FROM:<carol@example.net>", "250")
-	conn.cmd("RCPT TO:<bob@example.org>", "552 5.2.2")
+	conn.cmd("RCPT TO:<bob@example.org>", "452 4.2.2")
 	conn.cmd("RCPT TO:<nobody@example.org>", "550 5.1.1") // unknown beats full
 	faults.Enable(fault.MailboxFull, false)
 	conn.cmd("RCPT TO:<bob@example.org>", "250")

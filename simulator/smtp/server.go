@@ -59,8 +59,9 @@ type Options struct {
 	// Hostname names the server in the greeting and in Received headers.
 	// Empty means "localhost".
 	Hostname string
-	// TLSConfig enables STARTTLS (and is used for nothing else: implicit TLS
-	// is done by the listener). Nil means STARTTLS is not offered.
+	// TLSConfig enables STARTTLS, and serves the implicit TLS of a listener
+	// that hands Serve *tls.Conn (see Serve). Nil means STARTTLS is not
+	// offered.
 	TLSConfig *tls.Config
 	// PlainAuth offers and accepts AUTH on the plaintext submission
 	// listener before STARTTLS, as servers did before RFC 8314 (the
@@ -93,6 +94,10 @@ type Options struct {
 	// 250 after DATA; an error refuses the whole message. Nil means such
 	// recipients are delivered straight into their INBOX.
 	Relay func(env Envelope) error
+	// Pause waits before a failed login is answered, for
+	// store.FailedLoginDelay (the simulator passes its clock's Sleep, so a
+	// manual clock never sleeps); nil means time.Sleep.
+	Pause func(time.Duration)
 	// Queue takes mail for domains outside the world (it never goes to the
 	// network). Nil means such recipients are refused at RCPT.
 	Queue func(env Envelope)
@@ -143,6 +148,9 @@ func New(opts Options) *Server {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
 	}
+	if opts.Pause == nil {
+		opts.Pause = time.Sleep
+	}
 	s := &Server{opts: opts}
 	s.idle = sync.NewCond(&s.mu)
 
@@ -168,8 +176,11 @@ func New(opts Options) *Server {
 }
 
 // Serve accepts connections on l until l is closed or Close is called.
+// A listener that hands out *tls.Conn (implicit TLS) has its TLS set up again
+// with Options.TLSConfig, beneath which the server watches the connection's
+// end (see endconn.go); give such a role its TLSConfig.
 func (s *Server) Serve(l net.Listener) error {
-	return s.smtp.Serve(l)
+	return s.smtp.Serve(&endListener{Listener: l, tlsConfig: s.opts.TLSConfig})
 }
 
 // Close closes the listeners and every session, then waits until no

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -42,12 +43,26 @@ type session struct {
 	mu     sync.Mutex
 	user   *store.User // logged in with AUTH; nil before
 	from   string
-	utf8   bool // MAIL FROM carried SMTPUTF8
+	utf8   bool  // MAIL FROM carried SMTPUTF8
+	size   int64 // MAIL FROM's SIZE= (RFC 1870), 0 when not given
 	rcpts  []recipient
 	inTxn  bool // MAIL accepted, transaction not yet ended
 	inData bool // Data is running
 	held   bool // counted in srv.busy
 	ended  bool // Logout has run: no new transaction may start
+
+	failedLogins int // on this connection (since its STARTTLS), for store.FailedLoginDelay
+}
+
+// loginFailed waits as real servers do once a connection has failed to log
+// in three times (store.FailedLoginDelay), then gives the 535.
+func (se *session) loginFailed() error {
+	se.mu.Lock()
+	se.failedLogins++
+	n := se.failedLogins
+	se.mu.Unlock()
+	se.srv.opts.Pause(store.FailedLoginDelay(n))
+	return errAuthFailed
 }
 
 // helloProblem says what is wrong with the name a client gives in HELO or
@@ -111,6 +126,9 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	if !utf8.ValidString(from) {
 		return errBadSender("not valid UTF-8")
 	}
+	if hasControl(from) {
+		return errBadSender(controlsRefused)
+	}
 	if !isASCII(from) && !opts.UTF8 {
 		return errNeedSMTPUTF8(from)
 	}
@@ -134,6 +152,7 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 	}
 	se.from = from
 	se.utf8 = opts.UTF8
+	se.size = opts.Size
 	se.rcpts = nil
 	se.inTxn = true
 	se.hold()
@@ -145,6 +164,9 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 func (se *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	if !utf8.ValidString(to) {
 		return errBadRecipient("not valid UTF-8")
+	}
+	if hasControl(to) {
+		return errBadRecipient(controlsRefused)
 	}
 	se.mu.Lock()
 	defer se.mu.Unlock()
@@ -190,6 +212,9 @@ func (se *session) classify(to string) (recipient, error) {
 		return recipient{}, errMailboxFull(to)
 	}
 	if !se.srv.submission() {
+		if err := roomFor(opts.Store, u, to, max(se.size, 1)); err != nil {
+			return recipient{}, err
+		}
 		// Greylisting is an inbound (MX) defence against spam bots, which
 		// do not retry; logged-in submission users are never greylisted.
 		if opts.Faults.GreylistFirstTry(se.clientIP, se.from, to) {
@@ -200,9 +225,34 @@ func (se *session) classify(to string) (recipient, error) {
 	// Submission: the user's own domain is delivered here; another domain
 	// of the world is a hop away, as it would be on the Internet.
 	if opts.Relay != nil && !strings.EqualFold(u.Domain(), se.user.Domain()) {
-		return recipient{addr: to, route: routeRelay, user: u}, nil
+		return recipient{addr: to, route: routeRelay, user: u}, nil // the MX decides on room
+	}
+	if err := roomFor(opts.Store, u, to, max(se.size, 1)); err != nil {
+		return recipient{}, err
 	}
 	return recipient{addr: to, route: routeLocal, user: u}, nil
+}
+
+// roomFor answers whether a message of size octets (at RCPT: the SIZE the
+// client declared, or 1) fits the recipient's mailbox and the world: nil,
+// 552 5.3.4 when it is larger than the whole quota, 452 4.2.2 when the
+// mailbox is too full for it, 452 4.3.1 when the world is.
+func roomFor(st *store.Store, u *store.User, rcpt string, size int64) error {
+	if q := u.Quota(); q.Limit > 0 && size > q.Limit {
+		return errTooBigForMailbox(rcpt, size, q.Limit)
+	}
+	return roomError(st.CheckRoom(u, size), rcpt)
+}
+
+// roomError turns the store's storage errors into replies; others stay nil.
+func roomError(err error, rcpt string) error {
+	switch {
+	case errors.Is(err, store.ErrOverQuota):
+		return errMailboxFull(rcpt)
+	case errors.Is(err, store.ErrStoreFull):
+		return errWorldFull
+	}
+	return nil
 }
 
 // Reset ends the transaction (RSET, a new EHLO, after DATA).
@@ -225,6 +275,7 @@ func (se *session) Logout() error {
 func (se *session) endTxn() {
 	se.from = ""
 	se.utf8 = false
+	se.size = 0
 	se.rcpts = nil
 	se.inTxn = false
 	se.release()
@@ -273,6 +324,16 @@ func domainOf(addr string) string {
 		return addr[i+1:]
 	}
 	return ""
+}
+
+// controlsRefused says why an address with a control character is refused.
+const controlsRefused = "control characters (NUL, CR, LF, TAB...) are not allowed, even quoted (RFC 5321 §4.1.2: qtextSMTP and quoted-pairSMTP are printable)"
+
+// hasControl reports a C0 control or DEL in an address. go-smtp unquotes a
+// quoted local part ("a\x00b"@x) and hands it over with the byte inside,
+// which would end up in the Return-Path header of the stored message.
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
 }
 
 func isASCII(s string) bool {

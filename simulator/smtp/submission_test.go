@@ -211,7 +211,7 @@ func TestSubmissionRefusals(t *testing.T) {
 	w.subFaults.Enable(fault.RelayDenied, false)
 	conn.cmd("RCPT TO:<friend@gmail.com>", "250")
 	w.subFaults.Enable(fault.MailboxFull, true)
-	conn.cmd("RCPT TO:<alice@example.com>", "552 5.2.2")
+	conn.cmd("RCPT TO:<alice@example.com>", "452 4.2.2")
 }
 
 // When the next hop refuses (here the MX greylists), the submission server

@@ -267,6 +267,9 @@ func (mb *Mailbox) AppendOwned(raw []byte, flags []string, date time.Time, origi
 	if mb.deleted {
 		return 0, ErrNoSuchMailbox
 	}
+	if err := s.roomLocked(mb.user, int64(len(raw))); err != nil {
+		return 0, err
+	}
 	if date.IsZero() {
 		date = s.now()
 	}
@@ -279,6 +282,7 @@ func (mb *Mailbox) appendLocked(body *Body, flags []string, date time.Time, orig
 	m := &message{uid: mb.uidNext, flags: mb.cleanFlags(flags), internalDate: date, body: body, recent: true}
 	mb.uidNext++
 	mb.msgs = append(mb.msgs, m)
+	mb.user.store.account(mb.user, int64(body.Size()))
 	mb.user.store.notify(Change{Kind: MessageAdded, User: mb.user.Address, Mailbox: mb.name, Box: mb, UID: m.uid,
 		SeqNum: uint32(len(mb.msgs)), NumMessages: uint32(len(mb.msgs)), Flags: append([]string(nil), m.flags...), Origin: origin})
 	return m.uid
@@ -402,6 +406,7 @@ func (mb *Mailbox) Expunge(uids []uint32, origin any) []uint32 {
 
 func (mb *Mailbox) removeAtLocked(i int, origin any) {
 	uid := mb.msgs[i].uid
+	mb.user.store.account(mb.user, -int64(mb.msgs[i].body.Size()))
 	mb.msgs = append(mb.msgs[:i], mb.msgs[i+1:]...)
 	mb.user.store.notify(Change{Kind: MessageRemoved, User: mb.user.Address, Mailbox: mb.name, Box: mb, UID: uid, SeqNum: uint32(i + 1),
 		NumMessages: uint32(len(mb.msgs)), Origin: origin})
@@ -416,7 +421,10 @@ type CopyResult struct {
 
 // CopyTo copies messages (by UID, ascending) into dest, keeping flags and
 // internal dates; the copies are \Recent in dest. With move set the originals
-// are removed afterwards (RFC 6851 MOVE).
+// are removed afterwards (RFC 6851 MOVE). The copies must fit dest's owner's
+// quota and the store's limit before the originals go, as on Dovecot (which
+// is why real servers give Trash extra room): otherwise nothing is copied
+// and the error is ErrOverQuota or ErrStoreFull.
 func (mb *Mailbox) CopyTo(uids []uint32, dest *Mailbox, move bool, origin any) (CopyResult, error) {
 	s := mb.user.store
 	s.mu.Lock()
@@ -434,6 +442,13 @@ func (mb *Mailbox) CopyTo(uids []uint32, dest *Mailbox, move bool, origin any) (
 			continue
 		}
 		idx = append(idx, i)
+	}
+	var size int64
+	for _, i := range idx {
+		size += int64(mb.msgs[i].body.Size())
+	}
+	if err := s.roomLocked(dest.user, size); err != nil {
+		return CopyResult{}, err
 	}
 	for _, i := range idx {
 		m := mb.msgs[i]

@@ -41,6 +41,14 @@ type Options struct {
 	// each later mailbox gets the next number, so values are unique and
 	// deterministic. Zero means 1.
 	FirstUIDValidity uint32
+	// MailboxQuotaBytes limits the octets of one user's mail, every
+	// mailbox together (see User.Quota); adding more fails with
+	// ErrOverQuota. Zero means no limit.
+	MailboxQuotaBytes int64
+	// WorldBytes limits the octets of mail in the whole store, so that
+	// memory stays bounded however much mail arrives; adding more fails
+	// with ErrStoreFull. Zero means no limit.
+	WorldBytes int64
 }
 
 // Store holds every user's mail.
@@ -54,6 +62,9 @@ type Store struct {
 	userOrder     []*User
 	watchers      map[int]func(Change)
 	nextWatcher   int
+	quota         int64 // Options.MailboxQuotaBytes
+	worldLimit    int64 // Options.WorldBytes
+	used          int64 // octets of every message copy in the store
 }
 
 // New returns an empty store.
@@ -63,6 +74,8 @@ func New(opts Options) *Store {
 		nextValidity: opts.FirstUIDValidity,
 		users:        make(map[string]*User),
 		watchers:     make(map[int]func(Change)),
+		quota:        max(opts.MailboxQuotaBytes, 0),
+		worldLimit:   max(opts.WorldBytes, 0),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -246,6 +259,7 @@ type User struct {
 	// outlives its mailbox (RFC 3501 §6.3.6 forbids dropping it on DELETE).
 	subscribed map[string]bool
 	maildrop   *Maildrop // the POP3 session holding the INBOX lock, if any
+	used       int64     // octets of every message copy in the user's mailboxes (quota.go)
 }
 
 // Password returns the user's password (the simulator documents them; they are not secret here).
@@ -389,6 +403,9 @@ func (u *User) DeleteMailbox(name string) error {
 	}
 	delete(u.mailboxes, name)
 	mb.deleted = true
+	for _, m := range mb.msgs {
+		u.store.account(u, -int64(m.body.Size()))
+	}
 	u.store.notify(Change{Kind: MailboxDeleted, User: u.Address, Mailbox: name})
 	return nil
 }

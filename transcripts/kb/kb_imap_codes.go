@@ -99,7 +99,8 @@ func imapResponseCodes() []Entry {
 			"`[APPENDUID 38505 3955]`: the client knows the new message's UID without searching."),
 		help(code("AUTHENTICATIONFAILED", "Login failed: wrong user name or password (or unknown)", "RFC 5530 §3",
 			"The credentials were rejected. The server deliberately does not say whether the user or the password "+
-				"was wrong."),
+				"was wrong. After a few failures servers slow down their answers (mailtutor waits 1 s after the "+
+				"fourth failure on a connection, then 2, 4, up to 8 s), which makes guessing passwords slow."),
 			"Password prompt: \"Login to server failed\".",
 			"User name is often the full address; re-type the password; check lock-out or app-password requirements."),
 		code("AUTHORIZATIONFAILED", "Credentials fine, but you may not act as the requested user", "RFC 5530 §3",

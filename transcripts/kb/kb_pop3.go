@@ -222,7 +222,8 @@ func pop3Codes() []Entry {
 			Summary: "Authentication failed: the credentials (or the login method) are the problem",
 			Explain: "The failure is about the credentials: wrong user or password, or this way of logging in is " +
 				"not allowed (e.g. plain USER/PASS before STLS). Other causes (lock, server error) would carry " +
-				"another code.",
+				"another code. After a few failures servers slow down their answers (mailtutor waits 1 s after the " +
+				"fourth failure on a connection, then 2, 4, up to 8 s), which makes guessing passwords slow.",
 			RFC:    "RFC 3206 §5",
 			Client: "Password prompt appears again.",
 			Check:  "Re-enter the password; check the user name format; enable SSL/TLS (port 995) or STARTTLS in the account settings.",

@@ -227,7 +227,8 @@ func smtpReplyCodes() []Entry {
 			Explain: "`535 5.7.8`: AUTH failed because the user name or password is wrong, the account is locked, " +
 				"or the provider does not accept the account's own password: Gmail takes an app password (with " +
 				"2-Step Verification on) or OAuth2; Microsoft 365 switched password (basic) authentication off " +
-				"tenant by tenant, and SMTP AUTH is on or off per tenant and per mailbox.",
+				"tenant by tenant, and SMTP AUTH is on or off per tenant and per mailbox. After a few failures servers slow down their answers (mailtutor waits 1 s after the " +
+				"fourth failure on a connection, then 2, 4, up to 8 s), which makes guessing passwords slow.",
 			RFC:    "RFC 4954 §6",
 			Client: "Password prompt pops up again: \"Login to server smtp… failed\".",
 			Check:  "User name is usually the full address; re-type the password; check caps lock, account lock-out, and whether the provider requires an app password or modern (OAuth) sign-in.",
@@ -266,7 +267,7 @@ func smtpReplyCodes() []Entry {
 			Summary: "Exceeded storage allocation: message too big or mailbox full",
 			Explain: "The message is larger than the server accepts (`552 5.3.4`, compare with the SIZE announced in " +
 				"EHLO) or the recipient's mailbox is over quota (`552 5.2.2`; RFC 3463 §3.3 would have a full mailbox " +
-				"be temporary, `452 4.2.2`). After RCPT, older servers (following RFC 821) said 552 for \"too many " +
+				"be temporary, `452 4.2.2`, as mailtutor answers, so that the sender retries). After RCPT, older servers (following RFC 821) said 552 for \"too many " +
 				"recipients\": RFC 5321 §4.5.3.1.10 makes that 452 and tells clients to treat such a 552 as " +
 				"temporary, sending the remaining recipients in another transaction, not bouncing them.",
 			RFC:    "RFC 5321 §4.2.2; §4.5.3.1.10",
