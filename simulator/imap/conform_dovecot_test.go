@@ -1,0 +1,88 @@
+package imap
+
+import (
+	"strings"
+	"testing"
+)
+
+// Conformance points a strict third-party suite found where Dovecot passes
+// (issue 20). Each test speaks raw lines over TCP to the server.
+
+// RFC 3501 §6.3.8's example joins "#news." and "comp.mail.*" as they are;
+// go-imap's MatchList put "/" between them, so a client that lists "__x"
+// with the reference "__x" to clean up found nothing.
+func TestListReferenceAndPatternAreJoinedAsTheyAre(t *testing.T) {
+	w := newWorld(t, Options{})
+	c := w.login(t, "alice", "wonderland")
+	for _, name := range []string{"__x", "__x/y", "__xz", "#news.comp.mail.misc", "#news.comp.other"} {
+		c.ok(`a CREATE "` + name + `"`)
+	}
+	u := c.ok(`l1 LIST "__x" "*"`)
+	want := []string{
+		`* LIST (\HasChildren) "/" "__x"`,
+		`* LIST (\HasNoChildren) "/" "__x/y"`,
+		`* LIST (\HasNoChildren) "/" "__xz"`,
+	}
+	if strings.Join(u, "\n") != strings.Join(want, "\n") {
+		t.Fatalf(`LIST "__x" "*":\n%s`, strings.Join(u, "\n"))
+	}
+	u = c.ok(`l2 LIST "#news." "comp.mail.*"`)
+	if strings.Join(u, "\n") != `* LIST (\HasNoChildren) "/" "#news.comp.mail.misc"` {
+		t.Fatalf(`LIST "#news." "comp.mail.*":\n%s`, strings.Join(u, "\n"))
+	}
+	// A reference that ends with the delimiter still works as before.
+	mustHave(t, c.ok(`l3 LIST "__x/" "%"`), `* LIST (\HasNoChildren) "/" "__x/y"`)
+}
+
+// RFC 5258 §3.5: LIST (SUBSCRIBED RECURSIVEMATCH) returns a name that
+// matches and has a subscribed descendant that is not returned itself,
+// with CHILDINFO ("SUBSCRIBED"), for one pattern or a list of them.
+func TestListRecursiveMatchReturnsParentsWithChildInfo(t *testing.T) {
+	w := newWorld(t, Options{})
+	c := w.login(t, "alice", "wonderland")
+	c.ok(`a1 CREATE box/sub`) // box is not subscribed
+	c.ok(`a2 SUBSCRIBE box/sub`)
+	// top and top/mid exist only as parents of top/mid/leaf.
+	if err := w.alice.CreateMailbox("top/mid/leaf", ""); err != nil {
+		t.Fatal(err)
+	}
+	c.ok(`a4 SUBSCRIBE top/mid/leaf`)
+
+	for _, cmd := range []string{
+		`l1 LIST (SUBSCRIBED RECURSIVEMATCH) "" "%"`,
+		`l2 LIST (SUBSCRIBED RECURSIVEMATCH) "" ("b%" "t%")`,
+	} {
+		u := c.ok(cmd)
+		mustHave(t, u, `* LIST (\HasChildren) "/" "box" (CHILDINFO ("SUBSCRIBED"))`)
+		mustHave(t, u, `* LIST (\Noselect \HasChildren) "/" "top" (CHILDINFO ("SUBSCRIBED"))`)
+		if hasPrefix(u, `* LIST (\HasNoChildren \Subscribed) "/" "box/sub"`) {
+			t.Fatalf("%s: box/sub does not match the pattern:\n%s", cmd, strings.Join(u, "\n"))
+		}
+	}
+	// A subscribed child that matches is returned itself, and its parent
+	// is not returned for it (RFC 5258 §3.5's "SHOULD ONLY").
+	u := c.ok(`l3 LIST (SUBSCRIBED RECURSIVEMATCH) "" ("box" "box/sub")`)
+	if strings.Join(u, "\n") != `* LIST (\HasNoChildren \Subscribed) "/" "box/sub"` {
+		t.Fatalf("LIST (box box/sub):\n%s", strings.Join(u, "\n"))
+	}
+	// Without RECURSIVEMATCH, SUBSCRIBED returns only subscribed names.
+	u = c.ok(`l4 LIST (SUBSCRIBED) "" "%"`)
+	if hasPrefix(u, `* LIST (\HasChildren) "/" "box"`) {
+		t.Fatalf("LIST (SUBSCRIBED) %%:\n%s", strings.Join(u, "\n"))
+	}
+}
+
+// RFC 9051 §6.3.2: after ENABLE IMAP4rev2, SELECT and EXAMINE send the
+// mailbox's LIST response; an IMAP4rev1 client gets none.
+func TestRev2SelectSendsTheMailboxList(t *testing.T) {
+	w := newWorld(t, Options{})
+	c := w.login(t, "alice", "wonderland")
+	c.ok("a0 CREATE Work/Reports")
+	if hasPrefix(c.ok("a1 SELECT INBOX"), "* LIST") {
+		t.Fatal("an IMAP4rev1 SELECT must not send LIST")
+	}
+	c.ok("a2 ENABLE IMAP4rev2")
+	mustHave(t, c.ok("a3 SELECT INBOX"), `* LIST (\HasNoChildren) "/" INBOX`)
+	mustHave(t, c.ok("a4 EXAMINE Work"), `* LIST (\HasChildren) "/" "Work"`)
+	mustHave(t, c.ok("a5 SELECT Sent"), `* LIST (\HasNoChildren \Sent) "/" "Sent"`)
+}
