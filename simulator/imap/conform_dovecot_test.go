@@ -72,6 +72,29 @@ func TestListRecursiveMatchReturnsParentsWithChildInfo(t *testing.T) {
 	}
 }
 
+// MOVE into the selected mailbox: the EXPUNGE of the original and the
+// EXISTS that announces its copy, with the mailbox's final count.
+func TestMoveIntoTheSelectedMailboxAnnouncesTheCopy(t *testing.T) {
+	w := newWorld(t, Options{})
+	for _, s := range []string{"one", "two"} {
+		w.deliver(t, w.alice.Inbox(), plain("bob@example.org", "alice@example.com", s, s))
+	}
+	c := w.login(t, "alice", "wonderland")
+	c.ok("s1 SELECT INBOX")
+	u := c.ok("m1 MOVE 1 INBOX")
+	want := []string{"* OK [COPYUID 1 1 3] COPY completed", "* 1 EXPUNGE", "* 2 EXISTS"}
+	if strings.Join(u[:min(len(u), len(want))], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("MOVE 1 INBOX:\n%s", strings.Join(u, "\n"))
+	}
+	u = c.ok("m2 UID MOVE 2:3 INBOX")
+	want = []string{"* OK [COPYUID 1 2:3 4:5] COPY completed", "* 2 EXPUNGE", "* 1 EXPUNGE", "* 1 EXISTS", "* 2 EXISTS"}
+	if strings.Join(u[:min(len(u), len(want))], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("UID MOVE 2:3 INBOX:\n%s", strings.Join(u, "\n"))
+	}
+	// The copies are there, with their new UIDs.
+	mustHave(t, c.ok("f1 FETCH 1:* UID"), "* 2 FETCH (UID 5)")
+}
+
 // RFC 9051 §6.3.2: after ENABLE IMAP4rev2, SELECT and EXAMINE send the
 // mailbox's LIST response; an IMAP4rev1 client gets none.
 func TestRev2SelectSendsTheMailboxList(t *testing.T) {
