@@ -95,6 +95,45 @@ func TestMoveIntoTheSelectedMailboxAnnouncesTheCopy(t *testing.T) {
 	mustHave(t, c.ok("f1 FETCH 1:* UID"), "* 2 FETCH (UID 5)")
 }
 
+// SEARCH FROM/TO/CC match a substring of the field as it reads: display
+// name and address together, addresses written with comments, encoded
+// words in any charset, groups (RFC 9051 §6.4.4; Dovecot does the same).
+func TestSearchAddressesMatchTheFieldAsWritten(t *testing.T) {
+	w := newWorld(t, Options{})
+	msgs := []string{
+		// 1: a quoted display name.
+		"From: \"Bob Builder\" <bob@example.org>\r\nTo: alice@example.com\r\nSubject: one\r\n\r\n1\r\n",
+		// 2: comments inside the address.
+		"From: <user-from (desk)@ (office) domain.org>\r\nTo: alice@example.com\r\nSubject: two\r\n\r\n2\r\n",
+		// 3: an encoded word in windows-1252, and a group in Cc.
+		"From: =?windows-1252?q?J=F6rg_M=FCller?= <jorg@example.net>\r\nTo: alice@example.com\r\n" +
+			"Cc: team: =?utf-8?q?Zo=C3=AB?= <zoe@example.org>, ann@example.org;, solo@example.net\r\nSubject: three\r\n\r\n3\r\n",
+	}
+	for _, m := range msgs {
+		w.deliver(t, w.alice.Inbox(), m)
+	}
+	c := w.login(t, "alice", "wonderland")
+	c.ok("s1 SELECT INBOX")
+	for _, tc := range []struct{ cmd, want string }{
+		{`FROM "Bob Builder <bob@example.org>"`, "* SEARCH 1"},
+		{`FROM "builder <bob@"`, "* SEARCH 1"},
+		{`FROM "user-from@domain.org"`, "* SEARCH 2"},
+		{`FROM "from@domain"`, "* SEARCH 2"},
+		{`FROM "Jörg Müller"`, "* SEARCH 3"},
+		{`FROM "müller <jorg@example.net>"`, "* SEARCH 3"},
+		{`CC "team: Zoë <zoe@example.org>, ann@example.org;"`, "* SEARCH 3"},
+		{`CC "Zoë"`, "* SEARCH 3"},
+		{`CC "ann@example.org;, solo@"`, "* SEARCH 3"},
+		{`TO "alice@example.com"`, "* SEARCH 1 2 3"},
+		{`FROM "nobody"`, "* SEARCH"},
+	} {
+		u := c.ok("s2 SEARCH CHARSET UTF-8 " + tc.cmd)
+		if strings.Join(u, "\n") != tc.want {
+			t.Errorf("SEARCH %s: %q, want %q", tc.cmd, u, tc.want)
+		}
+	}
+}
+
 // RFC 9051 §6.3.2: after ENABLE IMAP4rev2, SELECT and EXAMINE send the
 // mailbox's LIST response; an IMAP4rev1 client gets none.
 func TestRev2SelectSendsTheMailboxList(t *testing.T) {
