@@ -226,6 +226,25 @@ func parseFailureReply(line []byte, verb string) []byte {
 	return []byte(string(tag) + " BAD [CLIENTBUG] " + why + "\r\n")
 }
 
+// binaryOrigin puts back the origin of a partial BINARY fetch in a FETCH
+// response line (imap.CorrectBinaryOrigin: go-imap writes BINARY[1] for
+// BINARY.PEEK[1]<0.40>, where RFC 3516 §4.2 wants BINARY[1]<0>). It
+// changes p's data and returns the edit of the chunk, which it can make
+// while the corrected bytes have not gone out with an earlier chunk.
+func binaryOrigin(p *wire.Piece) (edit, bool) {
+	start, end, with, ok := imap.CorrectBinaryOrigin(p.Data)
+	if !ok {
+		return edit{}, false
+	}
+	base := p.End - len(p.Data) // where p's data starts in the chunk (< 0: in an earlier one)
+	if base+start < 0 {
+		return edit{}, false
+	}
+	fixed := append(append(append([]byte(nil), p.Data[:start]...), with...), p.Data[end:]...)
+	p.Data = fixed
+	return edit{start: base + start, end: base + end, with: with}, true
+}
+
 // tooLongReply answers a command line over the relay's limit (lineLimit),
 // which never reaches the library: go-smtp would answer 500 5.4.0 and hang
 // up, and go-imap would answer and then hang up at the client's next line,

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -49,6 +50,40 @@ func TestListOfAtomSpecialsIsOKAndSelectOfTheNameIsNO(t *testing.T) {
 		}
 		if out := c.imap("d4", `LIST "" "Caf&AOk-"`); out[0] != `* LIST (\HasNoChildren) "/" "Caf&AOk-"` {
 			t.Errorf("%s: LIST Caf&AOk-: %q", role, out)
+		}
+	}
+}
+
+// BINARY (RFC 3516) is advertised, and a partial BINARY fetch comes back
+// with its origin, BINARY[1]<0>, as RFC 3516 §4.2 writes it (go-imap's
+// encoder leaves the origin out).
+func TestBinaryIsAdvertisedAndPartialsKeepTheirOrigin(t *testing.T) {
+	sim := newSim(t, Options{})
+	msg := "From: bob@example.org\r\nSubject: b\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n" +
+		"--x\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\naGVsbG8gYmluYXJ5IHdvcmxk\r\n--x--\r\n"
+	for _, role := range []wire.Role{wire.RoleIMAP, wire.RoleIMAPS} {
+		c := dial(t, sim, role)
+		if greeting := c.line(); !strings.Contains(greeting, "IMAP4rev1") {
+			t.Fatal(greeting)
+		}
+		login := c.imap("a1", "LOGIN alice wonderland")
+		if !strings.Contains(" "+login[len(login)-1], " BINARY ") {
+			t.Errorf("%s: BINARY not advertised: %q", role, login)
+		}
+		c.send("a2 APPEND INBOX {" + fmt.Sprint(len(msg)) + "+}\r\n" + msg)
+		c.line()
+		c.imap("a3", "SELECT INBOX")
+		for _, tc := range []struct{ cmd, want string }{
+			{"FETCH * BINARY.PEEK[1]<0.40>", " FETCH (BINARY[1]<0> ~{18}"},
+			{"FETCH * BINARY.PEEK[1]<6.6>", " FETCH (BINARY[1]<6> ~{6}"},
+			{"FETCH * (BINARY.PEEK[1]<0.5> BINARY.PEEK[1]<6.6>)", " BINARY[1]<6> ~{6}"},
+			{"FETCH * BINARY.PEEK[]<0.4>", " FETCH (BINARY[]<0> ~{4}"},
+			{"FETCH * BINARY.PEEK[1]", " FETCH (BINARY[1] ~{18}"},
+		} {
+			out := strings.Join(c.imap("b1", tc.cmd), "\n")
+			if !strings.Contains(out, tc.want) || strings.Contains(out, ".0.") {
+				t.Errorf("%s: %s:\n%s\nwant %q", role, tc.cmd, out, tc.want)
+			}
 		}
 	}
 }

@@ -644,6 +644,11 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 				p.Data, p.OK = fixed, bytes.Contains(fixed, []byte(" OK "+p.Answers+" completed"))
 			}
 		}
+		if s.proto == wire.IMAP && p.Kind == wire.Line {
+			if e, ok := binaryOrigin(&p); ok {
+				edits = append(edits, e)
+			}
+		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && p.End >= len(p.Data) && s.silentSave(p) {
 			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
 			return // nobody sees it: not the client, not the tap

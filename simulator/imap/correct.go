@@ -1,8 +1,11 @@
 package imap
 
 import (
+	"bytes"
 	"encoding/base64"
 	"unicode/utf16"
+
+	"github.com/emersion/go-imap/v2"
 )
 
 // This file holds the corrections to go-imap that need the relay in front
@@ -80,4 +83,62 @@ func validRun(s []byte) int {
 		}
 	}
 	return end + 1
+}
+
+// A partial BINARY fetch (BINARY.PEEK[1]<0.40>) must be answered
+// BINARY[1]<0> (RFC 3516 §4.2, "the origin octet"), but go-imap writes
+// BINARY[1] whatever the partial: its encoder has no origin for BINARY (it
+// has one for BODY). The session hands it a section path that names the
+// origin instead, the part's numbers followed by 0 and the origin
+// (binaryOriginMarked), and CorrectBinaryOrigin turns that into the
+// origin on the way out. No real section path contains a 0 (parts are
+// numbered from 1), so the marker is unambiguous.
+func binaryOriginMarked(sec *imap.FetchItemBinarySection) *imap.FetchItemBinarySection {
+	marked := *sec
+	marked.Part = append(append(append([]int(nil), sec.Part...), 0), int(sec.Partial.Offset))
+	return &marked
+}
+
+// CorrectBinaryOrigin finds, in a server line that ends by announcing a
+// literal, a BINARY item whose section carries binaryOriginMarked's marker
+// ("BINARY[1.0.40] ~{7}"), and returns where in line the correction goes
+// and what replaces line[start:end] ("]<40>" for ".0.40]"). ok is false
+// for every other line.
+func CorrectBinaryOrigin(line []byte) (start, end int, with []byte, ok bool) {
+	if !bytes.HasSuffix(line, []byte("}\r\n")) {
+		return 0, 0, nil, false
+	}
+	item := bytes.LastIndex(line, []byte("BINARY["))
+	if item < 0 {
+		return 0, 0, nil, false
+	}
+	close := bytes.Index(line[item:], []byte("] ~{"))
+	if close < 0 {
+		return 0, 0, nil, false
+	}
+	close += item
+	path := line[item+len("BINARY[") : close]
+	dot := bytes.LastIndexByte(path, '.')
+	if dot < 0 {
+		return 0, 0, nil, false
+	}
+	origin := path[dot+1:]
+	rest := path[:dot]
+	var zero int // where ".0" or "0" starts in path
+	switch {
+	case bytes.HasSuffix(rest, []byte(".0")):
+		zero = len(rest) - 2
+	case string(rest) == "0": // BINARY[]<n>: the whole message
+		zero = 0
+	default:
+		return 0, 0, nil, false
+	}
+	for _, c := range origin {
+		if c < '0' || c > '9' {
+			return 0, 0, nil, false
+		}
+	}
+	start = item + len("BINARY[") + zero
+	with = append(append([]byte("]<"), origin...), '>')
+	return start, close + 1, with, true
 }
