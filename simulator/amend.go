@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mailtutor/mailtutor/simulator/imap"
 	"github.com/mailtutor/mailtutor/simulator/smtp"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
@@ -192,7 +193,9 @@ func (s *session) silentSave(p wire.Piece) bool {
 
 // parseFailureReply rewrites libraryParseFailure, the reply to a command
 // whose verb is given, into the BAD that says what the argument should look
-// like; it returns nil for every other line.
+// like; it returns nil for every other line. A mailbox name that is not
+// valid modified UTF-7 is no syntax error where the command only looks a
+// mailbox up: LIST lists nothing (OK), SELECT and the like answer NO.
 func parseFailureReply(line []byte, verb string) []byte {
 	tag, rest, ok := bytes.Cut(line, []byte(" "))
 	if !ok || string(rest) != libraryParseFailure[1:] {
@@ -201,18 +204,47 @@ func parseFailureReply(line []byte, verb string) []byte {
 	verb = strings.TrimPrefix(verb, "UID ")
 	var why string
 	switch verb {
+	case "LIST", "LSUB":
+		// The pattern (or reference) is valid in LIST's grammar, e.g.
+		// !#$&'+,-.0123456789:;<=>?@^_`|[}%* (RFC 9051 §9, list-char),
+		// but not valid modified UTF-7, so no mailbox name, which always
+		// is, matches it: Dovecot answers OK with nothing listed.
+		return []byte(string(tag) + " OK " + verb + " completed (no mailbox matches: a name that is not valid modified UTF-7 names none; a plain & is written &-, RFC 9051 §5.1.3)\r\n")
+	case "SELECT", "EXAMINE", "STATUS", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
+		// The grammar takes the name; it just names no mailbox (Dovecot
+		// answers NO as well).
+		return []byte(string(tag) + " NO [NONEXISTENT] No such mailbox: a name that is not valid modified UTF-7 names none; outside ASCII a name is written in modified UTF-7, where & starts a base64 run that ends with - and a plain & is written &- (RFC 9051 §5.1.3)\r\n")
 	case "SEARCH":
 		why = "Syntax error in the search criteria: a search key this server does not know, a message number 0, or a date not written like 2-Mar-2026 (RFC 9051 §6.4.4)"
 	case "APPEND":
 		why = "Syntax error: a date-time not written like \"02-Mar-2026 10:00:00 +0000\", or a mailbox name that is not valid modified UTF-7 (RFC 9051 §6.3.12, §5.1.3)"
 	case "FETCH", "STORE", "COPY", "MOVE", "EXPUNGE":
 		why = "Syntax error: a message set is numbers, ranges such as 2:4, and * (the last message), separated by commas; a mailbox name must be valid modified UTF-7 (RFC 9051 §9, §5.1.3)"
-	case "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "STATUS", "LIST", "LSUB":
+	case "CREATE", "RENAME":
 		why = "Invalid mailbox name: outside ASCII a name is written in modified UTF-7, where & starts a base64 run that ends with - and a plain & is written &- (RFC 9051 §5.1.3)"
 	default:
 		why = "Syntax error in the arguments of " + verb
 	}
 	return []byte(string(tag) + " BAD [CLIENTBUG] " + why + "\r\n")
+}
+
+// binaryOrigin puts back the origin of a partial BINARY fetch in a FETCH
+// response line (imap.CorrectBinaryOrigin: go-imap writes BINARY[1] for
+// BINARY.PEEK[1]<0.40>, where RFC 3516 §4.2 wants BINARY[1]<0>). It
+// changes p's data and returns the edit of the chunk, which it can make
+// while the corrected bytes have not gone out with an earlier chunk.
+func binaryOrigin(p *wire.Piece) (edit, bool) {
+	start, end, with, ok := imap.CorrectBinaryOrigin(p.Data)
+	if !ok {
+		return edit{}, false
+	}
+	base := p.End - len(p.Data) // where p's data starts in the chunk (< 0: in an earlier one)
+	if base+start < 0 {
+		return edit{}, false
+	}
+	fixed := append(append(append([]byte(nil), p.Data[:start]...), with...), p.Data[end:]...)
+	p.Data = fixed
+	return edit{start: base + start, end: base + end, with: with}, true
 }
 
 // tooLongReply answers a command line over the relay's limit (lineLimit),
@@ -386,6 +418,9 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 			return []byte("DONE\r\n")
 		}
 		return nil
+	}
+	if s.proto == wire.IMAP && (p.Verb == "LIST" || p.Verb == "LSUB") && !p.Continues {
+		return imap.EscapeStrayAmpersands(p.Data)
 	}
 	if s.proto == wire.SMTP && p.Verb == "MAIL" {
 		return hugeSize(p)

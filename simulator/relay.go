@@ -684,7 +684,12 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		if s.proto == wire.IMAP && p.Answers != "" && !p.OK && p.End >= len(p.Data) {
 			if fixed := parseFailureReply(p.Data, p.Answers); fixed != nil {
 				edits = append(edits, edit{start: p.End - len(p.Data), end: p.End, with: fixed})
-				p.Data = fixed
+				p.Data, p.OK = fixed, bytes.Contains(fixed, []byte(" OK "+p.Answers+" completed"))
+			}
+		}
+		if s.proto == wire.IMAP && p.Kind == wire.Line {
+			if e, ok := binaryOrigin(&p); ok {
+				edits = append(edits, e)
 			}
 		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && whole && s.literalAnswered(p) {

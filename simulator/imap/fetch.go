@@ -117,6 +117,9 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, seq uint32, m store.Messag
 		}
 	}
 	for i, sec := range options.BinarySection {
+		if sec.Partial != nil {
+			sec = binaryOriginMarked(sec)
+		}
 		if err := writeLiteral(rw.WriteBinarySection(sec, int64(len(binaries[i]))), binaries[i]); err != nil {
 			return err
 		}

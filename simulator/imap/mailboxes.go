@@ -119,14 +119,24 @@ func (s *session) listEntries() []listEntry {
 	return out
 }
 
-// matchName is imapserver.MatchList with INBOX matched case-insensitively
-// (RFC 3501 §5.1: "inbox" and "INBOX" are the same mailbox).
+// matchName tells whether a mailbox name matches LIST's reference and
+// pattern. The two are joined as they are, as RFC 3501 §6.3.8's example
+// ("#news." + "comp.mail.*") and Dovecot do: go-imap's MatchList puts a
+// delimiter between them, so LIST "__x" "*" found "__x/y" but not "__xz"
+// or "__x" itself. A pattern that starts with the delimiter names from the
+// root and ignores the reference (the RFC's "/usr/doc/foo" row). INBOX
+// matches case-insensitively (RFC 3501 §5.1: "inbox" and "INBOX" are the
+// same mailbox).
 func matchName(name, ref, pattern string) bool {
-	if imapserver.MatchList(name, store.Delimiter, ref, pattern) {
+	full := ref + pattern
+	if strings.HasPrefix(pattern, delim) {
+		full = pattern
+	}
+	if imapserver.MatchList(name, store.Delimiter, "", full) {
 		return true
 	}
-	if strings.HasPrefix(name, "INBOX") && len(pattern) >= 5 && strings.EqualFold(pattern[:5], "INBOX") {
-		return imapserver.MatchList(name, store.Delimiter, ref, "INBOX"+pattern[5:])
+	if strings.HasPrefix(name, "INBOX") && len(full) >= 5 && strings.EqualFold(full[:5], "INBOX") {
+		return imapserver.MatchList(name, store.Delimiter, "", "INBOX"+full[5:])
 	}
 	return false
 }
@@ -211,39 +221,35 @@ func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 		// LIST "" "": the client asks for the hierarchy delimiter and root.
 		return w.WriteList(&imap.ListData{Attrs: []imap.MailboxAttr{imap.MailboxAttrNoSelect}, Delim: store.Delimiter, Mailbox: ""})
 	}
-	for _, e := range s.listEntries() {
-		matched := false
+	matches := func(name string) bool {
 		for _, p := range patterns {
-			if matchName(e.info.Name, ref, p) {
-				matched = true
-				break
+			if matchName(name, ref, p) {
+				return true
 			}
 		}
-		if !matched {
+		return false
+	}
+	var subscriptions []string // for RECURSIVEMATCH
+	if options.SelectRecursiveMatch {
+		subscriptions = s.user.Subscriptions()
+	}
+	for _, e := range s.listEntries() {
+		if !matches(e.info.Name) {
 			continue
 		}
-		if options.SelectSubscribed && !e.info.Subscribed {
+		// RFC 5258 §3.5: with RECURSIVEMATCH a name that matches is also
+		// returned, with CHILDINFO ("SUBSCRIBED"), when a subscribed
+		// descendant is not returned itself (it does not match).
+		childInfo := options.SelectRecursiveMatch && subscribedBelow(e.info.Name, subscriptions, matches)
+		if options.SelectSubscribed && !e.info.Subscribed && !childInfo {
 			continue
 		}
 		if options.SelectSpecialUse && e.info.SpecialUse == "" {
 			continue
 		}
-		data := &imap.ListData{Delim: store.Delimiter, Mailbox: e.info.Name}
-		if e.placeholder {
-			data.Attrs = append(data.Attrs, imap.MailboxAttrNoSelect)
-		}
-		if e.info.HasChildren {
-			data.Attrs = append(data.Attrs, imap.MailboxAttrHasChildren)
-		} else {
-			data.Attrs = append(data.Attrs, imap.MailboxAttrHasNoChildren)
-		}
-		if e.info.Subscribed && (options.SelectSubscribed || options.ReturnSubscribed) {
-			data.Attrs = append(data.Attrs, imap.MailboxAttrSubscribed)
-		}
-		// RFC 6154 lets the server show special-use attributes always;
-		// learners should see them without knowing RETURN (SPECIAL-USE).
-		if e.info.SpecialUse != "" {
-			data.Attrs = append(data.Attrs, imap.MailboxAttr(e.info.SpecialUse))
+		data := listData(e, options.SelectSubscribed || options.ReturnSubscribed)
+		if childInfo {
+			data.ChildInfo = &imap.ListDataChildInfo{Subscribed: true}
 		}
 		if options.ReturnStatus != nil && !e.placeholder {
 			if mb, err := s.user.Mailbox(e.info.Name); err == nil {
@@ -258,6 +264,52 @@ func (s *session) List(w *imapserver.ListWriter, ref string, patterns []string, 
 		return s.listSubscribedGone(w, ref, patterns)
 	}
 	return nil
+}
+
+// subscribedBelow tells whether a subscribed name lies under parent and
+// matches none of the patterns.
+func subscribedBelow(parent string, subscriptions []string, matches func(string) bool) bool {
+	for _, name := range subscriptions {
+		if strings.HasPrefix(name, parent+delim) && !matches(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// listData is the LIST response for one name; subscribed tells whether to
+// show \Subscribed (asked for by SUBSCRIBED or RETURN (SUBSCRIBED)).
+func listData(e listEntry, subscribed bool) *imap.ListData {
+	data := &imap.ListData{Delim: store.Delimiter, Mailbox: e.info.Name}
+	if e.placeholder {
+		data.Attrs = append(data.Attrs, imap.MailboxAttrNoSelect)
+	}
+	if e.info.HasChildren {
+		data.Attrs = append(data.Attrs, imap.MailboxAttrHasChildren)
+	} else {
+		data.Attrs = append(data.Attrs, imap.MailboxAttrHasNoChildren)
+	}
+	if e.info.Subscribed && subscribed {
+		data.Attrs = append(data.Attrs, imap.MailboxAttrSubscribed)
+	}
+	// RFC 6154 lets the server show special-use attributes always;
+	// learners should see them without knowing RETURN (SPECIAL-USE).
+	if e.info.SpecialUse != "" {
+		data.Attrs = append(data.Attrs, imap.MailboxAttr(e.info.SpecialUse))
+	}
+	return data
+}
+
+// selectList is the untagged LIST that an IMAP4rev2 SELECT or EXAMINE
+// sends for the mailbox (RFC 9051 §6.3.2), with its attributes as LIST
+// shows them.
+func (s *session) selectList(name string) *imap.ListData {
+	for _, in := range s.user.Mailboxes() {
+		if in.Name == name {
+			return listData(listEntry{info: in}, false)
+		}
+	}
+	return &imap.ListData{Delim: store.Delimiter, Mailbox: name}
 }
 
 // listSubscribedGone adds, to LIST (SUBSCRIBED), the subscribed names whose

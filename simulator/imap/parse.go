@@ -273,7 +273,7 @@ func parseOneAddress(s string) (imap.Address, bool) {
 	} else {
 		spec = stripped
 	}
-	spec = strings.TrimSpace(spec)
+	spec = dropUnquotedSpace(spec) // "user (desk)@ (office) host" once comments are gone
 	if name == "" {
 		name = strings.Join(strings.Fields(comment), " ")
 	}
@@ -292,6 +292,28 @@ func parseOneAddress(s string) (imap.Address, bool) {
 		host = "MISSING_DOMAIN"
 	}
 	return imap.Address{Name: name, Mailbox: mailbox, Host: host}, true
+}
+
+// dropUnquotedSpace removes the folding white space an addr-spec may have
+// between its tokens (RFC 5322 §4.4, obsolete syntax), and keeps that of
+// quoted strings.
+func dropUnquotedSpace(s string) string {
+	var b strings.Builder
+	quoted, escaped := false, false
+	for _, r := range s {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\' && quoted:
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case !quoted && (r == ' ' || r == '\t'):
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // stripComments removes RFC 5322 comments outside quoted strings and

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-message/charset"
 
 	"github.com/mailtutor/mailtutor/simulator/store"
 )
@@ -156,18 +157,74 @@ func day(t time.Time) time.Time {
 // headerContains matches a header search key: the field exists and its value
 // (raw, or with encoded words decoded) contains the text, case-insensitively.
 // An empty text matches any message with the field (RFC 3501 §6.4.4).
+// Address fields are also matched as their addresses read once parsed
+// (addressText), as Dovecot matches them: the raw field of
+// `"Bob Builder" <bob@example.org>` does not contain
+// "Bob Builder <bob@example.org>", and `<bob (desk)@ example.org>` does
+// not contain "bob@example.org".
 func headerContains(pm *parsedMessage, key, text string) bool {
+	address := isAddressField(key)
 	for f := pm.root.header.FieldsByKey(key); f.Next(); {
 		raw := strings.ReplaceAll(f.Value(), "\r\n", "")
 		if text == "" || containsFold([]byte(raw), text) || containsFold([]byte(decodeWords(raw)), text) {
+			return true
+		}
+		if address && containsFold([]byte(addressText(raw)), text) {
 			return true
 		}
 	}
 	return false
 }
 
+func isAddressField(key string) bool {
+	for _, k := range []string{"From", "To", "Cc", "Bcc", "Sender", "Reply-To"} {
+		if strings.EqualFold(key, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// addressText writes an address field the way it reads once parsed:
+// display names with encoded words decoded and quotes and comments gone,
+// each address as "Name <mailbox@domain>" or "mailbox@domain", groups as
+// "name: member, member;" (RFC 5322 §3.4).
+func addressText(value string) string {
+	var b strings.Builder
+	comma := false // an address or group came before: the next one needs ", "
+	for _, a := range addressList(value) {
+		if a.Host == "" && a.Mailbox == "" { // a group ends
+			b.WriteString(";")
+			comma = true
+			continue
+		}
+		if comma {
+			b.WriteString(", ")
+		}
+		if a.Host == "" { // a group starts; its first member needs no comma
+			b.WriteString(decodeWords(a.Mailbox) + ": ")
+			comma = false
+			continue
+		}
+		comma = true
+		spec := a.Mailbox
+		if a.Host != "MISSING_DOMAIN" {
+			spec += "@" + a.Host
+		}
+		if a.Name != "" {
+			b.WriteString(decodeWords(a.Name) + " <" + spec + ">")
+		} else {
+			b.WriteString(spec)
+		}
+	}
+	return b.String()
+}
+
+// decodeWords decodes RFC 2047 encoded words, in any charset go-message
+// knows (the standard library alone knows UTF-8, ISO-8859-1 and US-ASCII).
 func decodeWords(s string) string {
-	if d, err := new(mime.WordDecoder).DecodeHeader(s); err == nil {
+	dec := mime.WordDecoder{CharsetReader: charset.Reader}
+	if d, err := dec.DecodeHeader(s); err == nil {
 		return d
 	}
 	return s

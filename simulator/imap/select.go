@@ -109,6 +109,9 @@ func (s *session) Select(name string, options *imap.SelectOptions) (*imap.Select
 		UIDNext:           imap.UID(st.UIDNext),
 		UIDValidity:       st.UIDValidity,
 	}
+	if s.rev2() {
+		data.List = s.selectList(st.Name)
+	}
 	if sel.readOnly {
 		data.NumRecent = st.Recent // EXAMINE looks without claiming
 	} else {

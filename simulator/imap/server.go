@@ -117,6 +117,9 @@ func New(opts Options) *Server {
 		imap.CapNamespace: {}, imap.CapUIDPlus: {}, imap.CapESearch: {}, imap.CapSearchRes: {},
 		imap.CapListExtended: {}, imap.CapListStatus: {}, imap.CapMove: {}, imap.CapStatusSize: {},
 		imap.CapChildren: {}, imap.CapSpecialUse: {}, imap.CapCreateSpecialUse: {}, imap.CapLiteralPlus: {},
+		// RFC 3516: answered by go-imap and fetch.go; the relay puts back
+		// the origin of a partial (imap.CorrectBinaryOrigin).
+		imap.CapBinary: {},
 	}
 	s.lib = imapserver.New(&imapserver.Options{
 		NewSession: s.newSession,

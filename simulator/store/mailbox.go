@@ -450,6 +450,27 @@ func (mb *Mailbox) CopyTo(uids []uint32, dest *Mailbox, move bool, origin any) (
 	if err := s.roomLocked(dest.user, size); err != nil {
 		return CopyResult{}, err
 	}
+	if move && dest == mb {
+		// MOVE into the mailbox itself: the originals go first, then
+		// their copies arrive, so that IMAP sessions are told "* n
+		// EXPUNGE" and then the "* n EXISTS" that announces the copies
+		// with the mailbox's final count, as Dovecot tells them. The other
+		// order told an EXISTS that the EXPUNGEs then took back, and a
+		// client checking the count after the move saw none for the new
+		// messages.
+		moved := make([]*message, len(idx))
+		for k, i := range idx {
+			moved[k] = mb.msgs[i]
+		}
+		for k := len(idx) - 1; k >= 0; k-- { // idx ascends with the UIDs
+			mb.removeAtLocked(idx[k], origin)
+		}
+		for _, m := range moved {
+			res.SourceUIDs = append(res.SourceUIDs, m.uid)
+			res.DestUIDs = append(res.DestUIDs, mb.appendLocked(m.body, m.flags, m.internalDate, origin))
+		}
+		return res, nil
+	}
 	for _, i := range idx {
 		m := mb.msgs[i]
 		res.SourceUIDs = append(res.SourceUIDs, m.uid)

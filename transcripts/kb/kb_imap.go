@@ -367,7 +367,9 @@ func imapFetchItems() []Entry {
 		item("BODY.PEEK", "Like BODY[section] but does not mark the message as read", "RFC 9051 §6.4.5",
 			"What well-behaved clients use to download messages and previews: the \\Seen flag is not set."),
 		item("BINARY[]", "A MIME part already decoded from base64/quoted-printable", "RFC 9051 §6.4.5; RFC 3516",
-			"`BINARY[2]` returns the raw bytes of part 2 (e.g. the PDF) instead of its base64 text. Sets \\Seen like BODY[]."),
+			"`BINARY[2]` returns the raw bytes of part 2 (e.g. the PDF) instead of its base64 text. Sets \\Seen like BODY[]. "+
+				"A partial `BINARY[2]<0.1024>` comes back as `BINARY[2]<0>`, the origin it starts at, in a literal8 `~{n}` "+
+				"(RFC 3516 §4.2), which may hold any byte, NUL included."),
 		item("BINARY.PEEK", "BINARY[] without setting \\Seen", "RFC 9051 §6.4.5; RFC 3516", "Decoded part content, message stays unread."),
 		item("BINARY.SIZE[]", "Size of a MIME part after decoding", "RFC 9051 §6.4.5; RFC 3516",
 			"The real size of an attachment, to show before downloading it."),
