@@ -52,27 +52,26 @@ func TestBDATCutChunkThenHangUpDeliversNothing(t *testing.T) {
 func TestBDATCutChunkOverTLSDeliversNothing(t *testing.T) {
 	for _, implicit := range []bool{true, false} {
 		st := newStore(t)
-		opts := submissionOptions(st, nil)
-		opts.TLSConfig = selfSigned(t)
+		opts := submissionOptions(t, st, nil)
 		if implicit {
 			opts.Role = wire.RoleSubmissions
 		}
 		r := start(t, opts)
-		open := func() *client {
-			if implicit {
-				return dialTLS(t, r.addr)
+		open := func() *client { // logged in as alice, over TLS
+			if !implicit {
+				c := dial(t, r.addr)
+				c.login("alice", "wonderland") // STARTTLS first
+				return c
 			}
-			c := dial(t, r.addr)
+			c := dialTLS(t, r.addr)
 			c.cmd("EHLO client.example", "250")
-			c.startTLS()
+			c.cmd("AUTH PLAIN "+b64("\x00alice\x00wonderland"), "235 2.0.0")
 			return c
 		}
 		conn := open()
-		conn.login("alice", "wonderland")
 		cutChunk(conn, "alice@example.com", "alice@example.com")
 
 		other := open()
-		other.login("alice", "wonderland")
 		other.cmd("MAIL FROM:<alice@example.com>", "250")
 		other.cmd("RCPT TO:<alice@example.com>", "250")
 		other.send("BDAT 18 LAST")
