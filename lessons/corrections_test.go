@@ -23,6 +23,15 @@ type lessonCorrection struct {
 func TestLessonCorrections(t *testing.T) {
 	rows := []lessonCorrection{
 		{
+			name: "lesson 01: PLAIN is NUL, user, NUL, password (RFC 4616 §2)", lesson: "journey-of-an-email", step: "Alice logs in",
+			want:    []string{"RFC 4616 §2", "a zero byte,\n\"alice@example.com\", a zero byte and \"wonderland\""},
+			notWant: []string{"separated by zero bytes"},
+		},
+		{
+			name: "lesson 05: the list offers AUTH only after STARTTLS", lesson: "encryption", step: "Say hello again",
+			want: []string{"now offers `AUTH PLAIN LOGIN`, which it did not before"},
+		},
+		{
 			name: "lesson 07 promises no later POP3-over-TLS lesson", lesson: "pop3-first-conversation", step: "Prove it",
 			want:    []string{"STLS", "RFC 2595 §4", "995", "Encryption lesson", "mailtutor explain STLS"},
 			notWant: []string{"a later lesson shows it"},
@@ -38,7 +47,7 @@ func TestLessonCorrections(t *testing.T) {
 			notWant: []string{"Now do what a real server does"},
 		},
 		{
-			name: "lesson 06: X.2.2 mailbox full is a persistent transient failure", lesson: "smtp-errors-help-desk", step: "552 - mailbox full",
+			name: "lesson 06: X.2.2 mailbox full is a persistent transient failure", lesson: "smtp-errors-help-desk", step: "452 - mailbox full",
 			want: []string{"RFC 3463 §3.3", "persistent transient", "452 4.2.2"},
 		},
 		{
