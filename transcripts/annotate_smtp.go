@@ -264,6 +264,11 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		if initial != "" {
 			a.smtpAuthResponse(l, initial)
 			l.Note = "logs in with " + mech + ": " + l.Note
+			if mech == "LOGIN" {
+				// The user name came with the command (smtplib, curl
+				// --sasl-ir): the first 334 asks for the password.
+				s.authStep = 1
+			}
 		}
 		if mech != "" && initial == "" && s.offered != nil && !s.offered["AUTH"] && s.state != "connected" {
 			l.Note = "logs in with " + mech + ", but the EHLO reply offered no AUTH: no login on this port (an MX takes mail for its own domains without one), " +
