@@ -336,7 +336,11 @@ func renderSeed(format string, proto wire.Proto, d []step) string {
 		each(with("> "), with("< "))
 	case "openssl":
 		line("CONNECTED(00000003)")
+		line("---")
+		line("Verify return code: 18 (self-signed certificate)")
+		line("---")
 		each(with(""), with(""))
+		line("DONE")
 	case "swaks":
 		if proto != wire.SMTP {
 			return ""
@@ -420,7 +424,7 @@ func renderSeed(format string, proto wire.Proto, d []step) string {
 			return ""
 		}
 		p := string(proto)
-		line("Nov 26 10:28:46 " + p + "-login: Info: Login: user=<alice" + seedOSC52 + ">, method=PLAIN, rip=127.0.0.1" + seedCSI + ", lip=127.0.0.1, mpid=28203, secured, session=<j32ZaCth" + seedRLO + ">")
+		line("Nov 26 10:28:46 " + p + "-login: Info: Login: user=<alice" + seedOSC52 + seedRLO + ">, method=PLAIN, rip=127.0.0.1" + seedCSI + ", lip=127.0.0.1, mpid=28203, secured, session=<j32ZaCth" + seedRLO + ">")
 		line("Nov 26 10:28:46 " + p + "(alice" + seedOSC0 + ")<28203><j32ZaCth>: Info: Disconnected: Logged out in=100 out=1026" + seedC1)
 		line("Nov 26 10:28:48 " + p + "-login: Info: Disconnected: Connection closed (auth failed, 1 attempts in 2 secs): user=<bob" + seedC1R + ">, method=PLAIN, rip=127.0.0.1, lip=127.0.0.1, session=<x>")
 	case "bounce":
