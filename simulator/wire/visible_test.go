@@ -3,6 +3,7 @@ package wire
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestVisible(t *testing.T) {
@@ -45,7 +46,16 @@ func TestVisible(t *testing.T) {
 // obeys survives, and clean text comes out unchanged.
 func FuzzVisible(f *testing.F) {
 	f.Add("\x1b]52;c;Zm9v\x07\x1b[2J\x9b\u202e")
+	f.Add("\xe0\x80\x80 \xed\xa0\x80 \xf4\x90\x80\x80 \xf0\x9f\x98\x80 \xc0\xaf \xe2\x82")
 	f.Fuzz(func(t *testing.T, s string) {
+		for i := 0; i < len(s); i++ {
+			r, n := decodeRune(s[i:])
+			wr, wn := utf8.DecodeRuneInString(s[i:])
+			br, bn := decodeRune([]byte(s[i:]))
+			if r != wr || n != wn || br != wr || bn != wn {
+				t.Fatalf("decodeRune(%q) = %U %d, want %U %d", s[i:], r, n, wr, wn)
+			}
+		}
 		for _, keep := range []bool{false, true} {
 			out := Visible(s)
 			if keep {
