@@ -400,9 +400,9 @@ func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]*transc
 	if e.Encrypted {
 		lock = " (TLS)"
 	}
-	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), shorten(l.Text))
+	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), terminal(l.Text))
 	if l.Note != "" {
-		fmt.Fprintf(w, "    # %s\n", shorten(l.Note))
+		fmt.Fprintf(w, "    # %s\n", terminal(l.Note))
 	}
 }
 
@@ -411,9 +411,11 @@ func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]*transc
 // Transcripts keep every byte.
 const terminalLineMax = 2000
 
-// shorten cuts s to terminalLineMax bytes (on a character boundary) and
-// says how much was left out.
-func shorten(s string) string {
+// terminal makes s safe to print (wire.Visible: no escape sequence, no
+// bidi control reaches the terminal), cuts it to terminalLineMax bytes
+// (on a character boundary) and says how much was left out.
+func terminal(s string) string {
+	s = wire.Visible(s)
 	if len(s) <= terminalLineMax {
 		return s
 	}
@@ -465,6 +467,7 @@ func newExplainCmd() *cobra.Command {
 // printMarkdown renders Markdown with glamour on a terminal and prints it as
 // is when piped (or with NO_COLOR, or --plain).
 func printMarkdown(w io.Writer, md string, plain bool) error {
+	md = wire.VisibleLines(md) // it quotes what the user pasted
 	f, isFile := w.(*os.File)
 	_, noColor := os.LookupEnv("NO_COLOR")
 	if plain || noColor || !isFile || !term.IsTerminal(int(f.Fd())) {
@@ -573,13 +576,13 @@ func printHeaders(w io.Writer, rep transcripts.MessageReport) error {
 	fmt.Fprintln(w, "# format: message (its header section)")
 	fmt.Fprintln(w)
 	for _, h := range rep.Headers {
-		fmt.Fprintf(w, "%s: %s\n", h.Name, shorten(h.Value))
-		fmt.Fprintf(w, "     # %s\n", h.Note)
+		fmt.Fprintf(w, "%s: %s\n", terminal(h.Name), terminal(h.Value))
+		fmt.Fprintf(w, "     # %s\n", terminal(h.Note))
 	}
 	if len(rep.Route) > 0 {
 		fmt.Fprintf(w, "\n## route, oldest hop first (%d Received lines)\n", len(rep.Route))
 		for i, r := range rep.Route {
-			fmt.Fprintf(w, "%d. %s\n", i+1, r)
+			fmt.Fprintf(w, "%d. %s\n", i+1, terminal(r))
 		}
 	}
 	return nil
@@ -588,7 +591,7 @@ func printHeaders(w io.Writer, rep transcripts.MessageReport) error {
 func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {
 	fmt.Fprintf(w, "# format: %s\n", res.Format)
 	for _, s := range res.Sessions {
-		fmt.Fprintf(w, "\n## session %s (%s)\n", s.ID, s.Proto)
+		fmt.Fprintf(w, "\n## session %s (%s)\n", terminal(string(s.ID)), terminal(string(s.Proto)))
 		a := transcripts.NewAnnotator(s.Proto, transcripts.AnnotateOptions{RevealSecrets: reveal})
 		for _, e := range s.Events {
 			printLine(w, a.Annotate(e))
@@ -597,7 +600,7 @@ func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {
 	if len(res.Problems) > 0 {
 		fmt.Fprintf(w, "\n## lines not understood (%d)\n", len(res.Problems))
 		for _, p := range res.Problems {
-			fmt.Fprintf(w, "line %d: %s: %q\n", p.Line, p.Reason, p.Text)
+			fmt.Fprintf(w, "line %d: %s: \"%s\"\n", p.Line, terminal(p.Reason), terminal(p.Text))
 		}
 	}
 	return nil
@@ -617,9 +620,9 @@ func dirMarker(d wire.Dir, meta string) string {
 
 // printLine writes one annotated line: the line itself, then its note.
 func printLine(w io.Writer, l transcripts.Line) {
-	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), shorten(l.Text))
+	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), terminal(l.Text))
 	if l.Note != "" {
-		fmt.Fprintf(w, "     # %s\n", shorten(l.Note))
+		fmt.Fprintf(w, "     # %s\n", terminal(l.Note))
 	}
 }
 
@@ -700,7 +703,7 @@ func newLessonsCmd(opts *tui.Options) *cobra.Command {
 		RunE: func(c *cobra.Command, _ []string) error {
 			cat, errs := lessons.Load(true, opts.LessonDirs...)
 			for _, e := range errs {
-				fmt.Fprintln(c.ErrOrStderr(), e)
+				fmt.Fprintln(c.ErrOrStderr(), wire.Visible(e.Error()))
 			}
 			lessons.List(c.OutOrStdout(), cat)
 			return nil
@@ -729,7 +732,7 @@ func newLessonsCmd(opts *tui.Options) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			cat, errs := lessons.Load(true, opts.LessonDirs...)
 			for _, e := range errs {
-				fmt.Fprintln(c.ErrOrStderr(), e)
+				fmt.Fprintln(c.ErrOrStderr(), wire.Visible(e.Error()))
 			}
 			l, ok := cat.Lesson(args[0])
 			if !ok {

@@ -161,6 +161,7 @@ func parseFile(src []byte, file string, read func(string) ([]byte, error)) (*Les
 		if len(errs) == 0 {
 			l := &Lesson{Meta: raw.meta, File: file, Intro: raw.intro, Steps: raw.steps, attachments: attachments}
 			l.sessionOrder = raw.sessOrder
+			l.makeVisible()
 			return l, nil
 		}
 	}

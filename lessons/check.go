@@ -30,7 +30,7 @@ func List(w io.Writer, cat *Catalog) {
 func Check(ctx context.Context, w io.Writer, builtin bool, dirs ...string) error {
 	cat, errs := Load(builtin, dirs...)
 	for _, e := range errs {
-		fmt.Fprintln(w, e)
+		fmt.Fprintln(w, wire.Visible(e.Error())) // names a teacher's files
 	}
 	err := CheckAll(ctx, cat, w)
 	if len(errs) > 0 {

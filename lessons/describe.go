@@ -3,27 +3,32 @@ package lessons
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
 // Describe says in plain words what the goal asks, for the lesson pane
-// ("the server answers EHLO or HELO with 250 on server").
-func (g *Goal) Describe() string {
+// ("the server answers EHLO or HELO with 250 on server"). It quotes the
+// lesson file's words, so they are made visible (wire.Visible).
+func (g *Goal) Describe() string { return wire.Visible(g.describe()) }
+
+func (g *Goal) describe() string {
 	if g == nil {
 		return ""
 	}
 	var parts []string
 	for _, sub := range g.All {
-		parts = append(parts, sub.Describe())
+		parts = append(parts, sub.describe())
 	}
 	if len(g.Any) > 0 {
 		var alts []string
 		for _, sub := range g.Any {
-			alts = append(alts, sub.Describe())
+			alts = append(alts, sub.describe())
 		}
 		parts = append(parts, "either "+strings.Join(alts, ", or "))
 	}
 	if g.Not != nil {
-		parts = append(parts, "not: "+g.Not.Describe())
+		parts = append(parts, "not: "+g.Not.describe())
 	}
 	if c := g.Sent; c != nil {
 		parts = append(parts, fmt.Sprintf("you send %s on %s", orWords(c.Verb, "a command"), c.Session))

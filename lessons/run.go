@@ -300,7 +300,7 @@ func (r *Run) Hint() string {
 		return ""
 	}
 	if len(st.Solution) > 0 {
-		return "Show me: " + describeSends(st.Solution)
+		return "Show me: " + wire.Visible(describeSends(st.Solution))
 	}
 	return ""
 }

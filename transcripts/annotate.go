@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts/kb"
@@ -269,39 +268,13 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 	}
 }
 
-// safe escapes control bytes and invalid UTF-8 in an annotation; Detail
-// keeps its line breaks.
+// safe escapes what a terminal would obey in an annotation (wire.Visible);
+// Detail keeps its line breaks.
 func (a *Annotator) safe(s string, keepNewlines bool) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f {
-			continue
-		}
-		if c >= 0x80 {
-			ascii = false
-			continue
-		}
-		if c == '\n' && keepNewlines {
-			continue
-		}
-		return a.escapeAnnotation(s, keepNewlines)
+	if keepNewlines {
+		return wire.VisibleLines(s)
 	}
-	if ascii || utf8.ValidString(s) {
-		return s
-	}
-	return a.escapeAnnotation(s, keepNewlines)
-}
-
-func (a *Annotator) escapeAnnotation(s string, keepNewlines bool) string {
-	if !keepNewlines {
-		return a.display([]byte(s))
-	}
-	parts := strings.Split(s, "\n")
-	for i, p := range parts {
-		parts[i] = a.display([]byte(p))
-	}
-	return strings.Join(parts, "\n")
+	return wire.Visible(s)
 }
 
 // want asks finish to add a knowledge-base entry's explanation.
@@ -450,56 +423,15 @@ func lineEnding(b []byte) string {
 	return ""
 }
 
-// display makes bytes safe to show: printable ASCII and valid UTF-8 as is,
-// control bytes and invalid bytes escaped ("\r", "\t", "\x00").
+// display makes bytes safe to show (wire.Visible): printable ASCII and
+// valid UTF-8 as is, controls, bidi controls and invalid bytes escaped
+// ("\r", "\t", "\x1b", "\u202e"). The escaping reuses one buffer.
 func (a *Annotator) display(b []byte) string {
-	clean := true
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if wire.VisibleBytes(b) {
 		return string(b)
 	}
-	out := a.esc[:0]
-	for i := 0; i < len(b); {
-		c := b[i]
-		switch {
-		case c == '\t':
-			out = append(out, `\t`...)
-			i++
-		case c == '\r':
-			out = append(out, `\r`...)
-			i++
-		case c == '\n':
-			out = append(out, `\n`...)
-			i++
-		case c < 0x20 || c == 0x7f:
-			out = appendHexEscape(out, c)
-			i++
-		case c < 0x80:
-			out = append(out, c)
-			i++
-		default:
-			r, size := utf8.DecodeRune(b[i:])
-			if r == utf8.RuneError && size <= 1 || r < 0xa0 {
-				out = appendHexEscape(out, c)
-				i++
-				continue
-			}
-			out = append(out, b[i:i+size]...)
-			i += size
-		}
-	}
-	a.esc = out
-	return string(out)
-}
-
-func appendHexEscape(out []byte, c byte) []byte {
-	const hex = "0123456789abcdef"
-	return append(out, '\\', 'x', hex[c>>4], hex[c&15])
+	a.esc = wire.AppendVisible(a.esc[:0], b)
+	return string(a.esc)
 }
 
 // formatInt writes n with thousands separators: 2048 → "2,048".

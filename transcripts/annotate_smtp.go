@@ -270,6 +270,11 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		if initial != "" {
 			a.smtpAuthResponse(l, initial)
 			l.Note = "logs in with " + mech + ": " + l.Note
+			if mech == "LOGIN" {
+				// The user name came with the command (smtplib, curl
+				// --sasl-ir): the first 334 asks for the password.
+				s.authStep = 1
+			}
 		}
 		// A response that is itself malformed is refused for that first
 		// (the server parses before it applies its login policy).

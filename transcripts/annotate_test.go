@@ -636,3 +636,20 @@ func TestSMTPLogStartingMidSession(t *testing.T) {
 		}
 	}
 }
+
+// AUTH LOGIN with the user name on the command line (smtplib, curl
+// --sasl-ir): the next response is the password, and it is masked, not
+// shown decoded as a user name (issue 15, point 3; found by the annotate
+// fuzz targets' AUTH seeds).
+func TestAnnotateAuthLoginInitialResponsePasswordMasked(t *testing.T) {
+	evs := events(wire.SMTP, wire.RoleSubmission,
+		"S:220 mx ESMTP\r\n", "C:EHLO a\r\n", "S:250-mx\r\n250 AUTH LOGIN\r\n",
+		"C:AUTH LOGIN YWxpY2U=\r\n", "S:334 UGFzc3dvcmQ6\r\n", "C:U3cwcmRmaXNoLTM=\r\n", "S:235 2.7.0 ok\r\n")
+	for _, l := range annotateAll(wire.SMTP, AnnotateOptions{}, evs) {
+		for _, s := range []string{l.Text, l.Note, l.Detail} {
+			if strings.Contains(s, "Sw0rdfish-3") || strings.Contains(s, "U3cwcmRmaXNoLTM=") {
+				t.Errorf("the password is shown: %q", s)
+			}
+		}
+	}
+}

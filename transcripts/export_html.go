@@ -76,18 +76,9 @@ func WriteHTML(w io.Writer, t *Transcript) error {
 	return bw.Flush()
 }
 
-// htmlText escapes s for HTML text and attributes, replacing control
-// characters and invalid UTF-8, which well-formed HTML may not hold.
+// htmlText escapes s for HTML text and attributes, after wire.VisibleLines:
+// control characters, bidi controls (a browser obeys U+202E too) and
+// invalid UTF-8, which well-formed HTML may not hold, are shown as marks.
 func htmlText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return '\uFFFD'
-		}
-		return r
-	}, s)
-	return html.EscapeString(s)
+	return html.EscapeString(wire.VisibleLines(s))
 }

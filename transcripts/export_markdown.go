@@ -17,13 +17,13 @@ func WriteMarkdown(w io.Writer, t *Transcript) error {
 	if title == "" {
 		title = "mailtutor transcript"
 	}
-	bw.WriteString("# " + mdEscape(oneLine(title)) + "\n\n")
+	bw.WriteString("# " + mdText(oneLine(title)) + "\n\n")
 	if !t.Created.IsZero() {
 		bw.WriteString("Recorded " + t.Created.Format("2006-01-02 15:04") + ". ")
 	}
 	bw.WriteString("C: is what the client sent, S: what the server answered; each line is explained below it.\n")
 	for _, s := range sessionsOf(t) {
-		bw.WriteString("\n## Session " + mdEscape(sessionTitle(s.info)) + "\n\n")
+		bw.WriteString("\n## Session " + mdText(sessionTitle(s.info)) + "\n\n")
 		for _, l := range s.lines {
 			who := "C:"
 			switch l.Dir {
@@ -35,12 +35,12 @@ func WriteMarkdown(w io.Writer, t *Transcript) error {
 			if l.Encrypted && l.Dir != wire.Meta {
 				who += " (encrypted)"
 			}
-			bw.WriteString("- " + who + " " + mdCodeSpan(l.Text))
+			bw.WriteString("- " + who + " " + mdCodeSpan(wire.Visible(l.Text)))
 			if l.Note != "" {
-				bw.WriteString("  \n  " + mdEscape(oneLine(l.Note)))
+				bw.WriteString("  \n  " + mdText(oneLine(l.Note)))
 			}
 			if l.RFC != "" {
-				bw.WriteString(" *(" + mdEscape(l.RFC) + ")*")
+				bw.WriteString(" *(" + mdText(l.RFC) + ")*")
 			}
 			bw.WriteString("\n")
 		}
@@ -70,16 +70,28 @@ func mdCodeSpan(s string) string {
 	return fence + s + fence
 }
 
-// mdEscape backslash-escapes the characters Markdown would otherwise read
-// as formatting or HTML.
-func mdEscape(s string) string {
+// mdText makes s safe as Markdown text on one line: wire.Visible first
+// (no control, no line break can remain, so nothing can leave the line),
+// then a backslash before every character that could start an inline
+// construct or raw HTML (CommonMark lets any ASCII punctuation be escaped,
+// and an escaped character is always literal), and before the first
+// character when it could open a block (a heading, a list, a quote, a
+// fence, a setext underline) where the text starts a line.
+func mdText(s string) string {
+	s = wire.Visible(s)
 	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '#', '|', '!', '&':
+	b.Grow(len(s) + 8)
+	lead := true // still in the leading spaces and digits of the text
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case strings.IndexByte("\\`*_[]<>&|~!", c) >= 0:
+			b.WriteByte('\\')
+		case lead && strings.IndexByte("#>+-=.)", c) >= 0:
 			b.WriteByte('\\')
 		}
-		b.WriteRune(r)
+		b.WriteByte(c)
+		lead = lead && (c == ' ' || c >= '0' && c <= '9')
 	}
 	return b.String()
 }

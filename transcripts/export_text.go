@@ -15,19 +15,19 @@ import (
 func WriteText(w io.Writer, t *Transcript) error {
 	bw := bufio.NewWriter(w)
 	if t.Title != "" {
-		bw.WriteString("=== " + oneLine(t.Title) + " ===\n")
+		bw.WriteString("=== " + wire.Visible(oneLine(t.Title)) + " ===\n")
 	}
 	for i, s := range sessionsOf(t) {
 		if i > 0 || t.Title != "" {
 			bw.WriteString("\n")
 		}
-		bw.WriteString("=== session " + sessionTitle(s.info) + " ===\n")
+		bw.WriteString("=== session " + wire.Visible(sessionTitle(s.info)) + " ===\n")
 		for _, l := range s.lines {
-			bw.WriteString(textPrefix(l) + l.Text + "\n")
+			bw.WriteString(textPrefix(l) + wire.Visible(l.Text) + "\n")
 			if l.Note != "" {
-				bw.WriteString("   # " + oneLine(l.Note))
+				bw.WriteString("   # " + wire.Visible(oneLine(l.Note)))
 				if l.RFC != "" {
-					bw.WriteString(" [" + l.RFC + "]")
+					bw.WriteString(" [" + wire.Visible(l.RFC) + "]")
 				}
 				bw.WriteString("\n")
 			}

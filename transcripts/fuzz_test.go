@@ -3,6 +3,7 @@ package transcripts
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,9 +49,12 @@ func fuzzAnnotate(t *testing.T, proto wire.Proto, data []byte) {
 			t.Fatalf("the annotator failed on %q: %s", e.Data, l.Note)
 		}
 		for _, s := range []string{l.Text, l.Note} {
-			if strings.ContainsAny(s, "\x00\r\n\x1b") || !utf8.ValidString(s) {
+			if strings.ContainsAny(s, "\x00\r\n\x1b") || !utf8.ValidString(s) || wire.Visible(s) != s {
 				t.Fatalf("unsafe display text %q", s)
 			}
+		}
+		if wire.VisibleLines(l.Detail) != l.Detail {
+			t.Fatalf("unsafe detail %q", l.Detail)
 		}
 		if !e.Secret.Empty() && e.Secret.End <= len(e.Data) && e.Secret.Start >= 0 {
 			secret := e.Data[e.Secret.Start:e.Secret.End]
@@ -113,9 +117,9 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		return
 	}
 	seeds := map[string][][]string{
-		"FuzzAnnotateSMTP": {smtpSubmissionSteps, smtpMistakesSteps},
-		"FuzzAnnotatePOP3": {pop3SessionSteps, pop3ErrorsSteps},
-		"FuzzAnnotateIMAP": {imapSessionSteps, imapUntaggedLoginSteps},
+		"FuzzAnnotateSMTP": {smtpSubmissionSteps, smtpMistakesSteps, smtpAttackSteps},
+		"FuzzAnnotatePOP3": {pop3SessionSteps, pop3ErrorsSteps, pop3AttackSteps},
+		"FuzzAnnotateIMAP": {imapSessionSteps, imapUntaggedLoginSteps, imapAttackSteps},
 	}
 	for name, dialogues := range seeds {
 		dir := filepath.Join("testdata", "fuzz", name)
@@ -129,4 +133,63 @@ func TestWriteFuzzSeeds(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The attacks of issue 15: OSC 52 (clipboard), OSC 0 (title), CSI 2J
+// (clear screen), BEL, C1 CSI as a byte (0x9b) and as a character
+// (U+009B), a bidi override (U+202E), in every place a line can carry them.
+var (
+	smtpAttackSteps = []string{
+		"S:220 mx ESMTP \x1b]52;c;cHduZWQ=\x07\r\n", "C:EHLO a\x1b[2J\r\n", "S:250-mx \a\r\n250 AUTH PLAIN LOGIN\r\n",
+		"C:MAIL FROM:<pay\u202egpj.exe@example.net>\r\n", "S:250 2.1.0 Ok\x9b2J\r\n",
+		"C:RCPT TO:<bob@example.org>\r\n", "S:250 ok \u009b2J\r\n", "C:DATA\r\n", "S:354 go\r\n",
+		"C:Subject: hi\x1b]0;PWNED\x07\r\nFrom: b\u202e@x\r\n\r\nbody\x1b[2J\r\n.\r\n", "S:250 queued \u202e\r\n",
+	}
+	pop3AttackSteps = []string{
+		"S:+OK ready <1.2@x> \x1b]52;c;cHduZWQ=\x07\r\n", "C:USER alice\x1b[2J\r\n", "S:+OK \a\r\n",
+		"C:RETR 1\u202e\r\n", "S:-ERR no\x9b2J \u009b2J\r\n", "C:TOP 1 0\r\n",
+		"S:+OK\r\nSubject: \x1b]0;PWNED\x07\u202e\r\n\r\n.\r\n",
+	}
+	imapAttackSteps = []string{
+		"S:* OK ready \x1b]52;c;cHduZWQ=\x07\r\n", "C:a1 SELECT INBOX\u202e\x1b[2J\r\n", "S:* 1 EXISTS\a\r\n",
+		"S:a1 OK [READ-WRITE] done\x9b2J\u009b2J\r\n", "C:a2 FETCH 1 BODY[HEADER]\r\n",
+		"S:* 1 FETCH (BODY[HEADER] {40}\r\nSubject: \x1b]0;PWNED\x07\u202e\x9b2J\r\n\r\n)\r\n", "S:a2 OK done\r\n",
+	}
+)
+
+// FuzzLoadTranscript loads any bytes as a transcript file and, when they
+// load, holds what every output makes of them to issue 15: the text,
+// Markdown and HTML exports and the lines replay shows carry no control
+// character but newline and tab, no C1, no bidi control, no invalid UTF-8.
+// Seeds under testdata/fuzz/FuzzLoadTranscript carry the attacks in every
+// field of the file.
+func FuzzLoadTranscript(f *testing.F) {
+	f.Add([]byte(`{"format":"mailtutor-transcript","version":1,"title":"t\u001b]0;PWNED\u0007","created":"2026-01-02T10:00:00Z","sessions":[{"id":"s1","proto":"smtp","peer":"p\u202e"}]}
+{"seq":1,"session":"s1","proto":"smtp","dir":"S","kind":"line","time":"2026-01-02T10:00:00Z","text":"220 x\n\n<script>\u001b[2J","note":"n\u009b","detail":"d\u0007","rfc":"RFC\u202e"}
+`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tr, err := Load(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, l := range NewPlayer(tr).lines { // what replay shows
+			for _, s := range []string{string(l.Session), string(l.Proto), string(l.Role), l.Text, l.Note, l.RFC, l.Verb, l.Tag, l.Code, l.Enhanced, l.RespCode, l.State} {
+				if wire.Visible(s) != s {
+					t.Fatalf("a loaded line shows %q", s)
+				}
+			}
+			if wire.VisibleLines(l.Detail) != l.Detail {
+				t.Fatalf("a loaded detail shows %q", l.Detail)
+			}
+		}
+		for name, write := range map[string]func(io.Writer, *Transcript) error{"text": WriteText, "md": WriteMarkdown, "html": WriteHTML} {
+			var out bytes.Buffer
+			if err := write(&out, tr); err != nil {
+				t.Fatal(err)
+			}
+			if s := out.String(); wire.VisibleLines(s) != s {
+				t.Fatalf("the %s export of %q holds a raw control:\n%q", name, data, s)
+			}
+		}
+	})
 }

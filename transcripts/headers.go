@@ -105,14 +105,16 @@ func ExplainHeaders(raw []byte) MessageReport {
 			prev = t
 		}
 		notes[i] = note
-		rep.Route = append(rep.Route, route)
+		// The route and the notes quote the message's own words: a header
+		// can carry any bytes, an escape sequence too (wire.Visible).
+		rep.Route = append(rep.Route, wire.Visible(route))
 	}
 	for i, f := range fields {
 		note := notes[i]
 		if note == "" {
 			note = headerNote(f.name, f.value)
 		}
-		rep.Headers = append(rep.Headers, HeaderNote{Name: f.name, Value: f.value, Note: note})
+		rep.Headers = append(rep.Headers, HeaderNote{Name: wire.Visible(f.name), Value: wire.Visible(f.value), Note: wire.Visible(note)})
 	}
 	return rep
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
 // A message as Gmail shows it in "Show original" (written by hand in the
@@ -94,11 +96,22 @@ func FuzzExplainHeaders(f *testing.F) {
 	f.Add([]byte(gmailHeaders))
 	f.Add([]byte("Received: from\r\n\t; \r\nReceived: by x; Mon, 1 Jan 2026 00:00:00 +0000\r\n"))
 	f.Add([]byte("Authentication-Results: ;dmarc=\r\nDKIM-Signature: d=\r\n\r\n"))
+	f.Add([]byte("Received: from a\x1b[2J (b [192.0.2.1]) by c\u202e with ESMTP\x9b; Mon, 1 Jan 2026 00:00:00 +0000\r\nSubject: \x1b]52;c;cHduZWQ=\x07\r\nX-\u009b: \x1b]0;PWNED\x07\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		rep := ExplainHeaders(raw)
 		for _, h := range rep.Headers {
 			if h.Note == "" {
 				t.Fatalf("header %q without a note", h.Name)
+			}
+			for _, s := range []string{h.Name, h.Value, h.Note} {
+				if wire.Visible(s) != s {
+					t.Fatalf("header %q: %q is not safe to print", h.Name, s)
+				}
+			}
+		}
+		for _, r := range rep.Route {
+			if wire.Visible(r) != r {
+				t.Fatalf("route %q is not safe to print", r)
 			}
 		}
 		LooksLikeMessage(raw)

@@ -224,9 +224,13 @@ func (t *Transcript) readHeader(rec []byte) error {
 	if h.Version < 1 || h.Version > FormatVersion {
 		return fmt.Errorf("transcript format version %d is not supported (this mailtutor reads version %d)", h.Version, FormatVersion)
 	}
-	t.Version, t.Title, t.Created = h.Version, h.Title, h.Created
+	// A transcript file is anyone's text: every string that a screen or an
+	// export shows is made visible (wire.Visible) as it is read, so replay,
+	// a lesson's recording and the exports never pass on an escape sequence.
+	v := wire.Visible
+	t.Version, t.Title, t.Created = h.Version, v(h.Title), h.Created
 	for _, s := range h.Sessions {
-		info := SessionInfo{ID: wire.SessionID(s.ID), Proto: wire.Proto(s.Proto), Role: wire.Role(s.Role), Peer: s.Peer}
+		info := SessionInfo{ID: wire.SessionID(v(s.ID)), Proto: wire.Proto(v(s.Proto)), Role: wire.Role(v(s.Role)), Peer: v(s.Peer)}
 		if s.Opened != nil {
 			info.Opened = *s.Opened
 		}
@@ -253,11 +257,14 @@ func parseLine(rec []byte) (Line, error) {
 	if !ok {
 		return Line{}, fmt.Errorf("unknown kind %q", j.Kind)
 	}
+	// Every string is shown somewhere (see readHeader); Raw stays the bytes
+	// that crossed the wire, and only Detail, Markdown, keeps its lines.
+	v := wire.Visible
 	l := Line{
-		Seq: j.Seq, Session: wire.SessionID(j.Session), Proto: wire.Proto(j.Proto), Role: wire.Role(j.Role),
-		Dir: dir, Kind: kind, Time: j.Time, Text: j.Text, Encrypted: j.Encrypted, Secret: j.Secret,
-		Verb: j.Verb, Tag: j.Tag, Code: j.Code, Enhanced: j.Enhanced, RespCode: j.RespCode, State: j.State,
-		Note: j.Note, Detail: j.Detail, RFC: j.RFC, Level: parseLevel(j.Level), Complete: j.Complete, Unknown: j.Unknown,
+		Seq: j.Seq, Session: wire.SessionID(v(j.Session)), Proto: wire.Proto(v(j.Proto)), Role: wire.Role(v(j.Role)),
+		Dir: dir, Kind: kind, Time: j.Time, Text: v(j.Text), Encrypted: j.Encrypted, Secret: j.Secret,
+		Verb: v(j.Verb), Tag: v(j.Tag), Code: v(j.Code), Enhanced: v(j.Enhanced), RespCode: v(j.RespCode), State: v(j.State),
+		Note: v(j.Note), Detail: wire.VisibleLines(j.Detail), RFC: v(j.RFC), Level: parseLevel(j.Level), Complete: j.Complete, Unknown: j.Unknown,
 	}
 	switch {
 	case j.Raw != nil:

@@ -52,41 +52,16 @@ const maxShownBytes = 2048
 // maxPayloadLines bounds how many lines of a message body are drawn.
 const maxPayloadLines = 12
 
-// printable makes any bytes safe to draw: control bytes become Unicode
-// control pictures (␀, ␛...), invalid UTF-8 becomes \xNN, tabs become two
-// spaces. A terminal must never receive a raw escape sequence from a
-// server: it could move the cursor or change colours under the UI.
+// printable makes any text safe to draw: wire.Visible shows control
+// bytes, bidi controls and invalid UTF-8 as escapes ("\x1b", "\u202e",
+// "\xff"), after tabs became two spaces so widths come out right. A
+// terminal must never receive a raw escape sequence from a server: it
+// could move the cursor or change colours under the UI.
 func printable(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
+	if strings.IndexByte(s, '\t') >= 0 {
+		s = strings.ReplaceAll(s, "\t", "  ")
 	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02X`, s[i])
-		case r == '\t':
-			b.WriteString("  ")
-		case r < 0x20:
-			b.WriteRune(0x2400 + r)
-		case r == 0x7f:
-			b.WriteRune('␡')
-		case r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	return b.String()
+	return wire.Visible(s)
 }
 
 // shorten cuts s to at most max bytes on a rune boundary and says how much

@@ -241,18 +241,19 @@ func (r *replayScreen) view() string {
 		out = append(out, "", " Transcript file (Enter opens, ↑/↓ chooses a saved one):", " "+r.path.view("› ", w-2, st, true))
 		if r.err != "" {
 			out = append(out, "")
-			for _, l := range wrapText("Could not open it: "+r.err+". Nothing was changed; fix the path or pick another file.", w-2) {
+			for _, l := range wrapText("Could not open it: "+printable(r.err)+". Nothing was changed; fix the path or pick another file.", w-2) {
 				out = append(out, " "+st.Error.Render(l))
 			}
 		}
-		out = append(out, "", st.Subtle.Render(" Saved transcripts in "+r.dir+":"))
+		out = append(out, "", st.Subtle.Render(" Saved transcripts in "+printable(r.dir)+":"))
 		if len(r.files) == 0 {
 			out = append(out, st.Faint.Render("   (none yet: press ctrl+s in a session to save one)"))
 		}
 		for i, f := range r.files {
-			line := "   " + filepath.Base(f)
+			// A file name is anyone's bytes.
+			line := "   " + printable(filepath.Base(f))
 			if i == r.pick {
-				line = st.Selected.Render(" ▸ " + filepath.Base(f))
+				line = st.Selected.Render(" ▸ " + printable(filepath.Base(f)))
 			}
 			out = append(out, line)
 		}
@@ -261,7 +262,7 @@ func (r *replayScreen) view() string {
 		return strings.Join(out, "\n")
 	}
 	cw, ch, sw, sh, stacked := r.layout()
-	head := st.Title.Render("mailtutor") + " " + st.Subtle.Render("Replay: "+filepath.Base(r.name))
+	head := st.Title.Render("mailtutor") + " " + st.Subtle.Render("Replay: "+printable(filepath.Base(r.name)))
 	out = append(out, ansi.Truncate(head, w, "…"))
 	left := fit(r.convo.visible(cw, ch, st), cw, ch)
 	var side []string

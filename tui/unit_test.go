@@ -191,7 +191,7 @@ func TestPrintableBinary(t *testing.T) {
 	if strings.ContainsAny(got, "\x00\x1b\t") {
 		t.Fatalf("control bytes left in %q", got)
 	}
-	if got != "a␀b␛[31mc\\xFF  d" {
+	if got != `a\x00b\x1b[31mc\xff  d` {
 		t.Fatalf("got %q", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -221,9 +222,35 @@ func build(p *parser, forced wire.Proto) *Result {
 		s.split.Flush(wire.FromClient, emit)
 		s.split.Flush(wire.FromServer, emit)
 	}
+	b.maskProblems()
 	// Parsers that read in two passes (openssl) find some problems late.
 	sort.SliceStable(b.res.Problems, func(i, j int) bool { return b.res.Problems[i].Line < b.res.Problems[j].Line })
 	return b.res
+}
+
+// maskProblems masks in the problems' quoted log lines every credential
+// the splitters found in the events: a line reported (out of timestamp
+// order, say) quotes the log as it was, and the password in it would reach
+// the output that masks it everywhere else.
+func (b *builder) maskProblems() {
+	var secrets []string
+	for _, s := range b.res.Sessions {
+		for _, e := range s.Events {
+			if !e.Secret.Empty() && e.Secret.Start >= 0 && e.Secret.End <= len(e.Data) {
+				secrets = append(secrets, string(e.Data[e.Secret.Start:e.Secret.End]))
+			}
+		}
+	}
+	if len(secrets) == 0 {
+		return
+	}
+	// Longest first, so that a secret inside another is not masked in part.
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for i := range b.res.Problems {
+		for _, sec := range secrets {
+			b.res.Problems[i].Text = strings.ReplaceAll(b.res.Problems[i].Text, sec, "********")
+		}
+	}
 }
 
 // firstLine is the log line of a session's first record.

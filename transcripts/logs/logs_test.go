@@ -555,3 +555,24 @@ func TestMailLogWithPostfixAndDovecot(t *testing.T) {
 		}
 	}
 }
+
+// A problem quotes its log line: a credential in it is masked, as in the
+// events (found by FuzzAnnotateSmtplib: smtplib's lines out of timestamp
+// order were reported with AUTH PLAIN's base64 in clear).
+func TestProblemQuotingAuthLineMasksTheSecret(t *testing.T) {
+	log := "21:31:20.700000 reply: b'220 mx ESMTP\\r\\n'\n" +
+		"21:31:20.600000 send: 'AUTH PLAIN AGFsaWNlAFN3MHJkZmlzaC0x\\r\\n'\n" +
+		"21:31:20.800000 reply: b'235 2.7.0 ok\\r\\n'\n"
+	res, err := Parse(strings.NewReader(log), Options{Format: FormatSmtplib})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) == 0 {
+		t.Fatal("the line out of order was not reported")
+	}
+	for _, p := range res.Problems {
+		if strings.Contains(p.Text, "AGFsaWNlAFN3MHJkZmlzaC0x") {
+			t.Errorf("problem quotes the credential: %+v", p)
+		}
+	}
+}
