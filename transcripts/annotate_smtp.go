@@ -33,14 +33,12 @@ type smtpState struct {
 	// authResponses counts the client's SASL responses in this AUTH
 	// exchange, the initial response included: LOGIN's first is the user
 	// name, its second the password, however many 334s came first.
+	auth          string
 	authResponses int
-	// authStep counts the server's 334 challenges so far.
-	auth       string
-	authStep   int
-	authUser   string
-	challenged bool // a 334 is outstanding: the next client line is a response
-	lastChunk  bool // the last BDAT sent was LAST
-	began      bool // the session's first line has been seen
+	authUser      string
+	challenged    bool // a 334 is outstanding: the next client line is a response
+	lastChunk     bool // the last BDAT sent was LAST
+	began         bool // the session's first line has been seen
 	// midway: the log starts in the middle of a session (its first line
 	// is a RCPT, say), so what was said before is unknown and no command
 	// is called out of order until EHLO, MAIL or RSET makes it known.
@@ -264,17 +262,12 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		mech, initial := cutWord(rest)
 		mech = strings.ToUpper(mech)
 		cmd.arg = mech
-		s.auth, s.authStep, s.authUser, s.authResponses = mech, 0, "", 0
+		s.auth, s.authUser, s.authResponses = mech, "", 0
 		l.Note = "logs in with the " + mech + " mechanism"
 		a.want(kb.Mechanism, mech)
 		if initial != "" {
 			a.smtpAuthResponse(l, initial)
 			l.Note = "logs in with " + mech + ": " + l.Note
-			if mech == "LOGIN" {
-				// The user name came with the command (smtplib, curl
-				// --sasl-ir): the first 334 asks for the password.
-				s.authStep = 1
-			}
 		}
 		// A response that is itself malformed is refused for that first
 		// (the server parses before it applies its login policy).
@@ -480,7 +473,6 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	}
 	if code == "334" && cmd.verb == "AUTH" {
 		s.challenged = true
-		s.authStep++
 		a.smtpChallenge(l, msg)
 		return
 	}
