@@ -113,6 +113,9 @@ func (s *session) refuseIMAP(p wire.Piece) string {
 	case wire.IMAPHeadSpaces:
 		return tag + " BAD [CLIENTBUG] One space, not more, goes between the tag and the command, e.g. " + tag + " " +
 			replyExample(strings.Join(strings.Fields(text)[1:], " "), "NOOP") + "\r\n"
+	case wire.IMAPHeadPlusInTag:
+		return "* BAD [CLIENTBUG] A tag may not contain \"+\" (RFC 9051 §9: \"+\" is how the server asks for more); choose another, e.g. a1 " +
+			replyExample(strings.Join(strings.Fields(text)[1:], " "), "NOOP") + "\r\n"
 	case wire.IMAPHeadUIDAlone:
 		return tag + " BAD [CLIENTBUG] UID needs a command after it: UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE or UID EXPUNGE\r\n"
 	}
@@ -407,9 +410,6 @@ func (s *session) byeIfSilent() {
 // postmaster of the world's first domain, whose postmaster the SMTP server
 // resolves like any other (postmasterOf).
 func (s *session) rewriteLine(p wire.Piece) []byte {
-	if s.proto == wire.IMAP && p.Continues && p.Verb == "APPEND" {
-		return appendTail(p)
-	}
 	if s.proto == wire.IMAP && p.Continues && p.Verb == "IDLE" {
 		// IMAP's keywords are case-insensitive, DONE too (RFC 2177 §3's
 		// ABNF, RFC 5234 §2.3); go-imap takes only "DONE" and answers
@@ -447,27 +447,21 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 	return append(line, "\r\n"...)
 }
 
-// appendTail is rewriteLine for the rest of an APPEND after its message
-// literal, where only the line end may follow (or ")" after the UTF8
-// form). Given anything else, go-imap has already stored the message and
-// then returns without a word (its handleAppend returns a nil error when
-// the line does not end): the client would wait for an answer forever. The
-// relay hands on the bare line end instead, so the answer (OK, with the
-// new UID) tells the client what happened to the message; the text after
-// the literal is ignored. A line that announces another literal
-// (MULTIAPPEND, which this server does not offer) is left alone.
-func appendTail(p wire.Piece) []byte {
+// appendEnd checks the line right after an APPEND's message literal, where
+// only the line end may follow (or ")" and the line end after the UTF8
+// form; another literal, for MULTIAPPEND, is left to the library). Given
+// anything else go-imap has already stored the message and then returns
+// without a word. It returns the refusal for such a line, "" when the line
+// is well formed: the relay holds back the message's last byte until then
+// and hangs up after the refusal (RFC 9051 §7.1.5: BAD, then BYE), so the
+// message is never complete and never stored.
+func appendEnd(p wire.Piece) string {
 	text := wire.TrimEOL(p.Data)
-	if len(text) == 0 || string(text) == ")" {
-		return nil
+	if len(text) == 0 || string(text) == ")" || p.Literal != wire.NoLiteral {
+		return ""
 	}
-	if _, _, literal := wire.LiteralSize(text); literal {
-		return nil
-	}
-	if text[0] == ')' {
-		return []byte(")\r\n")
-	}
-	return []byte("\r\n")
+	return p.Tag + " BAD [CLIENTBUG] Syntax error: an APPEND ends right after the message, with a line end (RFC 9051 §6.3.12); the message was not stored\r\n" +
+		"* BYE Closing the connection after a malformed APPEND\r\n"
 }
 
 // hugeSize is rewriteLine for a MAIL line whose SIZE= is a number too big

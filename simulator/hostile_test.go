@@ -57,7 +57,8 @@ func TestFailedLoginsOnOneConnectionSlowDown(t *testing.T) {
 		fail func(c *client)
 	}
 	for _, tc := range []try{
-		{wire.RoleSubmission, func(c *client) { c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wrong"), "535 5.7.8") }},
+		// Implicit TLS: submission takes a login only over TLS.
+		{wire.RoleSubmissions, func(c *client) { c.expectSMTP("AUTH PLAIN "+plainAuth("alice", "wrong"), "535 5.7.8") }},
 		{wire.RolePOP3, func(c *client) {
 			c.send("USER alice")
 			c.line()
@@ -74,7 +75,7 @@ func TestFailedLoginsOnOneConnectionSlowDown(t *testing.T) {
 	} {
 		c := dial(t, sim, tc.role)
 		c.line() // greeting
-		if tc.role == wire.RoleSubmission {
+		if tc.role == wire.RoleSubmissions {
 			c.expectSMTP("EHLO client.example", "250")
 		}
 		start := sim.Clock().Now()
@@ -94,7 +95,7 @@ func TestFailedLoginsOnOneConnectionSlowDown(t *testing.T) {
 		// A new connection starts afresh.
 		c2 := dial(t, sim, tc.role)
 		c2.line()
-		if tc.role == wire.RoleSubmission {
+		if tc.role == wire.RoleSubmissions {
 			c2.expectSMTP("EHLO client.example", "250")
 		}
 		start = sim.Clock().Now()

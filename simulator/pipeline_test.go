@@ -223,3 +223,81 @@ func TestIMAPTwoSpacesBeforeLoginDoNotEchoThePassword(t *testing.T) {
 }
 
 var _ = bytes.Contains
+
+// messages counts the messages in alice's INBOX, from a session of its own.
+func inboxCount(t *testing.T, sim *Simulator) string {
+	c := imapLoggedIn(t, sim)
+	got := strings.Join(c.imap("n", "STATUS INBOX (MESSAGES)"), "\n")
+	c.imap("z", "LOGOUT")
+	return got
+}
+
+// TestIMAPAppendWithoutItsFinalCRLFIsNotStored: an APPEND must end with
+// CRLF right after the message literal (RFC 9051 §6.3.12's grammar); a
+// message followed by something else, or by a hang-up, is not stored.
+func TestIMAPAppendWithoutItsFinalCRLFIsNotStored(t *testing.T) {
+	msg := "Subject: half\r\n\r\nbody\r\n"
+	for _, tc := range []struct{ name, after string }{
+		{"junk after the literal", " junk\r\n"},
+		{"hang-up after the literal", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newSim(t, Options{})
+			before := inboxCount(t, sim)
+			c := imapLoggedIn(t, sim)
+			c.send(fmt.Sprintf("a APPEND INBOX {%d}", len(msg)))
+			c.until("+")
+			c.write(msg + tc.after)
+			if tc.after != "" {
+				if got := c.until("a "); !strings.HasPrefix(got[len(got)-1], "a BAD") {
+					t.Fatalf("APPEND with junk after the message: %q", got)
+				}
+			}
+			c.conn.Close()
+			if after := inboxCount(t, sim); after != before {
+				t.Fatalf("the message was stored: before %q, after %q", before, after)
+			}
+		})
+	}
+}
+
+// TestIMAPPlusAsATagIsBAD: a tag may hold any ASTRING-CHAR but "+" (RFC
+// 9051 §9); "+ NOOP" is refused, and the session goes on.
+func TestIMAPPlusAsATagIsBAD(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := imapLoggedIn(t, sim)
+	for _, line := range []string{"+ NOOP", "a+b NOOP"} {
+		c.send(line)
+		if got := c.line(); !strings.HasPrefix(got, "* BAD [CLIENTBUG]") || !strings.Contains(got, `"+"`) {
+			t.Fatalf("%q: %q", line, got)
+		}
+	}
+	if got := c.imap("a1", "NOOP"); !strings.HasPrefix(got[len(got)-1], "a1 OK") {
+		t.Fatalf("after: %q", got)
+	}
+}
+
+// TestAnnotatedTwoSpacesLoginHidesThePassword: the annotation of a refused
+// "q  LOGIN alice pw" line quotes the line back, masked.
+func TestAnnotatedTwoSpacesLoginHidesThePassword(t *testing.T) {
+	sim := newSim(t, Options{})
+	sub := sim.Subscribe(wire.SubscribeOptions{Lossless: true})
+	defer sub.Close()
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.send("q  LOGIN alice Sw0rdfish")
+	c.line()
+	for {
+		select {
+		case e := <-sub.Events():
+			if e.Dir == wire.FromClient {
+				if m := string(e.Masked()); strings.Contains(m, "Sw0rdfish") {
+					t.Fatalf("masked line still holds the password: %q", m)
+				}
+				return
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("no client event")
+		}
+	}
+}

@@ -95,6 +95,12 @@ type session struct {
 	// and the library: what followed a literal's announcement. Only the
 	// client-reading goroutine uses it.
 	backlog []byte
+	// appendLast is the last byte of an APPEND's message literal, held
+	// back from the library until the line after the literal shows the
+	// command well formed (see appendEnd); appendHeld says one is held.
+	// Only the client-reading goroutine uses them.
+	appendLast byte
+	appendHeld bool
 
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
@@ -397,6 +403,7 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	var edits []edit     // lines the relay answered itself or rewrote, at offsets in lineHeld+chunk
 	var replies []string // the relay's own answers, sent once the batch is published
 	pause := -1          // where the chunk stops for a literal's verdict (syncLiteral)
+	hangUp := false      // a malformed APPEND ends the session (appendEnd)
 	s.split.Client(chunk, func(p wire.Piece) {
 		if cut >= 0 {
 			return
@@ -412,10 +419,39 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			s.linePassing = false
 			return
 		}
+		if p.Kind == wire.Payload && p.Dir == wire.FromClient && p.Verb == "APPEND" && p.End > 0 && s.proto == wire.IMAP {
+			// The message's last byte waits for the line that ends the
+			// APPEND: go-imap stores the message as soon as it has read
+			// it, before it checks that line.
+			s.appendLast, s.appendHeld = chunk[p.End-1], true
+			edits = append(edits, edit{start: held + p.End - 1, end: held + p.End})
+			return
+		}
 		if p.Kind != wire.Line || !bytes.HasSuffix(p.Data, []byte("\n")) {
 			return // a payload, or a piece of a line too long to keep whole
 		}
 		start, end := held+p.End-len(p.Data), held+p.End
+		if s.appendHeld {
+			s.appendHeld = false
+			if reply := appendEnd(p); reply != "" {
+				// Malformed: the library never gets the message's last
+				// byte, and the session ends, so nothing is stored.
+				hangUp = true
+				replies = append(replies, reply)
+				for rest := []byte(reply); len(rest) > 0; {
+					var line []byte
+					line, rest = wire.CutLine(rest)
+					batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: line})
+				}
+				s.split.Pause()
+				return
+			}
+			// Well formed: the held byte goes on just before the line.
+			if start >= 0 {
+				edits = append(edits, edit{start: start, end: end, with: append([]byte{s.appendLast}, p.Data...)})
+			}
+			return
+		}
 		if s.linePassing {
 			s.linePassing = false // it ends here; its start went on already
 			start = -1
@@ -480,6 +516,10 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	batch.publish(s)
 	for _, reply := range replies {
 		s.writeClient([]byte(reply))
+	}
+	if hangUp {
+		s.finish("the client sent something other than a line end after an APPEND's message")
+		return nil, false
 	}
 	if cut >= 0 {
 		pause = cut

@@ -200,7 +200,9 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		return
 	}
 	if headTag, problem := wire.IMAPHeadOf(e.Data); problem != wire.IMAPHeadOK {
-		a.imapBadHead(l, text, headTag, problem)
+		// The note quotes the line back: with its secret masked (a
+		// refused LOGIN carried the password all the same).
+		a.imapBadHead(l, strings.TrimRight(string(e.Masked()), "\r\n"), headTag, problem)
 		return
 	}
 	if wire.IMAPQuoteOpen(e.Data) {
@@ -709,6 +711,8 @@ func (a *Annotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHead
 		l.Tag = tag
 		l.Note = "exactly one space goes between the tag and the command (\"" + a.display([]byte(tag+" "+strings.Join(words[1:], " "))) +
 			"\"): the server will answer BAD"
+	case problem == wire.IMAPHeadPlusInTag:
+		l.Note = "a tag may not contain \"+\" (RFC 9051 §9: a \"+\" line is the server asking for more): the server will answer BAD (untagged, * BAD)"
 	case problem == wire.IMAPHeadUIDAlone:
 		l.Tag = tag
 		l.Note = "UID needs a command after it (UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE, UID EXPUNGE): the server will answer BAD"

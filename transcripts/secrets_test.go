@@ -30,3 +30,17 @@ func TestAuthLoginInitialResponseHidesThePassword(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedLoginLinesHideThePassword: a LOGIN line the server refuses
+// before reading it (two spaces after the tag, no tag) still carried the
+// password; its annotation must not quote it.
+func TestRefusedLoginLinesHideThePassword(t *testing.T) {
+	for _, line := range []string{"q  LOGIN alice Sw0rdfish\r\n", "LOGIN alice Sw0rdfish\r\n", "+ LOGIN alice Sw0rdfish\r\n"} {
+		lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP, "S:* OK ready\r\n", "C:"+line))
+		for _, l := range lines {
+			if strings.Contains(l.Text+l.Note+l.Detail, "Sw0rdfish") {
+				t.Fatalf("%q: shown in %q / %q", line, l.Text, l.Note)
+			}
+		}
+	}
+}

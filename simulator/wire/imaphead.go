@@ -18,6 +18,11 @@ func IMAPCommandHead(line []byte) (tag string, ok bool) {
 		return "", false
 	}
 	tag = string(line[:n])
+	if strings.IndexByte(tag, '+') >= 0 {
+		// tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 §9): "+" is
+		// how the server asks for more, so no command may be named so.
+		return tag, false
+	}
 	rest, ok := imapSP(line[n:])
 	if !ok {
 		return tag, false
@@ -47,6 +52,7 @@ const (
 	IMAPHeadSpaces                           // more than one space after the tag
 	IMAPHeadUIDAlone                         // UID without the command it qualifies
 	IMAPHeadNoCommand                        // something other than a command name after the tag
+	IMAPHeadPlusInTag                        // a tag holding "+", which the grammar forbids
 )
 
 // IMAPHeadOf is IMAPCommandHead with the reason a head is not well formed.
@@ -62,6 +68,8 @@ func IMAPHeadOf(line []byte) (tag string, problem IMAPHeadProblem) {
 		return tag, IMAPHeadBlank
 	case tag == "":
 		return tag, IMAPHeadNoTag
+	case strings.IndexByte(tag, '+') >= 0:
+		return tag, IMAPHeadPlusInTag
 	case len(words) == 1:
 		return tag, IMAPHeadOneWord
 	case strings.HasPrefix(text[len(tag):], "  "):

@@ -193,7 +193,16 @@ func (s *Splitter) Flush(d Dir, emit func(Piece)) {
 		p.Secret = Range{0, len(st.buf)}
 	}
 	st.buf = nil
-	emit(p)
+	emit(s.literalFacts(p))
+}
+
+// literalFacts gives an IMAP client literal the verb and tag of the command
+// it belongs to.
+func (s *Splitter) literalFacts(p Piece) Piece {
+	if s.proto == IMAP && p.Dir == FromClient {
+		p.Verb, p.Tag = s.imapCommand, s.imapTag
+	}
+	return p
 }
 
 // OwesTaggedReply reports, for IMAP, that a tagged command is still
@@ -285,7 +294,7 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 			// come, marked Dropped, so the relay can keep every one of
 			// them from the server.
 			n := min(st.payload, len(b))
-			piece := Piece{Dir: d, Kind: Payload, Data: b[:n:n], Dropped: true}
+			piece := s.literalFacts(Piece{Dir: d, Kind: Payload, Data: b[:n:n], Dropped: true})
 			b = b[n:]
 			st.payload -= n
 			if st.secret {
@@ -301,7 +310,7 @@ func (s *Splitter) feed(d Dir, b []byte, emit func(Piece)) {
 			b = b[n:]
 			st.payload -= n
 			if st.payload == 0 {
-				emit(Piece{Dir: d, Kind: Payload})
+				emit(s.literalFacts(Piece{Dir: d, Kind: Payload}))
 				st.payload = -1
 				st.secret = false
 			}
@@ -385,7 +394,7 @@ func (s *Splitter) emitPayload(d Dir, st *streamState, emit func(Piece)) {
 		p.Secret = Range{0, len(st.buf)}
 	}
 	st.buf = nil
-	emit(p)
+	emit(s.literalFacts(p))
 }
 
 // feedData reads an SMTP DATA body up to and including the CRLF.CRLF that

@@ -146,7 +146,7 @@ func TestSplitIMAPLiteralSentBeforeTheGoAhead(t *testing.T) {
 				kinds = append(kinds, p.Kind.String()+":"+strings.TrimRight(string(p.Data), "\r\n")+":"+p.Verb)
 			}
 		}
-		want := "line:b1 SELECT {5}:SELECT|payload:INBOX:|line::SELECT|line:b2 LOGOUT:LOGOUT"
+		want := "line:b1 SELECT {5}:SELECT|payload:INBOX:SELECT|line::SELECT|line:b2 LOGOUT:LOGOUT" // a literal carries its command's verb
 		if got := strings.Join(kinds, "|"); got != want {
 			t.Errorf("%q:\n got %s\nwant %s", steps, got, want)
 		}
