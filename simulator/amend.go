@@ -449,7 +449,7 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 
 // appendEnd checks the line right after an APPEND's message literal, where
 // only the line end may follow (or ")" and the line end after the UTF8
-// form; another literal, for MULTIAPPEND, is left to the library). Given
+// form). Given
 // anything else go-imap has already stored the message and then returns
 // without a word. It returns the refusal for such a line, "" when the line
 // is well formed: the relay holds back the message's last byte until then
@@ -457,8 +457,14 @@ func (s *session) rewriteLine(p wire.Piece) []byte {
 // message is never complete and never stored.
 func appendEnd(p wire.Piece) string {
 	text := wire.TrimEOL(p.Data)
-	if len(text) == 0 || string(text) == ")" || p.Literal != wire.NoLiteral {
+	switch {
+	case len(text) == 0 || string(text) == ")":
 		return ""
+	case p.Literal != wire.NoLiteral:
+		// Another message: MULTIAPPEND (RFC 3502), which go-imap would
+		// take as one APPEND, storing the first message and then failing.
+		return p.Tag + " BAD [CLIENTBUG] One message per APPEND: this server does not offer MULTIAPPEND (RFC 3502); nothing was stored\r\n" +
+			"* BYE Closing the connection: the rest of that APPEND cannot be read as commands\r\n"
 	}
 	return p.Tag + " BAD [CLIENTBUG] Syntax error: an APPEND ends right after the message, with a line end (RFC 9051 §6.3.12); the message was not stored\r\n" +
 		"* BYE Closing the connection after a malformed APPEND\r\n"

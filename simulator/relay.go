@@ -518,7 +518,7 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		s.writeClient([]byte(reply))
 	}
 	if hangUp {
-		s.finish("the client sent something other than a line end after an APPEND's message")
+		s.finish("the server refused a malformed APPEND and closed the connection")
 		return nil, false
 	}
 	if cut >= 0 {
