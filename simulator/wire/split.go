@@ -625,7 +625,7 @@ func (s *Splitter) startSyncLiteral() {
 func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	text := TrimEOL(p.Data)
 	if d == FromClient {
-		if s.smtpInAuth || s.smtpAuthDue > 0 {
+		if s.smtpInAuth || s.smtpAuthDue > 0 && earlySASLResponse(text) {
 			p.Secret = Range{0, len(text)}
 			p.Continues = true
 			p.Verb = "AUTH"
@@ -945,6 +945,24 @@ func (s *Splitter) maskMalformedLogin(text []byte, words [][]byte, starts []int,
 	case len(words) >= 4 && bytes.EqualFold(words[1], []byte("LOGIN")) && !imapHeadOK(p.Data):
 		p.Secret = Range{starts[3], len(text)}
 	}
+}
+
+// earlySASLResponse tells whether a client line sent while an AUTH
+// exchange may still want responses, but before the server's 334 asked for
+// one, is such a response: one word (base64 has no spaces) that is not an
+// SMTP command. A client that saw the AUTH refused at once (530, 504) sends
+// its next command, and a reader who has not yet seen that refusal (a log
+// read out of order, a tap behind the client) must not take the command
+// for a password.
+func earlySASLResponse(text []byte) bool {
+	if bytes.IndexByte(text, ' ') >= 0 {
+		return false
+	}
+	switch string(bytes.ToUpper(text)) {
+	case "EHLO", "HELO", "DATA", "RSET", "NOOP", "QUIT", "STARTTLS", "HELP", "AUTH", "MAIL", "RCPT", "VRFY", "EXPN", "BDAT":
+		return false
+	}
+	return true
 }
 
 // saslResponsesDue is how many responses a client sends after an AUTH
