@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -64,7 +65,11 @@ func (c *client) until(prefix string) []string {
 }
 
 func imapLoggedIn(t *testing.T, sim *Simulator) *client {
-	c := dial(t, sim, wire.RoleIMAP)
+	return imapLoggedInOn(t, sim, wire.RoleIMAP)
+}
+
+func imapLoggedInOn(t *testing.T, sim *Simulator, role wire.Role) *client {
+	c := dial(t, sim, role)
 	c.line()
 	c.send("L LOGIN alice wonderland")
 	c.until("L OK")
@@ -72,82 +77,100 @@ func imapLoggedIn(t *testing.T, sim *Simulator) *client {
 }
 
 func TestIMAPIdlePipelinedBehindStatus(t *testing.T) {
-	sim := newSim(t, Options{})
-	c := imapLoggedIn(t, sim)
-	c.write("a1 SELECT INBOX\r\na2 STATUS INBOX (MESSAGES)\r\na3 IDLE\r\n")
-	c.until("a1 OK")
-	c.until("a2 OK")
-	c.until("+ ")
-	c.write("DONE\r\na4 NOOP\r\n")
-	got := c.until("a4 ")
-	if !strings.Contains(strings.Join(got, "\n"), "a3 OK") || !strings.HasPrefix(got[len(got)-1], "a4 OK") {
-		t.Fatalf("after DONE: %q", got)
-	}
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		c := imapLoggedInOn(t, sim, role)
+		c.write("a1 SELECT INBOX\r\na2 STATUS INBOX (MESSAGES)\r\na3 IDLE\r\n")
+		c.until("a1 OK")
+		c.until("a2 OK")
+		c.until("+ ")
+		c.write("DONE\r\na4 NOOP\r\n")
+		got := c.until("a4 ")
+		if !strings.Contains(strings.Join(got, "\n"), "a3 OK") || !strings.HasPrefix(got[len(got)-1], "a4 OK") {
+			t.Fatalf("after DONE: %q", got)
+		}
+	})
 }
 
 func TestIMAPDoneAndNextCommandInOneWrite(t *testing.T) {
-	sim := newSim(t, Options{})
-	c := imapLoggedIn(t, sim)
-	c.imap("a1", "SELECT INBOX")
-	c.send("a2 IDLE")
-	c.until("+ ")
-	c.write("DONE\r\na3 NOOP\r\n")
-	c.until("a2 OK")
-	c.until("a3 OK")
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		c := imapLoggedInOn(t, sim, role)
+		c.imap("a1", "SELECT INBOX")
+		c.send("a2 IDLE")
+		c.until("+ ")
+		c.write("DONE\r\na3 NOOP\r\n")
+		c.until("a2 OK")
+		c.until("a3 OK")
+	})
 }
 
 func TestIMAPAuthenticatePipelinedBehindNoopKeepsTheSecret(t *testing.T) {
-	sim := newSim(t, Options{})
-	log := newTapLog(t, sim)
-	c := dial(t, sim, wire.RoleIMAP)
-	c.line()
-	secret := plainAuth("alice", "wonderland")
-	c.write("a1 NOOP\r\na2 AUTHENTICATE PLAIN\r\n")
-	c.until("a1 OK")
-	c.until("+")
-	c.send(secret)
-	got := c.until("a2 ")
-	if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
-		t.Fatalf("AUTHENTICATE: %q", got)
-	}
-	c.imap("a3", "NOOP")
-	if shown := log.shown(); strings.Contains(shown, secret) || strings.Contains(shown, "wonderland") {
-		t.Fatalf("the credentials reached the tap unmasked:\n%s", shown)
-	}
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		log := newTapLog(t, sim)
+		c := dial(t, sim, role)
+		c.line()
+		secret := plainAuth("alice", "wonderland")
+		c.write("a1 NOOP\r\na2 AUTHENTICATE PLAIN\r\n")
+		c.until("a1 OK")
+		c.until("+")
+		c.send(secret)
+		got := c.until("a2 ")
+		if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
+			t.Fatalf("AUTHENTICATE: %q", got)
+		}
+		c.imap("a3", "NOOP")
+		if shown := log.shown(); strings.Contains(shown, secret) || strings.Contains(shown, "wonderland") {
+			t.Fatalf("the credentials reached the tap unmasked:\n%s", shown)
+		}
+	})
 }
 
 func TestIMAPLoginLiteralPipelinedBehindNoopKeepsThePassword(t *testing.T) {
-	sim := newSim(t, Options{})
-	log := newTapLog(t, sim)
-	c := dial(t, sim, wire.RoleIMAP)
-	c.line()
-	c.write("a1 NOOP\r\na2 LOGIN alice {10}\r\n")
-	c.until("a1 OK")
-	c.until("+")
-	c.write("wonderland\r\n")
-	got := c.until("a2 ")
-	if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
-		t.Fatalf("LOGIN: %q", got)
-	}
-	if shown := log.shown(); strings.Contains(shown, "wonderland") {
-		t.Fatalf("the password reached the tap unmasked:\n%s", shown)
-	}
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		log := newTapLog(t, sim)
+		c := dial(t, sim, role)
+		c.line()
+		c.write("a1 NOOP\r\na2 LOGIN alice {10}\r\n")
+		c.until("a1 OK")
+		c.until("+")
+		c.write("wonderland\r\n")
+		got := c.until("a2 ")
+		if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
+			t.Fatalf("LOGIN: %q", got)
+		}
+		if shown := log.shown(); strings.Contains(shown, "wonderland") {
+			t.Fatalf("the password reached the tap unmasked:\n%s", shown)
+		}
+	})
 }
 
 func TestIMAPAppendPipelinedBehindNoopDoesNotRunTheMessage(t *testing.T) {
-	sim := newSim(t, Options{})
-	c := imapLoggedIn(t, sim)
-	msg := "Subject: looks like a command\r\n\r\nx9 CREATE Injected\r\n"
-	c.write(fmt.Sprintf("a1 NOOP\r\na2 APPEND INBOX {%d}\r\n", len(msg)))
-	c.until("a1 OK")
-	c.until("+")
-	c.write(msg + "\r\n")
-	got := c.until("a2 ")
-	if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
-		t.Fatalf("APPEND: %q", got)
-	}
-	if list := strings.Join(c.imap("a3", `LIST "" *`), "\n"); strings.Contains(list, "Injected") {
-		t.Fatalf("the message's line ran as a command:\n%s", list)
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		c := imapLoggedInOn(t, sim, role)
+		msg := "Subject: looks like a command\r\n\r\nx9 CREATE Injected\r\n"
+		c.write(fmt.Sprintf("a1 NOOP\r\na2 APPEND INBOX {%d}\r\n", len(msg)))
+		c.until("a1 OK")
+		c.until("+")
+		c.write(msg + "\r\n")
+		got := c.until("a2 ")
+		if !strings.HasPrefix(got[len(got)-1], "a2 OK") {
+			t.Fatalf("APPEND: %q", got)
+		}
+		if list := strings.Join(c.imap("a3", `LIST "" *`), "\n"); strings.Contains(list, "Injected") {
+			t.Fatalf("the message's line ran as a command:\n%s", list)
+		}
+	})
+}
+
+// inPlainAndTLS runs f on the plaintext role and on its implicit-TLS
+// twin: the relay taps both, and only the second goes through its TLS pipe.
+func inPlainAndTLS(t *testing.T, plain, tls wire.Role, f func(t *testing.T, role wire.Role)) {
+	for _, role := range []wire.Role{plain, tls} {
+		t.Run(string(role), func(t *testing.T) { f(t, role) })
 	}
 }
 
@@ -167,9 +190,10 @@ func TestIMAPRefusedNonSyncLiteralDoesNotRunItsBytes(t *testing.T) {
 		{"malformed head", "d  SEARCH TEXT {%d+}", 200},
 		{"APPEND to a mailbox that does not exist", "d APPEND NoSuchBox {%d+}", 200},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+			t.Logf("%s", tc.name)
 			sim := newSim(t, Options{})
-			c := imapLoggedIn(t, sim)
+			c := imapLoggedInOn(t, sim, role)
 			c.imap("s", "SELECT INBOX")
 			c.write(fmt.Sprintf(tc.cmd, tc.size) + "\r\n" + injected(tc.size) + "\r\n")
 			got := c.until("d ")
@@ -191,20 +215,22 @@ func TestIMAPRefusedNonSyncLiteralDoesNotRunItsBytes(t *testing.T) {
 }
 
 func TestIMAPAcceptedNonSyncLiteralStillWorks(t *testing.T) {
-	sim := newSim(t, Options{})
-	c := imapLoggedIn(t, sim)
-	c.imap("s", "SELECT INBOX")
-	msg := "Subject: non-sync\r\n\r\nhello\r\n"
-	c.write(fmt.Sprintf("a1 SEARCH TEXT {5+}\r\nhello\r\na2 APPEND INBOX {%d+}\r\n%s\r\na3 NOOP\r\n", len(msg), msg))
-	got := strings.Join(c.until("a3 "), "\n")
-	for _, want := range []string{"a1 OK", "a2 OK", "a3 OK"} {
-		if !strings.Contains(got, want) {
-			t.Fatalf("missing %s in %q", want, got)
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		c := imapLoggedInOn(t, sim, role)
+		c.imap("s", "SELECT INBOX")
+		msg := "Subject: non-sync\r\n\r\nhello\r\n"
+		c.write(fmt.Sprintf("a1 SEARCH TEXT {5+}\r\nhello\r\na2 APPEND INBOX {%d+}\r\n%s\r\na3 NOOP\r\n", len(msg), msg))
+		got := strings.Join(c.until("a3 "), "\n")
+		for _, want := range []string{"a1 OK", "a2 OK", "a3 OK"} {
+			if !strings.Contains(got, want) {
+				t.Fatalf("missing %s in %q", want, got)
+			}
 		}
-	}
-	if strings.Contains(got, "+ ") {
-		t.Fatalf("a go-ahead the client did not ask for reached it: %q", got)
-	}
+		if strings.Contains(got, "+ ") {
+			t.Fatalf("a go-ahead the client did not ask for reached it: %q", got)
+		}
+	})
 }
 
 func TestIMAPTwoSpacesBeforeLoginDoNotEchoThePassword(t *testing.T) {
@@ -316,4 +342,71 @@ func TestIMAPMultiappendRefusedBeforeAnythingIsStored(t *testing.T) {
 	if after := inboxCount(t, sim); after != before {
 		t.Fatalf("a message was stored: before %q, after %q", before, after)
 	}
+}
+
+// TestSMTPPipelinedGroups: MAIL, RCPT and DATA in one PIPELINING group
+// (RFC 2920), the body in the next write, BDAT in a group, and AUTH LOGIN
+// with an initial response, on submission after STARTTLS and over implicit
+// TLS: every command answered in order, no secret on the tap.
+func TestSMTPPipelinedGroups(t *testing.T) {
+	for _, role := range []wire.Role{wire.RoleSubmission, wire.RoleSubmissions} {
+		t.Run(string(role), func(t *testing.T) {
+			sim := newSim(t, Options{})
+			log := newTapLog(t, sim)
+			c := dial(t, sim, role)
+			c.expectSMTP("", "220")
+			c.expectSMTP("EHLO client.example", "250")
+			if role == wire.RoleSubmission {
+				c.expectSMTP("STARTTLS", "220")
+				c.startTLS(sim)
+				c.expectSMTP("EHLO client.example", "250")
+			}
+			user := base64.StdEncoding.EncodeToString([]byte("alice"))
+			pass := base64.StdEncoding.EncodeToString([]byte("wonderland"))
+			c.expectSMTP("AUTH LOGIN "+user, "334")
+			c.expectSMTP(pass, "235")
+			c.write("MAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n")
+			c.expectSMTP("", "250 2.1.0")
+			c.expectSMTP("", "250 2.1.5")
+			c.expectSMTP("", "354")
+			c.write("Subject: pipelined\r\n\r\nRCPT TO:<evil@example.net>\r\n.\r\nMAIL FROM:<alice@example.com>\r\nRCPT TO:<bob@example.org>\r\nBDAT 10 LAST\r\nQUIT\r\nhi\r\nNOOP\r\nQUIT\r\n")
+			for _, want := range []string{"250", "250 2.1.0", "250 2.1.5", "250", "250", "221"} {
+				c.expectSMTP("", want)
+			}
+			shown := log.shown()
+			for _, secret := range []string{pass, "wonderland"} {
+				if strings.Contains(shown, secret) {
+					t.Fatalf("%q reached the tap:\n%s", secret, shown)
+				}
+			}
+		})
+	}
+}
+
+// TestPOP3PipelinedSession: USER, PASS, STAT, RETR and QUIT in one write
+// (RFC 2449 PIPELINING), plaintext and over implicit TLS.
+func TestPOP3PipelinedSession(t *testing.T) {
+	inPlainAndTLS(t, wire.RolePOP3, wire.RolePOP3S, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		log := newTapLog(t, sim)
+		c := dial(t, sim, role)
+		c.line()
+		c.write("USER alice\r\nPASS wonderland\r\nSTAT\r\nRETR 1\r\nQUIT\r\n")
+		for _, want := range []string{"+OK", "+OK", "+OK 3 "} {
+			if got := c.line(); !strings.HasPrefix(got, want) {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		}
+		if got := c.line(); !strings.HasPrefix(got, "+OK") {
+			t.Fatalf("RETR: %q", got)
+		}
+		for c.line() != "." {
+		}
+		if got := c.line(); !strings.HasPrefix(got, "+OK") {
+			t.Fatalf("QUIT: %q", got)
+		}
+		if shown := log.shown(); strings.Contains(shown, "wonderland") {
+			t.Fatalf("the password reached the tap:\n%s", shown)
+		}
+	})
 }
