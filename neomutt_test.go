@@ -2,11 +2,9 @@ package main
 
 import (
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestNeomuttIdle runs neomutt with imap_idle=yes in a real terminal
@@ -17,7 +15,6 @@ import (
 // DONE with BAD, and neomutt reconnected in a loop. It must log in once.
 func TestNeomuttIdle(t *testing.T) {
 	neomutt := requireTool(t, "neomutt")
-	tmux := requireTool(t, "tmux")
 	s, cert := startServeWithCert(t)
 	home := t.TempDir()
 	rc := filepath.Join(home, "neomuttrc")
@@ -43,34 +40,7 @@ set quit = yes
 set beep_new = no
 `, s.addrs["imap"], alicePass, cert))
 
-	session := "mailtutor-neomutt-" + strings.ReplaceAll(t.Name(), "/", "-")
-	exec.Command(tmux, "kill-session", "-t", session).Run()
-	start := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "120", "-y", "30",
-		"env", "HOME="+home, "TERM=xterm-256color", neomutt, "-n", "-F", rc)
-	if out, err := start.CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command(tmux, "kill-session", "-t", session).Run() })
-	keys := func(k ...string) {
-		t.Helper()
-		if out, err := exec.Command(tmux, append([]string{"send-keys", "-t", session}, k...)...).CombinedOutput(); err != nil {
-			t.Fatalf("send-keys: %v %s", err, out)
-		}
-	}
-	screen := func(want string) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
-			if strings.Contains(string(out), want) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("neomutt's screen lacks %q:\n%s", want, out)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	keys, screen := startTmux(t, 120, 30, "env", "HOME="+home, "TERM=xterm-256color", neomutt, "-n", "-F", rc)
 
 	// neomutt asks about a certificate it has not stored yet, even one
 	// from certificate_file: accept it once, as a user would.

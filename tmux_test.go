@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,28 +12,46 @@ import (
 // home → "Your first SMTP conversation" → type EHLO → the annotated reply
 // and the step's goal appear on screen; then MAIL FROM completes step 2.
 func TestTmuxLessonEndToEnd(t *testing.T) {
-	tmux := requireTool(t, "tmux")
-	session := "mailtutor-e2e-" + strings.ReplaceAll(t.Name(), "/", "-")
 	state := t.TempDir()
+	keys, screen := startTmux(t, 100, 30, "env", "XDG_STATE_HOME="+state, "TERM=xterm-256color", binary)
+
+	screen("Your first SMTP conversation", "The journey of one email")
+	keys("Down")
+	keys("Enter")
+	pane := screen("S: 220 mx.example.org", "1. Say hello")
+	if strings.Contains(pane, "500 5.5.2") {
+		t.Fatalf("opening the lesson sent an empty line:\n%s", pane)
+	}
+	keys("EHLO laptop.example.com", "Enter")
+	screen("250 SIZE", "state: greeted", "✓ 1. Say hello")
+	keys("MAIL FROM:<alice@example.com>", "Enter")
+	screen("✓ 2. Who is it from?")
+	keys("C-c")
+}
+
+// startTmux runs a command in a detached tmux session of the given size,
+// killed at the end of the test. keys types into it; screen waits until
+// the pane shows every fragment and returns it. A terminal offers no event
+// to wait on, so screen reads the pane every 50 ms, for 20 s at most.
+func startTmux(t *testing.T, width, height int, command ...string) (keys func(...string), screen func(...string) string) {
+	t.Helper()
+	tmux := requireTool(t, "tmux")
+	session := "mailtutor-" + strings.ReplaceAll(t.Name(), "/", "-")
 	exec.Command(tmux, "kill-session", "-t", session).Run()
-	start := exec.Command(tmux, "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
-		"env", "XDG_STATE_HOME="+state, "TERM=xterm-256color", binary)
-	if out, err := start.CombinedOutput(); err != nil {
+	args := append([]string{"new-session", "-d", "-s", session, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height)}, command...)
+	if out, err := exec.Command(tmux, args...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command(tmux, "kill-session", "-t", session).Run() })
-
-	keys := func(k ...string) {
+	keys = func(k ...string) {
 		t.Helper()
 		if out, err := exec.Command(tmux, append([]string{"send-keys", "-t", session}, k...)...).CombinedOutput(); err != nil {
 			t.Fatalf("send-keys: %v %s", err, out)
 		}
 	}
-	// screen waits until the pane shows every fragment. A terminal offers no
-	// event to wait on, so this reads the pane every 50 ms within a bound.
-	screen := func(want ...string) string {
+	screen = func(want ...string) string {
 		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
+		deadline := time.Now().Add(20 * time.Second)
 		for {
 			out, _ := exec.Command(tmux, "capture-pane", "-p", "-t", session).Output()
 			pane := string(out)
@@ -52,17 +71,5 @@ func TestTmuxLessonEndToEnd(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-
-	screen("Your first SMTP conversation", "The journey of one email")
-	keys("Down")
-	keys("Enter")
-	pane := screen("S: 220 mx.example.org", "1. Say hello")
-	if strings.Contains(pane, "500 5.5.2") {
-		t.Fatalf("opening the lesson sent an empty line:\n%s", pane)
-	}
-	keys("EHLO laptop.example.com", "Enter")
-	screen("250 SIZE", "state: greeted", "✓ 1. Say hello")
-	keys("MAIL FROM:<alice@example.com>", "Enter")
-	screen("✓ 2. Who is it from?")
-	keys("C-c")
+	return keys, screen
 }
