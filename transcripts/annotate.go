@@ -104,6 +104,8 @@ func (a *Annotator) Annotate(e wire.Event) (l Line) {
 		Kind:      e.Kind,
 		Time:      e.Time,
 		Encrypted: e.Encrypted,
+		Answers:   e.Answers,
+		OK:        e.OK,
 	}
 	if l.Proto == "" {
 		l.Proto = a.proto

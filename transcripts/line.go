@@ -83,6 +83,12 @@ type Line struct {
 	// SMTP last line of a reply, POP3 single-line +OK/-ERR or the "." ending
 	// a multi-line one, IMAP tagged response. Lessons wait for it.
 	Complete bool
+	// Answers and OK are the protocol model's facts (wire.Event): on the
+	// server line that completes a reply, the command it answers and
+	// whether the reply was a success. Screens react to them (the TLS
+	// go-ahead, DATA's 354) instead of parsing the line again.
+	Answers string
+	OK      bool
 	// Unknown says no knowledge matched and a generic note was used.
 	Unknown bool
 

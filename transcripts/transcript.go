@@ -96,6 +96,8 @@ type lineJSON struct {
 	RFC       string    `json:"rfc,omitempty"`
 	Level     string    `json:"level,omitempty"`
 	Complete  bool      `json:"complete,omitempty"`
+	Answers   string    `json:"answers,omitempty"`
+	OK        bool      `json:"ok,omitempty"`
 	Unknown   bool      `json:"unknown,omitempty"`
 }
 
@@ -140,7 +142,7 @@ func toJSON(l Line) lineJSON {
 		Dir: l.Dir.String(), Kind: l.Kind.String(), Time: l.Time, Text: l.Text,
 		Encrypted: l.Encrypted, Secret: l.Secret, Verb: l.Verb, Tag: l.Tag, Code: l.Code,
 		Enhanced: l.Enhanced, RespCode: l.RespCode, State: l.State, Note: l.Note, Detail: l.Detail,
-		RFC: l.RFC, Level: l.Level.String(), Complete: l.Complete, Unknown: l.Unknown,
+		RFC: l.RFC, Level: l.Level.String(), Complete: l.Complete, Answers: l.Answers, OK: l.OK, Unknown: l.Unknown,
 	}
 	if l.Raw != nil {
 		if utf8.Valid(l.Raw) {
@@ -264,7 +266,7 @@ func parseLine(rec []byte) (Line, error) {
 		Seq: j.Seq, Session: wire.SessionID(v(j.Session)), Proto: wire.Proto(v(j.Proto)), Role: wire.Role(v(j.Role)),
 		Dir: dir, Kind: kind, Time: j.Time, Text: v(j.Text), Encrypted: j.Encrypted, Secret: j.Secret,
 		Verb: v(j.Verb), Tag: v(j.Tag), Code: v(j.Code), Enhanced: v(j.Enhanced), RespCode: v(j.RespCode), State: v(j.State),
-		Note: v(j.Note), Detail: wire.VisibleLines(j.Detail), RFC: v(j.RFC), Level: parseLevel(j.Level), Complete: j.Complete, Unknown: j.Unknown,
+		Note: v(j.Note), Detail: wire.VisibleLines(j.Detail), RFC: v(j.RFC), Level: parseLevel(j.Level), Complete: j.Complete, Answers: v(j.Answers), OK: j.OK, Unknown: j.Unknown,
 	}
 	switch {
 	case j.Raw != nil:

@@ -43,6 +43,9 @@ type item struct {
 	Client    string         // what a mail-program user would see
 	Level     level          // colour of the annotation
 	Complete  bool           // the last line of a (multi-line) reply
+	Tag       string         // IMAP tag of the command, or of the tagged reply
+	Answers   string         // the protocol model's fact: the command this reply completes
+	OK        bool           // with Answers: the reply was a success
 }
 
 // maxShownBytes bounds how much of one line is drawn: a 1 MB reply is kept

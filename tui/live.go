@@ -130,5 +130,5 @@ func mailFromSnapshot(sn simulator.Snapshot) mailState {
 func itemFromLine(l transcripts.Line) item {
 	return item{Seq: l.Seq, Session: l.Session, Proto: l.Proto, Role: l.Role, Dir: l.Dir, Kind: l.Kind, Time: l.Time, Text: l.Text,
 		Encrypted: l.Encrypted, Verb: l.Verb, Code: l.Code, State: l.State, Note: l.Note, Detail: l.Detail, RFC: l.RFC,
-		Level: level(l.Level), Complete: l.Complete}
+		Level: level(l.Level), Complete: l.Complete, Tag: l.Tag, Answers: l.Answers, OK: l.OK}
 }

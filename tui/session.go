@@ -43,10 +43,9 @@ type session struct {
 	literalNeed  int      // bytes the literal announced
 	literalBytes int      // bytes typed so far
 
-	// tlsTag is set after the learner asked for STARTTLS/STLS: the tag of
-	// the IMAP command, or "-" for SMTP and POP3. When the server agrees,
-	// the TUI's client starts TLS itself.
-	tlsTag string
+	// tlsAsked is set after the learner asked for STARTTLS/STLS: when the
+	// server agrees, the TUI's client starts TLS itself.
+	tlsAsked bool
 }
 
 func newSession(name, label string, conn clientConn) *session {
@@ -143,61 +142,39 @@ func (s *session) submit(line string) ([]byte, error) {
 func (s *session) noteTLSRequest(line string) {
 	f := strings.Fields(line)
 	switch {
-	case s.proto() == wire.SMTP && len(f) == 1 && strings.EqualFold(f[0], "STARTTLS"):
-		s.tlsTag = "-"
-	case s.proto() == wire.POP3 && len(f) == 1 && strings.EqualFold(f[0], "STLS"):
-		s.tlsTag = "-"
-	case s.proto() == wire.IMAP && len(f) == 2 && strings.EqualFold(f[1], "STARTTLS"):
-		s.tlsTag = f[0]
+	case (s.proto() == wire.SMTP || s.proto() == wire.POP3) && len(f) == 1:
+		s.tlsAsked = strings.EqualFold(f[0], "STARTTLS") || strings.EqualFold(f[0], "STLS")
+	case s.proto() == wire.IMAP && len(f) == 2:
+		s.tlsAsked = strings.EqualFold(f[1], "STARTTLS")
 	}
 }
 
 // onServerLine looks at a server line for the replies the input line reacts
 // to: the 354 go-ahead for a DATA body, and the go-ahead for TLS. It
-// reports whether the TUI must start TLS now.
+// reports whether the TUI must start TLS now. Which command a reply
+// answers, and whether it agreed, are the protocol model's facts.
 func (s *session) onServerLine(it item) (startTLS bool) {
-	if it.Dir != wire.FromServer || it.Kind != wire.Line {
-		return false
+	if it.Dir != wire.FromServer || it.Kind != wire.Line || it.Answers == "" {
+		return false // not the line that completes a reply
 	}
-	text := it.Text
-	switch s.proto() {
-	case wire.SMTP:
-		if len(text) < 3 || (len(text) > 3 && text[3] == '-') {
-			return false // not the last line of a reply
-		}
-		code := text[:3]
-		switch {
-		case code == "354" && s.mode == modeLine:
-			s.mode = modeBody
-			s.body = nil
-		case code != "354" && s.mode == modeBody:
-			// A server in DATA mode says nothing until the body's "."; a
-			// reply now means the body went on without this input line (a
-			// resumed lesson replays its earlier steps on the connection
-			// itself) or the server gave up on it (421).
-			s.mode = modeLine
-			s.body = nil
-		}
-		if s.tlsTag != "" {
-			s.tlsTag = ""
-			return code == "220"
-		}
-	case wire.POP3:
-		if s.tlsTag != "" && (strings.HasPrefix(text, "+OK") || strings.HasPrefix(text, "-ERR")) {
-			s.tlsTag = ""
-			return strings.HasPrefix(text, "+OK")
-		}
-	case wire.IMAP:
-		if s.tlsTag != "" && strings.HasPrefix(text, s.tlsTag+" ") {
-			ok := strings.HasPrefix(strings.ToUpper(text[len(s.tlsTag)+1:]), "OK")
-			s.tlsTag = ""
-			return ok
-		}
-		if s.mode == modeLiteral && strings.HasPrefix(text, s.tagOfLiteral()) && s.tagOfLiteral() != "" {
-			// The server refused the command before the literal: stop
-			// collecting it.
-			s.mode, s.body = modeLine, nil
-		}
+	switch {
+	case it.Answers == "DATA" && it.OK && s.mode == modeLine:
+		s.mode = modeBody
+		s.body = nil
+	case s.mode == modeBody && it.Answers != "DATA":
+		// A server in DATA mode says nothing until the body's "."; a
+		// reply now means the body went on without this input line (a
+		// resumed lesson replays its earlier steps on the connection
+		// itself) or the server gave up on it (421).
+		s.mode, s.body = modeLine, nil
+	case s.mode == modeLiteral && it.Tag != "" && it.Tag+" " == s.tagOfLiteral():
+		// The server refused the command before the literal: stop
+		// collecting it.
+		s.mode, s.body = modeLine, nil
+	}
+	if s.tlsAsked && (it.Answers == "STARTTLS" || it.Answers == "STLS") {
+		s.tlsAsked = false
+		return it.OK
 	}
 	return false
 }

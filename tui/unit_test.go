@@ -98,7 +98,7 @@ func TestSMTPBodyMode(t *testing.T) {
 	if data, _ := s.submit("DATA"); string(data) != "DATA\r\n" {
 		t.Fatalf("DATA sent as %q", data)
 	}
-	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "354 Start mail input"})
+	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "354 Start mail input", Answers: "DATA", OK: true})
 	if s.mode != modeBody {
 		t.Fatal("354 must start the body")
 	}
@@ -121,8 +121,8 @@ func TestSMTPBodyMode(t *testing.T) {
 // learner's next command would be typed into a message already sent.
 func TestSMTPBodySentElsewhereEndsBodyMode(t *testing.T) {
 	s := newTestSession(wire.RoleMX)
-	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "354 Start mail input"})
-	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "250 2.0.0 OK: queued as 00000001"})
+	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "354 Start mail input", Answers: "DATA", OK: true})
+	s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "250 2.0.0 OK: queued as 00000001", Answers: "<body>", OK: true})
 	if s.mode != modeLine {
 		t.Fatal("still in body mode after the message was accepted")
 	}
@@ -171,16 +171,28 @@ func TestStartTLSGoAhead(t *testing.T) {
 	for _, c := range cases {
 		s := newTestSession(c.role)
 		s.submit(c.cmd)
+		// The protocol model works out which command each reply answers,
+		// as the recorder's lines carry it to the screen.
+		split := wire.NewSplitter(c.role.Proto())
+		greeting := map[wire.Proto]string{wire.SMTP: "220 mx ready\r\n", wire.POP3: "+OK ready\r\n", wire.IMAP: "* OK ready\r\n"}
+		split.Server([]byte(greeting[c.role.Proto()]), func(wire.Piece) {})
+		split.Client([]byte(c.cmd+"\r\n"), func(wire.Piece) {})
+		serverItem := func(text string) (it item) {
+			split.Server([]byte(text+"\r\n"), func(p wire.Piece) {
+				it = item{Dir: wire.FromServer, Kind: wire.Line, Text: text, Tag: p.Tag, Answers: p.Answers, OK: p.OK}
+			})
+			return it
+		}
 		if c.role == wire.RoleIMAP {
 			// An untagged line is not the answer.
-			if s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: "* OK still here"}) {
+			if s.onServerLine(serverItem("* OK still here")) {
 				t.Fatalf("%s: started on an untagged line", c.role)
 			}
 		}
-		if got := s.onServerLine(item{Dir: wire.FromServer, Kind: wire.Line, Text: c.reply}); got != c.want {
+		if got := s.onServerLine(serverItem(c.reply)); got != c.want {
 			t.Errorf("%s %q: start TLS = %v, want %v", c.role, c.reply, got, c.want)
 		}
-		if s.tlsTag != "" {
+		if s.tlsAsked {
 			t.Errorf("%s: still waiting for the go-ahead", c.role)
 		}
 	}

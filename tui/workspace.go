@@ -288,7 +288,7 @@ func (ws *workspace) onDial(msg dialMsg) tea.Cmd {
 			s = old
 			delete(ws.byID, old.id)
 			s.conn, s.id, s.role = msg.conn, msg.conn.Session(), msg.conn.Role()
-			s.closed, s.encrypted, s.state, s.problem, s.tlsTag = false, false, "", "", ""
+			s.closed, s.encrypted, s.state, s.problem, s.tlsAsked = false, false, "", "", false
 			s.mode, s.body = modeLine, nil
 		}
 	}
