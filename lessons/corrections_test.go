@@ -23,6 +23,10 @@ type lessonCorrection struct {
 func TestLessonCorrections(t *testing.T) {
 	rows := []lessonCorrection{
 		{
+			name: "lesson 06: failed logins slow down (issue 15, point 8)", lesson: "smtp-errors-help-desk", step: "535 - wrong password",
+			want: []string{"after the third failure this server waits 1 s"},
+		},
+		{
 			name: "lesson 01: PLAIN is NUL, user, NUL, password (RFC 4616 §2)", lesson: "journey-of-an-email", step: "Alice logs in",
 			want:    []string{"RFC 4616 §2", "a zero byte,\n\"alice@example.com\", a zero byte and \"wonderland\""},
 			notWant: []string{"separated by zero bytes"},
