@@ -81,11 +81,22 @@ const (
 	NonSyncLiteral             // {N+} or {N-} (RFC 7888): the bytes follow at once
 )
 
-// Splitter cuts the two byte streams of one session into protocol lines and
-// payloads. It knows just enough of each protocol to find where payloads
-// start and end and which bytes are credentials: SMTP DATA (after the 354
-// that answers DATA) and BDAT chunks, IMAP literals (synchronising ones only
-// once the server has sent its "+" go-ahead), and AUTH/LOGIN/PASS secrets.
+// Splitter is the protocol model of one session: it cuts the two byte
+// streams into protocol lines and payloads, wherever the reads cut them,
+// and works out the facts every layer downstream reads from each Piece
+// (the command a client line starts or continues, the command a reply
+// completes and whether it agreed, which bytes are credentials, which
+// bytes of a refused command must never reach the server). It follows
+// pipelined clients (RFC 9051 §5.5, RFC 2920, RFC 2449): SMTP replies are
+// matched to commands in order, POP3 answers likewise, and an IMAP tagged
+// reply completes only the command with its tag, while the command the
+// client is still sending (across literals, an AUTHENTICATE exchange, an
+// IDLE until its DONE) is tracked on its own. Payloads: SMTP DATA (after
+// the 354 that answers DATA) and BDAT chunks, IMAP literals in both
+// directions (a synchronising one once the server's "+" came, or the
+// client's bytes arrived first; a non-synchronising one at once). SASL
+// responses are secrets whether they follow their 334 or "+" or were sent
+// before it.
 //
 // Client and Server may be called from different goroutines.
 type Splitter struct {
