@@ -123,6 +123,10 @@ type Splitter struct {
 	imapIdle        bool   // an IDLE is in progress: the next line is DONE
 	imapCommand     string // command of the line being continued across literals
 	imapTag         string // and its tag
+	// imapLineTag is the tag of the command the last client line started
+	// or continued ("" for a line that started none): AnsweredHere forgets
+	// it when that line was a whole command.
+	imapLineTag string
 	imapArgs        int    // arguments seen so far in a LOGIN command
 	// imapRefused: the command being sent was answered (refused) before
 	// the client finished sending it; the rest of its bytes are Dropped.
@@ -556,6 +560,9 @@ func (s *Splitter) AnsweredHere() {
 	case IMAP:
 		if s.imapCommand != "" {
 			s.imapAnswered(s.imapTag)
+		} else if s.imapLineTag != "" {
+			// A whole command line: its tag awaits no reply any more.
+			s.imapAnswered(s.imapLineTag)
 		}
 		if s.side[FromClient].payload >= 0 {
 			// A non-synchronising literal follows the refused line: its
@@ -568,6 +575,29 @@ func (s *Splitter) AnsweredHere() {
 		}
 		s.imapCommand, s.imapTag, s.imapSyncLiteral, s.imapInAuth = "", "", -1, false
 	}
+}
+
+// Outstanding reports how many IMAP commands the client has sent that
+// await their tagged reply (the relay's extension commands wait until the
+// library has answered every earlier one).
+func (s *Splitter) Outstanding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.imapTagCount {
+		n += c
+	}
+	return n
+}
+
+// Answered tells the splitter that the simulator itself has answered the
+// IMAP command with tag (an extension command the library never saw), so
+// no tagged reply from the server is due for it. Call it outside the emit
+// function.
+func (s *Splitter) Answered(tag string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.imapAnswered(tag)
 }
 
 // imapAnswered forgets one command awaiting a tagged reply with tag, and
@@ -845,6 +875,10 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
+	s.imapLineTag = ""
+	if continuing {
+		s.imapLineTag = s.imapTag
+	}
 	if continuing {
 		p.Verb, p.Tag = s.imapCommand, s.imapTag // the command this line continues
 		p.Dropped = s.imapRefused
@@ -863,6 +897,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		}
 		s.imapCommand, s.imapTag = cmd, string(words[0])
 		p.Verb, p.Tag = cmd, s.imapTag
+		s.imapLineTag = s.imapTag
 		s.imapArgs = 0
 		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
 			s.imapTags[s.imapTag] = cmd
