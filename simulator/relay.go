@@ -144,7 +144,7 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		split: wire.NewSplitter(r.role.Proto()), cli: client,
 		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{}),
 		literalVerdict: make(chan struct{}, 1), extReady: make(chan struct{}, 1),
-		opened:         sim.clock.Now(),
+		opened: sim.clock.Now(),
 	}
 	sim.registerSession(s)
 	defer sim.unregisterSession(s)

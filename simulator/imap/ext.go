@@ -6,7 +6,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-
 )
 
 // Extensions go-imap v2.0.0-beta.8's server does not dispatch (it answers

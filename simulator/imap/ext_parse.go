@@ -336,7 +336,6 @@ func (r *cmdReader) searchKey(c *imap.SearchCriteria, depth int) *extError {
 	return nil
 }
 
-
 // titleCase writes "ANSWERED" as "Answered".
 func titleCase(s string) string {
 	return s[:1] + strings.ToLower(s[1:])

@@ -127,7 +127,7 @@ type Splitter struct {
 	// or continued ("" for a line that started none): AnsweredHere forgets
 	// it when that line was a whole command.
 	imapLineTag string
-	imapArgs        int    // arguments seen so far in a LOGIN command
+	imapArgs    int // arguments seen so far in a LOGIN command
 	// imapRefused: the command being sent was answered (refused) before
 	// the client finished sending it; the rest of its bytes are Dropped.
 	imapRefused bool
