@@ -123,16 +123,16 @@ type Splitter struct {
 	imapIdle        bool   // an IDLE is in progress: the next line is DONE
 	imapCommand     string // command of the line being continued across literals
 	imapTag         string // and its tag
-	// imapLineTag is the tag of the command the last client line started
-	// or continued ("" for a line that started none): AnsweredHere forgets
-	// it when that line was a whole command.
-	imapLineTag string
-	imapArgs    int // arguments seen so far in a LOGIN command
+	imapArgs        int    // arguments seen so far in a LOGIN command
 	// imapRefused: the command being sent was answered (refused) before
 	// the client finished sending it; the rest of its bytes are Dropped.
 	imapRefused bool
 	// imapPause asks feed to stop after the piece being emitted (Pause).
 	imapPause bool
+	// imapLineTag is the tag of the command the last client line started
+	// or continued ("" for a line that started none): AnsweredHere forgets
+	// it when that line was a whole command.
+	imapLineTag string
 
 	// Scratch space and interned verbs (fields, upper).
 	words  [][]byte
