@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-imap/v2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // found is one message matching a SORT, THREAD or SEARCH: the number the
@@ -217,9 +219,9 @@ func firstMailbox(list []imap.Address) string {
 }
 
 // displayName is RFC 5957's key for DISPLAYFROM and DISPLAYTO: the first
-// address's display name, encoded words decoded, or else its addr-spec;
-// compared without case (i;unicode-casemap, approximated by Unicode case
-// folding).
+// address's display name, encoded words decoded, or else its addr-spec,
+// in the i;unicode-casemap collation (RFC 5051 §2: each character in
+// titlecase, then decomposed, NFKD), so that "Émile" sorts beside "Emil".
 func displayName(list []imap.Address) string {
 	a, ok := firstAddress(list)
 	if !ok {
@@ -229,7 +231,7 @@ func displayName(list []imap.Address) string {
 	if name == "" {
 		name = a.Mailbox + "@" + a.Host
 	}
-	return strings.ToLower(name)
+	return norm.NFKD.String(strings.Map(unicode.ToTitle, name))
 }
 
 // baseSubject extracts the base subject of RFC 5256 §2.1, and reports
