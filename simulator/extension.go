@@ -55,7 +55,7 @@ const extMax = 1 << 20
 // extStarts reports whether a client line starts an extension command, and
 // if so starts gathering it.
 func (s *session) extStarts(p wire.Piece) bool {
-	if s.proto != wire.IMAP || s.relay.imap == nil || p.Continues || p.Verb == "" || !imap.Intercepts(p.Verb, p.Data) {
+	if s.proto != wire.IMAP || s.relay == nil || s.relay.imap == nil || p.Continues || p.Verb == "" || !imap.Intercepts(p.Verb, p.Data) {
 		return false
 	}
 	s.ext = &extCommand{tag: p.Tag, verb: p.Verb}
