@@ -108,8 +108,8 @@ func imapCommands() []Entry {
 				"the client sends exactly that many bytes. With UIDPLUS the OK carries `[APPENDUID v uid]`. A "+
 				"missing folder gives `NO [TRYCREATE]`. This is how a mail app stores a copy in Sent after SMTP. "+
 				"With MULTIAPPEND (RFC 3502) more messages follow on the same command, each with its own flags, "+
-				"date and literal, and the server stores all of them or none (`[APPENDUID v 7:9]`); a server "+
-				"without it (mailtutor) answers such an APPEND BAD and stores nothing."),
+				"date and literal, and the server stores all of them or none (`[APPENDUID v 7:9]`). Only send one "+
+				"to a server that lists MULTIAPPEND; mailtutor does not."),
 		cmd("IDLE", "Wait for the server to push changes in real time (ended by DONE)", "RFC 9051 §6.3.13; RFC 2177",
 			"tag IDLE … DONE", authSel,
 			"After `+ idling` the server sends untagged updates as they happen (`* 4 EXISTS` for new mail) with no "+
