@@ -271,8 +271,10 @@ func ExtendCapabilities(line []byte) []byte {
 	case bytes.HasPrefix(line, []byte("* CAPABILITY ")):
 		end = len(bytes.TrimRight(line, "\r\n"))
 	default:
-		i := bytes.Index(line, []byte(" [CAPABILITY "))
-		if i < 0 || i > 40 {
+		// Near the start or not at all ("* OK [CAPABILITY", "a1 OK
+		// [CAPABILITY"): a long FETCH line is not searched through.
+		i := bytes.Index(line[:min(len(line), 64)], []byte(" [CAPABILITY "))
+		if i < 0 {
 			return nil
 		}
 		j := bytes.IndexByte(line[i:], ']')
