@@ -42,12 +42,14 @@ func (l *pipeListener) Addr() net.Addr { return l.addr }
 // connect makes a pipe whose far end the library accepts; it returns the
 // near end for the relay. Both ends report the real client's and the real
 // listener's addresses, so Received headers and logs name the real peer.
-func (l *pipeListener) connect(client, server net.Addr) (net.Conn, error) {
+// The far end is the session's libConn (see extension.go).
+func (l *pipeListener) connect(client, server net.Addr, s *session) (net.Conn, error) {
 	near, far, err := socketPair()
 	if err != nil {
 		return nil, err
 	}
-	farConn := &addrConn{Conn: far, local: server, remote: client}
+	farConn := &addrConn{Conn: far, local: server, remote: client, sync: &s.libSync}
+	s.libConn = farConn
 	select {
 	case l.conns <- farConn:
 		return &addrConn{Conn: near, local: client, remote: server}, nil
@@ -73,6 +75,30 @@ func (l *pipeListener) hand(c net.Conn) error {
 type addrConn struct {
 	net.Conn
 	local, remote net.Addr
+	// sync, on the library's end of the pipe, is the session's libSync:
+	// taken and let go after each read and before each write, so that what
+	// the library did before it wrote happens before an extension command
+	// the relay answers meanwhile (under libSync), and that command before
+	// what the library does with the next bytes it reads. (A socket pair
+	// orders nothing for Go's memory model.)
+	sync *sync.Mutex
+}
+
+func (c *addrConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if c.sync != nil {
+		c.sync.Lock()
+		c.sync.Unlock()
+	}
+	return n, err
+}
+
+func (c *addrConn) Write(p []byte) (int, error) {
+	if c.sync != nil {
+		c.sync.Lock()
+		c.sync.Unlock()
+	}
+	return c.Conn.Write(p)
 }
 
 func (c *addrConn) LocalAddr() net.Addr  { return c.local }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/imap"
 	"github.com/mailtutor/mailtutor/simulator/smtp"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
@@ -28,6 +29,7 @@ type relay struct {
 	public net.Listener
 	inner  *pipeListener
 	wg     sync.WaitGroup
+	imap   *imap.Server // the IMAP server, for extension commands (extension.go); nil for the others
 }
 
 func (r *relay) acceptLoop() {
@@ -102,6 +104,22 @@ type session struct {
 	appendLast byte
 	appendHeld bool
 
+	// IMAP extension commands (extension.go). ext is the one being
+	// gathered (client-reading goroutine only); libConn is the connection
+	// the library was handed, by which simulator/imap knows the session;
+	// libSync orders the library's steps and the extension's (syncConn).
+	// extWaiting and extReady: awaitEarlierAnswers waits, extAnswered
+	// wakes it; fwdMu makes a server chunk's tap and its write to the
+	// client one step for it. clientID is what the client said it is
+	// (IMAP ID), under mu.
+	ext        *extCommand
+	libConn    net.Conn
+	libSync    sync.Mutex
+	extWaiting atomic.Bool
+	extReady   chan struct{}
+	fwdMu      sync.Mutex
+	clientID   string
+
 	// Scratch space for the events of one chunk, one per direction (each
 	// direction has a single reader or writer at a time).
 	fromClientBatch, fromServerBatch eventBatch
@@ -131,8 +149,8 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		sim: sim, relay: r, role: r.role, proto: r.role.Proto(), peer: peer, addr: addr,
 		split: wire.NewSplitter(r.role.Proto()), cli: client,
 		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{}),
-		literalVerdict: make(chan struct{}, 1),
-		opened:         sim.clock.Now(),
+		literalVerdict: make(chan struct{}, 1), extReady: make(chan struct{}, 1),
+		opened: sim.clock.Now(),
 	}
 	sim.registerSession(s)
 	defer sim.unregisterSession(s)
@@ -147,6 +165,7 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		// Plaintext at first: the library reads and writes the client's
 		// socket through the tap, with no pipe in between (tap.go).
 		tc := newTapConn(s, client)
+		s.libConn = tc
 		if s.proto == wire.SMTP {
 			// The tap reads plain DATA bodies for the library (bodyHold),
 			// within the library's own limits.
@@ -171,7 +190,7 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 	s.encrypted = true
 	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tc.ConnectionState()))})
 
-	near, err := r.inner.connect(client.RemoteAddr(), r.public.Addr())
+	near, err := r.inner.connect(client.RemoteAddr(), r.public.Addr(), s)
 	if err != nil {
 		s.finish(err.Error())
 		return
@@ -314,7 +333,7 @@ func (s *session) clientToServer() {
 			if startTLS && !s.awaitStartTLS() {
 				return
 			}
-			if !s.awaitLiteralVerdict() {
+			if !s.awaitLiteralVerdict() || !s.serveExtension(true) {
 				return
 			}
 			continue
@@ -399,7 +418,12 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	cut := -1
 	tapped := s.sim.hub.Active()
 	batch := &s.fromClientBatch
-	s.split.Skim(!tapped)
+	// An extension command's literals are gathered whole (extension.go).
+	s.split.Skim(!tapped && s.ext == nil)
+	extFrom := -1 // where an extension command's bytes start, in lineHeld+chunk
+	if s.ext != nil {
+		extFrom = 0
+	}
 	var edits []edit     // lines the relay answered itself or rewrote, at offsets in lineHeld+chunk
 	var replies []string // the relay's own answers, sent once the batch is published
 	pause := -1          // where the chunk stops for a literal's verdict (syncLiteral)
@@ -410,6 +434,14 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		}
 		if tapped {
 			batch.add(p.Event())
+		}
+		if s.ext != nil {
+			// More of an extension command: the relay answers it.
+			if s.extTake(p) {
+				pause = p.End
+				s.split.Pause()
+			}
+			return
 		}
 		if p.Dropped {
 			// Bytes of a refused command: the server must never read them.
@@ -484,6 +516,14 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			s.split.AnsweredHere()
 			return
 		}
+		if start >= 0 && s.extStarts(p) {
+			extFrom = start
+			if s.extTake(p) {
+				pause = p.End
+				s.split.Pause()
+			}
+			return
+		}
 		if s.proto == wire.IMAP && (p.Verb == "SEARCH" || p.Verb == "UID SEARCH") && !p.Continues {
 			s.noteSaveOnly(p.Data)
 		}
@@ -527,7 +567,8 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	if pause >= 0 {
 		// What follows the literal's announcement is read again once the
 		// library has answered it (readClient).
-		s.backlog = append(s.backlog[:0:0], chunk[pause:]...)
+		// (Before what an earlier pause left: a chunk may be part of it.)
+		s.backlog = append(append([]byte(nil), chunk[pause:]...), s.backlog...)
 		chunk = chunk[:pause]
 	}
 	owned := held > 0 // chunk is the relay's own buffer, not the caller's read buffer
@@ -535,10 +576,18 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		chunk = append(s.lineHeld, chunk...)
 		s.lineHeld = nil
 	}
+	if extFrom >= 0 {
+		// The extension command's bytes never reach the library; they
+		// run to the end of what is handed on (the pause is at its end).
+		edits = append(edits, edit{start: extFrom, end: len(chunk)})
+	}
 	if len(edits) > 0 {
 		edited := applyEdits(chunk, edits)
 		owned = owned || len(edited) > 0 && len(chunk) > 0 && &edited[0] != &chunk[0]
 		chunk = edited
+	}
+	if s.ext != nil {
+		return chunk, false // an open line of it is gathered by the splitter, not held
 	}
 	return s.holdOpenLine(chunk, limit, owned), cut >= 0
 }
@@ -653,10 +702,13 @@ func (s *session) serverToClient() {
 	for {
 		n, err := srv.Read(buf)
 		if n > 0 {
+			s.fwdMu.Lock()
 			send, startTLS, _, werr := s.fromServer(buf[:n], &out)
 			if werr == nil && len(send) > 0 {
 				werr = s.writeClient(send)
 			}
+			s.fwdMu.Unlock()
+			s.extAnswered()
 			if werr != nil {
 				s.finish("the client closed the connection")
 				return
@@ -729,6 +781,9 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line {
 			if e, ok := binaryOrigin(&p); ok {
+				edits = append(edits, e)
+			}
+			if e, ok := extendCapabilities(&p); ok {
 				edits = append(edits, e)
 			}
 		}

@@ -247,6 +247,9 @@ func (s *Simulator) startRole(role wire.Role) error {
 	srv := s.newServer(role)
 	s.servers = append(s.servers, srv)
 	r := &relay{sim: s, role: role, public: public, inner: inner}
+	if is, ok := srv.(*imap.Server); ok {
+		r.imap = is
+	}
 	s.relays[role] = r
 	s.serveWG.Add(1)
 	go func() {
@@ -503,6 +506,9 @@ type SessionInfo struct {
 	Peer      string
 	Encrypted bool
 	Opened    time.Time
+	// ClientID is what an IMAP client said it is with ID (RFC 2971), e.g.
+	// "Thunderbird 115.3.1 (Linux)"; "" when it has not said.
+	ClientID string
 }
 
 func (s *Simulator) openSessions() []SessionInfo {
@@ -511,7 +517,7 @@ func (s *Simulator) openSessions() []SessionInfo {
 	var out []SessionInfo
 	for _, sess := range s.sessions {
 		sess.mu.Lock()
-		out = append(out, SessionInfo{ID: sess.id, Role: sess.role, Peer: sess.peer, Encrypted: sess.encrypted, Opened: sess.opened})
+		out = append(out, SessionInfo{ID: sess.id, Role: sess.role, Peer: sess.peer, Encrypted: sess.encrypted, Opened: sess.opened, ClientID: sess.clientID})
 		sess.mu.Unlock()
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -92,6 +92,11 @@ func (t *tapConn) Read(p []byte) (int, error) {
 		if !t.s.awaitLiteralVerdict() {
 			return 0, net.ErrClosed
 		}
+		// An extension command waiting for its answer (extension.go):
+		// go-imap, which reads here, has answered every command before it.
+		if !t.s.serveExtension(false) {
+			return 0, net.ErrClosed
+		}
 		n, err := t.s.readClient(t.Conn, p)
 		if n > 0 {
 			if t.s.dropDue() {
@@ -282,7 +287,7 @@ func (t *tapConn) upgrade() error {
 	}
 	s := t.s
 	t.mu.Lock()
-	t.inner = &addrConn{Conn: near, local: t.Conn.LocalAddr(), remote: t.Conn.RemoteAddr()}
+	t.inner = &addrConn{Conn: near, local: t.Conn.LocalAddr(), remote: t.Conn.RemoteAddr(), sync: &s.libSync}
 	t.mu.Unlock()
 	s.mu.Lock()
 	s.srv = far

@@ -1105,6 +1105,10 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		l.RFC = "RFC 9051 §6.2.1"
 	case code == "PRIVACYREQUIRED" || code == "LOGINDISABLED" || strings.Contains(strings.ToUpper(m), "TLS"):
 		l.Note = "refused until the connection is encrypted: STARTTLS first (" + m + ")"
+	case status == "BAD" && imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")].note != "" &&
+		s.caps.hasAny(imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")].caps):
+		// The server offers the extension: this command was malformed.
+		l.Note = "the server offers " + cmd.verb + " but could not accept this one: a syntax error in its arguments (" + m + ")"
 	case status == "BAD" && imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")].note != "":
 		ext := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]
 		l.Note = "this server does not offer " + cmd.verb + ", an extension (" + ext.caps[0] + "): servers that do list it among their capabilities (" + m + ")"

@@ -7,9 +7,10 @@ import (
 	"github.com/mailtutor/mailtutor/transcripts/kb"
 )
 
-// IMAP extensions that real servers speak and mailtutor's own server does
-// not: a log from Dovecot, Gmail or Exchange is full of them, and a support
-// trainee reading one must not be told they are mistakes.
+// IMAP extensions that real servers speak, mailtutor's own server among
+// them for SORT, THREAD and CANCELUPDATE: a log from Dovecot, Gmail or
+// Exchange is full of them, and a support trainee reading one must not be
+// told they are mistakes.
 
 // imapExtension is a command an IMAP extension adds.
 type imapExtension struct {
@@ -25,6 +26,7 @@ var imapExtensions = map[string]imapExtension{
 	"SETQUOTA":          {"RFC 9208 §4.1.3", []string{"QUOTA"}, "changes the limits of a quota root (usually an administrator's command)"},
 	"SORT":              {"RFC 5256 §3", []string{"SORT"}, "searches, and has the server sort the matches (by date, sender, subject...)"},
 	"THREAD":            {"RFC 5256 §3", []string{"THREAD=REFERENCES", "THREAD=REFS", "THREAD=ORDEREDSUBJECT"}, "searches, and has the server group the matches into conversations"},
+	"CANCELUPDATE":      {"RFC 5267 §4.3", []string{"CONTEXT=SEARCH", "CONTEXT=SORT"}, "stops the updates of a search or sort kept up to date (SEARCH RETURN (UPDATE))"},
 	"GETMETADATA":       {"RFC 5464 §4.2", []string{"METADATA", "METADATA-SERVER"}, "reads annotations kept on a mailbox or on the server (comments, settings)"},
 	"SETMETADATA":       {"RFC 5464 §4.3", []string{"METADATA", "METADATA-SERVER"}, "stores an annotation on a mailbox or on the server"},
 	"NOTIFY":            {"RFC 5465 §3", []string{"NOTIFY"}, "tells the server which changes, in which mailboxes, to push to this session"},

@@ -653,3 +653,57 @@ func TestAnnotateAuthLoginInitialResponsePasswordMasked(t *testing.T) {
 		}
 	}
 }
+
+// mailtutor's own extension answers (ID before login, SORT, ESORT, THREAD,
+// CONTEXT=SEARCH's NOUPDATE and CANCELUPDATE) are explained, none of them
+// as unknown.
+func TestIMAPExtensionsOfMailtutor(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK [CAPABILITY IMAP4rev2 IMAP4rev1 SASL-IR LITERAL- STARTTLS AUTH=PLAIN ID] IMAP server ready\r\n",
+		"C:i1 ID (\"name\" \"Thunderbird\" \"version\" \"115.3.1\")\r\n",
+		"S:* ID (\"name\" \"mailtutor\" \"version\" \"1.0\")\r\n",
+		"S:i1 OK ID completed\r\n",
+		"C:L LOGIN alice wonderland\r\n",
+		"S:L OK [CAPABILITY IMAP4rev2 IMAP4rev1 ID SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES ESORT CONTEXT=SEARCH] LOGIN completed\r\n",
+		"C:s1 SORT (REVERSE DATE) UTF-8 ALL\r\n",
+		"S:* SORT 5 4 3 2 1\r\n",
+		"S:s1 OK SORT completed\r\n",
+		"C:s2 SORT RETURN (MIN COUNT) (DISPLAYFROM) UTF-8 ALL\r\n",
+		"S:* ESEARCH (TAG \"s2\") MIN 2 COUNT 5\r\n",
+		"S:s2 OK SORT completed\r\n",
+		"C:t1 UID THREAD REFERENCES UTF-8 ALL\r\n",
+		"S:* THREAD (1 (2 3)(4))(5 6)\r\n",
+		"S:t1 OK UID THREAD completed\r\n",
+		"C:u1 SEARCH RETURN (UPDATE PARTIAL 1:10) ALL\r\n",
+		"S:* NO [NOUPDATE \"u1\"] This server does not send updates of search results\r\n",
+		"S:* ESEARCH (TAG \"u1\") PARTIAL (1:10 1:5)\r\n",
+		"S:u1 OK SEARCH completed\r\n",
+		"C:c1 CANCELUPDATE \"u1\"\r\n",
+		"S:c1 OK CANCELUPDATE completed\r\n",
+		"C:b1 SORT (NOSUCH) UTF-8 ALL\r\n",
+		"S:b1 BAD [CLIENTBUG] Unknown sort key NOSUCH\r\n",
+		"C:b2 SORT (DATE) KOI8-R ALL\r\n",
+		"S:b2 NO [BADCHARSET (UTF-8 US-ASCII)] Unknown charset KOI8-R\r\n",
+	))
+	for _, l := range lines {
+		if testing.Verbose() {
+			t.Logf("%s\n\t%s", l.Text, l.Note)
+		}
+		if l.Dir == wire.Meta {
+			continue
+		}
+		if l.Unknown || l.Note == "" || strings.Contains(l.Note, "not an IMAP command") || strings.Contains(l.Note, "probably answer BAD") {
+			t.Errorf("%q: %q (unknown %v)", l.Text, l.Note, l.Unknown)
+		}
+	}
+	for _, want := range []struct{ prefix, note string }{
+		{"i1 ID", ""}, {"s1 SORT", "sort"}, {"* THREAD", "conversations"}, {"c1 CANCELUPDATE", "updates"},
+		{"* NO [NOUPDATE", ""}, {"b1 BAD", "syntax error"}, {"b2 NO", ""},
+	} {
+		for _, x := range lines {
+			if strings.HasPrefix(x.Text, want.prefix) && !strings.Contains(strings.ToLower(x.Note), want.note) {
+				t.Errorf("%s: note %q lacks %q", want.prefix, x.Note, want.note)
+			}
+		}
+	}
+}

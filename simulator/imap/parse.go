@@ -20,6 +20,7 @@ type parsedMessage struct {
 	envelope  *imap.Envelope
 	structure imap.BodyStructure // with extension data
 	sent      time.Time          // the Date: header (zero if missing or unparseable)
+	refs      []string           // the message IDs of References, or In-Reply-To's first (THREAD REFERENCES)
 }
 
 // part is one MIME entity: its header is raw[start:bodyStart] (including the
@@ -43,6 +44,7 @@ func parseMessage(raw []byte, headerLen int) *parsedMessage {
 	root := parsePart(raw, 0, headerLen, len(raw), "", 0)
 	pm := &parsedMessage{root: root, envelope: envelopeOf(root.header)}
 	pm.sent = pm.envelope.Date
+	pm.refs = refIDs(root.header)
 	pm.structure = root.bodyStructure(raw)
 	return pm
 }
@@ -404,4 +406,36 @@ func unquotePhrase(s string) string {
 func decodePhrase(s string) string {
 	stripped, _ := stripComments(s)
 	return unquotePhrase(stripped)
+}
+
+// refIDs returns the message IDs a message refers to, oldest first, for
+// THREAD REFERENCES (RFC 5256 §3, step 1): those of References, or when
+// it has none, the first of In-Reply-To. Angle brackets are dropped.
+func refIDs(h textproto.Header) []string {
+	ids := msgIDs(headerValue(h, "References"))
+	if len(ids) == 0 {
+		if irt := msgIDs(headerValue(h, "In-Reply-To")); len(irt) > 0 {
+			ids = irt[:1]
+		}
+	}
+	return ids
+}
+
+// msgIDs returns the <...> message IDs in a header value.
+func msgIDs(v string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			return out
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			return out
+		}
+		if id := strings.TrimSpace(v[i+1 : i+j]); id != "" && len(out) < 1000 {
+			out = append(out, id)
+		}
+		v = v[i+j+1:]
+	}
 }

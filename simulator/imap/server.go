@@ -61,6 +61,11 @@ type Server struct {
 	boxes    map[*store.Mailbox]*boxState
 	sessions map[*session]struct{}
 	closed   bool
+	// byConn finds a session by the connection go-imap was given (see
+	// connKey), for the relay's extension commands (Extension);
+	// registered is closed and replaced whenever a session is added.
+	byConn     map[net.Conn]*session
+	registered chan struct{}
 
 	sessionEnded func(open int) // test hook: a session has ended, open remain (nil in production)
 }
@@ -110,7 +115,8 @@ func New(opts Options) *Server {
 	if logger == nil {
 		logger = log.New(io.Discard, "", 0)
 	}
-	s := &Server{opts: opts, boxes: make(map[*store.Mailbox]*boxState), sessions: make(map[*session]struct{})}
+	s := &Server{opts: opts, boxes: make(map[*store.Mailbox]*boxState), sessions: make(map[*session]struct{}),
+		byConn: make(map[net.Conn]*session), registered: make(chan struct{})}
 	caps := imap.CapSet{
 		imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {},
 		// IMAP4rev1 clients only see these when listed one by one.
@@ -169,19 +175,25 @@ func (s *Server) Close() error {
 }
 
 func (s *Server) newSession(conn *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-	sess := &session{srv: s, conn: conn}
+	sess := &session{srv: s, conn: conn, key: connKey(conn.NetConn())}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, nil, &imap.Error{Type: imap.StatusResponseTypeBye, Text: "Server shutting down"}
 	}
 	s.sessions[sess] = struct{}{}
+	s.byConn[sess.key] = sess
+	close(s.registered)
+	s.registered = make(chan struct{})
 	return sess, nil, nil
 }
 
 func (s *Server) forget(sess *session) {
 	s.mu.Lock()
 	delete(s.sessions, sess)
+	if s.byConn[sess.key] == sess {
+		delete(s.byConn, sess.key)
+	}
 	hook, open := s.sessionEnded, len(s.sessions)
 	s.mu.Unlock()
 	if hook != nil {

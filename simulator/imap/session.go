@@ -3,6 +3,7 @@ package imap
 import (
 	"crypto/tls"
 	"errors"
+	"net"
 	"strconv"
 	"sync"
 
@@ -24,6 +25,9 @@ type session struct {
 	idleMu sync.Mutex // guards sel against the IDLE goroutine (see Idle)
 
 	failedLogins int // on this connection, for store.FailedLoginDelay
+
+	// key is the connection the relay knows this session by (connKey).
+	key net.Conn
 }
 
 var _ imapserver.SessionIMAP4rev2 = (*session)(nil)

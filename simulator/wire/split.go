@@ -140,6 +140,10 @@ type Splitter struct {
 	imapRefused bool
 	// imapPause asks feed to stop after the piece being emitted (Pause).
 	imapPause bool
+	// imapLineTag is the tag of the command the last client line started
+	// or continued ("" for a line that started none): AnsweredHere forgets
+	// it when that line was a whole command.
+	imapLineTag string
 
 	// Scratch space and interned verbs (fields, upper).
 	words  [][]byte
@@ -576,6 +580,9 @@ func (s *Splitter) AnsweredHere() {
 	case IMAP:
 		if s.imapCommand != "" {
 			s.imapAnswered(s.imapTag)
+		} else if s.imapLineTag != "" {
+			// A whole command line: its tag awaits no reply any more.
+			s.imapAnswered(s.imapLineTag)
 		}
 		if s.side[FromClient].payload >= 0 {
 			// A non-synchronising literal follows the refused line: its
@@ -588,6 +595,29 @@ func (s *Splitter) AnsweredHere() {
 		}
 		s.imapCommand, s.imapTag, s.imapSyncLiteral, s.imapInAuth = "", "", -1, false
 	}
+}
+
+// Outstanding reports how many IMAP commands the client has sent that
+// await their tagged reply (the relay's extension commands wait until the
+// library has answered every earlier one).
+func (s *Splitter) Outstanding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.imapTagCount {
+		n += c
+	}
+	return n
+}
+
+// Answered tells the splitter that the simulator itself has answered the
+// IMAP command with tag (an extension command the library never saw), so
+// no tagged reply from the server is due for it. Call it outside the emit
+// function.
+func (s *Splitter) Answered(tag string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.imapAnswered(tag)
 }
 
 // imapAnswered forgets one command awaiting a tagged reply with tag, and
@@ -865,6 +895,10 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	continuing := s.imapCommand != ""
 	p.Continues = continuing
+	s.imapLineTag = ""
+	if continuing {
+		s.imapLineTag = s.imapTag
+	}
 	if continuing {
 		p.Verb, p.Tag = s.imapCommand, s.imapTag // the command this line continues
 		p.Dropped = s.imapRefused
@@ -883,6 +917,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		}
 		s.imapCommand, s.imapTag = cmd, string(words[0])
 		p.Verb, p.Tag = cmd, s.imapTag
+		s.imapLineTag = s.imapTag
 		s.imapArgs = 0
 		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
 			s.imapTags[s.imapTag] = cmd

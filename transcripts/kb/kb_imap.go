@@ -106,7 +106,10 @@ func imapCommands() []Entry {
 			"tag APPEND mailbox [(flags)] [date-time] {size}", authSel,
 			"The message is sent as a literal: `{310}` announces 310 bytes, the server answers `+` (go ahead), and "+
 				"the client sends exactly that many bytes. With UIDPLUS the OK carries `[APPENDUID v uid]`. A "+
-				"missing folder gives `NO [TRYCREATE]`. This is how a mail app stores a copy in Sent after SMTP."),
+				"missing folder gives `NO [TRYCREATE]`. This is how a mail app stores a copy in Sent after SMTP. "+
+				"With MULTIAPPEND (RFC 3502) more messages follow on the same command, each with its own flags, "+
+				"date and literal, and the server stores all of them or none (`[APPENDUID v 7:9]`). Only send one "+
+				"to a server that lists MULTIAPPEND; mailtutor does not."),
 		cmd("IDLE", "Wait for the server to push changes in real time (ended by DONE)", "RFC 9051 §6.3.13; RFC 2177",
 			"tag IDLE … DONE", authSel,
 			"After `+ idling` the server sends untagged updates as they happen (`* 4 EXISTS` for new mail) with no "+
@@ -181,8 +184,11 @@ func imapCommands() []Entry {
 				"server that does not know one answers BAD."),
 		cmd("ID", "Exchange client and server names/versions (for logs and support)", "RFC 2971 §3.1",
 			"tag ID (\"name\" \"Thunderbird\" …) | NIL", anyState,
-			"Both sides say what software they are. Useful for troubleshooting; must not change behaviour. Some "+
-				"servers (e.g. 163.com) require it before access."),
+			"Both sides say what software they are: the client sends field-value pairs (name, version, os, vendor "+
+				"…; at most 30) or NIL, the server answers `* ID (\"name\" \"mailtutor\" …)` then `tag OK`. "+
+				"Allowed before login. Thunderbird, Apple Mail and phone apps send it; the watch screen shows "+
+				"what the client said. Useful for troubleshooting; must not change behaviour. Some servers (e.g. "+
+				"163.com) require it before access."),
 		cmd("COMPRESS", "Compress the rest of the connection with DEFLATE", "RFC 4978 §3",
 			"tag COMPRESS DEFLATE", authSel,
 			"After OK, everything in both directions is zlib-compressed: saves bandwidth on phones. A tap after "+
@@ -197,11 +203,33 @@ func imapCommands() []Entry {
 			"tag SETQUOTA quota-root (resource limit …)", authSel,
 			"Usually refused for ordinary users (`NO [NOPERM]`)."),
 		cmd("SORT", "Search and return the results sorted (by date, subject, from …)", "RFC 5256 §3",
-			"tag [UID] SORT (criteria) charset search-keys…", sel,
-			"The server sorts, so a client can show page 1 of a huge folder without downloading everything."),
+			"tag [UID] SORT [RETURN (…)] (criteria) charset search-keys…", sel,
+			"The server sorts, so a phone can show page 1 of a huge folder without downloading every header. "+
+				"Keys: ARRIVAL (internal date), DATE (the Date: header), FROM, TO, CC (the first address's "+
+				"mailbox part), SUBJECT (the base subject: Re:, Fwd:, [list] tags and (fwd) taken off, RFC 5256 "+
+				"§2.1), SIZE, and with SORT=DISPLAY DISPLAYFROM and DISPLAYTO (the name shown, RFC 5957); REVERSE "+
+				"before a key turns it round. `SORT (REVERSE DATE) UTF-8 UNSEEN` answers `* SORT 7 3 5`: newest "+
+				"unread first; ties stay in mailbox order. The charset is required (UTF-8 or US-ASCII here; "+
+				"others `NO [BADCHARSET (UTF-8 US-ASCII)]`); an unknown key is BAD. With ESORT, `SORT RETURN "+
+				"(MIN MAX COUNT ALL)` answers `* ESEARCH (TAG \"a1\") MIN 7 MAX 5 COUNT 3 ALL 7,3,5` in sort "+
+				"order, and `RETURN (PARTIAL 1:50)` the first fifty (CONTEXT=SEARCH)."),
+		cmd("UID SORT", "SORT that returns UIDs instead of message numbers", "RFC 5256 §3",
+			"tag UID SORT (criteria) charset search-keys…", sel,
+			"The answer `* SORT 42 40 41` lists UIDs, which stay valid when other messages are expunged."),
 		cmd("THREAD", "Search and return the results grouped into conversations", "RFC 5256 §3",
 			"tag [UID] THREAD algorithm charset search-keys…", sel,
-			"Algorithms ORDEREDSUBJECT or REFERENCES; the answer nests message numbers in parentheses per thread."),
+			"How webmail and phones show conversations without reading every header. ORDEREDSUBJECT groups "+
+				"by base subject (Re: and Fwd: taken off), the first message the parent of the others; "+
+				"REFERENCES follows Message-ID, References and In-Reply-To (Jamie Zawinski's algorithm), then "+
+				"gathers threads with the same subject. The answer `* THREAD (2)(3 6 (4 23)(44 7 96))` is one "+
+				"thread per parenthesis: 3, then its reply 6, whose replies are 4 (answered by 23) and 44 (7, then "+
+				"96); `((3)(5))` is two replies to a message that is not in the mailbox."),
+		cmd("UID THREAD", "THREAD that returns UIDs instead of message numbers", "RFC 5256 §3",
+			"tag UID THREAD algorithm charset search-keys…", sel, "Same nesting, with UIDs."),
+		cmd("CANCELUPDATE", "Stop the updates of a search kept up to date (CONTEXT=SEARCH)", "RFC 5267 §4.3",
+			"tag CANCELUPDATE \"search-tag\"…", sel,
+			"Ends `SEARCH RETURN (UPDATE)` notifications. A server may decline updates in the first place with "+
+				"`* NO [NOUPDATE \"tag\"]`, as mailtutor does; CANCELUPDATE is then simply OK."),
 		cmd("GETMETADATA", "Read server or mailbox annotations (comments, colours …)", "RFC 5464 §4.2",
 			"tag GETMETADATA [options] mailbox (entries)", authSel,
 			"Entries are paths like `/private/comment` or `/shared/vendor/…`."),
@@ -280,7 +308,8 @@ func imapCapabilities() []Entry {
 			"Like LITERAL+ but limited to small literals."),
 		capa("SASL-IR", "AUTHENTICATE may include the first response on the command line", "RFC 4959",
 			"`AUTHENTICATE PLAIN <base64>` in one line saves a round trip."),
-		capa("ID", "Server supports the ID command", "RFC 2971", "Client and server can tell each other their names and versions."),
+		capa("ID", "Server supports the ID command", "RFC 2971",
+			"Client and server can tell each other their names and versions; mailtutor offers it before login too."),
 		capa("COMPRESS=DEFLATE", "Server supports COMPRESS DEFLATE", "RFC 4978", "The connection can be compressed."),
 		capa("CONDSTORE", "Per-message modification sequences (MODSEQ) for fast sync", "RFC 7162 §3.1",
 			"Each change gets a number, so a client asks \"what changed since MODSEQ n?\" instead of re-reading all flags."),
@@ -291,12 +320,15 @@ func imapCapabilities() []Entry {
 		capa("QUOTA=RES-", "Quota resource type supported (e.g. QUOTA=RES-STORAGE)", "RFC 9208 §3.1",
 			"Names a resource the server can limit: STORAGE, MESSAGE, MAILBOX, ANNOTATION-STORAGE."),
 		capa("QUOTASET", "SETQUOTA is allowed", "RFC 9208 §3.2", "The server supports changing quotas with SETQUOTA."),
-		capa("SORT", "Server supports the SORT command", "RFC 5256", "Server-side sorting."),
+		capa("SORT", "Server supports the SORT command", "RFC 5256",
+			"Server-side sorting: the client asks for the order instead of fetching every header to sort it."),
 		capa("SORT=DISPLAY", "SORT can use display names (DISPLAYFROM, DISPLAYTO)", "RFC 5957", "Sorts by the name shown, not the address."),
 		capa("THREAD=", "Server supports THREAD with this algorithm (REFERENCES, ORDEREDSUBJECT)", "RFC 5256",
 			"Server-side conversation threading."),
 		capa("BINARY", "Server can decode MIME parts itself (FETCH BINARY[], APPEND binary)", "RFC 3516",
-			"The client receives attachment bytes already decoded from base64, saving bandwidth."),
+			"The client receives attachment bytes already decoded from base64, saving bandwidth: `FETCH 3 "+
+				"BINARY[2]` answers `* 3 FETCH (BINARY[2] ~{5120}` and the raw bytes (a literal8, `~`, may hold any "+
+				"byte); a partial `BINARY[2]<0.1024>` comes back as `BINARY[2]<0>`."),
 		capa("CATENATE", "APPEND can build a message from pieces of existing ones", "RFC 4469",
 			"Forward an attachment without downloading and re-uploading it."),
 		capa("MULTIAPPEND", "APPEND can upload several messages at once", "RFC 3502", "Atomic upload of several messages."),

@@ -53,6 +53,15 @@ func imapResponses() []Entry {
 			"`* ESEARCH (TAG \"a5\") UID ALL 4:7,9`: compact ranges instead of a list of numbers."),
 		resp("SEARCH", "SEARCH result: matching message numbers or UIDs (IMAP4rev1)", "RFC 3501 §7.2.5",
 			"`* SEARCH 2 5 8`; an empty `* SEARCH` means nothing matched."),
+		resp("SORT", "SORT result: the matching messages in the order asked for", "RFC 5256 §4",
+			"`* SORT 5 3 4 1 2`: message 5 comes first. Numbers are UIDs after UID SORT; an empty `* SORT` means "+
+				"nothing matched. After `SORT RETURN (…)` (ESORT) the answer is an ESEARCH line instead."),
+		resp("THREAD", "THREAD result: the matching messages grouped into conversations", "RFC 5256 §4",
+			"One parenthesis per thread: `(3 6 (4 23)(44 7 96))` is 3, its reply 6, and two branches under 6, "+
+				"(4 23) and (44 7 96). Numbers in a row are a chain of replies; a list of parentheses is a fork; "+
+				"`((3)(5))` has no parent in the mailbox. An empty `* THREAD` means nothing matched."),
+		resp("ID", "The server's name and version, answering ID", "RFC 2971 §3.2",
+			"`* ID (\"name\" \"mailtutor\" \"version\" \"1.0\")`, or `* ID NIL` from a server that says nothing."),
 		resp("FLAGS", "The flags that exist in the selected mailbox", "RFC 9051 §7.3.5",
 			"Sent on SELECT: which flags are defined here. Which ones can be changed is in `[PERMANENTFLAGS …]`."),
 		resp("EXISTS", "Number of messages in the mailbox (new mail if it grew)", "RFC 9051 §7.4.1",
@@ -69,12 +78,9 @@ func imapResponses() []Entry {
 				"another client changes flags."),
 		resp("VANISHED", "UIDs of messages removed (QRESYNC replacement for EXPUNGE)", "RFC 7162 §3.2.10",
 			"`* VANISHED (EARLIER) 300:310`: used after ENABLE QRESYNC; lists UIDs instead of renumbering one by one."),
-		resp("ID", "The server's name and version (answer to ID)", "RFC 2971 §3.2", "`* ID (\"name\" \"Dovecot\")` or `* ID NIL`."),
 		resp("QUOTA", "Usage and limits of a quota root", "RFC 9208 §4.2.1", "`* QUOTA \"\" (STORAGE 512 1024)` in KiB."),
 		resp("QUOTAROOT", "Which quota roots apply to a mailbox", "RFC 9208 §4.2.2", "Answer to GETQUOTAROOT."),
 		resp("METADATA", "Annotation values (answer to GETMETADATA)", "RFC 5464 §4.4", "Entry names and their values."),
-		resp("SORT", "SORT result: message numbers in sorted order", "RFC 5256 §4", "`* SORT 5 2 9`."),
-		resp("THREAD", "THREAD result: message numbers nested by conversation", "RFC 5256 §4", "`* THREAD (2)(3 6 (4 23)(44 7 96))`."),
 	}
 }
 
@@ -106,7 +112,7 @@ func imapResponseCodes() []Entry {
 		code("AUTHORIZATIONFAILED", "Credentials fine, but you may not act as the requested user", "RFC 5530 §3",
 			"Authentication worked but the authorization identity (acting on someone else's mailbox) is not permitted."),
 		code("BADCHARSET", "SEARCH charset not supported (lists the supported ones)", "RFC 9051 §7.1",
-			"`[BADCHARSET (UTF-8)]`: retry the search with one of the listed charsets."),
+			"`[BADCHARSET (UTF-8 US-ASCII)]`: retry the search (or SORT, THREAD) with one of the listed charsets."),
 		code("CANNOT", "The operation violates a server rule and will never work", "RFC 5530 §3",
 			"For example a forbidden character in a mailbox name, or renaming INBOX into itself."),
 		code("CAPABILITY", "The server's capability list, given inline", "RFC 9051 §7.1",
@@ -181,7 +187,9 @@ func imapResponseCodes() []Entry {
 		code("TEMPFAIL", "Temporary conversion failure (CONVERT)", "RFC 5259 §9", "Retry later."),
 		code("MAXCONVERTMESSAGES", "Too many messages in one CONVERT", "RFC 5259 §9", "Convert fewer at a time."),
 		code("MAXCONVERTPARTS", "Too many parts in one CONVERT", "RFC 5259 §9", "Convert fewer at a time."),
-		code("NOUPDATE", "The server will not keep this search context updated", "RFC 5267 §4.2", "CONTEXT=SEARCH."),
+		code("NOUPDATE", "The server will not keep this search context updated", "RFC 5267 §4.3",
+			"`* NO [NOUPDATE \"a1\"]` after `SEARCH RETURN (UPDATE)`: the result is given once, not kept up to date "+
+				"as mail arrives (CONTEXT=SEARCH); mailtutor always declines."),
 		code("NOTIFICATIONOVERFLOW", "Too many notifications; NOTIFY turned off", "RFC 5465 §5.8", "The client must resync."),
 		code("BADEVENT", "NOTIFY asked for an event the server does not support", "RFC 5465 §5.9", "Lists the supported events."),
 		code("UNDEFINED-FILTER", "SEARCH FILTER names a filter that does not exist", "RFC 5466 §3.1", "FILTERS."),
