@@ -333,3 +333,40 @@ func errDMARCTemp(domain string) *gosmtp.SMTPError {
 	return smtpErr(451, gosmtp.EnhancedCode{4, 7, 1},
 		"Temporary DMARC error: DNS lookup for %s failed, try again later (RFC 7489 §6.6.3)", domain)
 }
+
+// dropForgedResults removes Authentication-Results fields that claim to
+// come from this server (authserv-id = host) from an arriving message: a
+// sender could write "spf=pass" itself, and readers trust this server's
+// name (RFC 8601 §5). Other servers' fields stay.
+func dropForgedResults(msg []byte, host string) []byte {
+	head := headerOf(msg)
+	if !bytes.Contains(bytes.ToLower(head), []byte("authentication-results:")) {
+		return msg
+	}
+	out := make([]byte, 0, len(msg))
+	skipping := false
+	rest := msg[:len(head)]
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.Index(rest, []byte("\r\n")); i >= 0 {
+			line = rest[:i+2]
+		}
+		rest = rest[len(line):]
+		if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+			if !skipping {
+				out = append(out, line...)
+			}
+			continue
+		}
+		skipping = false
+		if name, value, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(bytes.TrimSpace(name)), "Authentication-Results") {
+			id, _, _ := strings.Cut(string(value), ";")
+			if strings.EqualFold(strings.TrimSpace(id), host) {
+				skipping = true
+				continue
+			}
+		}
+		out = append(out, line...)
+	}
+	return append(out, msg[len(head):]...)
+}

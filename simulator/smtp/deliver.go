@@ -97,6 +97,7 @@ func (se *session) Data(r io.Reader) error {
 	// message in (authcheck.go).
 	var auth authVerdict
 	if !srv.submission() && srv.opts.DNS != nil {
+		body = dropForgedResults(body, srv.opts.Hostname)
 		auth = se.authenticate(body, spfVerdict)
 		if auth.refusal != nil {
 			return auth.refusal

@@ -213,8 +213,8 @@ func fold(field string) string {
 	for i, w := range strings.Split(field, " ") {
 		if i > 0 {
 			if line+1+len(w) > 76 {
-				b.WriteString("\r\n   ")
-				line = 3
+				b.WriteString("\r\n ") // unfolded, the space is the one between the words
+				line = 1
 			} else {
 				b.WriteByte(' ')
 				line++
