@@ -87,19 +87,19 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 	mx := s.mxHostname()
 	// refused turns a permanent refusal of the recipients given into
 	// failures to bounce; any other error stays as it is.
-	refused := func(err error, rcpts []string) error {
+	refused := func(err error, rcpts []string, command string) error {
 		var se *gosmtp.SMTPError
 		if !errors.As(err, &se) || se.Code < 500 {
 			return err
 		}
 		und := &smtp.Undeliverable{}
 		for _, rcpt := range rcpts {
-			und.Failures = append(und.Failures, smtp.Failure{Rcpt: rcpt, Reply: se, RemoteMTA: mx})
+			und.Failures = append(und.Failures, smtp.Failure{Rcpt: rcpt, Reply: se, RemoteMTA: mx, Command: command})
 		}
 		return und
 	}
 	if err := c.Mail(smtp.Path(env.From), env.MailOptions()); err != nil {
-		return refused(err, env.To)
+		return refused(err, env.To, "MAIL FROM")
 	}
 	var failed []smtp.Failure
 	var accepted []string
@@ -110,7 +110,7 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 			continue
 		}
 		var und *smtp.Undeliverable
-		if err := refused(err, []string{rcpt}); !errors.As(err, &und) {
+		if err := refused(err, []string{rcpt}, "RCPT TO"); !errors.As(err, &und) {
 			return err
 		}
 		failed = append(failed, und.Failures...)
@@ -118,14 +118,14 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 	if len(accepted) > 0 {
 		w, err := c.Data()
 		if err != nil {
-			return refused(err, accepted)
+			return refused(err, accepted, "DATA")
 		}
 		if _, err := w.Write(env.Data); err != nil {
 			return err
 		}
 		if err := w.Close(); err != nil {
 			var und *smtp.Undeliverable
-			if err := refused(err, accepted); !errors.As(err, &und) {
+			if err := refused(err, accepted, "end of DATA"); !errors.As(err, &und) {
 				return err
 			}
 			failed = append(failed, und.Failures...)

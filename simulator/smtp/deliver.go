@@ -187,7 +187,7 @@ func (se *session) Data(r io.Reader) error {
 	for _, f := range bounced {
 		if dsn.Wants(f.Rcpt, gosmtp.DSNNotifyFailure) {
 			failed = append(failed, ReportRcpt{Rcpt: f.Rcpt, ORCPT: dsn.ORCPT[strings.ToLower(f.Rcpt)], Status: statusOf(f.Reply),
-				Diagnostic: replyText(f.Reply), RemoteMTA: f.RemoteMTA})
+				Diagnostic: replyText(f.Reply), RemoteMTA: f.RemoteMTA, Command: f.Command})
 		}
 	}
 	for _, rc := range local {

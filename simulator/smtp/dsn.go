@@ -70,6 +70,7 @@ type Failure struct {
 	Rcpt      string
 	Reply     *gosmtp.SMTPError // the refusing server's reply, or the world's own status
 	RemoteMTA string            // the server that refused; "" when the world gave up itself
+	Command   string            // what the reply answered: "MAIL FROM", "RCPT TO", "end of DATA"
 }
 
 // Undeliverable is the error Options.Relay returns when the next hop
@@ -106,6 +107,7 @@ type ReportRcpt struct {
 	Status     string // an enhanced status code: 5.7.26
 	Diagnostic string // the remote reply ("550 5.7.26 ..."), written as Diagnostic-Code: smtp; ...
 	RemoteMTA  string
+	Command    string // what the remote reply answered ("MAIL FROM"), for the human part
 	Note       string // the world's own reason when there is no remote reply (Diagnostic-Code: X-Mailtutor; ...)
 }
 
@@ -147,9 +149,13 @@ func (r Report) Bytes() []byte {
 		if why == "" {
 			why = rc.Note
 		}
-		if rc.RemoteMTA != "" {
+		switch {
+		case rc.RemoteMTA != "" && rc.Command != "":
+			// Postfix's words, which help-desk staff know.
+			fmt.Fprintf(&b, "\r\n<%s>: host %s said: %s (in reply to %s command)\r\n", rc.Rcpt, rc.RemoteMTA, why, rc.Command)
+		case rc.RemoteMTA != "":
 			fmt.Fprintf(&b, "\r\n<%s>: host %s said: %s\r\n", rc.Rcpt, rc.RemoteMTA, why)
-		} else {
+		default:
 			fmt.Fprintf(&b, "\r\n<%s>: %s\r\n", rc.Rcpt, why)
 		}
 	}
