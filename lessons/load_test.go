@@ -80,7 +80,9 @@ func TestLoadErrorsCarryFileAndLine(t *testing.T) {
 		{"unknown group", strings.Replace(goodLesson, "group: smtp", "group: fax", 1), `group: "fax"`},
 		{"unknown role", strings.Replace(goodLesson, "role: mx", "role: lmtp", 1), `role "lmtp"`},
 		{"unknown fault", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {faults: [greylisting]}", 1), `unknown fault "greylisting"`},
-		{"unknown step fault", strings.Replace(goodLesson, "goal:", "faults_on: [dns-down]\ngoal:", 1), `:11: step "Hello": unknown fault "dns-down"`},
+		{"unknown step fault", strings.Replace(goodLesson, "goal:", "faults_on: [disk-on-fire]\ngoal:", 1), `:11: step "Hello": unknown fault "disk-on-fire"`},
+		{"broken step dns record", strings.Replace(goodLesson, "goal:", "dns: ['example.com SRV 0 0 25 mx']\ngoal:", 1), `:11: step "Hello": dns: dns record "example.com SRV 0 0 25 mx"`},
+		{"broken world dns record", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {dns: ['example.com TXT']}", 1), `world: dns: dns record "example.com TXT"`},
 		{"typed text only", strings.Replace(goodLesson, `reply: {verb: EHLO, code: "250"}`, `sent: {verb: EHLO}`, 1), ":17: step \"Hello\": the goal checks only what was typed"},
 		{"misspelt goal field", strings.Replace(goodLesson, `code: "250"`, `cdoe: "250"`, 1), `:17: unknown field "cdoe"`},
 		{"unknown goal", strings.Replace(goodLesson, `reply: {`, `replied: {`, 1), `:17: unknown goal "replied"`},
@@ -262,3 +264,4 @@ func TestLessonFileSymlinkOutOfFolderRefused(t *testing.T) {
 		t.Errorf("a link inside the folder: attachment %q", l.attachments["alias.eml"])
 	}
 }
+
