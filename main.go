@@ -75,8 +75,9 @@ type serveFlags struct {
 	quiet                  bool
 	startClock             string
 	mailboxQuota, worldCap string // sizes: "50M", "1G", "0" for no limit
-	dns                    []string // records of the world's DNS to set (`NAME TYPE VALUE`) or remove (`-NAME TYPE`)
-	printDNS               bool     // list the world's DNS records in the banner
+
+	dns      []string // records of the world's DNS to set (`NAME TYPE VALUE`) or remove (`-NAME TYPE`)
+	printDNS bool     // list the world's DNS records in the banner
 }
 
 func newServeCmd() *cobra.Command {

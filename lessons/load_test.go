@@ -264,4 +264,3 @@ func TestLessonFileSymlinkOutOfFolderRefused(t *testing.T) {
 		t.Errorf("a link inside the folder: attachment %q", l.attachments["alias.eml"])
 	}
 }
-
