@@ -25,6 +25,7 @@ import (
 
 	"github.com/mailtutor/mailtutor/lessons"
 	"github.com/mailtutor/mailtutor/simulator"
+	"github.com/mailtutor/mailtutor/simulator/dns"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts"
@@ -74,6 +75,9 @@ type serveFlags struct {
 	quiet                  bool
 	startClock             string
 	mailboxQuota, worldCap string // sizes: "50M", "1G", "0" for no limit
+
+	dns      []string // records of the world's DNS to set (`NAME TYPE VALUE`) or remove (`-NAME TYPE`)
+	printDNS bool     // list the world's DNS records in the banner
 }
 
 func newServeCmd() *cobra.Command {
@@ -112,6 +116,8 @@ ever leaves the simulated world.`,
 	fl.StringVar(&f.startClock, "clock", "", "start a manual clock at this RFC 3339 time (repeatable runs)")
 	fl.StringVar(&f.mailboxQuota, "mailbox-quota", "50M", "most mail one user may hold, all folders together (K, M, G suffixes; 0: no limit); then SMTP 452 4.2.2, IMAP NO [OVERQUOTA]")
 	fl.StringVar(&f.worldCap, "world-cap", "1G", "most mail the whole world may hold, to bound memory (K, M, G suffixes; 0: no limit); then SMTP 452 4.3.1")
+	fl.StringArrayVar(&f.dns, "dns", nil, `set a record of the world's DNS, NAME TYPE VALUE (A, MX, TXT), e.g. 'example.com TXT "v=spf1 -all"' (replaces that SPF record); '-NAME TYPE' removes (repeatable)`)
+	fl.BoolVar(&f.printDNS, "print-dns", false, "list the world's DNS records (MX, A, SPF, DMARC, DKIM keys) in the banner")
 	return cmd
 }
 
@@ -183,6 +189,12 @@ func serveOptions(f *serveFlags) (simulator.Options, []string, error) {
 			*l.opt = -1 // the simulator's "no limit"; its 0 is the default
 		}
 	}
+	for _, line := range f.dns {
+		if err := dns.NewZone().Apply(line); err != nil {
+			return opts, nil, fmt.Errorf("--dns: %v", err)
+		}
+	}
+	opts.DNS = f.dns
 	if f.startClock != "" {
 		t, err := time.Parse(time.RFC3339, f.startClock)
 		if err != nil {
@@ -248,6 +260,12 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 		sub = sim.Subscribe(wire.SubscribeOptions{Buffer: printBacklog, MaxBytes: printBacklogBytes, Batches: true})
 	}
 	printBanner(out, sim, opts)
+	if f.printDNS {
+		fmt.Fprintln(out, "the world's DNS (the MX checks SPF, DKIM and DMARC against it; change it with --dns):")
+		for _, r := range sim.DNS().Records() {
+			fmt.Fprintf(out, "  %s\n", r)
+		}
+	}
 	if sub == nil {
 		<-ctx.Done()
 		return nil

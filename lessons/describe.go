@@ -106,6 +106,9 @@ func (c *MessageCheck) describe() string {
 	if c.BodyLine != nil {
 		marks = append(marks, fmt.Sprintf("a line of its text reading exactly %q", *c.BodyLine))
 	}
+	if c.HeaderContains != "" {
+		marks = append(marks, fmt.Sprintf("its header containing %q", c.HeaderContains))
+	}
 	if len(marks) > 0 {
 		what += ", " + strings.Join(marks, ", ")
 	}

@@ -46,6 +46,10 @@ type MsgState struct {
 	// line endings, not MIME-decoded). It shares the store's bytes: read
 	// it, never change it.
 	Body []byte
+	// Header is the message's header section as stored (with the
+	// Return-Path, Received and Authentication-Results fields the servers
+	// added); shared like Body.
+	Header []byte
 }
 
 // Envelope is one message queued for the outside world.
@@ -306,6 +310,9 @@ func (c *MessageCheck) matches(m MsgState) bool {
 	if c.BodyLine != nil && !hasLine(m.Body, *c.BodyLine) {
 		return false
 	}
+	if c.HeaderContains != "" && !contains(unfoldHeader(m.Header), c.HeaderContains) {
+		return false
+	}
 	return c.MarkedDeleted == nil || *c.MarkedDeleted == m.MarkedDeleted
 }
 
@@ -387,4 +394,11 @@ func (g *Goal) walk(fn func(*Goal)) {
 		sub.walk(fn)
 	}
 	g.Not.walk(fn)
+}
+
+// unfoldHeader joins folded header lines (RFC 5322 §2.2.3) so that a check
+// reads "spf=pass smtp.mailfrom=..." however the server folded it.
+func unfoldHeader(h []byte) string {
+	s := strings.ReplaceAll(string(h), "\r\n\t", " ")
+	return strings.ReplaceAll(s, "\r\n ", " ")
 }

@@ -80,6 +80,10 @@ type MessageCheck struct {
 	// line ending aside). It tells "." from "..": what the server stored
 	// after removing the dot-stuffing.
 	BodyLine *string `yaml:"body_line"`
+	// HeaderContains: the header section, as stored with the fields the
+	// servers added (Received, Authentication-Results), unfolded, contains
+	// this text (case-insensitive): "dmarc=pass", "spf=softfail".
+	HeaderContains string `yaml:"header_contains"`
 	// Count is how many messages must match; unset means "at least one".
 	// Count 0 means "no message matches" (gone after QUIT, moved away).
 	Count *int `yaml:"count"`

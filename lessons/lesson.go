@@ -82,6 +82,10 @@ type World struct {
 	Messages []MessageSpec `yaml:"messages"`
 	// Faults are switched on from the start (simulator/fault names).
 	Faults StringList `yaml:"faults"`
+	// DNS changes the world's DNS records from the start, one record a
+	// line as `mailtutor serve --dns` takes them: `example.com TXT
+	// "v=spf1 -all"` replaces example.com's SPF record; `-NAME TYPE` removes.
+	DNS StringList `yaml:"dns"`
 }
 
 // UserSpec is a user of the lesson's world.
@@ -151,6 +155,7 @@ type Step struct {
 	Open      StringList
 	FaultsOn  StringList // faults switched on when the step becomes active
 	FaultsOff StringList // faults switched off when the step becomes active
+	DNS       StringList // DNS records set (or removed) when the step becomes active, as World.DNS
 
 	// Replay names a recorded session to show with the step (a transcript
 	// file next to the lesson, as "mailtutor" saves them): the learner

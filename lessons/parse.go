@@ -17,6 +17,7 @@ type stepBlock struct {
 	Open        StringList `yaml:"open"`
 	FaultsOn    StringList `yaml:"faults_on"`
 	FaultsOff   StringList `yaml:"faults_off"`
+	DNS         StringList `yaml:"dns"`
 	Question    string     `yaml:"question"`
 	Choices     StringList `yaml:"choices"`
 	Answer      int        `yaml:"answer"`
@@ -242,7 +243,7 @@ func fillStep(st *Step, src string, fenceLine int) error {
 	}
 	st.Session, st.Expect, st.Goal, st.Hints = b.Session, b.Expect, b.Goal, b.Hints
 	st.Solution, st.Wrong, st.Open = b.Solution, b.Wrong, b.Open
-	st.FaultsOn, st.FaultsOff = b.FaultsOn, b.FaultsOff
+	st.FaultsOn, st.FaultsOff, st.DNS = b.FaultsOn, b.FaultsOff, b.DNS
 	st.QuestionText, st.Choices, st.Explanation = b.Question, b.Choices, b.Explanation
 	st.Answer = b.Answer - 1
 	st.Replay = strings.TrimSpace(b.Replay)

@@ -103,6 +103,9 @@ func (r *Run) activate(i int) error {
 			r.sim.SetFault(n, false)
 		}
 	}
+	for _, line := range st.DNS {
+		_ = r.sim.SetDNS(line) // validate has checked every line
+	}
 	for _, name := range st.Open {
 		if _, open := r.conns[name]; !open {
 			if err := r.open(name); err != nil {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mailtutor/mailtutor/simulator/dns"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
@@ -130,6 +131,11 @@ func validateWorld(w *World, at int, attach func(string) error) []error {
 			add("world: faults: %v", err)
 		}
 	}
+	for _, line := range w.DNS {
+		if err := dns.NewZone().Apply(line); err != nil {
+			add("world: dns: %v", err)
+		}
+	}
 	return errs
 }
 
@@ -167,6 +173,11 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 			if _, err := fault.Parse(f); err != nil {
 				add(st.Line, "step %q: %v", st.Title, err)
 			}
+		}
+	}
+	for _, line := range st.DNS {
+		if err := dns.NewZone().Apply(line); err != nil {
+			add(st.Line, "step %q: dns: %v", st.Title, err)
 		}
 	}
 	if st.Goal == nil {

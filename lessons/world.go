@@ -20,6 +20,7 @@ func (l *Lesson) SimulatorOptions() simulator.Options {
 		o.Users = append(o.Users, simulator.UserSpec{Address: u.Address, Password: u.Password})
 	}
 	o.NoSeed = l.World.Seed == "none"
+	o.DNS = l.World.DNS
 	for _, f := range l.World.Faults {
 		if n, err := fault.Parse(f); err == nil {
 			o.Faults = append(o.Faults, n)
@@ -35,6 +36,11 @@ func (l *Lesson) applyWorld(sim *simulator.Simulator) error {
 	for _, f := range l.World.Faults {
 		if n, err := fault.Parse(f); err == nil {
 			sim.SetFault(n, true)
+		}
+	}
+	for _, line := range l.World.DNS {
+		if err := sim.SetDNS(line); err != nil {
+			return fmt.Errorf("world: dns: %w", err)
 		}
 	}
 	st := sim.Store()
@@ -123,17 +129,18 @@ func worldState(sim *simulator.Simulator) WorldState {
 		user, _ := st.LookupAddress(u.Address)
 		for _, mb := range u.Mailboxes {
 			b := BoxState{User: u.Address, Name: mb.Name}
-			bodies := map[uint32][]byte{}
+			bodies, headers := map[uint32][]byte{}, map[uint32][]byte{}
 			if user != nil {
 				if box, err := user.Mailbox(mb.Name); err == nil {
 					for _, m := range box.Messages() {
 						bodies[m.UID] = m.Body.Text()
+						headers[m.UID] = m.Body.Header()
 					}
 				}
 			}
 			for _, m := range mb.Messages {
 				b.Messages = append(b.Messages, MsgState{UID: m.UID, Flags: m.Flags, Subject: m.Subject, From: m.From, To: m.To,
-					MarkedDeleted: m.MarkedDeleted, Body: bodies[m.UID]})
+					MarkedDeleted: m.MarkedDeleted, Body: bodies[m.UID], Header: headers[m.UID]})
 			}
 			w.Mailboxes = append(w.Mailboxes, b)
 		}

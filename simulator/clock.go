@@ -14,6 +14,16 @@ type Clock struct {
 	now    time.Time
 	stop   chan struct{} // closed by stopSleeping: Sleep returns at once
 	once   sync.Once
+	// advanced runs after a manual clock moves (the simulator expires its
+	// outbound queue then); nil for none.
+	advanced func()
+}
+
+// setAdvanced sets what runs after a manual clock moves.
+func (c *Clock) setAdvanced(fn func()) {
+	c.mu.Lock()
+	c.advanced = fn
+	c.mu.Unlock()
 }
 
 func newClock(start time.Time) *Clock {
@@ -59,8 +69,16 @@ func (c *Clock) Now() time.Time {
 // Advance moves a manual clock forward; it has no effect on a real clock.
 func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	if !c.manual {
+		c.mu.Unlock()
+		return
+	}
 	c.now = c.now.Add(d)
+	fn := c.advanced
+	c.mu.Unlock()
+	if fn != nil {
+		fn()
+	}
 }
 
 // Manual reports whether the clock only moves when advanced.

@@ -5,6 +5,7 @@
 package simulator
 
 import (
+	"crypto/ed25519"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mailtutor/mailtutor/simulator/dns"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/imap"
 	"github.com/mailtutor/mailtutor/simulator/pop3"
@@ -81,6 +83,16 @@ type Options struct {
 	// Hostname names the servers in greetings and Received headers; "" means
 	// "mail." + the first domain.
 	Hostname string
+	// DNS changes the world's DNS at start, one record a line as dns.Parse
+	// reads it (`example.com TXT "v=spf1 -all"` replaces example.com's SPF
+	// record; `-example.com TXT` removes its TXT records). Every domain
+	// starts with dns.Defaults: MX, A, SPF, DMARC p=reject, a DKIM key.
+	DNS []string
+	// QueueLifetime is how long mail for domains outside the world waits in
+	// the outbound queue before the world gives up and bounces it to the
+	// sender (RFC 3464), on the simulator's clock; 0 means
+	// smtp.DefaultQueueLifetime (5 days), negative means never.
+	QueueLifetime time.Duration
 }
 
 // The storage limits when Options leave them 0. 50 MiB a user holds five
@@ -162,6 +174,10 @@ type Simulator struct {
 	nextWatch  int
 	closed     bool
 	stopWatch  func()
+
+	zone      *dns.Zone                     // the world's DNS (auth.go)
+	dkimKeys  map[string]ed25519.PrivateKey // per domain, published in zone
+	queueStop chan struct{}                 // closed by Close: the queue timer stops
 }
 
 // New builds the world and starts listening. The listeners are ready when it
@@ -178,6 +194,7 @@ func New(opts Options) (*Simulator, error) {
 		endedPeers: map[string]peerSession{},
 		watchers:   map[int]func(){},
 		logger:     opts.Logger,
+		queueStop:  make(chan struct{}),
 	}
 	s.peerCond = sync.NewCond(&s.mu)
 	if s.logger == nil {
@@ -190,6 +207,9 @@ func New(opts Options) (*Simulator, error) {
 		s.faults.Enable(f, true)
 	}
 	if err := s.buildWorld(); err != nil {
+		return nil, err
+	}
+	if err := s.buildDNS(); err != nil {
 		return nil, err
 	}
 	s.hostname = opts.Hostname
@@ -279,14 +299,12 @@ func (s *Simulator) newServer(role wire.Role) server {
 	default:
 		hostname := s.hostname
 		if role == wire.RoleMX {
-			// The MX is the receiving side of the journey: in the default
-			// world, example.org's (bob's) server.
-			domains := s.store.Domains()
-			hostname = "mx." + domains[len(domains)-1]
+			hostname = s.mxHostname()
 		}
 		return smtp.New(smtp.Options{Store: s.store, Role: role, Hostname: hostname, TLSConfig: s.serverTLS(),
 			RequireTLS: requireTLS, PlainAuth: s.opts.PlainAuth, Faults: s.faults, Logger: s.logger, Now: s.clock.Now,
-			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue, Pause: s.clock.Sleep})
+			MaxMessageBytes: s.opts.MaxMessageBytes, Relay: s.relayHop, Queue: s.enqueue, Pause: s.clock.Sleep,
+			DNS: s.zone, DKIMKey: s.dkimKey})
 	}
 }
 
@@ -460,6 +478,7 @@ func (s *Simulator) Close() error {
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
 	s.clock.stopSleeping() // a failed login's wait ends now
+	close(s.queueStop)
 	for _, r := range s.relays {
 		r.public.Close()
 		r.inner.Close()

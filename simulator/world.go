@@ -64,6 +64,12 @@ func (s *Simulator) Deliver(to string, raw []byte) error {
 
 // relayHop carries mail for another domain of the world to its MX listener
 // over SMTP, as a tapped session of its own, so the learner sees the hop.
+// Recipients the MX refuses for good (5xx, at MAIL, RCPT or after DATA)
+// come back as *smtp.Undeliverable: the submission server has accepted
+// the message and bounces them. A temporary refusal (4xx) fails the whole
+// hop, and the submission server refuses the message in turn: the world
+// keeps no retry queue between its own servers, so the client's retry is
+// the retry (and nothing was delivered twice).
 func (s *Simulator) relayHop(env smtp.Envelope) error {
 	r, ok := s.relays[wire.RoleMX]
 	if !ok {
@@ -78,14 +84,67 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 	if err := c.Hello(s.hostname); err != nil {
 		return err
 	}
-	to := make([]string, len(env.To))
-	for i, rcpt := range env.To {
-		to[i] = smtp.Path(rcpt)
+	mx := s.mxHostname()
+	// refused turns a permanent refusal of the recipients given into
+	// failures to bounce; any other error stays as it is.
+	refused := func(err error, rcpts []string, command string) error {
+		var se *gosmtp.SMTPError
+		if !errors.As(err, &se) || se.Code < 500 {
+			return err
+		}
+		und := &smtp.Undeliverable{}
+		for _, rcpt := range rcpts {
+			und.Failures = append(und.Failures, smtp.Failure{Rcpt: rcpt, Reply: se, RemoteMTA: mx, Command: command})
+		}
+		return und
 	}
-	if err := c.SendMail(smtp.Path(env.From), to, bytes.NewReader(env.Data)); err != nil {
+	if err := c.Mail(smtp.Path(env.From), env.MailOptions()); err != nil {
+		return refused(err, env.To, "MAIL FROM")
+	}
+	var failed []smtp.Failure
+	var accepted []string
+	for _, rcpt := range env.To {
+		err := c.Rcpt(smtp.Path(rcpt), env.RcptOptions(rcpt))
+		if err == nil {
+			accepted = append(accepted, rcpt)
+			continue
+		}
+		var und *smtp.Undeliverable
+		if err := refused(err, []string{rcpt}, "RCPT TO"); !errors.As(err, &und) {
+			return err
+		}
+		failed = append(failed, und.Failures...)
+	}
+	if len(accepted) > 0 {
+		w, err := c.Data()
+		if err != nil {
+			return refused(err, accepted, "DATA")
+		}
+		if _, err := w.Write(env.Data); err != nil {
+			return err
+		}
+		if err := w.Close(); err != nil {
+			var und *smtp.Undeliverable
+			if err := refused(err, accepted, "end of DATA"); !errors.As(err, &und) {
+				return err
+			}
+			failed = append(failed, und.Failures...)
+		}
+	}
+	if err := c.Quit(); err != nil && len(failed) == 0 {
 		return err
 	}
-	return c.Quit()
+	if len(failed) > 0 {
+		return &smtp.Undeliverable{Failures: failed}
+	}
+	return nil
+}
+
+// mxHostname is the MX listener's name in its greeting: the receiving side
+// of the journey, in the default world example.org's (bob's) server.
+func (s *Simulator) mxHostname() string {
+	domains := s.store.Domains()
+	return "mx." + domains[len(domains)-1]
 }
 
 func (s *Simulator) enqueue(env smtp.Envelope) {

@@ -15,7 +15,7 @@ import (
 // openHelloLesson opens the test lesson and waits for its server's greeting.
 func openHelloLesson(t *testing.T) *teatest.TestModel {
 	t.Helper()
-	tm := startTUI(t, testOptions(t), 100, 30)
+	tm := startTUI(t, testOptions(t), 100, 33) // room for the whole EHLO list (DSN made it one line longer)
 	waitFor(t, tm, "Say hello to a server")
 	tm.Send(press(tea.KeyEnter))
 	waitFor(t, tm, "220 ", "server>")

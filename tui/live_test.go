@@ -48,7 +48,7 @@ func TestSandboxSMTPDataUpdatesMailbox(t *testing.T) {
 // STARTTLS on submission: after the 220 go-ahead the TUI's client starts
 // TLS, the transcript says so, and the conversation goes on encrypted.
 func TestSandboxSTARTTLS(t *testing.T) {
-	tm := startTUI(t, testOptions(t), 110, 40)
+	tm := startTUI(t, testOptions(t), 110, 43) // room for STARTTLS above the second EHLO list
 	openSandbox(t, tm, "1", "220 ")
 	typeLine(tm, "EHLO laptop.example.com")
 	waitFor(t, tm, "250-STARTTLS")

@@ -43,6 +43,10 @@ const (
 	// the session: SMTP when the message body arrives after DATA (nothing is
 	// delivered), POP3 and IMAP at the first command after a successful login.
 	DropConnection Name = "drop-connection"
+	// DNSDown makes every lookup in the world's DNS time out, as when a
+	// domain's name servers are down: the MX's SPF and DMARC checks give
+	// temperror and it answers 451 4.7.24 / 451 4.7.1 (try again later).
+	DNSDown Name = "dns-down"
 )
 
 // Info describes a fault for help screens and the CLI.
@@ -63,6 +67,7 @@ func All() []Info {
 		{TooManyConnections, "all protocols: new connections refused (421 4.7.0 / -ERR [SYS/TEMP] / * BYE) and closed"},
 		{Slow, "all protocols: every server line delayed by one second"},
 		{DropConnection, "all protocols: the server hangs up without a word in the middle of the session"},
+		{DNSDown, "SMTP: the world's DNS times out, so the MX's SPF/DMARC checks answer 451 4.7.24 (temperror), try again later"},
 	}
 }
 

@@ -32,6 +32,7 @@ type BodyTaker interface {
 func (se *session) Data(r io.Reader) error {
 	se.mu.Lock()
 	from, rcpts, user := se.from, append([]recipient(nil), se.rcpts...), se.user
+	spfVerdict, dsn := se.spf, DSN{Ret: se.ret, EnvID: se.envID}
 	se.inData = true
 	se.hold()
 	se.mu.Unlock()
@@ -76,7 +77,32 @@ func (se *session) Data(r io.Reader) error {
 	// still get CRLF everywhere, so sizes and hops agree with the store.
 	body = store.NormalizeCRLF(body)
 
+	for _, rc := range rcpts {
+		if rc.notify != nil {
+			if dsn.Notify == nil {
+				dsn.Notify = map[string][]gosmtp.DSNNotify{}
+			}
+			dsn.Notify[strings.ToLower(rc.addr)] = rc.notify
+		}
+		if rc.orcpt != "" {
+			if dsn.ORCPT == nil {
+				dsn.ORCPT = map[string]string{}
+			}
+			dsn.ORCPT[strings.ToLower(rc.addr)] = rc.orcpt
+		}
+	}
+
 	srv := se.srv
+	// The MX checks SPF (done at MAIL), DKIM and DMARC before it takes the
+	// message in (authcheck.go).
+	var auth authVerdict
+	if !srv.submission() && srv.opts.DNS != nil {
+		body = dropForgedResults(body, srv.opts.Hostname)
+		auth = se.authenticate(body, spfVerdict)
+		if auth.refusal != nil {
+			return auth.refusal
+		}
+	}
 	now := srv.opts.Now()
 	id := queueID(srv.nextID.Add(1))
 	tr := trace{helo: se.conn.Hostname(), ipLiteral: se.ipLiteral, by: srv.opts.Hostname, with: se.protocol(user != nil), id: id, date: now}
@@ -106,20 +132,43 @@ func (se *session) Data(r io.Reader) error {
 	// The hop to another domain of the world goes first: if it refuses,
 	// the whole message is refused and nothing has been stored, so the
 	// client's retry cannot make duplicates.
+	// Mail leaving this server for another domain is signed for the
+	// sender's domain (DKIM, RFC 6376), as providers sign what their users
+	// send.
+	outgoing := body
+	if srv.submission() && user != nil && len(relay)+len(queue) > 0 {
+		outgoing = se.sign(body, user.Domain())
+	}
+	// A permanent refusal by the next hop comes back as a bounce (below):
+	// the message was accepted here, so this server owns it and reports.
+	var bounced []Failure
+	var hopped []byte
 	if len(relay) > 0 {
-		env := Envelope{From: from, To: addrs(relay), Data: tr.prepend(body, oneAddr(relay)), Received: now}
+		env := Envelope{From: from, To: addrs(relay), Data: tr.prepend(outgoing, oneAddr(relay)), Received: now, DSN: dsn}
+		hopped = env.Data
 		if err := srv.opts.Relay(env); err != nil {
-			return errRelayHop(err)
+			var und *Undeliverable
+			if !errors.As(err, &und) {
+				return errRelayHop(err)
+			}
+			bounced = und.Failures
 		}
 	}
 	for _, rc := range local {
 		// One buffer per copy, handed to the store: Return-Path (RFC 5321
 		// §4.4, added at final delivery), our Received header, the message.
 		path := Path(from)
-		raw := make([]byte, 0, len(path)+len(body)+tr.room(rc.addr))
+		raw := make([]byte, 0, len(path)+len(body)+len(auth.header)+tr.room(rc.addr))
 		raw = append(append(append(raw, "Return-Path: <"...), path...), ">\r\n"...)
-		raw = append(tr.appendHeader(raw, rc.addr), body...)
-		if _, err := rc.user.Inbox().AppendOwned(raw, nil, now, nil); err != nil {
+		raw = append(append(tr.appendHeader(raw, rc.addr), auth.header...), body...)
+		box := rc.user.Inbox()
+		if auth.quarantine {
+			// DMARC p=quarantine (RFC 7489 §6.6.4): the spam folder.
+			if junk, err := rc.user.Mailbox("Junk"); err == nil {
+				box = junk
+			}
+		}
+		if _, err := box.AppendOwned(raw, nil, now, nil); err != nil {
 			if refusal := roomError(err, rc.addr); refusal != nil {
 				return refusal
 			}
@@ -127,8 +176,28 @@ func (se *session) Data(r io.Reader) error {
 		}
 	}
 	if len(queue) > 0 {
-		srv.opts.Queue(Envelope{From: from, To: addrs(queue), Data: tr.prepend(body, oneAddr(queue)), Received: now, Peer: se.conn.Conn().RemoteAddr().String()})
+		srv.opts.Queue(Envelope{From: from, To: addrs(queue), Data: tr.prepend(outgoing, oneAddr(queue)), Received: now,
+			Peer: se.conn.Conn().RemoteAddr().String(), DSN: dsn})
 	}
+
+	// Reports the sender asked for (RFC 3461), or a failure it did not
+	// decline: the bounce of what the next hop refused, and "delivered"
+	// for local recipients with NOTIFY=SUCCESS.
+	var failed, delivered []ReportRcpt
+	for _, f := range bounced {
+		if dsn.Wants(f.Rcpt, gosmtp.DSNNotifyFailure) {
+			failed = append(failed, ReportRcpt{Rcpt: f.Rcpt, ORCPT: dsn.ORCPT[strings.ToLower(f.Rcpt)], Status: statusOf(f.Reply),
+				Diagnostic: replyText(f.Reply), RemoteMTA: f.RemoteMTA, Command: f.Command})
+		}
+	}
+	for _, rc := range local {
+		if dsn.Wants(rc.addr, gosmtp.DSNNotifySuccess) {
+			delivered = append(delivered, ReportRcpt{Rcpt: rc.addr, ORCPT: rc.orcpt, Status: "2.0.0",
+				Note: "delivered to the mailbox of " + rc.addr + " on " + srv.opts.Hostname})
+		}
+	}
+	se.report("failed", from, dsn, failed, hopped, now)
+	se.report("delivered", from, dsn, delivered, body, now)
 
 	// go-smtp answers a nil error with "250 2.0.0 OK: queued"; it writes
 	// any *SMTPError as given, so a 250 value names the queue id, as

@@ -20,6 +20,7 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/mailtutor/mailtutor/simulator/dns"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/store"
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -101,6 +102,15 @@ type Options struct {
 	// Queue takes mail for domains outside the world (it never goes to the
 	// network). Nil means such recipients are refused at RCPT.
 	Queue func(env Envelope)
+	// DNS is the world's DNS. With it, the MX checks SPF at MAIL FROM and
+	// DKIM and DMARC after DATA, refuses what fails (550 5.7.1, 550 5.7.26)
+	// and writes Authentication-Results into what it delivers (see
+	// authcheck.go). Nil means no checks and no such header.
+	DNS dns.Resolver
+	// DKIMKey returns the key the submission roles sign a domain's outgoing
+	// mail with (mail leaving for another domain or the outbound queue);
+	// nil, or false for a domain, means no signature.
+	DKIMKey func(domain string) (DKIMKey, bool)
 }
 
 // Envelope is a message handed on by the submission server: to the next hop
@@ -112,6 +122,7 @@ type Envelope struct {
 	Received time.Time // when this server accepted it
 	Session  string    // wire session id of the connection that sent it (filled by the simulator from Peer)
 	Peer     string    // the client's address as this server saw it ("ip:port")
+	DSN      DSN       // what the client asked to be told (RFC 3461), passed on to the next hop
 }
 
 // Server is one SMTP listener role over the store.
@@ -162,6 +173,8 @@ func New(opts Options) *Server {
 	srv.ReadTimeout = opts.IdleTimeout
 	srv.WriteTimeout = opts.IdleTimeout
 	srv.EnableSMTPUTF8 = true
+	// DSN (RFC 3461): NOTIFY, RET, ENVID and ORCPT are honoured (dsn.go).
+	srv.EnableDSN = true
 	// The TLS-before-AUTH policy can change at run time (the plain-auth
 	// and tls-required faults), so go-smtp's static check is switched off
 	// and the session decides per command and per EHLO (see auth.go).

@@ -25,9 +25,11 @@ const (
 )
 
 type recipient struct {
-	addr  string
-	route route
-	user  *store.User // for routeLocal and routeRelay
+	addr   string
+	route  route
+	user   *store.User        // for routeLocal and routeRelay
+	notify []gosmtp.DSNNotify // RCPT's NOTIFY= (RFC 3461), nil when not given
+	orcpt  string             // RCPT's ORCPT=, "" when not given
 }
 
 // session is one SMTP conversation, from EHLO (go-smtp creates it then) to
@@ -43,8 +45,11 @@ type session struct {
 	mu     sync.Mutex
 	user   *store.User // logged in with AUTH; nil before
 	from   string
-	utf8   bool  // MAIL FROM carried SMTPUTF8
-	size   int64 // MAIL FROM's SIZE= (RFC 1870), 0 when not given
+	utf8   bool             // MAIL FROM carried SMTPUTF8
+	size   int64            // MAIL FROM's SIZE= (RFC 1870), 0 when not given
+	ret    gosmtp.DSNReturn // MAIL FROM's RET= (RFC 3461), "" when not given
+	envID  string           // MAIL FROM's ENVID=, "" when not given
+	spf    spfVerdict       // the MX's SPF check of this MAIL FROM
 	rcpts  []recipient
 	inTxn  bool // MAIL accepted, transaction not yet ended
 	inData bool // Data is running
@@ -150,9 +155,17 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 			return errSenderNotOwned(from, se.user.Address)
 		}
 	}
+	var verdict spfVerdict
+	if !se.srv.submission() && se.srv.opts.DNS != nil {
+		verdict = se.checkSPF(from)
+		if err := refuseSPF(verdict, se.clientIP); err != nil {
+			return err
+		}
+	}
 	se.from = from
 	se.utf8 = opts.UTF8
 	se.size = opts.Size
+	se.ret, se.envID, se.spf = opts.Return, opts.EnvelopeID, verdict
 	se.rcpts = nil
 	se.inTxn = true
 	se.hold()
@@ -161,7 +174,7 @@ func (se *session) Mail(from string, opts *gosmtp.MailOptions) error {
 
 // Rcpt handles RCPT TO. Faults are read now, so switching one on affects
 // the very next command.
-func (se *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+func (se *session) Rcpt(to string, opts *gosmtp.RcptOptions) error {
 	if !utf8.ValidString(to) {
 		return errBadRecipient("not valid UTF-8")
 	}
@@ -176,6 +189,9 @@ func (se *session) Rcpt(to string, _ *gosmtp.RcptOptions) error {
 	rc, err := se.classify(to)
 	if err != nil {
 		return err
+	}
+	if opts != nil {
+		rc.notify, rc.orcpt = opts.Notify, opts.OriginalRecipient
 	}
 	for _, have := range se.rcpts {
 		if strings.EqualFold(have.addr, to) {
@@ -276,6 +292,7 @@ func (se *session) endTxn() {
 	se.from = ""
 	se.utf8 = false
 	se.size = 0
+	se.ret, se.envID, se.spf = "", "", spfVerdict{}
 	se.rcpts = nil
 	se.inTxn = false
 	se.release()

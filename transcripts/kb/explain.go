@@ -143,7 +143,7 @@ func allKinds(kinds []Kind) []Kind {
 	if len(kinds) > 0 {
 		return kinds
 	}
-	return []Kind{Command, Mechanism, ResponseCode, Capability, Parameter, FetchItem, SearchKey, Flag, MailboxAttr, Response}
+	return []Kind{Command, Mechanism, ResponseCode, Capability, Parameter, FetchItem, SearchKey, Flag, MailboxAttr, Response, HeaderField}
 }
 
 func (f *found) result() []Entry {

@@ -28,6 +28,7 @@ const (
 	Flag         Kind = "flag"          // IMAP message flags: "\SEEN", "\DELETED", "\*", keywords like "$FORWARDED"
 	MailboxAttr  Kind = "mailbox-attr"  // IMAP LIST attributes and special-use: "\NOSELECT", "\HASCHILDREN", "\SENT"
 	SearchKey    Kind = "search-key"    // IMAP SEARCH keys: "UNSEEN", "SINCE", "HEADER"
+	HeaderField  Kind = "header"        // message header fields a server adds: "AUTHENTICATION-RESULTS", "DKIM-SIGNATURE"
 )
 
 // Entry is one piece of protocol knowledge.

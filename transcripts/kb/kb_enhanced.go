@@ -265,9 +265,12 @@ func enhancedCodes() []Entry {
 			"A permanent, deliberate refusal. If it answers RCPT for another domain, it is usually **relay access "+
 				"denied**: the client did not log in, and an open server must not forward mail for strangers. "+
 				"Otherwise the sender, its IP or the content is blocked by policy (block list, spam score, "+
-				"DMARC, a recipient who accepts mail only from certain senders)."),
+				"DMARC, a recipient who accepts mail only from certain senders). **SPF fail** is refused with it too "+
+				"(Postfix's policy-spf: `550 5.7.1 <a@example.com>: Sender address rejected: SPF fail - not "+
+				"authorized`; RFC 7372 registered 5.7.23 for it, which Microsoft uses): the sending server's IP is "+
+				"not in the TXT record (`v=spf1 ...`) of the MAIL FROM domain (RFC 7208 §8.4)."),
 			"Bounce: \"Relay access denied\", \"Delivery not authorized\", \"Message rejected\".",
-			"Relaying: turn on SMTP authentication in the app. Otherwise read the text for the block list or policy and check the sender domain's SPF/DKIM/DMARC."),
+			"Relaying: turn on SMTP authentication in the app. SPF fail: add the sending server to the domain's SPF record (`ip4:`, `include:`), or send through the server the record names. Otherwise read the text for the block list or policy and check the sender domain's SPF/DKIM/DMARC."),
 		withHelp(x("5.1.1", "No such user: the recipient address does not exist", "RFC 3463 §3.2 (X.1.1)",
 			"The destination server answered and says this mailbox does not exist: a typo in the part before the "+
 				"@, or an account that was closed. Retrying will not help."),

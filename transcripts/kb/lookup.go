@@ -35,6 +35,7 @@ func allEntries() []Entry {
 	all = append(all, saslMechanisms()...)
 	all = append(all, smtpReplyCodes()...)
 	all = append(all, enhancedCodes()...)
+	all = append(all, authEntries()...)
 	all = append(all, pop3Entries()...)
 	all = append(all, imapCommands()...)
 	all = append(all, imapCapabilities()...)
