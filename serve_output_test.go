@@ -19,28 +19,8 @@ import (
 // session is still open. It returns the lines serve printed after its banner.
 func serveUntilCtrlC(t *testing.T, n int) []string {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0",
-		"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	sc := bufio.NewScanner(stdout)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var imapAddr string
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && f[0] == "imap" {
-			imapAddr = f[1]
-		}
-		if strings.HasPrefix(sc.Text(), "TLS certificate") {
-			break
-		}
-	}
+	cmd, addrs, sc := startServeProcess(t)
+	imapAddr := addrs["imap"]
 	if imapAddr == "" {
 		t.Fatal("no imap address in the banner")
 	}
@@ -147,4 +127,35 @@ func TestServeShortensHugeLines(t *testing.T) {
 	if !strings.Contains(out, "more bytes not shown)") {
 		t.Errorf("no line says it was shortened:\n%.3000s", out)
 	}
+}
+
+// startServeProcess runs serve on port 0 with the extra flags and reads its
+// banner: the command (killed at the end of the test), the listeners'
+// addresses, and the scanner positioned after the banner on its output.
+func startServeProcess(t *testing.T, extra ...string) (*exec.Cmd, map[string]string, *bufio.Scanner) {
+	t.Helper()
+	args := append([]string{"serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0",
+		"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0"}, extra...)
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	addrs := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 2 && strings.HasPrefix(f[1], "127.0.0.1:") {
+			addrs[f[0]] = f[1]
+		}
+		if strings.HasPrefix(sc.Text(), "TLS certificate") {
+			break
+		}
+	}
+	return cmd, addrs, sc
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"bufio"
-	"io"
 	"net"
-	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,28 +16,11 @@ import (
 // from stopping. The bound below only catches a hang: the time it took is
 // logged (go test -v), not asserted.
 func TestServeStopsOnSIGTERMWithSessionsMidCommand(t *testing.T) {
-	cmd := exec.Command(binary, "serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0",
-		"--pop3", "127.0.0.1:0", "--imap", "127.0.0.1:0", "--quiet")
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	addrs := map[string]string{}
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if f := strings.Fields(sc.Text()); len(f) == 2 && strings.HasPrefix(f[1], "127.0.0.1:") {
-			addrs[f[0]] = f[1]
+	cmd, addrs, sc := startServeProcess(t, "--quiet")
+	go func() {
+		for sc.Scan() { // serve must never block on its output
 		}
-		if strings.HasPrefix(sc.Text(), "TLS certificate") {
-			break
-		}
-	}
-	go io.Copy(io.Discard, stdout)
+	}()
 
 	open := func(name string, steps ...string) {
 		t.Helper()
