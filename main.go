@@ -425,40 +425,62 @@ func shorten(s string) string {
 }
 
 func newExplainCmd() *cobra.Command {
-	var plain bool
 	cmd := &cobra.Command{
-		Use:   "explain CODE|COMMAND...",
+		Use:   "explain [--plain] CODE|COMMAND|REPLY...",
 		Short: "Explain a reply code, response code or command",
+		Long: `explain takes a reply as it was pasted (a leading "-" included) and starts
+with one line a help desk can act on: the likely cause and what to do.`,
 		Example: `  mailtutor explain 550 5.7.1
-  mailtutor explain -- -ERR [IN-USE]
+  mailtutor explain -ERR [IN-USE] Unable to lock maildrop
   mailtutor explain NO [TRYCREATE]
   mailtutor explain UIDL
   mailtutor explain "454 4.7.1 <x@gmail.com>: Relay access denied"`,
-		Args: cobra.MinimumNArgs(1),
+		// A pasted POP3 reply starts with "-ERR", which a flag parser takes
+		// for -E -R -R: the arguments are read here, as they are.
+		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			plain := false
+			for len(args) > 0 {
+				switch args[0] {
+				case "-h", "--help":
+					return cmd.Help()
+				case "--plain":
+					plain = true
+					args = args[1:]
+					continue
+				case "--":
+					args = args[1:]
+				}
+				break
+			}
+			if len(args) == 0 {
+				return fmt.Errorf("explain needs something to explain: a reply (550 5.7.1, -ERR [IN-USE]), a command (UIDL) or a code")
+			}
 			text := strings.Join(args, " ")
 			entries, err := kb.Explain(text)
 			words := transcripts.ServerMeaning(text)
-			if err != nil && words == "" {
+			verdict, _ := transcripts.Diagnose(text)
+			if err != nil && words == "" && verdict == "" {
 				return err
 			}
+			// The line to act on first; then what the words say; then the codes.
 			md := ""
-			if len(entries) > 0 {
-				md = kb.Markdown(entries)
+			if verdict != "" {
+				md = verdict + "\n\n"
 			}
 			if words != "" {
 				// A whole reply pasted in: its words can say more than its codes.
-				if md != "" {
+				md += "## What the server's words mean\n\n> " + text + "\n\n" + strings.ToUpper(words[:1]) + words[1:] + ".\n"
+			}
+			if len(entries) > 0 {
+				if words != "" {
 					md += "\n---\n\n"
 				}
-				md += "## What the server's words mean\n\n> " + text + "\n\n" + strings.ToUpper(words[:1]) + words[1:] + ".\n"
+				md += kb.Markdown(entries)
 			}
 			return printMarkdown(cmd.OutOrStdout(), md, plain)
 		},
 	}
-	// "-ERR" looks like a flag: let it through as an argument.
-	cmd.Flags().SetInterspersed(false)
-	cmd.Flags().BoolVar(&plain, "plain", false, "print plain Markdown even on a terminal")
 	return cmd
 }
 
