@@ -5,7 +5,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -528,10 +527,9 @@ func lightBackground() bool {
 }
 
 func newAnnotateCmd() *cobra.Command {
-	var format, proto string
-	var reveal bool
+	var f annotateFlags
 	cmd := &cobra.Command{
-		Use:   "annotate [FILE|-]",
+		Use:   "annotate [-f] [FILE|-]",
 		Short: "Explain every line of a mail log you already have",
 		Long: `annotate reads a log and explains every command and reply in it.
 
@@ -551,31 +549,14 @@ Received lines trace, with the delay of each hop, the SPF, DKIM and DMARC
 checks, and what each header field is for.
 
 The format is detected (--format names it). A log that starts mid-session
-is explained as such. Passwords are masked unless --reveal-secrets is given.`,
+is explained as such. Passwords are masked unless --reveal-secrets is given.
+
+Lines are explained as they are read, so a live log can be piped in
+(journalctl -fu postfix | mailtutor annotate -) or followed (-f FILE), and
+a log of any size is read with the memory of its open sessions.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := io.Reader(cmd.InOrStdin())
-			if len(args) == 1 && args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
-			}
-			data, err := io.ReadAll(io.LimitReader(in, logs.DefaultMaxBytes+1))
-			if err != nil {
-				return err
-			}
-			detected, _ := logs.Detect(data)
-			if format == "message" || format == "" && detected == logs.FormatUnknown && transcripts.LooksLikeMessage(data) {
-				return printHeaders(cmd.OutOrStdout(), transcripts.ExplainHeaders(data))
-			}
-			res, err := logs.Parse(bytes.NewReader(data), logs.Options{Format: logs.Format(format), Proto: wire.Proto(proto)})
-			if err != nil {
-				return err
-			}
-			return printAnnotated(cmd.OutOrStdout(), res, reveal)
+			return runAnnotate(cmd.Context(), cmd.OutOrStdout(), cmd.InOrStdin(), args, f)
 		},
 	}
 	var names []string
@@ -583,9 +564,10 @@ is explained as such. Passwords are masked unless --reveal-secrets is given.`,
 		names = append(names, string(f))
 	}
 	names = append(names, "message")
-	cmd.Flags().StringVar(&format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
-	cmd.Flags().StringVar(&proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
-	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
+	cmd.Flags().StringVar(&f.format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
+	cmd.Flags().StringVar(&f.proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
+	cmd.Flags().BoolVar(&f.reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
+	cmd.Flags().BoolVarP(&f.follow, "follow", "f", false, "keep reading FILE as it grows, as tail -f (Ctrl-C stops)")
 	return cmd
 }
 
@@ -607,24 +589,6 @@ func printHeaders(w io.Writer, rep transcripts.MessageReport) error {
 	return nil
 }
 
-func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {
-	fmt.Fprintf(w, "# format: %s\n", res.Format)
-	for _, s := range res.Sessions {
-		fmt.Fprintf(w, "\n## session %s (%s)\n", s.ID, s.Proto)
-		a := transcripts.NewAnnotator(s.Proto, transcripts.AnnotateOptions{RevealSecrets: reveal})
-		for _, e := range s.Events {
-			printLine(w, a.Annotate(e))
-		}
-	}
-	if len(res.Problems) > 0 {
-		fmt.Fprintf(w, "\n## lines not understood (%d)\n", len(res.Problems))
-		for _, p := range res.Problems {
-			fmt.Fprintf(w, "line %d: %s: %q\n", p.Line, p.Reason, p.Text)
-		}
-	}
-	return nil
-}
-
 // dirMarker is the C:/S: prefix of a line; meta marks what happened to the
 // session itself (open, close, TLS).
 func dirMarker(d wire.Dir, meta string) string {
@@ -639,10 +603,15 @@ func dirMarker(d wire.Dir, meta string) string {
 
 // printLine writes one annotated line: the line itself, then its note.
 func printLine(w io.Writer, l transcripts.Line) {
-	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), shorten(l.Text))
+	// Written piece by piece, not with Fprintf: annotate prints millions.
+	io.WriteString(w, dirMarker(l.Dir, "**"))
+	io.WriteString(w, " ")
+	io.WriteString(w, shorten(l.Text))
 	if l.Note != "" {
-		fmt.Fprintf(w, "     # %s\n", shorten(l.Note))
+		io.WriteString(w, "\n     # ")
+		io.WriteString(w, shorten(l.Note))
 	}
+	io.WriteString(w, "\n")
 }
 
 func newExportCmd() *cobra.Command {
