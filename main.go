@@ -621,9 +621,16 @@ func newExportCmd() *cobra.Command {
 		Short: "Turn a saved transcript into a handout (Markdown, HTML, text) or a copy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := loadTranscript(args[0])
+			// Read session by session from the file, never whole: a
+			// transcript of any size exports with the memory of its index.
+			in, err := os.Open(args[0])
 			if err != nil {
 				return err
+			}
+			defer in.Close()
+			t, err := transcripts.OpenTranscript(in)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			w := cmd.OutOrStdout()
 			if out != "" && out != "-" {
@@ -652,28 +659,22 @@ func newExportCmd() *cobra.Command {
 	return cmd
 }
 
-func loadTranscript(path string) (*transcripts.Transcript, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	t, err := transcripts.Load(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
-}
-
 func newReplayCmd(opts *tui.Options) *cobra.Command {
 	return &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Step through a saved transcript, forward and back, with its explanations",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// Fail here, with a clear message, rather than inside the full-screen UI.
-			if _, err := loadTranscript(args[0]); err != nil {
+			// Fail here, with a clear message, rather than inside the
+			// full-screen UI (indexed, not loaded: a check, not a copy).
+			in, err := os.Open(args[0])
+			if err != nil {
 				return err
+			}
+			_, err = transcripts.OpenTranscript(in)
+			in.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			o := *opts
 			o.ReplayFile = args[0]
