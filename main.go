@@ -553,7 +553,10 @@ is explained as such. Passwords are masked unless --reveal-secrets is given.
 
 Lines are explained as they are read, so a live log can be piped in
 (journalctl -fu postfix | mailtutor annotate -) or followed (-f FILE), and
-a log of any size is read with the memory of its open sessions.`,
+a log of any size is read with the memory of its open sessions. What must
+wait: a session whose protocol the log does not name waits for its first
+line that shows it; a message body or a literal comes out when it ends;
+openssl s_client, msmtp and bounce files are read whole (one session each).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runAnnotate(cmd.Context(), cmd.OutOrStdout(), cmd.InOrStdin(), args, f)
