@@ -5,7 +5,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -445,40 +444,62 @@ func terminal(s string) string {
 }
 
 func newExplainCmd() *cobra.Command {
-	var plain bool
 	cmd := &cobra.Command{
-		Use:   "explain CODE|COMMAND...",
+		Use:   "explain [--plain] CODE|COMMAND|REPLY...",
 		Short: "Explain a reply code, response code or command",
+		Long: `explain takes a reply as it was pasted (a leading "-" included) and starts
+with one line a help desk can act on: the likely cause and what to do.`,
 		Example: `  mailtutor explain 550 5.7.1
-  mailtutor explain -- -ERR [IN-USE]
+  mailtutor explain -ERR [IN-USE] Unable to lock maildrop
   mailtutor explain NO [TRYCREATE]
   mailtutor explain UIDL
   mailtutor explain "454 4.7.1 <x@gmail.com>: Relay access denied"`,
-		Args: cobra.MinimumNArgs(1),
+		// A pasted POP3 reply starts with "-ERR", which a flag parser takes
+		// for -E -R -R: the arguments are read here, as they are.
+		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			plain := false
+			for len(args) > 0 {
+				switch args[0] {
+				case "-h", "--help":
+					return cmd.Help()
+				case "--plain":
+					plain = true
+					args = args[1:]
+					continue
+				case "--":
+					args = args[1:]
+				}
+				break
+			}
+			if len(args) == 0 {
+				return fmt.Errorf("explain needs something to explain: a reply (550 5.7.1, -ERR [IN-USE]), a command (UIDL) or a code")
+			}
 			text := strings.Join(args, " ")
 			entries, err := kb.Explain(text)
 			words := transcripts.ServerMeaning(text)
-			if err != nil && words == "" {
+			verdict, _ := transcripts.Diagnose(text)
+			if err != nil && words == "" && verdict == "" {
 				return err
 			}
+			// The line to act on first; then what the words say; then the codes.
 			md := ""
-			if len(entries) > 0 {
-				md = kb.Markdown(entries)
+			if verdict != "" {
+				md = verdict + "\n\n"
 			}
 			if words != "" {
 				// A whole reply pasted in: its words can say more than its codes.
-				if md != "" {
+				md += "## What the server's words mean\n\n> " + text + "\n\n" + strings.ToUpper(words[:1]) + words[1:] + ".\n"
+			}
+			if len(entries) > 0 {
+				if words != "" {
 					md += "\n---\n\n"
 				}
-				md += "## What the server's words mean\n\n> " + text + "\n\n" + strings.ToUpper(words[:1]) + words[1:] + ".\n"
+				md += kb.Markdown(entries)
 			}
 			return printMarkdown(cmd.OutOrStdout(), md, plain)
 		},
 	}
-	// "-ERR" looks like a flag: let it through as an argument.
-	cmd.Flags().SetInterspersed(false)
-	cmd.Flags().BoolVar(&plain, "plain", false, "print plain Markdown even on a terminal")
 	return cmd
 }
 
@@ -527,10 +548,9 @@ func lightBackground() bool {
 }
 
 func newAnnotateCmd() *cobra.Command {
-	var format, proto string
-	var reveal bool
+	var f annotateFlags
 	cmd := &cobra.Command{
-		Use:   "annotate [FILE|-]",
+		Use:   "annotate [-f] [FILE|-]",
 		Short: "Explain every line of a mail log you already have",
 		Long: `annotate reads a log and explains every command and reply in it.
 
@@ -550,31 +570,17 @@ Received lines trace, with the delay of each hop, the SPF, DKIM and DMARC
 checks, and what each header field is for.
 
 The format is detected (--format names it). A log that starts mid-session
-is explained as such. Passwords are masked unless --reveal-secrets is given.`,
+is explained as such. Passwords are masked unless --reveal-secrets is given.
+
+Lines are explained as they are read, so a live log can be piped in
+(journalctl -fu postfix | mailtutor annotate -) or followed (-f FILE), and
+a log of any size is read with the memory of its open sessions. What must
+wait: a session whose protocol the log does not name waits for its first
+line that shows it; a message body or a literal comes out when it ends;
+openssl s_client, msmtp and bounce files are read whole (one session each).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			in := io.Reader(cmd.InOrStdin())
-			if len(args) == 1 && args[0] != "-" {
-				f, err := os.Open(args[0])
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				in = f
-			}
-			data, err := io.ReadAll(io.LimitReader(in, logs.DefaultMaxBytes+1))
-			if err != nil {
-				return err
-			}
-			detected, _ := logs.Detect(data)
-			if format == "message" || format == "" && detected == logs.FormatUnknown && transcripts.LooksLikeMessage(data) {
-				return printHeaders(cmd.OutOrStdout(), transcripts.ExplainHeaders(data))
-			}
-			res, err := logs.Parse(bytes.NewReader(data), logs.Options{Format: logs.Format(format), Proto: wire.Proto(proto)})
-			if err != nil {
-				return err
-			}
-			return printAnnotated(cmd.OutOrStdout(), res, reveal)
+			return runAnnotate(cmd.Context(), cmd.OutOrStdout(), cmd.InOrStdin(), args, f)
 		},
 	}
 	var names []string
@@ -582,9 +588,10 @@ is explained as such. Passwords are masked unless --reveal-secrets is given.`,
 		names = append(names, string(f))
 	}
 	names = append(names, "message")
-	cmd.Flags().StringVar(&format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
-	cmd.Flags().StringVar(&proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
-	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
+	cmd.Flags().StringVar(&f.format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
+	cmd.Flags().StringVar(&f.proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
+	cmd.Flags().BoolVar(&f.reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
+	cmd.Flags().BoolVarP(&f.follow, "follow", "f", false, "keep reading FILE as it grows, as tail -f (Ctrl-C stops)")
 	return cmd
 }
 
@@ -606,24 +613,6 @@ func printHeaders(w io.Writer, rep transcripts.MessageReport) error {
 	return nil
 }
 
-func printAnnotated(w io.Writer, res *logs.Result, reveal bool) error {
-	fmt.Fprintf(w, "# format: %s\n", res.Format)
-	for _, s := range res.Sessions {
-		fmt.Fprintf(w, "\n## session %s (%s)\n", terminal(string(s.ID)), terminal(string(s.Proto)))
-		a := transcripts.NewAnnotator(s.Proto, transcripts.AnnotateOptions{RevealSecrets: reveal})
-		for _, e := range s.Events {
-			printLine(w, a.Annotate(e))
-		}
-	}
-	if len(res.Problems) > 0 {
-		fmt.Fprintf(w, "\n## lines not understood (%d)\n", len(res.Problems))
-		for _, p := range res.Problems {
-			fmt.Fprintf(w, "line %d: %s: \"%s\"\n", p.Line, terminal(p.Reason), terminal(p.Text))
-		}
-	}
-	return nil
-}
-
 // dirMarker is the C:/S: prefix of a line; meta marks what happened to the
 // session itself (open, close, TLS).
 func dirMarker(d wire.Dir, meta string) string {
@@ -638,10 +627,15 @@ func dirMarker(d wire.Dir, meta string) string {
 
 // printLine writes one annotated line: the line itself, then its note.
 func printLine(w io.Writer, l transcripts.Line) {
-	fmt.Fprintf(w, "%s %s\n", dirMarker(l.Dir, "**"), terminal(l.Text))
+	// Written piece by piece, not with Fprintf: annotate prints millions.
+	io.WriteString(w, dirMarker(l.Dir, "**"))
+	io.WriteString(w, " ")
+	io.WriteString(w, terminal(l.Text))
 	if l.Note != "" {
-		fmt.Fprintf(w, "     # %s\n", terminal(l.Note))
+		io.WriteString(w, "\n     # ")
+		io.WriteString(w, terminal(l.Note))
 	}
+	io.WriteString(w, "\n")
 }
 
 func newExportCmd() *cobra.Command {
@@ -651,9 +645,16 @@ func newExportCmd() *cobra.Command {
 		Short: "Turn a saved transcript into a handout (Markdown, HTML, text) or a copy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := loadTranscript(args[0])
+			// Read session by session from the file, never whole: a
+			// transcript of any size exports with the memory of its index.
+			in, err := os.Open(args[0])
 			if err != nil {
 				return err
+			}
+			defer in.Close()
+			t, err := transcripts.OpenTranscript(in)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			w := cmd.OutOrStdout()
 			if out != "" && out != "-" {
@@ -682,28 +683,22 @@ func newExportCmd() *cobra.Command {
 	return cmd
 }
 
-func loadTranscript(path string) (*transcripts.Transcript, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	t, err := transcripts.Load(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
-}
-
 func newReplayCmd(opts *tui.Options) *cobra.Command {
 	return &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Step through a saved transcript, forward and back, with its explanations",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// Fail here, with a clear message, rather than inside the full-screen UI.
-			if _, err := loadTranscript(args[0]); err != nil {
+			// Fail here, with a clear message, rather than inside the
+			// full-screen UI (indexed, not loaded: a check, not a copy).
+			in, err := os.Open(args[0])
+			if err != nil {
 				return err
+			}
+			_, err = transcripts.OpenTranscript(in)
+			in.Close()
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			o := *opts
 			o.ReplayFile = args[0]

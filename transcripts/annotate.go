@@ -20,7 +20,19 @@ type AnnotateOptions struct {
 	// Knowledge supplies general explanations (Detail) and RFC references;
 	// nil means package kb.
 	Knowledge Knowledge
+	// Cache, when set, is shared by every annotator made with it (they must
+	// run on one goroutine): a log of thousands of short sessions looks the
+	// same codes up once, not once per session. nil: the annotator keeps
+	// its own.
+	Cache *Cache
 }
+
+// Cache holds knowledge-base answers for annotators that run on one
+// goroutine. Not safe for concurrent use.
+type Cache struct{ kb *kbCache }
+
+// NewCache returns an empty cache for AnnotateOptions.Cache.
+func NewCache() *Cache { return &Cache{kb: newKBCache()} }
 
 // Annotator explains one session's lines in context. One per session; not
 // safe for concurrent use. It keeps the protocol state (commands awaiting a
@@ -60,7 +72,12 @@ type lookup struct {
 
 // NewAnnotator returns an annotator for one session speaking proto.
 func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
-	a := &Annotator{proto: proto, opts: opts, know: opts.Knowledge, cache: newKBCache()}
+	a := &Annotator{proto: proto, opts: opts, know: opts.Knowledge}
+	if opts.Cache != nil {
+		a.cache = opts.Cache.kb
+	} else {
+		a.cache = newKBCache()
+	}
 	if a.know == nil {
 		a.know = kbKnowledge{}
 	}

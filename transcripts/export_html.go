@@ -28,9 +28,10 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:pre-wrap;word
 // scripts, no external resources, every line a <details> element whose
 // summary is the line and whose body is the note. Everything from the
 // wire is escaped.
-func WriteHTML(w io.Writer, t *Transcript) error {
+func WriteHTML(w io.Writer, t Handout) error {
 	bw := bufio.NewWriter(w)
-	title := t.Title
+	var err error // from reading the sessions
+	title, created := t.Head()
 	if title == "" {
 		title = "mailtutor transcript"
 	}
@@ -39,10 +40,10 @@ func WriteHTML(w io.Writer, t *Transcript) error {
 	bw.WriteString("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
 	bw.WriteString("<title>" + e(oneLine(title)) + "</title>\n<style>" + htmlStyle + "</style>\n</head>\n<body>\n")
 	bw.WriteString("<h1>" + e(oneLine(title)) + "</h1>\n")
-	if !t.Created.IsZero() {
-		bw.WriteString("<p>Recorded " + e(t.Created.Format("2006-01-02 15:04")) + ". C: is what the client sent, S: what the server answered. Open a line to read its explanation.</p>\n")
+	if !created.IsZero() {
+		bw.WriteString("<p>Recorded " + e(created.Format("2006-01-02 15:04")) + ". C: is what the client sent, S: what the server answered. Open a line to read its explanation.</p>\n")
 	}
-	for _, s := range sessionsOf(t) {
+	for _, s := range sessionSeq(t, &err) {
 		bw.WriteString("<section>\n<h2>Session " + e(sessionTitle(s.info)) + "</h2>\n")
 		for _, l := range s.lines {
 			who, class := "C:", "client"
@@ -73,6 +74,9 @@ func WriteHTML(w io.Writer, t *Transcript) error {
 		bw.WriteString("</section>\n")
 	}
 	bw.WriteString("</body>\n</html>\n")
+	if err != nil {
+		return err
+	}
 	return bw.Flush()
 }
 

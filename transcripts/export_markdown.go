@@ -11,18 +11,19 @@ import (
 // WriteMarkdown writes the transcript as a handout: one section per
 // session, each line as a list item holding the line in a code span, who
 // sent it, and its note.
-func WriteMarkdown(w io.Writer, t *Transcript) error {
+func WriteMarkdown(w io.Writer, t Handout) error {
 	bw := bufio.NewWriter(w)
-	title := t.Title
+	var err error // from reading the sessions
+	title, created := t.Head()
 	if title == "" {
 		title = "mailtutor transcript"
 	}
 	bw.WriteString("# " + mdText(oneLine(title)) + "\n\n")
-	if !t.Created.IsZero() {
-		bw.WriteString("Recorded " + t.Created.Format("2006-01-02 15:04") + ". ")
+	if !created.IsZero() {
+		bw.WriteString("Recorded " + created.Format("2006-01-02 15:04") + ". ")
 	}
 	bw.WriteString("C: is what the client sent, S: what the server answered; each line is explained below it.\n")
-	for _, s := range sessionsOf(t) {
+	for _, s := range sessionSeq(t, &err) {
 		bw.WriteString("\n## Session " + mdText(sessionTitle(s.info)) + "\n\n")
 		for _, l := range s.lines {
 			who := "C:"
@@ -44,6 +45,9 @@ func WriteMarkdown(w io.Writer, t *Transcript) error {
 			}
 			bw.WriteString("\n")
 		}
+	}
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }

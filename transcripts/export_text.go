@@ -12,13 +12,15 @@ import (
 // the client sent, "<-  " before what the server sent (" ~> " and "<~  "
 // once the connection is encrypted), "*** " before session events, and each
 // note indented below with "   # ". Sessions follow one another.
-func WriteText(w io.Writer, t *Transcript) error {
+func WriteText(w io.Writer, t Handout) error {
 	bw := bufio.NewWriter(w)
-	if t.Title != "" {
-		bw.WriteString("=== " + wire.Visible(oneLine(t.Title)) + " ===\n")
+	var err error // from reading the sessions
+	title, _ := t.Head()
+	if title != "" {
+		bw.WriteString("=== " + wire.Visible(oneLine(title)) + " ===\n")
 	}
-	for i, s := range sessionsOf(t) {
-		if i > 0 || t.Title != "" {
+	for i, s := range sessionSeq(t, &err) {
+		if i > 0 || title != "" {
 			bw.WriteString("\n")
 		}
 		bw.WriteString("=== session " + wire.Visible(sessionTitle(s.info)) + " ===\n")
@@ -32,6 +34,9 @@ func WriteText(w io.Writer, t *Transcript) error {
 				bw.WriteString("\n")
 			}
 		}
+	}
+	if err != nil {
+		return err
 	}
 	return bw.Flush()
 }

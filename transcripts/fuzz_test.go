@@ -182,7 +182,7 @@ func FuzzLoadTranscript(f *testing.F) {
 				t.Fatalf("a loaded detail shows %q", l.Detail)
 			}
 		}
-		for name, write := range map[string]func(io.Writer, *Transcript) error{"text": WriteText, "md": WriteMarkdown, "html": WriteHTML} {
+		for name, write := range map[string]func(io.Writer, Handout) error{"text": WriteText, "md": WriteMarkdown, "html": WriteHTML} {
 			var out bytes.Buffer
 			if err := write(&out, tr); err != nil {
 				t.Fatal(err)

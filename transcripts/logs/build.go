@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,9 @@ type record struct {
 	kind recKind
 	dir  wire.Dir
 	data []byte
+	// text is the line a recData record holds when data is nil (sendLine):
+	// the builder adds the CRLF, gathering a run of lines in one buffer.
+	text string
 	note string
 	line int
 	time time.Time
@@ -36,13 +40,15 @@ type record struct {
 
 // parser collects what a format parser found, in log order.
 type parser struct {
-	format  Format
-	forced  wire.Proto // the protocol the caller named, "" if none
-	recs    []record
-	probs   []Problem
-	keys    []string              // connection keys in order of first appearance
-	protos  map[string]wire.Proto // protocol named by the log itself (Thunderbird, curl URLs)
-	servers map[string]string     // server address ("host:port") when the log shows it
+	format Format
+	forced wire.Proto // the protocol the caller named, "" if none
+	// onRecord and onProblem receive what the parser finds, as it finds
+	// it: a log is read as a stream, never kept whole.
+	onRecord  func(record)
+	onProblem func(Problem)
+	nkeys     int                   // connection keys seen so far
+	protos    map[string]wire.Proto // protocol named by the log itself (Thunderbird, curl URLs), per open connection
+	servers   map[string]string     // server address ("host:port") when the log shows it
 	// inferTLS makes the builder start TLS after the server's go-ahead to
 	// STARTTLS/STLS, for formats that do not log the handshake itself.
 	inferTLS bool
@@ -52,7 +58,8 @@ type parser struct {
 }
 
 func (p *parser) problem(line int, text, reason string) {
-	p.probs = append(p.probs, Problem{Line: line, Text: shorten(text), Reason: reason})
+	// A clone: text may be a piece of a whole read (Source.Lines).
+	p.onProblem(Problem{Line: line, Text: strings.Clone(shorten(text)), Reason: reason})
 }
 
 // stamp records the timestamp of a line. A timestamp earlier than one seen
@@ -71,28 +78,41 @@ func (p *parser) stamp(line int, text string, t time.Time) {
 	p.last = t
 }
 
-// register notes a connection key the first time it appears, keeping the
-// order of sessions the order of the log.
+// register notes a connection key the first time it appears (again, once
+// its session was closed), keeping the order of sessions the order of the
+// log.
 func (p *parser) register(key string) {
 	if p.protos == nil {
 		p.protos = map[string]wire.Proto{}
 		p.servers = map[string]string{}
 	}
 	if _, seen := p.protos[key]; !seen {
-		p.protos[key] = ""
-		p.keys = append(p.keys, key)
+		p.protos[strings.Clone(key)] = "" // key may be a piece of a whole read
+		p.nkeys++
 	}
+}
+
+// forget drops what the parser knows of a closed connection, so that
+// memory follows the open sessions, not the length of the log.
+func (p *parser) forget(key string) {
+	delete(p.protos, key)
+	delete(p.servers, key)
 }
 
 func (p *parser) add(r record) {
 	p.register(r.key)
 	r.time = p.now
-	p.recs = append(p.recs, r)
+	p.onRecord(r)
 }
 
 // send records bytes a side sent.
 func (p *parser) send(key string, d wire.Dir, data []byte, line int) {
 	p.add(record{key: key, kind: recData, dir: d, data: data, line: line})
+}
+
+// sendLine records a line a side sent, without its line ending.
+func (p *parser) sendLine(key string, d wire.Dir, text string, line int) {
+	p.add(record{key: key, kind: recData, dir: d, text: text, line: line})
 }
 
 func (p *parser) open(key, note string, line int) {
@@ -160,12 +180,14 @@ func (p *parser) setProto(key string, proto wire.Proto) {
 // ("mail.example.com:587"); its port tells the listener role.
 func (p *parser) setServer(key, addr string) {
 	p.register(key)
-	p.servers[key] = addr
+	p.servers[key] = strings.Clone(addr)
 }
 
 // session is the builder's state for one connection.
 type session struct {
-	out       *Session
+	id        wire.SessionID
+	proto     wire.Proto
+	key       string
 	split     *wire.Splitter
 	role      wire.Role
 	opened    bool
@@ -176,97 +198,327 @@ type session struct {
 	awaitBody bool
 	startTLS  bool // the server just agreed to STARTTLS/STLS (inferTLS formats)
 	spoke     bool // a data record has been fed
+	// waiting holds the first records of a session whose protocol the log
+	// does not name, until one of its lines shows it (at most
+	// maxWaiting records): the annotator must know the protocol first.
+	waiting []record
+	score   map[wire.Proto]int
+	last    record // the record being fed, for the pieces it yields
+	emit    func(wire.Piece)
+	// run gathers the lines of consecutive data records of one direction
+	// (a message body, a fetched literal), fed to the splitter at once:
+	// one call per line cost more than the rest of the reading.
+	run      []byte
+	runRec   record // the run's first record (its direction, time and line)
+	tlsAsked bool   // the client's last line asked for STARTTLS/STLS: no run until TLS starts
+}
+
+// maxRun bounds a run of lines gathered before the splitter sees them.
+const maxRun = 64 << 10
+
+// maxWaiting is how many records a session whose protocol the log does
+// not name may wait for a line that shows it; then SMTP is assumed.
+const maxWaiting = 200
+
+// Handler receives what a log holds, as it is read.
+type Handler struct {
+	// Session is called when a session starts, before its first event.
+	Session func(id wire.SessionID, proto wire.Proto)
+	// Event is called for every event, in log order.
+	Event func(e wire.Event)
+	// Problem is called for every line that could not be understood.
+	Problem func(Problem)
+	// Transient says Event keeps no Event.Data once it returns (it
+	// prints and forgets): the reader then reuses its buffers.
+	Transient bool
 }
 
 type builder struct {
-	res      *Result
+	p        *parser
+	h        Handler
+	forced   wire.Proto
 	seq      uint64
-	inferTLS bool
-	format   Format
+	sessions map[string]*session // open sessions by the parser's key
+	nextID   int                 // the number of the last session started
+	last     *session            // the session of the last record: logs come in runs
+	// secrets are the credentials the sessions' events have shown so
+	// far (the newest maxSecrets), masked in the log lines problems quote.
+	secrets []string
+	// problems wait for the next pause (see newBuilder).
+	problems []Problem
 }
 
-// build turns the parser's records into sessions of events.
-func build(p *parser, forced wire.Proto) *Result {
-	b := &builder{res: &Result{Problems: p.probs}, inferTLS: p.inferTLS, format: p.format}
-	sessions := map[string]*session{}
-	var guesses map[string]wire.Proto
-	for i, key := range p.keys {
-		proto := forced
-		if proto == "" {
-			proto = p.protos[key]
+// maxSecrets bounds the credentials kept for masking problems: a log of
+// many logins must not grow it without end.
+const maxSecrets = 64
+
+func newBuilder(p *parser, forced wire.Proto, h Handler) *builder {
+	b := &builder{p: p, h: h, forced: forced, sessions: map[string]*session{}}
+	p.onRecord = b.record
+	p.onProblem = func(pr Problem) {
+		// A problem is reported as its line is read, before that line's
+		// run has gone through the splitter that finds its credentials:
+		// it waits for the next pause (Idle) to be masked and handed on.
+		b.problems = append(b.problems, pr)
+		if len(b.problems) >= maxPendingProblems {
+			b.Idle()
 		}
-		if proto == "" {
-			if guesses == nil {
-				guesses = guessProtoRecords(p.recs)
-			}
-			proto = guesses[key]
-		}
-		if proto == "" {
-			proto = wire.SMTP
-			b.res.Problems = append(b.res.Problems, Problem{Line: firstLine(p.recs, key),
-				Reason: "could not tell which protocol this session speaks; assumed SMTP (name it with --proto)"})
-		}
-		b.res.Sessions = append(b.res.Sessions, Session{ID: wire.SessionID(fmt.Sprintf("s%d", i+1)), Proto: proto})
-		sessions[key] = &session{split: wire.NewSplitter(proto), role: roleFromAddr(p.servers[key])}
 	}
-	for i := range p.keys {
-		sessions[p.keys[i]].out = &b.res.Sessions[i]
-	}
-	for _, r := range p.recs {
-		b.record(sessions[r.key], r)
-	}
-	for _, key := range p.keys {
-		s := sessions[key]
-		last := record{}
-		emit := func(pc wire.Piece) { b.piece(s, pc, last) }
-		s.split.Flush(wire.FromClient, emit)
-		s.split.Flush(wire.FromServer, emit)
-	}
-	b.maskProblems()
-	// Parsers that read in two passes (openssl) find some problems late.
-	sort.SliceStable(b.res.Problems, func(i, j int) bool { return b.res.Problems[i].Line < b.res.Problems[j].Line })
-	return b.res
+	return b
 }
 
-// maskProblems masks in the problems' quoted log lines every credential
-// the splitters found in the events: a line reported (out of timestamp
-// order, say) quotes the log as it was, and the password in it would reach
-// the output that masks it everywhere else.
-func (b *builder) maskProblems() {
-	var secrets []string
-	for _, s := range b.res.Sessions {
-		for _, e := range s.Events {
-			if !e.Secret.Empty() && e.Secret.Start >= 0 && e.Secret.End <= len(e.Data) {
-				secrets = append(secrets, string(e.Data[e.Secret.Start:e.Secret.End]))
-			}
-		}
+// maxPendingProblems bounds the problems held until the input pauses: a
+// long log of lines no reader understands must not fill memory.
+const maxPendingProblems = 256
+
+// flushProblems masks and hands on the problems held.
+func (b *builder) flushProblems() {
+	for _, pr := range b.problems {
+		pr.Text = b.maskSecrets(pr.Text)
+		b.h.Problem(pr)
 	}
-	if len(secrets) == 0 {
-		return
+	b.problems = b.problems[:0]
+}
+
+// maskSecrets masks, in a log line a problem quotes (a line out of
+// timestamp order, say), every credential: those each protocol model
+// finds in the line itself, read as a client's command (AUTH PLAIN with
+// its response, PASS, LOGIN), and those the sessions have shown so far (a
+// SASL response on a line of its own). The output masks them everywhere
+// else; a quoted line must not give them away.
+func (b *builder) maskSecrets(text string) string {
+	found := b.secrets[:len(b.secrets):len(b.secrets)]
+	// The command may start anywhere in the quoted line (after a
+	// timestamp, "send: '", a tag): try it from every word.
+	for i := 0; i < len(text); i++ {
+		if i > 0 && text[i-1] != ' ' && text[i-1] != '\'' && text[i-1] != '"' {
+			continue
+		}
+		for _, proto := range []wire.Proto{wire.SMTP, wire.POP3, wire.IMAP} {
+			wire.NewSplitter(proto).Client([]byte(text[i:]+"\r\n"), func(pc wire.Piece) {
+				if !pc.Secret.Empty() && pc.Secret.End <= len(pc.Data) {
+					found = append(found, string(pc.Data[pc.Secret.Start:pc.Secret.End]))
+				}
+			})
+		}
 	}
 	// Longest first, so that a secret inside another is not masked in part.
-	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
-	for i := range b.res.Problems {
-		for _, sec := range secrets {
-			b.res.Problems[i].Text = strings.ReplaceAll(b.res.Problems[i].Text, sec, "********")
+	sort.Slice(found, func(i, j int) bool { return len(found[i]) > len(found[j]) })
+	for _, sec := range found {
+		if sec != "" {
+			text = strings.ReplaceAll(text, sec, "********")
 		}
+	}
+	return text
+}
+
+// record takes one record from the parser.
+func (b *builder) record(r record) {
+	s := b.last
+	if s == nil || s.key != r.key {
+		s = b.sessions[r.key]
+		b.last = s
+	}
+	if s == nil {
+		b.nextID++
+		s = &session{key: strings.Clone(r.key), id: wire.SessionID("s" + strconv.Itoa(b.nextID))}
+		b.sessions[s.key] = s
+		b.last = s
+	}
+	if s.proto != "" {
+		b.take(s, r)
+		return
+	}
+	s.waiting = append(s.waiting, r)
+	if !b.decide(s, r) {
+		if r.kind != recClose && len(s.waiting) < maxWaiting {
+			return
+		}
+		b.assume(s, r.line)
+	}
+	b.start(s)
+	waiting := s.waiting
+	s.waiting = nil
+	for _, w := range waiting {
+		b.take(s, w)
 	}
 }
 
-// firstLine is the log line of a session's first record.
-func firstLine(recs []record, key string) int {
-	for _, r := range recs {
-		if r.key == key {
-			return r.line
+// take feeds a record, gathering runs of lines: a data record joins the
+// run when it goes the same way as the run, at the same time, and the
+// session is not waiting for TLS (the lines after a STARTTLS go-ahead
+// are read after the handshake).
+func (b *builder) take(s *session, r record) {
+	if r.kind == recData && !s.tlsAsked {
+		if len(s.run) > 0 && (r.dir != s.runRec.dir || !r.time.Equal(s.runRec.time) || len(s.run) >= maxRun) {
+			b.flushRun(s)
 		}
+		if len(s.run) == 0 {
+			s.runRec = r
+			s.runRec.text = ""
+		}
+		if r.data != nil {
+			s.run = append(s.run, r.data...)
+		} else {
+			s.run = append(append(s.run, r.text...), '\r', '\n')
+		}
+		if r.dir == wire.FromClient && asksTLS(r) {
+			b.flushRun(s)
+			s.tlsAsked = true
+		}
+		return
 	}
-	return 0
+	b.flushRun(s)
+	if r.kind == recData && r.data == nil {
+		r.data = crlf(r.text)
+	}
+	if r.kind == recData && r.dir == wire.FromClient {
+		s.tlsAsked = asksTLS(r)
+	}
+	if r.kind == recTLS {
+		s.tlsAsked = false
+	}
+	b.feed(s, r)
 }
 
-func (b *builder) record(s *session, r record) {
+// asksTLS reports whether a client record is a STARTTLS (SMTP, IMAP with
+// its tag) or STLS command.
+func asksTLS(r record) bool {
+	t := r.text
+	if r.data != nil {
+		t = string(bytes.TrimRight(r.data, "\r\n"))
+	}
+	if len(t) > 40 || len(t) < 4 {
+		return false // not a (tagged) STARTTLS; most lines stop here
+	}
+	if i := strings.LastIndexByte(t, ' '); i >= 0 {
+		t = t[i+1:] // "a1 STARTTLS"
+	}
+	return strings.EqualFold(t, "STARTTLS") || strings.EqualFold(t, "STLS")
+}
+
+// flushRun feeds the session's gathered lines to its splitter.
+func (b *builder) flushRun(s *session) {
+	if len(s.run) == 0 {
+		return
+	}
+	r := s.runRec
+	r.data = s.run
+	b.feed(s, r)
+	if b.h.Transient {
+		s.run = s.run[:0]
+	} else {
+		s.run = nil // the events keep the bytes: a fresh buffer for the next run
+	}
+}
+
+// Idle feeds every gathered run: the input paused, so what was read must
+// come out now.
+func (b *builder) Idle() {
+	b.flushRuns()
+	b.flushProblems()
+}
+
+// flushRuns feeds every session's gathered run to its splitter.
+func (b *builder) flushRuns() {
+	for _, s := range b.sessions {
+		b.flushRun(s)
+	}
+}
+
+// decide sets the session's protocol when the caller or the log names it,
+// or when the record (with those before it) shows it.
+func (b *builder) decide(s *session, r record) bool {
+	proto := b.forced
+	if proto == "" {
+		proto = b.p.protos[r.key]
+	}
+	if proto == "" && r.kind == recData {
+		if s.score == nil {
+			s.score = map[wire.Proto]int{}
+		}
+		if r.data == nil {
+			protoScore(r.text, s.score)
+		}
+		for _, l := range bytes.Split(r.data, []byte("\n")) {
+			if t := string(bytes.TrimRight(l, "\r")); t != "" {
+				protoScore(t, s.score)
+			}
+		}
+		best := 0
+		for _, p := range []wire.Proto{wire.SMTP, wire.POP3, wire.IMAP} {
+			if s.score[p] > best {
+				proto, best = p, s.score[p]
+			}
+		}
+	}
+	s.proto = proto
+	return proto != ""
+}
+
+// assume gives a session that never showed its protocol SMTP, and says so.
+func (b *builder) assume(s *session, line int) {
+	s.proto = wire.SMTP
+	if len(s.waiting) > 0 {
+		line = s.waiting[0].line
+	}
+	b.h.Problem(Problem{Line: line, Reason: "could not tell which protocol this session speaks; assumed SMTP (name it with --proto)"})
+}
+
+func (b *builder) start(s *session) {
+	s.split = wire.NewSplitter(s.proto)
+	s.score = nil
+	s.emit = func(pc wire.Piece) { b.piece(s, pc, s.last) }
+	b.h.Session(s.id, s.proto)
+}
+
+// finish ends every open session: the end of the log.
+func (b *builder) finish() {
+	b.flushRuns()
+	defer b.flushProblems() // once every session has shown its credentials
+	keys := make([]string, 0, len(b.sessions))
+	for k := range b.sessions {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return sessionNumber(b.sessions[keys[i]].id) < sessionNumber(b.sessions[keys[j]].id)
+	})
+	for _, k := range keys {
+		s := b.sessions[k]
+		if s.proto == "" {
+			if len(s.waiting) == 0 {
+				continue
+			}
+			b.assume(s, 0)
+			b.start(s)
+			waiting := s.waiting
+			s.waiting = nil
+			for _, w := range waiting {
+				b.take(s, w)
+			}
+			b.flushRun(s)
+		}
+		b.flush(s, record{})
+	}
+}
+
+func sessionNumber(id wire.SessionID) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(string(id), "s"))
+	return n
+}
+
+// flush hands on what the session's splitter still holds (a line without
+// its ending, a payload cut short).
+func (b *builder) flush(s *session, r record) {
+	s.last = r
+	s.split.Flush(wire.FromClient, s.emit)
+	s.split.Flush(wire.FromServer, s.emit)
+}
+
+func (b *builder) feed(s *session, r record) {
 	if !s.opened {
 		s.opened = true
-		note := fmt.Sprintf("session read from the %s log", b.format)
+		note := fmt.Sprintf("session read from the %s log", b.p.format)
 		if r.kind == recOpen {
 			note = r.note
 		}
@@ -279,7 +531,13 @@ func (b *builder) record(s *session, r record) {
 	case recOpen:
 		// A second "connected" line for the same connection adds nothing.
 	case recClose:
+		b.flush(s, r)
 		b.event(s, wire.Meta, wire.Close, []byte(r.note), r)
+		delete(b.sessions, s.key)
+		b.p.forget(s.key)
+		if b.last == s {
+			b.last = nil
+		}
 	case recTLS:
 		b.tls(s, r)
 	case recSkip:
@@ -301,11 +559,11 @@ func (b *builder) record(s *session, r record) {
 			s.split.Reset(wire.FromClient)
 		}
 		s.awaitBody = false
-		emit := func(pc wire.Piece) { b.piece(s, pc, r) }
+		s.last = r
 		if r.dir == wire.FromClient {
-			s.split.Client(r.data, emit)
+			s.split.Client(r.data, s.emit)
 		} else {
-			s.split.Server(r.data, emit)
+			s.split.Server(r.data, s.emit)
 		}
 		if s.startTLS {
 			s.startTLS = false
@@ -324,9 +582,9 @@ func (b *builder) missingGreeting(s *session, r record) {
 	discard := func(wire.Piece) {}
 	switch {
 	case r.dir != wire.FromClient && !s.encrypted:
-	case s.out.Proto == wire.SMTP:
+	case s.proto == wire.SMTP:
 		s.split.Server([]byte("220 greeting not in the log\r\n"), discard)
-	case s.out.Proto == wire.POP3:
+	case s.proto == wire.POP3:
 		s.split.Server([]byte("+OK greeting not in the log\r\n"), discard)
 	}
 }
@@ -342,33 +600,47 @@ func (b *builder) tls(s *session, r record) {
 }
 
 func (b *builder) piece(s *session, pc wire.Piece, r record) {
-	e := b.event(s, pc.Dir, pc.Kind, pc.Data, r)
+	e := b.newEvent(s, pc.Dir, pc.Kind, pc.Data, r)
 	facts := pc.Event() // the model's facts travel with the event
 	e.Secret, e.Verb, e.Tag, e.Answers, e.OK, e.Continues, e.Dropped = pc.Secret, facts.Verb, facts.Tag, facts.Answers, facts.OK, facts.Continues, facts.Dropped
+	if !pc.Secret.Empty() && pc.Secret.End <= len(pc.Data) {
+		if len(b.secrets) == maxSecrets {
+			b.secrets = b.secrets[1:]
+		}
+		b.secrets = append(b.secrets, string(pc.Data[pc.Secret.Start:pc.Secret.End]))
+	}
+	b.h.Event(e)
 	if pc.Dir != wire.FromServer || pc.Answers == "" {
 		return
 	}
 	if pc.Answers == "DATA" && bytes.HasPrefix(pc.Data, []byte("354")) {
 		s.awaitBody = true
 	}
-	if b.inferTLS && pc.OK && (pc.Answers == "STARTTLS" || pc.Answers == "STLS") {
+	if b.p.inferTLS && pc.OK && (pc.Answers == "STARTTLS" || pc.Answers == "STLS") {
 		s.startTLS = true
 	}
 }
 
-// event appends an event to the session and returns it for finishing touches.
-func (b *builder) event(s *session, d wire.Dir, k wire.Kind, data []byte, r record) *wire.Event {
+// event hands on an event of the session.
+func (b *builder) event(s *session, d wire.Dir, k wire.Kind, data []byte, r record) {
+	b.h.Event(b.newEvent(s, d, k, data, r))
+}
+
+func (b *builder) newEvent(s *session, d wire.Dir, k wire.Kind, data []byte, r record) wire.Event {
 	b.seq++
-	s.out.Events = append(s.out.Events, wire.Event{
+	if s.role == "" && len(b.p.servers) > 0 {
+		// The log may name the server after the session's first lines.
+		s.role = roleFromAddr(b.p.servers[s.key])
+	}
+	return wire.Event{
 		Seq:       b.seq,
-		Session:   s.out.ID,
-		Proto:     s.out.Proto,
+		Session:   s.id,
+		Proto:     s.proto,
 		Role:      s.role,
 		Dir:       d,
 		Kind:      k,
 		Time:      r.time,
 		Data:      data,
 		Encrypted: s.encrypted,
-	})
-	return &s.out.Events[len(s.out.Events)-1]
+	}
 }

@@ -85,17 +85,15 @@ func Detect(sample []byte) (Format, wire.Proto) {
 // detectProto reads the sample with the format's parser and guesses the
 // protocol of its first session.
 func detectProto(f Format, lines []string) wire.Proto {
+	res := &Result{}
 	p := &parser{format: f}
-	parseWith(p, f, lines)
-	if len(p.keys) == 0 {
+	b := newBuilder(p, "", collect(res))
+	parseWith(p, f, sliceLines(lines))
+	b.finish()
+	sortResult(res)
+	if len(res.Sessions) == 0 {
 		proto, _ := guessProto(lines)
 		return proto
 	}
-	if proto := p.protos[p.keys[0]]; proto != "" {
-		return proto
-	}
-	if proto := guessProtoRecords(p.recs)[p.keys[0]]; proto != "" {
-		return proto
-	}
-	return wire.SMTP
+	return res.Sessions[0].Proto
 }

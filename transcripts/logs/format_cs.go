@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -10,8 +11,9 @@ import (
 // prefix followed by one optional space (RFC examples are often indented, so
 // leading blanks are ignored). Everything after the prefix is the line as
 // sent; "C:" alone is an empty line (the blank line of a DATA body).
-func parseCS(p *parser, lines []string) {
+func parseCS(p *parser, lines lineSeq) {
 	p.inferTLS = true // transcripts show STARTTLS but not the handshake
+	var sessions sessionEnds
 	for i, l := range lines {
 		t := strings.TrimLeft(l, " \t")
 		if t == "" {
@@ -31,15 +33,63 @@ func parseCS(p *parser, lines []string) {
 			p.problem(i+1, l, `not a "C:" or "S:" line`)
 			continue
 		}
-		p.send("", d, crlf(strings.TrimPrefix(t[2:], " ")), i+1)
+		text := strings.TrimPrefix(t[2:], " ")
+		p.sendLine(sessions.key(p, d, text, i+1), d, text, i+1)
 	}
+}
+
+// sessionEnds tells where one session of a transcript ends and the next
+// begins: a C:/S: log or a raw dialogue may hold many sessions one after
+// the other, and after the server has answered QUIT (221, +OK) or an IMAP
+// LOGOUT (its tagged OK), the next line is another connection's.
+type sessionEnds struct {
+	n      int    // sessions ended so far
+	name   string // the key of session n, made once
+	quit   bool   // the client has sent QUIT
+	logout string // the tag of the client's LOGOUT
+	ended  bool   // the server answered: the next line starts a session
+}
+
+// key returns the session key of a line, ending the session before it
+// when the line comes after an answered QUIT or LOGOUT.
+func (se *sessionEnds) key(p *parser, d wire.Dir, text string, line int) string {
+	if se.ended {
+		p.close(se.current(), "the session ended (the server answered QUIT or LOGOUT); the log goes on with another", line)
+		*se = sessionEnds{n: se.n + 1, name: strconv.Itoa(se.n + 1)}
+	}
+	key := se.current()
+	switch d {
+	case wire.FromClient:
+		verb, rest, _ := strings.Cut(text, " ")
+		switch {
+		case strings.EqualFold(verb, "QUIT") && rest == "":
+			se.quit = true
+		case strings.EqualFold(rest, "LOGOUT"):
+			se.logout = verb
+		}
+	case wire.FromServer:
+		switch {
+		case se.quit && (strings.HasPrefix(text, "221") || strings.HasPrefix(text, "+OK")):
+			se.ended = true
+		case se.logout != "" && strings.HasPrefix(text, se.logout+" OK"):
+			se.ended = true
+		}
+	}
+	return key
+}
+
+// current is the key of the session being read: "" for the first, so a
+// log of one session reads as before.
+func (se *sessionEnds) current() string {
+	return se.name
 }
 
 // parseArrows reads a raw dialogue: ">" (or ">>") before what the client
 // sent and "<" (or "<<") before what the server sent, one optional space
 // after the arrows.
-func parseArrows(p *parser, lines []string) {
+func parseArrows(p *parser, lines lineSeq) {
 	p.inferTLS = true
+	var sessions sessionEnds
 	for i, l := range lines {
 		t := strings.TrimLeft(l, " \t")
 		if t == "" {
@@ -60,6 +110,7 @@ func parseArrows(p *parser, lines []string) {
 		if t != "" && t[0] == arrow { // ">>" / "<<"
 			t = t[1:]
 		}
-		p.send("", d, crlf(strings.TrimPrefix(t, " ")), i+1)
+		text := strings.TrimPrefix(t, " ")
+		p.sendLine(sessions.key(p, d, text, i+1), d, text, i+1)
 	}
 }

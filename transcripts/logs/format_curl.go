@@ -41,7 +41,7 @@ type curlLog struct {
 	lastCmd map[string]string // the last command each connection sent
 }
 
-func parseCurl(p *parser, lines []string) {
+func parseCurl(p *parser, lines lineSeq) {
 	c := &curlLog{key: "#0", conns: map[string]string{}, lastCmd: map[string]string{}}
 	for i, raw := range lines {
 		// The progress meter redraws itself with bare CRs: every piece

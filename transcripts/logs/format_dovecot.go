@@ -31,7 +31,7 @@ var (
 	dovecotField  = regexp.MustCompile(`(\w+)=(<[^>]*>|[^,\s]*)`)
 )
 
-func parseDovecot(p *parser, lines []string) {
+func parseDovecot(p *parser, lines lineSeq) {
 	p.inferTLS = true // for Postfix's conversation lines, if any
 	d := &dovecotLog{}
 	pf := newPostfixLog()

@@ -45,7 +45,7 @@ type exchangeLog struct {
 	inData  map[string]bool // the message (after 354 or BDAT) comes next
 }
 
-func parseExchange(p *parser, lines []string) {
+func parseExchange(p *parser, lines lineSeq) {
 	p.inferTLS = true
 	x := &exchangeLog{server: map[string]bool{}, decided: map[string]bool{}, inData: map[string]bool{}}
 	x.setColumns("date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context")

@@ -28,7 +28,7 @@ var (
 	eximSMTPErr = regexp.MustCompile(`H=(\S+)(?: \[([^\]]*)\])?[^:]*: SMTP error from remote mail server after (.+?): (\d{3}[ -].*)$`)
 )
 
-func parseExim(p *parser, lines []string) {
+func parseExim(p *parser, lines lineSeq) {
 	n := 0
 	for i, l := range lines {
 		line := i + 1

@@ -23,7 +23,7 @@ var (
 	fetchmailTLS     = regexp.MustCompile(`^fetchmail: SSL/TLS: using protocol (\S+), cipher ([^,]+)`)
 )
 
-func parseFetchmail(p *parser, lines []string) {
+func parseFetchmail(p *parser, lines lineSeq) {
 	server := ""  // from "Trying to connect to host/port..."
 	mailKey := "" // the mail server's connection, for the TLS line
 	lastCmd := map[string]string{}

@@ -25,7 +25,7 @@ var (
 	mbsyncConnect = regexp.MustCompile(`^Connecting to \S+ \(([^)]+)\)\.\.\.`)
 )
 
-func parseMbsync(p *parser, lines []string) {
+func parseMbsync(p *parser, lines lineSeq) {
 	server := "" // from "Connecting to host (addr)..."
 	lits := omittedLiterals{}
 	for i, l := range lines {

@@ -86,7 +86,7 @@ type postfixLog struct {
 	n      int
 }
 
-func parsePostfix(p *parser, lines []string) {
+func parsePostfix(p *parser, lines lineSeq) {
 	p.inferTLS = true
 	pf := newPostfixLog()
 	d := &dovecotLog{}

@@ -27,7 +27,7 @@ var (
 	smtplibConnect = regexp.MustCompile(`^(?:to )?\('([^']*)', (\d+)\)`)
 )
 
-func parseSmtplib(p *parser, lines []string) {
+func parseSmtplib(p *parser, lines lineSeq) {
 	p.inferTLS = true // smtplib.starttls() logs the 220, not the handshake
 	key, n, hasData := "", 0, false
 	for i, l := range lines {
@@ -102,7 +102,7 @@ func clockTime(h, m, s, frac string) time.Time {
 // The clock shows only minutes and seconds, so it is not used.
 var imaplibLine = regexp.MustCompile(`^\s+\d\d:\d\d\.\d\d (.*)$`)
 
-func parseImaplib(p *parser, lines []string) {
+func parseImaplib(p *parser, lines lineSeq) {
 	p.inferTLS = true
 	key, n := "", 0
 	authenticating := false // the last command sent was AUTHENTICATE
@@ -165,7 +165,7 @@ func parseImaplib(p *parser, lines []string) {
 //	*stat* [b'+OK', b'2', b'320']     (noise)
 var poplibLine = regexp.MustCompile(`^\*(cmd|put|get|resp|stat)\* (.*)$`)
 
-func parsePoplib(p *parser, lines []string) {
+func parsePoplib(p *parser, lines lineSeq) {
 	p.inferTLS = true
 	p.setProto("", wire.POP3)
 	var pending []byte // a *cmd* line, used unless a *put* line repeats it

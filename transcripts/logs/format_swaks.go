@@ -22,7 +22,7 @@ var (
 	swaksSentLines = regexp.MustCompile(`^\d+ lines sent$`)
 )
 
-func parseSwaks(p *parser, lines []string) {
+func parseSwaks(p *parser, lines lineSeq) {
 	key, n := "", 0
 	for i, l := range lines {
 		line := i + 1

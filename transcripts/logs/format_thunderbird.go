@@ -50,7 +50,7 @@ var (
 	tbConsole = regexp.MustCompile(`^console\.(?:debug|log|info|warn|error): (pop3|smtp)\.\S+: (".*")$`)
 )
 
-func parseThunderbird(p *parser, lines []string) {
+func parseThunderbird(p *parser, lines lineSeq) {
 	p.inferTLS = true // Thunderbird logs STARTTLS and its answer, not the handshake
 	t := &tbState{p: p, keys: map[string]string{}, n: map[string]int{}}
 	for i, l := range lines {

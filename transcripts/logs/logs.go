@@ -92,6 +92,7 @@ const DefaultMaxBytes = 64 << 20
 var ErrTooLarge = errors.New("log too large")
 
 // Parse reads a whole log and turns it into sessions of wire events.
+// Stream reads one as it arrives, without keeping it.
 func Parse(r io.Reader, opts Options) (*Result, error) {
 	limit := opts.MaxBytes
 	if limit <= 0 {
@@ -108,18 +109,22 @@ func Parse(r io.Reader, opts Options) (*Result, error) {
 	if format == "" {
 		format, _ = Detect(data)
 	}
+	res := &Result{Format: format}
 	p := &parser{format: format, forced: opts.Proto}
-	if !parseWith(p, format, splitLines(data)) {
-		return nil, fmt.Errorf("unknown log format %q", format)
+	b := newBuilder(p, opts.Proto, collect(res))
+	if !parseWith(p, format, sliceLines(splitLines(data))) {
+		return nil, errUnknownFormat(format)
 	}
-	res := build(p, opts.Proto)
-	res.Format = format
+	b.finish()
+	sortResult(res)
 	return res, nil
 }
 
+func errUnknownFormat(f Format) error { return fmt.Errorf("unknown log format %q", f) }
+
 // parseWith runs the format's parser over the lines; false means the
 // format is not one this package knows.
-func parseWith(p *parser, format Format, lines []string) bool {
+func parseWith(p *parser, format Format, lines lineSeq) bool {
 	switch format {
 	case FormatCS:
 		parseCS(p, lines)
@@ -130,7 +135,7 @@ func parseWith(p *parser, format Format, lines []string) bool {
 	case FormatCurl:
 		parseCurl(p, lines)
 	case FormatOpenSSL:
-		parseOpenSSL(p, lines)
+		parseOpenSSL(p, wholeLog(lines))
 	case FormatSmtplib:
 		parseSmtplib(p, lines)
 	case FormatImaplib:
@@ -140,7 +145,7 @@ func parseWith(p *parser, format Format, lines []string) bool {
 	case FormatThunderbird:
 		parseThunderbird(p, lines)
 	case FormatMsmtp:
-		parseMsmtp(p, lines)
+		parseMsmtp(p, wholeLog(lines))
 	case FormatMbsync:
 		parseMbsync(p, lines)
 	case FormatFetchmail:
@@ -152,7 +157,7 @@ func parseWith(p *parser, format Format, lines []string) bool {
 	case FormatDovecot:
 		parseDovecot(p, lines)
 	case FormatDSN:
-		parseDSN(p, lines)
+		parseDSN(p, wholeLog(lines))
 	case FormatExim:
 		parseExim(p, lines)
 	case FormatUnknown:
