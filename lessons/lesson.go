@@ -82,6 +82,11 @@ type World struct {
 	Messages []MessageSpec `yaml:"messages"`
 	// Faults are switched on from the start (simulator/fault names).
 	Faults StringList `yaml:"faults"`
+	// QuotaBytes limits each user's mail, every mailbox together, in
+	// octets, as a provider's storage quota does: once it is reached SMTP
+	// answers 452 4.2.2 and IMAP APPEND NO [OVERQUOTA]. 0 keeps the
+	// simulator's default (50 MiB), more than any lesson fills.
+	QuotaBytes int64 `yaml:"quota_bytes"`
 }
 
 // UserSpec is a user of the lesson's world.

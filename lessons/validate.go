@@ -130,6 +130,9 @@ func validateWorld(w *World, at int, attach func(string) error) []error {
 			add("world: faults: %v", err)
 		}
 	}
+	if w.QuotaBytes < 0 {
+		add("world: quota_bytes: %d is negative (give the octets each user may hold, or leave it out)", w.QuotaBytes)
+	}
 	return errs
 }
 

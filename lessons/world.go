@@ -20,6 +20,9 @@ func (l *Lesson) SimulatorOptions() simulator.Options {
 		o.Users = append(o.Users, simulator.UserSpec{Address: u.Address, Password: u.Password})
 	}
 	o.NoSeed = l.World.Seed == "none"
+	if l.World.QuotaBytes > 0 {
+		o.MailboxQuotaBytes = l.World.QuotaBytes
+	}
 	for _, f := range l.World.Faults {
 		if n, err := fault.Parse(f); err == nil {
 			o.Faults = append(o.Faults, n)
