@@ -93,6 +93,14 @@ type World struct {
 type UserSpec struct {
 	Address  string `yaml:"address"`  // alice@example.com
 	Password string `yaml:"password"` // what LOGIN / PASS / AUTH expects
+	// Token is an OAuth 2.0 access token the world's provider issued to
+	// the user: the servers then offer and accept SASL XOAUTH2 and
+	// OAUTHBEARER with it. The lesson shows it to the learner.
+	Token string `yaml:"token"`
+	// OAuthOnly refuses the user's password logins, even with the right
+	// password (Microsoft's retirement of basic authentication: SMTP
+	// 535 5.7.139): only the token logs in.
+	OAuthOnly bool `yaml:"oauth_only"`
 }
 
 // MailboxSpec is an extra folder.

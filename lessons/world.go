@@ -17,7 +17,8 @@ import (
 func (l *Lesson) SimulatorOptions() simulator.Options {
 	var o simulator.Options
 	for _, u := range l.World.Users {
-		o.Users = append(o.Users, simulator.UserSpec{Address: u.Address, Password: u.Password})
+		o.Users = append(o.Users, simulator.UserSpec{Address: u.Address, Password: u.Password,
+			Token: u.Token, PasswordLoginOff: u.OAuthOnly})
 	}
 	o.NoSeed = l.World.Seed == "none"
 	if l.World.QuotaBytes > 0 {
