@@ -86,12 +86,25 @@ type World struct {
 	// line as `mailtutor serve --dns` takes them: `example.com TXT
 	// "v=spf1 -all"` replaces example.com's SPF record; `-NAME TYPE` removes.
 	DNS StringList `yaml:"dns"`
+	// QuotaBytes limits each user's mail, every mailbox together, in
+	// octets, as a provider's storage quota does: once it is reached SMTP
+	// answers 452 4.2.2 and IMAP APPEND NO [OVERQUOTA]. 0 keeps the
+	// simulator's default (50 MiB), more than any lesson fills.
+	QuotaBytes int64 `yaml:"quota_bytes"`
 }
 
 // UserSpec is a user of the lesson's world.
 type UserSpec struct {
 	Address  string `yaml:"address"`  // alice@example.com
 	Password string `yaml:"password"` // what LOGIN / PASS / AUTH expects
+	// Token is an OAuth 2.0 access token the world's provider issued to
+	// the user: the servers then offer and accept SASL XOAUTH2 and
+	// OAUTHBEARER with it. The lesson shows it to the learner.
+	Token string `yaml:"token"`
+	// OAuthOnly refuses the user's password logins, even with the right
+	// password (Microsoft's retirement of basic authentication: SMTP
+	// 535 5.7.139): only the token logs in.
+	OAuthOnly bool `yaml:"oauth_only"`
 }
 
 // MailboxSpec is an extra folder.

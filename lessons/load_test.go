@@ -78,6 +78,7 @@ func TestLoadErrorsCarryFileAndLine(t *testing.T) {
 		{"bad yaml in front matter", strings.Replace(goodLesson, "title: Tiny", "title: [Tiny", 1), ":"},
 		{"unknown front matter field", strings.Replace(goodLesson, "level: beginner", "level: beginner\ncolour: red", 1), ":6: field colour not found"},
 		{"unknown group", strings.Replace(goodLesson, "group: smtp", "group: fax", 1), `group: "fax"`},
+		{"negative quota", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld:\n  quota_bytes: -1", 1), "quota_bytes: -1 is negative"},
 		{"unknown role", strings.Replace(goodLesson, "role: mx", "role: lmtp", 1), `role "lmtp"`},
 		{"unknown fault", strings.Replace(goodLesson, "level: beginner", "level: beginner\nworld: {faults: [greylisting]}", 1), `unknown fault "greylisting"`},
 		{"unknown step fault", strings.Replace(goodLesson, "goal:", "faults_on: [disk-on-fire]\ngoal:", 1), `:11: step "Hello": unknown fault "disk-on-fire"`},

@@ -268,6 +268,19 @@ func (r *Run) playOne(ctx context.Context, w *watcher, s Send, opts PlayOptions)
 	if wait == WaitNone {
 		return nil
 	}
+	if wait == WaitReply && saysGoodbye(s.Lines) {
+		// QUIT and LOGOUT end the session: the server answers, then hangs
+		// up. Wait for the connection to end too, so that a later step's
+		// open: sees it ended and connects again, however fast the next
+		// steps come (lessons check answers questions at once).
+		defer func() {
+			select {
+			case <-c.Done():
+			case <-ctx.Done():
+			case <-time.After(opts.Timeout):
+			}
+		}()
+	}
 	return w.waitFor(ctx, from, opts.Timeout, opts.OnLine, func(l transcripts.Line) (bool, error) {
 		if l.Session != id {
 			return false, nil
@@ -289,6 +302,22 @@ func (r *Run) playOne(ctx context.Context, w *watcher, s Send, opts PlayOptions)
 		}
 		return false, nil
 	})
+}
+
+// saysGoodbye reports whether the last line sent is QUIT (SMTP, POP3) or
+// an IMAP LOGOUT, after which the server closes the connection.
+func saysGoodbye(lines []string) bool {
+	if len(lines) == 0 {
+		return false
+	}
+	f := strings.Fields(lines[len(lines)-1])
+	switch {
+	case len(f) == 1:
+		return strings.EqualFold(f[0], "QUIT")
+	case len(f) == 2:
+		return strings.EqualFold(f[1], "LOGOUT")
+	}
+	return false
 }
 
 // waitGreeting makes sure the server has greeted a session before the player

@@ -107,13 +107,25 @@ func (r *Run) activate(i int) error {
 		_ = r.sim.SetDNS(line) // validate has checked every line
 	}
 	for _, name := range st.Open {
-		if _, open := r.conns[name]; !open {
+		// A session whose connection has ended (QUIT, the server hung up)
+		// is connected again: the step says the device checks its mail anew.
+		if c, open := r.conns[name]; !open || ended(c) {
 			if err := r.open(name); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// ended reports whether a connection has ended.
+func ended(c *simulator.Conn) bool {
+	select {
+	case <-c.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // Lesson is the lesson being played.

@@ -295,3 +295,45 @@ func TestAutoShowsReplays(t *testing.T) {
 		t.Error("a recorded credential is shown unmasked")
 	}
 }
+
+// A step's open: connects again a session whose connection has ended: the
+// phone that said QUIT checks its mail anew two weeks later, and the learner
+// types into a live session without reconnecting by hand.
+func TestStepOpensAnEndedSessionAgain(t *testing.T) {
+	s := startLesson(t, "pop3-two-devices")
+	run := s.run
+	// Up to the last question before "Two weeks later": the phone has
+	// said QUIT (step 5).
+	if err := run.FastForward(context.Background(), 7, PlayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	old := run.Conn("phone")
+	if old == nil {
+		t.Fatal("phone session not open")
+	}
+	<-old.Done() // the server hung up after QUIT
+	st := run.Step(7)
+	if st.Kind != Question {
+		t.Fatalf("step 8 is not the question: %q", st.Title)
+	}
+	run.Answer(st.Answer)
+	if run.Current() != 8 {
+		t.Fatalf("at %d", run.Current())
+	}
+	now := run.Conn("phone")
+	if now == nil || now == old {
+		t.Fatal("the step did not connect the phone again")
+	}
+	typeLine(t, run, "phone", "USER alice@example.com")
+	typeLine(t, run, "phone", "PASS wonderland")
+	run.Check() // pulls the lines seen so far
+	found := false
+	for _, ln := range run.lines {
+		if ln.Session == now.Session() && ln.Verb == "PASS" && ln.Code == "+OK" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no +OK to PASS on the phone's new connection")
+	}
+}

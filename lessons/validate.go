@@ -97,6 +97,12 @@ func validateWorld(w *World, at int, attach func(string) error) []error {
 		if !strings.Contains(u.Address, "@") || u.Password == "" {
 			add("world: users: %q needs address: NAME@DOMAIN and a password:", u.Address)
 		}
+		if u.OAuthOnly && u.Token == "" {
+			add("world: users: %q is oauth_only but has no token: to log in at all", u.Address)
+		}
+		if strings.ContainsAny(u.Token, " \t\x01") {
+			add("world: users: %q: a token is one word (no spaces)", u.Address)
+		}
 		users[strings.ToLower(u.Address)] = true
 	}
 	if len(w.Users) == 0 {
@@ -135,6 +141,9 @@ func validateWorld(w *World, at int, attach func(string) error) []error {
 		if err := dns.NewZone().Apply(line); err != nil {
 			add("world: dns: %v", err)
 		}
+	}
+	if w.QuotaBytes < 0 {
+		add("world: quota_bytes: %d is negative (give the octets each user may hold, or leave it out)", w.QuotaBytes)
 	}
 	return errs
 }

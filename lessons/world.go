@@ -17,10 +17,14 @@ import (
 func (l *Lesson) SimulatorOptions() simulator.Options {
 	var o simulator.Options
 	for _, u := range l.World.Users {
-		o.Users = append(o.Users, simulator.UserSpec{Address: u.Address, Password: u.Password})
+		o.Users = append(o.Users, simulator.UserSpec{Address: u.Address, Password: u.Password,
+			Token: u.Token, PasswordLoginOff: u.OAuthOnly})
 	}
 	o.NoSeed = l.World.Seed == "none"
 	o.DNS = l.World.DNS
+	if l.World.QuotaBytes > 0 {
+		o.MailboxQuotaBytes = l.World.QuotaBytes
+	}
 	for _, f := range l.World.Faults {
 		if n, err := fault.Parse(f); err == nil {
 			o.Faults = append(o.Faults, n)

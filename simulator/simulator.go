@@ -123,13 +123,21 @@ func limit(opt, def int64) int64 {
 type UserSpec struct {
 	Address  string // alice@example.com
 	Password string
+	// Token is an OAuth 2.0 access token the world's provider issued to
+	// this user ("" none): SMTP submission, IMAP and POP3 accept it with
+	// SASL XOAUTH2 and OAUTHBEARER, which they offer once any user has one.
+	Token string
+	// PasswordLoginOff refuses this user's password logins, even with the
+	// right password, as Microsoft's retirement of basic authentication
+	// does (SMTP 535 5.7.139): only the Token logs in.
+	PasswordLoginOff bool
 }
 
 // DefaultUsers are the people of the default world; lessons and the README
 // quote their passwords.
 var defaultUsers = []UserSpec{
-	{"alice@example.com", "wonderland"},
-	{"bob@example.org", "builder"},
+	{Address: "alice@example.com", Password: "wonderland"},
+	{Address: "bob@example.org", Password: "builder"},
 }
 
 // DefaultUsers returns the default world's users.

@@ -31,9 +31,12 @@ func (s *Simulator) buildWorld() error {
 		users = defaultUsers
 	}
 	for _, u := range users {
-		if _, err := s.store.AddUser(u.Address, u.Password); err != nil {
+		user, err := s.store.AddUser(u.Address, u.Password)
+		if err != nil {
 			return err
 		}
+		user.SetToken(u.Token)
+		user.SetPasswordLogin(!u.PasswordLoginOff)
 	}
 	if len(s.store.Domains()) == 0 {
 		return errors.New("the world needs at least one domain")

@@ -193,3 +193,36 @@ func TestLessonLeaveAndComeBack(t *testing.T) {
 		t.Errorf("the restarted lesson still shows the old conversation:\n%s", v)
 	}
 }
+
+// A question step answered while the session on screen has ended (the
+// previous step said QUIT) takes the answer: the learner is not told to
+// reconnect first. Lessons 09 and 17 ask a question right after a QUIT.
+func TestLessonQuestionAfterQuit(t *testing.T) {
+	opts := testOptions(t)
+	opts.NoBuiltinLessons, opts.LessonDirs = false, nil
+	tm := startTUI(t, opts, 120, 40)
+	waitFor(t, tm, "leave a copy on the server")
+	tm.Type("leave a copy")
+	tm.Send(press(tea.KeyEnter))
+	waitFor(t, tm, "monday>")
+	for _, step := range []struct {
+		lines []string
+		done  string
+	}{
+		{[]string{"USER alice@example.com", "PASS wonderland"}, "Well done: step 1"},
+		{[]string{"UIDL"}, "Well done: step 2"},
+		{[]string{"TOP 1 0"}, "Well done: step 3"},
+		{[]string{"RETR 3", "QUIT"}, "answer 1-3>"}, // the question follows at once
+	} {
+		for _, line := range step.lines {
+			typeLine(tm, line)
+		}
+		waitFor(t, tm, step.done)
+	}
+	typeLine(tm, "2")
+	waitFor(t, tm, "Right.")
+	v := finalView(t, tm)
+	if strings.Contains(v, "press Enter on an empty line to reconnect") {
+		t.Errorf("the answer was taken for a reconnect:\n%s", v)
+	}
+}

@@ -205,6 +205,15 @@ func (lp *lessonPanel) syncSessions(ws *workspace) tea.Cmd {
 		}
 		label := lp.lesson.Sessions[name].Label
 		cmds = append(cmds, ws.onDial(dialMsg{name: name, label: label, conn: conn}))
+		// A step that connects its own session again (the laptop checks
+		// its mail anew) brings that tab to the front, as a new tab is.
+		if st := lp.currentStep(); st != nil && lp.stepSession(st) == name {
+			for i, s := range ws.sessions {
+				if s.name == name {
+					ws.active = i
+				}
+			}
+		}
 	}
 	return tea.Batch(cmds...)
 }

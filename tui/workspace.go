@@ -479,6 +479,12 @@ func (ws *workspace) cyclePane() {
 // submit sends the input line (or adds it to a body being typed).
 func (ws *workspace) submit(s *session) tea.Cmd {
 	line := s.input.Value()
+	// A question step takes the answer whatever the session on screen is
+	// doing: after a step that said QUIT, it has ended.
+	if ws.lesson != nil && ws.lesson.wantsAnswer() {
+		s.input.Reset("")
+		return ws.lesson.answer(ws, line)
+	}
 	if s.closed {
 		if line == "" && ws.reconnect != nil {
 			conn, err := ws.reconnect(s.name)
@@ -489,10 +495,6 @@ func (ws *workspace) submit(s *session) tea.Cmd {
 		}
 		s.problem = "the connection is closed: press Enter on an empty line to reconnect"
 		return nil
-	}
-	if ws.lesson != nil && ws.lesson.wantsAnswer() {
-		s.input.Reset("")
-		return ws.lesson.answer(ws, line)
 	}
 	if line == "" && s.mode == modeLine && s.input.acceptGhost() {
 		// Enter under the step's grey suggestion: newcomers take it for

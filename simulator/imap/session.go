@@ -9,8 +9,10 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-sasl"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/internal/oauth"
 	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
@@ -59,12 +61,84 @@ func (s *session) Login(username, password string) error {
 			Text: "Authentication failed (the auth-fail fault is on)"}
 	}
 	u, err := s.srv.opts.Store.Authenticate(username, password)
+	if errors.Is(err, store.ErrPasswordLoginDisabled) {
+		s.loginFailed()
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+			Text: "Basic authentication is disabled for this account: sign in with OAuth 2.0 (AUTHENTICATE XOAUTH2 or OAUTHBEARER)"}
+	}
 	if err != nil {
 		s.loginFailed()
 		return imapserver.ErrAuthFailed
 	}
 	s.user = u
 	return nil
+}
+
+var _ imapserver.SessionSASL = (*session)(nil)
+
+// AuthenticateMechanisms lists the AUTH= capabilities: PLAIN, as the
+// library offers by itself, and XOAUTH2 and OAUTHBEARER in a world whose
+// provider issues OAuth 2.0 tokens.
+func (s *session) AuthenticateMechanisms() []string {
+	mechs := []string{sasl.Plain}
+	if s.srv.opts.Store.TokensIssued() {
+		mechs = append(mechs, oauth.Mechanisms()...)
+	}
+	return mechs
+}
+
+// Authenticate starts AUTHENTICATE's exchange. PLAIN is what the library
+// would run without this method (its identity rule included).
+func (s *session) Authenticate(mech string) (sasl.Server, error) {
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(identity, username, password string) error {
+			if identity != "" && identity != username {
+				return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthorizationFailed,
+					Text: "SASL identity not supported"}
+			}
+			return s.Login(username, password)
+		}), nil
+	case oauth.XOAUTH2, oauth.OAUTHBEARER:
+		if s.srv.opts.Store.TokensIssued() {
+			return &oauthErrors{inner: &oauth.Server{Mech: mech, Check: s.loginToken}}, nil
+		}
+	}
+	return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "SASL mechanism not supported"}
+}
+
+// loginToken checks an OAuth 2.0 access token (XOAUTH2, OAUTHBEARER). A
+// refused token answers NO [AUTHENTICATIONFAILED], as a wrong password does,
+// after the mechanism's JSON error challenge.
+func (s *session) loginToken(username, token string) error {
+	if s.srv.opts.Faults.On(fault.TLSRequired) && !s.encrypted() {
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodePrivacyRequired,
+			Text: "TLS is required before AUTHENTICATE (the tls-required fault is on): use STARTTLS first"}
+	}
+	if s.srv.opts.Faults.On(fault.AuthFail) {
+		s.loginFailed()
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+			Text: "Authentication failed (the auth-fail fault is on)"}
+	}
+	u, err := s.srv.opts.Store.AuthenticateToken(username, token)
+	if err != nil {
+		s.loginFailed()
+		return &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed,
+			Text: "Invalid credentials: the token was not issued to this user"}
+	}
+	s.user = u
+	return nil
+}
+
+// oauthErrors answers a malformed XOAUTH2 or OAUTHBEARER response with BAD.
+type oauthErrors struct{ inner *oauth.Server }
+
+func (o *oauthErrors) Next(response []byte) ([]byte, bool, error) {
+	challenge, done, err := o.inner.Next(response)
+	if m, ok := err.(*oauth.Malformed); ok {
+		return nil, true, &imap.Error{Type: imap.StatusResponseTypeBad, Text: "Malformed " + o.inner.Mech + " response: " + m.Why}
+	}
+	return challenge, done, err
 }
 
 // loginFailed waits, before LOGIN or AUTHENTICATE answers NO, as real

@@ -51,7 +51,7 @@ func (s *session) cmdPASS(args string) (*Error, error) {
 	s.userName = "" // a failed PASS needs a new USER (RFC 1939 §7)
 	u, err := s.srv.opts.Store.Authenticate(name, args)
 	if err != nil {
-		return errAuthFailed(), nil
+		return passwordRefused(err), nil
 	}
 	return s.login(u), nil
 }
@@ -78,6 +78,9 @@ func (s *session) cmdAPOP(args string) (*Error, error) {
 	want := hex.EncodeToString(sum[:])
 	if subtle.ConstantTimeCompare([]byte(want), []byte(digest)) != 1 {
 		return errAuthFailed(), nil
+	}
+	if u.PasswordLoginRefused() {
+		return passwordRefused(store.ErrPasswordLoginDisabled), nil
 	}
 	return s.login(u), nil
 }

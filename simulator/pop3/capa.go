@@ -22,7 +22,7 @@ func (s *session) cmdCAPA(args string) (*Error, error) {
 	s.reply("UIDL")
 	if s.state == authorization && s.loginAllowed() == nil {
 		s.reply("USER")
-		s.reply("SASL " + strings.Join(saslMechanisms(), " "))
+		s.reply("SASL " + strings.Join(s.saslMechanisms(), " "))
 	}
 	if s.state == authorization && s.srv.opts.TLSConfig != nil && !s.secure {
 		s.reply("STLS")

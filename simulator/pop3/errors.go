@@ -1,5 +1,11 @@
 package pop3
 
+import (
+	"errors"
+
+	"github.com/mailtutor/mailtutor/simulator/store"
+)
+
 // Error is a negative POP3 reply: "-ERR [CODE] text". Code is an RFC 2449
 // extended response code, or "" for a plain -ERR. The codes mailtutor uses:
 //
@@ -28,6 +34,17 @@ func errText(text string) *Error { return &Error{Text: text} }
 // that a client cannot probe which users exist (RFC 3206 §5).
 func errAuthFailed() *Error {
 	return &Error{Code: "AUTH", Text: "invalid user name or password", loginFailed: true}
+}
+
+// passwordRefused answers a password login the store refused: a wrong
+// password, or the right one on an account that takes no password logins
+// any more (Microsoft's retirement of basic authentication: only an OAuth
+// 2.0 token logs in, with AUTH XOAUTH2 or OAUTHBEARER).
+func passwordRefused(err error) *Error {
+	if errors.Is(err, store.ErrPasswordLoginDisabled) {
+		return &Error{Code: "AUTH", Text: "basic authentication is disabled for this account: sign in with OAuth 2.0 (AUTH XOAUTH2 or OAUTHBEARER)", loginFailed: true}
+	}
+	return errAuthFailed()
 }
 
 // errTLSRequired answers a login attempt made in clear text when the listener

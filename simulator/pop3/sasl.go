@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"strings"
+
+	"github.com/mailtutor/mailtutor/simulator/internal/oauth"
+	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
 // AUTH (RFC 5034): SASL inside POP3. The server's challenges are "+ base64"
@@ -11,8 +14,15 @@ import (
 // exchange ends with +OK or -ERR. An initial response may ride on the AUTH
 // line itself ("=" stands for an empty one).
 
-// saslMechanisms lists what AUTH accepts, in CAPA order.
-func saslMechanisms() []string { return []string{"PLAIN", "LOGIN"} }
+// saslMechanisms lists what AUTH accepts, in CAPA order: XOAUTH2 and
+// OAUTHBEARER too in a world whose provider issues OAuth 2.0 tokens.
+func (s *session) saslMechanisms() []string {
+	mechs := []string{"PLAIN", "LOGIN"}
+	if s.srv.opts.Store.TokensIssued() {
+		mechs = append(mechs, oauth.Mechanisms()...)
+	}
+	return mechs
+}
 
 func (s *session) cmdAUTH(args string) (*Error, error) {
 	if e := s.loginAllowed(); e != nil {
@@ -36,8 +46,12 @@ func (s *session) cmdAUTH(args string) (*Error, error) {
 		return s.authPLAIN(initial, hasInitial)
 	case "LOGIN":
 		return s.authLOGIN(initial, hasInitial)
+	case oauth.XOAUTH2, oauth.OAUTHBEARER:
+		if s.srv.opts.Store.TokensIssued() {
+			return s.authOAuth(mech, initial, hasInitial)
+		}
 	}
-	return errText("unsupported SASL mechanism " + printable(mech) + " (supported: PLAIN LOGIN)"), nil
+	return errText("unsupported SASL mechanism " + printable(mech) + " (supported: " + strings.Join(s.saslMechanisms(), " ") + ")"), nil
 }
 
 // authPLAIN runs RFC 4616 PLAIN: one response "authzid NUL authcid NUL password".
@@ -60,7 +74,7 @@ func (s *session) authPLAIN(initial string, hasInitial bool) (*Error, error) {
 	authz, name, pass := string(parts[0]), string(parts[1]), string(parts[2])
 	u, aerr := s.srv.opts.Store.Authenticate(name, pass)
 	if aerr != nil {
-		return errAuthFailed(), nil
+		return passwordRefused(aerr), nil
 	}
 	// Acting as someone else (an authorization identity other than oneself)
 	// is not something mailtutor's users may do.
@@ -92,9 +106,46 @@ func (s *session) authLOGIN(initial string, hasInitial bool) (*Error, error) {
 	}
 	u, aerr := s.srv.opts.Store.Authenticate(string(name), string(pass))
 	if aerr != nil {
-		return errAuthFailed(), nil
+		return passwordRefused(aerr), nil
 	}
 	return s.login(u), nil
+}
+
+// authOAuth runs XOAUTH2 or OAUTHBEARER (internal/oauth): the client sends
+// the access token the world issued; a refused token gets the mechanism's
+// JSON error challenge, the client answers it, then -ERR [AUTH].
+func (s *session) authOAuth(mech, initial string, hasInitial bool) (*Error, error) {
+	var user *store.User
+	srv := &oauth.Server{Mech: mech, Check: func(login, token string) error {
+		u, err := s.srv.opts.Store.AuthenticateToken(login, token)
+		user = u
+		return err
+	}}
+	var resp []byte // nil: no initial response yet
+	if hasInitial {
+		r, perr := decodeSASL(initial)
+		if perr != nil {
+			return perr, nil
+		}
+		resp = r
+	}
+	for {
+		challenge, done, err := srv.Next(resp)
+		if done {
+			if m, ok := err.(*oauth.Malformed); ok {
+				return errText("malformed " + mech + " response: " + m.Why), nil
+			}
+			if err != nil {
+				return errAuthFailed(), nil
+			}
+			return s.login(user), nil
+		}
+		r, perr, cerr := s.challenge(string(challenge))
+		if perr != nil || cerr != nil {
+			return perr, cerr
+		}
+		resp = r
+	}
 }
 
 // challenge sends "+ base64(text)" and reads the client's decoded response.

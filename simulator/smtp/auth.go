@@ -1,10 +1,14 @@
 package smtp
 
 import (
+	"errors"
+
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/mailtutor/mailtutor/simulator/fault"
+	"github.com/mailtutor/mailtutor/simulator/internal/oauth"
+	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
 // needTLS reports whether AUTH must wait for STARTTLS right now. By default
@@ -31,7 +35,13 @@ func (se *session) AuthMechanisms() []string {
 	if !se.srv.submission() || se.needTLS() {
 		return nil
 	}
-	return []string{sasl.Plain, sasl.Login}
+	mechs := []string{sasl.Plain, sasl.Login}
+	if se.srv.opts.Store.TokensIssued() {
+		// The world's provider issues OAuth 2.0 tokens: offer the two
+		// mechanisms that carry one (internal/oauth).
+		mechs = append(mechs, oauth.Mechanisms()...)
+	}
+	return mechs
 }
 
 // Auth starts the exchange for one AUTH command.
@@ -55,6 +65,10 @@ func (se *session) Auth(mech string) (sasl.Server, error) {
 		return &saslErrors{inner: plain, mech: sasl.Plain}, nil
 	case sasl.Login:
 		return &loginServer{check: se.login}, nil
+	case oauth.XOAUTH2, oauth.OAUTHBEARER:
+		if se.srv.opts.Store.TokensIssued() {
+			return &oauthErrors{inner: &oauth.Server{Mech: mech, Check: se.loginToken}}, nil
+		}
 	}
 	return nil, errUnknownMechanism
 }
@@ -66,6 +80,10 @@ func (se *session) login(username, password string) error {
 		return se.loginFailed()
 	}
 	u, err := se.srv.opts.Store.Authenticate(username, password)
+	if errors.Is(err, store.ErrPasswordLoginDisabled) {
+		se.loginFailed()
+		return errPasswordLoginDisabled
+	}
 	if err != nil {
 		return se.loginFailed()
 	}
@@ -73,6 +91,35 @@ func (se *session) login(username, password string) error {
 	se.user = u
 	se.mu.Unlock()
 	return nil
+}
+
+// loginToken checks an OAuth 2.0 access token (XOAUTH2, OAUTHBEARER) and,
+// when the world issued it to that user, makes the session theirs. A
+// refused token gets the same 535 5.7.8 as a wrong password (Gmail's
+// answer), after the mechanism's error challenge.
+func (se *session) loginToken(username, token string) error {
+	if se.srv.opts.Faults.On(fault.AuthFail) {
+		return se.loginFailed()
+	}
+	u, err := se.srv.opts.Store.AuthenticateToken(username, token)
+	if err != nil {
+		return se.loginFailed()
+	}
+	se.mu.Lock()
+	se.user = u
+	se.mu.Unlock()
+	return nil
+}
+
+// oauthErrors turns a malformed XOAUTH2 or OAUTHBEARER response into 501.
+type oauthErrors struct{ inner *oauth.Server }
+
+func (o *oauthErrors) Next(response []byte) ([]byte, bool, error) {
+	challenge, done, err := o.inner.Next(response)
+	if m, ok := err.(*oauth.Malformed); ok {
+		return nil, true, errAuthSyntax(m.Why)
+	}
+	return challenge, done, err
 }
 
 // loginServer is the LOGIN mechanism (draft-murchison-sasl-login), which

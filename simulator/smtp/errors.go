@@ -43,6 +43,13 @@ var errNoAuthHere = smtpErr(503, gosmtp.EnhancedCode{5, 5, 1},
 var errUnknownMechanism = smtpErr(504, gosmtp.EnhancedCode{5, 5, 4},
 	"Unrecognized authentication type: this server offers PLAIN and LOGIN")
 
+// errPasswordLoginDisabled: the right password, on an account that takes
+// no password logins any more. Exchange Online answers 535 5.7.139 where
+// Microsoft has retired basic authentication (or SMTP AUTH is off for the
+// mailbox); the mail program must sign in with OAuth 2.0 instead.
+var errPasswordLoginDisabled = smtpErr(535, gosmtp.EnhancedCode{5, 7, 139},
+	"Authentication unsuccessful, basic authentication is disabled for this account: sign in with OAuth 2.0 (XOAUTH2 or OAUTHBEARER)")
+
 // errAuthSyntax: a SASL response that is not what the mechanism expects.
 func errAuthSyntax(why string) *gosmtp.SMTPError {
 	return smtpErr(501, gosmtp.EnhancedCode{5, 5, 2}, "Malformed authentication response: %s", why)

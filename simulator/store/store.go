@@ -194,6 +194,11 @@ func (s *Store) Authenticate(login, password string) (*User, error) {
 	if !ok || u.Password() != password {
 		return nil, ErrAuthFailed
 	}
+	if u.PasswordLoginRefused() {
+		// Only after the right password: a wrong one says nothing about
+		// the account's settings.
+		return nil, ErrPasswordLoginDisabled
+	}
 	return u, nil
 }
 
@@ -257,9 +262,11 @@ type User struct {
 	mailboxes map[string]*Mailbox // by canonical name (INBOX upper-case, others as created)
 	// subscribed is the subscription list: names, not mailboxes, so a name
 	// outlives its mailbox (RFC 3501 §6.3.6 forbids dropping it on DELETE).
-	subscribed map[string]bool
-	maildrop   *Maildrop // the POP3 session holding the INBOX lock, if any
-	used       int64     // octets of every message copy in the user's mailboxes (quota.go)
+	subscribed  map[string]bool
+	maildrop    *Maildrop // the POP3 session holding the INBOX lock, if any
+	used        int64     // octets of every message copy in the user's mailboxes (quota.go)
+	token       string    // OAuth 2.0 access token the world issued ("" none; oauth.go)
+	passwordOff bool      // password logins refused: only the token logs in (oauth.go)
 }
 
 // Password returns the user's password (the simulator documents them; they are not secret here).
