@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Type is a record type the world's DNS holds.
@@ -137,7 +138,13 @@ func normalName(n string) string {
 type Zone struct {
 	mu      sync.RWMutex
 	records []Record
+	// version counts the changes, so that a checker may keep what it
+	// worked out from the records until they change (Version).
+	version atomic.Uint64
 }
+
+// Version changes whenever a record is added, set or removed.
+func (z *Zone) Version() uint64 { return z.version.Load() }
 
 // NewZone returns a zone holding the records given.
 func NewZone(records ...Record) *Zone {
@@ -153,6 +160,7 @@ func (z *Zone) Add(r Record) {
 	r.Name = normalName(r.Name)
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	defer z.version.Add(1)
 	for _, have := range z.records {
 		if have == r {
 			return
@@ -169,6 +177,7 @@ func (z *Zone) Set(r Record) {
 	r.Name = normalName(r.Name)
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	defer z.version.Add(1)
 	kept := z.records[:0]
 	for _, have := range z.records {
 		if have.Name == r.Name && have.Type == r.Type && sameKind(have, r) {
@@ -185,6 +194,7 @@ func (z *Zone) Remove(name string, typ Type, value string) {
 	name = normalName(name)
 	z.mu.Lock()
 	defer z.mu.Unlock()
+	defer z.version.Add(1)
 	probe := Record{Name: name, Type: typ, Value: value}
 	kept := z.records[:0]
 	for _, have := range z.records {

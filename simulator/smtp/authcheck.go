@@ -66,12 +66,45 @@ func (se *session) checkSPF(from string) spfVerdict {
 		v.result = spf.None
 		return v
 	}
+	// A client sends one transaction after another for the same sender:
+	// the verdict holds until the world's DNS changes.
+	key := spfKey{helo: helo, from: from, version: se.srv.dnsVersion()}
+	if se.spfMemo.valid && se.spfMemo.key == key {
+		return se.spfMemo.v
+	}
 	res, err := spf.CheckHostWithSender(ip, helo, from, spf.WithResolver(se.srv.resolver()))
 	v.result = res
 	if err != nil && res != spf.Pass && res != spf.None {
 		v.reason = err.Error()
 	}
+	se.spfMemo = spfMemo{valid: true, key: key, v: v}
 	return v
+}
+
+// spfMemo is a session's last SPF verdict, for the next transaction.
+type spfMemo struct {
+	valid bool
+	key   spfKey
+	v     spfVerdict
+}
+
+// spfKey is what an SPF verdict depends on in one session (the client's
+// address is the session's).
+type spfKey struct {
+	helo, from string
+	version    uint64 // dnsVersion
+}
+
+// dnsVersion names the state of the world's DNS: it changes with any
+// record, and while the dns-down fault is on (every lookup fails).
+func (s *Server) dnsVersion() uint64 {
+	if s.opts.Faults.On(fault.DNSDown) {
+		return ^uint64(0)
+	}
+	if z, ok := s.opts.DNS.(interface{ Version() uint64 }); ok {
+		return z.Version()
+	}
+	return 0
 }
 
 // refuseSPF is the reply to MAIL FROM when SPF says no, or nil. A fail is
@@ -108,7 +141,7 @@ func (se *session) authenticate(body []byte, v spfVerdict) authVerdict {
 	// a message without one is dkim=none.
 	var verified []*dkim.Verification
 	dkimTemp := false
-	if bytes.Contains(headerOf(body), []byte("DKIM-Signature:")) || bytes.Contains(bytes.ToLower(headerOf(body)), []byte("dkim-signature:")) {
+	if containsFold(headerOf(body), "dkim-signature:") {
 		verified, _ = dkim.VerifyWithOptions(bytes.NewReader(body), &dkim.VerifyOptions{LookupTXT: txt(res), MaxVerifications: 5})
 	}
 	if len(verified) == 0 {
@@ -136,10 +169,7 @@ func (se *session) authenticate(body []byte, v spfVerdict) authVerdict {
 	var rec *dmarc.Record
 	var err error
 	if fromDomain != "" {
-		rec, err = dmarc.LookupWithOptions(fromDomain, &dmarc.LookupOptions{LookupTXT: txt(res)})
-		if err == dmarc.ErrNoPolicy && orgDomain(fromDomain) != fromDomain {
-			rec, err = dmarc.LookupWithOptions(orgDomain(fromDomain), &dmarc.LookupOptions{LookupTXT: txt(res)})
-		}
+		rec, err = se.dmarcPolicy(fromDomain, res)
 	}
 	dm := &authres.DMARCResult{From: fromDomain}
 	switch {
@@ -239,11 +269,7 @@ func headerOf(msg []byte) []byte {
 // headerFromDomain is the domain of the message's From: author (RFC 7489
 // §6.6.1: the RFC5322.From domain), or "" when there is none to read.
 func headerFromDomain(msg []byte) string {
-	m, err := mail.ReadMessage(bytes.NewReader(headerOf(msg)))
-	if err != nil {
-		return ""
-	}
-	from := m.Header.Get("From")
+	from := headerField(headerOf(msg), "from")
 	if from == "" {
 		return ""
 	}
@@ -369,4 +395,61 @@ func dropForgedResults(msg []byte, host string) []byte {
 		out = append(out, line...)
 	}
 	return append(out, msg[len(head):]...)
+}
+
+// dmarcPolicy looks up the DMARC record of a From: domain, or of its
+// organizational domain (RFC 7489 §6.6.3); a session keeps the last one
+// until the world's DNS changes.
+func (se *session) dmarcPolicy(domain string, res dns.Resolver) (*dmarc.Record, error) {
+	version := se.srv.dnsVersion()
+	if m := se.dmarcMemo; m.valid && m.domain == domain && m.version == version {
+		return m.rec, m.err
+	}
+	rec, err := dmarc.LookupWithOptions(domain, &dmarc.LookupOptions{LookupTXT: txt(res)})
+	if err == dmarc.ErrNoPolicy && orgDomain(domain) != domain {
+		rec, err = dmarc.LookupWithOptions(orgDomain(domain), &dmarc.LookupOptions{LookupTXT: txt(res)})
+	}
+	se.dmarcMemo = dmarcMemo{valid: true, domain: domain, version: version, rec: rec, err: err}
+	return rec, err
+}
+
+// dmarcMemo is a session's last DMARC lookup.
+type dmarcMemo struct {
+	valid   bool
+	domain  string
+	version uint64
+	rec     *dmarc.Record
+	err     error
+}
+
+// containsFold reports whether b holds s (lower case ASCII) in any case,
+// without copying b.
+func containsFold(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if (b[i]|0x20) == s[0] && bytes.EqualFold(b[i:i+len(s)], []byte(s)) {
+			return true
+		}
+	}
+	return false
+}
+
+// headerField returns the value of the first header field named name (lower
+// case), unfolded, or "". Every message the MX takes passes here: no
+// parsing of the whole header.
+func headerField(header []byte, name string) string {
+	for len(header) > 0 {
+		line, rest, _ := bytes.Cut(header, []byte("\n"))
+		header = rest
+		if len(line) <= len(name) || line[len(name)] != ':' || !bytes.EqualFold(line[:len(name)], []byte(name)) {
+			continue
+		}
+		value := strings.TrimSpace(string(line[len(name)+1:]))
+		// Continuation lines start with a space or a tab (RFC 5322 §2.2.3).
+		for len(header) > 0 && (header[0] == ' ' || header[0] == '\t') {
+			line, header, _ = bytes.Cut(header, []byte("\n"))
+			value += " " + strings.TrimSpace(string(line))
+		}
+		return value
+	}
+	return ""
 }

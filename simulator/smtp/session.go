@@ -35,6 +35,10 @@ type recipient struct {
 // session is one SMTP conversation, from EHLO (go-smtp creates it then) to
 // QUIT, a dropped connection or STARTTLS (which starts a fresh session).
 type session struct {
+	// spfMemo and dmarcMemo keep the last checks for the next
+	// transaction of the same sender (authcheck.go).
+	spfMemo   spfMemo
+	dmarcMemo dmarcMemo
 	srv       *Server
 	conn      *gosmtp.Conn
 	clientIP  string
