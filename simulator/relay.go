@@ -186,8 +186,10 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		s.finish("TLS handshake failed")
 		return
 	}
+	s.mu.Lock() // Snapshot reads them from another goroutine
 	s.cli = tc
 	s.encrypted = true
+	s.mu.Unlock()
 	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tc.ConnectionState()))})
 
 	near, err := r.inner.connect(client.RemoteAddr(), r.public.Addr(), s)
@@ -200,7 +202,9 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		s.finish("internal TLS to the server failed: " + err.Error())
 		return
 	}
+	s.mu.Lock()
 	s.srv = inner
+	s.mu.Unlock()
 
 	go s.serverToClient()
 	s.clientToServer()
