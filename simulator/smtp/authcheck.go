@@ -131,6 +131,37 @@ type authVerdict struct {
 // authenticate verifies the message's DKIM signatures and applies the
 // From: domain's DMARC policy, with the SPF verdict of MAIL FROM.
 func (se *session) authenticate(body []byte, v spfVerdict) authVerdict {
+	// A message without a DKIM signature is judged by its SPF verdict and
+	// its From: domain alone: the next one from the same sender and domain
+	// gets the same verdict, until the world's DNS changes.
+	signed := containsFold(headerOf(body), "dkim-signature:")
+	key := verdictKey{spf: v, fromDomain: headerFromDomain(body), version: se.srv.dnsVersion()}
+	if m := se.verdictMemo; !signed && m.valid && m.key == key {
+		return m.out
+	}
+	out := se.judge(body, v, signed, key.fromDomain)
+	if !signed {
+		se.verdictMemo = verdictMemo{valid: true, key: key, out: out}
+	}
+	return out
+}
+
+// verdictMemo is a session's last verdict on an unsigned message.
+type verdictMemo struct {
+	valid bool
+	key   verdictKey
+	out   authVerdict
+}
+
+// verdictKey is what the verdict on an unsigned message depends on.
+type verdictKey struct {
+	spf        spfVerdict
+	fromDomain string
+	version    uint64 // dnsVersion
+}
+
+// judge is authenticate without the memo.
+func (se *session) judge(body []byte, v spfVerdict, signed bool, fromDomain string) authVerdict {
 	res := se.srv.resolver()
 	results := []authres.Result{}
 	if v.checked {
@@ -141,7 +172,7 @@ func (se *session) authenticate(body []byte, v spfVerdict) authVerdict {
 	// a message without one is dkim=none.
 	var verified []*dkim.Verification
 	dkimTemp := false
-	if containsFold(headerOf(body), "dkim-signature:") {
+	if signed {
 		verified, _ = dkim.VerifyWithOptions(bytes.NewReader(body), &dkim.VerifyOptions{LookupTXT: txt(res), MaxVerifications: 5})
 	}
 	if len(verified) == 0 {
@@ -165,7 +196,6 @@ func (se *session) authenticate(body []byte, v spfVerdict) authVerdict {
 	// organizational domain), and whether SPF or DKIM passed for a domain
 	// aligned with it.
 	out := authVerdict{}
-	fromDomain := headerFromDomain(body)
 	var rec *dmarc.Record
 	var err error
 	if fromDomain != "" {

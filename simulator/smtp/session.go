@@ -37,12 +37,13 @@ type recipient struct {
 type session struct {
 	// spfMemo and dmarcMemo keep the last checks for the next
 	// transaction of the same sender (authcheck.go).
-	spfMemo   spfMemo
-	dmarcMemo dmarcMemo
-	srv       *Server
-	conn      *gosmtp.Conn
-	clientIP  string
-	ipLiteral string // clientIP as the Received header writes it (addressLiteral)
+	spfMemo     spfMemo
+	dmarcMemo   dmarcMemo
+	verdictMemo verdictMemo
+	srv         *Server
+	conn        *gosmtp.Conn
+	clientIP    string
+	ipLiteral   string // clientIP as the Received header writes it (addressLiteral)
 
 	// mu guards everything below: with BDAT, go-smtp runs Data in its own
 	// goroutine while Reset or Logout may arrive from the connection's.
