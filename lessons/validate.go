@@ -175,6 +175,9 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 		if !st.Goal.hasEvidence() {
 			add(st.Goal.Line, "step %q: the goal checks only what was typed; add a reply: (the server's answer) or a store check (message:, mailbox:, outbound:)", st.Title)
 		}
+		for _, v := range st.unsaid() {
+			add(st.Goal.Line, "step %q: the goal checks %q, but neither the step's text nor its first hint says so: a learner cannot guess it", st.Title, v)
+		}
 		st.Goal.walk(func(g *Goal) {
 			for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed), sessionOfC(g.TLS)} {
 				if s == nil {
