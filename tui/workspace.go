@@ -240,6 +240,9 @@ func (ws *workspace) onLine(it item) tea.Cmd {
 			ws.active = 0
 		}
 	}
+	if s == nil && ws.lesson != nil {
+		s = ws.lesson.relayHop(ws, it)
+	}
 	if s == nil {
 		// Keep a bounded backlog for sessions not claimed yet.
 		if len(ws.orphans) < 64 && len(ws.orphans[it.Session]) < 256 {
@@ -479,6 +482,12 @@ func (ws *workspace) cyclePane() {
 // submit sends the input line (or adds it to a body being typed).
 func (ws *workspace) submit(s *session) tea.Cmd {
 	line := s.input.Value()
+	// A question's answer is a number: it never needs the connection, and
+	// anything else typed under a question is a protocol command.
+	if ws.lesson != nil && ws.lesson.wantsAnswer() && ws.lesson.isAnswer(line) && !(line == "" && s.closed) {
+		s.input.Reset("")
+		return ws.lesson.answer(ws, line)
+	}
 	if s.closed {
 		if line == "" && ws.reconnect != nil {
 			conn, err := ws.reconnect(s.name)
@@ -489,10 +498,6 @@ func (ws *workspace) submit(s *session) tea.Cmd {
 		}
 		s.problem = "the connection is closed: press Enter on an empty line to reconnect"
 		return nil
-	}
-	if ws.lesson != nil && ws.lesson.wantsAnswer() {
-		s.input.Reset("")
-		return ws.lesson.answer(ws, line)
 	}
 	if line == "" && s.mode == modeLine && s.input.acceptGhost() {
 		// Enter under the step's grey suggestion: newcomers take it for
