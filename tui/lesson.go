@@ -160,6 +160,7 @@ func (m *Model) lessonReady(msg lessonReadyMsg) tea.Cmd {
 	m.screen = screenWork
 	cmd := lp.syncSessions(ws)
 	lp.syncGhost(ws)
+	lp.focusStepSession(ws)
 	return tea.Batch(ws.init(), cmd, lp.markdownCmd(ws))
 }
 
@@ -275,6 +276,21 @@ func (lp *lessonPanel) syncGhost(ws *workspace) {
 	}
 }
 
+// focusStepSession makes the new step's session the active tab, so that
+// what the learner types next goes where the step says.
+func (lp *lessonPanel) focusStepSession(ws *workspace) {
+	st := lp.currentStep()
+	if st == nil || st.Kind != lessons.Live {
+		return
+	}
+	name := lp.stepSession(st)
+	for i, s := range ws.sessions {
+		if s.name == name {
+			ws.active = i
+		}
+	}
+}
+
 // wasSent reports whether the learner already sent the command of an
 // expected line in this step (any tag, any arguments).
 func (lp *lessonPanel) wasSent(expect string, tagged bool) bool {
@@ -314,6 +330,7 @@ func (lp *lessonPanel) onStepChange(ws *workspace) tea.Cmd {
 	}
 	cmd := lp.syncSessions(ws)
 	lp.syncGhost(ws)
+	lp.focusStepSession(ws)
 	return tea.Batch(cmd, lp.markdownCmd(ws), func() tea.Msg { return lessonProgressMsg{} })
 }
 
@@ -406,7 +423,10 @@ func (lp *lessonPanel) onKey(ws *workspace, msg tea.KeyMsg) (tea.Cmd, bool) {
 		if h == "" {
 			h = "No hint for this step."
 		}
-		if len(lp.hints) == 0 || lp.hints[len(lp.hints)-1] != h {
+		if lp.stuck = lp.run.Stuck(); lp.stuck != nil && h == lp.stuck.Say {
+			// The dead end is the hint, and it is on screen already.
+			lp.feedback, lp.goodNews = "The hints no longer work: see “Stuck?” above.", false
+		} else if len(lp.hints) == 0 || lp.hints[len(lp.hints)-1] != h {
 			lp.hints = append(lp.hints, h)
 		}
 		ws.pane = paneLesson
@@ -751,7 +771,7 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 			}
 			if lp.run.Met() {
 				tail = append(tail, "", st.Success.Render("Goal met."))
-			} else if strings.TrimSpace(step.Prose) == "" {
+			} else if strings.TrimSpace(step.Prose) == "" && lp.stuck == nil && lp.missing == "" {
 				// A step with no text of its own: say in plain words
 				// what will count as done.
 				tail = append(tail, "")
