@@ -156,8 +156,63 @@ func checkLesson(ctx context.Context, l *Lesson, stateDir string) []string {
 		if p := checkWrong(ctx, l, i, wrong, stateDir, opts); p != "" {
 			problems = append(problems, p)
 		}
+		for k := range st.Deadends {
+			if p := checkDeadend(ctx, l, i, k, stateDir, opts); p != "" {
+				problems = append(problems, p)
+			}
+		}
 	}
 	return problems
+}
+
+// checkDeadend plays the steps before step i, then dead end k's detour: the
+// goal must stay unmet and the lesson must see the dead end (by the dead
+// end's when:, or by itself); then the recovery (a redo and the solution,
+// or the dead end's recover:) must meet the goal.
+func checkDeadend(ctx context.Context, l *Lesson, i, k int, stateDir string, opts PlayOptions) string {
+	d := l.Steps[i].Deadends[k]
+	ref := fmt.Sprintf("%s: dead end %d (%s)", stepRef(l, i), k+1, describeSends(d.Detour))
+	s, err := start(l, stateDir)
+	if err != nil {
+		return fmt.Sprintf("%s: starting the simulator: %v", l.File, err)
+	}
+	defer s.close()
+	for j := 0; j < i; j++ {
+		if err := playStep(ctx, s.run, j, opts); err != nil {
+			return fmt.Sprintf("%s: replaying before the detour: %v", stepRef(l, j), err)
+		}
+	}
+	_ = s.run.PlaySends(ctx, d.Detour, opts)
+	if s.run.Status(i) == Done {
+		return ref + ": the goal accepted the detour"
+	}
+	stuck := s.run.Stuck()
+	if stuck == nil {
+		return ref + ": after the detour the lesson does not see the dead end (add when:, or check the detour)"
+	}
+	if stuck.Redo != d.Redo {
+		return fmt.Sprintf("%s: the lesson offers redo=%v, the dead end declares recover: %v", ref, stuck.Redo, map[bool]string{true: "redo", false: "a list"}[d.Redo])
+	}
+	recover := d.Recover
+	if d.Redo {
+		if err := s.run.Redo(ctx); err != nil {
+			return fmt.Sprintf("%s: redo: %v", ref, err)
+		}
+		if s.run.Current() != i {
+			return fmt.Sprintf("%s: redo came back at step %d", ref, s.run.Current()+1)
+		}
+		if s.run.Stuck() != nil {
+			return ref + ": still stuck after redo"
+		}
+		recover = l.Steps[i].Solution
+	}
+	if err := s.run.PlaySends(ctx, recover, opts); err != nil {
+		return fmt.Sprintf("%s: recovery: %v", ref, err)
+	}
+	if s.run.Status(i) != Done {
+		return fmt.Sprintf("%s: the recovery (%s) did not meet the goal", ref, describeSends(recover))
+	}
+	return ""
 }
 
 // playStep plays step i's solution (or answers its question) and checks

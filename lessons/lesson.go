@@ -163,6 +163,7 @@ type Step struct {
 	Hints    StringList // escalating
 	Solution []Send     // "show me": what to send
 	Wrong    []Send     // a wrong attempt the goal must reject (lessons check)
+	Deadends []Deadend  // detours a learner is likely to take, and the way back
 	// Open and Close list sessions opened / closed (dropped without a word,
 	// like a pulled cable) when the step becomes active.
 	Open      StringList

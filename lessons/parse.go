@@ -14,6 +14,7 @@ type stepBlock struct {
 	Hints       StringList `yaml:"hints"`
 	Solution    []Send     `yaml:"solution"`
 	Wrong       []Send     `yaml:"wrong"`
+	Deadends    []Deadend  `yaml:"deadends"`
 	Open        StringList `yaml:"open"`
 	FaultsOn    StringList `yaml:"faults_on"`
 	FaultsOff   StringList `yaml:"faults_off"`
@@ -243,6 +244,7 @@ func fillStep(st *Step, src string, fenceLine int) error {
 	}
 	st.Session, st.Expect, st.Goal, st.Hints = b.Session, b.Expect, b.Goal, b.Hints
 	st.Solution, st.Wrong, st.Open = b.Solution, b.Wrong, b.Open
+	st.Deadends = b.Deadends
 	st.FaultsOn, st.FaultsOff, st.DNS = b.FaultsOn, b.FaultsOff, b.DNS
 	st.QuestionText, st.Choices, st.Explanation = b.Question, b.Choices, b.Explanation
 	st.Answer = b.Answer - 1

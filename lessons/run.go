@@ -46,6 +46,11 @@ type Run struct {
 	since    []uint64 // per step: only lines after this Seq count for its goal
 	hints    []int    // per step: hints shown so far
 	shownSeq uint64   // newest line handed to PlayOptions.OnLine
+	// initial is the world as the lesson began (Redo puts it back);
+	// startWorld the mailboxes as the active step began (dead ends compare
+	// with it: a message gone since).
+	initial    *simulator.SavedWorld
+	startWorld *WorldState
 }
 
 // NewRun prepares a lesson on a simulator whose events rec records: it puts
@@ -57,6 +62,7 @@ func NewRun(l *Lesson, sim *simulator.Simulator, rec *transcripts.Recorder) (*Ru
 	if err := l.applyWorld(sim); err != nil {
 		return nil, err
 	}
+	r.initial = sim.SaveWorld()
 	if err := r.reset(); err != nil {
 		r.Close()
 		return nil, err
@@ -93,6 +99,8 @@ func (r *Run) activate(i int) error {
 	st := r.lesson.Steps[i]
 	r.status[i] = Active
 	r.since[i] = r.lastSeq
+	w := worldState(r.sim)
+	r.startWorld = &w
 	for _, f := range st.FaultsOn {
 		if n, err := fault.Parse(f); err == nil {
 			r.sim.SetFault(n, true)
@@ -303,6 +311,11 @@ func (r *Run) Hint() string {
 		return ""
 	}
 	st := r.lesson.Steps[r.current]
+	if s := r.stuck(); s != nil {
+		// A hint for the way the step was meant to go would only repeat
+		// what can no longer work.
+		return s.Say
+	}
 	n := r.hints[r.current]
 	if n < len(st.Hints) {
 		r.hints[r.current]++
@@ -318,6 +331,18 @@ func (r *Run) Hint() string {
 		return "Show me: " + wire.Visible(describeSends(st.Solution))
 	}
 	return ""
+}
+
+// Missing says which part of the active step's goal is not met while another
+// part is (see Goal.Missing); "" otherwise.
+func (r *Run) Missing() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pull()
+	if r.finished() || r.lesson.Steps[r.current].Kind != Live {
+		return ""
+	}
+	return r.lesson.Steps[r.current].Goal.Missing(r.evidence(r.current))
 }
 
 // HintsShown is how many hints of the active step the learner has seen.

@@ -195,6 +195,9 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 		if !st.Goal.hasEvidence() {
 			add(st.Goal.Line, "step %q: the goal checks only what was typed; add a reply: (the server's answer) or a store check (message:, mailbox:, outbound:)", st.Title)
 		}
+		for _, v := range st.unsaid() {
+			add(st.Goal.Line, "step %q: the goal checks %q, but neither the step's text nor its first hint says so: a learner cannot guess it", st.Title, v)
+		}
 		st.Goal.walk(func(g *Goal) {
 			for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed), sessionOfC(g.TLS)} {
 				if s == nil {
@@ -224,7 +227,20 @@ func validateStep(st *Step, first string, hasSession func(string) bool) []error 
 	if len(st.Solution) == 0 {
 		add(st.Line, "step %q: a live step needs a solution: (what \"show me\" sends)", st.Title)
 	}
-	for _, list := range [][]Send{st.Solution, st.Wrong} {
+	lists := [][]Send{st.Solution, st.Wrong}
+	for _, d := range st.Deadends {
+		lists = append(lists, d.Detour, d.Recover)
+		if d.When != nil {
+			d.When.walk(func(g *Goal) {
+				for _, s := range []*string{sessionOf(g.Sent), sessionOfR(g.Reply), sessionOfY(g.Says), sessionOfS(g.State), sessionOfC(g.Closed), sessionOfC(g.TLS)} {
+					if s != nil && *s == "" {
+						*s = st.Session
+					}
+				}
+			})
+		}
+	}
+	for _, list := range lists {
 		for i := range list {
 			s := &list[i]
 			if s.Session == "" {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/fault"
-	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
 // SimulatorOptions returns the options for a fresh simulator holding the
@@ -35,7 +34,8 @@ func (l *Lesson) SimulatorOptions() simulator.Options {
 
 // applyWorld creates the lesson's extra folders and delivers its messages,
 // and switches its faults on (in case the simulator was not built from
-// SimulatorOptions).
+// SimulatorOptions). It asks the simulator: the lesson never writes the
+// store itself.
 func (l *Lesson) applyWorld(sim *simulator.Simulator) error {
 	for _, f := range l.World.Faults {
 		if n, err := fault.Parse(f); err == nil {
@@ -47,45 +47,20 @@ func (l *Lesson) applyWorld(sim *simulator.Simulator) error {
 			return fmt.Errorf("world: dns: %w", err)
 		}
 	}
-	st := sim.Store()
 	for _, mb := range l.World.Mailboxes {
-		u, ok := st.LookupAddress(mb.User)
-		if !ok {
-			return fmt.Errorf("world: mailboxes: no user %q in the simulator", mb.User)
-		}
-		if _, err := u.Mailbox(mb.Name); err == nil {
-			continue // already there (Archive, Sent...)
-		}
-		if err := u.CreateMailbox(mb.Name, ""); err != nil {
+		if err := sim.CreateMailbox(mb.User, mb.Name); err != nil {
 			return fmt.Errorf("world: mailboxes: %s: %w", mb.Name, err)
 		}
 	}
-	now := st.Now()
+	now := sim.Clock().Now()
 	for i, m := range l.World.Messages {
-		u, ok := st.LookupAddress(m.To)
-		if !ok {
-			return fmt.Errorf("world: messages[%d]: no user %q in the simulator", i+1, m.To)
-		}
-		name := m.Mailbox
-		if name == "" {
-			name = "INBOX"
-		}
-		mb, err := u.Mailbox(name)
-		if err != nil {
-			if err := u.CreateMailbox(name, ""); err != nil {
-				return fmt.Errorf("world: messages[%d]: mailbox %s: %w", i+1, name, err)
-			}
-			if mb, err = u.Mailbox(name); err != nil {
-				return err
-			}
-		}
 		// Messages arrived "earlier", an hour apart, in the order listed.
 		date := now.Add(-time.Duration(len(l.World.Messages)-i) * time.Hour)
 		raw := l.attachments[m.File]
 		if m.File == "" {
-			raw = []byte(composeMessage(m, u.Address, sim, date, i))
+			raw = []byte(composeMessage(m, m.To, sim, date, i))
 		}
-		if _, err := mb.Append(store.NormalizeCRLF(raw), []string(m.Flags), date, nil); err != nil {
+		if err := sim.Place(m.To, m.Mailbox, raw, []string(m.Flags), date); err != nil {
 			return fmt.Errorf("world: messages[%d]: %w", i+1, err)
 		}
 	}
@@ -97,7 +72,7 @@ func composeMessage(m MessageSpec, to string, sim *simulator.Simulator, date tim
 	from := m.From
 	if from == "" {
 		from = "postmaster@" + domainOf(to)
-		for _, u := range sim.Store().Users() {
+		for _, u := range sim.Snapshot().Users {
 			if !strings.EqualFold(u.Address, to) {
 				from = u.Address
 				break
@@ -123,28 +98,16 @@ func domainOf(addr string) string {
 	return d
 }
 
-// worldState copies what goals read from the simulator: its snapshot, and
-// each message's body from the store (the snapshot carries no bodies).
+// worldState copies what goals read from the simulator's snapshot.
 func worldState(sim *simulator.Simulator) WorldState {
 	sn := sim.Snapshot()
-	st := sim.Store()
 	var w WorldState
 	for _, u := range sn.Users {
-		user, _ := st.LookupAddress(u.Address)
 		for _, mb := range u.Mailboxes {
 			b := BoxState{User: u.Address, Name: mb.Name}
-			bodies, headers := map[uint32][]byte{}, map[uint32][]byte{}
-			if user != nil {
-				if box, err := user.Mailbox(mb.Name); err == nil {
-					for _, m := range box.Messages() {
-						bodies[m.UID] = m.Body.Text()
-						headers[m.UID] = m.Body.Header()
-					}
-				}
-			}
 			for _, m := range mb.Messages {
 				b.Messages = append(b.Messages, MsgState{UID: m.UID, Flags: m.Flags, Subject: m.Subject, From: m.From, To: m.To,
-					MarkedDeleted: m.MarkedDeleted, Body: bodies[m.UID], Header: headers[m.UID]})
+					MarkedDeleted: m.MarkedDeleted, Body: m.Text, Header: m.Header})
 			}
 			w.Mailboxes = append(w.Mailboxes, b)
 		}

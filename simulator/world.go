@@ -206,6 +206,12 @@ type MessageState struct {
 	Size          int
 	Date          time.Time
 	MarkedDeleted bool // a POP3 session marked it with DELE; it goes at that session's QUIT
+	// Text is the message after the header's empty line, as stored (CRLF,
+	// not MIME-decoded). It shares the store's immutable bytes: read it,
+	// never change it.
+	Text []byte
+	// Header is the message's header, up to its empty line, as stored.
+	Header []byte
 }
 
 // Has reports whether the message carries a flag.
@@ -260,7 +266,7 @@ func (s *Simulator) Snapshot() Snapshot {
 			for _, m := range mb.Messages() {
 				h := s.summary(m.Body)
 				ms.Messages = append(ms.Messages, MessageState{UID: m.UID, Flags: m.Flags, Subject: h.subject, From: h.from, To: h.to,
-					Size: m.Body.Size(), Date: m.InternalDate, MarkedDeleted: info.Name == "INBOX" && marked[u.Address][m.UID]})
+					Size: m.Body.Size(), Date: m.InternalDate, MarkedDeleted: info.Name == "INBOX" && marked[u.Address][m.UID], Text: m.Body.Text(), Header: m.Body.Header()})
 			}
 			us.Mailboxes = append(us.Mailboxes, ms)
 		}

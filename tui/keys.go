@@ -42,6 +42,7 @@ type KeyMap struct {
 	NextStep key.Binding // go on after a read step or an answered question
 	PrevStep key.Binding // step back
 	Restart  key.Binding // start the lesson again from a fresh world
+	Redo     key.Binding // redo the step from the world as it was when it began
 
 	// Replay.
 	ReplayNext  key.Binding // show the next line of the transcript
@@ -88,6 +89,7 @@ func DefaultKeyMap() KeyMap {
 		NextStep: b([]string{"f5"}, "F5", "next step"),
 		PrevStep: b([]string{"f6"}, "F6", "step back"),
 		Restart:  b([]string{"f7"}, "F7", "restart"),
+		Redo:     b([]string{"ctrl+r"}, "ctrl+r", "redo step"),
 
 		ReplayNext:  b([]string{"right", "down", "enter", " ", "n", "j", "l"}, "→/space", "next line"),
 		ReplayPrev:  b([]string{"left", "up", "p", "k", "h", "backspace"}, "←", "previous"),
@@ -131,7 +133,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Complete, k.HistoryPrev, k.SelectUp, k.PageUp, k.Follow},
 		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Drop, k.Back, k.Quit},
-		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Restart, k.Help},
+		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Redo, k.Restart, k.Help},
 		{k.ReplayNext, k.ReplayPrev, k.ReplayStart, k.ReplayEnd},
 	}
 }

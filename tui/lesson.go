@@ -41,6 +41,25 @@ type lessonPanel struct {
 	// in: while it waits there unsent, "show me" points at it again
 	// rather than typing the next one over another session.
 	shown struct{ session, line string }
+	// missing says which part of the goal is not met while another is;
+	// stuck is the dead end the step is in (nil: none). Both are worked out
+	// at each check, never in view.
+	missing string
+	stuck   *lessons.Stuck
+	// redoing is set while ctrl+r puts the step back (off the UI goroutine).
+	redoing bool
+	// hops are the relay hops already announced (a session the lesson did
+	// not open, that the servers opened between themselves).
+	hops map[wire.SessionID]bool
+	// hopNote announces the last relay hop; it stays with the step's
+	// "well done" when the hop completes the step.
+	hopNote string
+}
+
+// lessonRedoneMsg reports the end of a redo (ctrl+r).
+type lessonRedoneMsg struct {
+	run *lessons.Run
+	err error
 }
 
 // lessonReadyMsg carries a lesson started off the UI goroutine.
@@ -141,6 +160,7 @@ func (m *Model) lessonReady(msg lessonReadyMsg) tea.Cmd {
 	m.screen = screenWork
 	cmd := lp.syncSessions(ws)
 	lp.syncGhost(ws)
+	lp.focusStepSession(ws)
 	return tea.Batch(ws.init(), cmd, lp.markdownCmd(ws))
 }
 
@@ -168,6 +188,10 @@ func (m *Model) lessonMessages(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case lessonReadyMsg:
 		return m.lessonReady(msg)
+	case lessonRedoneMsg:
+		if ws := m.lessonWS; ws != nil && ws.lesson.run == msg.run {
+			return ws.lesson.redone(ws, msg)
+		}
 	case restartLessonMsg:
 		if m.lessons.progress != nil {
 			m.lessons.progress.Record(msg.id, 0, m.lessons.progress.Get(msg.id).Done)
@@ -261,6 +285,21 @@ func (lp *lessonPanel) syncGhost(ws *workspace) {
 	}
 }
 
+// focusStepSession makes the new step's session the active tab, so that
+// what the learner types next goes where the step says.
+func (lp *lessonPanel) focusStepSession(ws *workspace) {
+	st := lp.currentStep()
+	if st == nil || st.Kind != lessons.Live {
+		return
+	}
+	name := lp.stepSession(st)
+	for i, s := range ws.sessions {
+		if s.name == name {
+			ws.active = i
+		}
+	}
+}
+
 // wasSent reports whether the learner already sent the command of an
 // expected line in this step (any tag, any arguments).
 func (lp *lessonPanel) wasSent(expect string, tagged bool) bool {
@@ -293,27 +332,88 @@ func (lp *lessonPanel) onStepChange(ws *workspace) tea.Cmd {
 	lp.hints, lp.sent = nil, nil
 	lp.showSend, lp.showLine = 0, 0
 	lp.shown.session, lp.shown.line = "", ""
+	lp.missing, lp.stuck, lp.hopNote = "", nil, ""
 	if lp.progress != nil {
 		lp.progress.Record(lp.lesson.ID, lp.run.Current(), lp.run.Finished())
 		lp.progress.Save()
 	}
 	cmd := lp.syncSessions(ws)
 	lp.syncGhost(ws)
+	lp.focusStepSession(ws)
 	return tea.Batch(cmd, lp.markdownCmd(ws), func() tea.Msg { return lessonProgressMsg{} })
 }
 
 // check re-evaluates the goal; the workspace calls it after each batch of
 // lines and each change of the mailboxes.
 func (lp *lessonPanel) check(ws *workspace) tea.Cmd {
+	if lp.redoing {
+		return nil // the redo replays the earlier steps; redone shows the result
+	}
 	before := lp.run.Current()
 	if lp.run.Check() || lp.run.Current() != before {
 		lp.feedback, lp.goodNews = "✓ Well done: step "+strconv.Itoa(before+1)+" is done.", true
 		if lp.run.Finished() {
 			lp.feedback = "★ Lesson complete! esc goes back to the lessons."
 		}
+		if lp.hopNote != "" {
+			lp.feedback += " " + lp.hopNote
+			lp.hopNote = ""
+		}
 		return lp.onStepChange(ws)
 	}
+	lp.missing = lp.run.Missing()
+	lp.stuck = lp.run.Stuck()
 	return nil
+}
+
+// relayHop gives a relay hop (an SMTP session the servers open between
+// themselves, that nobody typed) a read-only tab of its own when it opens,
+// and says so in the lesson pane: the journey lesson promises it. It returns
+// nil for any other line.
+func (lp *lessonPanel) relayHop(ws *workspace, it item) *session {
+	if it.Kind != wire.Open || !strings.Contains(it.Text, "relay hop") || lp.run.SessionName(it.Session) != "" {
+		return nil
+	}
+	if lp.hops == nil {
+		lp.hops = map[wire.SessionID]bool{}
+	}
+	if lp.hops[it.Session] {
+		return nil
+	}
+	lp.hops[it.Session] = true
+	s := newWatchedSession(it)
+	s.label = "relay hop"
+	ws.sessions = append(ws.sessions, s)
+	ws.byID[it.Session] = s
+	lp.hopNote = fmt.Sprintf("↪ A relay hop opened by itself: tab %d shows %s handing the message on, over SMTP, to the server of the recipient's domain (ctrl+n to look).", len(ws.sessions), lp.sim.Hostname())
+	lp.feedback, lp.goodNews = lp.hopNote, true
+	return s
+}
+
+// redo puts the active step back as it began, off the UI goroutine.
+func (lp *lessonPanel) redo() tea.Cmd {
+	st := lp.currentStep()
+	if st == nil || st.Kind != lessons.Live || lp.redoing {
+		return nil
+	}
+	lp.redoing = true
+	lp.feedback, lp.goodNews = "Putting the world back as it was when this step began…", false
+	run := lp.run
+	return func() tea.Msg {
+		return lessonRedoneMsg{run: run, err: run.Redo(context.Background())}
+	}
+}
+
+// redone shows the step again, with its sessions as the step began.
+func (lp *lessonPanel) redone(ws *workspace, msg lessonRedoneMsg) tea.Cmd {
+	lp.redoing = false
+	cmd := lp.onStepChange(ws)
+	if msg.err != nil {
+		lp.feedback, lp.goodNews = "The step could not be redone: "+msg.err.Error()+". F7 restarts the lesson.", false
+	} else {
+		lp.feedback, lp.goodNews = "Step "+strconv.Itoa(lp.run.Current()+1)+" again, from the world as it was when it began: the earlier steps were replayed.", true
+	}
+	return cmd
 }
 
 // sentLine records what the learner typed during this step (for the
@@ -332,7 +432,10 @@ func (lp *lessonPanel) onKey(ws *workspace, msg tea.KeyMsg) (tea.Cmd, bool) {
 		if h == "" {
 			h = "No hint for this step."
 		}
-		if len(lp.hints) == 0 || lp.hints[len(lp.hints)-1] != h {
+		if lp.stuck = lp.run.Stuck(); lp.stuck != nil && h == lp.stuck.Say {
+			// The dead end is the hint, and it is on screen already.
+			lp.feedback, lp.goodNews = "The hints no longer work: see “Stuck?” above.", false
+		} else if len(lp.hints) == 0 || lp.hints[len(lp.hints)-1] != h {
 			lp.hints = append(lp.hints, h)
 		}
 		ws.pane = paneLesson
@@ -355,6 +458,8 @@ func (lp *lessonPanel) onKey(ws *workspace, msg tea.KeyMsg) (tea.Cmd, bool) {
 			lp.feedback = ""
 			return lp.onStepChange(ws), true
 		}
+	case key.Matches(msg, km.Redo):
+		return lp.redo(), true
 	case key.Matches(msg, km.Restart):
 		id := lp.lesson.ID
 		return func() tea.Msg { return restartLessonMsg{id} }, true
@@ -414,31 +519,80 @@ func (lp *lessonPanel) showMe(ws *workspace) {
 			lp.showLine = 0
 			continue
 		}
+		var target *session
 		for i, sess := range ws.sessions {
-			if sess.name != name {
+			if sess.name == name {
+				target = sess
+				ws.active = i
+			}
+		}
+		if target == nil {
+			lp.showLine++
+			return
+		}
+		// Fit the line to the session's state: never a command the
+		// server would refuse now, never a header line at the prompt.
+		isBody := len(s.Lines) > 1
+		if target.closed {
+			lp.feedback, lp.goodNews = "The connection is closed: press Enter on an empty line to reconnect first (or ctrl+r to redo the step).", false
+			return
+		}
+		if isBody && target.mode != modeBody {
+			pre, _ := lp.run.Prepare(name, lessons.Body)
+			if pre == lessons.Body {
+				lp.feedback, lp.goodNews = "Wait for the server's 354 go-ahead: then F4 puts the message in the body.", false
+				return
+			}
+			lp.typeFor(target, name, pre, "First this: the server takes a message only after MAIL FROM, RCPT TO and DATA's 354. Press Enter to send it.")
+			return
+		}
+		if !isBody && target.mode == modeLine {
+			pre, skip := lp.run.Prepare(name, s.Lines[lp.showLine])
+			if skip {
+				lp.showLine++
 				continue
 			}
-			ws.active = i
-			if sess.mode == modeBody && lp.showLine == 0 && len(s.Lines) > 1 {
-				// A whole message body: put every line but the final one in
-				// the body, leave the last for the learner to send.
-				sess.body = append(sess.body, s.Lines[:len(s.Lines)-1]...)
-				lp.showLine = len(s.Lines) - 1
+			if pre != s.Lines[lp.showLine] {
+				lp.typeFor(target, name, pre, "First this: in its state now ("+target.state+") the session needs it before the step's own command. Press Enter to send it.")
+				return
 			}
-			sess.input.SetValue(s.Lines[lp.showLine])
-			lp.shown.session, lp.shown.line = name, s.Lines[lp.showLine]
-			lp.feedback, lp.goodNews = "Typed for you: press Enter to send it.", false
 		}
+		if target.mode == modeBody && lp.showLine == 0 && isBody {
+			// A whole message body: put every line but the final one in
+			// the body, leave the last for the learner to send.
+			target.body = append(target.body, s.Lines[:len(s.Lines)-1]...)
+			lp.showLine = len(s.Lines) - 1
+		}
+		lp.typeFor(target, name, s.Lines[lp.showLine], "Typed for you: press Enter to send it.")
 		lp.showLine++
 		return
 	}
 	lp.feedback = "Nothing more to type: the rest is up to the server."
 }
 
+// typeFor types a line "show me" chose into a session's input.
+func (lp *lessonPanel) typeFor(sess *session, name, line, why string) {
+	sess.input.SetValue(line)
+	lp.shown.session, lp.shown.line = name, line
+	lp.feedback, lp.goodNews = why, false
+}
+
 // wantsAnswer reports whether the input line answers a question.
 func (lp *lessonPanel) wantsAnswer() bool {
 	st := lp.currentStep()
 	return st != nil && st.Kind == lessons.Question
+}
+
+// isAnswer reports whether a line typed under a question answers it (a
+// number, or nothing: Enter alone asks for one) rather than being a
+// protocol command.
+func (lp *lessonPanel) isAnswer(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" {
+		return true
+	}
+	_, err := strconv.Atoi(t)
+	return err == nil
 }
 
 func (lp *lessonPanel) answerPrompt() string {
@@ -613,9 +767,20 @@ func (lp *lessonPanel) view(ws *workspace, w, h, offset int) []string {
 		case lessons.Read:
 			tail = append(tail, "", st.Subtle.Render("F5 to go on"))
 		default:
+			if lp.stuck != nil {
+				tail = append(tail, "")
+				for _, l := range wrapText("Stuck? "+lp.stuck.Say, w) {
+					tail = append(tail, st.Warning.Render(l))
+				}
+			} else if lp.missing != "" {
+				tail = append(tail, "")
+				for _, l := range wrapText(lp.missing, w) {
+					tail = append(tail, st.Warning.Render(l))
+				}
+			}
 			if lp.run.Met() {
 				tail = append(tail, "", st.Success.Render("Goal met."))
-			} else if strings.TrimSpace(step.Prose) == "" {
+			} else if strings.TrimSpace(step.Prose) == "" && lp.stuck == nil && lp.missing == "" {
 				// A step with no text of its own: say in plain words
 				// what will count as done.
 				tail = append(tail, "")

@@ -240,6 +240,9 @@ func (ws *workspace) onLine(it item) tea.Cmd {
 			ws.active = 0
 		}
 	}
+	if s == nil && ws.lesson != nil {
+		s = ws.lesson.relayHop(ws, it)
+	}
 	if s == nil {
 		// Keep a bounded backlog for sessions not claimed yet.
 		if len(ws.orphans) < 64 && len(ws.orphans[it.Session]) < 256 {
@@ -479,9 +482,9 @@ func (ws *workspace) cyclePane() {
 // submit sends the input line (or adds it to a body being typed).
 func (ws *workspace) submit(s *session) tea.Cmd {
 	line := s.input.Value()
-	// A question step takes the answer whatever the session on screen is
-	// doing: after a step that said QUIT, it has ended.
-	if ws.lesson != nil && ws.lesson.wantsAnswer() {
+	// A question's answer is a number: it never needs the connection, and
+	// anything else typed under a question is a protocol command.
+	if ws.lesson != nil && ws.lesson.wantsAnswer() && ws.lesson.isAnswer(line) && !(line == "" && s.closed) {
 		s.input.Reset("")
 		return ws.lesson.answer(ws, line)
 	}
