@@ -104,6 +104,11 @@ func (s *session) refuseIMAP(p wire.Piece) string {
 	// The line is quoted back with its secret masked: a refused LOGIN's
 	// password must not come back in the reply (nor reach the tap).
 	text := strings.TrimRight(string(p.Event().Masked()), "\r\n")
+	if problem == wire.IMAPHeadOneWord && strings.EqualFold(strings.TrimSpace(text), "DONE") {
+		// DONE is the one line without a tag, and only while IDLE runs
+		// (RFC 2177 §3): here it came when none does.
+		return "* BAD [CLIENTBUG] DONE only ends an IDLE, and no IDLE is running (it ended, or never began): DONE takes no tag and is sent once, after the server's \"+ idling\"\r\n"
+	}
 	switch problem {
 	case wire.IMAPHeadBlank:
 		return "* BAD [CLIENTBUG] Empty line: an IMAP command is a tag, a space and a command, e.g. a1 NOOP\r\n"

@@ -410,3 +410,18 @@ func TestPOP3PipelinedSession(t *testing.T) {
 		}
 	})
 }
+
+// TestIMAPDoneWithoutIdleIsExplained: DONE when no IDLE runs (a tagged
+// "p5 DONE" already ended it) is not told to get a tag: DONE takes none.
+func TestIMAPDoneWithoutIdleIsExplained(t *testing.T) {
+	sim := newSim(t, Options{})
+	c := imapLoggedIn(t, sim)
+	c.send("DONE")
+	got := c.line()
+	if !strings.HasPrefix(got, "* BAD [CLIENTBUG] DONE only ends an IDLE") || strings.Contains(got, "e.g. a1 DONE") {
+		t.Fatalf("DONE without IDLE: %q", got)
+	}
+	if out := c.imap("a1", "NOOP"); !strings.HasPrefix(out[len(out)-1], "a1 OK") {
+		t.Fatalf("after: %q", out)
+	}
+}
