@@ -40,6 +40,7 @@ func relayed(sim *Simulator, proto wire.Proto, stream []byte, cuts []int) (forwa
 			// The bytes after a literal's announcement wait for the
 			// library's answer: here it takes every literal.
 			s.literalTag = ""
+			s.literalWaiting.Store(false)
 			chunk, s.backlog = s.backlog, nil
 		}
 	}

@@ -91,7 +91,10 @@ type session struct {
 	// (see syncLiteral): literalTag is the tag of the command whose line
 	// went on and whose literal waits, in backlog, for the library's "+"
 	// or its refusal; literalVerdict says it came. Under mu.
-	literalTag     string
+	literalTag string
+	// literalWaiting is literalTag != "", read without the lock on every
+	// server line and every client read.
+	literalWaiting atomic.Bool
 	literalVerdict chan struct{}
 	// backlog holds client bytes read but not yet given to the splitter
 	// and the library: what followed a literal's announcement. Only the
@@ -433,9 +436,6 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	pause := -1          // where the chunk stops for a literal's verdict (syncLiteral)
 	hangUp := false      // a malformed APPEND ends the session (appendEnd)
 	s.split.Client(chunk, func(p wire.Piece) {
-		if cut >= 0 {
-			return
-		}
 		if tapped {
 			batch.add(p.Event())
 		}
@@ -541,6 +541,7 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			line = syncLiteral(line)
 			s.mu.Lock()
 			s.literalTag = p.Tag
+			s.literalWaiting.Store(true)
 			s.mu.Unlock()
 			pause = p.End
 			s.split.Pause()
@@ -944,18 +945,19 @@ func syncLiteral(line []byte) []byte {
 // literal the relay made synchronising, and lets the client's bytes go on
 // once the library has answered that literal, either way.
 func (s *session) literalAnswered(p wire.Piece) bool {
+	if !s.literalWaiting.Load() {
+		return false
+	}
 	s.mu.Lock()
 	tag := s.literalTag
 	s.mu.Unlock()
-	if tag == "" {
-		return false
-	}
 	goAhead := p.Data[0] == '+'
 	if !goAhead && (p.Answers == "" || p.Tag != tag) {
 		return false
 	}
 	s.mu.Lock()
 	s.literalTag = ""
+	s.literalWaiting.Store(false)
 	s.mu.Unlock()
 	s.literalVerdict <- struct{}{}
 	return goAhead
@@ -965,10 +967,7 @@ func (s *session) literalAnswered(p wire.Piece) bool {
 // library has answered the line that announced it. It returns false when
 // the session ended meanwhile.
 func (s *session) awaitLiteralVerdict() bool {
-	s.mu.Lock()
-	waiting := s.literalTag != ""
-	s.mu.Unlock()
-	if !waiting && len(s.literalVerdict) == 0 {
+	if !s.literalWaiting.Load() && len(s.literalVerdict) == 0 {
 		return true
 	}
 	select {

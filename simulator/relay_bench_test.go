@@ -49,31 +49,7 @@ func BenchmarkRelayPOP3RETR(b *testing.B) {
 		}
 		conns[i] = rw
 	}
-	b.ResetTimer()
-	var wg sync.WaitGroup
-	per := b.N/len(conns) + 1
-	for i, rw := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := 0; n < per; n++ {
-				fmt.Fprintf(rw, "RETR %d\r\n", n%20+1)
-				rw.Flush()
-				for {
-					l, err := rw.ReadString('\n')
-					if err != nil {
-						b.Error(i, err)
-						return
-					}
-					if l == ".\r\n" {
-						break
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	b.ReportMetric(float64(per*len(conns))/b.Elapsed().Seconds(), "RETR/s")
+	exchange(b, conns, "RETR %d\r\n", func(l string) bool { return l == ".\r\n" }, "RETR/s")
 }
 
 // BenchmarkRelayIMAPFetch measures FETCH n BODY[] of 2 KB messages through
@@ -114,6 +90,13 @@ func BenchmarkRelayIMAPFetch(b *testing.B) {
 		}
 		conns[i] = rw
 	}
+	exchange(b, conns, "f FETCH %d BODY[]\r\n", func(l string) bool { return strings.HasPrefix(l, "f ") }, "FETCH/s")
+}
+
+// exchange times b.N commands spread over the connections, each asking for
+// one of 20 messages (cmd takes its number) and reading until last says the
+// answer is complete, and reports the rate as unit.
+func exchange(b *testing.B, conns []*bufio.ReadWriter, cmd string, last func(string) bool, unit string) {
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	per := b.N/len(conns) + 1
@@ -122,7 +105,7 @@ func BenchmarkRelayIMAPFetch(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for n := 0; n < per; n++ {
-				fmt.Fprintf(rw, "f FETCH %d BODY[]\r\n", n%20+1)
+				fmt.Fprintf(rw, cmd, n%20+1)
 				rw.Flush()
 				for {
 					l, err := rw.ReadString('\n')
@@ -130,7 +113,7 @@ func BenchmarkRelayIMAPFetch(b *testing.B) {
 						b.Error(i, err)
 						return
 					}
-					if strings.HasPrefix(l, "f ") {
+					if last(l) {
 						break
 					}
 				}
@@ -138,5 +121,5 @@ func BenchmarkRelayIMAPFetch(b *testing.B) {
 		}()
 	}
 	wg.Wait()
-	b.ReportMetric(float64(per*len(conns))/b.Elapsed().Seconds(), "FETCH/s")
+	b.ReportMetric(float64(per*len(conns))/b.Elapsed().Seconds(), unit)
 }
