@@ -377,3 +377,29 @@ func TestForgedAuthenticationResultsAreRemoved(t *testing.T) {
 	}
 	mustContain(t, "other server's field", raw, "Authentication-Results: mx.example.net; spf=pass")
 }
+
+// pct= (RFC 7489 §6.6.4): the policy holds for that share of failing
+// messages; the others get the next milder policy. Counted, not drawn, so
+// with pct=50 one of two failing messages is refused and the other goes to
+// Junk, even on one connection.
+func TestDMARCPercentSamplesThePolicy(t *testing.T) {
+	sim := newSim(t, Options{})
+	sim.SetDNS(`example.com TXT "v=spf1 ip4:192.0.2.10 ~all"`)
+	sim.SetDNS(`_dmarc.example.com TXT "v=DMARC1; p=reject; pct=50"`)
+	var refused, junked int
+	for i := 0; i < 4; i++ {
+		reply := mxSend(t, sim, "alice@example.com", "bob@example.org", aliceNote)
+		switch {
+		case strings.HasPrefix(reply, "550 5.7.26"):
+			refused++
+		case strings.HasPrefix(reply, "250"):
+			junked++
+			mustContain(t, "sampled out of reject", authResults(t, last(t, sim, "bob@example.org", "Junk")), "dmarc=fail", "p=quarantine")
+		default:
+			t.Fatalf("message %d: %s", i, reply)
+		}
+	}
+	if refused != 2 || junked != 2 {
+		t.Fatalf("pct=50 over 4 failing messages: %d refused, %d into Junk; want 2 and 2", refused, junked)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/emersion/go-msgauth/dmarc"
 	gosmtp "github.com/emersion/go-smtp"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/mailtutor/mailtutor/simulator/dns"
 	"github.com/mailtutor/mailtutor/simulator/fault"
@@ -126,6 +127,7 @@ type authVerdict struct {
 	header     string // the Authentication-Results field, CRLF-terminated
 	refusal    error  // DMARC reject, or a temporary error
 	quarantine bool   // DMARC p=quarantine failed: into Junk
+	sampled    bool   // a pct= below 100 chose the policy: the next message may differ
 }
 
 // authenticate verifies the message's DKIM signatures and applies the
@@ -140,7 +142,7 @@ func (se *session) authenticate(body []byte, v spfVerdict) authVerdict {
 		return m.out
 	}
 	out := se.judge(body, v, signed, key.fromDomain)
-	if !signed {
+	if !signed && !out.sampled {
 		se.verdictMemo = verdictMemo{valid: true, key: key, out: out}
 	}
 	return out
@@ -232,6 +234,8 @@ func (se *session) judge(body []byte, v spfVerdict, signed bool, fromDomain stri
 			out.refusal = errDMARCTemp(fromDomain)
 		default:
 			dm.Value = authres.ResultFail
+			policy = se.srv.sampledPolicy(policy, rec.Percent)
+			out.sampled = rec.Percent != nil && *rec.Percent < 100
 			dm.Reason = "p=" + string(policy) + ": neither SPF (" + string(v.result) + " for " + v.domain + ") nor a valid DKIM signature is aligned with From: " + fromDomain
 			switch policy {
 			case dmarc.PolicyReject:
@@ -276,16 +280,38 @@ func aligned(domain, from string, mode dmarc.AlignmentMode) bool {
 	return strings.EqualFold(orgDomain(domain), orgDomain(from))
 }
 
-// orgDomain is the organizational domain (RFC 7489 §3.2) as the world
-// knows it: the last two labels. The world has no public suffix list
-// (example.co.uk would come out wrong; its domains are all name.tld).
+// orgDomain is the organizational domain (RFC 7489 §3.2): the public
+// suffix (from the Public Suffix List compiled into x/net) plus one label,
+// so mail.example.co.uk belongs to example.co.uk, not to co.uk. A name
+// with no known suffix (a world's own "example.test") is its own.
 func orgDomain(d string) string {
 	d = strings.ToLower(strings.TrimSuffix(d, "."))
-	labels := strings.Split(d, ".")
-	if len(labels) <= 2 {
-		return d
+	if org, err := publicsuffix.EffectiveTLDPlusOne(d); err == nil {
+		return org
 	}
-	return strings.Join(labels[len(labels)-2:], ".")
+	return d
+}
+
+// sampledPolicy applies a DMARC record's pct= (RFC 7489 §6.6.4): the policy
+// holds for that share of failing messages, and the others get the next
+// milder one (reject becomes quarantine, quarantine becomes none). The
+// share is counted, not drawn at random, so a lesson sees the same thing
+// every run: with pct=50, every second failing message; with pct=10,
+// every tenth.
+func (srv *Server) sampledPolicy(p dmarc.Policy, pct *int) dmarc.Policy {
+	if pct == nil || *pct >= 100 || p == dmarc.PolicyNone {
+		return p
+	}
+	// The policy applies to the n-th failing message when the running count
+	// of applications, n*pct/100 rounded down, goes up: spread evenly.
+	n := srv.dmarcFailures.Add(1)
+	if pct := uint64(max(*pct, 0)); n*pct/100 > (n-1)*pct/100 {
+		return p
+	}
+	if p == dmarc.PolicyReject {
+		return dmarc.PolicyQuarantine
+	}
+	return dmarc.PolicyNone
 }
 
 // headerOf is the message's header section (up to the empty line).

@@ -131,6 +131,10 @@ type Server struct {
 	smtp   *gosmtp.Server
 	nextID atomic.Uint64 // queue ids, shown in Received headers and in "250 ... queued as"
 
+	// dmarcFailures counts messages that failed DMARC under a record with
+	// pct= below 100, to apply the policy to that share of them.
+	dmarcFailures atomic.Uint64
+
 	// readBufs holds buffers a message is read into: every delivered copy is
 	// built afresh, so the buffer can serve the next message.
 	readBufs sync.Pool
