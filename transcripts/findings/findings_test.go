@@ -15,7 +15,7 @@ var plainBlob = base64.StdEncoding.EncodeToString([]byte("\x00alice\x00" + pw))
 
 // pop3Login logs in with USER/PASS.
 func pop3Login(s *script, user string) *script {
-	return s.s("+OK POP3 ready").c("USER "+user).s("+OK").c("PASS "+pw).s("+OK logged in")
+	return s.s("+OK POP3 ready").c("USER " + user).s("+OK").c("PASS " + pw).s("+OK logged in")
 }
 
 // retr downloads message n.
@@ -136,10 +136,10 @@ func TestSMTPAuthBeforeSTARTTLS(t *testing.T) {
 	w := newWorld()
 	s := w.open("s1", wire.RoleSubmission).s("220 mail.example.com ESMTP")
 	s.c("EHLO laptop.local").s("250-mail.example.com", "250-STARTTLS", "250 8BITMIME")
-	s.c("AUTH PLAIN "+plainBlob).s("530 5.7.0 Must issue a STARTTLS command first")
+	s.c("AUTH PLAIN " + plainBlob).s("530 5.7.0 Must issue a STARTTLS command first")
 	s.c("STARTTLS").s("220 2.0.0 Ready to start TLS").tls()
 	s.c("EHLO laptop.local").s("250-mail.example.com", "250 AUTH PLAIN LOGIN")
-	s.c("AUTH PLAIN "+plainBlob).s("235 2.7.0 Authentication successful")
+	s.c("AUTH PLAIN " + plainBlob).s("235 2.7.0 Authentication successful")
 	s.c("QUIT").s("221 bye")
 	progs := Analyze(w.events, Options{})
 	p := progs[0]
@@ -178,7 +178,7 @@ func TestSMTPClearLoginWithAuthLogin(t *testing.T) {
 func imapflowSession(w *world, id string, role wire.Role) *script {
 	s := w.open(id, role).s("* OK [CAPABILITY IMAP4rev1 ID IDLE] ready")
 	s.c(`1 ID ("name" "imapflow" "version" "1.0.164" "vendor" "Postal Systems")`).s(`* ID ("name" "mailtutor")`, "1 OK ID completed")
-	s.c(`2 LOGIN "alice" "`+pw+`"`).s("2 OK LOGIN completed")
+	s.c(`2 LOGIN "alice" "` + pw + `"`).s("2 OK LOGIN completed")
 	s.c("3 SELECT INBOX").s("* 3 EXISTS", "3 OK [READ-WRITE] SELECT completed")
 	s.c("4 UID FETCH 1:* (UID FLAGS BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])").s("4 OK FETCH completed")
 	s.c("5 UID FETCH 2 (BODY.PEEK[])").s("5 OK FETCH completed")
