@@ -56,6 +56,16 @@ func TLSFailureOf(err error) TLSFailure {
 		}
 		return TLSOther
 	}
+	if errors.As(err, &opErr) && opErr.Op == "local error" && opErr.Err != nil &&
+		strings.Contains(opErr.Err.Error(), "bad record MAC") {
+		// In TLS 1.3 a client checks the certificate after the server's
+		// Finished, when the server already expects encrypted records.
+		// OpenSSL-based programs (curl, fetchmail, mutt, ...) that reject
+		// the certificate then send their alert unencrypted, which the
+		// server can only read as a record that fails its MAC: on a
+		// server's handshake this error is a refused certificate.
+		return TLSUntrusted
+	}
 	var rec tls.RecordHeaderError
 	if errors.As(err, &rec) {
 		return TLSNotTLS

@@ -435,6 +435,32 @@ func (a *Analyzer) Programs() []Program {
 	return out
 }
 
+// ProgramOf returns the program a session belongs to, with its findings,
+// working out only that program's (cheaper than Programs when one session
+// has just closed among many).
+func (a *Analyzer) ProgramOf(id wire.SessionID) (Program, bool) {
+	s := a.sessions[id]
+	if s == nil {
+		return Program{}, false
+	}
+	p := Program{Name: s.name(), User: s.user}
+	var group []*session
+	for _, sid := range a.order {
+		o := a.sessions[sid]
+		if o == nil || o.user != p.User || o.name() != p.Name {
+			continue
+		}
+		group = append(group, o)
+		p.Sessions = append(p.Sessions, o.id)
+		if !containsProto(p.Protocols, o.proto) {
+			p.Protocols = append(p.Protocols, o.proto)
+		}
+	}
+	sort.SliceStable(group, func(i, j int) bool { return group[i].opened.Before(group[j].opened) })
+	p.Findings = a.findings(group)
+	return p, true
+}
+
 // Lines returns the kept lines of a session (nil when unknown), and how
 // many were not kept.
 func (a *Analyzer) Lines(id wire.SessionID) (lines []Line, notKept int) {

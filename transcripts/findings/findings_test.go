@@ -318,6 +318,16 @@ func TestPollingAndGrouping(t *testing.T) {
 	if f := finding(t, progs[0], "polling"); f.Text != "checks for mail every 5 minutes (a new connection each time)" {
 		t.Errorf("polling: %s", f.Text)
 	}
+	a := New(Options{})
+	for _, e := range w.events {
+		a.Add(e)
+	}
+	if p, ok := a.ProgramOf("p2"); !ok || p.Key() != progs[0].Key() || len(p.Sessions) != 4 || len(p.Findings) != len(progs[0].Findings) {
+		t.Errorf("ProgramOf(p2) = %+v, want %+v", p, progs[0])
+	}
+	if _, ok := a.ProgramOf("nosuch"); ok {
+		t.Error("ProgramOf an unknown session")
+	}
 	noFinding(t, progs[1], "polling")
 
 	// NOOP on an open IMAP connection every 30 s (give or take).
