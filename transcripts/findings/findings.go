@@ -150,6 +150,11 @@ type session struct {
 
 	tlsFailure wire.TLSFailure
 	tlsLine    Line
+
+	// A SASL exchange in progress (see saslStart): its mechanism, and how
+	// many responses the client has sent.
+	saslMech string
+	saslStep int
 }
 
 // exchange is one command and its reply.
@@ -248,9 +253,13 @@ func (s *session) keep(max int, e wire.Event, text string) Line {
 }
 
 func (s *session) clientLine(e wire.Event, l Line) {
+	if s.saslMech != "" && !e.Secret.Empty() && (e.Continues || e.Verb == "") {
+		s.saslResponse(e, l)
+	}
 	if e.Dropped || e.Verb == "" || e.Continues {
 		return // the rest of a command, a SASL response, DONE: no new command
 	}
+	s.saslMech, s.saslStep = "", 0
 	x := &exchange{verb: e.Verb, cmd: l, secret: !e.Secret.Empty()}
 	x.args = commandArgs(s.proto, l.Text, e.Verb)
 	s.cmds = append(s.cmds, x)
@@ -272,6 +281,8 @@ func (s *session) clientLine(e wire.Event, l Line) {
 					s.user, s.userLine = toks[0], l
 				}
 			}
+		case "AUTHENTICATE":
+			s.saslStart(e, l, x.args)
 		case "ID":
 			if s.idName == "" {
 				if name := idName(x.args); name != "" {
@@ -288,6 +299,8 @@ func (s *session) clientLine(e wire.Event, l Line) {
 					s.user, s.userLine = f[0], l
 				}
 			}
+		case "AUTH":
+			s.saslStart(e, l, x.args)
 		case "EHLO", "HELO", "LHLO":
 			if s.ehlo == "" && x.args != "" {
 				s.ehlo, s.ehloLine = strings.Fields(x.args)[0], l

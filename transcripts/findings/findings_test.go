@@ -151,6 +151,9 @@ func TestSMTPAuthBeforeSTARTTLS(t *testing.T) {
 		t.Errorf("evidence:\n%s", ev)
 	}
 	noFinding(t, p, "clear-login") // the login that worked was inside TLS
+	if p.User != "alice" {
+		t.Errorf("user %q, want alice (read from AUTH PLAIN's response)", p.User)
+	}
 	id := finding(t, p, "identity")
 	if !strings.HasPrefix(id.Text, "identified itself as laptop.local in EHLO") {
 		t.Errorf("identity: %s", id.Text)
@@ -169,7 +172,35 @@ func TestSMTPClearLoginWithAuthLogin(t *testing.T) {
 	if ev := evidence(f); !strings.Contains(ev, "C: AUTH LOGIN") || !strings.Contains(ev, "S: 235") {
 		t.Errorf("evidence:\n%s", ev)
 	}
+	if progs[0].User != "alice" {
+		t.Errorf("user %q, want alice (AUTH LOGIN's first response)", progs[0].User)
+	}
 	noSecret(t, progs, pw, pass)
+}
+
+// TestSASLUsers reads the user of SASL logins in each protocol, with the
+// response on the command line or after the challenge, and never keeps
+// the password.
+func TestSASLUsers(t *testing.T) {
+	w := newWorld()
+	pop := w.open("s1", wire.RolePOP3S).s("+OK ready")
+	pop.c("AUTH PLAIN").s("+ ").c(base64.StdEncoding.EncodeToString([]byte("\x00carol\x00" + pw))).s("+OK")
+	imap := w.open("s2", wire.RoleIMAPS).s("* OK ready")
+	imap.c("a1 AUTHENTICATE PLAIN " + base64.StdEncoding.EncodeToString([]byte("dave\x00\x00"+pw))).s("a1 OK")
+	smtp := w.open("s3", wire.RoleSubmissions).s("220 hi")
+	smtp.c("EHLO x").s("250 AUTH PLAIN")
+	smtp.c("AUTH PLAIN =").s("334 ").c(base64.StdEncoding.EncodeToString([]byte("\x00erin\x00" + pw))).s("235 ok")
+	bad := w.open("s4", wire.RoleSubmissions).s("220 hi")
+	bad.c("EHLO y").s("250 AUTH PLAIN").c("AUTH PLAIN not-base64!").s("501 5.5.2 bad")
+	progs := Analyze(w.events, Options{})
+	var users []string
+	for _, p := range progs {
+		users = append(users, p.User)
+	}
+	if strings.Join(users, ",") != "carol,dave,erin," {
+		t.Errorf("users %q", users)
+	}
+	noSecret(t, progs, pw)
 }
 
 // imapflowSession is what a modern IMAP client does: ID, login, headers

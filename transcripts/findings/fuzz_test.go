@@ -1,6 +1,8 @@
 package findings
 
 import (
+	"bytes"
+	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -32,7 +34,15 @@ func FuzzAnalyze(f *testing.F) {
 			return func(p wire.Piece) {
 				e := p.Event()
 				if !e.Secret.Empty() && e.Secret.End <= len(e.Data) {
-					secrets = append(secrets, string(e.Data[e.Secret.Start:e.Secret.End]))
+					secret := e.Data[e.Secret.Start:e.Secret.End]
+					secrets = append(secrets, string(secret))
+					// A SASL PLAIN response's password, which the findings
+					// decode the user name from.
+					if dec, err := base64.StdEncoding.DecodeString(strings.TrimRight(string(secret), "\r\n")); err == nil {
+						if parts := bytes.Split(dec, []byte{0}); len(parts) == 3 {
+							secrets = append(secrets, string(parts[2]))
+						}
+					}
 				}
 				w.publish(e, s)
 			}
