@@ -143,6 +143,7 @@ type session struct {
 	ehloLine   Line
 	tagStyle   string
 	firstVerbs []string
+	firstLine  Line // the line of the first of firstVerbs
 
 	cmds    []*exchange
 	pending []*exchange          // SMTP, POP3: commands awaiting their reply, oldest first
@@ -267,6 +268,9 @@ func (s *session) clientLine(e wire.Event, l Line) {
 		// How a program begins, TLS aside: the same program with and
 		// without STARTTLS is still one program.
 		s.firstVerbs = append(s.firstVerbs, e.Verb)
+		if len(s.firstVerbs) == 1 {
+			s.firstLine = l
+		}
 	}
 	switch s.proto {
 	case wire.IMAP:

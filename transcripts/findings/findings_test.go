@@ -286,8 +286,8 @@ func TestIMAPWholeMailboxAgainAndNoName(t *testing.T) {
 	if p.Name != "an IMAP program that begins with CAPABILITY, tags like A9999" {
 		t.Errorf("name: %q", p.Name)
 	}
-	if f := finding(t, p, "identity"); !strings.HasPrefix(f.Text, "did not name itself") {
-		t.Errorf("identity: %s", f.Text)
+	if f := finding(t, p, "identity"); !strings.HasPrefix(f.Text, "did not name itself") || evidence(f) != "C: A0001 CAPABILITY\n" {
+		t.Errorf("identity: %s\n%s", f.Text, evidence(f))
 	}
 	if f := finding(t, p, "downloaded-again"); !strings.HasPrefix(f.Text, "downloaded the whole mailbox again") {
 		t.Errorf("again: %s", f.Text)

@@ -67,14 +67,14 @@ func identity(ss []*session) *Finding {
 		}
 	}
 	for _, s := range ss {
-		if len(s.cmds) == 0 {
+		if len(s.firstVerbs) == 0 {
 			continue
 		}
 		text := "did not name itself; its command style: begins with " + strings.Join(s.firstVerbs, ", ")
 		if s.tagStyle != "" {
 			text += "; IMAP tags like " + s.tagStyle
 		}
-		return &Finding{Rule: "identity", Text: text, Lines: lines(s.cmds[0].cmd)}
+		return &Finding{Rule: "identity", Text: text, Lines: lines(s.firstLine)}
 	}
 	return nil
 }
