@@ -203,8 +203,15 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 	defer w.Flush()
 	p := newWatchPrinter(w, f, simulator.Fingerprint(sim.Certificate()))
 	budget := newDutyCycle(printShare, printBurst, time.Now())
+	// A program that stays connected (an IMAP client idling for hours)
+	// has its findings printed as they appear, not only when it leaves.
+	tick := time.NewTicker(findingsEvery)
+	defer tick.Stop()
 	for {
 		select {
+		case <-tick.C:
+			p.openFindings()
+			w.Flush()
 		case <-ctx.Done():
 			fmt.Fprintln(w, "mailtutor: shutting down")
 			sim.Close() // ends every session, then the subscription
@@ -235,8 +242,13 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 	}
 }
 
-// maxNotes bounds the explanations watch keeps for exports.
-const maxNotes = 200000
+const (
+	// maxNotes bounds the explanations watch keeps for exports.
+	maxNotes = 200000
+	// findingsEvery is how often the findings of programs still
+	// connected are looked at.
+	findingsEvery = time.Second
+)
 
 // watchPrinter prints each event as serve does, feeds the findings, and
 // prints a program's new findings when one of its sessions ends.
@@ -245,15 +257,16 @@ type watchPrinter struct {
 	f          *watchFlags
 	analyzer   *findings.Analyzer
 	annotators map[wire.SessionID]*transcripts.Annotator
-	notes      map[uint64]string   // explanations by event Seq, for exports
-	printed    map[string]bool     // findings already printed, by program key, rule and text
-	exported   map[string]struct{} // files written (their names are stable)
+	notes      map[uint64]string       // explanations by event Seq, for exports
+	printed    map[string]bool         // findings already printed, by program key, rule and text
+	touched    map[wire.SessionID]bool // open sessions with events since their findings were last looked at
+	exported   map[string]struct{}     // files written (their names are stable)
 }
 
 func newWatchPrinter(w io.Writer, f *watchFlags, fingerprint string) *watchPrinter {
 	return &watchPrinter{w: w, f: f, analyzer: findings.New(findings.Options{Fingerprint: fingerprint}),
 		annotators: map[wire.SessionID]*transcripts.Annotator{}, notes: map[uint64]string{},
-		printed: map[string]bool{}, exported: map[string]struct{}{}}
+		printed: map[string]bool{}, touched: map[wire.SessionID]bool{}, exported: map[string]struct{}{}}
 }
 
 func (p *watchPrinter) event(e wire.Event) {
@@ -281,11 +294,26 @@ func (p *watchPrinter) event(e wire.Event) {
 			fmt.Fprintf(p.w, "    # %s\n", terminal(l.Note))
 		}
 	}
+	p.touched[e.Session] = true
 	if e.Kind == wire.Close {
+		delete(p.touched, e.Session)
 		delete(p.annotators, e.Session)
 		if prog, ok := p.analyzer.ProgramOf(e.Session); ok {
 			p.findings(prog, false)
 			p.export(prog)
+		}
+	}
+}
+
+// openFindings prints the new findings of the programs whose open
+// sessions had events since the last look.
+func (p *watchPrinter) openFindings() {
+	seen := map[string]bool{}
+	for id := range p.touched {
+		delete(p.touched, id)
+		if prog, ok := p.analyzer.ProgramOf(id); ok && !seen[prog.Key()] {
+			seen[prog.Key()] = true
+			p.findings(prog, false)
 		}
 	}
 }

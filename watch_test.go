@@ -216,9 +216,10 @@ set beep_new = no
 	keys("Enter") // open the message under the cursor: its body is fetched now
 	s.waitFor(t, "BODY.PEEK[]")
 	keys("q") // back to the index
-	s.waitFor(t, " IDLE\n")
-	keys("q") // quit: the session ends and its findings are printed
-	out := s.waitFor(t, "waits with IDLE")
+	// The findings appear while neomutt is still connected, idling.
+	s.waitFor(t, " IDLE\n", "waits with IDLE", "asks for headers only, then bodies on demand")
+	keys("q") // quit
+	out := waitClosed(t, s, 1)
 	fs := programWith(t, programFindings(out), ", user alice")
 	for _, want := range []string{"asks for headers only, then bodies on demand", "waits with IDLE"} {
 		if !hasFinding(fs, want) {
@@ -227,6 +228,31 @@ set beep_new = no
 	}
 	noEncryptionWarning(t, "neomutt", fs)
 	noSecrets(t, out)
+}
+
+// waitClosed waits until watch has printed the end of n sessions (and so
+// the findings it prints when a session ends), and returns its output.
+func waitClosed(t *testing.T, s *served, n int) string {
+	t.Helper()
+	timer := time.AfterFunc(15*time.Second, func() {
+		s.mu.Lock()
+		s.ended = true
+		s.changed.Broadcast()
+		s.mu.Unlock()
+	})
+	defer timer.Stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		out := s.out.String()
+		if strings.Count(out, " * [closed: ") >= n {
+			return out
+		}
+		if s.ended {
+			t.Fatalf("watch printed the end of %d sessions, want %d:\n%s", strings.Count(out, " * [closed: "), n, out)
+		}
+		s.changed.Wait()
+	}
 }
 
 // paneOf waits until the screen shows one of the texts, and returns the
@@ -302,9 +328,10 @@ func TestWatchCurl(t *testing.T) {
 		t.Fatalf("curl trusted the test certificate without --cacert:\n%s", out)
 	}
 
+	// Every curl session has ended, and its program's findings are printed
+	// (those of the last session follow the line of its end).
+	waitClosed(t, s, 5)
 	out := s.waitFor(t, "the program did not trust the certificate: accept it after checking the fingerprint")
-	// Wait for every curl session's findings: the last one closed last.
-	s.waitFor(t, "] * [closed")
 	progs := programFindings(out)
 	for _, name := range []string{"POP3", "SMTP"} {
 		var alice, bob []string
