@@ -255,6 +255,29 @@ func waitClosed(t *testing.T, s *served, n int) string {
 	}
 }
 
+// TestWatchMutt: mutt sends over submission and saves its copy to Sent
+// over IMAP with APPEND (record = +Sent); then it deletes a message.
+func TestWatchMutt(t *testing.T) {
+	mutt := requireTool(t, "mutt")
+	script := requireTool(t, "script")
+	s, cert := startWatch(t)
+	home := t.TempDir()
+	rc := muttrc(t, home, s, cert, "smtp://alice@"+s.addrs["submission"]+"/", `set record = "+Sent"`)
+	tool{name: mutt, args: []string{"-n", "-F", rc, "-s", "kept in Sent", "bob@example.org"}, stdin: "Sent by mutt.\n", home: home}.mustRun(t, 0)
+	rc = muttrc(t, home, s, cert, "", `push "<tag-pattern>~s Invoice<enter><tag-prefix><delete-message><sync-mailbox><quit>"`)
+	tool{name: script, args: []string{"-qec", "mutt -n -F " + rc, "/dev/null"}, home: home}.mustRun(t, 0)
+	waitClosed(t, s, 3)
+	out := s.waitFor(t, `saves sent mail to "Sent" with APPEND`, "deletes messages on the server")
+	fs := programWith(t, programFindings(out), "tags like a9999, user alice") // the IMAP program, not the SMTP one
+	for _, want := range []string{`saves sent mail to "Sent" with APPEND`, "uses IMAP and deletes messages on the server"} {
+		if !hasFinding(fs, want) {
+			t.Errorf("mutt: no %q among %q", want, fs)
+		}
+	}
+	noEncryptionWarning(t, "mutt", fs)
+	noSecrets(t, out)
+}
+
 // paneOf waits until the screen shows one of the texts, and returns the
 // first one shown (in the order given).
 func paneOf(t *testing.T, screen func(...string) string, texts ...string) string {

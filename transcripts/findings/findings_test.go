@@ -295,6 +295,16 @@ func TestIMAPWholeMailboxAgainAndNoName(t *testing.T) {
 	noSecret(t, progs, pw)
 }
 
+func TestIMAPDeletesWithoutDownloading(t *testing.T) {
+	w := newWorld()
+	s := w.open("s1", wire.RoleIMAPS).c("a1 LOGIN bob x").s("a1 OK")
+	s.c(`a2 FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])`).s("a2 OK")
+	s.c(`a3 STORE 2 +FLAGS.SILENT (\Deleted)`).s("a3 OK").c("a4 CLOSE").s("a4 OK")
+	if f := finding(t, Analyze(w.events, Options{})[0], "imap-deletes"); f.Text != "uses IMAP and deletes messages on the server (\\Deleted, then CLOSE)" {
+		t.Errorf("text: %s", f.Text)
+	}
+}
+
 func TestIMAPLoginRefusedBeforeSTARTTLS(t *testing.T) {
 	w := newWorld()
 	s := w.open("s1", wire.RoleIMAP).s("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready")

@@ -245,17 +245,24 @@ func imapDeleting(ss []*session) *Finding {
 			continue
 		}
 		var store *exchange
+		downloaded := false // a body was fetched before the deletion
 		for _, x := range s.cmds {
 			switch x.verb {
+			case "FETCH", "UID FETCH":
+				downloaded = downloaded || store == nil && fetchesBodies(x.args)
 			case "STORE", "UID STORE":
 				if store == nil && strings.Contains(strings.ToUpper(x.args), `+FLAGS`) && strings.Contains(strings.ToUpper(x.args), `\DELETED`) {
 					store = x
 				}
 			case "EXPUNGE", "UID EXPUNGE", "CLOSE":
-				if store != nil {
-					return &Finding{Rule: "imap-deletes", Lines: lines(store.cmd, x.cmd),
-						Text: "uses IMAP and deletes messages after downloading them (\\Deleted, then " + x.verb + ")"}
+				if store == nil {
+					continue
 				}
+				text := "uses IMAP and deletes messages on the server (\\Deleted, then " + x.verb + ")"
+				if downloaded {
+					text = "uses IMAP and deletes messages after downloading them (\\Deleted, then " + x.verb + ")"
+				}
+				return &Finding{Rule: "imap-deletes", Lines: lines(store.cmd, x.cmd), Text: text}
 			}
 		}
 	}
