@@ -36,6 +36,10 @@ type Options struct {
 	// closed session is forgotten first, so a watch left running for days
 	// stays bounded.
 	MaxSessions int
+	// MaxTotalLines bounds the lines kept over all sessions (0 means
+	// 200000, some tens of megabytes): past it the oldest closed sessions
+	// are forgotten.
+	MaxTotalLines int
 }
 
 // Line is one line of a session as findings show it: masked (a password
@@ -96,6 +100,7 @@ type Analyzer struct {
 	sessions map[wire.SessionID]*session
 	order    []wire.SessionID // in the order they opened
 	missed   int
+	lines    int // lines kept over all sessions
 }
 
 // New returns an empty Analyzer.
@@ -105,6 +110,9 @@ func New(opts Options) *Analyzer {
 	}
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 2000
+	}
+	if opts.MaxTotalLines <= 0 {
+		opts.MaxTotalLines = 200000
 	}
 	return &Analyzer{opts: opts, sessions: map[wire.SessionID]*session{}}
 }
@@ -186,8 +194,14 @@ func (a *Analyzer) Add(e wire.Event) {
 		s = &session{id: e.Session, proto: e.Proto, role: e.Role, peer: e.Peer, opened: e.Time, tags: map[string]*exchange{}}
 		a.sessions[e.Session] = s
 		a.order = append(a.order, e.Session)
-		a.forgetOldest()
 	}
+	before := len(s.lines)
+	defer func() {
+		if added := len(s.lines) - before; added > 0 || e.Kind == wire.Open {
+			a.lines += added
+			a.forgetOldest()
+		}
+	}()
 	switch e.Kind {
 	case wire.Open:
 		s.opened = e.Time
@@ -228,17 +242,20 @@ func (a *Analyzer) Add(e wire.Event) {
 	}
 }
 
-// forgetOldest drops the oldest closed session when there are too many.
+// forgetOldest drops the oldest closed sessions while there are too many
+// sessions or lines.
 func (a *Analyzer) forgetOldest() {
-	if len(a.order) <= a.opts.MaxSessions {
-		return
-	}
-	for i, id := range a.order {
-		if s := a.sessions[id]; s != nil && s.closed {
-			delete(a.sessions, id)
-			a.order = append(a.order[:i:i], a.order[i+1:]...)
-			return
+	for len(a.order) > a.opts.MaxSessions || a.lines > a.opts.MaxTotalLines {
+		i := 0
+		for i < len(a.order) && !a.sessions[a.order[i]].closed {
+			i++
 		}
+		if i == len(a.order) {
+			return // every session is open: keep them
+		}
+		a.lines -= len(a.sessions[a.order[i]].lines)
+		delete(a.sessions, a.order[i])
+		a.order = append(a.order[:i:i], a.order[i+1:]...)
 	}
 }
 

@@ -469,4 +469,29 @@ func TestBounds(t *testing.T) {
 	if a.Missed() != 7 {
 		t.Errorf("missed %d", a.Missed())
 	}
+
+	// A bound on all lines: old closed sessions go, open ones stay.
+	w = newWorld()
+	for i := range 10 {
+		s := pop3Login(w.open("t"+string(rune('0'+i)), wire.RolePOP3), "bob")
+		if i != 0 {
+			s.close()
+		}
+	}
+	a = New(Options{MaxTotalLines: 30})
+	for _, e := range w.events {
+		a.Add(e)
+	}
+	if lines, _ := a.Lines("t0"); len(lines) == 0 {
+		t.Error("the open session was forgotten")
+	}
+	if lines, _ := a.Lines("t1"); len(lines) != 0 {
+		t.Error("the oldest closed session was kept past the bound")
+	}
+	if lines, _ := a.Lines("t9"); len(lines) == 0 {
+		t.Error("the newest session was forgotten")
+	}
+	if a.lines > 30 {
+		t.Errorf("%d lines kept, bound 30", a.lines)
+	}
 }
