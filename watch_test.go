@@ -96,7 +96,8 @@ func TestWatchFetchmail(t *testing.T) {
 	home2 := t.TempDir()
 	fetchmail(t, home2, s.addrs["pop3s"], "pop3", "bob@example.org", bobPass, fmt.Sprintf(`fetchall ssl sslcertck sslcertfile "%s"`, cert), 0)
 
-	out := s.waitFor(t, "uses POP3 and deletes each message after downloading it", "keeps mail on the server and remembers what it fetched by UIDL")
+	s.waitFor(t, "uses POP3 and deletes each message after downloading it", "keeps mail on the server and remembers what it fetched by UIDL")
+	out := settled(t, s)
 	progs := programFindings(out)
 	keep := programWith(t, progs, ", user bob")
 	for _, want := range []string{"keeps mail on the server and remembers what it fetched by UIDL", "logged in without encryption"} {
@@ -161,7 +162,8 @@ func TestWatchGetmail(t *testing.T) {
 	for range 2 {
 		tool{name: getmail, args: []string{"--getmaildir", home, "--rcfile", rc}, home: home}.mustRun(t, 0)
 	}
-	out := s.waitFor(t, "keeps mail on the server and remembers what it fetched by UIDL")
+	s.waitFor(t, "keeps mail on the server and remembers what it fetched by UIDL")
+	out := settled(t, s)
 	fs := programWith(t, programFindings(out), ", user alice")
 	if !hasFinding(fs, "keeps mail on the server and remembers what it fetched by UIDL") || hasFinding(fs, "downloaded") {
 		t.Errorf("getmail: %q", fs)
@@ -219,7 +221,8 @@ set beep_new = no
 	// The findings appear while neomutt is still connected, idling.
 	s.waitFor(t, " IDLE\n", "waits with IDLE", "asks for headers only, then bodies on demand")
 	keys("q") // quit
-	out := waitClosed(t, s, 1)
+	waitClosed(t, s, 1)
+	out := settled(t, s)
 	fs := programWith(t, programFindings(out), ", user alice")
 	for _, want := range []string{"asks for headers only, then bodies on demand", "waits with IDLE"} {
 		if !hasFinding(fs, want) {
@@ -230,9 +233,30 @@ set beep_new = no
 	noSecrets(t, out)
 }
 
-// waitClosed waits until watch has printed the end of n sessions (and so
-// the findings it prints when a session ends), and returns its output.
+// waitClosed waits until watch has printed the end of n sessions, and
+// returns its output. (A session's findings follow the line of its end.)
 func waitClosed(t *testing.T, s *served, n int) string {
+	t.Helper()
+	return waitCount(t, s, " * [closed: ", n)
+}
+
+// settled returns watch's output once everything printed for the
+// sessions so far is in it: a connection is opened and closed after them,
+// and its end is printed after their findings.
+func settled(t *testing.T, s *served) string {
+	t.Helper()
+	n := strings.Count(s.output(), " * [closed: ")
+	c, err := net.Dial("tcp", s.addrs["mx"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	return waitClosed(t, s, n+1)
+}
+
+// waitCount waits until watch has printed text at least n times, and
+// returns its output.
+func waitCount(t *testing.T, s *served, text string, n int) string {
 	t.Helper()
 	timer := time.AfterFunc(15*time.Second, func() {
 		s.mu.Lock()
@@ -245,37 +269,14 @@ func waitClosed(t *testing.T, s *served, n int) string {
 	defer s.mu.Unlock()
 	for {
 		out := s.out.String()
-		if strings.Count(out, " * [closed: ") >= n {
+		if strings.Count(out, text) >= n {
 			return out
 		}
 		if s.ended {
-			t.Fatalf("watch printed the end of %d sessions, want %d:\n%s", strings.Count(out, " * [closed: "), n, out)
+			t.Fatalf("watch printed %q %d times, want %d:\n%s", text, strings.Count(out, text), n, out)
 		}
 		s.changed.Wait()
 	}
-}
-
-// TestWatchMutt: mutt sends over submission and saves its copy to Sent
-// over IMAP with APPEND (record = +Sent); then it deletes a message.
-func TestWatchMutt(t *testing.T) {
-	mutt := requireTool(t, "mutt")
-	script := requireTool(t, "script")
-	s, cert := startWatch(t)
-	home := t.TempDir()
-	rc := muttrc(t, home, s, cert, "smtp://alice@"+s.addrs["submission"]+"/", `set record = "+Sent"`)
-	tool{name: mutt, args: []string{"-n", "-F", rc, "-s", "kept in Sent", "bob@example.org"}, stdin: "Sent by mutt.\n", home: home}.mustRun(t, 0)
-	rc = muttrc(t, home, s, cert, "", `push "<tag-pattern>~s Invoice<enter><tag-prefix><delete-message><sync-mailbox><quit>"`)
-	tool{name: script, args: []string{"-qec", "mutt -n -F " + rc, "/dev/null"}, home: home}.mustRun(t, 0)
-	waitClosed(t, s, 3)
-	out := s.waitFor(t, `saves sent mail to "Sent" with APPEND`, "deletes messages on the server")
-	fs := programWith(t, programFindings(out), "tags like a9999, user alice") // the IMAP program, not the SMTP one
-	for _, want := range []string{`saves sent mail to "Sent" with APPEND`, "uses IMAP and deletes messages on the server"} {
-		if !hasFinding(fs, want) {
-			t.Errorf("mutt: no %q among %q", want, fs)
-		}
-	}
-	noEncryptionWarning(t, "mutt", fs)
-	noSecrets(t, out)
 }
 
 // paneOf waits until the screen shows one of the texts, and returns the
@@ -312,7 +313,8 @@ func TestWatchImapflow(t *testing.T) {
 	_, imapPort := s.hostPort("imap")
 	_, imaps := s.hostPort("imaps")
 	runClient(t, node, "testdata/clients/node/clients.js", host, submission, submissions, imapPort, imaps)
-	out := s.waitFor(t, "identified itself as imapflow")
+	s.waitFor(t, "identified itself as imapflow")
+	out := settled(t, s)
 	var named []string
 	idles := false
 	for name, fs := range programFindings(out) {
@@ -347,15 +349,27 @@ func TestWatchCurl(t *testing.T) {
 	runClient(t, curl, "-sS", "pop3://"+pop3+"/", "--user", "bob:"+bobPass)
 	runClient(t, curl, "-sS", "smtp://"+submission, "--mail-from", "bob@example.org",
 		"--mail-rcpt", "alice@example.com", "--upload-file", msg, "--user", "bob:"+bobPass)
-	if out, err := exec.Command(curl, "-sS", "pop3s://"+pop3s+"/", "--user", "alice:"+alicePass).CombinedOutput(); err == nil {
-		t.Fatalf("curl trusted the test certificate without --cacert:\n%s", out)
+	// Without the certificate: over implicit TLS, and after STLS.
+	for _, args := range [][]string{{"pop3s://" + pop3s + "/"}, {"--ssl-reqd", "pop3://" + pop3 + "/"}} {
+		if out, err := exec.Command(curl, append([]string{"-sS", "--user", "carol:nopass"}, args...)...).CombinedOutput(); err == nil {
+			t.Fatalf("curl trusted the test certificate without --cacert:\n%s", out)
+		}
 	}
 
 	// Every curl session has ended, and its program's findings are printed
 	// (those of the last session follow the line of its end).
-	waitClosed(t, s, 5)
-	out := s.waitFor(t, "the program did not trust the certificate: accept it after checking the fingerprint")
+	waitClosed(t, s, 6)
+	out := settled(t, s)
 	progs := programFindings(out)
+	refused := 0
+	for _, fs := range progs {
+		if hasFinding(fs, "the program did not trust the certificate: accept it after checking the fingerprint") {
+			refused++
+		}
+	}
+	if refused != 2 {
+		t.Errorf("%d programs did not trust the certificate, want 2 (pop3s, and POP3 after STLS): %q", refused, progs)
+	}
 	for _, name := range []string{"POP3", "SMTP"} {
 		var alice, bob []string
 		for prog, fs := range progs {
