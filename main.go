@@ -61,7 +61,7 @@ protocol commands and see every command and reply explained.`,
 	root.PersistentFlags().StringArrayVar(&tuiOpts.LessonDirs, "lessons", nil, "add a teacher's directory of lesson files (repeatable)")
 	root.Flags().StringVar(&tuiOpts.Theme, "theme", "", "colour theme: dark or light (default: from $COLORFGBG, else dark)")
 	root.Flags().StringVar(&tuiOpts.LogFile, "log", "", "write the mail servers' logs to this file (never to the screen)")
-	root.AddCommand(newServeCmd(), newExplainCmd(), newAnnotateCmd(), newExportCmd(), newReplayCmd(&tuiOpts), newLessonsCmd(&tuiOpts))
+	root.AddCommand(newServeCmd(), newWatchCmd(), newExplainCmd(), newAnnotateCmd(), newExportCmd(), newReplayCmd(&tuiOpts), newLessonsCmd(&tuiOpts))
 	return root
 }
 
@@ -80,6 +80,13 @@ type serveFlags struct {
 }
 
 func newServeCmd() *cobra.Command {
+	cmd, _ := serveCommand()
+	return cmd
+}
+
+// serveCommand builds serve's command and returns its flags too: watch
+// shares them.
+func serveCommand() (*cobra.Command, *serveFlags) {
 	f := &serveFlags{listen: map[wire.Role]*string{}}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -117,7 +124,7 @@ ever leaves the simulated world.`,
 	fl.StringVar(&f.worldCap, "world-cap", "1G", "most mail the whole world may hold, to bound memory (K, M, G suffixes; 0: no limit); then SMTP 452 4.3.1")
 	fl.StringArrayVar(&f.dns, "dns", nil, `set a record of the world's DNS, NAME TYPE VALUE (A, MX, TXT), e.g. 'example.com TXT "v=spf1 -all"' (replaces that SPF record); '-NAME TYPE' removes (repeatable)`)
 	fl.BoolVar(&f.printDNS, "print-dns", false, "list the world's DNS records (MX, A, SPF, DMARC, DKIM keys) in the banner")
-	return cmd
+	return cmd, f
 }
 
 func faultNames() string {

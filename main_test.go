@@ -98,8 +98,14 @@ func (s *served) output() string {
 
 func startServe(t *testing.T, extra ...string) *served {
 	t.Helper()
+	return startMailtutor(t, "serve", extra...)
+}
+
+// startMailtutor starts serve or watch with every listener on a free port.
+func startMailtutor(t *testing.T, command string, extra ...string) *served {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	args := []string{"serve", "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0", "--pop3", "127.0.0.1:0",
+	args := []string{command, "--smtp", "127.0.0.1:0", "--submission", "127.0.0.1:0", "--pop3", "127.0.0.1:0",
 		"--imap", "127.0.0.1:0", "--smtps", "127.0.0.1:0", "--pop3s", "127.0.0.1:0", "--imaps", "127.0.0.1:0"}
 	cmd := exec.CommandContext(ctx, binary, append(args, extra...)...)
 	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+t.TempDir())

@@ -185,7 +185,7 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 
 	tc := tls.Server(client, sim.tlsConfig)
 	if err := tc.Handshake(); err != nil {
-		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error()), TLSFailure: wire.TLSFailureOf(err)})
 		s.finish("TLS handshake failed")
 		return
 	}
@@ -660,7 +660,7 @@ func (s *session) handshakes() (net.Conn, bool) {
 	s.mu.Unlock()
 	tlsCli := tls.Server(cli, s.sim.tlsConfig)
 	if err := tlsCli.Handshake(); err != nil {
-		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error())})
+		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error()), TLSFailure: wire.TLSFailureOf(err)})
 		s.finish("TLS handshake with the client failed")
 		return nil, false
 	}
