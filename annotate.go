@@ -17,7 +17,8 @@ import (
 type annotateFlags struct {
 	format, proto string
 	reveal        bool
-	follow        bool // read on as the file grows, as tail -f
+	follow        bool   // read on as the file grows, as tail -f
+	to            string // "": annotated text; "jsonl": a transcript for export and replay
 }
 
 // runAnnotate explains a log as it is read: each line is printed as soon
@@ -52,13 +53,20 @@ func runAnnotate(ctx context.Context, out io.Writer, stdin io.Reader, args []str
 		}
 		return printHeaders(w, transcripts.ExplainHeaders(data))
 	}
-	p := &logPrinter{w: w, sessions: map[wire.SessionID]*printSession{},
-		opts: transcripts.AnnotateOptions{RevealSecrets: f.reveal, Cache: transcripts.NewCache()}}
-	src.Idle = func() { w.Flush() }
 	format := logs.Format(f.format)
 	if format == "" {
 		format = detected
 	}
+	switch f.to {
+	case "", "text":
+	case "jsonl", "json":
+		return annotateToTranscript(src, w, format, f)
+	default:
+		return fmt.Errorf("--to %q: want text or jsonl", f.to)
+	}
+	p := &logPrinter{w: w, sessions: map[wire.SessionID]*printSession{},
+		opts: transcripts.AnnotateOptions{RevealSecrets: f.reveal, Cache: transcripts.NewCache()}}
+	src.Idle = func() { w.Flush() }
 	fmt.Fprintf(w, "# format: %s\n", format)
 	_, err := logs.Stream(src, logs.Options{Format: format, Proto: wire.Proto(f.proto)}, logs.Handler{
 		Session: p.session, Event: p.event, Problem: p.problem, Transient: true,
@@ -66,6 +74,48 @@ func runAnnotate(ctx context.Context, out io.Writer, stdin io.Reader, args []str
 	p.printProblems()
 	if err == nil {
 		err = p.err
+	}
+	return err
+}
+
+// annotateToTranscript turns a log into a transcript (JSON Lines, secrets
+// masked) as it is read, for `export` and `replay`: every line keeps its
+// whole note (a handout says a repeated explanation once, in its
+// glossary). Lines the readers could not place are counted on stderr.
+func annotateToTranscript(src *logs.Source, w *bufio.Writer, format logs.Format, f annotateFlags) error {
+	if f.format == "message" {
+		return fmt.Errorf("--to jsonl needs a log of sessions; a message's headers are explained as text only")
+	}
+	tw, err := transcripts.NewTranscriptWriter(w, transcripts.TranscriptWriterOptions{Title: "annotated " + string(format) + " log"})
+	if err != nil {
+		return err
+	}
+	opts := transcripts.AnnotateOptions{Cache: transcripts.NewCache()}
+	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	problems := 0
+	src.Idle = func() { tw.Flush() }
+	_, err = logs.Stream(src, logs.Options{Format: format, Proto: wire.Proto(f.proto)}, logs.Handler{
+		Session: func(id wire.SessionID, proto wire.Proto) {
+			annotators[id] = transcripts.NewAnnotator(proto, opts)
+		},
+		Event: func(e wire.Event) {
+			a := annotators[e.Session]
+			if a == nil {
+				return
+			}
+			tw.Line(a.Annotate(e))
+			if e.Kind == wire.Close {
+				delete(annotators, e.Session)
+			}
+		},
+		Problem:   func(logs.Problem) { problems++ },
+		Transient: true,
+	})
+	if ferr := tw.Flush(); err == nil {
+		err = ferr
+	}
+	if problems > 0 {
+		fmt.Fprintf(os.Stderr, "annotate: %d lines not understood (left out of the transcript; annotate without --to lists them)\n", problems)
 	}
 	return err
 }

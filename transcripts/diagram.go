@@ -80,6 +80,9 @@ func diagramRows(lines iter.Seq[Line], pair, limit int) (rows []diagramRow, more
 			r.label = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
 		}
 		if l.Kind == wire.Payload {
+			// "[message body: 115 bytes, 6 lines, …]": its size, and
+			// its first line under the arrow.
+			r.label = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
 			r.sub = payloadSummary(l)
 		}
 		rows = append(rows, r)
@@ -87,8 +90,9 @@ func diagramRows(lines iter.Seq[Line], pair, limit int) (rows []diagramRow, more
 	return rows, more
 }
 
-// payloadSummary is a payload's size and first line: "first line: From:
-// Alice <alice@example.com>". A secret payload shows nothing of itself.
+// payloadSummary is a payload's first line: "first line: From: Alice
+// <alice@example.com>" (its size is in the row's label). A secret
+// payload shows nothing of itself.
 func payloadSummary(l Line) string {
 	if l.Secret {
 		return "(a credential: not shown)"
@@ -97,10 +101,10 @@ func payloadSummary(l Line) string {
 	for _, line := range strings.Split(raw, "\n") {
 		line = strings.TrimRight(line, "\r")
 		if strings.TrimSpace(line) != "" {
-			return fmt.Sprintf("%s bytes; first line: %s", commas(len(l.Raw)), wire.Visible(line))
+			return "first line: " + wire.Visible(line)
 		}
 	}
-	return commas(len(l.Raw)) + " bytes"
+	return "(empty)"
 }
 
 // commas writes n with thousands separators.
@@ -191,15 +195,13 @@ func writeDiagram(b *strings.Builder, d diagram) {
 			continue
 		}
 		fmt.Fprintf(b, `<line class="arrow %s" x1="%d" y1="%d" x2="%d" y2="%d" marker-end="url(#ah)"/>`, r.class, x1, y, x2, y)
-		span := x2 - x1
-		if span < 0 {
-			span = -span
-		}
-		maxc := int(float64(span-8) / fontW)
-		label := r.label
-		fmt.Fprintf(b, `<text class="msg" x="%d" y="%d" text-anchor="middle">%s</text>`, (x1+x2)/2, y-4, e(clip(label, maxc)))
+		// A label may run past its arrow's ends (each row holds one
+		// arrow), but not out of the figure.
+		cx := (x1 + x2) / 2
+		room := 2*min(cx, width-cx) - 8
+		fmt.Fprintf(b, `<text class="msg" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, y-4, e(clip(r.label, int(float64(room)/fontW))))
 		if r.sub != "" {
-			fmt.Fprintf(b, `<text class="sub" x="%d" y="%d" text-anchor="middle">%s</text>`, (x1+x2)/2, y+12, e(clip(r.sub, int(float64(span-8)/6.0))))
+			fmt.Fprintf(b, `<text class="sub" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, y+12, e(clip(r.sub, int(float64(room)/6.1))))
 		}
 	}
 	if d.more > 0 {

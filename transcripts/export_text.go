@@ -114,6 +114,7 @@ func sessionsOf(t *Transcript) []sessionLines {
 			idx[l.Session] = i
 			out = append(out, sessionLines{info: SessionInfo{ID: l.Session, Proto: l.Proto, Role: l.Role}})
 		}
+		fillSession(&out[i].info, l)
 		out[i].lines = append(out[i].lines, l)
 	}
 	// Sessions the header names but no line belongs to are left out.

@@ -252,7 +252,11 @@ func labelSession(info SessionInfo, lines iter.Seq[Line]) sessionLabel {
 			greeting = l.Text
 		}
 	}
-	if role != "" {
+	// A session read from a log (annotate --to jsonl) names no listener
+	// and no client address: say so rather than guess.
+	fromLog := role == ""
+	lb.role = "not recorded (a log does not say which listener the session reached)"
+	if !fromLog {
 		lb.role = string(role)
 		if w := roleWords[role]; w != "" {
 			lb.role = w
@@ -264,7 +268,7 @@ func labelSession(info SessionInfo, lines iter.Seq[Line]) sessionLabel {
 		lb.client = rest + ", the simulated world's own server handing the message on (a relay hop)"
 	} else {
 		lb.client = peer
-		if lb.client == "" {
+		if lb.client == "" || fromLog {
 			lb.client = "not recorded"
 		}
 		if helo != "" {
@@ -287,6 +291,8 @@ func labelSession(info SessionInfo, lines iter.Seq[Line]) sessionLabel {
 		lb.tls = "plain text at first, then STARTTLS/STLS: " + tlsDesc
 	case role.ImplicitTLS():
 		lb.tls = "implicit TLS"
+	case fromLog:
+		lb.tls = "no TLS handshake in the log (plain text, unless the log leaves TLS out)"
 	default:
 		lb.tls = "none: plain text, anyone on the path can read every line"
 	}
