@@ -37,57 +37,83 @@ type diagramRow struct {
 	done      bool   // the reply is complete: the next server line starts a new row
 }
 
-// diagramRows reads a session's lines into rows, pair being the lane
-// offset (0: the first pair, 2: a relay hop's pair). more counts the lines
-// past maxDiagramRows. Replies of several lines (an EHLO list, a RETR)
-// are one row.
+// rowBuilder turns a session's lines into diagram rows, one line at a
+// time: replies of several lines (an EHLO list, a RETR) are one row, rows
+// past limit are counted in more, and the stretches from a message body
+// to the reply to it are kept in windows (a relay hop starts in one).
+type rowBuilder struct {
+	pair    int // the lanes' offset: 0 for the first pair, 2 for a relay hop's
+	limit   int
+	rows    []diagramRow
+	more    int
+	windows [][2]uint64
+	start   uint64 // Seq of the message body waiting for its reply
+	open    bool
+}
+
+// diagramRows reads a session's lines into rows on the lanes from pair.
 func diagramRows(lines iter.Seq[Line], pair, limit int) (rows []diagramRow, more int) {
+	b := rowBuilder{pair: pair, limit: limit}
 	for l := range lines {
-		if len(rows) > 0 {
-			last := &rows[len(rows)-1]
-			if l.Dir == wire.FromServer && l.Kind == wire.Line && last.from == pair+1 && last.to == pair && last.lines > 0 && !last.done {
-				if last.lines == 1 {
-					last.next = l.Text
-				}
-				last.lines++
-				last.bytes += len(l.Raw)
-				if l.Level > Info {
-					last.class = l.Level.String()
-				}
-				last.done = l.Complete
-				last.sub = fmt.Sprintf("+%d more lines, %s bytes; next: %s", last.lines-1, commas(last.bytes), last.next)
-				continue
-			}
-		}
-		if len(rows) >= limit {
-			more++
-			continue
-		}
-		r := diagramRow{seq: l.Seq, label: l.Text, encrypted: l.Encrypted, class: "info"}
-		switch l.Dir {
-		case wire.FromClient:
-			r.from, r.to, r.class = pair, pair+1, "client"
-		case wire.FromServer:
-			r.from, r.to = pair+1, pair
-			if l.Level != Info {
-				r.class = l.Level.String()
-			}
-			if l.Kind == wire.Line {
-				r.lines, r.bytes, r.done = 1, len(l.Raw), l.Complete
-			}
-		default:
-			r.from, r.to = pair, pair
-			r.label = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
-		}
-		if l.Kind == wire.Payload {
-			// "[message body: 115 bytes, 6 lines, …]": its size, and
-			// its first line under the arrow.
-			r.label = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
-			r.sub = payloadSummary(l)
-		}
-		rows = append(rows, r)
+		b.add(l)
 	}
-	return rows, more
+	return b.rows, b.more
+}
+
+func (b *rowBuilder) add(l Line) {
+	pair := b.pair
+	switch {
+	case l.Dir == wire.FromClient && l.Kind == wire.Payload:
+		b.start, b.open = l.Seq, true
+	case b.open && l.Dir == wire.FromServer && l.Complete:
+		if len(b.windows) < maxWindows {
+			b.windows = append(b.windows, [2]uint64{b.start, l.Seq})
+		}
+		b.open = false
+	}
+	if n := len(b.rows); n > 0 {
+		last := &b.rows[n-1]
+		if l.Dir == wire.FromServer && l.Kind == wire.Line && last.from == pair+1 && last.to == pair && last.lines > 0 && !last.done {
+			if last.lines == 1 {
+				last.next = l.Text
+			}
+			last.lines++
+			last.bytes += len(l.Raw)
+			if l.Level > Info {
+				last.class = l.Level.String()
+			}
+			last.done = l.Complete
+			last.sub = fmt.Sprintf("+%d more lines, %s bytes; next: %s", last.lines-1, commas(last.bytes), last.next)
+			return
+		}
+	}
+	if len(b.rows) >= b.limit {
+		b.more++
+		return
+	}
+	r := diagramRow{seq: l.Seq, label: l.Text, encrypted: l.Encrypted, class: "info"}
+	switch l.Dir {
+	case wire.FromClient:
+		r.from, r.to, r.class = pair, pair+1, "client"
+	case wire.FromServer:
+		r.from, r.to = pair+1, pair
+		if l.Level != Info {
+			r.class = l.Level.String()
+		}
+		if l.Kind == wire.Line {
+			r.lines, r.bytes, r.done = 1, len(l.Raw), l.Complete
+		}
+	default:
+		r.from, r.to = pair, pair
+		r.label = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
+	}
+	if l.Kind == wire.Payload {
+		// "[message body: 115 bytes, 6 lines, …]": its size, and
+		// its first line under the arrow.
+		r.label = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
+		r.sub = payloadSummary(l)
+	}
+	b.rows = append(b.rows, r)
 }
 
 // payloadSummary is a payload's first line: "first line: From: Alice
@@ -257,8 +283,8 @@ func relayHops(t Handout) []relayHop {
 // and a second pair for each relay hop that began while the session's
 // message was being taken (after its DATA or BDAT body, before the reply
 // to it: the submission server relays before it answers).
-func sessionDiagram(info SessionInfo, lb sessionLabel, lines iter.Seq[Line], hops []relayHop) diagram {
-	rows, more := diagramRows(lines, 0, maxDiagramRows)
+func sessionDiagram(info SessionInfo, lb sessionLabel, f *sessionFacts, hops []relayHop) diagram {
+	rows, more := f.rows.rows, f.rows.more
 	client, server := "client", "server"
 	if lb.hop {
 		client = "relaying server"
@@ -280,9 +306,8 @@ func sessionDiagram(info SessionInfo, lb sessionLabel, lines iter.Seq[Line], hop
 	}
 	var paired []string
 	if len(hops) > 0 && !lb.hop && info.Proto == wire.SMTP {
-		windows := payloadWindows(lines)
 		for _, h := range hops {
-			if !inWindows(h.first, windows) {
+			if !inWindows(h.first, f.rows.windows) {
 				continue
 			}
 			if len(d.lanes) == 2 {
@@ -316,26 +341,6 @@ func sessionDiagram(info SessionInfo, lb sessionLabel, lines iter.Seq[Line], hop
 // maxWindows bounds the messages of one session that are checked for
 // relay hops.
 const maxWindows = 256
-
-// payloadWindows are the stretches of a session, in Seq, from a message
-// body the client sent to the server's reply to it.
-func payloadWindows(lines iter.Seq[Line]) [][2]uint64 {
-	var out [][2]uint64
-	var start uint64
-	open := false
-	for l := range lines {
-		switch {
-		case l.Dir == wire.FromClient && l.Kind == wire.Payload:
-			start, open = l.Seq, true
-		case open && l.Dir == wire.FromServer && l.Complete:
-			if len(out) < maxWindows {
-				out = append(out, [2]uint64{start, l.Seq})
-			}
-			open = false
-		}
-	}
-	return out
-}
 
 func inWindows(seq uint64, windows [][2]uint64) bool {
 	for _, w := range windows {

@@ -80,14 +80,15 @@ func WriteHTML(w io.Writer, t Handout) error {
 	var sb strings.Builder
 	for _, s := range sessionSeq(t, &err) {
 		lines := plainSeq(s.lines)
-		lb := labelSession(s.info, lines)
+		facts := readSession(s.info, lines)
+		lb := facts.label(s.info)
 		anchor := "session-" + slug(lb.id)
 		bw.WriteString("<section class=\"session\" id=\"" + anchor + "\">\n<h2>" + e(lb.title(s.info)) + "</h2>\n<dl class=\"label\">\n")
 		for _, f := range lb.fields() {
 			bw.WriteString("<dt>" + e(f[0]) + "</dt><dd>" + e(f[1]) + "</dd>\n")
 		}
 		bw.WriteString("</dl>\n")
-		d := sessionDiagram(s.info, lb, lines, hops)
+		d := sessionDiagram(s.info, lb, facts, hops)
 		sb.Reset()
 		writeDiagram(&sb, d)
 		bw.WriteString("<figure>\n" + sb.String() + "\n<figcaption>" + e(d.caption) + "</figcaption>\n</figure>\n")

@@ -216,42 +216,73 @@ var roleWords = map[wire.Role]string{
 // hop (simulator/world.go: "relay hop from mail.example.com").
 const relayHopPeer = "relay hop from "
 
+// sessionFacts gathers, in one pass over a session's lines, what its
+// label and its diagram need: a transcript on disk is read once for them
+// and once more to write the lines.
+type sessionFacts struct {
+	lines    int
+	role     wire.Role
+	proto    string
+	plain    bool // a line travelled before TLS
+	sawTLS   bool
+	tlsDesc  string
+	tlsFail  string
+	helo     string
+	greeting string
+	rows     rowBuilder // the diagram's rows (its pair of lanes: 0)
+}
+
+// readSession reads a session once for its facts.
+func readSession(info SessionInfo, lines iter.Seq[Line]) *sessionFacts {
+	f := &sessionFacts{role: info.Role, proto: strings.ToUpper(string(info.Proto)), rows: rowBuilder{limit: maxDiagramRows}}
+	for l := range lines {
+		f.add(l)
+		f.rows.add(l)
+	}
+	return f
+}
+
+func (f *sessionFacts) add(l Line) {
+	f.lines++
+	if f.role == "" {
+		f.role = l.Role
+	}
+	if f.proto == "" && l.Proto != "" {
+		f.proto = strings.ToUpper(string(l.Proto))
+	}
+	switch {
+	case l.Kind == wire.TLS:
+		f.sawTLS = true
+		f.tlsDesc = strings.TrimSuffix(strings.TrimPrefix(l.Text, "[TLS: "), "]")
+	case l.Kind == wire.TLSFailed:
+		f.tlsFail = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
+	case l.Dir == wire.Meta:
+	case !l.Encrypted && !f.sawTLS:
+		f.plain = true
+	}
+	if f.helo == "" && l.Dir == wire.FromClient && (l.Verb == "EHLO" || l.Verb == "HELO" || l.Verb == "LHLO") {
+		if fl := strings.Fields(l.Text); len(fl) > 1 {
+			f.helo = fl[1]
+		}
+	}
+	if f.greeting == "" && l.Dir == wire.FromServer {
+		f.greeting = l.Text
+	}
+}
+
 // labelSession reads a session's lines once for its label.
 func labelSession(info SessionInfo, lines iter.Seq[Line]) sessionLabel {
-	lb := sessionLabel{id: string(info.ID), proto: strings.ToUpper(string(info.Proto))}
+	return readSession(info, lines).label(info)
+}
+
+// label says who talked to whom, and how safely.
+func (f *sessionFacts) label(info SessionInfo) sessionLabel {
+	lb := sessionLabel{id: string(info.ID), proto: f.proto, lines: f.lines}
 	if lb.id == "" {
 		lb.id = "(no session)"
 	}
-	role := info.Role
-	plain, sawTLS := false, false
-	var tlsDesc, tlsFail, helo, greeting string
-	for l := range lines {
-		lb.lines++
-		if role == "" {
-			role = l.Role
-		}
-		if lb.proto == "" && l.Proto != "" {
-			lb.proto = strings.ToUpper(string(l.Proto))
-		}
-		switch {
-		case l.Kind == wire.TLS:
-			sawTLS = true
-			tlsDesc = strings.TrimSuffix(strings.TrimPrefix(l.Text, "[TLS: "), "]")
-		case l.Kind == wire.TLSFailed:
-			tlsFail = strings.TrimSuffix(strings.TrimPrefix(l.Text, "["), "]")
-		case l.Dir == wire.Meta:
-		case !l.Encrypted && !sawTLS:
-			plain = true
-		}
-		if helo == "" && l.Dir == wire.FromClient && (l.Verb == "EHLO" || l.Verb == "HELO" || l.Verb == "LHLO") {
-			if f := strings.Fields(l.Text); len(f) > 1 {
-				helo = f[1]
-			}
-		}
-		if greeting == "" && l.Dir == wire.FromServer {
-			greeting = l.Text
-		}
-	}
+	role := f.role
+	plain, sawTLS, tlsDesc, tlsFail, helo, greeting := f.plain, f.sawTLS, f.tlsDesc, f.tlsFail, f.helo, f.greeting
 	// A session read from a log (annotate --to jsonl) names no listener
 	// and no client address: say so rather than guess.
 	fromLog := role == ""
