@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"slices"
@@ -64,7 +65,7 @@ func runAnnotate(ctx context.Context, out io.Writer, stdin io.Reader, args []str
 	default:
 		return fmt.Errorf("--to %q: want text or jsonl", f.to)
 	}
-	p := &logPrinter{w: w, sessions: map[wire.SessionID]*printSession{},
+	p := &logPrinter{w: w, sessions: map[wire.SessionID]*printSession{}, firstSaid: map[uint64]wire.SessionID{}, seed: maphash.MakeSeed(),
 		opts: transcripts.AnnotateOptions{RevealSecrets: f.reveal, Cache: transcripts.NewCache()}}
 	src.Idle = func() { w.Flush() }
 	fmt.Fprintf(w, "# format: %s\n", format)
@@ -130,6 +131,13 @@ type logPrinter struct {
 	more     int                              // problems beyond those
 	err      error
 	free     []map[string]bool // the said sets of closed sessions, emptied, to reuse
+	// firstSaid remembers, by a hash of the note, which session said a
+	// note first: a later session that needs the same note prints a short
+	// back-reference to it ("= s1") instead (a log of many short sessions
+	// repeats the same explanations in each).
+	firstSaid map[uint64]wire.SessionID
+	seed      maphash.Seed
+	refShown  bool // the first back-reference has said what it means
 }
 
 // printSession is one open session of the log.
@@ -147,6 +155,9 @@ const (
 	maxProblems = 1000
 	// maxSaid bounds the notes a session remembers having said.
 	maxSaid = 4096
+	// maxFirstSaid bounds the notes remembered across sessions (a hash
+	// and a session name each, about 1 MB); notes past it print in full.
+	maxFirstSaid = 1 << 16
 )
 
 func (p *logPrinter) session(id wire.SessionID, proto wire.Proto) {
@@ -170,11 +181,7 @@ func (p *logPrinter) event(e wire.Event) {
 		p.current = e.Session
 	}
 	l := s.a.Annotate(e)
-	if l.Note != "" && s.said[l.Note] {
-		l.Note = ""
-	} else if l.Note != "" && len(s.said) < maxSaid {
-		s.said[l.Note] = true
-	}
+	l.Note = p.once(e.Session, s, l.Note)
 	printLine(p.w, l)
 	if e.Kind == wire.Close {
 		delete(p.sessions, e.Session)
@@ -187,6 +194,33 @@ func (p *logPrinter) event(e wire.Event) {
 		// The writer flushed: a failed write (a closed pipe) shows here.
 		_, p.err = p.w.Write(nil)
 	}
+}
+
+// once is the note to print for a line: nothing when the session has
+// already said it, a back-reference when an earlier session did.
+func (p *logPrinter) once(id wire.SessionID, s *printSession, note string) string {
+	if note == "" || s.said[note] {
+		return ""
+	}
+	if len(s.said) < maxSaid {
+		s.said[note] = true
+	}
+	h := maphash.String(p.seed, note)
+	first, ok := p.firstSaid[h]
+	switch {
+	case !ok:
+		if len(p.firstSaid) < maxFirstSaid {
+			p.firstSaid[h] = id
+		}
+	case first != id && len(first)+2 < len(note):
+		ref := "= " + string(first)
+		if !p.refShown {
+			ref += " (the same note as on this line in session " + string(first) + ", above)"
+			p.refShown = true
+		}
+		return ref
+	}
+	return note
 }
 
 func (p *logPrinter) problem(pr logs.Problem) {
