@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts"
 )
 
@@ -182,6 +183,25 @@ func TestServeTranscriptBecomesAHandout(t *testing.T) {
 			t.Errorf("no %s session in the transcript (roles %v)", r, roles)
 		}
 	}
+	// Every line cites its RFC, and a message's header lines, read over
+	// POP3, cite the message format's (RFC 5322), not POP3's.
+	headers := 0
+	for _, l := range tr.Lines {
+		if l.Dir != wire.Meta && l.RFC == "" {
+			t.Errorf("no RFC for %s %q", l.Session, l.Text)
+		}
+		for _, h := range []string{"From: ", "To: ", "Subject: ", "Date: "} {
+			if l.Role == "pop3" && strings.HasPrefix(l.Text, h) {
+				headers++
+				if !strings.HasPrefix(l.RFC, "RFC 5322 ") {
+					t.Errorf("header line %q cites %s", l.Text, l.RFC)
+				}
+			}
+		}
+	}
+	if headers < 4 {
+		t.Errorf("%d header lines in the POP3 RETR", headers)
+	}
 	if p := transcripts.NewPlayer(tr); p.Len() != len(tr.Lines) || p.Len() < 40 {
 		t.Errorf("replay's player has %d lines of %d", p.Len(), len(tr.Lines))
 	}
@@ -201,6 +221,7 @@ func TestServeTranscriptBecomesAHandout(t *testing.T) {
 		"first line: From: Alice &lt;alice@example.com&gt;",
 		"+OK ",
 		"<section class=\"glossary\" id=\"glossary\">",
+		"<code>From: Alice &lt;alice@example.com&gt;</code>\n<p class=\"note\">header From: the author, as the reader&#39;s mail program shows it <span class=\"rfc\">(RFC 5322 §3.6.2)</span>",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the HTML handout lacks %q", want)
