@@ -227,7 +227,7 @@ func TestServeTranscriptBecomesAHandout(t *testing.T) {
 			t.Errorf("the HTML handout lacks %q", want)
 		}
 	}
-	if n, sessions := strings.Count(page, "<svg"), strings.Count(page, "<section class=\"session\""); n != sessions || n < 4 {
+	if n, sessions := strings.Count(page, "<figure>"), strings.Count(page, "<section class=\"session\""); n != sessions || n < 4 || strings.Count(page, "<svg") < n {
 		t.Errorf("%d diagrams for %d sessions", n, sessions)
 	}
 	for _, format := range []string{"md", "text"} {

@@ -23,6 +23,10 @@ import (
 // has every line).
 const maxDiagramRows = 160
 
+// diagramPageRows is how many rows one <svg> holds: a part that fits a
+// printed page.
+const diagramPageRows = 24
+
 // diagramRow is one step of the diagram.
 type diagramRow struct {
 	seq       uint64
@@ -164,7 +168,7 @@ type diagram struct {
 // through htmlText (escaped, no control character).
 func writeDiagram(b *strings.Builder, d diagram) {
 	const (
-		rowH    = 34
+		rowH    = 30
 		headH   = 44
 		width   = 760
 		margin  = 10

@@ -3,6 +3,7 @@ package transcripts
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"html"
 	"io"
 	"iter"
@@ -43,9 +44,11 @@ svg .warning{stroke:#d08a00}svg .error{stroke:#c0392b}svg .info{stroke:#555}
 .glossary dt{font-weight:bold;margin-top:.8rem}.glossary dd{margin-left:1.2rem}.glossary dd p{margin:.3rem 0}
 @media print{
  body{max-width:none;margin:0;padding:0;background:#fff;font-size:10.5pt}
- section.session{break-before:page}
+ section.session~section.session{break-before:page}
  section.glossary{break-before:page}
- figure{overflow:visible;break-inside:avoid}
+ h2,dl.label{break-after:avoid}
+ figure{overflow:visible}
+ svg.seq{display:block;break-inside:avoid}
  a{color:inherit;text-decoration:none}
  .line{break-inside:avoid}
 }
@@ -89,10 +92,25 @@ func WriteHTML(w io.Writer, t Handout) error {
 		}
 		bw.WriteString("</dl>\n")
 		d := sessionDiagram(s.info, lb, facts, hops)
-		sb.Reset()
-		writeDiagram(&sb, d)
-		bw.WriteString("<figure>\n" + sb.String() + "\n<figcaption>" + e(d.caption) + "</figcaption>\n</figure>\n")
-		for l := range lines {
+		bw.WriteString("<figure>\n")
+		// A printer cannot cut an <svg> across pages: a long diagram is
+		// drawn in parts that each fit one, lane heads repeated.
+		parts := max(1, (len(d.rows)+diagramPageRows-1)/diagramPageRows)
+		for i := 0; i < parts; i++ {
+			part := d
+			part.rows = d.rows[i*diagramPageRows : min(len(d.rows), (i+1)*diagramPageRows)]
+			if i < parts-1 {
+				part.more = 0
+			}
+			if parts > 1 {
+				part.title = fmt.Sprintf("%s, part %d of %d", d.title, i+1, parts)
+			}
+			sb.Reset()
+			writeDiagram(&sb, part)
+			bw.WriteString(sb.String() + "\n")
+		}
+		bw.WriteString("<figcaption>" + e(d.caption) + "</figcaption>\n</figure>\n")
+		for l := range facts.again(lines) {
 			writeHTMLLine(bw, l, g, md)
 		}
 		bw.WriteString("</section>\n")

@@ -27,13 +27,14 @@ func WriteMarkdown(w io.Writer, t Handout) error {
 	bw.WriteString("C: is what the client sent, S: what the server answered; each line is explained below it, and the terms it uses are explained once, in the [glossary](#glossary) at the end.\n")
 	for _, s := range sessionSeq(t, &err) {
 		lines := plainSeq(s.lines)
-		lb := labelSession(s.info, lines)
+		facts := readSession(s.info, lines)
+		lb := facts.label(s.info)
 		bw.WriteString("\n## " + mdText(lb.title(s.info)) + "\n\n")
 		for _, f := range lb.fields() {
 			bw.WriteString("- **" + f[0] + ":** " + mdText(f[1]) + "\n")
 		}
 		bw.WriteString("\n")
-		for l := range lines {
+		for l := range facts.again(lines) {
 			who := "C:"
 			switch l.Dir {
 			case wire.FromServer:

@@ -28,12 +28,13 @@ func WriteText(w io.Writer, t Handout) error {
 			bw.WriteString("\n")
 		}
 		lines := plainSeq(s.lines)
-		lb := labelSession(s.info, lines)
+		facts := readSession(s.info, lines)
+		lb := facts.label(s.info)
 		bw.WriteString("=== session " + wire.Visible(sessionTitle(s.info)) + " ===\n")
 		for _, f := range lb.fields() {
 			bw.WriteString(fmt.Sprintf("    %-7s %s\n", strings.ToLower(f[0])+":", wire.Visible(f[1])))
 		}
-		for l := range lines {
+		for l := range facts.again(lines) {
 			bw.WriteString(textPrefix(l) + wire.Visible(l.Text) + "\n")
 			if l.Note != "" {
 				bw.WriteString("   # " + wire.Visible(oneLine(l.Note)))

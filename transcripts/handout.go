@@ -230,7 +230,16 @@ type sessionFacts struct {
 	helo     string
 	greeting string
 	rows     rowBuilder // the diagram's rows (its pair of lanes: 0)
+	// kept holds the lines read, while they fit in maxKeptBytes, so that
+	// writing them does not read (and decode) the file a second time.
+	kept      []Line
+	keptBytes int
+	tooBig    bool
 }
+
+// maxKeptBytes bounds the lines of one session kept between reading a
+// session for its label and writing it; a longer session is read twice.
+const maxKeptBytes = 8 << 20
 
 // readSession reads a session once for its facts.
 func readSession(info SessionInfo, lines iter.Seq[Line]) *sessionFacts {
@@ -238,8 +247,25 @@ func readSession(info SessionInfo, lines iter.Seq[Line]) *sessionFacts {
 	for l := range lines {
 		f.add(l)
 		f.rows.add(l)
+		if !f.tooBig {
+			f.keptBytes += 256 + len(l.Text) + len(l.Raw) + len(l.Note) + len(l.Detail)
+			if f.tooBig = f.keptBytes > maxKeptBytes; f.tooBig {
+				f.kept = nil
+			} else {
+				f.kept = append(f.kept, l)
+			}
+		}
 	}
 	return f
+}
+
+// again walks the session's lines again: from what was kept, or from the
+// source when the session was too long to keep.
+func (f *sessionFacts) again(source iter.Seq[Line]) iter.Seq[Line] {
+	if f.tooBig {
+		return source
+	}
+	return sliceSeq(f.kept)
 }
 
 func (f *sessionFacts) add(l Line) {

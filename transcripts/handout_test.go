@@ -236,7 +236,10 @@ func TestDiagramSummarisesAndIsBounded(t *testing.T) {
 	if err := WriteHTML(&buf, tr); err != nil {
 		t.Fatal(err)
 	}
-	svg := buf.String()[strings.Index(buf.String(), "<svg"):strings.Index(buf.String(), "</svg>")]
+	svg := buf.String()[strings.Index(buf.String(), "<figure>"):strings.Index(buf.String(), "</figure>")]
+	if parts := strings.Count(svg, "<svg"); parts != maxDiagramRows/diagramPageRows+1 {
+		t.Errorf("%d parts, want one per printed page of rows", parts)
+	}
 	if n := strings.Count(svg, `class="arrow`); n > maxDiagramRows {
 		t.Errorf("%d arrows, want at most %d", n, maxDiagramRows)
 	}
