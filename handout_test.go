@@ -429,4 +429,26 @@ func TestHTMLHandoutPassesTidy(t *testing.T) {
 	if err != nil || len(bytes.TrimSpace(out)) > 0 {
 		t.Errorf("tidy -e -q: %v\n%s", err, out)
 	}
+	// A hostile log, made a handout, is still valid HTML.
+	dir := t.TempDir()
+	log := filepath.Join(dir, "hostile.log")
+	os.WriteFile(log, []byte("S: +OK </code><script>alert(1)</script>\nC: USER \u202e<b>&amp;\nS: +OK\nC: RETR 1\nS: +OK 9 octets\n"+
+		"S: Subject: [x](https://evil.example) <img src=x> **b**\nS: \nS: ``` `\nS: .\n"), 0o644)
+	jsonl, err := exec.Command(binary, "annotate", "--proto", "pop3", "--to", "jsonl", log).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "hostile.jsonl"), jsonl, 0o644)
+	html := filepath.Join(dir, "hostile.html")
+	if out, err := exec.Command(binary, "export", "--format", "html", "-o", html, filepath.Join(dir, "hostile.jsonl")).CombinedOutput(); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	out, err = exec.Command(bin, "-e", "-q", html).CombinedOutput()
+	if err != nil || len(bytes.TrimSpace(out)) > 0 {
+		t.Errorf("tidy -e -q on the hostile handout: %v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(html)
+	if bytes.Contains(b, []byte("<script")) || bytes.Contains(b, []byte("<img")) || bytes.Contains(b, []byte("\u202e")) {
+		t.Error("the hostile handout holds a script, an image or a bidi control")
+	}
 }
