@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"os"
 	"slices"
@@ -17,7 +18,8 @@ import (
 type annotateFlags struct {
 	format, proto string
 	reveal        bool
-	follow        bool // read on as the file grows, as tail -f
+	follow        bool   // read on as the file grows, as tail -f
+	to            string // "": annotated text; "jsonl": a transcript for export and replay
 }
 
 // runAnnotate explains a log as it is read: each line is printed as soon
@@ -52,13 +54,20 @@ func runAnnotate(ctx context.Context, out io.Writer, stdin io.Reader, args []str
 		}
 		return printHeaders(w, transcripts.ExplainHeaders(data))
 	}
-	p := &logPrinter{w: w, sessions: map[wire.SessionID]*printSession{},
-		opts: transcripts.AnnotateOptions{RevealSecrets: f.reveal, Cache: transcripts.NewCache()}}
-	src.Idle = func() { w.Flush() }
 	format := logs.Format(f.format)
 	if format == "" {
 		format = detected
 	}
+	switch f.to {
+	case "", "text":
+	case "jsonl", "json":
+		return annotateToTranscript(src, w, format, f)
+	default:
+		return fmt.Errorf("--to %q: want text or jsonl", f.to)
+	}
+	p := &logPrinter{w: w, sessions: map[wire.SessionID]*printSession{}, firstSaid: map[uint64]wire.SessionID{}, seed: maphash.MakeSeed(),
+		opts: transcripts.AnnotateOptions{RevealSecrets: f.reveal, Cache: transcripts.NewCache()}}
+	src.Idle = func() { w.Flush() }
 	fmt.Fprintf(w, "# format: %s\n", format)
 	_, err := logs.Stream(src, logs.Options{Format: format, Proto: wire.Proto(f.proto)}, logs.Handler{
 		Session: p.session, Event: p.event, Problem: p.problem, Transient: true,
@@ -66,6 +75,48 @@ func runAnnotate(ctx context.Context, out io.Writer, stdin io.Reader, args []str
 	p.printProblems()
 	if err == nil {
 		err = p.err
+	}
+	return err
+}
+
+// annotateToTranscript turns a log into a transcript (JSON Lines, secrets
+// masked) as it is read, for `export` and `replay`: every line keeps its
+// whole note (a handout says a repeated explanation once, in its
+// glossary). Lines the readers could not place are counted on stderr.
+func annotateToTranscript(src *logs.Source, w *bufio.Writer, format logs.Format, f annotateFlags) error {
+	if f.format == "message" {
+		return fmt.Errorf("--to jsonl needs a log of sessions; a message's headers are explained as text only")
+	}
+	tw, err := transcripts.NewTranscriptWriter(w, transcripts.TranscriptWriterOptions{Title: "annotated " + string(format) + " log"})
+	if err != nil {
+		return err
+	}
+	opts := transcripts.AnnotateOptions{Cache: transcripts.NewCache()}
+	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	problems := 0
+	src.Idle = func() { tw.Flush() }
+	_, err = logs.Stream(src, logs.Options{Format: format, Proto: wire.Proto(f.proto)}, logs.Handler{
+		Session: func(id wire.SessionID, proto wire.Proto) {
+			annotators[id] = transcripts.NewAnnotator(proto, opts)
+		},
+		Event: func(e wire.Event) {
+			a := annotators[e.Session]
+			if a == nil {
+				return
+			}
+			tw.Line(a.Annotate(e))
+			if e.Kind == wire.Close {
+				delete(annotators, e.Session)
+			}
+		},
+		Problem:   func(logs.Problem) { problems++ },
+		Transient: true,
+	})
+	if ferr := tw.Flush(); err == nil {
+		err = ferr
+	}
+	if problems > 0 {
+		fmt.Fprintf(os.Stderr, "annotate: %d lines not understood (left out of the transcript; annotate without --to lists them)\n", problems)
 	}
 	return err
 }
@@ -80,6 +131,13 @@ type logPrinter struct {
 	more     int                              // problems beyond those
 	err      error
 	free     []map[string]bool // the said sets of closed sessions, emptied, to reuse
+	// firstSaid remembers, by a hash of the note, which session said a
+	// note first: a later session that needs the same note prints a short
+	// back-reference to it ("= s1") instead (a log of many short sessions
+	// repeats the same explanations in each).
+	firstSaid map[uint64]wire.SessionID
+	seed      maphash.Seed
+	refShown  bool // the first back-reference has said what it means
 }
 
 // printSession is one open session of the log.
@@ -97,6 +155,9 @@ const (
 	maxProblems = 1000
 	// maxSaid bounds the notes a session remembers having said.
 	maxSaid = 4096
+	// maxFirstSaid bounds the notes remembered across sessions (a hash
+	// and a session name each, about 1 MB); notes past it print in full.
+	maxFirstSaid = 1 << 16
 )
 
 func (p *logPrinter) session(id wire.SessionID, proto wire.Proto) {
@@ -120,11 +181,7 @@ func (p *logPrinter) event(e wire.Event) {
 		p.current = e.Session
 	}
 	l := s.a.Annotate(e)
-	if l.Note != "" && s.said[l.Note] {
-		l.Note = ""
-	} else if l.Note != "" && len(s.said) < maxSaid {
-		s.said[l.Note] = true
-	}
+	l.Note = p.once(e.Session, s, l.Note)
 	printLine(p.w, l)
 	if e.Kind == wire.Close {
 		delete(p.sessions, e.Session)
@@ -137,6 +194,33 @@ func (p *logPrinter) event(e wire.Event) {
 		// The writer flushed: a failed write (a closed pipe) shows here.
 		_, p.err = p.w.Write(nil)
 	}
+}
+
+// once is the note to print for a line: nothing when the session has
+// already said it, a back-reference when an earlier session did.
+func (p *logPrinter) once(id wire.SessionID, s *printSession, note string) string {
+	if note == "" || s.said[note] {
+		return ""
+	}
+	if len(s.said) < maxSaid {
+		s.said[note] = true
+	}
+	h := maphash.String(p.seed, note)
+	first, ok := p.firstSaid[h]
+	switch {
+	case !ok:
+		if len(p.firstSaid) < maxFirstSaid {
+			p.firstSaid[h] = id
+		}
+	case first != id && len(first)+2 < len(note):
+		ref := "= " + string(first)
+		if !p.refShown {
+			ref += " (the same note as on this line in session " + string(first) + ", above)"
+			p.refShown = true
+		}
+		return ref
+	}
+	return note
 }
 
 func (p *logPrinter) problem(pr logs.Problem) {

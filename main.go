@@ -77,6 +77,8 @@ type serveFlags struct {
 
 	dns      []string // records of the world's DNS to set (`NAME TYPE VALUE`) or remove (`-NAME TYPE`)
 	printDNS bool     // list the world's DNS records in the banner
+
+	transcript string // record what is served to this file (JSON Lines), as it goes
 }
 
 func newServeCmd() *cobra.Command {
@@ -124,6 +126,7 @@ ever leaves the simulated world.`,
 	fl.StringVar(&f.worldCap, "world-cap", "1G", "most mail the whole world may hold, to bound memory (K, M, G suffixes; 0: no limit); then SMTP 452 4.3.1")
 	fl.StringArrayVar(&f.dns, "dns", nil, `set a record of the world's DNS, NAME TYPE VALUE (A, MX, TXT), e.g. 'example.com TXT "v=spf1 -all"' (replaces that SPF record); '-NAME TYPE' removes (repeatable)`)
 	fl.BoolVar(&f.printDNS, "print-dns", false, "list the world's DNS records (MX, A, SPF, DMARC, DKIM keys) in the banner")
+	fl.StringVar(&f.transcript, "transcript", "", "record every session served to FILE as a transcript (JSON Lines, passwords masked) for `export` and `replay`")
 	return cmd, f
 }
 
@@ -259,6 +262,17 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 		return err
 	}
 	defer sim.Close()
+	if f.transcript != "" {
+		stop, err := startRecording(sim, f.transcript)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if serr := stop(); serr != nil {
+				fmt.Fprintln(errOut, "mailtutor:", serr)
+			}
+		}()
+	}
 	var sub *wire.Subscription
 	if !f.quiet {
 		// Lossy on purpose: a slow terminal must never slow the mail world;
@@ -598,6 +612,7 @@ openssl s_client, msmtp and bounce files are read whole (one session each).`,
 	cmd.Flags().StringVar(&f.format, "format", "", "log format, one of "+strings.Join(names, ", ")+" (default: detect)")
 	cmd.Flags().StringVar(&f.proto, "proto", "", "protocol: smtp, pop3 or imap (default: detect)")
 	cmd.Flags().BoolVar(&f.reveal, "reveal-secrets", false, "show passwords and AUTH data instead of masking them")
+	cmd.Flags().StringVar(&f.to, "to", "", "jsonl: write a transcript (JSON Lines, passwords masked) for export and replay instead of annotated text")
 	cmd.Flags().BoolVarP(&f.follow, "follow", "f", false, "keep reading FILE as it grows, as tail -f (Ctrl-C stops)")
 	return cmd
 }

@@ -192,6 +192,17 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 		return err
 	}
 	defer sim.Close()
+	if f.serve.transcript != "" {
+		stop, err := startRecording(sim, f.serve.transcript)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if serr := stop(); serr != nil {
+				fmt.Fprintln(errOut, "mailtutor:", serr)
+			}
+		}()
+	}
 	if !f.plain {
 		fmt.Fprintln(errOut, "note: the watch screen is not ready yet: sessions and findings are printed as lines (--plain)")
 	}

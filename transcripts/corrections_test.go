@@ -176,7 +176,7 @@ func TestCorrectionHTMLExportCitesRFC5322ForHeaders(t *testing.T) {
 	if err := WriteHTML(&buf, tr); err != nil {
 		t.Fatal(err)
 	}
-	for _, part := range strings.Split(buf.String(), "<details") {
+	for _, part := range strings.Split(buf.String(), "<div class=\"") {
 		if !strings.Contains(part, "<code>From: Alice") {
 			continue
 		}

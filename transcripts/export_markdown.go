@@ -9,8 +9,9 @@ import (
 )
 
 // WriteMarkdown writes the transcript as a handout: one section per
-// session, each line as a list item holding the line in a code span, who
-// sent it, and its note.
+// session with its label (role, client, server, TLS), each line as a list
+// item holding the line in a code span, who sent it, its note and links to
+// the glossary, which ends the handout and explains each term once.
 func WriteMarkdown(w io.Writer, t Handout) error {
 	bw := bufio.NewWriter(w)
 	var err error // from reading the sessions
@@ -18,14 +19,22 @@ func WriteMarkdown(w io.Writer, t Handout) error {
 	if title == "" {
 		title = "mailtutor transcript"
 	}
+	g := newGlossary()
 	bw.WriteString("# " + mdText(oneLine(title)) + "\n\n")
 	if !created.IsZero() {
 		bw.WriteString("Recorded " + created.Format("2006-01-02 15:04") + ". ")
 	}
-	bw.WriteString("C: is what the client sent, S: what the server answered; each line is explained below it.\n")
+	bw.WriteString("C: is what the client sent, S: what the server answered; each line is explained below it, and the terms it uses are explained once, in the [glossary](#glossary) at the end.\n")
 	for _, s := range sessionSeq(t, &err) {
-		bw.WriteString("\n## Session " + mdText(sessionTitle(s.info)) + "\n\n")
-		for _, l := range s.lines {
+		lines := plainSeq(s.lines)
+		facts := readSession(s.info, lines)
+		lb := facts.label(s.info)
+		bw.WriteString("\n## " + mdText(lb.title(s.info)) + "\n\n")
+		for _, f := range lb.fields() {
+			bw.WriteString("- **" + f[0] + ":** " + mdText(f[1]) + "\n")
+		}
+		bw.WriteString("\n")
+		for l := range facts.again(lines) {
 			who := "C:"
 			switch l.Dir {
 			case wire.FromServer:
@@ -43,13 +52,62 @@ func WriteMarkdown(w io.Writer, t Handout) error {
 			if l.RFC != "" {
 				bw.WriteString(" *(" + mdText(l.RFC) + ")*")
 			}
+			if ex := g.split(l.Proto, l.Detail); len(ex.refs) > 0 {
+				bw.WriteString("  \n  Glossary: ")
+				for i, r := range ex.refs {
+					if i > 0 {
+						bw.WriteString(", ")
+					}
+					bw.WriteString("[" + mdText(r.title) + "](#" + mdSlug(r.title) + ")")
+				}
+			}
 			bw.WriteString("\n")
+		}
+	}
+	bw.WriteString("\n## Glossary\n\n")
+	if len(g.order) == 0 {
+		bw.WriteString("No term needed explaining.\n")
+	}
+	for _, en := range g.sorted() {
+		bw.WriteString("### " + mdText(en.title) + "\n\n")
+		for _, para := range strings.Split(en.body, "\n\n") {
+			bw.WriteString(mdKnowledge(para) + "\n\n")
 		}
 	}
 	if err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// mdKnowledge makes one paragraph of the knowledge base's Markdown safe
+// to pass on as Markdown: its emphasis, code spans and list items stay;
+// anything that could make a link, an image or raw HTML is escaped
+// outside code spans (a code span is literal), and each line is made
+// visible.
+func mdKnowledge(para string) string {
+	var b strings.Builder
+	for i, line := range strings.Split(para, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line = wire.Visible(line)
+		inCode := false
+		for j := 0; j < len(line); j++ {
+			c := line[j]
+			if c == '`' {
+				inCode = !inCode
+			} else if !inCode && strings.IndexByte("\\[]<>&!|", c) >= 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteByte(c)
+		}
+		if inCode {
+			// An unclosed code span would swallow the next line's text.
+			b.WriteByte('`')
+		}
+	}
+	return b.String()
 }
 
 // mdCodeSpan puts s in a code span whose backtick fence is longer than any

@@ -2,6 +2,7 @@ package transcripts
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strings"
 
@@ -11,10 +12,13 @@ import (
 // WriteText writes the transcript in the style of swaks: " -> " before what
 // the client sent, "<-  " before what the server sent (" ~> " and "<~  "
 // once the connection is encrypted), "*** " before session events, and each
-// note indented below with "   # ". Sessions follow one another.
+// note indented below with "   # ". Sessions follow one another, each
+// with its label (role, client, server, TLS); the terms the notes use are
+// explained once, in a glossary at the end ("   = see: 250 (SMTP)").
 func WriteText(w io.Writer, t Handout) error {
 	bw := bufio.NewWriter(w)
 	var err error // from reading the sessions
+	g := newGlossary()
 	title, _ := t.Head()
 	if title != "" {
 		bw.WriteString("=== " + wire.Visible(oneLine(title)) + " ===\n")
@@ -23,8 +27,14 @@ func WriteText(w io.Writer, t Handout) error {
 		if i > 0 || title != "" {
 			bw.WriteString("\n")
 		}
+		lines := plainSeq(s.lines)
+		facts := readSession(s.info, lines)
+		lb := facts.label(s.info)
 		bw.WriteString("=== session " + wire.Visible(sessionTitle(s.info)) + " ===\n")
-		for _, l := range s.lines {
+		for _, f := range lb.fields() {
+			bw.WriteString(fmt.Sprintf("    %-7s %s\n", strings.ToLower(f[0])+":", wire.Visible(f[1])))
+		}
+		for l := range facts.again(lines) {
 			bw.WriteString(textPrefix(l) + wire.Visible(l.Text) + "\n")
 			if l.Note != "" {
 				bw.WriteString("   # " + wire.Visible(oneLine(l.Note)))
@@ -32,6 +42,25 @@ func WriteText(w io.Writer, t Handout) error {
 					bw.WriteString(" [" + wire.Visible(l.RFC) + "]")
 				}
 				bw.WriteString("\n")
+			}
+			if ex := g.split(l.Proto, l.Detail); len(ex.refs) > 0 {
+				bw.WriteString("   = see:")
+				for i, r := range ex.refs {
+					if i > 0 {
+						bw.WriteString(",")
+					}
+					bw.WriteString(" " + wire.Visible(r.title))
+				}
+				bw.WriteString("\n")
+			}
+		}
+	}
+	bw.WriteString("\n=== glossary: each term once ===\n")
+	for _, en := range g.sorted() {
+		bw.WriteString("\n" + wire.Visible(en.title) + "\n")
+		for _, line := range strings.Split(plainMarkdown(en.body), "\n") {
+			if line = wire.Visible(line); line != "" {
+				bw.WriteString("    " + line + "\n")
 			}
 		}
 	}
@@ -86,6 +115,7 @@ func sessionsOf(t *Transcript) []sessionLines {
 			idx[l.Session] = i
 			out = append(out, sessionLines{info: SessionInfo{ID: l.Session, Proto: l.Proto, Role: l.Role}})
 		}
+		fillSession(&out[i].info, l)
 		out[i].lines = append(out[i].lines, l)
 	}
 	// Sessions the header names but no line belongs to are left out.

@@ -8,7 +8,10 @@
 //
 // Files: line.go (the Line model), annotate*.go (one annotator per
 // protocol, shared helpers in annotate.go), recorder.go, transcript.go (the
-// JSON Lines file format), export_*.go (Markdown, HTML, text) and replay.go.
+// JSON Lines file format; transcript_writer.go writes one as it goes),
+// export_*.go (Markdown, HTML, text, sharing handout.go: session labels and
+// the glossary; diagram.go draws the HTML's sequence diagrams) and
+// replay.go.
 package transcripts
 
 import (

@@ -90,18 +90,30 @@ func OpenTranscript(f io.ReadSeeker) (*TranscriptFile, error) {
 			Session string `json:"session"`
 			Proto   string `json:"proto"`
 			Role    string `json:"role"`
+			Kind    string `json:"kind"`
 		}
 		if err := json.Unmarshal(rec, &who); err != nil {
 			return fmt.Errorf("invalid JSON: %v", err)
 		}
-		id := wire.SessionID(who.Session)
+		id := wire.SessionID(wire.Visible(who.Session))
 		i, ok := idx[id]
 		switch {
 		case !ok:
-			idx[id] = len(tf.sessions)
-			tf.sessions = append(tf.sessions, SessionInfo{ID: id, Proto: wire.Proto(who.Proto), Role: wire.Role(who.Role)})
+			i = len(tf.sessions)
+			idx[id] = i
+			tf.sessions = append(tf.sessions, SessionInfo{ID: id, Proto: wire.Proto(wire.Visible(who.Proto)), Role: wire.Role(wire.Visible(who.Role))})
 		case i < 0:
-			idx[id] = -1 - i
+			i = -1 - i
+			idx[id] = i
+		}
+		if who.Kind == "open" || who.Kind == "close" {
+			// A streamed transcript's header names no session: its
+			// client and times are on these lines.
+			l, err := parseLine(rec)
+			if err != nil {
+				return err
+			}
+			fillSession(&tf.sessions[i], l)
 		}
 		if id == last && lastRun >= 0 {
 			tf.runs[id][lastRun].n++
