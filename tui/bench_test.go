@@ -29,8 +29,8 @@ func sandboxWithLines(tb testing.TB, n int) *Model {
 		tb.Fatal(err)
 	}
 	m.sandbox.picking = false
-	m.sandbox.onDial(dialMsg{name: "laptop", conn: conn})
-	s := m.sandbox.current()
+	m.sandbox.ws.onDial(dialMsg{name: "laptop", conn: conn})
+	s := m.sandbox.ws.sessions.current()
 	for i := 0; i < n; i++ {
 		dir := wire.FromClient
 		text := fmt.Sprintf("RETR %d", i)

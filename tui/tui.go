@@ -84,12 +84,13 @@ func NewModel(opts Options) *Model {
 	if r.ColorProfile() == termenv.Ascii {
 		glamourStyle = "notty"
 	}
-	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle}
+	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
+		MD: &mdCache{}, requests: &requests{}}
 	if opts.newWorld == nil {
 		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
 	}
-	m := &Model{opts: opts, c: c, home: newHome(c), md: &mdCache{}, done: make(chan struct{})}
-	m.help = &page{c: c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir)), cache: m.md}
+	m := &Model{opts: opts, c: c, home: newHome(*c), done: make(chan struct{})}
+	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
 	m.lessons = &lessonLibrary{}
 	return m
 }
