@@ -238,8 +238,7 @@ func (ls *lessonScreen) View() string {
 }
 
 func (ls *lessonScreen) ShortHelp() []key.Binding {
-	km := ls.ws.c.KeyMap
-	return []key.Binding{km.Send, km.Hint, km.ShowMe, km.NextStep, km.Pane, km.Help, km.Back}
+	return ls.ws.c.KeyMap.SessionShortHelp(true)
 }
 
 func (ls *lessonScreen) FullHelp() [][]key.Binding {

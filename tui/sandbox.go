@@ -90,8 +90,7 @@ func (sb *sandboxScreen) View() string {
 }
 
 func (sb *sandboxScreen) ShortHelp() []key.Binding {
-	km := sb.ws.c.KeyMap
-	return []key.Binding{km.Send, km.Complete, km.SelectUp, km.NewSession, km.Pane, km.Help, km.Back}
+	return sb.ws.c.KeyMap.SessionShortHelp(false)
 }
 
 func (sb *sandboxScreen) FullHelp() [][]key.Binding {

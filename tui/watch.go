@@ -109,8 +109,7 @@ func (v *watchScreen) markdownCmd() tea.Cmd {
 }
 
 func (v *watchScreen) ShortHelp() []key.Binding {
-	km := v.ws.c.KeyMap
-	return []key.Binding{km.NextSession, km.SelectUp, km.Split, km.Pane, km.Help, km.Back}
+	return v.ws.c.KeyMap.WatchShortHelp()
 }
 
 func (v *watchScreen) FullHelp() [][]key.Binding {
