@@ -373,3 +373,43 @@ func TestPanes(t *testing.T) {
 		mustContain(t, in.View(), "laptop>")
 	})
 }
+
+// A live screen's command results name its inbox and reach it when another
+// screen is shown: a session dialled just before esc still gets its tab
+// (the root used to hand the result to the screen shown, the home menu,
+// which dropped it).
+func TestDialResultReachesHiddenSandbox(t *testing.T) {
+	opts := testOptions(t)
+	m := NewModel(opts)
+	t.Cleanup(m.shutdown)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(worldMsg{w: newTestWorld(t)})
+	m.openSandbox()
+	_, cmd := m.Update(runes("3"))
+	m.Update(press(tea.KeyEsc))
+	if m.screen != screenHome {
+		t.Fatalf("esc shows screen %d, want home", m.screen)
+	}
+	var dialed []tea.Msg
+	var collect func(tea.Cmd)
+	collect = func(c tea.Cmd) {
+		if c == nil {
+			return
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			for _, c := range msg {
+				collect(c)
+			}
+		case dialMsg:
+			dialed = append(dialed, msg)
+		}
+	}
+	collect(cmd)
+	if len(dialed) != 1 {
+		t.Fatalf("pressing 3 dials once, got %d", len(dialed))
+	}
+	m.Update(dialed[0])
+	m.Update(press(tea.KeyEnter)) // the home menu's first entry with no lessons: Sandbox
+	mustContain(t, m.View(), "1 laptop", "laptop>")
+}
