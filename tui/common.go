@@ -20,8 +20,8 @@ type Common struct {
 	// GlamourStyle is the glamour standard style for lesson text: "dark",
 	// "light", or "notty" when the output has no colours.
 	GlamourStyle string
-	// MD is the program's cache of rendered Markdown.
-	MD *mdCache
+	// markdown is the program's cache of rendered Markdown.
+	markdown *mdCache
 	// requests collects what children ask of the root model (see request).
 	requests *requests
 }

@@ -172,7 +172,7 @@ func (p *lessonPane) markdownCmd() tea.Cmd {
 	if md == "" {
 		return nil
 	}
-	_, cmd := p.c.MD.get(p.proseKey(i), md, p.c.GlamourStyle, p.textWidth())
+	_, cmd := p.c.markdown.get(p.proseKey(i), md, p.c.GlamourStyle, p.textWidth())
 	return cmd
 }
 
@@ -187,11 +187,11 @@ func (p *lessonPane) View() string {
 	var prose []string
 	width := p.textWidth()
 	if !p.run.Finished() {
-		prose, _ = p.c.MD.peek(p.proseKey(cur), width, func() string { return p.prose(cur, width) })
+		prose, _ = p.c.markdown.peek(p.proseKey(cur), width, func() string { return p.prose(cur, width) })
 	} else {
 		end := len(p.lesson.Steps)
 		if md := p.prose(end, width); md != "" {
-			prose, _ = p.c.MD.peek(p.proseKey(end), width, func() string { return md })
+			prose, _ = p.c.markdown.peek(p.proseKey(end), width, func() string { return md })
 		}
 		prose = append(append([]string(nil), prose...), "", st.Success.Render("★ You finished this lesson."), "", "F7 plays it again, esc goes back to the lessons.")
 	}

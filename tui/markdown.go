@@ -155,7 +155,7 @@ func (p *page) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()
 // lines returns the rendered page, or the plain text and the command that
 // renders it.
 func (p *page) lines() ([]string, tea.Cmd) {
-	return p.c.MD.get(p.key, p.md, p.c.GlamourStyle, p.c.Width)
+	return p.c.markdown.get(p.key, p.md, p.c.GlamourStyle, p.c.Width)
 }
 
 // Update scrolls the page; esc, Enter or q asks the root to close it.
@@ -198,7 +198,7 @@ func (p *page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (p *page) View() string {
 	st := &p.c.Styles
 	w, h := p.c.Width, p.c.Height
-	lines, _ := p.c.MD.peek(p.key, p.c.Width, func() string { return p.md })
+	lines, _ := p.c.markdown.peek(p.key, p.c.Width, func() string { return p.md })
 	body := max(0, h-2)
 	if p.offset > max(0, len(lines)-body) {
 		p.offset = max(0, len(lines)-body)

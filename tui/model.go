@@ -160,7 +160,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case worldMsg:
 		return m.worldStarted(msg)
 	case markdownMsg:
-		m.c.MD.put(msg)
+		m.c.markdown.put(msg)
 		return nil
 	case lessonsLoadedMsg:
 		return m.lessonsUpdate(msg)

@@ -185,7 +185,7 @@ func (p *explainPane) markdownCmd() tea.Cmd {
 	if !p.has || p.it.Detail == "" || p.c.Width <= 0 {
 		return nil
 	}
-	_, cmd := p.c.MD.get(explainKey(p.it), p.it.Detail, p.c.GlamourStyle, p.c.Width)
+	_, cmd := p.c.markdown.get(explainKey(p.it), p.it.Detail, p.c.GlamourStyle, p.c.Width)
 	return cmd
 }
 
@@ -208,7 +208,7 @@ func explainLines(c *Common, it item, w int) []string {
 		out = append(out, st.Subtle.Render("See "+it.RFC))
 	}
 	if it.Detail != "" {
-		lines, _ := c.MD.peek(explainKey(it), w, func() string { return it.Detail })
+		lines, _ := c.markdown.peek(explainKey(it), w, func() string { return it.Detail })
 		out = append(out, lines...)
 	}
 	if it.Client != "" {

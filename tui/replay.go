@@ -185,7 +185,7 @@ func (r *replayScreen) markdownCmd() tea.Cmd {
 		return nil
 	}
 	if it, ok := r.convo.current(); ok && it.Detail != "" {
-		_, cmd := r.c.MD.get(explainKey(it), it.Detail, r.c.GlamourStyle, sw-2)
+		_, cmd := r.c.markdown.get(explainKey(it), it.Detail, r.c.GlamourStyle, sw-2)
 		return cmd
 	}
 	return nil

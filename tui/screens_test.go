@@ -44,7 +44,7 @@ func eachScreenSize(t *testing.T, fn func(t *testing.T, w, h int)) {
 // list, as NewModel builds it.
 func testCommon(w, h int) Common {
 	return Common{Width: w, Height: h, Styles: DefaultStyles(testRenderer(), true), KeyMap: DefaultKeyMap(),
-		Renderer: testRenderer(), GlamourStyle: "notty", MD: &mdCache{}, requests: &requests{}}
+		Renderer: testRenderer(), GlamourStyle: "notty", markdown: &mdCache{}, requests: &requests{}}
 }
 
 // fits checks that a view is exactly h rows of at most w columns.

@@ -90,7 +90,7 @@ func NewModel(opts Options) *Model {
 		glamourStyle = "notty"
 	}
 	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
-		MD: &mdCache{}, requests: &requests{}}
+		markdown: &mdCache{}, requests: &requests{}}
 	if opts.newWorld == nil {
 		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
 	}

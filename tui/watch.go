@@ -90,7 +90,7 @@ func (v *watchScreen) View() string {
 	var center []string
 	if len(ws.sessions.list) == 0 {
 		cw, _, _, _, _ := ws.layout()
-		center, _ = ws.c.MD.peek(v.intro, cw, func() string { return watchMarkdown(ws.world) })
+		center, _ = ws.c.markdown.peek(v.intro, cw, func() string { return watchMarkdown(ws.world) })
 	}
 	ws.input.say(ws.c.Styles.Faint.Render(ansi.Truncate("Watching: mail programs talk, you read. ctrl+n/ctrl+p switch sessions, shift+↑/↓ selects a line.", ws.c.Width, "…")))
 	return ws.view(center, v.ShortHelp())
@@ -102,7 +102,7 @@ func (v *watchScreen) markdownCmd() tea.Cmd {
 	ws := v.ws
 	if len(ws.sessions.list) == 0 {
 		cw, _, _, _, _ := ws.layout()
-		_, cmd := ws.c.MD.get(v.intro, watchMarkdown(ws.world), ws.c.GlamourStyle, cw)
+		_, cmd := ws.c.markdown.get(v.intro, watchMarkdown(ws.world), ws.c.GlamourStyle, cw)
 		return cmd
 	}
 	return ws.markdownCmd()
