@@ -31,12 +31,6 @@ func (c *Common) SetSize(width, height int) {
 	c.Width, c.Height = width, height
 }
 
-// sized returns a copy of c with another box, for a child component.
-func (c Common) sized(width, height int) Common {
-	c.Width, c.Height = width, height
-	return c
-}
-
 // helpLine renders bindings as "key desc · key desc", cut to width.
 func (c *Common) helpLine(bindings []key.Binding, width int) string {
 	st := &c.Styles

@@ -190,15 +190,16 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 	}
-	if _, mouse := msg.(tea.MouseMsg); m.helpOpen && (mouse || isKey(msg)) {
-		_, cmd := m.help.Update(msg)
-		return cmd
+	switch msg.(type) {
+	case tea.KeyMsg, tea.MouseMsg:
+		if m.helpOpen {
+			_, cmd := m.help.Update(msg)
+			return cmd
+		}
 	}
 	_, cmd := m.current().Update(msg)
 	return cmd
 }
-
-func isKey(msg tea.Msg) bool { _, ok := msg.(tea.KeyMsg); return ok }
 
 // handle does what a child asked for.
 func (m *Model) handle(req tea.Msg) tea.Cmd {
