@@ -99,7 +99,15 @@ func (ls *lessonScreen) reconnect(name string) (clientConn, error) {
 	return ls.run.Conn(name), nil
 }
 
-func (ls *lessonScreen) markdownCmd() tea.Cmd { return ls.ws.markdownCmd() }
+// markdownCmd renders what the side panel shows and, shown or not, the
+// current step's text.
+func (ls *lessonScreen) markdownCmd() tea.Cmd {
+	cmd := ls.ws.markdownCmd()
+	if !ls.ws.side.showing(ls.pane) {
+		cmd = tea.Batch(cmd, ls.pane.markdownCmd())
+	}
+	return cmd
+}
 
 func (ls *lessonScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m, ok := msg.(lessonRedoneMsg); ok {
