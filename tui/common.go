@@ -8,8 +8,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Common is what every screen shares: the window size, the styles, the keys
-// and the renderer they were built with.
+// Common is what every component shares: its size, the styles, the keys,
+// the renderer they were built with and the Markdown cache. Each component
+// keeps a copy: Width and Height are the component's own box (the window
+// for a screen, a part of it for a pane); the pointers are the program's.
 type Common struct {
 	Width, Height int
 	Styles        Styles
@@ -18,6 +20,15 @@ type Common struct {
 	// GlamourStyle is the glamour standard style for lesson text: "dark",
 	// "light", or "notty" when the output has no colours.
 	GlamourStyle string
+	// markdown is the program's cache of rendered Markdown.
+	markdown *mdCache
+	// requests collects what children ask of the root model (see request).
+	requests *requests
+}
+
+// SetSize sets the component's box.
+func (c *Common) SetSize(width, height int) {
+	c.Width, c.Height = width, height
 }
 
 // helpLine renders bindings as "key desc · key desc", cut to width.

@@ -35,7 +35,7 @@ type menuEntry struct {
 // home is the first screen: lessons in their chapters with progress, then
 // the sandbox, watch, replay and help. Typing filters it.
 type home struct {
-	c       *Common
+	c       Common
 	entries []menuEntry
 	shown   []int // indexes into entries after filtering
 	cursor  int   // index into shown
@@ -45,10 +45,36 @@ type home struct {
 	loading bool
 }
 
-func newHome(c *Common) *home {
+func newHome(c Common) *home {
 	h := &home{c: c, loading: true}
 	h.setEntries(nil)
 	return h
+}
+
+func (h *home) Init() tea.Cmd     { return nil }
+func (h *home) SetSize(w, ht int) { h.c.SetSize(w, ht) }
+
+// setNotice shows a line under the title ("" hides it).
+func (h *home) setNotice(s string) { h.notice = s }
+
+// loaded shows the lessons once the catalog has loaded, the cursor on the
+// first one, and the loader's notice if any.
+func (h *home) loaded(lessons []menuEntry, notice string) {
+	first := h.loading
+	h.loading = false
+	if notice != "" {
+		h.notice = notice
+	}
+	h.setEntries(lessons)
+	if first {
+		h.cursor = 0 // the first lesson, not where the cursor sat while loading
+	}
+}
+
+func (h *home) ShortHelp() []key.Binding { return h.c.KeyMap.HomeShortHelp() }
+func (h *home) FullHelp() [][]key.Binding {
+	km := h.c.KeyMap
+	return [][]key.Binding{{km.Up, km.Down, km.PageUp, km.PageDn, km.Open, typeToFilter(), km.Back}}
 }
 
 // practiceEntries are the entries after the lessons.
@@ -112,8 +138,9 @@ func (h *home) selected() (menuEntry, bool) {
 	return menuEntry{}, false
 }
 
-// update handles keys; it returns the entry to open, if any.
-func (h *home) update(msg tea.Msg) (*menuEntry, tea.Cmd) {
+// Update moves the cursor and filters; Enter asks the root to open the
+// highlighted entry.
+func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	km := h.c.KeyMap
 	switch msg := msg.(type) {
 	case tea.MouseMsg:
@@ -137,7 +164,7 @@ func (h *home) update(msg tea.Msg) (*menuEntry, tea.Cmd) {
 						h.cursor = i
 					}
 				}
-				return &e, nil
+				h.c.request(openRequest{e})
 			}
 		case key.Matches(msg, km.Up):
 			h.move(-1)
@@ -168,7 +195,7 @@ func (h *home) update(msg tea.Msg) (*menuEntry, tea.Cmd) {
 			h.applyFilter()
 		}
 	}
-	return nil, nil
+	return h, nil
 }
 
 func (h *home) move(d int) {
@@ -236,7 +263,7 @@ func (h *home) menuRows(w int) ([]string, int) {
 	return rows, cursorRow
 }
 
-func (h *home) view() string {
+func (h *home) View() string {
 	st := &h.c.Styles
 	w, ht := h.c.Width, h.c.Height
 	var out []string
@@ -281,6 +308,6 @@ func (h *home) view() string {
 		}
 		out = append(out, " "+st.Subtle.Render(l))
 	}
-	out = append(out, h.c.helpLine(h.c.KeyMap.HomeShortHelp(), w))
+	out = append(out, h.c.helpLine(h.ShortHelp(), w))
 	return strings.Join(fit(out, w, ht), "\n")
 }

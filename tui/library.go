@@ -42,21 +42,9 @@ func (m *Model) loadLessons() tea.Cmd {
 }
 
 // lessonsUpdate takes the loaded catalog.
-func (m *Model) lessonsUpdate(msg tea.Msg) tea.Cmd {
-	lm, ok := msg.(lessonsLoadedMsg)
-	if !ok {
-		return nil
-	}
+func (m *Model) lessonsUpdate(lm lessonsLoadedMsg) tea.Cmd {
 	m.lessons.catalog, m.lessons.progress = lm.catalog, lm.progress
-	first := m.home.loading
-	m.home.loading = false
-	if lm.notice != "" {
-		m.home.notice = lm.notice
-	}
-	m.home.setEntries(m.lessons.entries())
-	if first {
-		m.home.cursor = 0 // the first lesson, not where the cursor sat while loading
-	}
+	m.home.loaded(m.lessons.entries(), lm.notice)
 	if m.opts.StartLesson != "" {
 		id := m.opts.StartLesson
 		m.opts.StartLesson = ""

@@ -137,28 +137,37 @@ func (c *mdCache) put(m markdownMsg) {
 
 // page is a scrollable Markdown text (help, watch).
 type page struct {
-	c      *Common
+	c      Common
 	key    string
 	title  string
 	md     string
-	cache  *mdCache
 	offset int
 }
+
+func (p *page) Init() tea.Cmd    { return nil }
+func (p *page) SetSize(w, h int) { p.c.SetSize(w, h) }
+
+func (p *page) ShortHelp() []key.Binding {
+	return []key.Binding{p.c.KeyMap.PageDn, p.c.KeyMap.Back, p.c.KeyMap.Quit}
+}
+func (p *page) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
 // lines returns the rendered page, or the plain text and the command that
 // renders it.
 func (p *page) lines() ([]string, tea.Cmd) {
-	return p.cache.get(p.key, p.md, p.c.GlamourStyle, p.c.Width)
+	return p.c.markdown.get(p.key, p.md, p.c.GlamourStyle, p.c.Width)
 }
 
-func (p *page) update(msg tea.Msg) (back bool) {
+// Update scrolls the page; esc, Enter or q asks the root to close it.
+func (p *page) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	km := p.c.KeyMap
 	h := p.c.Height - 2
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch {
 		case key.Matches(msg, km.Back), msg.Type == tea.KeyEnter, msg.String() == "q":
-			return true
+			p.c.request(closeHelpRequest{})
+			return p, nil
 		case msg.Type == tea.KeyUp || msg.String() == "k":
 			p.offset--
 		case msg.Type == tea.KeyDown || msg.String() == "j":
@@ -183,13 +192,13 @@ func (p *page) update(msg tea.Msg) (back bool) {
 	if p.offset < 0 {
 		p.offset = 0
 	}
-	return false
+	return p, nil
 }
 
-func (p *page) view() string {
+func (p *page) View() string {
 	st := &p.c.Styles
 	w, h := p.c.Width, p.c.Height
-	lines, _ := p.cache.peek(p.key, p.c.Width, func() string { return p.md })
+	lines, _ := p.c.markdown.peek(p.key, p.c.Width, func() string { return p.md })
 	body := max(0, h-2)
 	if p.offset > max(0, len(lines)-body) {
 		p.offset = max(0, len(lines)-body)
@@ -197,6 +206,6 @@ func (p *page) view() string {
 	end := min(len(lines), p.offset+body)
 	out := []string{st.Title.Render("mailtutor") + " " + st.Subtle.Render(p.title)}
 	out = append(out, fit(lines[p.offset:end], w, body)...)
-	out = append(out, p.c.helpLine([]key.Binding{p.c.KeyMap.PageDn, p.c.KeyMap.Back, p.c.KeyMap.Quit}, w))
+	out = append(out, p.c.helpLine(p.ShortHelp(), w))
 	return strings.Join(fit(out, w, h), "\n")
 }

@@ -9,28 +9,27 @@ import (
 type screen int
 
 const (
-	screenHome   screen = iota // the menu
-	screenWork                 // a live workspace: sandbox or lesson
-	screenReplay               // a transcript being replayed
+	screenHome    screen = iota // the menu
+	screenSandbox               // the sandbox's sessions
+	screenLesson                // a lesson being played
+	screenWatch                 // other programs' sessions, read only
+	screenReplay                // a transcript being replayed
 )
 
 // Model is the whole program: a screen enum, the shared Common and one
-// child model per screen (the glow/soft-serve shape). Its methods have
-// pointer receivers: Bubble Tea calls them on the one *Model it was given.
+// concrete child model per screen (the glow/soft-serve shape). Every child
+// keeps the Component contract. Its methods have pointer receivers: Bubble
+// Tea calls them on the one *Model it was given.
 type Model struct {
 	opts   Options
-	c      *Common
+	c      *Common // the window's size; children get copies
 	screen screen
 
 	home    *home
-	work    *workspace // the workspace shown (sandbox or lesson)
-	sandbox *workspace // kept while the program runs, so going home and back keeps it
-	// lessonWS is the lesson being played (its own mail world).
-	lessonWS *workspace
-	// watchWS shows the sandbox world's sessions, read only.
-	watchWS *workspace
-	replay  *replayScreen
-	md      *mdCache
+	sandbox *sandboxScreen // kept while the program runs: going home and back keeps it
+	lesson  *lessonScreen  // the lesson being played (its own mail world), or nil
+	watch   *watchScreen   // the sandbox world's sessions, read only, or nil
+	replay  *replayScreen  // or nil
 
 	helpOpen bool
 	help     *page
@@ -57,6 +56,9 @@ type worldMsg struct {
 	w   world
 	err error
 }
+
+// closeHelpRequest asks the root to close the F1 page.
+type closeHelpRequest struct{}
 
 // Init draws the home screen at once and starts the mail world and the
 // lesson catalog in the background: the first frame never waits for them.
@@ -90,84 +92,145 @@ func isClosed(ch chan struct{}) bool {
 	}
 }
 
-// Update routes a message to the screen that wants it.
+// child is the Common a new child starts with: the window's.
+func (m *Model) child() Common { return *m.c }
+
+// children are the child models that exist, as components.
+func (m *Model) children() []Component {
+	out := []Component{m.home, m.help}
+	if m.replay != nil {
+		out = append(out, m.replay)
+	}
+	return append(out, m.liveScreens()...)
+}
+
+// liveScreens are the screens with a mail world of their own, whose
+// background messages reach them shown or not.
+func (m *Model) liveScreens() []Component {
+	var out []Component
+	if m.sandbox != nil {
+		out = append(out, m.sandbox)
+	}
+	if m.lesson != nil {
+		out = append(out, m.lesson)
+	}
+	if m.watch != nil {
+		out = append(out, m.watch)
+	}
+	return out
+}
+
+// current is the child shown.
+func (m *Model) current() Component {
+	switch {
+	case m.screen == screenSandbox && m.sandbox != nil:
+		return m.sandbox
+	case m.screen == screenLesson && m.lesson != nil:
+		return m.lesson
+	case m.screen == screenWatch && m.watch != nil:
+		return m.watch
+	case m.screen == screenReplay && m.replay != nil:
+		return m.replay
+	}
+	return m.home
+}
+
+// Update handles what is the root's (the window, the world, the catalog,
+// quit and help) and routes the rest: keys and the mouse to the child shown,
+// a live screen's background messages to that screen, shown or not. What
+// the children asked for during the update is done before it returns.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.c.Width, m.c.Height = max(msg.Width, 1), max(msg.Height, 1)
-		return m, m.markdownCmd()
-	case worldMsg:
-		m.world, m.worldErr = msg.w, msg.err
-		if m.quitting && m.world != nil {
-			m.world.Close()
-			return m, nil
-		}
-		if m.whenWorld != nil {
-			open := m.whenWorld
-			m.whenWorld = nil
-			if m.world != nil {
-				return m, open()
-			}
-			m.home.notice = "the mail world could not start: " + msg.err.Error()
-		}
-		return m, nil
-	case markdownMsg:
-		m.md.put(msg)
-		return m, nil
-	case tea.KeyMsg:
-		if key.Matches(msg, m.c.KeyMap.Quit) {
-			return m, m.quit()
-		}
-		if key.Matches(msg, m.c.KeyMap.Help) {
-			m.helpOpen = !m.helpOpen
-			return m, m.markdownCmd()
-		}
-		if m.helpOpen {
-			if m.help.update(msg) {
-				m.helpOpen = false
-			}
-			return m, nil
+	cmd := m.route(msg)
+	for reqs := m.c.takeRequests(); len(reqs) > 0; reqs = m.c.takeRequests() {
+		for _, r := range reqs {
+			cmd = tea.Batch(cmd, m.handle(r))
 		}
 	}
-	if msg, ok := msg.(tea.MouseMsg); ok && m.helpOpen {
-		m.help.update(msg)
-		return m, nil
-	}
-	var cmd tea.Cmd
-	switch m.screen {
-	case screenHome:
-		cmd = m.updateHome(msg)
-	case screenWork:
-		var back bool
-		cmd, back = m.work.update(msg)
-		if back {
-			m.screen = screenHome
-		}
-		// Messages for a workspace not shown (the sandbox while a lesson
-		// runs) still reach it through its own inbox command chain.
-	case screenReplay:
-		var back bool
-		cmd, back = m.replay.update(msg)
-		if back {
-			m.screen = screenHome
-		}
-	}
-	cmd = tea.Batch(cmd, m.otherWorkspace(msg), m.lessonsUpdate(msg), m.lessonMessages(msg), m.replayLoaded(msg))
 	return m, tea.Batch(cmd, m.markdownCmd())
 }
 
-// otherWorkspace forwards inbox batches to the workspace that is not on
-// screen, so a sandbox keeps its lines while a lesson is shown.
-func (m *Model) otherWorkspace(msg tea.Msg) tea.Cmd {
-	in, ok := msg.(inboxMsg)
-	if !ok {
+func (m *Model) route(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.c.SetSize(max(msg.Width, 1), max(msg.Height, 1))
+		for _, c := range m.children() {
+			c.SetSize(m.c.Width, m.c.Height)
+		}
 		return nil
-	}
-	for _, ws := range []*workspace{m.sandbox, m.lessonWork(), m.watchWS} {
-		if ws != nil && in.from == ws.box && (m.screen != screenWork || ws != m.work) {
-			cmd, _ := ws.update(msg)
+	case worldMsg:
+		return m.worldStarted(msg)
+	case markdownMsg:
+		m.c.markdown.put(msg)
+		return nil
+	case lessonsLoadedMsg:
+		return m.lessonsUpdate(msg)
+	case lessonReadyMsg:
+		return m.lessonReady(msg)
+	case replayMsg:
+		return m.replayLoaded(msg)
+	case lessonRedoneMsg:
+		if m.lesson != nil {
+			_, cmd := m.lesson.Update(msg)
 			return cmd
 		}
+		return nil
+	case boxed:
+		var cmds []tea.Cmd
+		for _, c := range m.liveScreens() {
+			_, cmd := c.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		return tea.Batch(cmds...)
+	case tea.KeyMsg:
+		if key.Matches(msg, m.c.KeyMap.Quit) {
+			return m.quit()
+		}
+		if key.Matches(msg, m.c.KeyMap.Help) {
+			m.helpOpen = !m.helpOpen
+			return nil
+		}
+	}
+	switch msg.(type) {
+	case tea.KeyMsg, tea.MouseMsg:
+		if m.helpOpen {
+			_, cmd := m.help.Update(msg)
+			return cmd
+		}
+	}
+	_, cmd := m.current().Update(msg)
+	return cmd
+}
+
+// handle does what a child asked for.
+func (m *Model) handle(req tea.Msg) tea.Cmd {
+	switch r := req.(type) {
+	case backRequest:
+		m.screen = screenHome
+	case closeHelpRequest:
+		m.helpOpen = false
+	case openRequest:
+		return m.open(r.entry)
+	case restartRequest:
+		return m.restartLesson(r.id)
+	case progressRequest:
+		m.home.setEntries(m.lessons.entries())
+	}
+	return nil
+}
+
+func (m *Model) worldStarted(msg worldMsg) tea.Cmd {
+	m.world, m.worldErr = msg.w, msg.err
+	if m.quitting && m.world != nil {
+		m.world.Close()
+		return nil
+	}
+	if m.whenWorld != nil {
+		open := m.whenWorld
+		m.whenWorld = nil
+		if m.world != nil {
+			return open()
+		}
+		m.home.setNotice("the mail world could not start: " + msg.err.Error())
 	}
 	return nil
 }
@@ -179,20 +242,14 @@ func (m *Model) markdownCmd() tea.Cmd {
 		_, cmd := m.help.lines()
 		return cmd
 	}
-	switch m.screen {
-	case screenWork:
-		return m.work.markdownCmd()
-	case screenReplay:
-		return m.replay.markdownCmd()
+	if md, ok := m.current().(markdowner); ok {
+		return md.markdownCmd()
 	}
 	return nil
 }
 
-func (m *Model) updateHome(msg tea.Msg) tea.Cmd {
-	e, cmd := m.home.update(msg)
-	if e == nil {
-		return cmd
-	}
+// open opens what the home menu's entry names.
+func (m *Model) open(e menuEntry) tea.Cmd {
 	switch e.kind {
 	case entrySandbox:
 		return m.openSandbox()
@@ -201,7 +258,7 @@ func (m *Model) updateHome(msg tea.Msg) tea.Cmd {
 	case entryHelp:
 		m.helpOpen = true
 	case entryReplay:
-		m.replay = newReplayPicker(m.c, m.md, transcriptDir(m.opts.SaveDir))
+		m.replay = newReplayPicker(m.child(), transcriptDir(m.opts.SaveDir))
 		m.screen = screenReplay
 	case entryLesson:
 		return m.openLesson(e.lessonID)
@@ -209,50 +266,47 @@ func (m *Model) updateHome(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// needWorld reports whether the sandbox's world runs; if not, it says so on
+// the home screen and remembers to open again once the world has started.
+func (m *Model) needWorld(open func() tea.Cmd) bool {
+	if m.world != nil {
+		m.home.setNotice("")
+		return true
+	}
+	if m.worldErr != nil {
+		m.home.setNotice("the mail world could not start: " + m.worldErr.Error())
+		return false
+	}
+	m.home.setNotice("Starting the mail world…")
+	m.whenWorld = open
+	return false
+}
+
 // openWatch shows every session of the sandbox's world as it happens:
 // real mail programs pointed at it, and the relay hops they cause.
 func (m *Model) openWatch() tea.Cmd {
-	if m.world == nil {
-		if m.worldErr != nil {
-			m.home.notice = "the mail world could not start: " + m.worldErr.Error()
-			return nil
-		}
-		m.home.notice = "Starting the mail world…"
-		m.whenWorld = m.openWatch
+	if !m.needWorld(m.openWatch) {
 		return nil
 	}
-	m.home.notice = ""
-	m.screen = screenWork
-	if m.watchWS == nil {
-		m.watchWS = newWorkspace(m.c, m.world, workspaceOptions{Title: "Watch", SaveDir: m.opts.SaveDir, MD: m.md, Watch: true})
-		m.work = m.watchWS
-		return m.watchWS.init()
+	m.screen = screenWatch
+	if m.watch == nil {
+		m.watch = newWatch(m.child(), m.world, watchOptions{SaveDir: m.opts.SaveDir})
+		return m.watch.Init()
 	}
-	m.work = m.watchWS
 	return nil
 }
 
 // openSandbox shows the sandbox, starting it on the first visit.
 func (m *Model) openSandbox() tea.Cmd {
-	if m.world == nil {
-		if m.worldErr != nil {
-			m.home.notice = "the mail world could not start: " + m.worldErr.Error()
-			return nil
-		}
-		m.home.notice = "Starting the mail world…"
-		m.whenWorld = m.openSandbox
+	if !m.needWorld(m.openSandbox) {
 		return nil
 	}
-	m.home.notice = ""
-	m.screen = screenWork
-	if m.sandbox != nil {
-		m.work = m.sandbox
-		return nil
+	m.screen = screenSandbox
+	if m.sandbox == nil {
+		m.sandbox = newSandbox(m.child(), m.world, m.opts.SaveDir)
+		return m.sandbox.Init()
 	}
-	m.sandbox = newWorkspace(m.c, m.world, workspaceOptions{Title: "Sandbox", SaveDir: m.opts.SaveDir, MD: m.md})
-	m.sandbox.picking = true
-	m.work = m.sandbox
-	return m.sandbox.init()
+	return nil
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -271,8 +325,8 @@ func (m *Model) shutdown() {
 	if m.sandbox != nil {
 		m.sandbox.close()
 	}
-	if m.watchWS != nil {
-		m.watchWS.close()
+	if m.watch != nil {
+		m.watch.close()
 	}
 	m.closeLesson()
 	if m.world != nil {
@@ -289,13 +343,7 @@ func (m *Model) View() string {
 		return "mailtutor is starting…"
 	}
 	if m.helpOpen {
-		return m.help.view()
+		return m.help.View()
 	}
-	switch m.screen {
-	case screenWork:
-		return m.work.view()
-	case screenReplay:
-		return m.replay.view()
-	}
-	return m.home.view()
+	return m.current().View()
 }

@@ -19,16 +19,15 @@ import (
 // file picker (a path to type, the saved transcripts to choose from), then
 // the player.
 type replayScreen struct {
-	c  *Common
-	md *mdCache
+	c Common
 
 	// Picker.
-	dir    string
-	files  []string // newest first
-	pick   int
-	path   lineEditor
-	err    string
-	loaded bool
+	dir   string
+	files []string // newest first
+	pick  int
+	path  lineEditor
+	err   string
+	ready bool // a transcript is open (else the picker shows)
 
 	// Player.
 	name   string
@@ -46,8 +45,8 @@ type replayMsg struct {
 	err   error
 }
 
-func newReplayPicker(c *Common, md *mdCache, dir string) *replayScreen {
-	r := &replayScreen{c: c, md: md, dir: dir, convo: newConvo()}
+func newReplayPicker(c Common, dir string) *replayScreen {
+	r := &replayScreen{c: c, dir: dir, convo: newConvo()}
 	entries, _ := os.ReadDir(dir)
 	type f struct {
 		name string
@@ -104,27 +103,46 @@ func readTranscript(path string) (*transcripts.Transcript, []item, error) {
 
 // replayLoaded opens the player when a transcript has been read (from the
 // home screen's picker or Options.ReplayFile).
-func (m *Model) replayLoaded(msg tea.Msg) tea.Cmd {
-	rm, ok := msg.(replayMsg)
-	if !ok {
-		return nil
-	}
+func (m *Model) replayLoaded(rm replayMsg) tea.Cmd {
 	if m.replay == nil {
-		m.replay = newReplayPicker(m.c, m.md, transcriptDir(m.opts.SaveDir))
-		m.replay.path.SetValue(rm.path)
+		m.replay = newReplayPicker(m.child(), transcriptDir(m.opts.SaveDir))
+		m.replay.setPath(rm.path)
 	}
 	m.screen = screenReplay
-	r := m.replay
+	m.replay.loaded(rm)
+	return nil
+}
+
+// setPath puts a file name in the picker's line.
+func (r *replayScreen) setPath(p string) { r.path.SetValue(p) }
+
+// loaded shows a transcript read, or why it could not be.
+func (r *replayScreen) loaded(rm replayMsg) {
 	if rm.err != nil {
 		// The file is left as it is; the learner can fix the path.
 		r.err = rm.err.Error()
-		r.loaded = false
-		return nil
+		r.ready = false
+		return
 	}
-	r.err, r.loaded, r.name = "", true, rm.path
+	r.err, r.ready, r.name = "", true, rm.path
 	r.player, r.all, r.shown, r.convo = transcripts.NewPlayer(rm.t), rm.items, 0, newConvo()
 	r.seek(1)
-	return nil
+}
+
+func (r *replayScreen) Init() tea.Cmd    { return nil }
+func (r *replayScreen) SetSize(w, h int) { r.c.SetSize(w, h) }
+
+func (r *replayScreen) ShortHelp() []key.Binding {
+	km := r.c.KeyMap
+	if !r.ready {
+		return []key.Binding{km.Open, km.Back, km.Quit}
+	}
+	return km.ReplayShortHelp()
+}
+
+func (r *replayScreen) FullHelp() [][]key.Binding {
+	km := r.c.KeyMap
+	return [][]key.Binding{{km.ReplayNext, km.ReplayPrev, km.ReplayStart, km.ReplayEnd}, {km.SelectUp, km.PageUp, km.Back}}
 }
 
 // seek shows the first n lines.
@@ -163,20 +181,26 @@ func (r *replayScreen) bodySize() (int, int) {
 // markdownCmd renders the explanation shown, if not cached yet.
 func (r *replayScreen) markdownCmd() tea.Cmd {
 	_, _, sw, _, _ := r.layout()
-	if !r.loaded || sw == 0 {
+	if !r.ready || sw == 0 {
 		return nil
 	}
 	if it, ok := r.convo.current(); ok && it.Detail != "" {
-		_, cmd := r.md.get(explainKey(it), it.Detail, r.c.GlamourStyle, sw-2)
+		_, cmd := r.c.markdown.get(explainKey(it), it.Detail, r.c.GlamourStyle, sw-2)
 		return cmd
 	}
 	return nil
 }
 
-func (r *replayScreen) update(msg tea.Msg) (tea.Cmd, bool) {
+// Update picks a file, then steps through it; esc asks to go home.
+func (r *replayScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := r.update(msg)
+	return r, cmd
+}
+
+func (r *replayScreen) update(msg tea.Msg) tea.Cmd {
 	km := r.c.KeyMap
 	st := &r.c.Styles
-	if mm, ok := msg.(tea.MouseMsg); ok && r.loaded && mm.Action == tea.MouseActionPress {
+	if mm, ok := msg.(tea.MouseMsg); ok && r.ready && mm.Action == tea.MouseActionPress {
 		w, h := r.bodySize()
 		switch mm.Button {
 		case tea.MouseButtonWheelUp:
@@ -184,19 +208,20 @@ func (r *replayScreen) update(msg tea.Msg) (tea.Cmd, bool) {
 		case tea.MouseButtonWheelDown:
 			r.convo.scroll(3, w, h, st)
 		}
-		return nil, false
+		return nil
 	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
-		return nil, false
+		return nil
 	}
 	if key.Matches(k, km.Back) {
-		return nil, true
+		r.c.request(backRequest{})
+		return nil
 	}
-	if !r.loaded {
+	if !r.ready {
 		switch {
 		case k.Type == tea.KeyEnter:
-			return loadReplay(strings.TrimSpace(r.path.Value())), false
+			return loadReplay(strings.TrimSpace(r.path.Value()))
 		case k.Type == tea.KeyUp && len(r.files) > 0:
 			r.pick = (r.pick + len(r.files) - 1) % len(r.files)
 			r.path.SetValue(r.files[r.pick])
@@ -208,7 +233,7 @@ func (r *replayScreen) update(msg tea.Msg) (tea.Cmd, bool) {
 		default:
 			r.path.handleKey(k)
 		}
-		return nil, false
+		return nil
 	}
 	w, h := r.bodySize()
 	switch {
@@ -229,14 +254,14 @@ func (r *replayScreen) update(msg tea.Msg) (tea.Cmd, bool) {
 	case key.Matches(k, km.ReplayEnd):
 		r.seek(len(r.all))
 	}
-	return nil, false
+	return nil
 }
 
-func (r *replayScreen) view() string {
+func (r *replayScreen) View() string {
 	st := &r.c.Styles
 	w, h := r.c.Width, r.c.Height
 	var out []string
-	if !r.loaded {
+	if !r.ready {
 		out = append(out, st.Title.Render("mailtutor")+" "+st.Subtle.Render("Replay a transcript"))
 		out = append(out, "", " Transcript file (Enter opens, ↑/↓ chooses a saved one):", " "+r.path.view("› ", w-2, st, true))
 		if r.err != "" {
@@ -258,7 +283,7 @@ func (r *replayScreen) view() string {
 			out = append(out, line)
 		}
 		out = fit(out, w, h-1)
-		out = append(out, r.c.helpLine([]key.Binding{r.c.KeyMap.Open, r.c.KeyMap.Back, r.c.KeyMap.Quit}, w))
+		out = append(out, r.c.helpLine(r.ShortHelp(), w))
 		return strings.Join(out, "\n")
 	}
 	cw, ch, sw, sh, stacked := r.layout()
@@ -268,7 +293,7 @@ func (r *replayScreen) view() string {
 	var side []string
 	if sw > 0 {
 		if it, ok := r.convo.current(); ok {
-			for _, l := range explainLines(r.c, r.md, it, sw-2) {
+			for _, l := range explainLines(&r.c, it, sw-2) {
 				side = append(side, " "+l)
 			}
 		}
@@ -288,6 +313,6 @@ func (r *replayScreen) view() string {
 		pos += " · the end"
 	}
 	out = append(out, st.StateBar.Render(pos+strings.Repeat(" ", max(0, w-ansi.StringWidth(pos)))))
-	out = append(out, r.c.helpLine(r.c.KeyMap.ReplayShortHelp(), w))
+	out = append(out, r.c.helpLine(r.ShortHelp(), w))
 	return strings.Join(fit(out, w, h), "\n")
 }

@@ -28,10 +28,10 @@ func transcriptDir(opt string) string {
 // the UI goroutine. The file is written whole under a temporary name and
 // renamed, so a failure never leaves half a transcript behind.
 func (ws *workspace) save() tea.Cmd {
-	w, dir := ws.world, transcriptDir(ws.saveDir)
+	w, dir, box := ws.world, transcriptDir(ws.saveDir), ws.box
 	return func() tea.Msg {
 		path, err := saveTranscript(w, dir, time.Now())
-		return savedMsg{path: path, err: err}
+		return savedMsg{box: box, path: path, err: err}
 	}
 }
 

@@ -1,8 +1,13 @@
 // Package tui is mailtutor's face: a Bubble Tea program that starts its own
 // mail world and lets a learner talk to it line by line, with every command
-// and reply explained. Screens: home (lessons, sandbox, watch, replay,
-// help), the live workspace (sessions, explanation, mailboxes, lesson
-// player) and replay.
+// and reply explained.
+//
+// Every screen (home, sandbox, lesson, watch, replay, help) and every pane
+// (conversation, side panel with the explain, mailbox and lesson panes,
+// state bar, input line) keeps one contract, Component (component.go). The
+// root Model holds a screen enum and one concrete child per screen; the
+// sandbox, lesson and watch screens are built on a shared workspace
+// (workspace.go, frame.go, sessions.go).
 //
 // The lead's main.go calls Run; tests build the model with NewModel and
 // drive it with teatest.
@@ -84,12 +89,13 @@ func NewModel(opts Options) *Model {
 	if r.ColorProfile() == termenv.Ascii {
 		glamourStyle = "notty"
 	}
-	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle}
+	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
+		markdown: &mdCache{}, requests: &requests{}}
 	if opts.newWorld == nil {
 		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
 	}
-	m := &Model{opts: opts, c: c, home: newHome(c), md: &mdCache{}, done: make(chan struct{})}
-	m.help = &page{c: c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir)), cache: m.md}
+	m := &Model{opts: opts, c: c, home: newHome(*c), done: make(chan struct{})}
+	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
 	m.lessons = &lessonLibrary{}
 	return m
 }

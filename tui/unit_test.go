@@ -256,19 +256,19 @@ func TestConvoScrollAndSelect(t *testing.T) {
 }
 
 func TestHomeFilter(t *testing.T) {
-	c := &Common{Width: 80, Height: 24, Styles: DefaultStyles(testRenderer(), true), KeyMap: DefaultKeyMap()}
+	c := Common{Width: 80, Height: 24, Styles: DefaultStyles(testRenderer(), true), KeyMap: DefaultKeyMap()}
 	h := newHome(c)
 	h.setEntries([]menuEntry{{kind: entryLesson, group: "SMTP", lessonID: "a", title: "Your first SMTP conversation"},
 		{kind: entryLesson, group: "POP3", lessonID: "b", title: "POP3 basics"}})
-	h.update(runes("pop"))
+	h.Update(runes("pop"))
 	if e, _ := h.selected(); e.lessonID != "b" {
 		t.Fatalf("filter pop selects %+v", e)
 	}
-	h.update(runes("zzz"))
-	if len(h.shown) != 0 || !strings.Contains(h.view(), "Nothing matches") {
+	h.Update(runes("zzz"))
+	if len(h.shown) != 0 || !strings.Contains(h.View(), "Nothing matches") {
 		t.Fatal("a filter matching nothing says so")
 	}
-	h.update(press(tea.KeyEsc))
+	h.Update(press(tea.KeyEsc))
 	if len(h.shown) != len(h.entries) {
 		t.Fatal("esc clears the filter")
 	}
@@ -295,12 +295,12 @@ func TestDecideDark(t *testing.T) {
 // Every screen fits any window, down to 40×10 and below, without panicking.
 func TestTinyWindows(t *testing.T) {
 	m := sandboxWithLines(t, 50)
-	m.replay = newReplayPicker(m.c, m.md, t.TempDir())
-	m.replayLoaded(replayMsg{path: "x.jsonl", items: m.sandbox.current().convo.items})
+	m.replay = newReplayPicker(m.child(), t.TempDir())
+	m.replayLoaded(replayMsg{path: "x.jsonl", items: m.sandbox.ws.sessions.current().convo.items})
 	for _, size := range [][2]int{{40, 10}, {20, 6}, {1, 1}, {2, 3}, {80, 24}, {200, 60}} {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		w, h := m.c.Width, m.c.Height
-		for _, scr := range []screen{screenHome, screenWork, screenReplay} {
+		for _, scr := range []screen{screenHome, screenSandbox, screenReplay} {
 			m.screen = scr
 			lines := strings.Split(m.View(), "\n")
 			if len(lines) != h {
