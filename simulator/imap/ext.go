@@ -111,14 +111,7 @@ type Answer struct {
 // first). stop ends the wait for the session to exist.
 func (s *Server) Extension(conn net.Conn, cmd []byte, stop <-chan struct{}) Answer {
 	r := &cmdReader{b: cmd}
-	tag := r.atom()
-	verb := ""
-	if r.sp() {
-		verb = strings.ToUpper(r.atom())
-		if verb == "UID" && r.sp() {
-			verb += " " + strings.ToUpper(r.atom())
-		}
-	}
+	tag, verb := commandHead(r)
 	a := Answer{Tag: tag, Verb: verb}
 	sess := s.sessionOf(connKey(conn), stop)
 	if sess == nil {
@@ -150,6 +143,18 @@ func (s *Server) Extension(conn net.Conn, cmd []byte, stop <-chan struct{}) Answ
 	}
 	a.Reply = out.Bytes()
 	return a
+}
+
+// commandHead reads a command's tag and verb ("UID SORT" for UID commands).
+func commandHead(r *cmdReader) (tag, verb string) {
+	tag = r.atom()
+	if r.sp() {
+		verb = strings.ToUpper(r.atom())
+		if verb == "UID" && r.sp() {
+			verb += " " + strings.ToUpper(r.atom())
+		}
+	}
+	return tag, verb
 }
 
 // extError is a tagged NO or BAD with its response code.
