@@ -14,11 +14,11 @@ import (
 // 2971), SORT and UID SORT with SORT=DISPLAY (RFC 5256, RFC 5957), THREAD
 // and UID THREAD with REFERENCES and ORDEREDSUBJECT (RFC 5256), ESORT and
 // CONTEXT=SEARCH (RFC 5267: SORT RETURN, SEARCH RETURN with PARTIAL,
-// CONTEXT or UPDATE, CANCELUPDATE). The relay (simulator/extension.go)
-// keeps such a command from the library: it waits until the library has
-// answered every command sent before it, hands the whole command here
-// (Server.Extension) and writes the answer to the client, so pipelined
-// commands are answered in order.
+// CONTEXT or UPDATE, CANCELUPDATE). The tap (simulator/tap, through
+// Corrector.Intercepts and Corrector.Answer) keeps such a command from the
+// library: it waits until the library has answered every command sent
+// before it, hands the whole command here (Server.Extension) and writes
+// the answer to the client, so pipelined commands are answered in order.
 
 // ExtensionCaps are the capabilities of the extensions answered here, as
 // the relay adds them to go-imap's lists (ExtendCapabilities): ID is

@@ -19,7 +19,7 @@ import (
 //     session;
 //   - "rewrite-me" in a command line becomes "REWRITTEN" for the library;
 //   - a server line holding "fix-me" reaches the client with "FIXED"
-//     instead; "drop-me" does not reach it at all;
+//     instead; one starting "250-drop-me" does not reach it at all;
 //   - an APPEND's payload keeps its last byte until the next line, which
 //     must be empty, or the session ends.
 type fakeCorrector struct {
@@ -84,7 +84,7 @@ func (f *fakeCorrector) WholeLines() bool { return f.whole }
 
 func (f *fakeCorrector) Reply(p wire.Piece) ([]byte, bool) {
 	switch {
-	case bytes.Contains(p.Data, []byte("drop-me")):
+	case bytes.HasPrefix(p.Data, []byte("250-drop-me")):
 		return []byte{}, p.OK
 	case bytes.Contains(p.Data, []byte("fix-me")):
 		return bytes.ReplaceAll(p.Data, []byte("fix-me"), []byte("FIXED")), p.OK

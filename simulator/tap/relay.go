@@ -899,7 +899,8 @@ func (s *Session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	// IMAP: whether the last piece ends a command's answer or asks the
 	// client for more (see more below).
 	ends := false
-	var edits []edit // lines corrected in chunk
+	var edits []edit       // lines corrected in chunk
+	var paced []wire.Piece // the lines the slow fault sends one by one
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {
@@ -927,18 +928,13 @@ func (s *Session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 			return
 		}
 		if slow {
-			// Each line when it goes out, a pace apart; no longer once
-			// the session has ended.
-			t := time.NewTimer(pace)
-			select {
-			case <-t.C:
-			case <-s.done:
-				t.Stop()
-				err = net.ErrClosed
-				return
-			}
-			s.publishPiece(p)
-		} else if tapped {
+			// Paced once the splitter has done with the chunk (it holds
+			// its lock while it hands out pieces).
+			p.Data = append([]byte(nil), p.Data...)
+			paced = append(paced, p)
+			return
+		}
+		if tapped {
 			batch.add(p.Event())
 		}
 		// Before the client can read the reply and answer it: the
@@ -949,14 +945,27 @@ func (s *Session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		if s.proto == wire.IMAP {
 			ends = p.Answers != "" || (p.Kind == wire.Line && (p.Data[0] == '+' || bytes.Contains(p.Data, []byte("BYE"))))
 		}
-		if slow {
-			err = s.writeClient(p.Data)
-		} else if rebuild {
+		if rebuild {
 			*out = append(*out, p.Data...)
 		}
 	})
 	// The events exist before the client can read the bytes and answer.
 	batch.publish(s)
+	for _, p := range paced {
+		// Each line when it goes out, a pace apart; no longer once the
+		// session has ended.
+		if !s.wait(pace) {
+			err = net.ErrClosed
+			break
+		}
+		s.publishPiece(p)
+		if p.Answers != "" {
+			startTLS = s.afterReply(p, startTLS)
+		}
+		if err = s.writeClient(p.Data); err != nil {
+			break
+		}
+	}
 	switch {
 	case err != nil || slow:
 		return nil, startTLS, false, err
@@ -969,6 +978,18 @@ func (s *Session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	}
 	more = s.proto == wire.IMAP && !ends && startTLS == 0 && s.split.OwesTaggedReply()
 	return send, startTLS, more, nil
+}
+
+// wait waits d, or less when the session ends first (false).
+func (s *Session) wait(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.done:
+		return false
+	}
 }
 
 // correction is the edit of a chunk that turns a server line, which ends
