@@ -539,9 +539,9 @@ func (s *Simulator) openSessions() []SessionInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []SessionInfo
-	for _, sess := range s.sessions {
-		i := sess.Info()
-		out = append(out, SessionInfo{ID: i.ID, Role: i.Role, Peer: i.Peer, Encrypted: i.Encrypted, Opened: i.Opened, ClientID: i.ClientID})
+	for id, sess := range s.sessions {
+		i := sess.Info() // (its ID may not be set yet: the key is)
+		out = append(out, SessionInfo{ID: id, Role: i.Role, Peer: i.Peer, Encrypted: i.Encrypted, Opened: i.Opened, ClientID: i.ClientID})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, _ := strconv.Atoi(string(out[i].ID[1:]))

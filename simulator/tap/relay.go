@@ -258,7 +258,10 @@ func (r *Relay) handle(client net.Conn, label string) {
 		opened: r.opts.Clock.Now(),
 	}
 	if r.opts.Opened != nil {
-		s.id = r.opts.Opened(s)
+		id := r.opts.Opened(s)
+		s.mu.Lock() // Info may be called already, from another goroutine
+		s.id = id
+		s.mu.Unlock()
 	}
 	if r.opts.Closed != nil {
 		defer r.opts.Closed(s)
