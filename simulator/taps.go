@@ -79,3 +79,10 @@ func (f tapFaults) DropAfter(p wire.Piece) bool {
 	}
 	return false
 }
+
+// The servers' correctors offer the tap's optional parts; checked here, as
+// the tap finds them by a type assertion on the Corrector.
+var (
+	_ tap.BodyTaker = (*smtp.Corrector)(nil)
+	_ tap.Extender  = (*imap.Corrector)(nil)
+)
