@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -111,8 +110,4 @@ func Fingerprint(cert tls.Certificate) string {
 		parts = append(parts, hexed[i:i+2])
 	}
 	return strings.Join(parts, ":")
-}
-
-func describeTLS(st tls.ConnectionState) string {
-	return fmt.Sprintf("%s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
 }

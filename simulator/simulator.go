@@ -24,6 +24,7 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/pop3"
 	"github.com/mailtutor/mailtutor/simulator/smtp"
 	"github.com/mailtutor/mailtutor/simulator/store"
+	"github.com/mailtutor/mailtutor/simulator/tap"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
@@ -165,13 +166,13 @@ type Simulator struct {
 
 	summaries sync.Map // store.Body.ID → headerSummary, for Snapshot
 
-	relays  map[wire.Role]*relay
+	relays  map[wire.Role]*tap.Relay
 	servers []server
 	serveWG sync.WaitGroup
 
 	mu       sync.Mutex
 	nextID   int
-	sessions map[wire.SessionID]*session
+	sessions map[wire.SessionID]*tap.Session
 	byPeer   map[string]peerSession
 	// endedPeers remembers the ids of sessions that ended before Dial could
 	// look them up (a refused connection ends at once); bounded.
@@ -196,8 +197,8 @@ func New(opts Options) (*Simulator, error) {
 		clock:      newClock(opts.Start),
 		faults:     fault.NewSet(),
 		hub:        wire.NewHub(),
-		relays:     map[wire.Role]*relay{},
-		sessions:   map[wire.SessionID]*session{},
+		relays:     map[wire.Role]*tap.Relay{},
+		sessions:   map[wire.SessionID]*tap.Session{},
 		byPeer:     map[string]peerSession{},
 		endedPeers: map[string]peerSession{},
 		watchers:   map[int]func(){},
@@ -267,16 +268,12 @@ func (s *Simulator) startRole(role wire.Role) error {
 	if err != nil {
 		return fmt.Errorf("%s listener on %s: %w", role, addr, err)
 	}
-	inner := newPipeListener(public.Addr())
-	var lib net.Listener = inner
-	if role.ImplicitTLS() {
-		lib = tls.NewListener(inner, s.serverTLS())
-	}
 	srv := s.newServer(role)
 	s.servers = append(s.servers, srv)
-	r := &relay{sim: s, role: role, public: public, inner: inner}
-	if is, ok := srv.(*imap.Server); ok {
-		r.imap = is
+	r := s.newRelay(role, public, srv)
+	var lib = r.Listener()
+	if role.ImplicitTLS() {
+		lib = tls.NewListener(lib, s.serverTLS())
 	}
 	s.relays[role] = r
 	s.serveWG.Add(1)
@@ -284,8 +281,7 @@ func (s *Simulator) startRole(role wire.Role) error {
 		defer s.serveWG.Done()
 		srv.Serve(lib)
 	}()
-	r.wg.Add(1)
-	go r.acceptLoop()
+	r.Start()
 	return nil
 }
 
@@ -319,7 +315,7 @@ func (s *Simulator) newServer(role wire.Role) server {
 // Addr returns the address a role listens on, or "" if it is not running.
 func (s *Simulator) Addr(role wire.Role) string {
 	if r, ok := s.relays[role]; ok {
-		return r.public.Addr().String()
+		return r.Addr().String()
 	}
 	return ""
 }
@@ -397,25 +393,27 @@ func (s *Simulator) notify() {
 
 // registerSession gives the session its id (under the simulator's lock, so
 // Snapshot may read it from any goroutine) and makes it findable by Dial.
-func (s *Simulator) registerSession(sess *session) {
+func (s *Simulator) registerSession(sess *tap.Session) wire.SessionID {
+	addr := sess.Info().Addr
 	s.mu.Lock()
 	s.nextID++
 	id := wire.SessionID("s" + strconv.Itoa(s.nextID))
-	sess.id = id
 	s.sessions[id] = sess
-	if sess.addr != "" {
-		s.byPeer[dialKey(sess.addr, sess.relay.public.Addr().String())] = peerSession{id: id, n: s.nextID}
+	if addr != "" {
+		s.byPeer[dialKey(addr, sess.ListenerAddr())] = peerSession{id: id, n: s.nextID}
 	}
 	s.peerCond.Broadcast()
 	s.mu.Unlock()
 	s.notify()
+	return id
 }
 
-func (s *Simulator) unregisterSession(sess *session) {
+func (s *Simulator) unregisterSession(sess *tap.Session) {
+	info := sess.Info()
 	s.mu.Lock()
-	delete(s.sessions, sess.id)
-	key := dialKey(sess.addr, sess.relay.public.Addr().String())
-	if p, ok := s.byPeer[key]; ok && p.id == sess.id {
+	delete(s.sessions, info.ID)
+	key := dialKey(info.Addr, sess.ListenerAddr())
+	if p, ok := s.byPeer[key]; ok && p.id == info.ID {
 		// (A later connection from the same address, the port used
 		// again, may have taken the entry over.)
 		delete(s.byPeer, key)
@@ -488,8 +486,7 @@ func (s *Simulator) Close() error {
 	s.clock.stopSleeping() // a failed login's wait ends now
 	close(s.queueStop)
 	for _, r := range s.relays {
-		r.public.Close()
-		r.inner.Close()
+		r.Close()
 	}
 	// Every Serve has returned before the servers are closed: go-imap's
 	// Server.Close races with a Serve that has not yet started.
@@ -508,16 +505,16 @@ func (s *Simulator) Close() error {
 	}
 	closing.Wait()
 	s.mu.Lock()
-	var open []*session
+	var open []*tap.Session
 	for _, sess := range s.sessions {
 		open = append(open, sess)
 	}
 	s.mu.Unlock()
 	for _, sess := range open {
-		sess.finish("the simulator shut down")
+		sess.Finish("the simulator shut down")
 	}
 	for _, r := range s.relays {
-		r.wg.Wait()
+		r.Wait()
 	}
 	if s.stopWatch != nil {
 		s.stopWatch()
@@ -542,10 +539,9 @@ func (s *Simulator) openSessions() []SessionInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []SessionInfo
-	for _, sess := range s.sessions {
-		sess.mu.Lock()
-		out = append(out, SessionInfo{ID: sess.id, Role: sess.role, Peer: sess.peer, Encrypted: sess.encrypted, Opened: sess.opened, ClientID: sess.clientID})
-		sess.mu.Unlock()
+	for id, sess := range s.sessions {
+		i := sess.Info() // (its ID may not be set yet: the key is)
+		out = append(out, SessionInfo{ID: id, Role: i.Role, Peer: i.Peer, Encrypted: i.Encrypted, Opened: i.Opened, ClientID: i.ClientID})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, _ := strconv.Atoi(string(out[i].ID[1:]))

@@ -551,7 +551,7 @@ func TestFetchAnswerLeavesInOneWrite(t *testing.T) {
 	sim := newSim(t, Options{})
 	near, far := net.Pipe()
 	defer near.Close()
-	go sim.relays[wire.RoleIMAP].handleLabeled(far, "pipe client")
+	go sim.relays[wire.RoleIMAP].Serve(far, "pipe client")
 	near.SetDeadline(time.Now().Add(20 * time.Second))
 	buf := make([]byte, 64*1024)
 	read := func() string {

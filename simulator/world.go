@@ -15,6 +15,7 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/smtp"
 	"github.com/mailtutor/mailtutor/simulator/store"
+	"github.com/mailtutor/mailtutor/simulator/tap"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
@@ -81,8 +82,8 @@ func (s *Simulator) relayHop(env smtp.Envelope) error {
 	}
 	near, far := net.Pipe()
 	peer := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
-	go r.handleLabeled(&addrConn{Conn: far, local: r.public.Addr(), remote: peer}, "relay hop from "+s.hostname)
-	c := gosmtp.NewClient(&addrConn{Conn: near, local: peer, remote: r.public.Addr()})
+	go r.Serve(tap.WithAddrs(far, r.Addr(), peer), "relay hop from "+s.hostname)
+	c := gosmtp.NewClient(tap.WithAddrs(near, peer, r.Addr()))
 	defer c.Close()
 	if err := c.Hello(s.hostname); err != nil {
 		return err
@@ -155,7 +156,7 @@ func (s *Simulator) enqueue(env smtp.Envelope) {
 	for id, sess := range s.sessions {
 		// The submitting session: the one from that address on a
 		// submission listener.
-		if env.Peer != "" && sess.addr == env.Peer && sess.proto == wire.SMTP && sess.role != wire.RoleMX {
+		if info := sess.Info(); env.Peer != "" && info.Addr == env.Peer && info.Role.Proto() == wire.SMTP && info.Role != wire.RoleMX {
 			env.Session = string(id)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // This file holds the corrections to go-imap that need the relay in front
-// of the server (simulator/amend.go calls them): lines go-imap would refuse
+// of the server (the Corrector calls them, corrector.go): lines go-imap would refuse
 // or answer wrongly, rewritten on their way.
 
 // mutf7 is modified base64 (RFC 3501 §5.1.3): "," for "/", no padding.

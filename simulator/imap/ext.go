@@ -14,11 +14,11 @@ import (
 // 2971), SORT and UID SORT with SORT=DISPLAY (RFC 5256, RFC 5957), THREAD
 // and UID THREAD with REFERENCES and ORDEREDSUBJECT (RFC 5256), ESORT and
 // CONTEXT=SEARCH (RFC 5267: SORT RETURN, SEARCH RETURN with PARTIAL,
-// CONTEXT or UPDATE, CANCELUPDATE). The relay (simulator/extension.go)
-// keeps such a command from the library: it waits until the library has
-// answered every command sent before it, hands the whole command here
-// (Server.Extension) and writes the answer to the client, so pipelined
-// commands are answered in order.
+// CONTEXT or UPDATE, CANCELUPDATE). The tap (simulator/tap, through
+// Corrector.Intercepts and Corrector.Answer) keeps such a command from the
+// library: it waits until the library has answered every command sent
+// before it, hands the whole command here (Server.Extension) and writes
+// the answer to the client, so pipelined commands are answered in order.
 
 // ExtensionCaps are the capabilities of the extensions answered here, as
 // the relay adds them to go-imap's lists (ExtendCapabilities): ID is
@@ -111,14 +111,7 @@ type Answer struct {
 // first). stop ends the wait for the session to exist.
 func (s *Server) Extension(conn net.Conn, cmd []byte, stop <-chan struct{}) Answer {
 	r := &cmdReader{b: cmd}
-	tag := r.atom()
-	verb := ""
-	if r.sp() {
-		verb = strings.ToUpper(r.atom())
-		if verb == "UID" && r.sp() {
-			verb += " " + strings.ToUpper(r.atom())
-		}
-	}
+	tag, verb := commandHead(r)
 	a := Answer{Tag: tag, Verb: verb}
 	sess := s.sessionOf(connKey(conn), stop)
 	if sess == nil {
@@ -150,6 +143,18 @@ func (s *Server) Extension(conn net.Conn, cmd []byte, stop <-chan struct{}) Answ
 	}
 	a.Reply = out.Bytes()
 	return a
+}
+
+// commandHead reads a command's tag and verb ("UID SORT" for UID commands).
+func commandHead(r *cmdReader) (tag, verb string) {
+	tag = r.atom()
+	if r.sp() {
+		verb = strings.ToUpper(r.atom())
+		if verb == "UID" && r.sp() {
+			verb += " " + strings.ToUpper(r.atom())
+		}
+	}
+	return tag, verb
 }
 
 // extError is a tagged NO or BAD with its response code.

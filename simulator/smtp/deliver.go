@@ -12,19 +12,6 @@ import (
 	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
-// A BodyTaker is a connection that may read a DATA body on go-smtp's
-// behalf: the simulator's tap reads every byte anyway, and go-smtp reads a
-// body a byte at a time. When it does, go-smtp gets only the ".\r\n" that
-// ends the body (an empty message) and TakeBody returns the body exactly as
-// go-smtp would have produced it: CRLF line ends, no dot-stuffing to undo,
-// within go-smtp's line and size limits (it falls back to go-smtp for any
-// body that is not that plain).
-type BodyTaker interface {
-	// TakeBody returns the body of the DATA command that just ended, valid
-	// until the connection is read again, or false if go-smtp read it.
-	TakeBody() ([]byte, bool)
-}
-
 // Data receives the message after DATA (or the BDAT chunks) and delivers it
 // before returning, so the message is in the store when the client reads
 // the 250. If the client vanishes half-way, ReadAll fails and nothing at
@@ -68,8 +55,10 @@ func (se *session) Data(r io.Reader) error {
 		// client, if it still listens, may send the message again.
 		return errChunkCut
 	}
-	if taker, ok := netConn(se.conn.Conn()).(BodyTaker); ok && len(body) == 0 {
-		if taken, ok := taker.TakeBody(); ok {
+	if corr := correctorOf(se.conn.Conn()); corr != nil && len(body) == 0 {
+		// The simulator's tap read a plain body for go-smtp, which got
+		// only the ".\r\n" that ends it (Corrector.TakeBody).
+		if taken, ok := corr.heldBody(); ok {
 			body = taken
 		}
 	}
@@ -205,19 +194,14 @@ func (se *session) Data(r io.Reader) error {
 	return &gosmtp.SMTPError{Code: 250, EnhancedCode: gosmtp.EnhancedCode{2, 0, 0}, Message: "OK: queued as " + id}
 }
 
-// A GreetingTeller is a connection that knows whether the client last
-// greeted with HELO rather than EHLO (the simulator's tap reads every
-// command line; go-smtp keeps the name given but not the command).
-type GreetingTeller interface {
-	SaidHELO() bool
-}
-
 // protocol is the "with" keyword of the Received header (RFC 5321 §4.4,
 // RFC 3848): SMTP after HELO; otherwise ESMTP, plus S when the session is
 // encrypted, plus A when the sender logged in. (STARTTLS and AUTH are
 // extensions, so a session that used them is ESMTP whatever it said after.)
 func (se *session) protocol(authenticated bool) string {
-	if g, ok := netConn(se.conn.Conn()).(GreetingTeller); ok && g.SaidHELO() && !authenticated && !se.encrypted() {
+	// go-smtp keeps the greeting's name, not its command: the tap's
+	// Corrector saw it.
+	if corr := correctorOf(se.conn.Conn()); corr != nil && corr.SaidHELO() && !authenticated && !se.encrypted() {
 		return "SMTP"
 	}
 	p := "ESMTP"

@@ -22,6 +22,9 @@ import (
 type endConn struct {
 	net.Conn
 	ended atomic.Bool // a Read returned an error: the client is gone (or the server closed it)
+	// corr is what the simulator's tap handed over for this connection
+	// (Server.Corrector); nil when it was served without one.
+	corr *Corrector
 }
 
 func (c *endConn) Read(p []byte) (int, error) {
@@ -32,10 +35,12 @@ func (c *endConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// endListener hands go-smtp every connection inside an endConn.
+// endListener hands go-smtp every connection inside an endConn, with the
+// Corrector registered for it.
 type endListener struct {
 	net.Listener
 	tlsConfig *tls.Config // the server's, for the implicit TLS of *tls.Conn connections
+	srv       *Server
 }
 
 func (l *endListener) Accept() (net.Conn, error) {
@@ -53,9 +58,9 @@ func (l *endListener) Accept() (net.Conn, error) {
 		if l.tlsConfig == nil {
 			return c, nil
 		}
-		return tls.Server(&endConn{Conn: tc.NetConn()}, l.tlsConfig), nil
+		return tls.Server(&endConn{Conn: tc.NetConn(), corr: l.srv.takeCorrector(tc.NetConn())}, l.tlsConfig), nil
 	}
-	return &endConn{Conn: c}, nil
+	return &endConn{Conn: c, corr: l.srv.takeCorrector(c)}, nil
 }
 
 // readEnded reports whether the client's side of c, go-smtp's connection
@@ -68,11 +73,14 @@ func readEnded(c net.Conn) bool {
 	return ok && e.ended.Load()
 }
 
-// netConn is the connection go-smtp serves, without this package's endConn:
-// the simulator's tap offers BodyTaker and GreetingTeller on it.
-func netConn(c net.Conn) net.Conn {
-	if e, ok := c.(*endConn); ok {
-		return e.Conn
+// correctorOf returns the Corrector handed over for c, go-smtp's
+// connection (an endConn, or a *tls.Conn over one), or nil.
+func correctorOf(c net.Conn) *Corrector {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
 	}
-	return c
+	if e, ok := c.(*endConn); ok {
+		return e.corr
+	}
+	return nil
 }

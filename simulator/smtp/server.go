@@ -146,6 +146,9 @@ type Server struct {
 	idle   *sync.Cond
 	busy   int
 	closed bool
+	// correctors are the tap's corrections for connections about to be
+	// accepted (Corrector), until the listener hands them over.
+	correctors map[net.Conn]*Corrector
 }
 
 // New returns a server for one role. Call Serve to accept connections.
@@ -197,7 +200,7 @@ func New(opts Options) *Server {
 // with Options.TLSConfig, beneath which the server watches the connection's
 // end (see endconn.go); give such a role its TLSConfig.
 func (s *Server) Serve(l net.Listener) error {
-	return s.smtp.Serve(&endListener{Listener: l, tlsConfig: s.opts.TLSConfig})
+	return s.smtp.Serve(&endListener{Listener: l, tlsConfig: s.opts.TLSConfig, srv: s})
 }
 
 // Close closes the listeners and every session, then waits until no

@@ -1,4 +1,4 @@
-package simulator
+package tap
 
 import (
 	"errors"
@@ -37,11 +37,9 @@ func TestDeadlineMatters(t *testing.T) {
 // tapPair returns a tapConn over one end of an in-memory pipe, as the
 // library would hold it, and the client's end.
 func tapPair(t *testing.T) (*tapConn, net.Conn) {
-	sim := newSim(t, Options{})
 	lib, client := net.Pipe()
 	t.Cleanup(func() { lib.Close(); client.Close() })
-	s := &session{sim: sim, role: wire.RoleIMAP, proto: wire.IMAP, split: wire.NewSplitter(wire.IMAP), cli: lib,
-		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{})}
+	s := bareSession(wire.IMAP, nil, lib)
 	return newTapConn(s, lib), client
 }
 

@@ -1,4 +1,4 @@
-package simulator
+package tap
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ import (
 // that the tap keeps seeing plaintext) carries the session to its end.
 type tapConn struct {
 	net.Conn // the client's socket
-	s        *session
+	s        *Session
 
 	mu       sync.Mutex // guards inner
 	inner    net.Conn   // after STARTTLS: the library's end of the pipe to the relay
@@ -32,9 +32,9 @@ type tapConn struct {
 	writeSet   time.Time  // the write deadline the socket has
 	writeWant  time.Time  // the write deadline the library asked for
 
-	// An SMTP DATA body read on the library's behalf (bodyHold); only the
-	// library's reading goroutine uses body, except TakeBody, hence bodyMu.
-	bodyMu     sync.Mutex
+	// An SMTP DATA body read on the library's behalf (bodyHold) and handed
+	// to the session's BodyTaker; only the library's reading goroutine
+	// uses body.
 	body       bodyHold
 	pending    []byte // bytes the library gets before the socket is read again
 	pendingErr error  // the error it gets after them
@@ -45,7 +45,7 @@ type tapConn struct {
 	holdTimer *time.Timer // sends held bytes that waited too long
 }
 
-func newTapConn(s *session, client net.Conn) *tapConn {
+func newTapConn(s *Session, client net.Conn) *tapConn {
 	return &tapConn{Conn: client, s: s, verdict: make(chan bool, 1)}
 }
 
@@ -109,7 +109,7 @@ func (t *tapConn) Read(p []byte) (int, error) {
 				forward = t.holdBody(p, forward, bodyStarts)
 			}
 			if len(forward) > 0 && &forward[0] != &p[0] {
-				// The relay rewrote a line (rewriteLine), in a buffer of
+				// The relay rewrote a line (Corrector.Command), in a buffer of
 				// its own that may be longer than p: what does not fit
 				// comes with the next read.
 				k := copy(p, forward)
@@ -152,14 +152,17 @@ func (t *tapConn) readFailed(err error) error {
 // holdBody passes the bytes forward of a DATA body through t.body (see
 // bodyHold) and returns what the library gets now, in p.
 func (t *tapConn) holdBody(p, forward []byte, starts bool) []byte {
-	t.bodyMu.Lock()
-	defer t.bodyMu.Unlock()
 	if starts {
 		t.body.start()
+		t.s.taker.TakeBody(nil) // none left over from an earlier body
 	}
 	rest, verdict := t.body.add(forward)
 	switch verdict {
 	case holdDone:
+		// The taker has the body before the library reads the ".\r\n"
+		// that ends it.
+		body, _ := t.body.take()
+		t.s.taker.TakeBody(body)
 		// rest is no longer than forward: the body it replaces is at least
 		// as long as the ".\r\n" the library gets instead.
 		return p[:copy(p, rest)]
@@ -183,18 +186,6 @@ func (t *tapConn) readPending(p []byte) (int, error) {
 	t.pending, t.pendingErr = nil, nil
 	return 0, err
 }
-
-// TakeBody hands the SMTP session the DATA body the tap read for it
-// (smtp.BodyTaker). The bytes stay valid until the library reads again.
-func (t *tapConn) TakeBody() ([]byte, bool) {
-	t.bodyMu.Lock()
-	defer t.bodyMu.Unlock()
-	return t.body.take()
-}
-
-// SaidHELO tells the SMTP session whether the client greeted with HELO
-// (smtp.GreetingTeller): go-smtp does not say.
-func (t *tapConn) SaidHELO() bool { return t.s.saidHELO.Load() }
 
 func (t *tapConn) Write(p []byte) (int, error) {
 	if c := t.upgraded(); c != nil {

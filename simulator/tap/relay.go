@@ -1,4 +1,4 @@
-package simulator
+package tap
 
 import (
 	"bytes"
@@ -10,58 +10,174 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/mailtutor/mailtutor/simulator/fault"
-	"github.com/mailtutor/mailtutor/simulator/imap"
-	"github.com/mailtutor/mailtutor/simulator/smtp"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
-// relay sits between a real TCP listener and a server library. A
-// connection that starts in plaintext is handed to the library directly,
-// wrapped in a tapConn (tap.go) that taps its reads and writes. Where TLS
-// is spoken (implicit TLS, or once the server agrees to STARTTLS) the relay
-// terminates the client's TLS itself and opens its own TLS to the library
-// over an in-memory pipe, so the library still sees a real *tls.Conn and
-// keeps its own TLS behaviour, while the tap in between sees plaintext.
-type relay struct {
-	sim    *Simulator
-	role   wire.Role
-	public net.Listener
-	inner  *pipeListener
-	wg     sync.WaitGroup
-	imap   *imap.Server // the IMAP server, for extension commands (extension.go); nil for the others
+// Package tap is mailtutor's TLS relay and plaintext tap: it stands between
+// a real TCP listener and a server library, and publishes every byte of
+// every session as wire events with the protocol model's facts. It knows
+// no protocol beyond what the model (simulator/wire) tells it; what a
+// server corrects in its library's conversation comes from the server's
+// package through a Corrector. The simulator's root package wires servers,
+// relays and the event hub together.
+//
+// A connection that starts in plaintext is handed to the library directly,
+// wrapped in a tapConn (tapconn.go) that taps its reads and writes. Where
+// TLS is spoken (implicit TLS, or once the server agrees to STARTTLS) the
+// relay terminates the client's TLS itself and opens its own TLS to the
+// library over an in-memory pipe, so the library still sees a real
+// *tls.Conn and keeps its own TLS behaviour, while the tap in between sees
+// plaintext.
+
+// Publisher receives the wire events of the relay's sessions (a *wire.Hub).
+type Publisher interface {
+	// Publish delivers an event whose bytes the caller keeps unchanged.
+	Publish(e wire.Event) wire.Event
+	// PublishTransient delivers an event whose bytes the caller reuses
+	// after the call: a subscriber that keeps it copies them.
+	PublishTransient(e wire.Event) wire.Event
+	// PublishTransientBatch is PublishTransient for events of one instant.
+	PublishTransientBatch(events []wire.Event)
+	// Active reports whether anyone listens; when nobody does, the relay
+	// builds no events.
+	Active() bool
 }
 
-func (r *relay) acceptLoop() {
+// Clock stamps events.
+type Clock interface {
+	Now() time.Time
+}
+
+// Faults is what the relay reads of the fault switches, at each use (they
+// change at run time).
+type Faults interface {
+	// RefuseConnections: new connections are refused (Options.Busy).
+	RefuseConnections() bool
+	// Pace is how long each server line waits before it goes out, one line
+	// at a time (a slow link); 0 for none.
+	Pace() time.Duration
+	// DropAfter reports whether the connection is to be dropped at the
+	// client's next bytes, now that the server gave this reply (a Piece
+	// that completes a command).
+	DropAfter(reply wire.Piece) bool
+}
+
+// Options configure a Relay.
+type Options struct {
+	// Role is the listener's role; its protocol chooses the model.
+	Role wire.Role
+	// Public is the real listener clients connect to; the relay closes it.
+	Public net.Listener
+	// TLS answers the clients' TLS (implicit-TLS roles, and after
+	// STARTTLS); InnerTLS is the relay's client side towards the library.
+	TLS, InnerTLS *tls.Config
+	// Publisher receives every session's events.
+	Publisher Publisher
+	// Clock stamps the events.
+	Clock Clock
+	// Faults are read at each use.
+	Faults Faults
+	// Correct returns the corrections of the server behind the relay for
+	// a connection the library is about to be handed; nil, or a nil
+	// result, means none.
+	Correct func(conn net.Conn) Corrector
+	// Busy is the line a client is sent when RefuseConnections refuses it.
+	Busy string
+	// Opened registers a session before its first event and returns its
+	// id; Closed is told when it has ended. Either may be nil.
+	Opened func(*Session) wire.SessionID
+	Closed func(*Session)
+	// Changed is told when a session's Info changes other than by its
+	// encryption (an IMAP client said who it is); nil for nobody.
+	Changed func()
+}
+
+// A Relay serves one listener role: it accepts clients on the public
+// listener and hands the library their connections through Listener.
+type Relay struct {
+	opts  Options
+	proto wire.Proto
+	inner *pipeListener
+	wg    sync.WaitGroup
+	stop  chan struct{} // closed by Close
+	once  sync.Once
+}
+
+// New returns a relay; Start begins accepting.
+func New(opts Options) *Relay {
+	if opts.Correct == nil {
+		opts.Correct = func(net.Conn) Corrector { return nil }
+	}
+	return &Relay{opts: opts, proto: opts.Role.Proto(), inner: newPipeListener(opts.Public.Addr()), stop: make(chan struct{})}
+}
+
+// Listener is what the server library serves: every connection the relay
+// accepts arrives there (wrap it in tls.NewListener for implicit TLS).
+func (r *Relay) Listener() net.Listener { return r.inner }
+
+// Addr is the public listener's address.
+func (r *Relay) Addr() net.Addr { return r.opts.Public.Addr() }
+
+// Start accepts clients until Close.
+func (r *Relay) Start() {
+	r.wg.Add(1)
+	go r.acceptLoop()
+}
+
+// Close closes the public listener and the library's; the sessions go on
+// until they end (Session.Finish ends one).
+func (r *Relay) Close() {
+	r.once.Do(func() { close(r.stop) })
+	r.opts.Public.Close()
+	r.inner.Close()
+}
+
+// Wait returns once the accept loop and every session have ended.
+func (r *Relay) Wait() { r.wg.Wait() }
+
+func (r *Relay) acceptLoop() {
 	defer r.wg.Done()
 	for {
-		c, err := r.public.Accept()
+		c, err := r.opts.Public.Accept()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
-			// A transient accept error (too many open files): keep serving.
-			time.Sleep(10 * time.Millisecond)
+			// A transient accept error (too many open files): keep
+			// serving, a little later.
+			select {
+			case <-time.After(10 * time.Millisecond):
+			case <-r.stop:
+				return
+			}
 			continue
 		}
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			r.handle(c)
+			r.handle(c, "")
 		}()
 	}
 }
 
-// session is one relayed connection.
-type session struct {
-	sim   *Simulator
-	relay *relay
-	id    wire.SessionID
-	role  wire.Role
-	proto wire.Proto
-	peer  string // shown to the learner: the address, or a label such as "relay hop from ..."
-	addr  string // the real client address ("" for in-process peers); Dial finds its session by it
-	split *wire.Splitter
+// Serve relays one connection that did not come from the public listener
+// (the simulator's own relay hop between its servers); label names the
+// peer instead of its address. It returns when the session has ended.
+func (r *Relay) Serve(c net.Conn, label string) { r.handle(c, label) }
+
+// Session is one relayed connection.
+type Session struct {
+	relay *Relay
+	corr  Corrector // never nil (noCorrections)
+	// extender and taker are corr's optional parts, nil when it has none.
+	extender Extender
+	taker    BodyTaker
+	id       wire.SessionID
+	role     wire.Role
+	proto    wire.Proto
+	peer     string // shown to the learner: the address, or a label such as "relay hop from ..."
+	addr     string // the real client address ("" for in-process peers); Dial finds its session by it
+	split    *wire.Splitter
 
 	mu         sync.Mutex
 	cli, srv   net.Conn // current client and server sides (plain or TLS)
@@ -74,18 +190,7 @@ type session struct {
 	switched  chan net.Conn // c2s hands s2c the new TLS server side
 	done      chan struct{} // closed when the session ends
 	dropArmed bool          // drop-connection fault: hang up at the next client bytes
-	// saidHELO: the client's last SMTP greeting was HELO, not EHLO, so
-	// the Received header says "with SMTP" (smtp.GreetingTeller).
-	saidHELO atomic.Bool
-	// saidBye: the IMAP server has said BYE (see byeIfSilent).
-	saidBye atomic.Bool
-	writeMu sync.Mutex // one writer at a time towards the client
-	// saveOnly holds the tags of IMAP SEARCH commands whose only return
-	// option is SAVE, until their tagged reply (see silentSave). Under mu.
-	saveOnly map[string]bool
-	// saveOnlyAny is len(saveOnly) > 0, read without the lock on every
-	// server line.
-	saveOnlyAny atomic.Bool
+	writeMu   sync.Mutex    // one writer at a time towards the client
 
 	// IMAP non-synchronising literals reach go-imap as synchronising ones
 	// (see syncLiteral): literalTag is the tag of the command whose line
@@ -100,12 +205,12 @@ type session struct {
 	// and the library: what followed a literal's announcement. Only the
 	// client-reading goroutine uses it.
 	backlog []byte
-	// appendLast is the last byte of an APPEND's message literal, held
-	// back from the library until the line after the literal shows the
-	// command well formed (see appendEnd); appendHeld says one is held.
+	// lastByte is the last byte of a client payload, held back from the
+	// library until the corrector has seen the line after it (an IMAP
+	// APPEND's message: Corrector.HoldLast); lastHeld says one is held.
 	// Only the client-reading goroutine uses them.
-	appendLast byte
-	appendHeld bool
+	lastByte byte
+	lastHeld bool
 
 	// IMAP extension commands (extension.go). ext is the one being
 	// gathered (client-reading goroutine only); libConn is the connection
@@ -138,42 +243,45 @@ type session struct {
 	linePassing  bool   // the open line continues a command and is too long to hold: the library gets it as it comes
 }
 
-func (r *relay) handle(client net.Conn) { r.handleLabeled(client, "") }
-
-// handleLabeled serves one connection; label, when set, names the peer
-// instead of its address (the simulator's own relay hop).
-func (r *relay) handleLabeled(client net.Conn, label string) {
-	sim := r.sim
+// handle serves one connection; label, when set, names the peer instead
+// of its address (the simulator's own relay hop).
+func (r *Relay) handle(client net.Conn, label string) {
 	peer, addr := client.RemoteAddr().String(), client.RemoteAddr().String()
 	if label != "" {
 		peer, addr = label, ""
 	}
-	s := &session{
-		sim: sim, relay: r, role: r.role, proto: r.role.Proto(), peer: peer, addr: addr,
-		split: wire.NewSplitter(r.role.Proto()), cli: client,
+	s := &Session{
+		relay: r, corr: noCorrections{}, role: r.opts.Role, proto: r.proto, peer: peer, addr: addr,
+		split: wire.NewSplitter(r.proto), cli: client,
 		verdict: make(chan bool, 1), switched: make(chan net.Conn, 1), done: make(chan struct{}),
 		literalVerdict: make(chan struct{}, 1), extReady: make(chan struct{}, 1),
-		opened: sim.clock.Now(),
+		opened: r.opts.Clock.Now(),
 	}
-	sim.registerSession(s)
-	defer sim.unregisterSession(s)
-	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Open, Data: []byte("connection from " + peer + " to the " + string(r.role) + " listener")})
+	if r.opts.Opened != nil {
+		id := r.opts.Opened(s)
+		s.mu.Lock() // Info may be called already, from another goroutine
+		s.id = id
+		s.mu.Unlock()
+	}
+	if r.opts.Closed != nil {
+		defer r.opts.Closed(s)
+	}
+	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Open, Data: []byte("connection from " + peer + " to the " + string(r.opts.Role) + " listener")})
 
-	if sim.faults.On(fault.TooManyConnections) {
+	if r.opts.Faults.RefuseConnections() {
 		s.refuse()
 		return
 	}
 
-	if !r.role.ImplicitTLS() {
+	if !r.opts.Role.ImplicitTLS() {
 		// Plaintext at first: the library reads and writes the client's
-		// socket through the tap, with no pipe in between (tap.go).
+		// socket through the tap, with no pipe in between (tapconn.go).
 		tc := newTapConn(s, client)
-		s.libConn = tc
-		if s.proto == wire.SMTP {
+		s.setCorrector(tc)
+		if s.taker != nil {
 			// The tap reads plain DATA bodies for the library (bodyHold),
 			// within the library's own limits.
-			tc.body.maxLine = smtp.MaxLineLength
-			tc.body.maxSize = int(min(smtp.MaxMessageBytes(sim.opts.MaxMessageBytes), bodyHoldMax))
+			tc.body.maxLine, tc.body.maxSize = s.taker.BodyLimits()
 		}
 		if err := r.inner.hand(tc); err != nil {
 			s.finish(err.Error())
@@ -183,24 +291,31 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 		return
 	}
 
-	tc := tls.Server(client, sim.tlsConfig)
+	tc := tls.Server(client, r.opts.TLS)
 	if err := tc.Handshake(); err != nil {
 		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error()), TLSFailure: wire.TLSFailureOf(err)})
 		s.finish("TLS handshake failed")
 		return
 	}
-	s.mu.Lock() // Snapshot reads them from another goroutine
+	s.mu.Lock() // Info reads them from another goroutine
 	s.cli = tc
 	s.encrypted = true
 	s.mu.Unlock()
 	s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLS, Data: []byte(describeTLS(tc.ConnectionState()))})
 
-	near, err := r.inner.connect(client.RemoteAddr(), r.public.Addr(), s)
+	near, far, err := r.inner.pipe(client.RemoteAddr(), r.Addr(), s)
 	if err != nil {
 		s.finish(err.Error())
 		return
 	}
-	inner := tls.Client(near, sim.innerTLS)
+	s.setCorrector(far)
+	if err := r.inner.hand(far); err != nil {
+		near.Close()
+		far.Close()
+		s.finish(err.Error())
+		return
+	}
+	inner := tls.Client(near, r.opts.InnerTLS)
 	if err := inner.Handshake(); err != nil {
 		s.finish("internal TLS to the server failed: " + err.Error())
 		return
@@ -214,36 +329,69 @@ func (r *relay) handleLabeled(client net.Conn, label string) {
 	<-s.done
 }
 
-// refuse answers the too-many-connections fault the way each protocol does
-// and hangs up.
-func (s *session) refuse() {
-	var line string
-	switch s.proto {
-	case wire.SMTP:
-		line = "421 4.7.0 Too many connections, try again later\r\n"
-	case wire.POP3:
-		line = "-ERR [SYS/TEMP] Too many connections, try again later\r\n"
-	default:
-		line = "* BYE [UNAVAILABLE] Too many connections, try again later\r\n"
+// setCorrector asks for the corrections of the session whose library
+// connection is conn, before the library is handed it.
+func (s *Session) setCorrector(conn net.Conn) {
+	s.libConn = conn
+	c := s.relay.opts.Correct(conn)
+	if c == nil {
+		return
 	}
-	s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(line)})
-	s.cli.Write([]byte(line))
+	s.corr = c
+	s.extender, _ = c.(Extender)
+	s.taker, _ = c.(BodyTaker)
+}
+
+// Info describes a session.
+type Info struct {
+	ID        wire.SessionID
+	Role      wire.Role
+	Peer      string // the address, or a label such as "relay hop from ..."
+	Addr      string // the real client address, "" for in-process peers
+	Encrypted bool
+	Opened    time.Time
+	// ClientID is what an IMAP client said it is with ID (RFC 2971); ""
+	// when it has not said.
+	ClientID string
+}
+
+// Info describes the session now; safe from any goroutine.
+func (s *Session) Info() Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Info{ID: s.id, Role: s.role, Peer: s.peer, Addr: s.addr, Encrypted: s.encrypted, Opened: s.opened, ClientID: s.clientID}
+}
+
+// ListenerAddr is the address of the public listener the session came to.
+func (s *Session) ListenerAddr() string { return s.relay.Addr().String() }
+
+// Finish ends the session, closing both sides, with reason as the Close
+// event's text; it does nothing once the session has ended.
+func (s *Session) Finish(reason string) { s.finish(reason) }
+
+// refuse answers the too-many-connections fault (Options.Busy) and hangs up.
+func (s *Session) refuse() {
+	line := s.relay.opts.Busy
+	if line != "" {
+		s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(line)})
+		s.cli.Write([]byte(line))
+	}
 	s.finish("refused: too many connections (fault)")
 }
 
-func (s *session) publish(e wire.Event) { s.publishWith(e, false) }
+func (s *Session) publish(e wire.Event) { s.publishWith(e, false) }
 
-func (s *session) publishWith(e wire.Event, transient bool) {
-	s.stamp(&e, s.sim.clock.Now(), s.isEncrypted())
+func (s *Session) publishWith(e wire.Event, transient bool) {
+	s.stamp(&e, s.relay.opts.Clock.Now(), s.isEncrypted())
 	if transient {
-		s.sim.hub.PublishTransient(e)
+		s.relay.opts.Publisher.PublishTransient(e)
 	} else {
-		s.sim.hub.Publish(e)
+		s.relay.opts.Publisher.Publish(e)
 	}
 }
 
 // stamp fills in the session's part of an event.
-func (s *session) stamp(e *wire.Event, now time.Time, encrypted bool) {
+func (s *Session) stamp(e *wire.Event, now time.Time, encrypted bool) {
 	e.Session = s.id
 	e.Proto = s.proto
 	e.Role = s.role
@@ -252,7 +400,7 @@ func (s *session) stamp(e *wire.Event, now time.Time, encrypted bool) {
 	e.Encrypted = encrypted
 }
 
-func (s *session) isEncrypted() bool {
+func (s *Session) isEncrypted() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.encrypted
@@ -261,8 +409,8 @@ func (s *session) isEncrypted() bool {
 // publishPiece publishes a piece whose bytes may point into the relay's
 // read buffer (reused by the next read): the hub copies them only for a
 // subscriber that keeps the event.
-func (s *session) publishPiece(p wire.Piece) {
-	if !s.sim.hub.Active() {
+func (s *Session) publishPiece(p wire.Piece) {
+	if !s.relay.opts.Publisher.Active() {
 		return // nobody is listening (serve --quiet): no event to build
 	}
 	s.publishWith(p.Event(), true)
@@ -278,29 +426,39 @@ type eventBatch struct {
 
 func (b *eventBatch) add(e wire.Event) { b.events = append(b.events, e) }
 
+// addReply adds the relay's own reply, one event per line, as the
+// server's own replies are.
+func (b *eventBatch) addReply(reply string) {
+	for rest := []byte(reply); len(rest) > 0; {
+		var line []byte
+		line, rest = wire.CutLine(rest)
+		b.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: line})
+	}
+}
+
 // publish hands the gathered events to the hub and empties the batch; their
 // bytes may point into the caller's buffer, and are copied by the hub.
-func (b *eventBatch) publish(s *session) {
+func (b *eventBatch) publish(s *Session) {
 	if len(b.events) == 0 {
 		return
 	}
-	now, encrypted := s.sim.clock.Now(), s.isEncrypted()
+	now, encrypted := s.relay.opts.Clock.Now(), s.isEncrypted()
 	for i := range b.events {
 		s.stamp(&b.events[i], now, encrypted)
 	}
-	s.sim.hub.PublishTransientBatch(b.events)
+	s.relay.opts.Publisher.PublishTransientBatch(b.events)
 	clear(b.events) // let the bytes go
 	b.events = b.events[:0]
 }
 
-func (s *session) isClosed() bool {
+func (s *Session) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
 }
 
 // finish closes both sides once and publishes the Close event.
-func (s *session) finish(reason string) {
+func (s *Session) finish(reason string) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -319,7 +477,7 @@ func (s *session) finish(reason string) {
 	close(s.done)
 }
 
-func (s *session) clientToServer() {
+func (s *Session) clientToServer() {
 	buf := make([]byte, 32*1024)
 	for {
 		s.mu.Lock()
@@ -354,7 +512,7 @@ func (s *session) clientToServer() {
 
 // dropDue reports whether the drop-connection fault is armed, and if so
 // hangs up: the client's next bytes find the connection gone.
-func (s *session) dropDue() bool {
+func (s *Session) dropDue() bool {
 	s.mu.Lock()
 	drop := s.dropArmed
 	s.mu.Unlock()
@@ -376,7 +534,7 @@ const serverLastWord = time.Second
 // is tapped before the close, in the order it happened. Python's imaplib,
 // for one, hangs up on LOGOUT's "* BYE" without waiting for the tagged OK
 // that follows it (and its kernel answers that OK with a reset).
-func (s *session) clientGone(err error) {
+func (s *Session) clientGone(err error) {
 	reason := "the client closed the connection"
 	if !errors.Is(err, io.EOF) {
 		reason = "connection ended: " + err.Error()
@@ -408,7 +566,7 @@ func (s *session) clientGone(err error) {
 }
 
 // clientHungUp returns why the client left, or "" while it is there.
-func (s *session) clientHungUp() string {
+func (s *Session) clientHungUp() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.clientLeft
@@ -419,11 +577,11 @@ func (s *session) clientHungUp() string {
 // answered itself are taken out, and after a STARTTLS (or STLS) line the
 // rest is thrown away, in which case startTLS is true and the server's
 // answer decides what happens next.
-func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
+func (s *Session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	held := len(s.lineHeld) // bytes before chunk that the library has not had yet
-	limit := s.lineLimit()
+	limit := s.corr.LineLimit()
 	cut := -1
-	tapped := s.sim.hub.Active()
+	tapped := s.relay.opts.Publisher.Active()
 	batch := &s.fromClientBatch
 	// An extension command's literals are gathered whole (extension.go).
 	s.split.Skim(!tapped && s.ext == nil)
@@ -434,7 +592,7 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	var edits []edit     // lines the relay answered itself or rewrote, at offsets in lineHeld+chunk
 	var replies []string // the relay's own answers, sent once the batch is published
 	pause := -1          // where the chunk stops for a literal's verdict (syncLiteral)
-	hangUp := false      // a malformed APPEND ends the session (appendEnd)
+	hangUp := ""         // why the session ends after the replies (a refusal that hangs up)
 	s.split.Client(chunk, func(p wire.Piece) {
 		if tapped {
 			batch.add(p.Event())
@@ -455,11 +613,11 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			s.linePassing = false
 			return
 		}
-		if p.Kind == wire.Payload && p.Dir == wire.FromClient && p.Verb == "APPEND" && p.End > 0 && s.proto == wire.IMAP {
-			// The message's last byte waits for the line that ends the
-			// APPEND: go-imap stores the message as soon as it has read
-			// it, before it checks that line.
-			s.appendLast, s.appendHeld = chunk[p.End-1], true
+		if p.Kind == wire.Payload && p.End > 0 && s.corr.HoldLast(p) {
+			// The payload's last byte waits for the line after it (an
+			// IMAP APPEND's message: go-imap stores the message as soon
+			// as it has read it, before it checks that line).
+			s.lastByte, s.lastHeld = chunk[p.End-1], true
 			edits = append(edits, edit{start: held + p.End - 1, end: held + p.End})
 			return
 		}
@@ -467,24 +625,20 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			return // a payload, or a piece of a line too long to keep whole
 		}
 		start, end := held+p.End-len(p.Data), held+p.End
-		if s.appendHeld {
-			s.appendHeld = false
-			if reply := appendEnd(p); reply != "" {
-				// Malformed: the library never gets the message's last
+		if s.lastHeld {
+			s.lastHeld = false
+			if reply, _, _ := s.corr.Command(p); reply != "" {
+				// Refused: the library never gets the payload's last
 				// byte, and the session ends, so nothing is stored.
-				hangUp = true
+				hangUp = "the server refused a malformed " + p.Verb + " and closed the connection"
 				replies = append(replies, reply)
-				for rest := []byte(reply); len(rest) > 0; {
-					var line []byte
-					line, rest = wire.CutLine(rest)
-					batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: line})
-				}
+				batch.addReply(reply)
 				s.split.Pause()
 				return
 			}
 			// Well formed: the held byte goes on just before the line.
 			if start >= 0 {
-				edits = append(edits, edit{start: start, end: end, with: append([]byte{s.appendLast}, p.Data...)})
+				edits = append(edits, edit{start: start, end: end, with: append([]byte{s.lastByte}, p.Data...)})
 			}
 			return
 		}
@@ -492,31 +646,32 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			s.linePassing = false // it ends here; its start went on already
 			start = -1
 		}
-		reply := ""
+		reply, refuseHangs := "", false
+		var line []byte // what the library gets instead of the line (Corrector.Command)
 		switch {
 		case s.lineDropping:
 			// The end of a command line too long to hand on; none of it
 			// went on, and what came before this chunk is gone.
 			s.lineDropping = false
 			start = 0
-			reply = s.tooLongReply(s.lineDropHead)
+			reply = s.corr.TooLong(s.lineDropHead)
 		case start < 0:
 			// Part of the line went on already (POP3 lines are not held,
 			// nor is a continuation too long to hold): nothing to do.
 		case limit > 0 && len(p.Data) > limit && !p.Continues:
-			reply = s.tooLongReply(string(p.Data[:min(len(p.Data), 64)]))
+			reply = s.corr.TooLong(string(p.Data[:min(len(p.Data), 64)]))
 		default:
-			reply = s.refuseMalformed(p)
+			reply, refuseHangs, line = s.corr.Command(p)
 		}
 		if reply != "" {
 			edits = append(edits, edit{start: start, end: end})
-			for rest := []byte(reply); len(rest) > 0; {
-				// One event per line, as the server's own replies are.
-				var line []byte
-				line, rest = wire.CutLine(rest)
-				batch.add(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: line})
-			}
+			batch.addReply(reply)
 			replies = append(replies, reply)
+			if refuseHangs {
+				hangUp = "the server refused a malformed " + p.Verb + " and closed the connection"
+				s.split.Pause()
+				return
+			}
 			s.split.AnsweredHere()
 			return
 		}
@@ -528,10 +683,6 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			}
 			return
 		}
-		if s.proto == wire.IMAP && (p.Verb == "SEARCH" || p.Verb == "UID SEARCH") && !p.Continues {
-			s.noteSaveOnly(p.Data)
-		}
-		line := s.rewriteLine(p)
 		if p.Literal == wire.NonSyncLiteral && start >= 0 {
 			// The library gets the literal as a synchronising one, and the
 			// client's bytes after this line wait for its answer.
@@ -554,16 +705,14 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			// What follows waits for the server's answer (discardBacklog).
 			cut = p.End
 			s.split.Pause()
-		case "HELO", "EHLO":
-			s.saidHELO.Store(p.Verb == "HELO")
 		}
 	})
 	batch.publish(s)
 	for _, reply := range replies {
 		s.writeClient([]byte(reply))
 	}
-	if hangUp {
-		s.finish("the server refused a malformed APPEND and closed the connection")
+	if hangUp != "" {
+		s.finish(hangUp)
 		return nil, false
 	}
 	if cut >= 0 {
@@ -597,19 +746,6 @@ func (s *session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 	return s.holdOpenLine(chunk, limit, owned), cut >= 0
 }
 
-// lineLimit is the longest client line, with its CRLF, the relay hands to
-// the server library; 0 for POP3, whose server is mailtutor's own and
-// reads lines in pieces as well as whole.
-func (s *session) lineLimit() int {
-	switch s.proto {
-	case wire.SMTP:
-		return smtp.MaxLineLength // go-smtp hangs up on longer lines
-	case wire.IMAP:
-		return imapMaxLine
-	}
-	return 0
-}
-
 // holdOpenLine keeps back the start of a client line that has not ended
 // yet, and returns the rest of chunk for the library. Edits never touch
 // the open line: it is not a line yet. owned tells that chunk is not the
@@ -619,7 +755,7 @@ func (s *session) lineLimit() int {
 // A line over the limit is always seen open before it ends: a read is at
 // most 32 KB (the relay's buffer, or the library's, which is smaller),
 // and the splitter cuts only lines longer than wire.MaxLine.
-func (s *session) holdOpenLine(chunk []byte, limit int, owned bool) []byte {
+func (s *Session) holdOpenLine(chunk []byte, limit int, owned bool) []byte {
 	if limit == 0 {
 		return chunk
 	}
@@ -654,17 +790,17 @@ func (s *session) holdOpenLine(chunk []byte, limit int, owned bool) []byte {
 // handshakes answers the client's TLS handshake after an agreed STARTTLS,
 // then opens the relay's own TLS towards the server library. It returns the
 // relay's TLS side towards the library, or false when the session ended.
-func (s *session) handshakes() (net.Conn, bool) {
+func (s *Session) handshakes() (net.Conn, bool) {
 	s.mu.Lock()
 	cli, srv := s.cli, s.srv
 	s.mu.Unlock()
-	tlsCli := tls.Server(cli, s.sim.tlsConfig)
+	tlsCli := tls.Server(cli, s.relay.opts.TLS)
 	if err := tlsCli.Handshake(); err != nil {
 		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.TLSFailed, Data: []byte(err.Error()), TLSFailure: wire.TLSFailureOf(err)})
 		s.finish("TLS handshake with the client failed")
 		return nil, false
 	}
-	tlsSrv := tls.Client(srv, s.sim.innerTLS)
+	tlsSrv := tls.Client(srv, s.relay.opts.InnerTLS)
 	if err := tlsSrv.Handshake(); err != nil {
 		s.finish("internal TLS to the server failed: " + err.Error())
 		return nil, false
@@ -679,7 +815,7 @@ func (s *session) handshakes() (net.Conn, bool) {
 
 // awaitStartTLS waits for the server's answer to STARTTLS and, when it
 // agrees, performs both handshakes. It returns false when the session ended.
-func (s *session) awaitStartTLS() bool {
+func (s *Session) awaitStartTLS() bool {
 	var ok bool
 	select {
 	case ok = <-s.verdict:
@@ -698,7 +834,7 @@ func (s *session) awaitStartTLS() bool {
 	return true
 }
 
-func (s *session) serverToClient() {
+func (s *Session) serverToClient() {
 	buf := make([]byte, 32*1024)
 	var out []byte
 	s.mu.Lock()
@@ -742,8 +878,9 @@ func (s *session) serverToClient() {
 }
 
 // fromServer taps one chunk the server wrote. It returns the bytes to send
-// on to the client (the chunk itself, or out with SMTP lines rewritten; nil
-// when the slow fault already sent them line by line), and:
+// on to the client (the chunk itself, with the corrector's corrections, or
+// out, rebuilt line by line; nil when the slow fault already sent them
+// line by line), and:
 //   - startTLS: 1 when the chunk holds the server's agreement to STARTTLS,
 //     -1 for a refusal, 0 otherwise;
 //   - more: the chunk ends in the middle of an IMAP command's answer (a
@@ -751,45 +888,39 @@ func (s *session) serverToClient() {
 //     bytes and send them with the rest in one write.
 //
 // out is a scratch buffer kept by the caller between chunks.
-func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS int, more bool, err error) {
-	slow := s.sim.faults.On(fault.Slow)
-	// SMTP lines may be rewritten (502→503) and the slow fault paces lines,
-	// so those are forwarded piece by piece; otherwise the bytes go out
-	// exactly as written.
-	rebuild := slow || s.proto == wire.SMTP
-	tapped := s.sim.hub.Active()
+func (s *Session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS int, more bool, err error) {
+	pace := s.relay.opts.Faults.Pace()
+	slow := pace > 0
+	// Where the corrector wants whole lines, and where the slow fault
+	// paces them, lines are forwarded piece by piece; otherwise the bytes
+	// go out exactly as written, with the corrections as edits.
+	rebuild := slow || s.corr.WholeLines()
+	tapped := s.relay.opts.Publisher.Active()
 	batch := &s.fromServerBatch
 	// Nobody reads the lines of a message body when nobody listens: skip them.
 	s.split.Skim(!tapped && !slow)
 	// IMAP: whether the last piece ends a command's answer or asks the
 	// client for more (see more below).
 	ends := false
-	var edits []edit // IMAP lines amended in chunk (emptySASLChallenge, parseFailureReply)
+	var edits []edit       // lines corrected in chunk
+	var paced []wire.Piece // the lines the slow fault sends one by one
 	*out = (*out)[:0]
 	s.split.Server(chunk, func(p wire.Piece) {
 		if err != nil {
 			return
 		}
-		whole := p.End >= len(p.Data) // the line is all in chunk (before any rewriting below)
-		if s.proto == wire.SMTP && p.Kind == wire.Line {
-			p.Data = mapLibraryReply(p.Data)
-		}
-		if s.proto == wire.IMAP && p.Kind == wire.Line && string(p.Data) == emptySASLChallenge && p.End >= len(p.Data) {
-			p.Data = []byte("+ \r\n")
-			edits = append(edits, edit{start: p.End - len(emptySASLChallenge), end: p.End, with: p.Data})
-		}
-		if s.proto == wire.IMAP && p.Answers != "" && !p.OK && p.End >= len(p.Data) {
-			if fixed := parseFailureReply(p.Data, p.Answers); fixed != nil {
-				edits = append(edits, edit{start: p.End - len(p.Data), end: p.End, with: fixed})
-				p.Data, p.OK = fixed, bytes.Contains(fixed, []byte(" OK "+p.Answers+" completed"))
-			}
-		}
-		if s.proto == wire.IMAP && p.Kind == wire.Line {
-			if e, ok := binaryOrigin(&p); ok {
-				edits = append(edits, e)
-			}
-			if e, ok := extendCapabilities(&p); ok {
-				edits = append(edits, e)
+		whole := p.End >= len(p.Data) // the line is all in chunk (before any correction below)
+		if p.Kind == wire.Line {
+			if fixed, ok := s.corr.Reply(p); fixed != nil {
+				if rebuild {
+					p.Data, p.OK = fixed, ok
+				} else if e, can := correction(p, fixed); can {
+					edits = append(edits, e)
+					p.Data, p.OK = fixed, ok
+				}
+				if len(p.Data) == 0 {
+					return // left out: nobody sees it, not the client, not the tap
+				}
 			}
 		}
 		if s.proto == wire.IMAP && p.Kind == wire.Line && whole && s.literalAnswered(p) {
@@ -799,17 +930,14 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 			ends = true
 			return
 		}
-		if s.proto == wire.IMAP && p.Kind == wire.Line && p.End >= len(p.Data) && s.silentSave(p) {
-			edits = append(edits, edit{start: p.End - len(p.Data), end: p.End})
-			return // nobody sees it: not the client, not the tap
-		}
-		if s.proto == wire.IMAP && p.Kind == wire.Line && bytes.HasPrefix(p.Data, []byte("* BYE")) {
-			s.saidBye.Store(true)
-		}
 		if slow {
-			time.Sleep(time.Second)
-			s.publishPiece(p) // each line when it goes out
-		} else if tapped {
+			// Paced once the splitter has done with the chunk (it holds
+			// its lock while it hands out pieces).
+			p.Data = append([]byte(nil), p.Data...)
+			paced = append(paced, p)
+			return
+		}
+		if tapped {
 			batch.add(p.Event())
 		}
 		// Before the client can read the reply and answer it: the
@@ -820,14 +948,27 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 		if s.proto == wire.IMAP {
 			ends = p.Answers != "" || (p.Kind == wire.Line && (p.Data[0] == '+' || bytes.Contains(p.Data, []byte("BYE"))))
 		}
-		if slow {
-			err = s.writeClient(p.Data)
-		} else if rebuild {
+		if rebuild {
 			*out = append(*out, p.Data...)
 		}
 	})
 	// The events exist before the client can read the bytes and answer.
 	batch.publish(s)
+	for _, p := range paced {
+		// Each line when it goes out, a pace apart; no longer once the
+		// session has ended.
+		if !s.wait(pace) {
+			err = net.ErrClosed
+			break
+		}
+		s.publishPiece(p)
+		if p.Answers != "" {
+			startTLS = s.afterReply(p, startTLS)
+		}
+		if err = s.writeClient(p.Data); err != nil {
+			break
+		}
+	}
 	switch {
 	case err != nil || slow:
 		return nil, startTLS, false, err
@@ -842,9 +983,46 @@ func (s *session) fromServer(chunk []byte, out *[]byte) (send []byte, startTLS i
 	return send, startTLS, more, nil
 }
 
+// wait waits d, or less when the session ends first (false).
+func (s *Session) wait(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// correction is the edit of a chunk that turns a server line, which ends
+// in the chunk at p.End, into fixed: the bytes between their common start
+// and their common end. It cannot be made (false) when those bytes began in
+// an earlier chunk, which has gone out already.
+func correction(p wire.Piece, fixed []byte) (edit, bool) {
+	old := p.Data
+	pre := 0
+	for pre < len(old) && pre < len(fixed) && old[pre] == fixed[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(old)-pre && suf < len(fixed)-pre && old[len(old)-1-suf] == fixed[len(fixed)-1-suf] {
+		suf++
+	}
+	base := p.End - len(old) // where the line starts in the chunk (< 0: in an earlier one)
+	if base+pre < 0 {
+		return edit{}, false
+	}
+	e := edit{start: base + pre, end: base + len(old) - suf}
+	if with := fixed[pre : len(fixed)-suf]; len(with) > 0 {
+		e.with = with
+	}
+	return e, true
+}
+
 // afterReply reacts to a completed reply: STARTTLS verdicts and the
 // drop-connection fault's trigger points.
-func (s *session) afterReply(p wire.Piece, startTLS int) int {
+func (s *Session) afterReply(p wire.Piece, startTLS int) int {
 	switch p.Answers {
 	case "STARTTLS", "STLS":
 		if p.OK {
@@ -852,19 +1030,7 @@ func (s *session) afterReply(p wire.Piece, startTLS int) int {
 		}
 		return -1
 	}
-	if !s.sim.faults.On(fault.DropConnection) || !p.OK {
-		return startTLS
-	}
-	trigger := false
-	switch s.proto {
-	case wire.SMTP:
-		trigger = p.Answers == "DATA" // the 354: the body will be swallowed
-	case wire.POP3:
-		trigger = p.Answers == "PASS" || p.Answers == "APOP" || p.Answers == "AUTH"
-	case wire.IMAP:
-		trigger = p.Answers == "LOGIN" || p.Answers == "AUTHENTICATE"
-	}
-	if trigger {
+	if s.relay.opts.Faults.DropAfter(p) {
 		s.mu.Lock()
 		s.dropArmed = true
 		s.mu.Unlock()
@@ -874,7 +1040,7 @@ func (s *session) afterReply(p wire.Piece, startTLS int) int {
 
 // writeClient sends bytes to the client; the relay's two directions both
 // write (server lines, and the relay's own answers to malformed lines).
-func (s *session) writeClient(b []byte) error {
+func (s *Session) writeClient(b []byte) error {
 	s.mu.Lock()
 	cli := s.cli
 	s.mu.Unlock()
@@ -944,7 +1110,7 @@ func syncLiteral(line []byte) []byte {
 // literalAnswered reports whether a server line is the go-ahead for a
 // literal the relay made synchronising, and lets the client's bytes go on
 // once the library has answered that literal, either way.
-func (s *session) literalAnswered(p wire.Piece) bool {
+func (s *Session) literalAnswered(p wire.Piece) bool {
 	if !s.literalWaiting.Load() {
 		return false
 	}
@@ -966,7 +1132,7 @@ func (s *session) literalAnswered(p wire.Piece) bool {
 // awaitLiteralVerdict waits, when a literal's bytes are held, until the
 // library has answered the line that announced it. It returns false when
 // the session ended meanwhile.
-func (s *session) awaitLiteralVerdict() bool {
+func (s *Session) awaitLiteralVerdict() bool {
 	if !s.literalWaiting.Load() && len(s.literalVerdict) == 0 {
 		return true
 	}
@@ -980,7 +1146,7 @@ func (s *session) awaitLiteralVerdict() bool {
 
 // readClient reads the client's next bytes: those held back after a
 // literal's announcement first, then the connection's.
-func (s *session) readClient(cli net.Conn, buf []byte) (int, error) {
+func (s *Session) readClient(cli net.Conn, buf []byte) (int, error) {
 	if len(s.backlog) > 0 {
 		n := copy(buf, s.backlog)
 		s.backlog = s.backlog[n:]
@@ -995,10 +1161,28 @@ func (s *session) readClient(cli net.Conn, buf []byte) (int, error) {
 // attempt (CVE-2011-0411) and must not be smuggled into the encrypted
 // session. When the server refuses, the bytes are ordinary pipelined
 // commands and readClient hands them on.
-func (s *session) discardBacklog() {
+func (s *Session) discardBacklog() {
 	if len(s.backlog) > 0 {
 		s.publish(wire.Event{Dir: wire.Meta, Kind: wire.Discarded, N: len(s.backlog), Data: s.backlog})
 	}
 	s.backlog = nil
 	s.split.Reset(wire.FromClient)
+}
+
+// byeIfSilent tells the client why the server is hanging up, when the
+// library closed the connection without a word (Corrector.Farewell).
+func (s *Session) byeIfSilent() {
+	if s.isClosed() {
+		return
+	}
+	if bye := s.corr.Farewell(); bye != "" {
+		s.publish(wire.Event{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(bye)})
+		s.writeClient([]byte(bye))
+	}
+}
+
+// describeTLS names a TLS connection's version and cipher suite, for the
+// TLS event.
+func describeTLS(st tls.ConnectionState) string {
+	return tls.VersionName(st.Version) + ", " + tls.CipherSuiteName(st.CipherSuite)
 }

@@ -1,4 +1,4 @@
-package simulator
+package tap
 
 import (
 	"errors"
@@ -39,29 +39,20 @@ func (l *pipeListener) Close() error {
 
 func (l *pipeListener) Addr() net.Addr { return l.addr }
 
-// connect makes a pipe whose far end the library accepts; it returns the
-// near end for the relay. Both ends report the real client's and the real
-// listener's addresses, so Received headers and logs name the real peer.
-// The far end is the session's libConn (see extension.go).
-func (l *pipeListener) connect(client, server net.Addr, s *session) (net.Conn, error) {
-	near, far, err := socketPair()
+// pipe makes a pipe for a session the relay stands in front of: it returns
+// the near end for the relay and the far end for the library (see hand).
+// Both ends report the real client's and the real listener's addresses, so
+// Received headers and logs name the real peer. The far end orders the
+// library's steps with the session's extension commands (libSync).
+func (l *pipeListener) pipe(client, server net.Addr, s *Session) (near, far net.Conn, err error) {
+	n, f, err := socketPair()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	farConn := &addrConn{Conn: far, local: server, remote: client, sync: &s.libSync}
-	s.libConn = farConn
-	select {
-	case l.conns <- farConn:
-		return &addrConn{Conn: near, local: client, remote: server}, nil
-	case <-l.done:
-		near.Close()
-		far.Close()
-		return nil, errors.New("server is shutting down")
-	}
+	return &addrConn{Conn: n, local: client, remote: server}, &addrConn{Conn: f, local: server, remote: client, sync: &s.libSync}, nil
 }
 
-// hand gives the library a connection the relay does not stand in front of
-// (a tapConn).
+// hand gives the library a connection: a tapConn, or the far end of a pipe.
 func (l *pipeListener) hand(c net.Conn) error {
 	select {
 	case l.conns <- c:
@@ -69,6 +60,12 @@ func (l *pipeListener) hand(c net.Conn) error {
 	case <-l.done:
 		return errors.New("server is shutting down")
 	}
+}
+
+// WithAddrs returns c reporting the given addresses (an in-process pipe
+// standing for a connection between two of the world's servers).
+func WithAddrs(c net.Conn, local, remote net.Addr) net.Conn {
+	return &addrConn{Conn: c, local: local, remote: remote}
 }
 
 // addrConn overrides a pipe end's addresses.

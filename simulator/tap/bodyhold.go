@@ -1,11 +1,6 @@
-package simulator
+package tap
 
 import "bytes"
-
-// bodyHoldMax is the size from which bodies go to the library too: an
-// attachment of several megabytes gains little, and a session then never
-// holds more than this beside what the library itself buffers.
-const bodyHoldMax = 1 << 20
 
 // bodyHold reads a plain SMTP DATA body on the server library's behalf.
 //
@@ -14,7 +9,7 @@ const bodyHoldMax = 1 << 20
 // a tenth of the CPU of receiving a 2 KB message. The tap reads every byte
 // anyway, so when a body is plain it keeps the body and gives the library
 // only the ".\r\n" that ends it; the SMTP session takes the body from the
-// tap (smtp.BodyTaker) and stores exactly the bytes go-smtp would have
+// tap (BodyTaker: smtp.Corrector) and stores exactly the bytes go-smtp would have
 // produced.
 //
 // Plain means that go-smtp would hand the body over unchanged: every line
@@ -27,7 +22,7 @@ const bodyHoldMax = 1 << 20
 // A bodyHold is used only by the goroutine that reads for the library.
 type bodyHold struct {
 	maxLine int // the library's line limit, in octets
-	maxSize int // the library's message size limit, at most bodyHoldMax, in octets
+	maxSize int // the library's message size limit, or less (BodyTaker.BodyLimits), in octets
 
 	active    bool   // a body is being held
 	buf       []byte // the body read so far, from its first byte
