@@ -54,6 +54,9 @@ type lessonPanel struct {
 	// hopNote announces the last relay hop; it stays with the step's
 	// "well done" when the hop completes the step.
 	hopNote string
+	// wrongAnswers counts wrong answers to questions (the classroom's
+	// progress report, observe.go).
+	wrongAnswers int
 }
 
 // lessonRedoneMsg reports the end of a redo (ctrl+r).
@@ -612,6 +615,9 @@ func (lp *lessonPanel) answer(ws *workspace, line string) tea.Cmd {
 		return nil
 	}
 	ok, expl := lp.run.Answer(n - 1)
+	if !ok {
+		lp.wrongAnswers++
+	}
 	lp.feedback, lp.goodNews = expl, ok
 	ws.pane = paneLesson
 	if ok {

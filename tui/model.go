@@ -50,6 +50,8 @@ type Model struct {
 	// the background after that closes itself instead of leaking (the
 	// classroom runs many programs in one process).
 	done chan struct{}
+
+	obs progressObserver // the classroom's progress report (observe.go)
 }
 
 // worldMsg reports the sandbox's world started (or failed to).
@@ -92,6 +94,10 @@ func isClosed(ch chan struct{}) bool {
 
 // Update routes a message to the screen that wants it.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	defer m.reportProgress()
+	if cmd := m.observe(msg); cmd != nil {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = max(msg.Width, 1), max(msg.Height, 1)

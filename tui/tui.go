@@ -53,6 +53,10 @@ type Options struct {
 	// LogFile receives the mail servers' logs; "" discards them. The
 	// terminal is never written to except by the UI.
 	LogFile string
+	// OnProgress, if set, is called on the UI goroutine whenever the
+	// learner's lesson, step, hints or wrong attempts change (the
+	// classroom's teacher view). It must not block.
+	OnProgress func(Progress)
 
 	// newWorld starts the sandbox's mail world (live.go sets the default).
 	newWorld func() (world, error)
