@@ -310,3 +310,66 @@ func TestReconnectFindsState(t *testing.T) {
 		t.Errorf("roster: %+v", r)
 	}
 }
+
+// The teacher's view: the class with each learner's lesson, step, hints
+// and wrong attempts; a message to all reaches every learner; sending the
+// class to a lesson opens it on every screen; the CSV over `ssh ... csv`.
+func TestTeacherView(t *testing.T) {
+	dir := t.TempDir()
+	teacherKey := newKey(t, dir+"/teachers")
+	s, addr := testClass(t, func(o *Options) { o.TeacherKeys = dir + "/teachers" })
+	alice := enterClass(t, addr, "alice")
+	bob := enterClass(t, addr, "bob")
+
+	c, err := dialKey(addr, TeacherName, teacherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacher := openTerm(t, c, 120, 30)
+	teacher.waitFor(t, 0, "2 learners, 2 connected", "alice", "bob")
+
+	// Send the class to the lesson: both screens open it.
+	m := teacher.mark()
+	teacher.typ(t, "l")
+	teacher.waitFor(t, m, "Send the class to which lesson?", "test-hello")
+	ma, mb := alice.mark(), bob.mark()
+	teacher.typ(t, "\r")
+	alice.waitFor(t, ma, "220 ", "server>")
+	bob.waitFor(t, mb, "220 ", "server>")
+
+	// alice asks for a hint, sends a command the server refuses, then
+	// does the step.
+	m = teacher.mark()
+	alice.typ(t, "\x1bOR") // F3: a hint
+	alice.line(t, "MAIL FROM:<x@example.com>")
+	teacher.waitFor(t, m, "1/2 Say hello", "1     1")
+	m = teacher.mark()
+	alice.line(t, "EHLO laptop.example.com")
+	teacher.waitFor(t, m, "2/2 Guess first")
+
+	// A message to all.
+	ma, mb = alice.mark(), bob.mark()
+	teacher.typ(t, "m")
+	teacher.line(t, "Look at the board")
+	teacher.waitFor(t, m, "sent to everyone")
+	alice.waitFor(t, ma, "📣 Look at the board")
+	bob.waitFor(t, mb, "📣 Look at the board")
+	// An escape sequence in a message is shown, never obeyed.
+	ma = alice.mark()
+	s.Announce("red\x1b[31m")
+	alice.waitFor(t, ma, `📣 red\x1b[31m`)
+
+	// The gradebook.
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.Output("csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "alice,test-hello,Say hello to a server,1,2,false,1,1,"
+	if !strings.Contains(string(out), want) || !strings.Contains(string(out), "bob,test-hello,Say hello to a server,0,2,false,0,0,") {
+		t.Errorf("csv:\n%s\nwant a line starting %q", out, want)
+	}
+}

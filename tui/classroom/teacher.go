@@ -157,6 +157,13 @@ func (m *teacherModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *teacherModel) onKey(msg tea.KeyMsg) tea.Cmd {
+	if m.mode != modeMessage && msg.Type == tea.KeyRunes && len(msg.Runes) > 1 {
+		// Keys typed quickly arrive as one message ("mHello"): the first
+		// is a command, the rest what follows it.
+		first, rest := msg, msg
+		first.Runes, rest.Runes = msg.Runes[:1], msg.Runes[1:]
+		return tea.Batch(m.onKey(first), m.onKey(rest))
+	}
 	if msg.String() == "ctrl+c" {
 		m.leave()
 		return tea.Quit
