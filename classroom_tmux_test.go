@@ -128,4 +128,3 @@ func writeSSHKey(t *testing.T, path, authorized string) {
 		t.Fatal(err)
 	}
 }
-
