@@ -72,6 +72,7 @@ func NewModel(opts Options) *Model {
 	var r *lipgloss.Renderer
 	if opts.Profile != nil {
 		r = lipgloss.NewRenderer(out, termenv.WithProfile(*opts.Profile))
+		r.SetColorProfile(*opts.Profile) // else lipgloss asks out, and a non-terminal (an SSH session) gets Ascii
 	} else {
 		r = lipgloss.NewRenderer(out, termenv.WithColorCache(true))
 		if _, ok := os.LookupEnv("NO_COLOR"); ok {

@@ -1,12 +1,16 @@
 package classroom
 
 import (
+	"bytes"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -372,4 +376,64 @@ func TestTeacherView(t *testing.T) {
 	if !strings.Contains(string(out), want) || !strings.Contains(string(out), "bob,test-hello,Say hello to a server,0,2,false,0,0,") {
 		t.Errorf("csv:\n%s\nwant a line starting %q", out, want)
 	}
+}
+
+// Each learner gets their terminal's colours: xterm-256color draws with
+// SGR sequences, a dumb terminal without any. (tui.Options.Profile was
+// ignored when the output is no terminal: the classroom drew everything
+// without colour.)
+func TestLearnerColourProfile(t *testing.T) {
+	_, addr := testClass(t, nil)
+	for _, c := range []struct {
+		term   string
+		colour bool
+	}{{"xterm-256color", true}, {"dumb", false}} {
+		client, err := dialCode(addr, "u"+strconv.Itoa(len(c.term)), "letmein")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.RequestPty(c.term, 34, 100, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		var out syncBuffer
+		sess.Stdout = &out
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 20*time.Second, func() bool { return strings.Contains(ansi.Strip(out.String()), "Say hello to a server") },
+			func() string { return c.term + ": no home screen: " + strconv.Quote(out.String()) })
+		// The TUI's own lines, not the classroom's line at the top.
+		var sgr []string
+		for _, l := range strings.Split(out.String(), "\r\n") {
+			if !strings.Contains(ansi.Strip(l), "mailtutor classroom ·") {
+				sgr = append(sgr, regexp.MustCompile(`\x1b\[[0-9;]*m`).FindAllString(l, -1)...)
+			}
+		}
+		if got := len(sgr) > 0; got != c.colour {
+			t.Errorf("%s: %d SGR sequences (%q…), want colour %v", c.term, len(sgr), sgr[:min(3, len(sgr))], c.colour)
+		}
+		client.Close()
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the session writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -124,7 +124,9 @@ func (s *Server) learnerSession(sess ssh.Session) {
 			}
 			d.prog.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 		case <-ended:
-			running = false
+			// The student's input ended (ssh < file): the screen stays
+			// theirs until the connection closes.
+			ended = nil
 		case <-sess.Context().Done():
 			running = false
 		case <-d.done:
@@ -224,7 +226,8 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 		OnProgress:       func(p tui.Progress) { s.progressed(rec, p) },
 	}
 	d.model = tui.NewModel(topts)
-	r := lipgloss.NewRenderer(d.out, termenv.WithProfile(profile))
+	r := lipgloss.NewRenderer(d.out)
+	r.SetColorProfile(profile) // explicit: the output is no terminal lipgloss could ask
 	r.SetHasDarkBackground(dark)
 	lm := &learnerModel{inner: d.model, name: name, announce: s.announce,
 		bar:  r.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("24")),

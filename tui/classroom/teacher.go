@@ -70,7 +70,8 @@ type (
 // NewTeacherModel builds the teacher's view drawn on out (the classroom
 // runs it per teacher session; a local `--teacher` could run it too).
 func (s *Server) NewTeacherModel(out io.Writer, profile termenv.Profile, dark bool) *teacherModel {
-	r := lipgloss.NewRenderer(out, termenv.WithProfile(profile))
+	r := lipgloss.NewRenderer(out)
+	r.SetColorProfile(profile) // explicit: an SSH session is no terminal lipgloss could ask
 	r.SetHasDarkBackground(dark)
 	in := textinput.New()
 	in.Prompt = "message to all> "
