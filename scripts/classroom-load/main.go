@@ -242,7 +242,7 @@ type term struct {
 
 	mu      sync.Mutex
 	buf     []byte
-	base    int       // bytes dropped from the front of buf
+	base    int // bytes dropped from the front of buf
 	arrived chan time.Time
 }
 
