@@ -2,6 +2,7 @@ package classroom
 
 import (
 	"bytes"
+	"os"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -363,7 +364,15 @@ func TestTeacherView(t *testing.T) {
 	s.Announce("red\x1b[31m")
 	alice.waitFor(t, ma, `📣 red\x1b[31m`)
 
-	// The gradebook.
+	// The gradebook: e writes it to the --progress-csv file...
+	m = teacher.mark()
+	teacher.typ(t, "e")
+	teacher.waitFor(t, m, "progress written to")
+	file, err := os.ReadFile(s.ProgressCSVPath())
+	if err != nil || !strings.Contains(string(file), "alice,test-hello,") {
+		t.Errorf("%s: %v\n%s", s.ProgressCSVPath(), err, file)
+	}
+	// ...and `ssh teacher@host csv` prints it.
 	sess, err := c.NewSession()
 	if err != nil {
 		t.Fatal(err)
@@ -436,4 +445,32 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// A learner who makes no progress on a step for StuckAfter is marked stuck
+// in the teacher's view; finishing the step clears it.
+func TestStuck(t *testing.T) {
+	dir := t.TempDir()
+	teacherKey := newKey(t, dir+"/teachers")
+	s, addr := testClass(t, func(o *Options) {
+		o.TeacherKeys = dir + "/teachers"
+		o.StuckAfter = 300 * time.Millisecond
+	})
+	alice := enterClass(t, addr, "alice")
+	alice.openLesson(t)
+	c, err := dialKey(addr, TeacherName, teacherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teacher := openTerm(t, c, 120, 30)
+	teacher.waitFor(t, 0, "1/2 Say hello", "STUCK")
+	if !roster(s)["alice"].Stuck {
+		t.Error("alice not stuck in the roster")
+	}
+	m := teacher.mark()
+	alice.line(t, "EHLO x.example.com")
+	teacher.waitFor(t, m, "2/2 Guess first")
+	if r := roster(s)["alice"]; r.Stuck && r.OnStep < 300*time.Millisecond {
+		t.Errorf("stuck %v after moving on", r.OnStep)
+	}
 }
