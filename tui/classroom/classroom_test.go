@@ -474,3 +474,55 @@ func TestStuck(t *testing.T) {
 		t.Errorf("stuck %v after moving on", r.OnStep)
 	}
 }
+
+// The teacher watches one learner's screen live, read only: what the
+// learner does appears, what the teacher types goes nowhere, q ends it.
+func TestTeacherWatchesLearner(t *testing.T) {
+	dir := t.TempDir()
+	teacherKey := newKey(t, dir+"/teachers")
+	_, addr := testClass(t, func(o *Options) { o.TeacherKeys = dir + "/teachers" })
+	alice := enterClass(t, addr, "alice")
+	alice.openLesson(t)
+	m := alice.mark()
+	alice.line(t, "EHLO watched.example.com")
+	alice.waitFor(t, m, "Well done: step 1")
+
+	c, err := dialKey(addr, TeacherName, teacherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.RequestPty("xterm-256color", 34, 100, gossh.TerminalModes{})
+	var out syncBuffer
+	sess.Stdout = &out
+	in, _ := sess.StdinPipe()
+	if err := sess.Start("watch alice"); err != nil {
+		t.Fatal(err)
+	}
+	seen := func(want string) {
+		t.Helper()
+		waitUntil(t, 20*time.Second, func() bool { return strings.Contains(ansi.Strip(out.String()), want) },
+			func() string { return "the teacher never saw " + want + ":\n" + ansi.Strip(out.String()) })
+	}
+	seen("250-Hello watched.example.com")
+	alice.line(t, "MAIL FROM:<live@example.com>")
+	seen("C: MAIL FROM:<live@example.com>")
+	in.Write([]byte("RSET\r"))
+	m = alice.mark()
+	alice.line(t, "NOOP")
+	alice.waitFor(t, m, "C: NOOP")
+	if strings.Contains(alice.screen(), "RSET") {
+		t.Error("the teacher's keys reached alice's session")
+	}
+	in.Write([]byte("q"))
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("q did not end the watch")
+	}
+}

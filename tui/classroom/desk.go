@@ -34,6 +34,9 @@ type desk struct {
 	stopP context.CancelFunc
 	done  chan struct{} // closed when the program has ended and the world is stopped
 
+	sizeMu sync.Mutex
+	size   tea.WindowSizeMsg // the size last sent to the program
+
 	// Guarded by srv.mu.
 	attached int
 	idle     *time.Timer
@@ -107,7 +110,7 @@ func (s *Server) learnerSession(sess ssh.Session) {
 	s.notifyTeachers()
 	sess.Write([]byte(joinScreen))
 	d.out.attach(sess, sess)
-	d.prog.Send(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height})
+	d.prog.Send(d.rememberSize(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height}))
 
 	// Keys from this session go to the program until either side ends.
 	ended := make(chan struct{})
@@ -122,7 +125,7 @@ func (s *Server) learnerSession(sess ssh.Session) {
 				winch = nil
 				continue
 			}
-			d.prog.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+			d.prog.Send(d.rememberSize(tea.WindowSizeMsg{Width: w.Width, Height: w.Height}))
 		case <-ended:
 			// The student's input ended (ssh < file): the screen stays
 			// theirs until the connection closes.

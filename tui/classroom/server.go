@@ -313,10 +313,17 @@ func (s *Server) route(next ssh.Handler) ssh.Handler {
 	teacher := bubbletea.MiddlewareWithProgramHandler(s.teacherProgram, termenv.Ascii)(next)
 	return func(sess ssh.Session) {
 		if t, _ := sess.Context().Value(ctxTeacher).(bool); t {
-			if sess.RawCommand() == "csv" {
+			switch cmd := sess.Command(); {
+			case len(cmd) == 1 && cmd[0] == "csv":
 				// `ssh teacher@host csv > grades.csv`
 				s.WriteCSV(sess)
 				sess.Exit(0)
+				return
+			case len(cmd) == 2 && cmd[0] == "watch":
+				s.watchLearner(sess, cmd[1])
+				return
+			case len(cmd) > 0:
+				refuse(sess, "the teacher's commands are csv and watch NAME (ssh -t teacher@host watch alice).")
 				return
 			}
 			s.logf("teacher connected from %s", sess.RemoteAddr())

@@ -308,7 +308,8 @@ func (m *teacherModel) View() string {
 			b.WriteString(m.ok.Render(cut(m.status, m.width)) + "\n")
 		}
 	}
-	b.WriteString(m.faint.Render(cut("m message to all · l send the class to a lesson · e export progress CSV · q quit", m.width)))
+	b.WriteString(m.faint.Render(cut("m message to all · l send the class to a lesson · e export progress CSV · q quit · "+
+		"a learner's screen: ssh -t teacher@HOST watch NAME", m.width)))
 	return b.String()
 }
 
