@@ -41,7 +41,8 @@ func (s *Server) teacherProgram(sess ssh.Session) *tea.Program {
 // the keys to talk to it.
 type teacherModel struct {
 	s             *Server
-	notify        chan struct{} // has a value when the class changed
+	notify        chan struct{} // has a value when the class changed; never closed (senders do not lock)
+	gone          chan struct{} // closed when the view has left
 	width, height int
 	roster        []Learner
 	status        string
@@ -76,7 +77,7 @@ func (s *Server) NewTeacherModel(out io.Writer, profile termenv.Profile, dark bo
 	in := textinput.New()
 	in.Prompt = "message to all> "
 	in.CharLimit = 200
-	m := &teacherModel{s: s, notify: make(chan struct{}, 1), input: in,
+	m := &teacherModel{s: s, notify: make(chan struct{}, 1), gone: make(chan struct{}), input: in,
 		head:  r.NewStyle().Bold(true).Reverse(true),
 		faint: r.NewStyle().Faint(true),
 		warn:  r.NewStyle().Bold(true).Foreground(lipgloss.Color("9")),
@@ -113,12 +114,14 @@ func (s *Server) notifyTeachers() {
 }
 
 func (m *teacherModel) wait() tea.Cmd {
-	c := m.notify
+	c, gone := m.notify, m.gone
 	return func() tea.Msg {
-		if _, open := <-c; !open {
+		select {
+		case <-c:
+			return classChangedMsg{}
+		case <-gone:
 			return nil
 		}
-		return classChangedMsg{}
 	}
 }
 
@@ -135,7 +138,7 @@ func (m *teacherModel) leave() {
 	m.s.mu.Lock()
 	if _, ok := m.s.teachers[m.notify]; ok {
 		delete(m.s.teachers, m.notify)
-		close(m.notify)
+		close(m.gone)
 	}
 	m.s.mu.Unlock()
 }
