@@ -201,6 +201,9 @@ func TestRefusals(t *testing.T) {
 	}
 	openTerm(t, c, 80, 24).waitFor(t, 0, "mailtutor classroom · carol")
 	refused("dave", "the class is full")
+	// A name first used with a key is that key's: the class code does not
+	// open it.
+	refused("carol", "logged in with another key")
 	_ = alice
 	_ = s
 }
