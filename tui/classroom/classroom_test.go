@@ -529,3 +529,31 @@ func TestTeacherWatchesLearner(t *testing.T) {
 		t.Fatal("q did not end the watch")
 	}
 }
+
+// The teacher plays mailtutor on a desk of their own (for the projector),
+// with their key; it shows in the class list like a learner's.
+func TestTeacherPlays(t *testing.T) {
+	dir := t.TempDir()
+	teacherKey := newKey(t, dir+"/teachers")
+	s, addr := testClass(t, func(o *Options) { o.TeacherKeys = dir + "/teachers" })
+	c, err := dialKey(addr, TeacherName, teacherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.RequestPty("xterm-256color", 34, 100, gossh.TerminalModes{})
+	var out syncBuffer
+	sess.Stdout = &out
+	in, _ := sess.StdinPipe()
+	if err := sess.Start("play"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, func() bool { return strings.Contains(ansi.Strip(out.String()), "Say hello to a server") },
+		func() string { return "no home screen:\n" + ansi.Strip(out.String()) })
+	in.Write([]byte("\r"))
+	waitUntil(t, 20*time.Second, func() bool { return roster(s)[TeacherName].Step == 1 },
+		func() string { return "roster: " + strings.Join(rosterLines(s), "; ") })
+}

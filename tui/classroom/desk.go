@@ -85,8 +85,14 @@ type announceMsg struct{ text string }
 // attaches it to the learner's desk (made on first entry) until the
 // connection ends or the program does.
 func (s *Server) learnerSession(sess ssh.Session) {
-	name := strings.ToLower(sess.User())
-	if !namePattern.MatchString(name) || name == TeacherName {
+	s.deskSession(sess, strings.ToLower(sess.User()))
+}
+
+// deskSession attaches a session to the desk called name: a learner's, or
+// the teacher's own (`ssh -t teacher@host play`, to show the class on a
+// projector).
+func (s *Server) deskSession(sess ssh.Session, name string) {
+	if !namePattern.MatchString(name) || (name == TeacherName && sess.User() != TeacherName) {
 		refuse(sess, fmt.Sprintf("%q cannot be a name in the class: use letters, digits, '.', '-' or '_' (ssh yourname@host).", sess.User()))
 		return
 	}

@@ -322,8 +322,11 @@ func (s *Server) route(next ssh.Handler) ssh.Handler {
 			case len(cmd) == 2 && cmd[0] == "watch":
 				s.watchLearner(sess, cmd[1])
 				return
+			case len(cmd) == 1 && cmd[0] == "play":
+				s.deskSession(sess, TeacherName)
+				return
 			case len(cmd) > 0:
-				refuse(sess, "the teacher's commands are csv and watch NAME (ssh -t teacher@host watch alice).")
+				refuse(sess, "the teacher's commands are csv, watch NAME and play (ssh -t teacher@host watch alice).")
 				return
 			}
 			s.logf("teacher connected from %s", sess.RemoteAddr())
