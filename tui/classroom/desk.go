@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
 	"github.com/mailtutor/mailtutor/tui"
@@ -312,7 +313,7 @@ func (m *learnerModel) View() string {
 	if m.announce != "" {
 		line += m.note.Render(" 📣 " + m.announce + " ")
 	}
-	return lipgloss.NewStyle().MaxWidth(m.width).Render(line) + "\n" + v
+	return ansi.Truncate(line, m.width, "") + "\n" + v
 }
 
 // sshEnviron is the environment the student's ssh sent (TERM among it).

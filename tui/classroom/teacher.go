@@ -246,8 +246,8 @@ func (m *teacherModel) row(l Learner) string {
 	}
 	lesson, step, onStep := "—", "", ""
 	if l.Steps > 0 {
-		lesson = l.Lesson
-		step = fmt.Sprintf("%d/%d %s", l.Step, l.Steps, l.StepTitle)
+		lesson = oneLine(l.Lesson) // lesson files are a teacher's text: escaped like any other
+		step = fmt.Sprintf("%d/%d %s", l.Step, l.Steps, oneLine(l.StepTitle))
 		if l.Finished {
 			step = "finished"
 		}
@@ -300,7 +300,7 @@ func (m *teacherModel) View() string {
 		b.WriteString("Send the class to which lesson? (enter sends, esc cancels)\n")
 		from := max(0, min(m.cursor-5, len(m.lessons)-10))
 		for i := from; i < min(len(m.lessons), from+10); i++ {
-			line := cut(fmt.Sprintf("  %-28s %s", m.lessons[i].id, m.lessons[i].title), m.width)
+			line := cut(fmt.Sprintf("  %-28s %s", oneLine(m.lessons[i].id), oneLine(m.lessons[i].title)), m.width)
 			if i == m.cursor {
 				line = m.sel.Render(line)
 			}
