@@ -61,7 +61,7 @@ protocol commands and see every command and reply explained.`,
 	root.PersistentFlags().StringArrayVar(&tuiOpts.LessonDirs, "lessons", nil, "add a teacher's directory of lesson files (repeatable)")
 	root.Flags().StringVar(&tuiOpts.Theme, "theme", "", "colour theme: dark or light (default: from $COLORFGBG, else dark)")
 	root.Flags().StringVar(&tuiOpts.LogFile, "log", "", "write the mail servers' logs to this file (never to the screen)")
-	root.AddCommand(newServeCmd(), newWatchCmd(), newExplainCmd(), newAnnotateCmd(), newExportCmd(), newReplayCmd(&tuiOpts), newLessonsCmd(&tuiOpts))
+	root.AddCommand(newServeCmd(), newWatchCmd(), newExplainCmd(), newAnnotateCmd(), newExportCmd(), newReplayCmd(&tuiOpts), newLessonsCmd(&tuiOpts), newClassroomCmd(&tuiOpts))
 	return root
 }
 

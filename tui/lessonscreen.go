@@ -44,6 +44,9 @@ type lessonScreen struct {
 	// hopNote announces the last relay hop; it stays with the step's
 	// "well done" when the hop completes the step.
 	hopNote string
+	// wrongAnswers counts wrong answers to questions (the classroom's
+	// progress report, observe.go).
+	wrongAnswers int
 }
 
 // Requests and results of the lesson screen.
@@ -381,6 +384,9 @@ func (ls *lessonScreen) answer(line string) tea.Cmd {
 		return nil
 	}
 	ok, expl := ls.run.Answer(n - 1)
+	if !ok {
+		ls.wrongAnswers++
+	}
 	ls.pane.say(expl, ok)
 	ls.ws.side.show(ls.pane)
 	if ok {

@@ -49,6 +49,8 @@ type Model struct {
 	// the background after that closes itself instead of leaking (the
 	// classroom runs many programs in one process).
 	done chan struct{}
+
+	obs progressObserver // the classroom's progress report (observe.go)
 }
 
 // worldMsg reports the sandbox's world started (or failed to).
@@ -140,6 +142,10 @@ func (m *Model) current() Component {
 // a live screen's background messages to that screen, shown or not. What
 // the children asked for during the update is done before it returns.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	defer m.reportProgress()
+	if cmd := m.observe(msg); cmd != nil {
+		return m, cmd
+	}
 	cmd := m.route(msg)
 	for reqs := m.c.takeRequests(); len(reqs) > 0; reqs = m.c.takeRequests() {
 		for _, r := range reqs {

@@ -74,12 +74,13 @@ func DefaultStyles(r *lipgloss.Renderer, dark bool) Styles {
 	if dark {
 		p = darkPalette()
 	}
-	c := func(s string) lipgloss.Color { return lipgloss.Color(s) }
+	prof := r.ColorProfile()
+	c := func(s string) lipgloss.Color { return profileColor(prof, s) } // converted once (color.go)
 	n := r.NewStyle
 	return Styles{
 		Dark:       dark,
 		App:        n(),
-		Title:      n().Bold(true).Foreground(lipgloss.Color("#FFFDF5")).Background(c(p.accent)).Padding(0, 1),
+		Title:      n().Bold(true).Foreground(c("#FFFDF5")).Background(c(p.accent)).Padding(0, 1),
 		Header:     n().Foreground(c(p.subtle)),
 		Subtle:     n().Foreground(c(p.subtle)),
 		Faint:      n().Foreground(c(p.faint)),
@@ -100,7 +101,7 @@ func DefaultStyles(r *lipgloss.Renderer, dark bool) Styles {
 		PaneFocus:  n().Border(lipgloss.RoundedBorder()).BorderForeground(c(p.accent)),
 		PaneTitle:  n().Foreground(c(p.accent)).Bold(true),
 		Tab:        n().Foreground(c(p.subtle)).Padding(0, 1),
-		TabActive:  n().Foreground(lipgloss.Color("#FFFDF5")).Background(c(p.accent)).Bold(true).Padding(0, 1),
+		TabActive:  n().Foreground(c("#FFFDF5")).Background(c(p.accent)).Bold(true).Padding(0, 1),
 		StateBar:   n().Foreground(c(p.fg)).Background(c(p.selBg)),
 		Prompt:     n().Foreground(c(p.accent)).Bold(true),
 		Cursor:     n().Reverse(true),

@@ -58,6 +58,10 @@ type Options struct {
 	// LogFile receives the mail servers' logs; "" discards them. The
 	// terminal is never written to except by the UI.
 	LogFile string
+	// OnProgress, if set, is called on the UI goroutine whenever the
+	// learner's lesson, step, hints or wrong attempts change (the
+	// classroom's teacher view). It must not block.
+	OnProgress func(Progress)
 
 	// newWorld starts the sandbox's mail world (live.go sets the default).
 	newWorld func() (world, error)
@@ -73,6 +77,7 @@ func NewModel(opts Options) *Model {
 	var r *lipgloss.Renderer
 	if opts.Profile != nil {
 		r = lipgloss.NewRenderer(out, termenv.WithProfile(*opts.Profile))
+		r.SetColorProfile(*opts.Profile) // else lipgloss asks out, and a non-terminal (an SSH session) gets Ascii
 	} else {
 		r = lipgloss.NewRenderer(out, termenv.WithColorCache(true))
 		if _, ok := os.LookupEnv("NO_COLOR"); ok {
