@@ -60,6 +60,16 @@ func newLiveWorld(sim *simulator.Simulator, logOut io.Closer) *liveWorld {
 func (w *liveWorld) Roles() []wire.Role         { return w.sim.Roles() }
 func (w *liveWorld) Addr(role wire.Role) string { return w.sim.Addr(role) }
 
+// Users reads the users the simulator was set up with (a lesson's world
+// may replace the default ones).
+func (w *liveWorld) Users() []worldUser {
+	var out []worldUser
+	for _, u := range w.sim.SetupInfo().Users {
+		out = append(out, worldUser{Address: u.Address, Password: u.Password})
+	}
+	return out
+}
+
 func (w *liveWorld) Dial(role wire.Role) (clientConn, error) {
 	c, err := w.sim.Dial(role)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -42,6 +43,10 @@ type session struct {
 	body         []string // lines of a DATA body or a literal being typed
 	literalNeed  int      // bytes the literal announced
 	literalBytes int      // bytes typed so far
+
+	// authNext is the user ctrl+g builds an AUTH PLAIN line for next
+	// (an index into the world's users, round the end).
+	authNext int
 
 	// tlsAsked is set after the learner asked for STARTTLS/STLS: when the
 	// server agrees, the TUI's client starts TLS itself.
@@ -177,6 +182,28 @@ func (s *session) onServerLine(it item) (startTLS bool) {
 		return it.OK
 	}
 	return false
+}
+
+// nextTag is a tag for the next IMAP command: the last tag this session
+// used (the protocol model's fact on its lines) with its number raised
+// ("a1" → "a2", "A009" → "A010"), or "a1".
+func (s *session) nextTag() string {
+	last := ""
+	for i := len(s.convo.items) - 1; i >= 0 && last == ""; i-- {
+		if it := s.convo.items[i]; it.Dir == wire.FromClient && it.Tag != "" {
+			last = it.Tag
+		}
+	}
+	if last == "" {
+		return "a1"
+	}
+	digits := len(last) - len(strings.TrimRight(last, "0123456789"))
+	prefix, num := last[:len(last)-digits], last[len(last)-digits:]
+	n, err := strconv.Atoi(num)
+	if err != nil || digits == 0 {
+		return last + "1"
+	}
+	return prefix + fmt.Sprintf("%0*d", digits, n+1)
 }
 
 // tagOfLiteral is the tag of the command whose literal is being typed.
