@@ -31,19 +31,37 @@ func (c *Common) SetSize(width, height int) {
 	c.Width, c.Height = width, height
 }
 
-// helpLine renders bindings as "key desc · key desc", cut to width.
+// helpLine renders bindings as "key desc • key desc" in width columns.
+// When they do not fit, the least important bindings are left out whole
+// (KeyMap.helpDropRank), so no key is ever cut in the middle.
 func (c *Common) helpLine(bindings []key.Binding, width int) string {
 	st := &c.Styles
-	var parts []string
+	var shown []key.Binding
 	for _, b := range bindings {
-		h := b.Help()
-		if h.Key == "" {
-			continue
+		if b.Help().Key != "" {
+			shown = append(shown, b)
 		}
-		parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
 	}
-	line := strings.Join(parts, st.HelpSep.Render(" • "))
-	return ansi.Truncate(line, width, "…")
+	render := func() string {
+		parts := make([]string, len(shown))
+		for i, b := range shown {
+			h := b.Help()
+			parts[i] = st.HelpKey.Render(h.Key) + " " + st.HelpDesc.Render(h.Desc)
+		}
+		return strings.Join(parts, st.HelpSep.Render(" • "))
+	}
+	line := render()
+	for len(shown) > 1 && ansi.StringWidth(line) > width {
+		drop := 0
+		for i := range shown {
+			if c.KeyMap.helpDropRank(shown[i], i, len(shown)) < c.KeyMap.helpDropRank(shown[drop], drop, len(shown)) {
+				drop = i
+			}
+		}
+		shown = append(shown[:drop], shown[drop+1:]...)
+		line = render()
+	}
+	return ansi.Truncate(line, width, "")
 }
 
 // fit cuts or pads every line of a block to exactly w columns and h rows,

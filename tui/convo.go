@@ -126,6 +126,7 @@ func renderItem(it item, w int, st *Styles) []string {
 		if len(body) > maxPayloadLines {
 			lines = append(lines, "… "+strconv.Itoa(len(body)-maxPayloadLines)+" more lines ("+humanBytes(len(it.Text))+" in all)")
 		}
+		lines = append(lines, literalRows(it, foldedLiteralLines)...)
 	} else {
 		text := it.Text
 		if it.Kind != wire.Line && text == "" {
@@ -173,6 +174,31 @@ func renderItem(it item, w int, st *Styles) []string {
 		}
 	}
 	return out
+}
+
+// literalRows are the first n lines of an IMAP literal's text, each after
+// a bar, then how many more there are.
+func literalRows(it item, n int) []string {
+	if len(it.Literal) == 0 {
+		return nil
+	}
+	shown := it.Literal[:min(n, len(it.Literal))]
+	out := make([]string, 0, len(shown)+1)
+	for _, l := range shown {
+		out = append(out, "│ "+l)
+	}
+	if more := it.LiteralLines - len(shown); more > 0 {
+		out = append(out, "… "+strconv.Itoa(more)+" more "+plural(more, "line"))
+	}
+	return out
+}
+
+// plural picks the word's form for n.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // visible returns the rows to draw in a box of width w and height h, each

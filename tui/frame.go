@@ -38,7 +38,7 @@ func (ws *workspace) layout() (convoW, convoH, sideW, sideH int, stacked bool) {
 // bar, input (and a body being typed), status and help.
 func (ws *workspace) chromeHeight() int {
 	n := 4 // header, state bar, input, help
-	if s := ws.sessions.current(); s != nil && s.mode != modeLine {
+	if s := ws.sessions.current(); s != nil && s.hinting() {
 		n += min(len(s.body), 4) + 1
 	}
 	if ws.statusText() != "" {
@@ -95,7 +95,7 @@ func (ws *workspace) view(center []string, help []key.Binding) string {
 		out = append(out, left...)
 	}
 	out = append(out, ws.bar.View())
-	if s != nil && s.mode != modeLine {
+	if s != nil && s.hinting() {
 		out = append(out, st.Subtle.Render(ansi.Truncate(s.modeHint(), w, "…")))
 		body := s.body
 		if len(body) > 4 {
@@ -117,28 +117,85 @@ func (ws *workspace) view(center []string, help []key.Binding) string {
 	return strings.Join(fit(out, w, ws.c.Height), "\n")
 }
 
-// header is the title, the session tabs and the screen's name.
+// header is the title, the session tabs and the screen's name. When the
+// tabs do not fit, they scroll so the active one is always shown, with ‹
+// and › saying that more tabs are off to that side; the screen's name
+// gives way first.
 func (ws *workspace) header() string {
 	st := &ws.c.Styles
 	w := ws.c.Width
 	head := st.Title.Render("mailtutor") + " "
+	tabs := make([]string, len(ws.sessions.list))
 	for i, s := range ws.sessions.list {
 		label := fmt.Sprintf("%d %s", i+1, s.label)
 		if s.closed {
 			label += " ✕"
 		}
 		if i == ws.sessions.active {
-			head += st.TabActive.Render(label)
+			tabs[i] = st.TabActive.Render(label)
 		} else {
-			head += st.Tab.Render(label)
+			tabs[i] = st.Tab.Render(label)
 		}
 	}
 	right := st.Subtle.Render(ws.title)
-	gap := w - ansi.StringWidth(head) - ansi.StringWidth(right)
-	if gap < 1 {
-		return ansi.Truncate(head, w, "…")
+	all := head + strings.Join(tabs, "")
+	if gap := w - ansi.StringWidth(all) - ansi.StringWidth(right); gap >= 1 {
+		return all + strings.Repeat(" ", gap) + right
 	}
-	return head + strings.Repeat(" ", gap) + right
+	room := w - ansi.StringWidth(head) - ansi.StringWidth(right) - 1
+	shown, ok := tabWindow(tabs, ws.sessions.active, room)
+	if !ok {
+		right = ""
+		shown, _ = tabWindow(tabs, ws.sessions.active, w-ansi.StringWidth(head))
+	}
+	line := ansi.Truncate(head+shown, w, "")
+	if right == "" {
+		return line
+	}
+	return line + strings.Repeat(" ", max(1, w-ansi.StringWidth(line)-ansi.StringWidth(right))) + right
+}
+
+// tabWindow is the run of tabs around the active one that fits in room
+// columns, with ‹ before it and › after it when tabs are left out. It
+// reports false when even the active tab alone does not fit.
+func tabWindow(tabs []string, active, room int) (string, bool) {
+	if len(tabs) == 0 {
+		return "", true
+	}
+	active = min(max(active, 0), len(tabs)-1)
+	width := func(from, to int) int { // tabs[from..to] with their markers
+		n := 0
+		for i := from; i <= to; i++ {
+			n += ansi.StringWidth(tabs[i])
+		}
+		if from > 0 {
+			n += 2
+		}
+		if to < len(tabs)-1 {
+			n += 2
+		}
+		return n
+	}
+	from, to := active, active
+	if width(from, to) > room {
+		return tabs[active], false
+	}
+	// Grow to the left first (the tabs before are the older sessions),
+	// then to the right, while they fit.
+	for from > 0 && width(from-1, to) <= room {
+		from--
+	}
+	for to < len(tabs)-1 && width(from, to+1) <= room {
+		to++
+	}
+	out := strings.Join(tabs[from:to+1], "")
+	if from > 0 {
+		out = "‹ " + out
+	}
+	if to < len(tabs)-1 {
+		out += " ›"
+	}
+	return out, true
 }
 
 // markdownCmd renders what the side panel shows, if not cached yet.

@@ -67,7 +67,9 @@ func (h *home) loaded(lessons []menuEntry, notice string) {
 	}
 	h.setEntries(lessons)
 	if first {
-		h.cursor = 0 // the first lesson, not where the cursor sat while loading
+		// The first lesson, not where the cursor sat while loading; or,
+		// when a filter was typed meanwhile, what it matches best.
+		h.cursor = h.bestMatch()
 	}
 }
 
@@ -130,6 +132,30 @@ func (h *home) applyFilter() {
 	}
 }
 
+// bestMatch is the entry of the filtered menu the filter matches best:
+// the first whose title holds every word typed, else the first shown (its
+// summary matched). With no filter, the first entry.
+func (h *home) bestMatch() int {
+	q := strings.Fields(strings.ToLower(string(h.filter)))
+	if len(q) == 0 {
+		return 0
+	}
+	for i, idx := range h.shown {
+		title := strings.ToLower(h.entries[idx].title)
+		ok := true
+		for _, w := range q {
+			if !strings.Contains(title, w) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return 0
+}
+
 // selected returns the highlighted entry.
 func (h *home) selected() (menuEntry, bool) {
 	if h.cursor < len(h.shown) {
@@ -185,14 +211,15 @@ func (h *home) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			if len(h.filter) > 0 {
 				h.filter = h.filter[:len(h.filter)-1]
 				h.applyFilter()
+				h.cursor = h.bestMatch()
 			}
 		case msg.Type == tea.KeyCtrlU:
 			h.filter = nil
 			h.applyFilter()
 		case (msg.Type == tea.KeyRunes || msg.Type == tea.KeySpace) && !msg.Alt:
 			h.filter = append(h.filter, msg.Runes...)
-			h.cursor = 0
 			h.applyFilter()
+			h.cursor = h.bestMatch()
 		}
 	}
 	return h, nil
@@ -218,11 +245,12 @@ func (h *home) menuHeight() int {
 	return max(1, n)
 }
 
-// menuRows builds every row of the menu (headings and entries), and the row
-// of the cursor.
-func (h *home) menuRows(w int) ([]string, int) {
+// menuRows builds every row of the menu (headings and entries), the row
+// of the cursor and the row of each entry.
+func (h *home) menuRows(w int) ([]string, int, []int) {
 	st := &h.c.Styles
 	var rows []string
+	var entryRows []int
 	cursorRow := 0
 	lastGroup := ""
 	for i, idx := range h.shown {
@@ -253,6 +281,7 @@ func (h *home) menuRows(w int) ([]string, int) {
 		title := ansi.Truncate(e.title, max(4, titleW), "…")
 		pad := max(1, w-4-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
 		line := title + strings.Repeat(" ", pad) + st.Subtle.Render(right)
+		entryRows = append(entryRows, len(rows))
 		if i == h.cursor {
 			cursorRow = len(rows)
 			rows = append(rows, st.Selected.Render(" ▸ ")+mark+st.Selected.Render(title)+strings.Repeat(" ", pad)+st.Subtle.Render(right))
@@ -260,7 +289,25 @@ func (h *home) menuRows(w int) ([]string, int) {
 			rows = append(rows, "   "+mark+line)
 		}
 	}
-	return rows, cursorRow
+	return rows, cursorRow, entryRows
+}
+
+// foldRule is the rule under the menu; when entries wait below the fold
+// (their rows at end or after), it says how many.
+func (h *home) foldRule(entryRows []int, end, w int) string {
+	st := &h.c.Styles
+	below := 0
+	for _, r := range entryRows {
+		if r >= end {
+			below++
+		}
+	}
+	if below == 0 {
+		return st.Faint.Render(strings.Repeat("─", w))
+	}
+	say := fmt.Sprintf(" ↓ %d more below (pgdn) ", below)
+	lead := "──"
+	return st.Faint.Render(lead) + st.Subtle.Render(say) + st.Faint.Render(strings.Repeat("─", max(0, w-ansi.StringWidth(lead+say))))
 }
 
 func (h *home) View() string {
@@ -279,7 +326,7 @@ func (h *home) View() string {
 		out = append(out, st.Warning.Render(ansi.Truncate(" "+h.notice, w, "…")))
 	}
 	mh := h.menuHeight()
-	rows, cur := h.menuRows(w)
+	rows, cur, entryRows := h.menuRows(w)
 	if len(h.shown) == 0 {
 		rows = []string{st.Subtle.Render("   Nothing matches " + fmt.Sprintf("%q", string(h.filter)) + ".")}
 	}
@@ -295,7 +342,7 @@ func (h *home) View() string {
 	}
 	end := min(len(rows), h.offset+mh)
 	out = append(out, fit(rows[h.offset:end], w, mh)...)
-	out = append(out, st.Faint.Render(strings.Repeat("─", w)))
+	out = append(out, h.foldRule(entryRows, end, w))
 	summary := ""
 	if e, ok := h.selected(); ok {
 		summary = e.summary

@@ -46,7 +46,21 @@ type item struct {
 	Tag       string         // IMAP tag of the command, or of the tagged reply
 	Answers   string         // the protocol model's fact: the command this reply completes
 	OK        bool           // with Answers: the reply was a success
+	// Literal is the first lines of an IMAP literal's text (the bytes of
+	// an APPEND, a FETCH's message), shown folded under its "[literal: …]"
+	// line; LiteralLines counts all its lines. Empty for a literal the
+	// protocol model marks as a credential (a LOGIN password).
+	Literal      []string
+	LiteralLines int
 }
+
+// maxLiteralLines bounds the lines of a literal an item keeps (the
+// explain pane shows them all, the conversation the first few).
+const maxLiteralLines = 12
+
+// foldedLiteralLines is how many of a literal's lines the conversation
+// shows before "… N more lines".
+const foldedLiteralLines = 4
 
 // maxShownBytes bounds how much of one line is drawn: a 1 MB reply is kept
 // whole in the transcript but the screen shows its start and its size.

@@ -35,6 +35,7 @@ type KeyMap struct {
 	SideDown    key.Binding // scroll the side pane down
 	Save        key.Binding // save the transcript to a file
 	Drop        key.Binding // drop the session's connection without a word, like a pulled cable
+	AuthPlain   key.Binding // type the AUTH PLAIN line of the world's next user (sandbox)
 
 	// Lesson player.
 	Hint     key.Binding // show the next hint
@@ -83,6 +84,7 @@ func DefaultKeyMap() KeyMap {
 		SideDown:    b([]string{"ctrl+pgdown", "f10"}, "ctrl+pgdn/F10", "scroll side pane down"),
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save transcript"),
 		Drop:        b([]string{"f12"}, "F12", "drop connection (pulled cable)"),
+		AuthPlain:   b([]string{"ctrl+g"}, "ctrl+g", "AUTH PLAIN line"),
 
 		Hint:     b([]string{"f3"}, "F3", "hint"),
 		ShowMe:   b([]string{"f4"}, "F4", "show me"),
@@ -109,12 +111,35 @@ func typeToFilter() key.Binding {
 	return key.NewBinding(key.WithKeys(), key.WithHelp("type", "filter"))
 }
 
-// SessionShortHelp is the help line under a live session.
-func (k KeyMap) SessionShortHelp(lesson bool) []key.Binding {
+// SessionShortHelp is the help line under a live session; sessions is
+// how many tabs the screen has (a lesson with two needs ctrl+n/p).
+func (k KeyMap) SessionShortHelp(lesson bool, sessions int) []key.Binding {
 	if lesson {
+		if sessions > 1 {
+			return []key.Binding{k.Send, k.NextSession, k.Hint, k.ShowMe, k.NextStep, k.Pane, k.Help, k.Back}
+		}
 		return []key.Binding{k.Send, k.Hint, k.ShowMe, k.NextStep, k.Pane, k.Help, k.Back}
 	}
-	return []key.Binding{k.Send, k.Complete, k.SelectUp, k.NewSession, k.Pane, k.Help, k.Back}
+	return []key.Binding{k.Send, k.Complete, k.SelectUp, k.NewSession, k.AuthPlain, k.Pane, k.Help, k.Back}
+}
+
+// helpDropRank says how early a help line too wide for the window leaves
+// a binding out (lower: earlier). The listed ones go first, least useful
+// first; then the others from the right; help, back and quit last.
+func (k KeyMap) helpDropRank(b key.Binding, pos, n int) int {
+	order := []key.Binding{k.Pane, k.SelectUp, k.Complete, k.Split, k.ReplayStart, k.NewSession, k.Send, k.ShowMe, k.AuthPlain}
+	h := b.Help()
+	for i, o := range order {
+		if o.Help() == h {
+			return i
+		}
+	}
+	for i, o := range []key.Binding{k.Help, k.Back, k.Quit} {
+		if o.Help() == h {
+			return 1000 + i
+		}
+	}
+	return len(order) + n - pos
 }
 
 // WatchShortHelp is the help line while watching other programs' sessions:
@@ -132,7 +157,7 @@ func (k KeyMap) ReplayShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Complete, k.HistoryPrev, k.SelectUp, k.PageUp, k.Follow},
-		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Drop, k.Back, k.Quit},
+		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Drop, k.AuthPlain, k.Back, k.Quit},
 		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Redo, k.Restart, k.Help},
 		{k.ReplayNext, k.ReplayPrev, k.ReplayStart, k.ReplayEnd},
 	}

@@ -249,7 +249,7 @@ func (ls *lessonScreen) View() string {
 }
 
 func (ls *lessonScreen) ShortHelp() []key.Binding {
-	return ls.ws.c.KeyMap.SessionShortHelp(true)
+	return ls.ws.c.KeyMap.SessionShortHelp(true, len(ls.ws.sessions.list))
 }
 
 func (ls *lessonScreen) FullHelp() [][]key.Binding {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"io"
 	"log"
 	"os"
@@ -59,6 +60,16 @@ func newLiveWorld(sim *simulator.Simulator, logOut io.Closer) *liveWorld {
 
 func (w *liveWorld) Roles() []wire.Role         { return w.sim.Roles() }
 func (w *liveWorld) Addr(role wire.Role) string { return w.sim.Addr(role) }
+
+// Users reads the users the simulator was set up with (a lesson's world
+// may replace the default ones).
+func (w *liveWorld) Users() []worldUser {
+	var out []worldUser
+	for _, u := range w.sim.SetupInfo().Users {
+		out = append(out, worldUser{Address: u.Address, Password: u.Password})
+	}
+	return out
+}
 
 func (w *liveWorld) Dial(role wire.Role) (clientConn, error) {
 	c, err := w.sim.Dial(role)
@@ -128,7 +139,50 @@ func mailFromSnapshot(sn simulator.Snapshot) mailState {
 
 // itemFromLine keeps what the screens show of an annotated line.
 func itemFromLine(l transcripts.Line) item {
-	return item{Seq: l.Seq, Session: l.Session, Proto: l.Proto, Role: l.Role, Dir: l.Dir, Kind: l.Kind, Time: l.Time, Text: l.Text,
+	it := item{Seq: l.Seq, Session: l.Session, Proto: l.Proto, Role: l.Role, Dir: l.Dir, Kind: l.Kind, Time: l.Time, Text: lineText(l),
 		Encrypted: l.Encrypted, Verb: l.Verb, Code: l.Code, State: l.State, Note: l.Note, Detail: l.Detail, RFC: l.RFC,
 		Level: level(l.Level), Complete: l.Complete, Tag: l.Tag, Answers: l.Answers, OK: l.OK}
+	if l.Proto == wire.IMAP && l.Kind == wire.Payload && !l.Secret {
+		it.Literal, it.LiteralLines = literalHead(l.Raw)
+	}
+	return it
+}
+
+// lineText is the line's text as shown. The annotator escapes a tab as
+// the two characters \t (wire.Visible), which makes a folded header line
+// read as code. When Text is exactly the escaped form of the line's bytes,
+// the text is taken from the bytes instead, with each tab as spaces and
+// everything else escaped the same way; a backslash followed by t that was
+// on the wire stays as it was. Any other Text (a summary, a masked line)
+// is kept as the annotator wrote it.
+func lineText(l transcripts.Line) string {
+	if l.Kind != wire.Line || bytes.IndexByte(l.Raw, '\t') < 0 {
+		return l.Text
+	}
+	raw := string(wire.TrimEOL(l.Raw))
+	if wire.Visible(raw) != l.Text {
+		return l.Text
+	}
+	return printable(raw)
+}
+
+// literalHead splits a literal's bytes into lines and keeps the first
+// maxLiteralLines, escaped for the screen; it returns them and how many
+// lines there are in all.
+func literalHead(raw []byte) ([]string, int) {
+	text := bytes.TrimSuffix(raw, []byte("\r\n"))
+	if len(text) == 0 {
+		return nil, 0
+	}
+	var out []string
+	rest := text
+	for len(out) < maxLiteralLines && rest != nil {
+		ln, after, found := bytes.Cut(rest, []byte("\n"))
+		out = append(out, printable(shorten(string(bytes.TrimSuffix(ln, []byte("\r"))), maxShownBytes)))
+		if !found {
+			after = nil
+		}
+		rest = after
+	}
+	return out, bytes.Count(text, []byte("\n")) + 1
 }

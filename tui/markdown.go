@@ -6,6 +6,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/glamour"
+	"github.com/charmbracelet/glamour/ansi"
+	"github.com/charmbracelet/glamour/styles"
 )
 
 // markdownMsg carries Markdown rendered off the UI goroutine.
@@ -21,7 +23,7 @@ type markdownMsg struct {
 // "auto", which would query the terminal and can hang for seconds.
 func renderMarkdown(key, md, style string, width int) tea.Cmd {
 	return func() tea.Msg {
-		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(10, width-2)))
+		r, err := glamour.NewTermRenderer(glamour.WithStyles(markdownStyle(style)), glamour.WithWordWrap(max(10, width-2)))
 		if err != nil {
 			return markdownMsg{key: key, width: width, err: err}
 		}
@@ -29,6 +31,30 @@ func renderMarkdown(key, md, style string, width int) tea.Cmd {
 		return markdownMsg{key: key, width: width, out: strings.Trim(out, "\n"), err: err}
 	}
 }
+
+// markdownStyle is glamour's standard style of that name with the
+// headings' "## " markers taken off: the learner reads a heading, not
+// Markdown. Without colours (notty) the top two levels are set in
+// capitals instead, so a heading still stands out from its paragraph.
+func markdownStyle(name string) ansi.StyleConfig {
+	cfg := styles.DarkStyleConfig
+	if s, ok := styles.DefaultStyles[name]; ok {
+		cfg = *s
+	}
+	plain := name == styles.NoTTYStyle || name == styles.AsciiStyle
+	for i, h := range []*ansi.StyleBlock{&cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
+		h.Prefix = ""
+		if plain && i == 0 {
+			h.Upper = boolPtr(true)
+		}
+	}
+	if plain {
+		cfg.H1.Prefix, cfg.H1.Upper = "", boolPtr(true)
+	}
+	return cfg
+}
+
+func boolPtr(b bool) *bool { return &b }
 
 // joinListLines joins the lines of each list item that the source wraps by
 // hand: glamour reflows a paragraph but keeps a list item's line breaks,
@@ -103,7 +129,7 @@ func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 		c.pending[k] = true
 		cmd = renderMarkdown(key, md, style, width)
 	}
-	return wrapText(md, width), cmd
+	return wrapText(unmarkHeadings(md), width), cmd
 }
 
 // peek returns the rendered lines if cached, else the plain text; it never
@@ -113,7 +139,26 @@ func (c *mdCache) peek(key string, width int, md func() string) ([]string, bool)
 	if lines, ok := c.entries[mdKey{key, width}]; ok {
 		return lines, true
 	}
-	return wrapText(md(), width), false
+	return wrapText(unmarkHeadings(md()), width), false
+}
+
+// unmarkHeadings takes the "## " off headings in the plain text shown
+// while the rendered form is on its way.
+func unmarkHeadings(md string) string {
+	if !strings.Contains(md, "#") {
+		return md
+	}
+	lines := strings.Split(md, "\n")
+	inCode := false
+	for i, l := range lines {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			inCode = !inCode
+		}
+		if t := strings.TrimLeft(l, "#"); !inCode && t != l && len(l)-len(t) <= 6 && strings.HasPrefix(t, " ") {
+			lines[i] = strings.TrimPrefix(t, " ")
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // put stores a rendered result.

@@ -201,6 +201,9 @@ func explainLines(c *Common, it item, w int) []string {
 	st := &c.Styles
 	var out []string
 	out = append(out, st.Accent.Render(ansi.Truncate(marker(it)+printable(shorten(it.Text, 200)), w, "…")))
+	for _, l := range literalRows(it, maxLiteralLines) {
+		out = append(out, st.Payload.Render(ansi.Truncate("   "+l, w, "…")))
+	}
 	if it.Note != "" {
 		out = append(out, wrapText(printable(it.Note), w)...)
 	}

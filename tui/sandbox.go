@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,10 +18,14 @@ type sandboxScreen struct {
 	ws      *workspace
 	picking bool // the "open a session" picker is shown
 	pickIdx int
+	// users are the world's users, read once: the picker lists them and
+	// ctrl+g builds their AUTH PLAIN lines.
+	users []worldUser
 }
 
 func newSandbox(c Common, w world, saveDir string) *sandboxScreen {
-	return &sandboxScreen{ws: newWorkspace(c, w, workspaceOptions{Title: "Sandbox", SaveDir: saveDir}), picking: true}
+	return &sandboxScreen{ws: newWorkspace(c, w, workspaceOptions{Title: "Sandbox", SaveDir: saveDir}), picking: true,
+		users: w.Users()}
 }
 
 func (sb *sandboxScreen) Init() tea.Cmd        { return sb.ws.init() }
@@ -62,6 +68,13 @@ func (sb *sandboxScreen) key(msg tea.KeyMsg) tea.Cmd {
 	case s == nil:
 	case key.Matches(msg, km.Send):
 		return sb.ws.submit(s, nil).cmd
+	case key.Matches(msg, km.AuthPlain):
+		if s.mode == modeLine && len(sb.users) > 0 {
+			u := sb.users[s.authNext%len(sb.users)]
+			s.authNext++
+			s.input.SetValue(authPlainLine(s.proto(), s.nextTag(), u))
+			ws.setStatus("AUTH PLAIN for "+u.Address+": base64 of \\0user\\0password; Enter sends it, ctrl+g again: the next user", false)
+		}
 	case msg.Paste:
 		paste(s, msg.Runes, func(s *session) { sb.ws.submit(s, nil) })
 	default:
@@ -74,7 +87,8 @@ func (sb *sandboxScreen) View() string {
 	ws := sb.ws
 	var center []string
 	if sb.picking {
-		center = sb.pickerView()
+		cw, ch, _, _, _ := ws.layout()
+		center = sb.pickerView(cw, ch)
 	}
 	s := ws.sessions.current()
 	switch {
@@ -90,12 +104,12 @@ func (sb *sandboxScreen) View() string {
 }
 
 func (sb *sandboxScreen) ShortHelp() []key.Binding {
-	return sb.ws.c.KeyMap.SessionShortHelp(false)
+	return sb.ws.c.KeyMap.SessionShortHelp(false, len(sb.ws.sessions.list))
 }
 
 func (sb *sandboxScreen) FullHelp() [][]key.Binding {
 	km := sb.ws.c.KeyMap
-	return [][]key.Binding{{km.Send, km.Complete, km.HistoryPrev, km.SelectUp, km.PageUp, km.Follow},
+	return [][]key.Binding{{km.Send, km.Complete, km.HistoryPrev, km.SelectUp, km.PageUp, km.Follow, km.AuthPlain},
 		{km.NewSession, km.NextSession, km.Split, km.Pane, km.SideUp, km.SideDown, km.Save, km.Drop, km.Back}}
 }
 
@@ -153,16 +167,69 @@ func (sb *sandboxScreen) pickerKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (sb *sandboxScreen) pickerView() []string {
+// pickerView draws the picker in a box w columns wide and h rows high:
+// the servers, each description wrapped under itself, then the world's
+// users and how to log in with them (the blank lines go when rows are few).
+func (sb *sandboxScreen) pickerView(w, h int) []string {
 	st := &sb.ws.c.Styles
-	out := []string{st.Accent.Render("Open a session"), st.Subtle.Render("Which server do you want to talk to? (↑/↓ and Enter, or a number)"), ""}
+	var out []string
+	for _, l := range wrapText("Open a session: which server? (↑/↓ and Enter, or a number)", w) {
+		out = append(out, st.Accent.Render(l))
+	}
 	for i, c := range roleChoices() {
-		line := fmt.Sprintf("%d  %-12s %s", i+1, c.role, c.what)
-		if i == sb.pickIdx {
-			out = append(out, st.Selected.Render("▸ "+line))
-		} else {
-			out = append(out, "  "+line)
+		lead := fmt.Sprintf("%d  %-12s ", i+1, c.role)
+		for k, l := range wrapText(c.what, w-2-len(lead)) {
+			if k > 0 {
+				lead = strings.Repeat(" ", len(lead))
+			}
+			if i == sb.pickIdx {
+				mark := "▸ "
+				if k > 0 {
+					mark = "  "
+				}
+				out = append(out, st.Selected.Render(mark+lead+l))
+			} else {
+				out = append(out, "  "+lead+l)
+			}
 		}
 	}
+	card := sb.usersCard(w)
+	if len(card) > 0 && len(out)+len(card) < h {
+		out = append(out, "")
+	}
+	return append(out, card...)
+}
+
+// usersCard names the world's users and passwords and says how a SASL
+// PLAIN login is built from them (RFC 4616), and which key builds it.
+func (sb *sandboxScreen) usersCard(w int) []string {
+	if len(sb.users) == 0 {
+		return nil
+	}
+	st := &sb.ws.c.Styles
+	var pairs []string
+	for _, u := range sb.users {
+		pairs = append(pairs, u.Address+" / "+u.Password)
+	}
+	var out []string
+	for _, l := range wrapText("Users: "+strings.Join(pairs, " · "), w) {
+		out = append(out, st.Accent.Render(l))
+	}
+	for _, l := range wrapText("AUTH PLAIN: base64 of \\0user\\0password (RFC 4616); ctrl+g types it", w) {
+		out = append(out, st.Subtle.Render(l))
+	}
 	return out
+}
+
+// authPlainLine is the line that logs user u in with SASL PLAIN (RFC 4616:
+// base64 of an empty authorisation identity, the user and the password,
+// each after a NUL) in the protocol's form: SMTP (RFC 4954) and POP3
+// (RFC 5034) "AUTH PLAIN <initial response>", IMAP a tagged AUTHENTICATE
+// with the initial response (RFC 9051 §6.2.2, SASL-IR).
+func authPlainLine(p wire.Proto, tag string, u worldUser) string {
+	resp := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Address + "\x00" + u.Password))
+	if p == wire.IMAP {
+		return tag + " AUTHENTICATE PLAIN " + resp
+	}
+	return "AUTH PLAIN " + resp
 }

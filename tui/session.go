@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -42,6 +43,13 @@ type session struct {
 	body         []string // lines of a DATA body or a literal being typed
 	literalNeed  int      // bytes the literal announced
 	literalBytes int      // bytes typed so far
+	// afterLiteral is set once a literal is complete: its command line
+	// goes on, and only the next Enter ends the command.
+	afterLiteral bool
+
+	// authNext is the user ctrl+g builds an AUTH PLAIN line for next
+	// (an index into the world's users, round the end).
+	authNext int
 
 	// tlsAsked is set after the learner asked for STARTTLS/STLS: when the
 	// server agrees, the TUI's client starts TLS itself.
@@ -71,8 +79,15 @@ func (s *session) prompt() string {
 	return s.name + "> "
 }
 
+// hinting reports whether a line above the input explains what is being
+// typed (see modeHint).
+func (s *session) hinting() bool { return s.mode != modeLine || s.afterLiteral }
+
 // modeHint explains a special input mode in one line.
 func (s *session) modeHint() string {
+	if s.mode == modeLine && s.afterLiteral {
+		return "Literal done: type the rest of the command line (often nothing); Enter ends it."
+	}
 	switch s.mode {
 	case modeBody:
 		return fmt.Sprintf("Typing the message (%d lines). A line with only \".\" ends it and sends it all with CRLF line endings.", len(s.body))
@@ -125,8 +140,10 @@ func (s *session) submit(line string) ([]byte, error) {
 		data := strings.Join(s.body, "")
 		s.body = nil
 		s.mode = modeLine
+		s.afterLiteral = true
 		return []byte(data), nil
 	}
+	s.afterLiteral = false
 	s.noteTLSRequest(line)
 	if s.proto() == wire.IMAP {
 		if n, ok := literalSize(line); ok {
@@ -171,12 +188,38 @@ func (s *session) onServerLine(it item) (startTLS bool) {
 		// The server refused the command before the literal: stop
 		// collecting it.
 		s.mode, s.body = modeLine, nil
+	case s.afterLiteral && it.Tag != "":
+		// The command was answered: whatever the learner types now is
+		// a new one.
+		s.afterLiteral = false
 	}
 	if s.tlsAsked && (it.Answers == "STARTTLS" || it.Answers == "STLS") {
 		s.tlsAsked = false
 		return it.OK
 	}
 	return false
+}
+
+// nextTag is a tag for the next IMAP command: the last tag this session
+// used (the protocol model's fact on its lines) with its number raised
+// ("a1" → "a2", "A009" → "A010"), or "a1".
+func (s *session) nextTag() string {
+	last := ""
+	for i := len(s.convo.items) - 1; i >= 0 && last == ""; i-- {
+		if it := s.convo.items[i]; it.Dir == wire.FromClient && it.Tag != "" {
+			last = it.Tag
+		}
+	}
+	if last == "" {
+		return "a1"
+	}
+	digits := len(last) - len(strings.TrimRight(last, "0123456789"))
+	prefix, num := last[:len(last)-digits], last[len(last)-digits:]
+	n, err := strconv.Atoi(num)
+	if err != nil || digits == 0 {
+		return last + "1"
+	}
+	return prefix + fmt.Sprintf("%0*d", digits, n+1)
 }
 
 // tagOfLiteral is the tag of the command whose literal is being typed.

@@ -143,7 +143,7 @@ func (ws *workspace) onDial(msg dialMsg) tea.Cmd {
 		delete(ws.sessions.byID, s.id)
 		s.conn, s.id, s.role = msg.conn, msg.conn.Session(), msg.conn.Role()
 		s.closed, s.encrypted, s.state, s.problem, s.tlsAsked = false, false, "", "", false
-		s.mode, s.body = modeLine, nil
+		s.mode, s.body, s.afterLiteral = modeLine, nil, false
 		ws.sessions.byID[s.id] = s
 	} else {
 		s = newSession(msg.name, msg.label, msg.conn)
@@ -169,7 +169,7 @@ func (ws *workspace) onConnDone(msg connDoneMsg) {
 	if s := ws.sessions.byID[msg.id]; s != nil {
 		s.closed = true
 		s.out.close()
-		s.mode, s.body = modeLine, nil
+		s.mode, s.body, s.afterLiteral = modeLine, nil, false
 	}
 }
 

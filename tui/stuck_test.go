@@ -20,8 +20,9 @@ var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
 
 // openBuiltin opens one built-in lesson (copied alone into a lesson folder,
 // its prerequisites left out) at step (from 0), as a learner resuming there:
-// the earlier steps' solutions are replayed.
-func openBuiltin(t *testing.T, file, id string, step, w, h int) *teatest.TestModel {
+// the earlier steps' solutions are replayed. It waits for the step and
+// for every string of also.
+func openBuiltin(t *testing.T, file, id string, step, w, h int, also ...string) *teatest.TestModel {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join("..", "lessons", "content", file))
 	if err != nil {
@@ -45,7 +46,7 @@ func openBuiltin(t *testing.T, file, id string, step, w, h int) *teatest.TestMod
 		waitFor(t, tm, "○") // not started
 	}
 	tm.Send(press(tea.KeyEnter))
-	waitFor(t, tm, fmt.Sprintf("▸ %d.", step+1))
+	waitFor(t, tm, append([]string{fmt.Sprintf("▸ %d.", step+1)}, also...)...)
 	return tm
 }
 

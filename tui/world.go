@@ -17,6 +17,9 @@ type world interface {
 	Roles() []wire.Role
 	// Addr is the address a role listens on ("127.0.0.1:41234").
 	Addr(role wire.Role) string
+	// Users are the world's users and their passwords, as the world was
+	// set up (the sandbox's picker lists them; ctrl+g builds AUTH PLAIN).
+	Users() []worldUser
 	// Dial opens a client connection to a role, as the TUI's own client.
 	Dial(role wire.Role) (clientConn, error)
 	// WatchLines calls fn with every annotated line from now on, in order,
@@ -44,6 +47,12 @@ type clientConn interface {
 	Encrypted() bool
 	Done() <-chan struct{}
 	Close() error
+}
+
+// worldUser is one user of the world and the password it logs in with.
+type worldUser struct {
+	Address  string
+	Password string
 }
 
 // mailState is the mailbox pane's copy of the store.
