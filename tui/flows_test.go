@@ -226,3 +226,25 @@ func TestLessonQuestionAfterQuit(t *testing.T) {
 		t.Errorf("the answer was taken for a reconnect:\n%s", v)
 	}
 }
+
+// A message typed under a question: the empty line between its header and
+// body belongs to the message, not to the question (it was taken as an
+// empty answer, and the message lost the line that ends its header).
+func TestLessonBodyUnderQuestionKeepsItsEmptyLine(t *testing.T) {
+	tm := openHelloLesson(t)
+	typeLine(tm, "EHLO laptop.example.com")
+	waitFor(t, tm, "answer 1-2>")
+	for _, l := range []string{"MAIL FROM:<carol@example.net>", "RCPT TO:<bob@example.org>", "DATA"} {
+		typeLine(tm, l)
+	}
+	waitFor(t, tm, "354")
+	for _, l := range []string{"Subject: under a question", "", "The body.", "."} {
+		typeLine(tm, l)
+	}
+	waitFor(t, tm, "queued")
+	v := finalView(t, tm)
+	if strings.Contains(v, "Type a number") {
+		t.Errorf("the body's empty line was taken as an answer:\n%s", v)
+	}
+	mustContain(t, v, "answer 1-2>")
+}

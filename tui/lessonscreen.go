@@ -170,8 +170,10 @@ func (ls *lessonScreen) key(msg tea.KeyMsg) tea.Cmd {
 func (ls *lessonScreen) enter(s *session) tea.Cmd {
 	line := s.input.Value()
 	// A question's answer is a number: it never needs the connection, and
-	// anything else typed under a question is a protocol command.
-	if ls.wantsAnswer() && isAnswer(line) && !(line == "" && s.closed) {
+	// anything else typed under a question is a protocol command. A message
+	// body or literal being typed takes every line, the empty line between
+	// its header and body too.
+	if ls.wantsAnswer() && isAnswer(line) && !(line == "" && s.closed) && !s.hinting() {
 		s.input.Reset("")
 		return ls.answer(line)
 	}
