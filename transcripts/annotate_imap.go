@@ -69,24 +69,7 @@ var imapVerbs = map[string]string{
 	"UID": "RFC 9051 §6.4.9", "CHECK": "RFC 3501 §6.4.1", "ID": "RFC 2971 §3",
 }
 
-// imapUntaggedLogin finds the password of a LOGIN typed without a tag
-// ("LOGIN bob pw"): the splitter takes "LOGIN" for the tag and does not mask
-// it, so the annotator does.
-func imapUntaggedLogin(text []byte) wire.Range {
-	s := string(text)
-	first, rest := cutWord(s)
-	if !strings.EqualFold(first, "LOGIN") {
-		return wire.Range{}
-	}
-	second, rest := cutWord(rest)
-	if _, isCmd := imapVerbs[strings.ToUpper(second)]; isCmd || second == "" || rest == "" {
-		return wire.Range{}
-	}
-	start := len(s) - len(rest)
-	return wire.Range{Start: start, End: len(s)}
-}
-
-func (a *Annotator) imapLine(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapLine(l *Line, e wire.Event) {
 	if e.Dir == wire.FromClient {
 		a.imapClient(l, e)
 	} else {
@@ -97,14 +80,14 @@ func (a *Annotator) imapLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) current() *imapCmd {
+func (a *IMAPAnnotator) current() *imapCmd {
 	if n := len(a.imap.open); n > 0 {
 		return &a.imap.open[n-1]
 	}
 	return nil
 }
 
-func (a *Annotator) imapClient(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapClient(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
 	if !s.began {
@@ -377,7 +360,7 @@ func imapSet(verb, set string) string {
 // selection options before the reference and its RETURN options after the
 // patterns (RFC 5258; RFC 6154's SPECIAL-USE, RFC 5819's STATUS), as
 // Thunderbird sends them: list (subscribed) "" "*" return (special-use).
-func (a *Annotator) imapListNote(verb, args string) string {
+func (a *IMAPAnnotator) imapListNote(verb, args string) string {
 	rest := strings.TrimSpace(args)
 	var sel []string
 	if strings.HasPrefix(rest, "(") {
@@ -512,7 +495,7 @@ func imapLoginPassword(args string) string {
 	return strings.Trim(pw, "\"")
 }
 
-func (a *Annotator) imapServer(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapServer(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
 	if !s.began {
@@ -557,7 +540,7 @@ func (a *Annotator) imapServer(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) imapContinuation(l *Line, msg string) {
+func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
 	s := &a.imap
 	l.Code = "+"
 	a.want(kb.Response, "+")
@@ -595,7 +578,7 @@ func (a *Annotator) imapContinuation(l *Line, msg string) {
 	}
 }
 
-func (a *Annotator) imapUntagged(l *Line, rest string) {
+func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
 	cur := a.current()
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
@@ -686,7 +669,7 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 // imapBadHead explains a line whose start the server cannot read as a
 // command (wire.IMAPHeadOf): the simulator, like a strict server, answers
 // it with BAD and runs nothing. tag is what could be read as a tag.
-func (a *Annotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHeadProblem) {
+func (a *IMAPAnnotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHeadProblem) {
 	l.Level = Warning
 	l.RFC = "RFC 9051 §2.2.1"
 	l.Tag, l.Verb = "", ""
@@ -776,7 +759,7 @@ func imapRespCode(s string) (code, text string) {
 	return s[1:end], strings.TrimSpace(s[end+1:])
 }
 
-func (a *Annotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *imapCmd) {
+func (a *IMAPAnnotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *imapCmd) {
 	s := &a.imap
 	codeWord, codeArg := cutWord(code)
 	codeWord = strings.ToUpper(codeWord)
@@ -869,7 +852,7 @@ func imapLevel(kind, code string) Level {
 	return Info
 }
 
-func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
+func (a *IMAPAnnotator) imapExists(l *Line, n int, cur *imapCmd) {
 	s := &a.imap
 	before := s.exists
 	s.exists, s.existsSeen = n, true
@@ -897,7 +880,7 @@ func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
 // has been told of (EXISTS, less the EXPUNGEs since), or "*" in an empty
 // mailbox: RFC 9051 §9 has the server answer BAD. UID sets are not checked:
 // UIDs that name nothing simply match nothing.
-func (a *Annotator) imapBeyond(l *Line, verb, set string) {
+func (a *IMAPAnnotator) imapBeyond(l *Line, verb, set string) {
 	s := &a.imap
 	if strings.HasPrefix(verb, "UID ") || !s.existsSeen || !strings.HasPrefix(s.state, "selected") || set == "$" {
 		return
@@ -927,7 +910,7 @@ func (a *Annotator) imapBeyond(l *Line, verb, set string) {
 	l.Level = Warning
 }
 
-func (a *Annotator) imapExpunge(l *Line, n int, cur *imapCmd) {
+func (a *IMAPAnnotator) imapExpunge(l *Line, n int, cur *imapCmd) {
 	s := &a.imap
 	if s.exists > 0 {
 		s.exists--
@@ -946,7 +929,7 @@ func (a *Annotator) imapExpunge(l *Line, n int, cur *imapCmd) {
 	}
 }
 
-func (a *Annotator) imapTagged(l *Line, text string) {
+func (a *IMAPAnnotator) imapTagged(l *Line, text string) {
 	s := &a.imap
 	tag, rest := cutWord(text)
 	status, after := cutWord(rest)
@@ -1078,7 +1061,7 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 	}
 }
 
-func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
+func (a *IMAPAnnotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	s := &a.imap
 	switch {
 	case status == "BAD" && (strings.HasPrefix(m, "No such message") || strings.Contains(strings.ToLower(m), "invalid messageset")):
@@ -1155,7 +1138,7 @@ func imapNeedsSelected(verb string) bool {
 
 // imapPayload explains a literal: client side (APPEND message, LOGIN
 // password) or server side (message text inside FETCH).
-func (a *Annotator) imapPayload(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapPayload(l *Line, e wire.Event) {
 	s := &a.imap
 	if e.Dir == wire.FromClient {
 		if cur := a.current(); cur != nil {
@@ -1200,4 +1183,32 @@ func (a *Annotator) imapPayload(l *Line, e wire.Event) {
 	}
 	l.RFC = "RFC 9051 §4.3"
 	l.State = s.state
+}
+
+// IMAPAnnotator explains an IMAP session: each tagged reply with the
+// command of its tag, each untagged response under the command it answers
+// (RFC 9051 §5.5 pipelining included), and the selected mailbox.
+type IMAPAnnotator struct {
+	base
+	imap imapState
+}
+
+// NewIMAPAnnotator returns the annotator of one IMAP session.
+func NewIMAPAnnotator(opts AnnotateOptions) *IMAPAnnotator {
+	a := &IMAPAnnotator{base: newBase(wire.IMAP, opts)}
+	a.imap.init()
+	return a
+}
+
+// Annotate explains one event of the session (see Annotator).
+func (a *IMAPAnnotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
+
+func (a *IMAPAnnotator) line(l *Line, e wire.Event)    { a.imapLine(l, e) }
+func (a *IMAPAnnotator) payload(l *Line, e wire.Event) { a.imapPayload(l, e) }
+func (a *IMAPAnnotator) state() string                 { return a.imap.state }
+
+// startTLS: the capabilities may change once TLS is on.
+func (a *IMAPAnnotator) startTLS(l *Line) {
+	l.RFC = "RFC 9051 §6.2.1"
+	l.Note += ". Capabilities may change: a careful client asks CAPABILITY again"
 }

@@ -45,7 +45,7 @@ var imapExtensions = map[string]imapExtension{
 
 // imapExtensionCommand explains a command from imapExtensions; false when
 // verb (without "UID ") is not one.
-func (a *Annotator) imapExtensionCommand(l *Line, verb, base string) bool {
+func (a *IMAPAnnotator) imapExtensionCommand(l *Line, verb, base string) bool {
 	ext, ok := imapExtensions[base]
 	if !ok {
 		return false
@@ -84,7 +84,7 @@ func (c imapCaps) hasAny(names []string) bool {
 // imapSawCaps remembers the capabilities a server listed (in a CAPABILITY
 // response, or a [CAPABILITY ...] code): a later list replaces an earlier
 // one, as after login or STARTTLS.
-func (a *Annotator) imapSawCaps(list string) {
+func (a *IMAPAnnotator) imapSawCaps(list string) {
 	caps := imapCaps{}
 	for _, c := range strings.Fields(list) {
 		caps[strings.ToUpper(c)] = true
@@ -94,7 +94,7 @@ func (a *Annotator) imapSawCaps(list string) {
 
 // imapExtensionData explains untagged responses of imapExtensions; false
 // for any other.
-func (a *Annotator) imapExtensionData(l *Line, kind, after string) bool {
+func (a *IMAPAnnotator) imapExtensionData(l *Line, kind, after string) bool {
 	switch kind {
 	case "QUOTAROOT":
 		mailbox, roots := imapAString(after)

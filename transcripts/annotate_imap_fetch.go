@@ -15,7 +15,7 @@ type fetchItem struct {
 }
 
 // imapFetch explains "* n FETCH (...)" item by item.
-func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
+func (a *IMAPAnnotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 	l.RFC = "RFC 9051 §7.5.2"
 	items := fetchItems(rest)
 	var notes [64]string // fetchItems returns at most 64 items
@@ -52,7 +52,7 @@ func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 }
 
 // fetchItemNote explains one item.
-func (a *Annotator) fetchItemNote(it fetchItem) string {
+func (a *IMAPAnnotator) fetchItemNote(it fetchItem) string {
 	name := strings.ToUpper(it.name)
 	base := name
 	if i := strings.IndexAny(base, "[<"); i >= 0 {
@@ -171,7 +171,7 @@ func sectionMeaning(base, section string) string {
 }
 
 // envelope picks date, subject and from out of an ENVELOPE list.
-func (a *Annotator) envelope(v string) string {
+func (a *IMAPAnnotator) envelope(v string) string {
 	toks := imapTokens(strings.TrimSuffix(strings.TrimPrefix(v, "("), ")"), 3)
 	var parts []string
 	if len(toks) > 1 && toks[1] != "NIL" {

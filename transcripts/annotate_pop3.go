@@ -64,7 +64,7 @@ func popMultiline(c popCmd) bool {
 	return false
 }
 
-func (a *Annotator) popLine(l *Line, e wire.Event) {
+func (a *POP3Annotator) popLine(l *Line, e wire.Event) {
 	if !a.pop.began {
 		a.pop.began = true
 		if e.Dir == wire.FromClient && len(a.pop.pending) > 0 && a.pop.pending[0].verb == "<greeting>" {
@@ -83,7 +83,7 @@ func (a *Annotator) popLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) popClient(l *Line, e wire.Event) {
+func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	s := &a.pop
 	text := a.lineText(e)
 	if lineEnding(e.Data) == "LF" {
@@ -251,7 +251,7 @@ func popArgProblem(verb, rest, state string) string {
 }
 
 // popAuthResponse explains a SASL response line of a POP3 AUTH exchange.
-func (a *Annotator) popAuthResponse(l *Line, resp string) {
+func (a *POP3Annotator) popAuthResponse(l *Line, resp string) {
 	s := &a.pop
 	l.RFC = "RFC 5034 §4"
 	if resp == "*" {
@@ -278,7 +278,7 @@ func (a *Annotator) popAuthResponse(l *Line, resp string) {
 	}
 }
 
-func (a *Annotator) popServer(l *Line, e wire.Event) {
+func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	s := &a.pop
 	text := a.lineText(e)
 	if s.multi != "" {
@@ -354,7 +354,7 @@ func (a *Annotator) popServer(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
+func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
 	s := &a.pop
 	l.RFC = popVerbs[cmd.verb]
 	switch cmd.verb {
@@ -427,7 +427,7 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 	}
 }
 
-func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
+func (a *POP3Annotator) popErr(l *Line, cmd popCmd, m string) {
 	s := &a.pop
 	l.RFC = popVerbs[cmd.verb]
 	switch l.RespCode {
@@ -506,7 +506,7 @@ func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
 }
 
 // popMultiStart explains the +OK that opens a multi-line response.
-func (a *Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
+func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 	l.RFC = popVerbs[cmd.verb]
 	switch cmd.verb {
 	case "CAPA":
@@ -524,7 +524,7 @@ func (a *Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 }
 
 // popMultiLine explains one line of a multi-line response.
-func (a *Annotator) popMultiLine(l *Line, text string) {
+func (a *POP3Annotator) popMultiLine(l *Line, text string) {
 	s := &a.pop
 	l.Verb = s.multi
 	l.RFC = popVerbs[s.multi]
@@ -674,7 +674,7 @@ func popCapability(kw, params string) string {
 // puts where the log leaves a multi-line answer out (fetchmail logs RETR's
 // "+OK", never the message; curl -v writes a listing to stdout): the
 // multi-line answer ends there.
-func (a *Annotator) popPayload(l *Line, e wire.Event) {
+func (a *POP3Annotator) popPayload(l *Line, e wire.Event) {
 	s := &a.pop
 	if len(e.Data) > 0 || s.multi == "" {
 		a.payloadGeneric(l, e)
@@ -693,3 +693,26 @@ func (a *Annotator) popPayload(l *Line, e wire.Event) {
 	l.Note = what + ", and the \".\" line that ends it, are not in this log (the tool that wrote it logs the commands and first reply lines, not the data)"
 	s.multi = ""
 }
+
+// POP3Annotator explains a POP3 session: each answer with the command it
+// answers, in order (RFC 2449 PIPELINING included), and the maildrop as
+// the session has seen it.
+type POP3Annotator struct {
+	base
+	pop pop3State
+}
+
+// NewPOP3Annotator returns the annotator of one POP3 session.
+func NewPOP3Annotator(opts AnnotateOptions) *POP3Annotator {
+	a := &POP3Annotator{base: newBase(wire.POP3, opts)}
+	a.pop.init()
+	return a
+}
+
+// Annotate explains one event of the session (see Annotator).
+func (a *POP3Annotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
+
+func (a *POP3Annotator) line(l *Line, e wire.Event)    { a.popLine(l, e) }
+func (a *POP3Annotator) payload(l *Line, e wire.Event) { a.popPayload(l, e) }
+func (a *POP3Annotator) state() string                 { return a.pop.state }
+func (a *POP3Annotator) startTLS(l *Line)              { l.RFC = "RFC 2595 §4" }

@@ -87,7 +87,7 @@ var smtpVerbs = map[string]string{
 	"AUTH": "RFC 4954 §4", "BDAT": "RFC 3030 §2",
 }
 
-func (a *Annotator) smtpLine(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpLine(l *Line, e wire.Event) {
 	if !a.smtp.began {
 		a.smtp.began = true
 		if e.Dir == wire.FromClient && len(a.smtp.pending) > 0 && a.smtp.pending[0].verb == "<greeting>" {
@@ -121,7 +121,7 @@ func (a *Annotator) smtpLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) smtpClient(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	s := &a.smtp
 	text := a.lineText(e)
 	ending := lineEnding(e.Data)
@@ -354,7 +354,7 @@ var smtpParamExtension = map[string]string{
 // about one whose extension the server's EHLO reply did not offer: RFC 5321
 // §4.1.1.11 has it refused with 555. (Without an EHLO reply to go by,
 // nothing is said about them.)
-func (a *Annotator) smtpParamNote(l *Line, params string) {
+func (a *SMTPAnnotator) smtpParamNote(l *Line, params string) {
 	if params == "" {
 		return
 	}
@@ -381,7 +381,7 @@ func (a *Annotator) smtpParamNote(l *Line, params string) {
 }
 
 // smtpAuthResponse explains a client's SASL response (initial or after a 334).
-func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
+func (a *SMTPAnnotator) smtpAuthResponse(l *Line, resp string) {
 	s := &a.smtp
 	l.RFC = "RFC 4954 §4"
 	if resp == "*" {
@@ -417,7 +417,7 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 	}
 }
 
-func (a *Annotator) smtpServer(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 	s := &a.smtp
 	text := a.lineText(e)
 	if len(text) < 3 || !isDigits(text[:3]) || (len(text) > 3 && text[3] != ' ' && text[3] != '-') {
@@ -568,7 +568,7 @@ func smtpLevel(code string) Level {
 }
 
 // smtpContinuation explains a "NNN-..." line of a multi-line reply.
-func (a *Annotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n int) {
+func (a *SMTPAnnotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n int) {
 	switch {
 	case cmd.verb == "EHLO" && code == "250" && n == 1:
 		l.Note = "the server greets the client (" + a.display([]byte(msg)) + "); each following line names one extension it supports"
@@ -585,7 +585,7 @@ func (a *Annotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n i
 }
 
 // ehloKeyword explains one extension listed in the EHLO reply.
-func (a *Annotator) ehloKeyword(l *Line, msg string) {
+func (a *SMTPAnnotator) ehloKeyword(l *Line, msg string) {
 	kw, params := cutWord(msg)
 	kw = strings.ToUpper(kw)
 	a.want(kb.Capability, kw)
@@ -646,7 +646,7 @@ func (a *Annotator) ehloKeyword(l *Line, msg string) {
 }
 
 // smtpChallenge explains a 334 challenge, decoding its base64.
-func (a *Annotator) smtpChallenge(l *Line, msg string) {
+func (a *SMTPAnnotator) smtpChallenge(l *Line, msg string) {
 	l.RFC = "RFC 4954 §4"
 	l.Level = Info
 	dec, ok := decodeBase64(msg)
@@ -661,7 +661,7 @@ func (a *Annotator) smtpChallenge(l *Line, msg string) {
 }
 
 // smtpReply explains the final line of a reply in the light of the command it answers.
-func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
+func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	s := &a.smtp
 	a.want(kb.ReplyCode, code)
 	m := a.display([]byte(msg))
@@ -853,7 +853,7 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 }
 
 // smtpFailure adds what a failure class means for the sender.
-func (a *Annotator) smtpFailure(l *Line, code string) {
+func (a *SMTPAnnotator) smtpFailure(l *Line, code string) {
 	switch code[0] {
 	case '4':
 		l.Note += ". 4xx is temporary: a sending server keeps the message and retries later (minutes to days)"
@@ -868,7 +868,7 @@ func (a *Annotator) smtpFailure(l *Line, code string) {
 }
 
 // smtpOutOfSequence tells whether cmd arrived in a state where it is out of order.
-func (a *Annotator) smtpOutOfSequence(cmd smtpCmd) bool {
+func (a *SMTPAnnotator) smtpOutOfSequence(cmd smtpCmd) bool {
 	if a.smtp.midway {
 		return false // what came before is not in the log
 	}
@@ -910,7 +910,7 @@ var vendorKeywords = map[string]string{
 // before MAIL), both: servers check that first (go-smtp, Postfix), so the
 // reply is 503, not 501. A second MAIL inside a transaction is parsed
 // first.
-func (a *Annotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string {
+func (a *SMTPAnnotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string {
 	if !a.smtpOutOfSequence(cmd) || cmd.verb == "MAIL" && cmd.stateBefore != "connected" {
 		return problem
 	}
@@ -919,7 +919,7 @@ func (a *Annotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string 
 }
 
 // smtpSequence names what must come before cmd.
-func (a *Annotator) smtpSequence(cmd smtpCmd) string {
+func (a *SMTPAnnotator) smtpSequence(cmd smtpCmd) string {
 	switch cmd.verb {
 	case "RCPT":
 		if cmd.stateBefore == "connected" {
@@ -950,7 +950,7 @@ func (a *Annotator) smtpSequence(cmd smtpCmd) string {
 }
 
 // smtpPayload explains a DATA body or a BDAT chunk.
-func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpPayload(l *Line, e wire.Event) {
 	s := &a.smtp
 	l.Verb = "DATA"
 	bdat := len(s.pending) > 0 && s.pending[len(s.pending)-1].verb == "BDAT"
@@ -992,4 +992,33 @@ func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
 	l.Detail = a.headerDetail(m)
 	l.RFC = "RFC 5321 §4.1.1.4, §4.5.2"
 	l.State = s.state
+}
+
+// SMTPAnnotator explains an SMTP session: it pairs each reply with the
+// command it answers, in order (RFC 2920 pipelining included), and keeps
+// the envelope so far.
+type SMTPAnnotator struct {
+	base
+	smtp smtpState
+}
+
+// NewSMTPAnnotator returns the annotator of one SMTP session.
+func NewSMTPAnnotator(opts AnnotateOptions) *SMTPAnnotator {
+	a := &SMTPAnnotator{base: newBase(wire.SMTP, opts)}
+	a.smtp.init()
+	return a
+}
+
+// Annotate explains one event of the session (see Annotator).
+func (a *SMTPAnnotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
+
+func (a *SMTPAnnotator) line(l *Line, e wire.Event)    { a.smtpLine(l, e) }
+func (a *SMTPAnnotator) payload(l *Line, e wire.Event) { a.smtpPayload(l, e) }
+func (a *SMTPAnnotator) state() string                 { return a.smtp.state }
+
+// startTLS: the server forgets what was said before TLS (RFC 3207 §4.2).
+func (a *SMTPAnnotator) startTLS(l *Line) {
+	l.RFC = "RFC 3207 §4.2"
+	l.Note += ". The server forgets everything said before TLS: the client must send EHLO again"
+	a.smtp.afterTLS()
 }

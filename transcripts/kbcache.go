@@ -53,7 +53,7 @@ type entryID struct {
 var kbDetails = sync.OnceValue(func() map[entryID]string {
 	all := kb.All()
 	m := make(map[entryID]string, len(all))
-	var scratch Annotator // for safe's escaping buffer
+	var scratch base // for safe's escaping buffer
 	for _, e := range all {
 		m[entryID{e.Proto, e.Kind, e.Key}] = scratch.safe(formatDetail(e), true)
 	}
@@ -77,7 +77,7 @@ func formatDetail(ent kb.Entry) string {
 // piece looks lk up: in package kb's prebuilt pieces when the knowledge is
 // package kb, else (enhanced codes, which kb rewords per class; a test's
 // own Knowledge) through the cache.
-func (a *Annotator) piece(lk lookup) kbPiece {
+func (a *base) piece(lk lookup) kbPiece {
 	if _, isKB := a.know.(kbKnowledge); isKB && lk.kind != kb.EnhancedCode {
 		ent, ok := kb.Lookup(a.proto, lk.kind, lk.key)
 		if !ok {
