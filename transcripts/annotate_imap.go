@@ -35,6 +35,13 @@ type imapState struct {
 	serverLiteral string
 	// serverContinuing: the next server line continues a response after a literal.
 	serverContinuing bool
+	// resp is an untagged response up to its last literal (respOpen),
+	// respLit that literal's size and respLitText its placeholder, for
+	// the line that continues the response (imapResponseRest).
+	resp        string
+	respOpen    bool
+	respLit     int
+	respLitText string
 	// literalPending: the last server line announced a literal whose bytes
 	// have not come (yet, or at all: a log may leave them out).
 	literalPending bool
@@ -80,94 +87,138 @@ func (a *IMAPAnnotator) imapLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *IMAPAnnotator) current() *imapCmd {
+// sending is the command the client sent last: the one a continuation
+// request ("+") or a literal belongs to.
+func (a *IMAPAnnotator) sending() *imapCmd {
 	if n := len(a.imap.open); n > 0 {
 		return &a.imap.open[n-1]
 	}
 	return nil
 }
 
+// running is the command the server is answering: the oldest one not yet
+// completed. A server runs pipelined commands in order (RFC 9051 §5.5), so
+// an untagged response belongs to the first command still open, not to
+// the last one sent: the EXISTS after "a1 SELECT" and "a2 FETCH" in one
+// write is the mailbox's size, and the * FETCH that follows a1's OK is
+// a2's.
+func (a *IMAPAnnotator) running() *imapCmd {
+	if len(a.imap.open) > 0 {
+		return &a.imap.open[0]
+	}
+	return nil
+}
+
+// imapClient explains a client line by the model's facts: a line that
+// continues a command (an AUTHENTICATE response, the DONE ending IDLE,
+// the rest after a literal), or one that starts a command.
 func (a *IMAPAnnotator) imapClient(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
 	if !s.began {
 		s.began, s.midway = true, true
 	}
+	done := strings.EqualFold(text, "DONE")
+	switch {
+	case e.Continues && e.Verb == "AUTHENTICATE":
+		a.imapSASLResponse(l, e, text)
+	case e.Continues && e.Verb == "IDLE" && done, s.midway && len(s.open) == 0 && done:
+		a.imapDone(l, e)
+	case e.Continues && e.Verb != "IDLE":
+		a.imapCommandRest(l, e, text)
+	default:
+		a.imapCommand(l, e, text)
+	}
+	a.imapLiteralMarker(l, text)
 	if lineEnding(e.Data) == "LF" {
-		defer func() { l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)" }()
+		l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)"
 	}
-	// The literal marker at the end, if any, says what the next client payload is.
-	defer func() {
-		s.continuing = false
-		if n, sync, ok := wire.LiteralSize(text); ok {
-			s.continuing = true
-			s.clientLiteral = l.Verb
-			if sync {
-				s.literalWait = n
-				l.Note += "; {" + strconv.Itoa(n) + "} announces a literal of " + plural(n, "byte") + ": the client waits for the server's \"+\" before sending it"
-			} else {
-				l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
-			}
-		}
-	}()
-	if cur := a.current(); cur != nil && cur.verb == "AUTHENTICATE" && s.challenged {
-		s.challenged = false
-		l.Verb, l.Tag = cur.verb, cur.tag
-		l.RFC = "RFC 9051 §6.2.2"
-		if text == "*" {
-			l.Note = "the client cancels the login exchange"
-			return
-		}
-		dec, ok := decodeBase64(text)
-		switch {
-		case suppressedByLog(text):
-			l.Note = suppressedNote
-		case !ok:
-			l.Note = "the login response is not valid base64: the server will answer BAD"
-			l.Level = Warning
-		case strings.Contains(strings.ToUpper(cur.args), "PLAIN"):
-			l.Note, _ = a.saslPlain(dec)
-			l.Note = "credentials " + l.Note
-		default:
-			l.Note = "the client's answer to the challenge, base64-encoded"
-		}
+}
+
+// imapLiteralMarker explains the literal a client line announces at its end.
+func (a *IMAPAnnotator) imapLiteralMarker(l *Line, text string) {
+	n, sync, ok := wire.LiteralSize(text)
+	if !ok {
 		return
 	}
-	if cur := a.current(); cur != nil && cur.verb == "IDLE" && strings.EqualFold(text, "DONE") {
-		l.Verb, l.Tag = "IDLE", cur.tag
-		l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
-		l.RFC = "RFC 2177 §3"
-		a.want(kb.Command, "DONE")
-		s.idling = false
-		return
+	if sync {
+		a.imap.literalWait = n
+		l.Note += "; {" + strconv.Itoa(n) + "} announces a literal of " + plural(n, "byte") + ": the client waits for the server's \"+\" before sending it"
+	} else {
+		l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
 	}
-	if s.midway && a.current() == nil && strings.EqualFold(text, "DONE") {
-		l.Verb = "IDLE"
+}
+
+// imapSASLResponse explains a client's answer inside AUTHENTICATE.
+func (a *IMAPAnnotator) imapSASLResponse(l *Line, e wire.Event, text string) {
+	l.Verb, l.Tag = e.Verb, e.Tag
+	l.RFC = "RFC 9051 §6.2.2"
+	cur := a.byTag(e.Tag)
+	dec, ok := decodeBase64(text)
+	switch {
+	case text == "*":
+		l.Note = "the client cancels the login exchange"
+	case suppressedByLog(text):
+		l.Note = suppressedNote
+	case !ok:
+		l.Note = "the login response is not valid base64: the server will answer BAD"
+		l.Level = Warning
+	case cur != nil && strings.Contains(strings.ToUpper(cur.args), "PLAIN"):
+		l.Note, _ = a.saslPlain(dec)
+		l.Note = "credentials " + l.Note
+	default:
+		l.Note = "the client's answer to the challenge, base64-encoded"
+	}
+}
+
+// imapDone explains the DONE that ends IDLE.
+func (a *IMAPAnnotator) imapDone(l *Line, e wire.Event) {
+	l.Verb, l.Tag = "IDLE", e.Tag
+	l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
+	if e.Verb == "" {
 		l.Note = "DONE ends IDLE (the IDLE command itself was sent before this log begins): the server will close it with a tagged OK"
-		l.RFC = "RFC 2177 §3"
-		a.want(kb.Command, "DONE")
-		s.idling = false
+	}
+	l.RFC = "RFC 2177 §3"
+	a.want(kb.Command, "DONE")
+	a.imap.idling = false
+}
+
+// imapCommandRest explains the rest of a command after a literal.
+func (a *IMAPAnnotator) imapCommandRest(l *Line, e wire.Event, text string) {
+	l.Verb, l.Tag = e.Verb, e.Tag
+	l.Note = "the command continues after the literal"
+	l.RFC = "RFC 9051 §4.3"
+	if l.Verb != "" && l.Verb != wire.RefusedCommand {
+		a.want(kb.Command, l.Verb)
+	}
+	if e.Dropped {
+		l.Note = "the rest of a command the server already refused: the relay drops these bytes, so they are never read as commands (RFC 7888 §4)"
+		l.Level = Warning
 		return
 	}
-	if s.continuing {
-		if cur := a.current(); cur != nil {
-			l.Verb, l.Tag = cur.verb, cur.tag
-		}
-		l.Note = "the command continues after the literal"
-		l.RFC = "RFC 9051 §4.3"
-		if l.Verb != "" {
-			a.want(kb.Command, l.Verb)
-		}
-		if text == "" {
-			l.Note = "the line break ends the command: the literal was its last argument"
-		}
-		if _, _, literal := wire.LiteralSize(text); l.Verb == "APPEND" && text != "" && text != ")" && !literal {
-			l.Note = "APPEND ends right after the message literal, so this text is not part of the command: " +
-				"a strict server answers BAD; mailtutor ignores the text and stores the message"
-			l.Level = Warning
-		}
-		return
+	if text == "" {
+		l.Note = "the line break ends the command: the literal was its last argument"
 	}
+	if _, _, literal := wire.LiteralSize(text); l.Verb == "APPEND" && text != "" && text != ")" && !literal {
+		l.Note = "APPEND ends right after the message literal, so this text is not part of the command: " +
+			"a strict server answers BAD; mailtutor ignores the text and stores the message"
+		l.Level = Warning
+	}
+}
+
+// byTag returns the oldest open command with tag.
+func (a *IMAPAnnotator) byTag(tag string) *imapCmd {
+	for i := range a.imap.open {
+		if a.imap.open[i].tag == tag {
+			return &a.imap.open[i]
+		}
+	}
+	return nil
+}
+
+// imapCommand explains a line that starts a command.
+func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
+	s := &a.imap
 	tag, rest := cutWord(text)
 	word, args := cutWord(rest)
 	verb := strings.ToUpper(word)
@@ -336,6 +387,10 @@ func (a *IMAPAnnotator) imapClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
+	if prev := a.sending(); prev != nil {
+		l.Note += "; pipelined: sent while " + a.display([]byte(prev.tag+" "+prev.verb)) + " still runs; the server answers in order, and the tagged reply " +
+			a.display([]byte(tag)) + " completes only this command"
+	}
 	if len(s.open) < 1000 {
 		s.open = append(s.open, cmd)
 	}
@@ -503,41 +558,109 @@ func (a *IMAPAnnotator) imapServer(l *Line, e wire.Event) {
 		word, _ := cutWord(strings.TrimPrefix(text, "* "))
 		s.midway = !strings.HasPrefix(text, "* ") || !isIMAPGreeting(word)
 	}
-	// A log may leave a literal's bytes out (curl -v, mbsync): the line
-	// after the announcement then continues the response all the same.
+	// A log may leave a literal's bytes out (curl -v, mbsync, imaplib):
+	// the line after the announcement continues the response all the same.
 	unshown := s.literalPending && (text == ")" || strings.HasPrefix(text, " "))
 	s.literalPending = false
-	defer func() {
-		if n, _, ok := wire.LiteralSize(text); ok && n > 0 {
-			s.serverLiteral = l.Code
-			s.literalPending = true
-		}
-	}()
-	if s.serverContinuing || unshown {
-		s.serverContinuing = false
-		if cur := a.current(); cur != nil {
-			l.Verb, l.Tag = cur.verb, cur.tag
-		}
-		l.Code = s.serverLiteral
-		l.Note = "the rest of the " + s.serverLiteral + " response, after the literal"
-		if text == ")" {
-			l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
-		}
-		if unshown {
-			l.Note += " (the log leaves the literal's bytes out)"
-		}
-		a.want(kb.Response, s.serverLiteral)
-		l.RFC = "RFC 9051 §4.3"
-		return
-	}
+	continued := s.serverContinuing || unshown
+	s.serverContinuing = false
 	switch {
+	case continued:
+		a.imapResponseRest(l, text, unshown)
 	case strings.HasPrefix(text, "+"):
 		a.imapContinuation(l, strings.TrimSpace(text[1:]))
 	case strings.HasPrefix(text, "* "):
 		a.imapUntagged(l, text[2:])
 	default:
-		a.imapTagged(l, text)
+		a.imapTagged(l, e, text)
 	}
+	a.imapServerLiteral(l, text, continued)
+}
+
+// imapServerLiteral notes the literal a server line announces at its end,
+// and keeps the response so far for the line after it.
+func (a *IMAPAnnotator) imapServerLiteral(l *Line, text string, continued bool) {
+	s := &a.imap
+	n, _, ok := wire.LiteralSize(text)
+	if !ok {
+		s.resp, s.respOpen = "", false
+		return
+	}
+	s.serverLiteral = l.Code
+	// An empty literal has no bytes to wait for: the next line goes on.
+	s.literalPending, s.serverContinuing = n > 0, n == 0
+	body := strings.TrimSuffix(text, "{"+strconv.Itoa(n)+"}")
+	if continued && s.respOpen {
+		s.resp += s.respLitText + body
+	} else {
+		s.resp, s.respOpen = body, strings.HasPrefix(text, "* ")
+	}
+	s.respLit = n
+	s.respLitText = "\"[a literal of " + plural(n, "byte") + "]\""
+	if n == 0 {
+		s.respLitText = `""`
+	}
+}
+
+// literalAsString is what a short one-line literal stands for in the
+// response kept for the line after it: a quoted string, so that an
+// ENVELOPE's subject sent as a literal is shown.
+func literalAsString(b []byte) (string, bool) {
+	if len(b) > 200 || strings.ContainsAny(string(b), "\r\n") {
+		return "", false
+	}
+	return "\"" + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(string(b)) + "\"", true
+}
+
+// imapResponseRest explains a server line that continues a response after
+// a literal. The response so far is kept with each literal as a
+// placeholder, so that what completes on this line (an ENVELOPE whose
+// subject came as a literal, a BODYSTRUCTURE after a BODY[] literal) is
+// explained like a response that fits one line.
+func (a *IMAPAnnotator) imapResponseRest(l *Line, text string, unshown bool) {
+	s := &a.imap
+	if cur := a.running(); cur != nil {
+		l.Verb, l.Tag = cur.verb, cur.tag
+	}
+	l.Code = s.serverLiteral
+	l.RFC = "RFC 9051 §4.3"
+	a.want(kb.Response, s.serverLiteral)
+	l.Note = "the rest of the " + s.serverLiteral + " response, after the literal"
+	if text == ")" {
+		l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
+	}
+	if s.respOpen && s.serverLiteral == "FETCH" {
+		a.imapFetchRest(l, text)
+	}
+	if unshown {
+		l.Note += " (the log leaves the literal's bytes out)"
+	}
+}
+
+// imapFetchRest explains the FETCH items that end on a line after a
+// literal.
+func (a *IMAPAnnotator) imapFetchRest(l *Line, text string) {
+	s := &a.imap
+	// "* 1 FETCH (BODY[] " + the literal + the rest: the items start
+	// after "FETCH".
+	head := strings.TrimPrefix(s.resp, "* ")
+	num, after := cutWord(head)
+	_, items := cutWord(after)
+	joined := items + s.respLitText + text
+	start := len(items) + len(s.respLitText)
+	var done []fetchItem
+	for _, it := range fetchItems(joined) {
+		if it.end > start {
+			done = append(done, it)
+		}
+	}
+	if len(done) == 0 {
+		return
+	}
+	note, detail := a.fetchItemsNote(done)
+	l.Note = "the rest of message " + a.display([]byte(num)) + "'s FETCH response, after the literal: " + note
+	l.Detail = detail
+	l.RFC = "RFC 9051 §7.5.2"
 }
 
 func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
@@ -547,7 +670,7 @@ func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
 	l.Detail = "A line starting with \"+\" is a *continuation request*: the server is waiting for more from the client. " +
 		"It means one of three things, depending on what the client just did: go ahead and send the literal you announced with {N}; " +
 		"here is an AUTHENTICATE challenge (base64), answer it; or, after IDLE, \"I am idling\": changes will be pushed until you send DONE."
-	cur := a.current()
+	cur := a.sending()
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
@@ -579,7 +702,7 @@ func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
 }
 
 func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
-	cur := a.current()
+	cur := a.running()
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
@@ -929,7 +1052,9 @@ func (a *IMAPAnnotator) imapExpunge(l *Line, n int, cur *imapCmd) {
 	}
 }
 
-func (a *IMAPAnnotator) imapTagged(l *Line, text string) {
+// imapTagged explains a tagged reply: it completes the command with its
+// tag (the model's fact), and only that one.
+func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 	s := &a.imap
 	tag, rest := cutWord(text)
 	status, after := cutWord(rest)
@@ -956,14 +1081,8 @@ func (a *IMAPAnnotator) imapTagged(l *Line, text string) {
 	m := a.display([]byte(msg))
 	l.Complete = true
 	l.Level = imapLevel(status, codeWord)
-	idx := -1
-	for i := len(s.open) - 1; i >= 0; i-- {
-		if s.open[i].tag == tag {
-			idx = i
-			break
-		}
-	}
-	if idx < 0 {
+	cmd, ok := a.complete(tag, e.Answers)
+	if !ok {
 		l.Note = "a response to tag " + a.display([]byte(tag)) + ", which no command in this session used (" + m + ")"
 		if s.midway {
 			l.Note = "a response to tag " + a.display([]byte(tag)) + ", a command sent before this log begins (" + m + ")"
@@ -971,8 +1090,6 @@ func (a *IMAPAnnotator) imapTagged(l *Line, text string) {
 		l.RFC = "RFC 9051 §2.2.2"
 		return
 	}
-	cmd := s.open[idx]
-	s.open = append(s.open[:idx], s.open[idx+1:]...)
 	l.Verb = cmd.verb
 	l.RFC = imapVerbs[strings.TrimPrefix(cmd.verb, "UID ")]
 	if ext, ok := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]; ok {
@@ -986,6 +1103,33 @@ func (a *IMAPAnnotator) imapTagged(l *Line, text string) {
 		a.imapFailed(l, cmd, status, codeWord, m)
 		return
 	}
+	a.imapOK(l, cmd, code, codeWord)
+	if m != "" && !strings.Contains(l.Note, m) {
+		l.Note += " (" + m + ")"
+	}
+}
+
+// complete forgets the oldest open command with tag and returns it; a
+// command the annotator did not see start (the model's answers names it)
+// comes back with its verb only.
+func (a *IMAPAnnotator) complete(tag, answers string) (imapCmd, bool) {
+	s := &a.imap
+	for i := range s.open {
+		if s.open[i].tag == tag {
+			cmd := s.open[i]
+			s.open = append(s.open[:i], s.open[i+1:]...)
+			return cmd, true
+		}
+	}
+	if answers != "" {
+		return imapCmd{tag: tag, verb: answers}, true
+	}
+	return imapCmd{}, false
+}
+
+// imapOK explains a tagged OK by the command it completes.
+func (a *IMAPAnnotator) imapOK(l *Line, cmd imapCmd, code, codeWord string) {
+	s := &a.imap
 	what := "completes " + cmd.tag + " " + cmd.verb
 	switch cmd.verb {
 	case "LOGIN", "AUTHENTICATE":
@@ -1055,9 +1199,6 @@ func (a *IMAPAnnotator) imapTagged(l *Line, text string) {
 		l.Note = "the answer is in the * " + cmd.verb + " line above"
 	default:
 		l.Note = what + " successfully"
-	}
-	if m != "" && !strings.Contains(l.Note, m) {
-		l.Note += " (" + m + ")"
 	}
 }
 
@@ -1141,7 +1282,7 @@ func imapNeedsSelected(verb string) bool {
 func (a *IMAPAnnotator) imapPayload(l *Line, e wire.Event) {
 	s := &a.imap
 	if e.Dir == wire.FromClient {
-		if cur := a.current(); cur != nil {
+		if cur := a.sending(); cur != nil {
 			l.Verb, l.Tag = cur.verb, cur.tag
 		}
 		s.literalWait = -1
@@ -1167,12 +1308,15 @@ func (a *IMAPAnnotator) imapPayload(l *Line, e wire.Event) {
 		l.State = s.state
 		return
 	}
-	if cur := a.current(); cur != nil {
+	if cur := a.running(); cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
 	l.Code = s.serverLiteral
 	s.serverContinuing = true
 	s.literalPending = false
+	if q, ok := literalAsString(e.Data); ok {
+		s.respLitText = q
+	}
 	m := summarise(e.Data, false)
 	l.Text = "[literal: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
 	if m.nHeaders > 0 {

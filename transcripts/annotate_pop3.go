@@ -45,6 +45,26 @@ func (s *pop3State) init() {
 	s.deleted = map[string]bool{}
 }
 
+// expected is the state a command sent now will run in: a pipelining
+// client (RFC 2449 §6.6) sends its commands behind a PASS, APOP or AUTH
+// not yet answered, and they run after the login, as if it succeeds.
+func (s *pop3State) expected() string {
+	if s.state != "AUTHORIZATION" {
+		return s.state
+	}
+	for _, c := range s.pending {
+		switch c.verb {
+		case "PASS", "APOP":
+			return "TRANSACTION"
+		case "AUTH":
+			if c.arg != "" {
+				return "TRANSACTION"
+			}
+		}
+	}
+	return s.state
+}
+
 // popVerbs are the commands this tutor explains, with their sections.
 var popVerbs = map[string]string{
 	"USER": "RFC 1939 §7", "PASS": "RFC 1939 §7", "APOP": "RFC 1939 §7", "STAT": "RFC 1939 §5", "LIST": "RFC 1939 §5",
@@ -98,7 +118,8 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	}
 	word, rest := cutWord(text)
 	verb := strings.ToUpper(word)
-	cmd := popCmd{verb: verb, arg: rest, stateBefore: s.state}
+	state := s.expected()
+	cmd := popCmd{verb: verb, arg: rest, stateBefore: state}
 	l.Verb = verb
 	rfc, known := popVerbs[verb]
 	l.RFC = rfc
@@ -143,7 +164,7 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	case "NOOP":
 		l.Note = "does nothing: keeps the connection alive"
 	case "QUIT":
-		if s.state == "TRANSACTION" {
+		if state == "TRANSACTION" {
 			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
 			if len(s.deleted) == 0 {
 				l.Note = "ends the session: the server enters the UPDATE state; no message was marked deleted, so every message stays on the server"
@@ -190,7 +211,7 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 		l.Level = Warning
 		l.RFC = "RFC 1939 §3"
 	}
-	if problem := popArgProblem(verb, rest, s.state); problem != "" {
+	if problem := popArgProblem(verb, rest, state); problem != "" {
 		l.Note = problem + ": the server will answer -ERR"
 		l.Level = Warning
 	} else if verb == "DELE" && s.deleted[rest] {
@@ -199,6 +220,9 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	}
 	if known {
 		a.want(kb.Command, verb)
+	}
+	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" {
+		l.Note += pipelinedNote(s.pending[n-1].verb)
 	}
 	if len(s.pending) < 1000 {
 		s.pending = append(s.pending, cmd)

@@ -303,9 +303,20 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
+	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" {
+		if prev := s.pending[n-1].verb; !strings.HasPrefix(prev, "<") {
+			l.Note += pipelinedNote(prev)
+		}
+	}
 	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
 		s.pending = append(s.pending, cmd)
 	}
+}
+
+// pipelinedNote tells that a command went out before the reply to the
+// one before it (SMTP and POP3 PIPELINING): the replies come in order.
+func pipelinedNote(prev string) string {
+	return "; pipelined: sent before the reply to " + prev + " came, so its reply follows the earlier ones, in order"
 }
 
 // smtpPath checks "FROM:<addr> params" (RFC 5321 §4.1.2) and returns the address.
@@ -716,6 +727,10 @@ func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 			l.Note += ". This server is lenient: it took the address without angle brackets, which strict servers refuse with 501"
 		}
 		l.RFC = "RFC 5321 §4.1.1.3"
+	case cmd.verb == "DATA" && (class == '4' || class == '5') && s.state == "mail" && s.rcpts == 0:
+		l.Note = "DATA was refused because no recipient was accepted (" + m + "): every RCPT TO of this message was refused, so there is nothing to deliver. " +
+			"A pipelining client sends DATA before it knows, and must read this reply instead of sending the message"
+		l.RFC = "RFC 2920 §3.1"
 	case cmd.verb == "DATA" && code == "354":
 		s.state = "data"
 		l.Note = "go ahead: send the message (headers, a blank line, the body) and end it with a line holding only \".\"; " +

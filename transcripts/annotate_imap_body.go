@@ -1,0 +1,332 @@
+package transcripts
+
+import (
+	"strconv"
+	"strings"
+)
+
+// ival is one value of an IMAP response, parsed: a parenthesised list, or a
+// string (an atom, a quoted string unquoted, a number, a literal's
+// placeholder); NIL is neither.
+type ival struct {
+	list   []ival
+	isList bool
+	s      string
+	isNil  bool
+}
+
+// ivalLimits bound what parseIVal builds from a hostile line: nesting and
+// the values of one list.
+const (
+	ivalMaxDepth = 16
+	ivalMaxList  = 64
+)
+
+// parseIVal reads one value at the start of s and returns the rest.
+func parseIVal(s string, depth int) (v ival, rest string) {
+	s = strings.TrimLeft(s, " ")
+	switch {
+	case s == "":
+		return ival{isNil: true}, ""
+	case s[0] == '(':
+		return parseIList(s[1:], depth+1)
+	case s[0] == '"':
+		end := min(skipQuoted(s, 0), len(s))
+		q := s[1:end] // unclosed: what there is
+		if end >= 2 && s[end-1] == '"' {
+			q = s[1 : end-1]
+		}
+		return ival{s: strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(q)}, s[end:]
+	}
+	end := skipValue(s, 0)
+	if end == 0 {
+		end = 1 // a stray ")" or "(": step over it
+	}
+	word := s[:end]
+	if strings.EqualFold(word, "NIL") {
+		return ival{isNil: true}, s[end:]
+	}
+	return ival{s: word}, s[end:]
+}
+
+// parseIList reads the values of a list whose "(" has been read, up to
+// its ")".
+func parseIList(s string, depth int) (v ival, rest string) {
+	v.isList = true
+	for {
+		s = strings.TrimLeft(s, " ")
+		if s == "" {
+			return v, ""
+		}
+		if s[0] == ')' {
+			return v, s[1:]
+		}
+		if depth > ivalMaxDepth || len(v.list) >= ivalMaxList {
+			// Too deep or too long to explain: skip to the list's end.
+			end := skipValue("("+s, 0)
+			return v, s[min(max(end-1, 0), len(s)):]
+		}
+		var item ival
+		item, s = parseIVal(s, depth)
+		v.list = append(v.list, item)
+	}
+}
+
+// at returns the i-th value of a list, NIL past its end.
+func (v ival) at(i int) ival {
+	if i < len(v.list) {
+		return v.list[i]
+	}
+	return ival{isNil: true}
+}
+
+// envelopeFields are the ENVELOPE's values in order (RFC 9051 §7.5.2).
+var envelopeFields = [...]string{"date", "subject", "from", "sender", "reply-to", "to", "cc", "bcc", "in-reply-to", "message-id"}
+
+// envelopeNote explains an ENVELOPE: the header fields it holds, in the
+// note the ones a message list shows, in the detail all ten.
+func (a *IMAPAnnotator) envelopeNote(value string) (note, detail string) {
+	env, _ := parseIVal(value, 0)
+	var parts []string
+	var b strings.Builder
+	b.WriteString("The ENVELOPE holds these header fields, as the server parsed them:\n\n")
+	for i, name := range envelopeFields {
+		v := a.envelopeValue(i, env.at(i))
+		b.WriteString("- " + name + ": " + mdCode(v) + "\n")
+		switch name {
+		case "sender", "reply-to", "bcc", "in-reply-to":
+			continue // in the detail only: the note keeps to what a list shows
+		}
+		if v != "NIL" {
+			parts = append(parts, name+" "+v)
+		}
+	}
+	b.WriteString("\nSender and Reply-To repeat From when the message has no such header. These are the message's header " +
+		"fields, not the SMTP envelope (MAIL FROM, RCPT TO) it travelled in.")
+	note = "envelope, the message's header fields (not the SMTP envelope): " + strings.Join(parts, ", ")
+	if len(parts) == 0 {
+		note = "envelope, the message's header fields (not the SMTP envelope): all empty"
+	}
+	return note, b.String()
+}
+
+// envelopeValue shows one ENVELOPE field: a string quoted, an address
+// list as addresses, NIL as NIL.
+func (a *IMAPAnnotator) envelopeValue(i int, v ival) string {
+	switch {
+	case v.isNil:
+		return "NIL"
+	case i >= 2 && i <= 7:
+		return a.addressList(v)
+	}
+	return "\"" + a.display([]byte(v.s)) + "\""
+}
+
+// addressList shows ((name adl mailbox host) ...) as "Name" <mailbox@host>,
+// with RFC 5322 groups as "group:".
+func (a *IMAPAnnotator) addressList(v ival) string {
+	var out []string
+	for _, ad := range v.list {
+		name, mailbox, host := ad.at(0), ad.at(2), ad.at(3)
+		switch {
+		case mailbox.isNil && host.isNil:
+			continue // the end of a group
+		case host.isNil:
+			out = append(out, a.display([]byte(mailbox.s))+":")
+			continue
+		}
+		addr := "<" + a.display([]byte(mailbox.s+"@"+host.s)) + ">"
+		if !name.isNil && name.s != "" {
+			addr = "\"" + a.display([]byte(name.s)) + "\" " + addr
+		}
+		out = append(out, addr)
+	}
+	if len(out) == 0 {
+		return "NIL"
+	}
+	return strings.Join(out, ", ")
+}
+
+// mimePart is one node of a BODYSTRUCTURE.
+type mimePart struct {
+	number   string // "1", "1.2"; "" for the message itself
+	mime     string // "text/plain", "multipart/mixed"
+	params   string // "charset=utf-8"
+	encoding string // "base64"
+	size     int    // bytes as sent, -1 for a multipart
+	lines    int    // text parts and messages: lines; -1 otherwise
+	disp     string // "attachment", "inline"
+	filename string
+	parts    []mimePart
+}
+
+// parseBodyStructure reads a BODYSTRUCTURE (or BODY) value into its tree.
+func parseBodyStructure(value string) mimePart {
+	v, _ := parseIVal(value, 0)
+	return mimeNode(v, "", 0)
+}
+
+// mimeNode reads one body (RFC 9051 §7.5.2's body-type-mpart or
+// body-type-1part) numbered number.
+func mimeNode(v ival, number string, depth int) mimePart {
+	p := mimePart{number: number, size: -1, lines: -1}
+	if depth > ivalMaxDepth {
+		return p
+	}
+	if len(v.list) > 0 && v.list[0].isList {
+		return mimeMultipart(v, p, depth)
+	}
+	p.mime = strings.ToLower(v.at(0).s + "/" + v.at(1).s)
+	p.params = mimeParams(v.at(2))
+	p.encoding = strings.ToLower(v.at(5).s)
+	p.size, _ = strconv.Atoi(v.at(6).s)
+	next := 7
+	switch {
+	case strings.HasPrefix(p.mime, "text/"):
+		p.lines, _ = strconv.Atoi(v.at(7).s)
+		next = 8
+	case p.mime == "message/rfc822" || p.mime == "message/global":
+		inner := number + "."
+		if number == "" {
+			inner = ""
+		}
+		child := mimeNode(v.at(8), strings.TrimSuffix(inner, "."), depth+1)
+		if child.mime != "" && !strings.HasPrefix(child.mime, "multipart/") {
+			child.number = inner + "1"
+		}
+		p.parts = []mimePart{child}
+		p.lines, _ = strconv.Atoi(v.at(9).s)
+		next = 10
+	}
+	p.disp, p.filename = mimeDisposition(v.at(next + 1))
+	if p.filename == "" {
+		p.filename = mimeParam(v.at(2), "name")
+	}
+	return p
+}
+
+// mimeMultipart reads a multipart body: its parts, then its subtype and
+// extension data.
+func mimeMultipart(v ival, p mimePart, depth int) mimePart {
+	prefix := p.number + "."
+	if p.number == "" {
+		prefix = ""
+	}
+	i := 0
+	for ; i < len(v.list) && v.list[i].isList; i++ {
+		p.parts = append(p.parts, mimeNode(v.list[i], prefix+strconv.Itoa(i+1), depth+1))
+	}
+	p.mime = "multipart/" + strings.ToLower(v.at(i).s)
+	p.params = mimeParams(v.at(i + 1))
+	p.disp, p.filename = mimeDisposition(v.at(i + 2))
+	return p
+}
+
+// mimeParams shows a ("name" "value" ...) list as name=value pairs; the
+// multipart boundary is left out (it says nothing to a reader).
+func mimeParams(v ival) string {
+	var out []string
+	for i := 0; i+1 < len(v.list); i += 2 {
+		k := strings.ToLower(v.list[i].s)
+		if k == "boundary" || k == "name" {
+			continue
+		}
+		out = append(out, k+"="+v.list[i+1].s)
+	}
+	return strings.Join(out, "; ")
+}
+
+// mimeParam returns the value of one parameter of a ("name" "value" ...) list.
+func mimeParam(v ival, name string) string {
+	for i := 0; i+1 < len(v.list); i += 2 {
+		if strings.EqualFold(v.list[i].s, name) {
+			return v.list[i+1].s
+		}
+	}
+	return ""
+}
+
+// mimeDisposition reads ("attachment" ("filename" "x.pdf")).
+func mimeDisposition(v ival) (disp, filename string) {
+	if !v.isList {
+		return "", ""
+	}
+	return strings.ToLower(v.at(0).s), mimeParam(v.at(1), "filename")
+}
+
+// bodyStructureNote explains a BODYSTRUCTURE: the note names the parts in
+// one line, the detail draws the tree with the part numbers BODY[n] takes.
+func (a *IMAPAnnotator) bodyStructureNote(value string) (note, detail string) {
+	root := parseBodyStructure(value)
+	if root.mime == "/" || root.mime == "" {
+		return "MIME structure: " + a.display([]byte(value)), ""
+	}
+	var b strings.Builder
+	b.WriteString("The message's MIME tree (the numbers are the sections BODY[n] fetches):\n\n")
+	a.mimeTree(&b, root, 0)
+	return "MIME structure: " + a.mimeSummary(root), b.String()
+}
+
+// mimeSummary is one part and its children in a line.
+func (a *IMAPAnnotator) mimeSummary(p mimePart) string {
+	s := a.mimeLabel(p)
+	if len(p.parts) == 0 {
+		return s
+	}
+	kids := make([]string, 0, len(p.parts))
+	for _, c := range p.parts {
+		kids = append(kids, a.mimeSummary(c))
+	}
+	if strings.HasPrefix(p.mime, "multipart/") {
+		s += " with " + plural(len(p.parts), "part")
+	}
+	return s + " (" + strings.Join(kids, "; ") + ")"
+}
+
+// mimeLabel names one part: number, type, size, what it is for.
+func (a *IMAPAnnotator) mimeLabel(p mimePart) string {
+	s := a.display([]byte(p.mime))
+	if p.number != "" {
+		s = p.number + " " + s
+	}
+	if p.size >= 0 && !strings.HasPrefix(p.mime, "multipart/") {
+		s += " " + plural(p.size, "byte")
+	}
+	switch {
+	case p.filename != "":
+		s += ", " + a.display([]byte(orDefault(p.disp, "attachment"))) + " \"" + a.display([]byte(p.filename)) + "\""
+	case p.disp == "attachment":
+		s += ", an attachment"
+	}
+	return s
+}
+
+// mimeTree draws the tree as a Markdown list, one part per line.
+func (a *IMAPAnnotator) mimeTree(b *strings.Builder, p mimePart, depth int) {
+	b.WriteString(strings.Repeat("  ", depth) + "- " + mdCode(a.mimeLabel(p)))
+	var more []string
+	if p.params != "" {
+		more = append(more, a.display([]byte(p.params)))
+	}
+	if p.encoding != "" && p.encoding != "7bit" {
+		more = append(more, p.encoding+" transfer encoding")
+	}
+	if p.lines >= 0 {
+		more = append(more, plural(p.lines, "line"))
+	}
+	if len(more) > 0 {
+		b.WriteString(" (" + mdCode(strings.Join(more, ", ")) + ")")
+	}
+	b.WriteString("\n")
+	for _, c := range p.parts {
+		a.mimeTree(b, c, depth+1)
+	}
+}
+
+// orDefault returns s, or def when s is empty.
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
