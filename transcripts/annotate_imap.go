@@ -26,6 +26,10 @@ type imapState struct {
 	open    []imapCmd // commands sent and not yet completed, oldest first
 	state   string    // "not authenticated", "authenticated", "selected INBOX", "logout"
 	greeted bool
+	// serverSeen: the log shows the server's side (some tools log only
+	// the commands), so a command sent before the replies to earlier
+	// ones is pipelined, not a reply left out of the log.
+	serverSeen bool
 	// continuing is set while a command line is continued after a literal.
 	continuing bool
 	// literalWait: a synchronising literal of this size awaits the server's "+".
@@ -120,6 +124,13 @@ func (a *IMAPAnnotator) imapClient(l *Line, e wire.Event) {
 	}
 	done := strings.EqualFold(text, "DONE")
 	switch {
+	case suppressedByLog(text):
+		// Not on the wire, so not in the model: it stands for what the
+		// client sent inside the command it was sending.
+		if cur := a.sending(); cur != nil {
+			l.Verb, l.Tag = cur.verb, cur.tag
+		}
+		l.Note = suppressedNote
 	case e.Continues && e.Verb == "AUTHENTICATE":
 		a.imapSASLResponse(l, e, text)
 	case e.Continues && e.Verb == "IDLE" && done, s.midway && len(s.open) == 0 && done:
@@ -387,7 +398,7 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if prev := a.sending(); prev != nil {
+	if prev := a.running(); prev != nil && s.serverSeen {
 		l.Note += "; pipelined: sent while " + a.display([]byte(prev.tag+" "+prev.verb)) + " still runs; the server answers in order, and the tagged reply " +
 			a.display([]byte(tag)) + " completes only this command"
 	}
@@ -552,6 +563,7 @@ func imapLoginPassword(args string) string {
 
 func (a *IMAPAnnotator) imapServer(l *Line, e wire.Event) {
 	s := &a.imap
+	s.serverSeen = true
 	text := a.lineText(e)
 	if !s.began {
 		s.began = true

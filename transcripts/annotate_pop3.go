@@ -31,7 +31,11 @@ type pop3State struct {
 	user       string          // the USER given, for notes
 	auth       string          // SASL mechanism in progress ("" none)
 	authUser   string
-	began      bool   // the session's first line has been seen
+	began      bool // the session's first line has been seen
+	// serverSeen: the log shows the server's side (poplib's level 1
+	// shows only commands), so pipelinedNote can say a command was
+	// pipelined.
+	serverSeen bool
 	greeting   string // the text of the server's greeting, for vendor hints
 	greeted    bool   // the greeting was seen: the session is known from its start
 	// userAccepted says the last response was +OK to USER, so that a PASS
@@ -221,7 +225,7 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" {
+	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" && s.serverSeen {
 		l.Note += pipelinedNote(s.pending[n-1].verb)
 	}
 	if len(s.pending) < 1000 {
@@ -304,6 +308,7 @@ func (a *POP3Annotator) popAuthResponse(l *Line, resp string) {
 
 func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	s := &a.pop
+	s.serverSeen = true
 	text := a.lineText(e)
 	if s.multi != "" {
 		a.popMultiLine(l, text)

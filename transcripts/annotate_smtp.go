@@ -39,6 +39,9 @@ type smtpState struct {
 	challenged    bool // a 334 is outstanding: the next client line is a response
 	lastChunk     bool // the last BDAT sent was LAST
 	began         bool // the session's first line has been seen
+	// serverSeen: the log shows the server's side, so a command sent
+	// before the replies to earlier ones is pipelined (pipelinedNote).
+	serverSeen bool
 	// midway: the log starts in the middle of a session (its first line
 	// is a RCPT, say), so what was said before is unknown and no command
 	// is called out of order until EHLO, MAIL or RSET makes it known.
@@ -303,7 +306,7 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" {
+	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" && s.serverSeen {
 		if prev := s.pending[n-1].verb; !strings.HasPrefix(prev, "<") {
 			l.Note += pipelinedNote(prev)
 		}
@@ -430,6 +433,7 @@ func (a *SMTPAnnotator) smtpAuthResponse(l *Line, resp string) {
 
 func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 	s := &a.smtp
+	s.serverSeen = true
 	text := a.lineText(e)
 	if len(text) < 3 || !isDigits(text[:3]) || (len(text) > 3 && text[3] != ' ' && text[3] != '-') {
 		l.Note = "not a valid SMTP reply: a reply starts with a three-digit code (RFC 5321 §4.2)"
