@@ -290,6 +290,26 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		}
 		return
 	}
+	if !a.imapSessionNote(l, &cmd, base, e) && !a.imapMailboxNote(l, &cmd, base) && !a.imapMessageNote(l, &cmd, base) &&
+		!a.imapExtensionCommand(l, verb, base) {
+		a.imapUnknownCommand(l, word)
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if prev := a.running(); prev != nil && s.serverSeen {
+		l.Note += "; pipelined: sent while " + a.display([]byte(prev.tag+" "+prev.verb)) + " still runs; the server answers in order, and the tagged reply " +
+			a.display([]byte(tag)) + " completes only this command"
+	}
+	if len(s.open) < 1000 {
+		s.open = append(s.open, cmd)
+	}
+}
+
+// imapSessionNote explains the commands about the session itself (RFC 9051
+// §6.1, §6.2): capabilities, TLS, login, extensions, IDLE.
+func (a *IMAPAnnotator) imapSessionNote(l *Line, cmd *imapCmd, base string, e wire.Event) bool {
+	args := cmd.args
 	switch base {
 	case "CAPABILITY":
 		l.Note = "asks what the server supports"
@@ -327,6 +347,23 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		}
 	case "ENABLE":
 		l.Note = "turns on extensions: " + a.display([]byte(args))
+	case "NAMESPACE":
+		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
+	case "IDLE":
+		l.Note = "asks the server to push changes (new mail, deletions) as they happen, until the client sends DONE"
+		l.RFC = "RFC 2177 §3"
+	case "ID":
+		l.Note = "tells the server which client software this is, and asks for the server's"
+	default:
+		return false
+	}
+	return true
+}
+
+// imapMailboxNote explains the commands on mailboxes (RFC 9051 §6.3, §6.4.1-2).
+func (a *IMAPAnnotator) imapMailboxNote(l *Line, cmd *imapCmd, base string) bool {
+	args := cmd.args
+	switch base {
 	case "SELECT", "EXAMINE":
 		cmd.mailbox = imapMailbox(args)
 		l.Note = "opens mailbox " + a.display([]byte(cmd.mailbox))
@@ -341,21 +378,27 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		l.Note = "renames a mailbox: " + a.display([]byte(args))
 	case "LIST", "LSUB":
 		l.Note = a.imapListNote(base, args)
-	case "NAMESPACE":
-		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
 	case "STATUS":
 		cmd.mailbox = imapMailbox(args)
 		l.Note = "asks for counters of mailbox " + a.display([]byte(cmd.mailbox)) + " without selecting it"
 	case "APPEND":
 		cmd.mailbox = imapMailbox(args)
 		l.Note = "adds a message to mailbox " + a.display([]byte(cmd.mailbox)) + " (what a mail program does to save a sent message)"
-	case "IDLE":
-		l.Note = "asks the server to push changes (new mail, deletions) as they happen, until the client sends DONE"
-		l.RFC = "RFC 2177 §3"
 	case "CLOSE":
 		l.Note = "closes the mailbox, removing messages marked \\Deleted (silently)"
 	case "UNSELECT":
 		l.Note = "closes the mailbox without removing anything"
+	default:
+		return false
+	}
+	return true
+}
+
+// imapMessageNote explains the commands on the messages of the selected
+// mailbox (RFC 9051 §6.4).
+func (a *IMAPAnnotator) imapMessageNote(l *Line, cmd *imapCmd, base string) bool {
+	verb, args := cmd.verb, cmd.args
+	switch base {
 	case "EXPUNGE":
 		l.Note = "removes every message marked \\Deleted from the mailbox for good"
 		if verb == "UID EXPUNGE" {
@@ -382,29 +425,20 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		cmd.mailbox = imapMailbox(dest)
 		l.Note = thirdPerson(strings.ToLower(base)) + " " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
 		a.imapBeyond(l, verb, set)
-	case "ID":
-		l.Note = "tells the server which client software this is, and asks for the server's"
 	default:
-		if a.imapExtensionCommand(l, verb, base) {
-			break
-		}
-		l.Note = a.display([]byte(word)) + " is not an IMAP command: the server will answer BAD"
-		if s.state == "not authenticated" {
-			l.Note += " and, before login, hang up (* BYE)"
-		}
-		l.Level = Warning
-		l.RFC = "RFC 9051 §6"
+		return false
 	}
-	if known {
-		a.want(kb.Command, verb)
+	return true
+}
+
+// imapUnknownCommand explains a command no RFC this tutor knows defines.
+func (a *IMAPAnnotator) imapUnknownCommand(l *Line, word string) {
+	l.Note = a.display([]byte(word)) + " is not an IMAP command: the server will answer BAD"
+	if a.imap.state == "not authenticated" {
+		l.Note += " and, before login, hang up (* BYE)"
 	}
-	if prev := a.running(); prev != nil && s.serverSeen {
-		l.Note += "; pipelined: sent while " + a.display([]byte(prev.tag+" "+prev.verb)) + " still runs; the server answers in order, and the tagged reply " +
-			a.display([]byte(tag)) + " completes only this command"
-	}
-	if len(s.open) < 1000 {
-		s.open = append(s.open, cmd)
-	}
+	l.Level = Warning
+	l.RFC = "RFC 9051 §6"
 }
 
 // imapSet names the messages a sequence set picks: "message 3",

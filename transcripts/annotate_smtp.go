@@ -677,11 +677,32 @@ func (a *SMTPAnnotator) smtpChallenge(l *Line, msg string) {
 
 // smtpReply explains the final line of a reply in the light of the command it answers.
 func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
-	s := &a.smtp
 	a.want(kb.ReplyCode, code)
 	m := a.display([]byte(msg))
+	if !a.smtpOpeningReply(l, cmd, code, m) && !a.smtpTransactionReply(l, cmd, code, m) &&
+		!a.smtpSessionReply(l, cmd, code, m) &&
+		!a.smtpSequenceReply(l, cmd, code, m) &&
+		!a.smtpSyntaxReply(l, cmd, code, m) {
+		subject := "the " + strings.Trim(cmd.verb, "<>") + " command"
+		if cmd.verb == "RCPT" {
+			subject = "recipient <" + a.display([]byte(cmd.arg)) + ">"
+		} else if cmd.verb == "MAIL" {
+			subject = "sender <" + a.display([]byte(cmd.arg)) + ">"
+		}
+		l.Note = subject + " was refused (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.1"
+		a.smtpFailure(l, code)
+	}
+}
+
+// smtpOpeningReply explains the greeting, replies to no command and 421;
+// each smtp...Reply reports whether it explained the reply, and smtpReply
+// asks them in turn.
+func (a *SMTPAnnotator) smtpOpeningReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
 	class := code[0]
 	switch {
+
 	case cmd.verb == "<greeting>" && code == "220":
 		l.Note = "the server is ready (" + m + "); the client should now introduce itself with EHLO"
 		l.RFC = "RFC 5321 §4.2"
@@ -704,6 +725,18 @@ func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		l.Note = "the server is closing the connection (" + m + "): a temporary condition; the client retries later, nothing accepted so far is lost"
 		l.RFC = "RFC 5321 §3.8"
 		s.state = "closing"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpTransactionReply explains the replies of EHLO and of a mail
+// transaction (MAIL, RCPT, DATA, the message, BDAT).
+func (a *SMTPAnnotator) smtpTransactionReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	class := code[0]
+	switch {
 	case (cmd.verb == "EHLO" || cmd.verb == "HELO") && class == '2':
 		l.Note = "the server greets the client: the session may begin (" + m + ")"
 		if cmd.verb == "EHLO" {
@@ -764,6 +797,19 @@ func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 			s.state = "data"
 		}
 		l.RFC = "RFC 3030 §2"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSessionReply explains the replies to the commands around a
+// transaction: RSET, HELP, NOOP, QUIT, STARTTLS, AUTH, VRFY.
+func (a *SMTPAnnotator) smtpSessionReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	class := code[0]
+	switch {
+
 	case cmd.verb == "RSET" && class == '2':
 		s.state, s.from, s.rcpts = "greeted", "", 0
 		if cmd.stateBefore == "connected" {
@@ -806,6 +852,18 @@ func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "VRFY" && (code == "250" || code == "251" || code == "252"):
 		l.Note = "verification answer (" + m + "); 252 means \"cannot verify, but will try to deliver\""
 		l.RFC = "RFC 5321 §3.5.3"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSequenceReply explains refusals for the order of commands and for
+// a missing TLS or login.
+func (a *SMTPAnnotator) smtpSequenceReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	switch {
+
 	case code == "555":
 		l.Note = "a parameter on this line is not one the server supports: MAIL and RCPT may only carry parameters of the extensions its EHLO reply listed (" + m + ")"
 		l.RFC = "RFC 5321 §4.1.1.11"
@@ -828,6 +886,19 @@ func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case code == "530":
 		l.Note = "authentication required: log in with AUTH before sending mail here (" + m + ")"
 		l.RFC = "RFC 4954 §6"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSyntaxReply explains refusals of a command's syntax, and other
+// successes and continuations.
+func (a *SMTPAnnotator) smtpSyntaxReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	class := code[0]
+	switch {
+
 	case code == "500" && strings.Contains(strings.ToLower(m), "too long"):
 		l.Note = "the line was longer than the server reads, so it did nothing with it (" + m + "); RFC 5321 allows 512 octets for a command line, CRLF included"
 		l.RFC = "RFC 5321 §4.5.3.1.4"
@@ -859,16 +930,9 @@ func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		l.Note = "go ahead, more input expected (" + m + ")"
 		l.RFC = "RFC 5321 §4.2.1"
 	default:
-		subject := "the " + strings.Trim(cmd.verb, "<>") + " command"
-		if cmd.verb == "RCPT" {
-			subject = "recipient <" + a.display([]byte(cmd.arg)) + ">"
-		} else if cmd.verb == "MAIL" {
-			subject = "sender <" + a.display([]byte(cmd.arg)) + ">"
-		}
-		l.Note = subject + " was refused (" + m + ")"
-		l.RFC = "RFC 5321 §4.2.1"
-		a.smtpFailure(l, code)
+		return false
 	}
+	return true
 }
 
 // smtpFailure adds what a failure class means for the sender.
