@@ -156,7 +156,42 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
 	rfc, known := smtpVerbs[verb]
 	l.RFC = rfc
-	switch verb {
+	if !a.smtpHelloCommand(l, &cmd, rest) &&
+		!a.smtpTransactionCommand(l, &cmd, rest) &&
+		!a.smtpSessionCommand(l, &cmd, rest) {
+		l.Note = a.display([]byte(word)) + " is not an SMTP command: the server will answer 500"
+		l.Level = Warning
+		l.RFC = "RFC 5321 §4.2.4"
+	}
+	if known && word != verb {
+		l.Note += " (lowercase is fine: command verbs are case-insensitive, RFC 5321 §2.4)"
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" && s.serverSeen {
+		if prev := s.pending[n-1].verb; !strings.HasPrefix(prev, "<") {
+			l.Note += pipelinedNote(prev)
+		}
+	}
+	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
+		s.pending = append(s.pending, cmd)
+	}
+}
+
+// pipelinedNote tells that a command went out before the reply to the
+// one before it (SMTP and POP3 PIPELINING): the replies come in order.
+func pipelinedNote(prev string) string {
+	return "; pipelined: sent before the reply to " + prev + " came, so its reply follows the earlier ones, in order"
+}
+
+// smtpHelloCommand explains an empty line, EHLO and HELO; each
+// smtp...Command reports whether it knew the verb, and smtpClient asks
+// them in turn.
+func (a *SMTPAnnotator) smtpHelloCommand(l *Line, cmd *smtpCmd, rest string) bool {
+	s := &a.smtp
+	switch cmd.verb {
+
 	case "":
 		cmd.verb = "<empty>" // a command all the same: one reply answers it
 		l.Note = "an empty line is not a command: the server will answer 500"
@@ -176,12 +211,24 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 			l.Note = "HELO needs the client's name (its domain or [IP]): the server will answer 501"
 			l.Level = Warning
 		}
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpTransactionCommand explains the commands of a mail transaction:
+// MAIL, RCPT, DATA, BDAT.
+func (a *SMTPAnnotator) smtpTransactionCommand(l *Line, cmd *smtpCmd, rest string) bool {
+	s := &a.smtp
+	switch cmd.verb {
+
 	case "MAIL":
 		addr, ok, msg := smtpPath(rest, "FROM")
 		cmd.arg = addr
 		if !ok {
 			cmd.malformed = true
-			l.Note = "MAIL starts a message, but " + a.smtpMalformedOutOfOrder(cmd, msg)
+			l.Note = "MAIL starts a message, but " + a.smtpMalformedOutOfOrder(*cmd, msg)
 			l.Level = Warning
 			break
 		}
@@ -200,7 +247,7 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 		cmd.arg = addr
 		if !ok {
 			cmd.malformed = true
-			l.Note = "RCPT names a recipient, but " + a.smtpMalformedOutOfOrder(cmd, msg)
+			l.Note = "RCPT names a recipient, but " + a.smtpMalformedOutOfOrder(*cmd, msg)
 			l.Level = Warning
 			break
 		}
@@ -231,6 +278,18 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 			l.Note = "BDAT needs a chunk size in bytes: the server will answer 501"
 			l.Level = Warning
 		}
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSessionCommand explains the other commands: RSET, NOOP, QUIT,
+// VRFY, EXPN, HELP, STARTTLS, AUTH.
+func (a *SMTPAnnotator) smtpSessionCommand(l *Line, cmd *smtpCmd, rest string) bool {
+	s := &a.smtp
+	switch cmd.verb {
+
 	case "RSET":
 		l.Note = "abandons the message in progress (sender and recipients are forgotten); the connection stays open"
 		if strings.TrimSpace(rest) != "" {
@@ -296,30 +355,9 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 			l.Level = Warning
 		}
 	default:
-		l.Note = a.display([]byte(word)) + " is not an SMTP command: the server will answer 500"
-		l.Level = Warning
-		l.RFC = "RFC 5321 §4.2.4"
+		return false
 	}
-	if known && word != verb {
-		l.Note += " (lowercase is fine: command verbs are case-insensitive, RFC 5321 §2.4)"
-	}
-	if known {
-		a.want(kb.Command, verb)
-	}
-	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" && s.serverSeen {
-		if prev := s.pending[n-1].verb; !strings.HasPrefix(prev, "<") {
-			l.Note += pipelinedNote(prev)
-		}
-	}
-	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
-		s.pending = append(s.pending, cmd)
-	}
-}
-
-// pipelinedNote tells that a command went out before the reply to the
-// one before it (SMTP and POP3 PIPELINING): the replies come in order.
-func pipelinedNote(prev string) string {
-	return "; pipelined: sent before the reply to " + prev + " came, so its reply follows the earlier ones, in order"
+	return true
 }
 
 // smtpPath checks "FROM:<addr> params" (RFC 5321 §4.1.2) and returns the address.
