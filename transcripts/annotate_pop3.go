@@ -127,7 +127,35 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	l.Verb = verb
 	rfc, known := popVerbs[verb]
 	l.RFC = rfc
-	switch verb {
+	if !a.popLoginCommand(l, &cmd, rest, e) && !a.popMaildropCommand(l, &cmd, rest) {
+		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
+		l.Level = Warning
+		l.RFC = "RFC 1939 §3"
+	}
+	if problem := popArgProblem(verb, rest, state); problem != "" {
+		l.Note = problem + ": the server will answer -ERR"
+		l.Level = Warning
+	} else if verb == "DELE" && s.deleted[rest] {
+		l.Note += " (it is already marked deleted in this session: the server will refuse)"
+		l.Level = Warning
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" && s.serverSeen {
+		l.Note += pipelinedNote(s.pending[n-1].verb)
+	}
+	if len(s.pending) < 1000 {
+		s.pending = append(s.pending, cmd)
+	}
+}
+
+// popLoginCommand explains the commands of the AUTHORIZATION state and
+// those any state takes (CAPA, STLS, UTF8); popMaildropCommand the
+// others. Each reports whether it knew the verb.
+func (a *POP3Annotator) popLoginCommand(l *Line, cmd *popCmd, rest string, e wire.Event) bool {
+	s := &a.pop
+	switch cmd.verb {
 	case "":
 		l.Note = "an empty line is not a command: the server will answer -ERR"
 		l.Level = Warning
@@ -144,44 +172,6 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 		name, _ := cutWord(rest)
 		s.user = name
 		l.Note = "logs in as " + a.display([]byte(name)) + " with a digest (MD5 of the greeting's timestamp and the password): the password itself never crosses the wire"
-	case "STAT":
-		l.Note = "asks how many messages are in the maildrop and their total size"
-	case "LIST":
-		if rest == "" {
-			l.Note = "asks for the size of every message (one line each, ending with \".\")"
-		} else {
-			l.Note = "asks for the size of message " + a.display([]byte(rest))
-		}
-	case "RETR":
-		l.Note = "downloads message " + a.display([]byte(rest)) + " in full"
-		if s.deleted[rest] {
-			l.Note += " (it was marked deleted in this session: the server will refuse)"
-			l.Level = Warning
-		}
-	case "TOP":
-		n, lines := cutWord(rest)
-		l.Note = "downloads the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body"
-	case "DELE":
-		l.Note = "marks message " + a.display([]byte(rest)) + " for deletion (it is removed only when the session ends with QUIT)"
-	case "RSET":
-		l.Note = "unmarks every message marked for deletion in this session"
-	case "NOOP":
-		l.Note = "does nothing: keeps the connection alive"
-	case "QUIT":
-		if state == "TRANSACTION" {
-			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
-			if len(s.deleted) == 0 {
-				l.Note = "ends the session: the server enters the UPDATE state; no message was marked deleted, so every message stays on the server"
-			}
-		} else {
-			l.Note = "ends the session before logging in: nothing changes"
-		}
-	case "UIDL":
-		if rest == "" {
-			l.Note = "asks for every message's unique id (a client remembers them to know what it already downloaded)"
-		} else {
-			l.Note = "asks for the unique id of message " + a.display([]byte(rest))
-		}
 	case "CAPA":
 		l.Note = "asks which capabilities the server supports"
 	case "STLS":
@@ -211,26 +201,57 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 		l.Level = Warning
 		l.RFC = "RFC 1725 (changes from RFC 1460)"
 	default:
-		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
-		l.Level = Warning
-		l.RFC = "RFC 1939 §3"
+		return false
 	}
-	if problem := popArgProblem(verb, rest, state); problem != "" {
-		l.Note = problem + ": the server will answer -ERR"
-		l.Level = Warning
-	} else if verb == "DELE" && s.deleted[rest] {
-		l.Note += " (it is already marked deleted in this session: the server will refuse)"
-		l.Level = Warning
+	return true
+}
+
+// popMaildropCommand explains the commands of the TRANSACTION state.
+func (a *POP3Annotator) popMaildropCommand(l *Line, cmd *popCmd, rest string) bool {
+	s := &a.pop
+	switch cmd.verb {
+	case "STAT":
+		l.Note = "asks how many messages are in the maildrop and their total size"
+	case "LIST":
+		if rest == "" {
+			l.Note = "asks for the size of every message (one line each, ending with \".\")"
+		} else {
+			l.Note = "asks for the size of message " + a.display([]byte(rest))
+		}
+	case "RETR":
+		l.Note = "downloads message " + a.display([]byte(rest)) + " in full"
+		if s.deleted[rest] {
+			l.Note += " (it was marked deleted in this session: the server will refuse)"
+			l.Level = Warning
+		}
+	case "TOP":
+		n, lines := cutWord(rest)
+		l.Note = "downloads the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body"
+	case "DELE":
+		l.Note = "marks message " + a.display([]byte(rest)) + " for deletion (it is removed only when the session ends with QUIT)"
+	case "RSET":
+		l.Note = "unmarks every message marked for deletion in this session"
+	case "NOOP":
+		l.Note = "does nothing: keeps the connection alive"
+	case "QUIT":
+		if cmd.stateBefore == "TRANSACTION" {
+			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
+			if len(s.deleted) == 0 {
+				l.Note = "ends the session: the server enters the UPDATE state; no message was marked deleted, so every message stays on the server"
+			}
+		} else {
+			l.Note = "ends the session before logging in: nothing changes"
+		}
+	case "UIDL":
+		if rest == "" {
+			l.Note = "asks for every message's unique id (a client remembers them to know what it already downloaded)"
+		} else {
+			l.Note = "asks for the unique id of message " + a.display([]byte(rest))
+		}
+	default:
+		return false
 	}
-	if known {
-		a.want(kb.Command, verb)
-	}
-	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" && s.serverSeen {
-		l.Note += pipelinedNote(s.pending[n-1].verb)
-	}
-	if len(s.pending) < 1000 {
-		s.pending = append(s.pending, cmd)
-	}
+	return true
 }
 
 // popArgs is how many arguments each POP3 command takes (RFC 1939 §5-7,
