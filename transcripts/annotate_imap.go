@@ -512,36 +512,44 @@ func (a *IMAPAnnotator) imapListNote(verb, args string) string {
 		note += ", only " + strings.Join(only, ", ")
 	}
 	note += " (\"*\" matches everything, \"%\" one level)"
-	if word, after := cutWord(strings.TrimSpace(rest)); strings.EqualFold(word, "RETURN") {
-		list, _ := cutParens(strings.TrimSpace(after))
-		var ret []string
-		for opts := list; opts != ""; {
-			var o string
-			o, opts = cutWord(strings.TrimSpace(opts))
-			switch strings.ToUpper(o) {
-			case "SPECIAL-USE":
-				ret = append(ret, "its special use (\\Sent, \\Trash, \\Drafts...)")
-			case "CHILDREN":
-				ret = append(ret, "whether it has child mailboxes")
-			case "SUBSCRIBED":
-				ret = append(ret, "whether it is subscribed")
-			case "STATUS":
-				var counters string
-				counters, opts = cutParens(strings.TrimSpace(opts))
-				ret = append(ret, "its counters "+a.display([]byte(counters))+" (LIST-STATUS, RFC 5819)")
-			case "":
-			default:
-				ret = append(ret, a.display([]byte(o)))
-			}
-		}
-		if len(ret) > 0 {
-			note += "; for each it also returns " + strings.Join(ret, ", ")
-		}
-	}
+	note += a.imapListReturn(rest)
 	if len(sel) > 0 || strings.Contains(strings.ToUpper(rest), "RETURN") || len(patterns) > 1 {
 		note += " (LIST-EXTENDED, RFC 5258)"
 	}
 	return note
+}
+
+// imapListReturn explains LIST-EXTENDED's RETURN options (RFC 5258).
+func (a *IMAPAnnotator) imapListReturn(rest string) string {
+	word, after := cutWord(strings.TrimSpace(rest))
+	if !strings.EqualFold(word, "RETURN") {
+		return ""
+	}
+	list, _ := cutParens(strings.TrimSpace(after))
+	var ret []string
+	for opts := list; opts != ""; {
+		var o string
+		o, opts = cutWord(strings.TrimSpace(opts))
+		switch strings.ToUpper(o) {
+		case "SPECIAL-USE":
+			ret = append(ret, "its special use (\\Sent, \\Trash, \\Drafts...)")
+		case "CHILDREN":
+			ret = append(ret, "whether it has child mailboxes")
+		case "SUBSCRIBED":
+			ret = append(ret, "whether it is subscribed")
+		case "STATUS":
+			var counters string
+			counters, opts = cutParens(strings.TrimSpace(opts))
+			ret = append(ret, "its counters "+a.display([]byte(counters))+" (LIST-STATUS, RFC 5819)")
+		case "":
+		default:
+			ret = append(ret, a.display([]byte(o)))
+		}
+	}
+	if len(ret) == 0 {
+		return ""
+	}
+	return "; for each it also returns " + strings.Join(ret, ", ")
 }
 
 // cutParens splits "(a (b) c) rest" into "a (b) c" and " rest"; without a
@@ -804,21 +812,7 @@ func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
 	case "EXISTS":
 		a.imapExists(l, num, cur)
 	case "RECENT":
-		// RFC 3501 §2.3.2: \Recent marks the messages this session is the
-		// first to be told about; RECENT counts them.
-		switch num {
-		case 0:
-			l.Note = "no message has \\Recent: this session is the first to be told about none of them"
-		case 1:
-			l.Note = "1 message has \\Recent: this session is the first to be told about it"
-		default:
-			l.Note = plural(num, "message") + " have \\Recent: this session is the first to be told about them"
-		}
-		l.Note += " (\\Recent is dropped in IMAP4rev2)"
-		if a.imap.idling {
-			l.Note = "while the client idles: " + l.Note
-		}
-		l.RFC = "RFC 3501 §7.3.2; §2.3.2"
+		a.imapRecent(l, num)
 	case "EXPUNGE":
 		a.imapExpunge(l, num, cur)
 	case "FETCH":
@@ -833,6 +827,25 @@ func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
 		l.Note = "untagged data " + a.display([]byte(first))
 		l.Unknown = true
 	}
+}
+
+// imapRecent explains "* n RECENT".
+func (a *IMAPAnnotator) imapRecent(l *Line, num int) {
+	// RFC 3501 §2.3.2: \Recent marks the messages this session is the
+	// first to be told about; RECENT counts them.
+	switch num {
+	case 0:
+		l.Note = "no message has \\Recent: this session is the first to be told about none of them"
+	case 1:
+		l.Note = "1 message has \\Recent: this session is the first to be told about it"
+	default:
+		l.Note = plural(num, "message") + " have \\Recent: this session is the first to be told about them"
+	}
+	l.Note += " (\\Recent is dropped in IMAP4rev2)"
+	if a.imap.idling {
+		l.Note = "while the client idles: " + l.Note
+	}
+	l.RFC = "RFC 3501 §7.3.2; §2.3.2"
 }
 
 // imapBadHead explains a line whose start the server cannot read as a

@@ -491,19 +491,7 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 		msg = after
 		a.want(kb.EnhancedCode, enh)
 	}
-	var cmd smtpCmd
-	if len(s.pending) > 0 {
-		cmd = s.pending[0]
-	} else {
-		cmd = smtpCmd{verb: "", stateBefore: s.state}
-	}
-	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
-	switch cmd.verb {
-	case "<greeting>", "<empty>":
-		l.Verb = ""
-	case "<body>":
-		l.Verb = "DATA"
-	}
+	cmd := a.smtpAnswered(l)
 	l.Level = smtpLevel(code)
 	if more {
 		s.replyLine++
@@ -548,6 +536,16 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 		s.meaning, s.sameAs = serverSayingFor(msg, true)
 	}
 	a.smtpReply(l, cmd, code, msg)
+	a.smtpMeaning(l, cmd, code, msg)
+	if lineNo > 0 {
+		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
+	}
+}
+
+// smtpMeaning adds to a refusal what its enhanced code and the server's
+// words mean, where the note does not say it already.
+func (a *SMTPAnnotator) smtpMeaning(l *Line, cmd smtpCmd, code, msg string) {
+	s := &a.smtp
 	// X.7.1 is any refusal by policy; when the server's words say which
 	// one (a relay refused, a blocklist), its KB summary would mislead.
 	// So would 5.1.10's registry meaning (null MX) where Exchange uses the
@@ -568,9 +566,25 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 	if (code[0] >= '4' && cmd.verb != "AUTH" || code == "535" || code == "534") && meaning != "" && !slices.Contains(sameAs, l.Enhanced) {
 		l.Note += "; the server's words mean: " + meaning
 	}
-	if lineNo > 0 {
-		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
+}
+
+// smtpAnswered returns the command a reply answers: the oldest one
+// awaiting its reply (RFC 2920: replies come in the order of the
+// commands), and files the line under its verb.
+func (a *SMTPAnnotator) smtpAnswered(l *Line) smtpCmd {
+	s := &a.smtp
+	cmd := smtpCmd{verb: "", stateBefore: s.state}
+	if len(s.pending) > 0 {
+		cmd = s.pending[0]
 	}
+	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
+	switch cmd.verb {
+	case "<greeting>", "<empty>":
+		l.Verb = ""
+	case "<body>":
+		l.Verb = "DATA"
+	}
+	return cmd
 }
 
 // lowerFirst lowers the first letter of a sentence to be quoted mid-line.
