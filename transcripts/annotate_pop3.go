@@ -69,12 +69,13 @@ func (s *pop3State) expected() string {
 	return s.state
 }
 
-// popVerbs are the commands this tutor explains, with their sections.
-var popVerbs = map[string]string{
-	"USER": "RFC 1939 §7", "PASS": "RFC 1939 §7", "APOP": "RFC 1939 §7", "STAT": "RFC 1939 §5", "LIST": "RFC 1939 §5",
-	"RETR": "RFC 1939 §5", "DELE": "RFC 1939 §5", "NOOP": "RFC 1939 §5", "RSET": "RFC 1939 §5", "QUIT": "RFC 1939 §6",
-	"TOP": "RFC 1939 §7", "UIDL": "RFC 1939 §7", "CAPA": "RFC 2449 §5", "STLS": "RFC 2595 §4", "AUTH": "RFC 5034 §4",
-	"UTF8": "RFC 6856 §2",
+// popVerbs are the commands this tutor explains (their RFC sections are in
+// the knowledge base: rfcOf).
+var popVerbs = map[string]bool{
+	"USER": true, "PASS": true, "APOP": true, "STAT": true, "LIST": true,
+	"RETR": true, "DELE": true, "NOOP": true, "RSET": true, "QUIT": true,
+	"TOP": true, "UIDL": true, "CAPA": true, "STLS": true, "AUTH": true,
+	"UTF8": true,
 }
 
 // popMultiline tells whether a +OK to this command starts a multi-line response.
@@ -125,7 +126,8 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	state := s.expected()
 	cmd := popCmd{verb: verb, arg: rest, stateBefore: state}
 	l.Verb = verb
-	rfc, known := popVerbs[verb]
+	known := popVerbs[verb]
+	rfc := a.rfcOf(kb.Command, verb)
 	l.RFC = rfc
 	if !a.popLoginCommand(l, &cmd, rest, e) && !a.popMaildropCommand(l, &cmd, rest) {
 		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
@@ -406,7 +408,7 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 
 func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
 	s := &a.pop
-	l.RFC = popVerbs[cmd.verb]
+	l.RFC = a.rfcOf(kb.Command, cmd.verb)
 	switch cmd.verb {
 	case "<greeting>":
 		l.Note = "the server is ready (" + m + "); the session starts in the AUTHORIZATION state: log in with USER and PASS"
@@ -479,7 +481,7 @@ func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
 
 func (a *POP3Annotator) popErr(l *Line, cmd popCmd, m string) {
 	s := &a.pop
-	l.RFC = popVerbs[cmd.verb]
+	l.RFC = a.rfcOf(kb.Command, cmd.verb)
 	switch l.RespCode {
 	case "IN-USE":
 		l.Note = "the maildrop is locked by another POP3 session (or a client that did not QUIT): try again later"
@@ -557,7 +559,7 @@ func (a *POP3Annotator) popErr(l *Line, cmd popCmd, m string) {
 
 // popMultiStart explains the +OK that opens a multi-line response.
 func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
-	l.RFC = popVerbs[cmd.verb]
+	l.RFC = a.rfcOf(kb.Command, cmd.verb)
 	switch cmd.verb {
 	case "CAPA":
 		l.Note = "capability list follows, one per line, ending with \".\""
@@ -577,7 +579,7 @@ func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 func (a *POP3Annotator) popMultiLine(l *Line, text string) {
 	s := &a.pop
 	l.Verb = s.multi
-	l.RFC = popVerbs[s.multi]
+	l.RFC = a.rfcOf(kb.Command, s.multi)
 	if text == "." {
 		l.Complete = true
 		l.Level = Success
@@ -731,7 +733,7 @@ func (a *POP3Annotator) popPayload(l *Line, e wire.Event) {
 		return
 	}
 	l.Verb = s.multi
-	l.RFC = popVerbs[s.multi]
+	l.RFC = a.rfcOf(kb.Command, s.multi)
 	what := "the message"
 	switch s.multi {
 	case "LIST":

@@ -82,12 +82,13 @@ func (s *smtpState) afterTLS() {
 	s.offered = nil
 }
 
-// smtpVerbs are the commands this tutor explains.
-var smtpVerbs = map[string]string{
-	"HELO": "RFC 5321 §4.1.1.1", "EHLO": "RFC 5321 §4.1.1.1", "MAIL": "RFC 5321 §4.1.1.2", "RCPT": "RFC 5321 §4.1.1.3",
-	"DATA": "RFC 5321 §4.1.1.4", "RSET": "RFC 5321 §4.1.1.5", "VRFY": "RFC 5321 §4.1.1.6", "EXPN": "RFC 5321 §4.1.1.7",
-	"HELP": "RFC 5321 §4.1.1.8", "NOOP": "RFC 5321 §4.1.1.9", "QUIT": "RFC 5321 §4.1.1.10", "STARTTLS": "RFC 3207 §4",
-	"AUTH": "RFC 4954 §4", "BDAT": "RFC 3030 §2",
+// smtpVerbs are the commands this tutor explains (their RFC sections are in
+// the knowledge base: rfcOf).
+var smtpVerbs = map[string]bool{
+	"HELO": true, "EHLO": true, "MAIL": true, "RCPT": true,
+	"DATA": true, "RSET": true, "VRFY": true, "EXPN": true,
+	"HELP": true, "NOOP": true, "QUIT": true, "STARTTLS": true,
+	"AUTH": true, "BDAT": true,
 }
 
 func (a *SMTPAnnotator) smtpLine(l *Line, e wire.Event) {
@@ -154,7 +155,8 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 		s.midway = false // from here on the state is known again
 	}
 	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
-	rfc, known := smtpVerbs[verb]
+	known := smtpVerbs[verb]
+	rfc := a.rfcOf(kb.Command, verb)
 	l.RFC = rfc
 	if !a.smtpHelloCommand(l, &cmd, rest) &&
 		!a.smtpTransactionCommand(l, &cmd, rest) &&

@@ -108,3 +108,9 @@ func (a *base) piece(lk lookup) kbPiece {
 	}
 	return p
 }
+
+// rfcOf is the knowledge base's reference for an entry: the one place the
+// RFC sections of commands are kept.
+func (a *base) rfcOf(kind kb.Kind, key string) string {
+	return a.piece(lookup{kind, key}).rfc
+}
