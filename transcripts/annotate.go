@@ -44,15 +44,48 @@ type Annotator interface {
 	Annotate(e wire.Event) Line
 }
 
-// protocol is what each protocol's annotator adds to the shared flow of
-// base.annotate: its lines, its payloads, its part of a TLS handshake and
-// its state.
+// protocol is one of the protocols' annotators (SMTPAnnotator,
+// POP3Annotator, IMAPAnnotator), as the shared flow of base.annotate sees
+// it. Their lines, payloads and TLS notes are reached through explain,
+// with calls on the concrete types: a *Line handed to an interface method
+// would escape to the heap, one allocation per line.
 type protocol interface {
-	line(l *Line, e wire.Event)
-	payload(l *Line, e wire.Event)
-	// startTLS completes the note of a finished TLS handshake.
-	startTLS(l *Line)
 	state() string
+}
+
+// explainLine, explainPayload and explainTLS hand the line to its
+// protocol's annotator.
+func (a *base) explainLine(p protocol, l *Line, e wire.Event) {
+	switch p := p.(type) {
+	case *SMTPAnnotator:
+		p.smtpLine(l, e)
+	case *POP3Annotator:
+		p.popLine(l, e)
+	case *IMAPAnnotator:
+		p.imapLine(l, e)
+	}
+}
+
+func (a *base) explainPayload(p protocol, l *Line, e wire.Event) {
+	switch p := p.(type) {
+	case *SMTPAnnotator:
+		p.smtpPayload(l, e)
+	case *POP3Annotator:
+		p.popPayload(l, e)
+	case *IMAPAnnotator:
+		p.imapPayload(l, e)
+	}
+}
+
+func (a *base) explainTLS(p protocol, l *Line) {
+	switch p := p.(type) {
+	case *SMTPAnnotator:
+		p.startTLS(l)
+	case *POP3Annotator:
+		p.startTLS(l)
+	case *IMAPAnnotator:
+		p.startTLS(l)
+	}
 }
 
 // base is what every protocol's annotator shares: options, the knowledge
@@ -157,11 +190,11 @@ func (a *base) annotate(e wire.Event, p protocol) (l Line) {
 		if a.continuesCutLine(&l, e) {
 			break
 		}
-		p.line(&l, e)
+		a.explainLine(p, &l, e)
 	case wire.Payload:
 		l.Raw = a.raw(e)
 		l.Secret = !e.Secret.Empty()
-		p.payload(&l, e)
+		a.explainPayload(p, &l, e)
 	default:
 		a.meta(&l, e, p)
 	}
@@ -359,7 +392,7 @@ func (a *base) meta(l *Line, e wire.Event, p protocol) {
 			"not commands, passwords or messages"
 		l.Level = Success
 		l.RFC = "RFC 8446"
-		p.startTLS(l)
+		a.explainTLS(p, l)
 		l.State = p.state()
 	case wire.TLSFailed:
 		l.Text = "[TLS failed: " + detail + "]"
@@ -423,6 +456,10 @@ func lineEnding(b []byte) string {
 	}
 	return ""
 }
+
+// show is display for a string: one that needs no escaping comes back
+// as it is, without a copy.
+func (a *base) show(s string) string { return wire.Visible(s) }
 
 // display makes bytes safe to show (wire.Visible): printable ASCII and
 // valid UTF-8 as is, controls, bidi controls and invalid bytes escaped
@@ -527,7 +564,7 @@ func decodeBase64(s string) (string, bool) {
 
 // printable quotes a decoded string for a note, escaping control bytes.
 func (a *base) printable(s string) string {
-	return "\"" + a.display([]byte(s)) + "\""
+	return "\"" + a.show(s) + "\""
 }
 
 // saslPlain explains a decoded PLAIN response (authzid NUL user NUL password, RFC 4616).
@@ -537,9 +574,9 @@ func (a *base) saslPlain(decoded string) (note string, user string) {
 		return "not a valid PLAIN response: it must be authorization-id NUL user NUL password (RFC 4616 §2)", ""
 	}
 	user = parts[1]
-	note = "user " + a.display([]byte(user)) + ", password " + a.hide(parts[2])
+	note = "user " + a.show(user) + ", password " + a.hide(parts[2])
 	if parts[0] != "" && parts[0] != user {
-		note += ", acting as " + a.display([]byte(parts[0]))
+		note += ", acting as " + a.show(parts[0])
 	}
 	note += a.base64Exposure()
 	return note, user
@@ -635,13 +672,13 @@ func (m messageSummary) get(name string) string {
 func (a *base) describe(m messageSummary) string {
 	var parts []string
 	if v := m.get("From"); v != "" {
-		parts = append(parts, "from "+a.display([]byte(v)))
+		parts = append(parts, "from "+a.show(v))
 	}
 	if v := m.get("To"); v != "" {
-		parts = append(parts, "to "+a.display([]byte(v)))
+		parts = append(parts, "to "+a.show(v))
 	}
 	if v := m.get("Subject"); v != "" {
-		parts = append(parts, "subject \""+a.display([]byte(v))+"\"")
+		parts = append(parts, "subject \""+a.show(v)+"\"")
 	}
 	if m.nHeaders == 0 {
 		return "no header section (a real message starts with headers such as From:, To:, Subject:, Date:)"
@@ -672,7 +709,7 @@ func (a *base) headerDetail(m messageSummary) string {
 	var b strings.Builder
 	b.WriteString("Headers of the message:\n\n")
 	for _, h := range m.headers {
-		b.WriteString("- `" + mdCode(a.display([]byte(h.name))) + ":` " + mdCode(a.display([]byte(h.value))) + "\n")
+		b.WriteString("- `" + mdCode(a.show(h.name)) + ":` " + mdCode(a.show(h.value)) + "\n")
 	}
 	b.WriteString("\nThe headers are what the reader's mail program shows; the envelope (MAIL FROM / RCPT TO) is what servers route by, and the two may differ.")
 	return b.String()

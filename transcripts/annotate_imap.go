@@ -263,8 +263,8 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 	if _, tagIsCmd := imapVerbs[strings.ToUpper(tag)]; tagIsCmd {
 		if _, verbIsCmd := imapVerbs[strings.ToUpper(word)]; !verbIsCmd {
 			l.Tag, l.Verb = "", strings.ToUpper(tag)
-			l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.display([]byte(text[:len(text)-len(rest)])) +
-				"...\"), so the server takes \"" + a.display([]byte(tag)) + "\" for the tag and \"" + a.display([]byte(word)) + "\" for the command, which it does not know"
+			l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.show(text[:len(text)-len(rest)]) +
+				"...\"), so the server takes \"" + a.show(tag) + "\" for the tag and \"" + a.show(word) + "\" for the command, which it does not know"
 			if s.state == "not authenticated" {
 				l.Note += ". Before login the server will answer BAD and hang up"
 			}
@@ -300,8 +300,8 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		a.want(kb.Command, verb)
 	}
 	if prev := a.running(); prev != nil && s.serverSeen {
-		l.Note += "; pipelined: sent while " + a.display([]byte(prev.tag+" "+prev.verb)) + " still runs; the server answers in order, and the tagged reply " +
-			a.display([]byte(tag)) + " completes only this command"
+		l.Note += "; pipelined: sent while " + a.show(prev.tag+" "+prev.verb) + " still runs; the server answers in order, and the tagged reply " +
+			a.show(tag) + " completes only this command"
 	}
 	if len(s.open) < 1000 {
 		s.open = append(s.open, cmd)
@@ -330,7 +330,7 @@ func (a *IMAPAnnotator) imapSessionNote(l *Line, cmd *imapCmd, base string, e wi
 		}
 	case "AUTHENTICATE":
 		mech, initial := cutWord(args)
-		l.Note = "logs in with the SASL mechanism " + a.display([]byte(strings.ToUpper(mech)))
+		l.Note = "logs in with the SASL mechanism " + a.show(strings.ToUpper(mech))
 		a.want(kb.Mechanism, strings.ToUpper(mech))
 		if p := a.piece(lookup{kb.Mechanism, strings.ToUpper(mech)}); p.found && !strings.EqualFold(mech, "PLAIN") && !strings.EqualFold(mech, "LOGIN") {
 			l.Note += " (" + p.summary + ")"
@@ -343,12 +343,12 @@ func (a *IMAPAnnotator) imapSessionNote(l *Line, cmd *imapCmd, base string, e wi
 		}
 	case "LOGIN":
 		user, _ := cutWord(args)
-		l.Note = "logs in as " + a.display([]byte(strings.Trim(user, "\""))) + " with password " + a.hide(imapLoginPassword(args))
+		l.Note = "logs in as " + a.show(strings.Trim(user, "\"")) + " with password " + a.hide(imapLoginPassword(args))
 		if !e.Encrypted {
 			l.Note += ", in clear text: anyone on the path can read it unless the connection is encrypted"
 		}
 	case "ENABLE":
-		l.Note = "turns on extensions: " + a.display([]byte(args))
+		l.Note = "turns on extensions: " + a.show(args)
 	case "NAMESPACE":
 		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
 	case "IDLE":
@@ -368,24 +368,24 @@ func (a *IMAPAnnotator) imapMailboxNote(l *Line, cmd *imapCmd, base string) bool
 	switch base {
 	case "SELECT", "EXAMINE":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = "opens mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = "opens mailbox " + a.show(cmd.mailbox)
 		if base == "EXAMINE" {
 			l.Note += " read-only"
 		}
 		l.Note += ": the server reports its size, flags and UIDVALIDITY, then OK"
 	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = thirdPerson(strings.ToLower(base)) + " mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = thirdPerson(strings.ToLower(base)) + " mailbox " + a.show(cmd.mailbox)
 	case "RENAME":
-		l.Note = "renames a mailbox: " + a.display([]byte(args))
+		l.Note = "renames a mailbox: " + a.show(args)
 	case "LIST", "LSUB":
 		l.Note = a.imapListNote(base, args)
 	case "STATUS":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = "asks for counters of mailbox " + a.display([]byte(cmd.mailbox)) + " without selecting it"
+		l.Note = "asks for counters of mailbox " + a.show(cmd.mailbox) + " without selecting it"
 	case "APPEND":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = "adds a message to mailbox " + a.display([]byte(cmd.mailbox)) + " (what a mail program does to save a sent message)"
+		l.Note = "adds a message to mailbox " + a.show(cmd.mailbox) + " (what a mail program does to save a sent message)"
 	case "CLOSE":
 		l.Note = "closes the mailbox, removing messages marked \\Deleted (silently)"
 	case "UNSELECT":
@@ -404,28 +404,28 @@ func (a *IMAPAnnotator) imapMessageNote(l *Line, cmd *imapCmd, base string) bool
 	case "EXPUNGE":
 		l.Note = "removes every message marked \\Deleted from the mailbox for good"
 		if verb == "UID EXPUNGE" {
-			l.Note = "removes for good " + imapSet(verb, a.display([]byte(strings.TrimSpace(args)))) + " if marked \\Deleted, and nothing else (UIDPLUS): " +
+			l.Note = "removes for good " + imapSet(verb, a.show(strings.TrimSpace(args))) + " if marked \\Deleted, and nothing else (UIDPLUS): " +
 				"messages another client marked \\Deleted stay"
 			l.RFC = "RFC 4315 §2.1"
 		}
 	case "SEARCH":
-		l.Note = "searches the mailbox: " + a.display([]byte(args))
+		l.Note = "searches the mailbox: " + a.show(args)
 		if verb == "UID SEARCH" {
 			l.Note += "; the answer lists UIDs, not message numbers"
 		}
 	case "FETCH":
 		set, items := cutWord(args)
-		l.Note = "fetches " + a.display([]byte(items)) + " of " + imapSet(verb, a.display([]byte(set)))
+		l.Note = "fetches " + a.show(items) + " of " + imapSet(verb, a.show(set))
 		a.imapBeyond(l, verb, set)
 	case "STORE":
 		set, items := cutWord(args)
-		l.Note = "changes flags of " + imapSet(verb, a.display([]byte(set))) + ": " + a.display([]byte(items)) +
+		l.Note = "changes flags of " + imapSet(verb, a.show(set)) + ": " + a.show(items) +
 			" (+FLAGS adds, -FLAGS removes, FLAGS replaces; .SILENT suppresses the FETCH replies)"
 		a.imapBeyond(l, verb, set)
 	case "COPY", "MOVE":
 		set, dest := cutWord(args)
 		cmd.mailbox = imapMailbox(dest)
-		l.Note = thirdPerson(strings.ToLower(base)) + " " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
+		l.Note = thirdPerson(strings.ToLower(base)) + " " + imapSet(verb, a.show(set)) + " to " + a.show(cmd.mailbox)
 		a.imapBeyond(l, verb, set)
 	default:
 		return false
@@ -435,7 +435,7 @@ func (a *IMAPAnnotator) imapMessageNote(l *Line, cmd *imapCmd, base string) bool
 
 // imapUnknownCommand explains a command no RFC this tutor knows defines.
 func (a *IMAPAnnotator) imapUnknownCommand(l *Line, word string) {
-	l.Note = a.display([]byte(word)) + " is not an IMAP command: the server will answer BAD"
+	l.Note = a.show(word) + " is not an IMAP command: the server will answer BAD"
 	if a.imap.state == "not authenticated" {
 		l.Note += " and, before login, hang up (* BYE)"
 	}
@@ -504,11 +504,11 @@ func (a *IMAPAnnotator) imapListNote(verb, args string) string {
 	}
 	quoted := make([]string, len(patterns))
 	for i, p := range patterns {
-		quoted[i] = "\"" + a.display([]byte(p)) + "\""
+		quoted[i] = "\"" + a.show(p) + "\""
 	}
 	note := "lists " + what + " matching " + strings.Join(quoted, " or ")
 	if ref != "" {
-		note += " under \"" + a.display([]byte(ref)) + "\""
+		note += " under \"" + a.show(ref) + "\""
 	}
 	if len(only) > 0 {
 		note += ", only " + strings.Join(only, ", ")
@@ -542,10 +542,10 @@ func (a *IMAPAnnotator) imapListReturn(rest string) string {
 		case "STATUS":
 			var counters string
 			counters, opts = cutParens(strings.TrimSpace(opts))
-			ret = append(ret, "its counters "+a.display([]byte(counters))+" (LIST-STATUS, RFC 5819)")
+			ret = append(ret, "its counters "+a.show(counters)+" (LIST-STATUS, RFC 5819)")
 		case "":
 		default:
-			ret = append(ret, a.display([]byte(o)))
+			ret = append(ret, a.show(o))
 		}
 	}
 	if len(ret) == 0 {
@@ -714,7 +714,7 @@ func (a *IMAPAnnotator) imapFetchRest(l *Line, text string) {
 		return
 	}
 	note, detail := a.fetchItemsNote(done)
-	l.Note = "the rest of message " + a.display([]byte(num)) + "'s FETCH response, after the literal: " + note
+	l.Note = "the rest of message " + a.show(num) + "'s FETCH response, after the literal: " + note
 	l.Detail = detail
 	l.RFC = "RFC 9051 §7.5.2"
 }
@@ -782,35 +782,35 @@ func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
 			l.RespCode = strings.ToUpper(codeWord)
 			a.want(kb.ResponseCode, l.RespCode)
 		}
-		a.imapUntaggedStatus(l, kind, code, a.display([]byte(text)), cur)
+		a.imapUntaggedStatus(l, kind, code, a.show(text), cur)
 	case "CAPABILITY":
-		l.Note = "the server's capabilities: " + a.display([]byte(after))
+		l.Note = "the server's capabilities: " + a.show(after)
 		l.RFC = "RFC 9051 §7.2.2"
 		a.imapSawCaps(after)
 	case "ENABLED":
-		l.Note = "extensions now enabled: " + a.display([]byte(after))
+		l.Note = "extensions now enabled: " + a.show(after)
 	case "LIST", "LSUB":
-		l.Note = "a mailbox: " + a.display([]byte(after)) + " (attributes, hierarchy separator, name)"
+		l.Note = "a mailbox: " + a.show(after) + " (attributes, hierarchy separator, name)"
 		l.RFC = "RFC 9051 §7.3.1"
 	case "STATUS":
-		l.Note = "counters of a mailbox: " + a.display([]byte(after))
+		l.Note = "counters of a mailbox: " + a.show(after)
 		l.RFC = "RFC 9051 §7.3.4"
 	case "FLAGS":
-		l.Note = "the flags defined in this mailbox: " + a.display([]byte(after))
+		l.Note = "the flags defined in this mailbox: " + a.show(after)
 		l.RFC = "RFC 9051 §7.4.1"
 	case "SEARCH", "ESEARCH":
 		if strings.TrimSpace(after) == "" {
 			l.Note = "no message matched the search"
 		} else if cur != nil && cur.verb == "UID SEARCH" {
-			l.Note = "UIDs of the messages that matched: " + a.display([]byte(after))
+			l.Note = "UIDs of the messages that matched: " + a.show(after)
 		} else {
-			l.Note = "numbers of the messages that matched: " + a.display([]byte(after))
+			l.Note = "numbers of the messages that matched: " + a.show(after)
 		}
 		l.RFC = "RFC 9051 §7.3.5"
 	case "NAMESPACE":
-		l.Note = "the mailbox namespaces: " + a.display([]byte(after))
+		l.Note = "the mailbox namespaces: " + a.show(after)
 	case "ID":
-		l.Note = "the server's identity: " + a.display([]byte(after))
+		l.Note = "the server's identity: " + a.show(after)
 	case "EXISTS":
 		a.imapExists(l, num, cur)
 	case "RECENT":
@@ -826,7 +826,7 @@ func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
 		if a.imapExtensionData(l, kind, after) {
 			break
 		}
-		l.Note = "untagged data " + a.display([]byte(first))
+		l.Note = "untagged data " + a.show(first)
 		l.Unknown = true
 	}
 }
@@ -867,16 +867,16 @@ func (a *IMAPAnnotator) imapBadHead(l *Line, text, tag string, problem wire.IMAP
 	switch {
 	case problem == wire.IMAPHeadNoTag:
 		l.Note = "this line does not start with a tag: every IMAP command starts with a tag of the client's choosing (\"a1 " +
-			a.display([]byte(strings.TrimSpace(text))) + "\"): the server will answer BAD (untagged, * BAD)"
+			a.show(strings.TrimSpace(text)) + "\"): the server will answer BAD (untagged, * BAD)"
 	case problem == wire.IMAPHeadOneWord && firstIsCmd:
 		l.Verb = first
-		l.Note = first + " is a command, but it needs a tag of the client's choosing first (\"a1 " + a.display([]byte(text)) +
+		l.Note = first + " is a command, but it needs a tag of the client's choosing first (\"a1 " + a.show(text) +
 			"\"): the server will answer BAD (untagged, * BAD)"
 	case problem == wire.IMAPHeadOneWord:
 		l.Note = "a command needs a tag and a command name (for example \"a1 NOOP\"): the server will answer BAD"
 	case problem == wire.IMAPHeadSpaces:
 		l.Tag = tag
-		l.Note = "exactly one space goes between the tag and the command (\"" + a.display([]byte(tag+" "+strings.Join(words[1:], " "))) +
+		l.Note = "exactly one space goes between the tag and the command (\"" + a.show(tag+" "+strings.Join(words[1:], " ")) +
 			"\"): the server will answer BAD"
 	case problem == wire.IMAPHeadPlusInTag:
 		l.Note = "a tag may not contain \"+\" (RFC 9051 §9: a \"+\" line is the server asking for more): the server will answer BAD (untagged, * BAD)"
@@ -885,8 +885,8 @@ func (a *IMAPAnnotator) imapBadHead(l *Line, text, tag string, problem wire.IMAP
 		l.Note = "UID needs a command after it (UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE, UID EXPUNGE): the server will answer BAD"
 	case firstIsCmd:
 		l.Tag, l.Verb = tag, first
-		l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.display([]byte(text)) +
-			"\"), so the server takes \"" + a.display([]byte(tag)) + "\" for the tag and finds no command after it: the server will answer BAD"
+		l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.show(text) +
+			"\"), so the server takes \"" + a.show(tag) + "\" for the tag and finds no command after it: the server will answer BAD"
 	default:
 		l.Tag = tag
 		l.Note = "after the tag comes a command name, a plain word such as NOOP: the server will answer BAD"
@@ -971,7 +971,7 @@ func (a *IMAPAnnotator) imapUntaggedStatus(l *Line, kind, code, text string, cur
 			l.Level = Warning
 		}
 		if codeWord == "CAPABILITY" {
-			l.Note += "; it lists its capabilities right away: " + a.display([]byte(codeArg))
+			l.Note += "; it lists its capabilities right away: " + a.show(codeArg)
 		}
 		return
 	case kind == "BYE":
@@ -1043,7 +1043,7 @@ func (a *IMAPAnnotator) imapExists(l *Line, n int, cur *imapCmd) {
 	l.RFC = "RFC 9051 §7.4.1"
 	switch {
 	case cur != nil && (cur.verb == "SELECT" || cur.verb == "EXAMINE"):
-		l.Note = "mailbox " + a.display([]byte(cur.mailbox)) + " holds " + plural(n, "message")
+		l.Note = "mailbox " + a.show(cur.mailbox) + " holds " + plural(n, "message")
 	case s.idling:
 		l.Note = "while the client idles, the mailbox grew to " + plural(n, "message")
 		if n > before && before > 0 {
@@ -1139,14 +1139,14 @@ func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 		a.imapSawCaps(codeArg)
 	}
 	a.want(kb.Response, status)
-	m := a.display([]byte(msg))
+	m := a.show(msg)
 	l.Complete = true
 	l.Level = imapLevel(status, codeWord)
 	cmd, ok := a.complete(tag, e.Answers)
 	if !ok {
-		l.Note = "a response to tag " + a.display([]byte(tag)) + ", which no command in this session used (" + m + ")"
+		l.Note = "a response to tag " + a.show(tag) + ", which no command in this session used (" + m + ")"
 		if s.midway {
-			l.Note = "a response to tag " + a.display([]byte(tag)) + ", a command sent before this log begins (" + m + ")"
+			l.Note = "a response to tag " + a.show(tag) + ", a command sent before this log begins (" + m + ")"
 		}
 		l.RFC = "RFC 9051 §2.2.2"
 		return
@@ -1198,7 +1198,7 @@ func (a *IMAPAnnotator) imapOK(l *Line, cmd imapCmd, code, codeWord string) {
 		l.Note = "logged in: the session is now authenticated; SELECT a mailbox to work with messages"
 	case "SELECT", "EXAMINE":
 		s.state = "selected " + cmd.mailbox
-		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " is selected"
+		l.Note = "mailbox " + a.show(cmd.mailbox) + " is selected"
 		if codeWord == "READ-ONLY" {
 			l.Note += " read-only"
 		} else if codeWord == "READ-WRITE" {
@@ -1216,16 +1216,16 @@ func (a *IMAPAnnotator) imapOK(l *Line, cmd imapCmd, code, codeWord string) {
 	case "IDLE":
 		l.Note = "IDLE is over: the client may send commands again"
 	case "APPEND":
-		l.Note = "the message was added to " + a.display([]byte(cmd.mailbox))
+		l.Note = "the message was added to " + a.show(cmd.mailbox)
 		if codeWord == "APPENDUID" {
-			l.Note += " (" + a.display([]byte(code)) + ": its UIDVALIDITY and new UID)"
+			l.Note += " (" + a.show(code) + ": its UIDVALIDITY and new UID)"
 		}
 	case "STORE", "UID STORE":
 		l.Note = "the flags were changed"
 	case "COPY", "UID COPY", "MOVE", "UID MOVE":
-		l.Note = "done: the messages are in " + a.display([]byte(cmd.mailbox))
+		l.Note = "done: the messages are in " + a.show(cmd.mailbox)
 		if codeWord == "COPYUID" {
-			l.Note += " (" + a.display([]byte(code)) + ": old UIDs and the new ones)"
+			l.Note += " (" + a.show(code) + ": old UIDs and the new ones)"
 		}
 	case "EXPUNGE", "UID EXPUNGE":
 		l.Note = "the messages marked \\Deleted are gone"
@@ -1249,9 +1249,9 @@ func (a *IMAPAnnotator) imapOK(l *Line, cmd imapCmd, code, codeWord string) {
 	case "NOOP", "CHECK":
 		l.Note = "nothing to do; any changes were reported above"
 	case "STATUS":
-		l.Note = "the counters of " + a.display([]byte(cmd.mailbox)) + " are in the * STATUS line above"
+		l.Note = "the counters of " + a.show(cmd.mailbox) + " are in the * STATUS line above"
 	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
-		l.Note = "done: " + strings.ToLower(strings.TrimSuffix(cmd.verb, "E")) + "ed mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = "done: " + strings.ToLower(strings.TrimSuffix(cmd.verb, "E")) + "ed mailbox " + a.show(cmd.mailbox)
 	case "RENAME":
 		l.Note = "the mailbox was renamed"
 	case "ENABLE":
@@ -1284,7 +1284,7 @@ func (a *IMAPAnnotator) imapFailed(l *Line, cmd imapCmd, status, code, m string)
 		}
 		l.Level = Error
 	case code == "TRYCREATE":
-		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " does not exist: CREATE it first, then try again (" + m + ")"
+		l.Note = "mailbox " + a.show(cmd.mailbox) + " does not exist: CREATE it first, then try again (" + m + ")"
 	case cmd.verb == "STARTTLS":
 		l.Note = "the server will not start TLS now: STARTTLS is only allowed before login, and only where the server offers it (" + m + ")"
 		l.RFC = "RFC 9051 §6.2.1"
@@ -1298,13 +1298,13 @@ func (a *IMAPAnnotator) imapFailed(l *Line, cmd imapCmd, status, code, m string)
 		ext := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]
 		l.Note = "this server does not offer " + cmd.verb + ", an extension (" + ext.caps[0] + "): servers that do list it among their capabilities (" + m + ")"
 	case status == "BAD" && !imapKnown(cmd.verb):
-		l.Note = "the server does not know the command " + a.display([]byte(cmd.verb)) + " (" + m + ")"
+		l.Note = "the server does not know the command " + a.show(cmd.verb) + " (" + m + ")"
 		if s.state == "not authenticated" {
 			s.lastBad = true
 			l.Note += "; before login it will now hang up"
 		}
 		if _, tagIsCmd := imapVerbs[strings.ToUpper(cmd.tag)]; tagIsCmd {
-			l.Note += ". The line had no tag, so \"" + a.display([]byte(cmd.tag)) + "\" was taken for the tag"
+			l.Note += ". The line had no tag, so \"" + a.show(cmd.tag) + "\" was taken for the tag"
 		}
 	case status == "BAD":
 		l.Note = "the server could not parse the command (" + m + "): check its syntax"
@@ -1313,7 +1313,7 @@ func (a *IMAPAnnotator) imapFailed(l *Line, cmd imapCmd, status, code, m string)
 		}
 	case (cmd.verb == "SELECT" || cmd.verb == "EXAMINE") && status == "NO":
 		s.state = "authenticated"
-		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " could not be opened (" + m + "); no mailbox is selected now"
+		l.Note = "mailbox " + a.show(cmd.mailbox) + " could not be opened (" + m + "); no mailbox is selected now"
 	case status == "NO" && !strings.HasPrefix(s.state, "selected") && imapNeedsSelected(cmd.verb):
 		l.Note = cmd.verb + " needs a selected mailbox: SELECT one first (" + m + ")"
 	default:
@@ -1408,9 +1408,7 @@ func NewIMAPAnnotator(opts AnnotateOptions) *IMAPAnnotator {
 // Annotate explains one event of the session (see Annotator).
 func (a *IMAPAnnotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
 
-func (a *IMAPAnnotator) line(l *Line, e wire.Event)    { a.imapLine(l, e) }
-func (a *IMAPAnnotator) payload(l *Line, e wire.Event) { a.imapPayload(l, e) }
-func (a *IMAPAnnotator) state() string                 { return a.imap.state }
+func (a *IMAPAnnotator) state() string { return a.imap.state }
 
 // startTLS: the capabilities may change once TLS is on.
 func (a *IMAPAnnotator) startTLS(l *Line) {

@@ -36,7 +36,7 @@ func parseIVal(s string, depth int) (v ival, rest string) {
 		if end >= 2 && s[end-1] == '"' {
 			q = s[1 : end-1]
 		}
-		return ival{s: strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(q)}, s[end:]
+		return ival{s: unquoteIMAP(q)}, s[end:]
 	}
 	end := skipValue(s, 0)
 	if end == 0 {
@@ -49,10 +49,27 @@ func parseIVal(s string, depth int) (v ival, rest string) {
 	return ival{s: word}, s[end:]
 }
 
+// unquoteIMAP undoes a quoted string's escapes (\" and \\); most
+// strings have none, and come back as they are.
+func unquoteIMAP(q string) string {
+	if strings.IndexByte(q, '\\') < 0 {
+		return q
+	}
+	b := make([]byte, 0, len(q))
+	for i := 0; i < len(q); i++ {
+		if q[i] == '\\' && i+1 < len(q) {
+			i++
+		}
+		b = append(b, q[i])
+	}
+	return string(b)
+}
+
 // parseIList reads the values of a list whose "(" has been read, up to
 // its ")".
 func parseIList(s string, depth int) (v ival, rest string) {
 	v.isList = true
+	v.list = make([]ival, 0, 4) // an address has 4 values: one allocation for most lists
 	for {
 		s = strings.TrimLeft(s, " ")
 		if s == "" {
@@ -119,7 +136,7 @@ func (a *IMAPAnnotator) envelopeValue(i int, v ival) string {
 	case i >= 2 && i <= 7:
 		return a.addressList(v)
 	}
-	return "\"" + a.display([]byte(v.s)) + "\""
+	return "\"" + a.show(v.s) + "\""
 }
 
 // addressList shows ((name adl mailbox host) ...) as "Name" <mailbox@host>,
@@ -132,12 +149,12 @@ func (a *IMAPAnnotator) addressList(v ival) string {
 		case mailbox.isNil && host.isNil:
 			continue // the end of a group
 		case host.isNil:
-			out = append(out, a.display([]byte(mailbox.s))+":")
+			out = append(out, a.show(mailbox.s)+":")
 			continue
 		}
-		addr := "<" + a.display([]byte(mailbox.s+"@"+host.s)) + ">"
+		addr := "<" + a.show(mailbox.s+"@"+host.s) + ">"
 		if !name.isNil && name.s != "" {
-			addr = "\"" + a.display([]byte(name.s)) + "\" " + addr
+			addr = "\"" + a.show(name.s) + "\" " + addr
 		}
 		out = append(out, addr)
 	}
@@ -259,7 +276,7 @@ func mimeDisposition(v ival) (disp, filename string) {
 func (a *IMAPAnnotator) bodyStructureNote(value string) (note, detail string) {
 	root := parseBodyStructure(value)
 	if root.mime == "/" || root.mime == "" {
-		return "MIME structure: " + a.display([]byte(value)), ""
+		return "MIME structure: " + a.show(value), ""
 	}
 	var b strings.Builder
 	b.WriteString("The message's MIME tree (the numbers are the sections BODY[n] fetches):\n\n")
@@ -285,7 +302,7 @@ func (a *IMAPAnnotator) mimeSummary(p mimePart) string {
 
 // mimeLabel names one part: number, type, size, what it is for.
 func (a *IMAPAnnotator) mimeLabel(p mimePart) string {
-	s := a.display([]byte(p.mime))
+	s := a.show(p.mime)
 	if p.number != "" {
 		s = p.number + " " + s
 	}
@@ -294,7 +311,7 @@ func (a *IMAPAnnotator) mimeLabel(p mimePart) string {
 	}
 	switch {
 	case p.filename != "":
-		s += ", " + a.display([]byte(orDefault(p.disp, "attachment"))) + " \"" + a.display([]byte(p.filename)) + "\""
+		s += ", " + a.show(orDefault(p.disp, "attachment")) + " \"" + a.show(p.filename) + "\""
 	case p.disp == "attachment":
 		s += ", an attachment"
 	}
@@ -306,7 +323,7 @@ func (a *IMAPAnnotator) mimeTree(b *strings.Builder, p mimePart, depth int) {
 	b.WriteString(strings.Repeat("  ", depth) + "- " + mdCode(a.mimeLabel(p)))
 	var more []string
 	if p.params != "" {
-		more = append(more, a.display([]byte(p.params)))
+		more = append(more, a.show(p.params))
 	}
 	if p.encoding != "" && p.encoding != "7bit" {
 		more = append(more, p.encoding+" transfer encoding")

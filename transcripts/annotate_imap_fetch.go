@@ -52,7 +52,7 @@ func (a *IMAPAnnotator) fetchItemsNote(items []fetchItem) (note, detail string) 
 		if n != "" {
 			parts = append(parts, n)
 		}
-		b.WriteString("- `" + mdCode(a.display([]byte(it.name))) + "`: " + n + "\n")
+		b.WriteString("- `" + mdCode(a.show(it.name)) + "`: " + n + "\n")
 		if d != "" {
 			more.WriteString("\n" + d)
 		}
@@ -114,15 +114,15 @@ func (a *IMAPAnnotator) fetchValueNote(it fetchItem) string {
 		if strings.TrimSpace(f) == "" {
 			return "no flags (unread, not answered, not flagged)"
 		}
-		return "flags " + a.display([]byte(f)) + flagMeaning(f)
+		return "flags " + a.show(f) + flagMeaning(f)
 	case "UID":
-		return "UID " + a.display([]byte(v)) + " (its permanent number in this mailbox)"
+		return "UID " + a.show(v) + " (its permanent number in this mailbox)"
 	case "INTERNALDATE":
-		return "arrived at the server " + a.display([]byte(strings.Trim(v, "\"")))
+		return "arrived at the server " + a.show(strings.Trim(v, "\""))
 	case "RFC822.SIZE":
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return "size " + a.display([]byte(v))
+			return "size " + a.show(v)
 		}
 		return "size " + plural(n, "byte")
 	case "BODY", "BINARY", "BINARY.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT":
@@ -142,28 +142,28 @@ func (a *IMAPAnnotator) fetchValueNote(it fetchItem) string {
 		case strings.EqualFold(v, "NIL"):
 			return what + ": empty (NIL)"
 		case base == "BINARY.SIZE":
-			return what + " size " + a.display([]byte(v))
+			return what + " size " + a.show(v)
 		default:
-			return what + ": " + a.display([]byte(v))
+			return what + ": " + a.show(v)
 		}
 	case "MODSEQ":
-		return "modification sequence " + a.display([]byte(strings.Trim(v, "()")))
+		return "modification sequence " + a.show(strings.Trim(v, "()"))
 	case "EMAILID":
-		return "EMAILID " + a.display([]byte(strings.Trim(v, "()"))) + ": an id for this message that stays the same in every mailbox it is copied or moved to (RFC 8474)"
+		return "EMAILID " + a.show(strings.Trim(v, "()")) + ": an id for this message that stays the same in every mailbox it is copied or moved to (RFC 8474)"
 	case "THREADID":
-		return "THREADID " + a.display([]byte(strings.Trim(v, "()"))) + ": the conversation this message belongs to (RFC 8474)"
+		return "THREADID " + a.show(strings.Trim(v, "()")) + ": the conversation this message belongs to (RFC 8474)"
 	case "PREVIEW", "SNIPPET":
-		return "a short preview of the text, for the message list: " + a.display([]byte(v)) + " (RFC 8970)"
+		return "a short preview of the text, for the message list: " + a.show(v) + " (RFC 8970)"
 	case "SAVEDATE":
-		return "saved in this mailbox at " + a.display([]byte(strings.Trim(v, `"`))) + " (RFC 8514)"
+		return "saved in this mailbox at " + a.show(strings.Trim(v, `"`)) + " (RFC 8514)"
 	case "X-GM-MSGID":
-		return "Gmail's permanent id of the message " + a.display([]byte(v)) + ", the same in every folder"
+		return "Gmail's permanent id of the message " + a.show(v) + ", the same in every folder"
 	case "X-GM-THRID":
-		return "Gmail's conversation (thread) id " + a.display([]byte(v))
+		return "Gmail's conversation (thread) id " + a.show(v)
 	case "X-GM-LABELS":
-		return "Gmail labels " + a.display([]byte(v)) + ": Gmail's folders are labels, and one message can carry several"
+		return "Gmail labels " + a.show(v) + ": Gmail's folders are labels, and one message can carry several"
 	}
-	return a.display([]byte(it.name)) + " " + a.display([]byte(v))
+	return a.show(it.name) + " " + a.show(v)
 }
 
 // flagMeaning explains the system flags in a flag list.

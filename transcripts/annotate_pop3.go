@@ -130,7 +130,7 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	rfc := a.rfcOf(kb.Command, verb)
 	l.RFC = rfc
 	if !a.popLoginCommand(l, &cmd, rest, e) && !a.popMaildropCommand(l, &cmd, rest) {
-		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
+		l.Note = a.show(word) + " is not a POP3 command: the server will answer -ERR"
 		l.Level = Warning
 		l.RFC = "RFC 1939 §3"
 	}
@@ -163,7 +163,7 @@ func (a *POP3Annotator) popLoginCommand(l *Line, cmd *popCmd, rest string, e wir
 		l.Level = Warning
 	case "USER":
 		s.user = rest
-		l.Note = "names the mailbox to log in to: " + a.display([]byte(rest)) + "; the password follows with PASS"
+		l.Note = "names the mailbox to log in to: " + a.show(rest) + "; the password follows with PASS"
 	case "PASS":
 		pw := rest
 		l.Note = "sends the password " + a.hide(pw) + " in clear text (anyone on the path can read it unless the connection is encrypted)"
@@ -173,7 +173,7 @@ func (a *POP3Annotator) popLoginCommand(l *Line, cmd *popCmd, rest string, e wir
 	case "APOP":
 		name, _ := cutWord(rest)
 		s.user = name
-		l.Note = "logs in as " + a.display([]byte(name)) + " with a digest (MD5 of the greeting's timestamp and the password): the password itself never crosses the wire"
+		l.Note = "logs in as " + a.show(name) + " with a digest (MD5 of the greeting's timestamp and the password): the password itself never crosses the wire"
 	case "CAPA":
 		l.Note = "asks which capabilities the server supports"
 	case "STLS":
@@ -218,19 +218,19 @@ func (a *POP3Annotator) popMaildropCommand(l *Line, cmd *popCmd, rest string) bo
 		if rest == "" {
 			l.Note = "asks for the size of every message (one line each, ending with \".\")"
 		} else {
-			l.Note = "asks for the size of message " + a.display([]byte(rest))
+			l.Note = "asks for the size of message " + a.show(rest)
 		}
 	case "RETR":
-		l.Note = "downloads message " + a.display([]byte(rest)) + " in full"
+		l.Note = "downloads message " + a.show(rest) + " in full"
 		if s.deleted[rest] {
 			l.Note += " (it was marked deleted in this session: the server will refuse)"
 			l.Level = Warning
 		}
 	case "TOP":
 		n, lines := cutWord(rest)
-		l.Note = "downloads the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body"
+		l.Note = "downloads the headers of message " + a.show(n) + " and the first " + a.show(lines) + " lines of its body"
 	case "DELE":
-		l.Note = "marks message " + a.display([]byte(rest)) + " for deletion (it is removed only when the session ends with QUIT)"
+		l.Note = "marks message " + a.show(rest) + " for deletion (it is removed only when the session ends with QUIT)"
 	case "RSET":
 		l.Note = "unmarks every message marked for deletion in this session"
 	case "NOOP":
@@ -248,7 +248,7 @@ func (a *POP3Annotator) popMaildropCommand(l *Line, cmd *popCmd, rest string) bo
 		if rest == "" {
 			l.Note = "asks for every message's unique id (a client remembers them to know what it already downloaded)"
 		} else {
-			l.Note = "asks for the unique id of message " + a.display([]byte(rest))
+			l.Note = "asks for the unique id of message " + a.show(rest)
 		}
 	default:
 		return false
@@ -391,7 +391,7 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	if cmd.verb == "<greeting>" {
 		l.Verb = ""
 	}
-	m := a.display([]byte(msg))
+	m := a.show(msg)
 	if ok && popMultiline(cmd) {
 		s.multi, s.multiArg, s.multiLines, s.inBody = cmd.verb, cmd.arg, 0, false
 		a.popMultiStart(l, cmd, m)
@@ -429,7 +429,7 @@ func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
 			s.state = "TRANSACTION"
 			l.Note = "logged in"
 			if s.authUser != "" {
-				l.Note += " as " + a.display([]byte(s.authUser))
+				l.Note += " as " + a.show(s.authUser)
 			}
 			l.Note += ": the maildrop is locked for this session (TRANSACTION state)"
 		} else {
@@ -452,7 +452,7 @@ func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
 		l.Note = "message " + n + " has unique id " + id + " (the same in every session)"
 	case "DELE":
 		s.deleted[cmd.arg] = true
-		l.Note = "message " + a.display([]byte(cmd.arg)) + " is marked deleted: it disappears from listings now and is removed from the server at QUIT (UPDATE state); RSET would unmark it"
+		l.Note = "message " + a.show(cmd.arg) + " is marked deleted: it disappears from listings now and is removed from the server at QUIT (UPDATE state); RSET would unmark it"
 	case "RSET":
 		s.deleted = map[string]bool{}
 		l.Note = "every deletion mark of this session is undone"
@@ -530,7 +530,7 @@ func (a *POP3Annotator) popErr(l *Line, cmd popCmd, m string) {
 		l.Note = "the user name was refused (" + m + ")"
 	case "RETR", "TOP", "DELE", "LIST", "UIDL":
 		if s.deleted[cmd.arg] {
-			l.Note = "message " + a.display([]byte(cmd.arg)) + " was marked deleted earlier in this session: it cannot be read any more (RSET would bring it back)"
+			l.Note = "message " + a.show(cmd.arg) + " was marked deleted earlier in this session: it cannot be read any more (RSET would bring it back)"
 		} else if cmd.stateBefore != "TRANSACTION" {
 			l.Note = cmd.verb + " needs a logged-in session (TRANSACTION state): log in with USER and PASS first (" + m + ")"
 		} else {
@@ -568,10 +568,10 @@ func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 	case "UIDL":
 		l.Note = "unique-id listing follows: message number and unique id per line, ending with \".\""
 	case "RETR":
-		l.Note = "message " + a.display([]byte(cmd.arg)) + " follows (" + m + "): headers, blank line, body, then a line holding only \".\""
+		l.Note = "message " + a.show(cmd.arg) + " follows (" + m + "): headers, blank line, body, then a line holding only \".\""
 	case "TOP":
 		n, lines := cutWord(cmd.arg)
-		l.Note = "the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body follow, ending with \".\""
+		l.Note = "the headers of message " + a.show(n) + " and the first " + a.show(lines) + " lines of its body follow, ending with \".\""
 	}
 }
 
@@ -598,13 +598,13 @@ func (a *POP3Annotator) popMultiLine(l *Line, text string) {
 		kw, params := cutWord(text)
 		kw = strings.ToUpper(kw)
 		a.want(kb.Capability, kw)
-		l.Note = popCapability(kw, a.display([]byte(params)))
+		l.Note = popCapability(kw, a.show(params))
 	case "LIST":
 		n, size := cutWord(text)
-		l.Note = "message " + a.display([]byte(n)) + ": " + a.display([]byte(size)) + " bytes"
+		l.Note = "message " + a.show(n) + ": " + a.show(size) + " bytes"
 	case "UIDL":
 		n, id := cutWord(text)
-		l.Note = "message " + a.display([]byte(n)) + " has unique id " + a.display([]byte(id))
+		l.Note = "message " + a.show(n) + " has unique id " + a.show(id)
 	case "RETR", "TOP":
 		switch {
 		// The message's own lines are RFC 5322's (the message format),
@@ -618,7 +618,7 @@ func (a *POP3Annotator) popMultiLine(l *Line, text string) {
 			l.RFC = "RFC 5322 §2.2.3"
 		case !s.inBody:
 			name, _, _ := strings.Cut(text, ":")
-			l.Note = "header " + a.display([]byte(name)) + ": " + popHeaderMeaning(name)
+			l.Note = "header " + a.show(name) + ": " + popHeaderMeaning(name)
 			l.RFC = headerRFC(name)
 		default:
 			l.Note = "a line of the message body"
@@ -764,7 +764,5 @@ func NewPOP3Annotator(opts AnnotateOptions) *POP3Annotator {
 // Annotate explains one event of the session (see Annotator).
 func (a *POP3Annotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
 
-func (a *POP3Annotator) line(l *Line, e wire.Event)    { a.popLine(l, e) }
-func (a *POP3Annotator) payload(l *Line, e wire.Event) { a.popPayload(l, e) }
-func (a *POP3Annotator) state() string                 { return a.pop.state }
-func (a *POP3Annotator) startTLS(l *Line)              { l.RFC = "RFC 2595 §4" }
+func (a *POP3Annotator) state() string    { return a.pop.state }
+func (a *POP3Annotator) startTLS(l *Line) { l.RFC = "RFC 2595 §4" }

@@ -161,7 +161,7 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	if !a.smtpHelloCommand(l, &cmd, rest) &&
 		!a.smtpTransactionCommand(l, &cmd, rest) &&
 		!a.smtpSessionCommand(l, &cmd, rest) {
-		l.Note = a.display([]byte(word)) + " is not an SMTP command: the server will answer 500"
+		l.Note = a.show(word) + " is not an SMTP command: the server will answer 500"
 		l.Level = Warning
 		l.RFC = "RFC 5321 §4.2.4"
 	}
@@ -200,7 +200,7 @@ func (a *SMTPAnnotator) smtpHelloCommand(l *Line, cmd *smtpCmd, rest string) boo
 		l.Level = Warning
 		l.RFC = "RFC 5321 §4.1.1"
 	case "EHLO":
-		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " and asks for the server's extensions (ESMTP)"
+		l.Note = "the client introduces itself as " + a.show(rest) + " and asks for the server's extensions (ESMTP)"
 		if rest == "" {
 			l.Note = "EHLO needs the client's name (its domain or [IP]): the server will answer 501"
 			l.Level = Warning
@@ -208,7 +208,7 @@ func (a *SMTPAnnotator) smtpHelloCommand(l *Line, cmd *smtpCmd, rest string) boo
 			s.offered = map[string]bool{}
 		}
 	case "HELO":
-		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " the old way (no extensions listed; prefer EHLO)"
+		l.Note = "the client introduces itself as " + a.show(rest) + " the old way (no extensions listed; prefer EHLO)"
 		if rest == "" {
 			l.Note = "HELO needs the client's name (its domain or [IP]): the server will answer 501"
 			l.Level = Warning
@@ -237,7 +237,7 @@ func (a *SMTPAnnotator) smtpTransactionCommand(l *Line, cmd *smtpCmd, rest strin
 		if addr == "" {
 			l.Note = "starts a message with the null sender <>: a bounce or notification, to which nothing may be sent back"
 		} else {
-			l.Note = "starts a message from envelope sender <" + a.display([]byte(addr)) + ">: where bounces go (it may differ from the From: header)"
+			l.Note = "starts a message from envelope sender <" + a.show(addr) + ">: where bounces go (it may differ from the From: header)"
 		}
 		a.smtpParamNote(l, smtpParams(rest))
 		if s.state == "mail" || s.state == "rcpt" {
@@ -253,7 +253,7 @@ func (a *SMTPAnnotator) smtpTransactionCommand(l *Line, cmd *smtpCmd, rest strin
 			l.Level = Warning
 			break
 		}
-		l.Note = "names envelope recipient <" + a.display([]byte(addr)) + ">"
+		l.Note = "names envelope recipient <" + a.show(addr) + ">"
 		if strings.EqualFold(addr, "postmaster") || strings.HasPrefix(strings.ToLower(addr), "postmaster@") {
 			l.Note += ": postmaster, the one address every mail domain must accept (RFC 5321 §4.5.1), so that problems can always be reported"
 		}
@@ -307,13 +307,13 @@ func (a *SMTPAnnotator) smtpSessionCommand(l *Line, cmd *smtpCmd, rest string) b
 			l.Level = Warning
 		}
 	case "VRFY":
-		l.Note = "asks whether " + a.display([]byte(rest)) + " is a valid mailbox (most servers will not say, against address harvesting)"
+		l.Note = "asks whether " + a.show(rest) + " is a valid mailbox (most servers will not say, against address harvesting)"
 		if strings.TrimSpace(rest) == "" {
 			l.Note = "VRFY needs a user name or mailbox to verify, e.g. VRFY alice: the server will answer 501"
 			l.Level = Warning
 		}
 	case "EXPN":
-		l.Note = "asks for the members of mailing list " + a.display([]byte(rest))
+		l.Note = "asks for the members of mailing list " + a.show(rest)
 	case "HELP":
 		l.Note = "asks the server for help text"
 	case "STARTTLS":
@@ -412,7 +412,7 @@ func (a *SMTPAnnotator) smtpParamNote(l *Line, params string) {
 	if params == "" {
 		return
 	}
-	l.Note += "; parameters " + a.display([]byte(params))
+	l.Note += "; parameters " + a.show(params)
 	if a.smtp.offered == nil {
 		return
 	}
@@ -422,7 +422,7 @@ func (a *SMTPAnnotator) smtpParamNote(l *Line, params string) {
 		ext, known := smtpParamExtension[name]
 		switch {
 		case !known:
-			l.Note += ". " + a.display([]byte(name)) + " is not a parameter of any extension this tutor knows: a server that follows RFC 5321 answers 555"
+			l.Note += ". " + a.show(name) + " is not a parameter of any extension this tutor knows: a server that follows RFC 5321 answers 555"
 		case !a.smtp.offered[ext]:
 			l.Note += ". " + name + " belongs to the " + ext + " extension, which the EHLO reply did not offer: a server that follows RFC 5321 answers 555 (some accept it anyway)"
 		default:
@@ -462,7 +462,7 @@ func (a *SMTPAnnotator) smtpAuthResponse(l *Line, resp string) {
 		s.authResponses++
 		if s.authResponses == 1 {
 			s.authUser = dec
-			l.Note = "user name " + a.printable(dec) + ", sent as base64 " + a.display([]byte(resp)) + a.base64Exposure()
+			l.Note = "user name " + a.printable(dec) + ", sent as base64 " + a.show(resp) + a.base64Exposure()
 		} else {
 			l.Note = "password " + a.hide(dec) + a.base64Exposure()
 		}
@@ -640,7 +640,7 @@ func smtpLevel(code string) Level {
 func (a *SMTPAnnotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n int) {
 	switch {
 	case cmd.verb == "EHLO" && code == "250" && n == 1:
-		l.Note = "the server greets the client (" + a.display([]byte(msg)) + "); each following line names one extension it supports"
+		l.Note = "the server greets the client (" + a.show(msg) + "); each following line names one extension it supports"
 		l.RFC = "RFC 5321 §4.1.1.1"
 	case cmd.verb == "EHLO" && code == "250":
 		a.ehloKeyword(l, msg)
@@ -674,7 +674,7 @@ func (a *SMTPAnnotator) ehloKeyword(l *Line, msg string) {
 	case "STARTTLS":
 		l.Note, l.RFC = "STARTTLS: the connection can be switched to TLS encryption", "RFC 3207"
 	case "AUTH":
-		l.Note, l.RFC = "AUTH: the client may log in, with mechanisms "+a.display([]byte(params)), "RFC 4954"
+		l.Note, l.RFC = "AUTH: the client may log in, with mechanisms "+a.show(params), "RFC 4954"
 	case "ENHANCEDSTATUSCODES":
 		l.Note, l.RFC = "ENHANCEDSTATUSCODES: replies carry a detailed code such as 5.1.1 (bad mailbox)", "RFC 2034"
 	case "CHUNKING":
@@ -698,7 +698,7 @@ func (a *SMTPAnnotator) ehloKeyword(l *Line, msg string) {
 	case "MT-PRIORITY":
 		l.Note, l.RFC = "MT-PRIORITY: messages may carry a priority", "RFC 6710"
 	case "LIMITS":
-		l.Note, l.RFC = "LIMITS: the server states its limits ("+a.display([]byte(params))+")", "RFC 9422"
+		l.Note, l.RFC = "LIMITS: the server states its limits ("+a.show(params)+")", "RFC 9422"
 	default:
 		switch {
 		case vendorKeywords[kw] != "":
@@ -709,7 +709,7 @@ func (a *SMTPAnnotator) ehloKeyword(l *Line, msg string) {
 				l.Note += "; 8 letters: most likely STARTTLS, so encryption is blocked on this path"
 			}
 		case kw != "" && kw[0] == 'X':
-			l.Note = "extension " + a.display([]byte(kw)) + ": a private (non-standard) extension of this server software"
+			l.Note = "extension " + a.show(kw) + ": a private (non-standard) extension of this server software"
 		}
 	}
 }
@@ -723,7 +723,7 @@ func (a *SMTPAnnotator) smtpChallenge(l *Line, msg string) {
 	case msg == "" || dec == "" && ok:
 		l.Note = "the server is ready for the " + a.smtp.auth + " credentials (an empty challenge): the client sends them base64-encoded"
 	case ok:
-		l.Note = "the server asks " + a.printable(dec) + " (base64 " + a.display([]byte(msg)) + "); the client answers on the next line, base64-encoded"
+		l.Note = "the server asks " + a.printable(dec) + " (base64 " + a.show(msg) + "); the client answers on the next line, base64-encoded"
 	default:
 		l.Note = "a login challenge from the server; the client answers on the next line"
 	}
@@ -732,16 +732,16 @@ func (a *SMTPAnnotator) smtpChallenge(l *Line, msg string) {
 // smtpReply explains the final line of a reply in the light of the command it answers.
 func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	a.want(kb.ReplyCode, code)
-	m := a.display([]byte(msg))
+	m := a.show(msg)
 	if !a.smtpOpeningReply(l, cmd, code, m) && !a.smtpTransactionReply(l, cmd, code, m) &&
 		!a.smtpSessionReply(l, cmd, code, m) &&
 		!a.smtpSequenceReply(l, cmd, code, m) &&
 		!a.smtpSyntaxReply(l, cmd, code, m) {
 		subject := "the " + strings.Trim(cmd.verb, "<>") + " command"
 		if cmd.verb == "RCPT" {
-			subject = "recipient <" + a.display([]byte(cmd.arg)) + ">"
+			subject = "recipient <" + a.show(cmd.arg) + ">"
 		} else if cmd.verb == "MAIL" {
-			subject = "sender <" + a.display([]byte(cmd.arg)) + ">"
+			subject = "sender <" + a.show(cmd.arg) + ">"
 		}
 		l.Note = subject + " was refused (" + m + ")"
 		l.RFC = "RFC 5321 §4.2.1"
@@ -801,7 +801,7 @@ func (a *SMTPAnnotator) smtpTransactionReply(l *Line, cmd smtpCmd, code, m strin
 	case cmd.verb == "MAIL" && class == '2':
 		s.from = cmd.arg
 		s.state = "mail"
-		l.Note = "the server accepted sender <" + a.display([]byte(cmd.arg)) + ">; now name the recipients with RCPT TO"
+		l.Note = "the server accepted sender <" + a.show(cmd.arg) + ">; now name the recipients with RCPT TO"
 		if cmd.malformed {
 			l.Note += ". This server is lenient: it took the address without angle brackets, which strict servers refuse with 501"
 		}
@@ -809,7 +809,7 @@ func (a *SMTPAnnotator) smtpTransactionReply(l *Line, cmd smtpCmd, code, m strin
 	case cmd.verb == "RCPT" && class == '2':
 		s.rcpts++
 		s.state = "rcpt"
-		l.Note = "the server accepted recipient <" + a.display([]byte(cmd.arg)) + ">"
+		l.Note = "the server accepted recipient <" + a.show(cmd.arg) + ">"
 		if s.rcpts > 1 {
 			l.Note += " (" + plural(s.rcpts, "recipient") + " so far)"
 		}
@@ -888,7 +888,7 @@ func (a *SMTPAnnotator) smtpSessionReply(l *Line, cmd smtpCmd, code, m string) b
 	case cmd.verb == "AUTH" && code == "235":
 		who := s.authUser
 		if who != "" {
-			l.Note = "logged in as " + a.display([]byte(who)) + ": the server will now accept mail from this user for any destination"
+			l.Note = "logged in as " + a.show(who) + ": the server will now accept mail from this user for any destination"
 		} else {
 			l.Note = "login succeeded: the server will now accept mail from this user for any destination"
 		}
@@ -1149,9 +1149,7 @@ func NewSMTPAnnotator(opts AnnotateOptions) *SMTPAnnotator {
 // Annotate explains one event of the session (see Annotator).
 func (a *SMTPAnnotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
 
-func (a *SMTPAnnotator) line(l *Line, e wire.Event)    { a.smtpLine(l, e) }
-func (a *SMTPAnnotator) payload(l *Line, e wire.Event) { a.smtpPayload(l, e) }
-func (a *SMTPAnnotator) state() string                 { return a.smtp.state }
+func (a *SMTPAnnotator) state() string { return a.smtp.state }
 
 // startTLS: the server forgets what was said before TLS (RFC 3207 §4.2).
 func (a *SMTPAnnotator) startTLS(l *Line) {
