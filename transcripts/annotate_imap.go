@@ -46,6 +46,9 @@ type imapState struct {
 	respOpen    bool
 	respLit     int
 	respLitText string
+	// ivals is the parser of ENVELOPE and BODYSTRUCTURE values, its arena
+	// kept from one response to the next.
+	ivals ivalParser
 	// literalPending: the last server line announced a literal whose bytes
 	// have not come (yet, or at all: a log may leave them out).
 	literalPending bool

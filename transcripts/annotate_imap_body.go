@@ -15,21 +15,39 @@ type ival struct {
 	isNil  bool
 }
 
-// ivalLimits bound what parseIVal builds from a hostile line: nesting and
+// ivalLimits bound what ivalParser builds from a hostile line: nesting and
 // the values of one list.
 const (
 	ivalMaxDepth = 16
 	ivalMaxList  = 64
 )
 
-// parseIVal reads one value at the start of s and returns the rest.
-func parseIVal(s string, depth int) (v ival, rest string) {
+// ivalParser parses IMAP values into one arena of ivals, reused from one
+// response to the next: an ENVELOPE is some twenty lists, and allocating
+// each was most of the cost of explaining it. The values are valid until
+// the next parse.
+type ivalParser struct {
+	arena []ival
+}
+
+// parse reads one value at the start of s, forgetting the last parse.
+func (p *ivalParser) parse(s string) ival {
+	if p.arena == nil {
+		p.arena = make([]ival, 0, 64) // an ENVELOPE's some fifty values
+	}
+	p.arena = p.arena[:0]
+	v, _ := p.value(s, 0)
+	return v
+}
+
+// value reads one value at the start of s and returns the rest.
+func (p *ivalParser) value(s string, depth int) (v ival, rest string) {
 	s = strings.TrimLeft(s, " ")
 	switch {
 	case s == "":
 		return ival{isNil: true}, ""
 	case s[0] == '(':
-		return parseIList(s[1:], depth+1)
+		return p.list(s[1:], depth+1)
 	case s[0] == '"':
 		end := min(skipQuoted(s, 0), len(s))
 		q := s[1:end] // unclosed: what there is
@@ -65,11 +83,17 @@ func unquoteIMAP(q string) string {
 	return string(b)
 }
 
-// parseIList reads the values of a list whose "(" has been read, up to
-// its ")".
-func parseIList(s string, depth int) (v ival, rest string) {
+// list reads the values of a list whose "(" has been read, up to its ")".
+// Its items are gathered on the stack and copied to the arena at its end,
+// so that each list's items lie together.
+func (p *ivalParser) list(s string, depth int) (v ival, rest string) {
 	v.isList = true
-	v.list = make([]ival, 0, 4) // an address has 4 values: one allocation for most lists
+	items := make([]ival, 0, 16)
+	defer func() {
+		start := len(p.arena)
+		p.arena = append(p.arena, items...)
+		v.list = p.arena[start:len(p.arena):len(p.arena)]
+	}()
 	for {
 		s = strings.TrimLeft(s, " ")
 		if s == "" {
@@ -78,14 +102,14 @@ func parseIList(s string, depth int) (v ival, rest string) {
 		if s[0] == ')' {
 			return v, s[1:]
 		}
-		if depth > ivalMaxDepth || len(v.list) >= ivalMaxList {
+		if depth > ivalMaxDepth || len(items) >= ivalMaxList {
 			// Too deep or too long to explain: skip to the list's end.
 			end := skipValue("("+s, 0)
 			return v, s[min(max(end-1, 0), len(s)):]
 		}
 		var item ival
-		item, s = parseIVal(s, depth)
-		v.list = append(v.list, item)
+		item, s = p.value(s, depth)
+		items = append(items, item)
 	}
 }
 
@@ -100,31 +124,36 @@ func (v ival) at(i int) ival {
 // envelopeFields are the ENVELOPE's values in order (RFC 9051 §7.5.2).
 var envelopeFields = [...]string{"date", "subject", "from", "sender", "reply-to", "to", "cc", "bcc", "in-reply-to", "message-id"}
 
-// envelopeNote explains an ENVELOPE: the header fields it holds, in the
-// note the ones a message list shows, in the detail all ten.
-func (a *IMAPAnnotator) envelopeNote(value string) (note, detail string) {
-	env, _ := parseIVal(value, 0)
-	var parts []string
-	var b strings.Builder
-	b.WriteString("The ENVELOPE holds these header fields, as the server parsed them:\n\n")
+// envelopeNote explains an ENVELOPE: the header fields it holds, by
+// name. Sender and Reply-To are named only where they differ from From
+// (servers repeat From in them when the header has none; the knowledge
+// base's ENVELOPE entry says so, and what the fields are).
+func (a *IMAPAnnotator) envelopeNote(value string) string {
+	env := a.imap.ivals.parse(value)
+	var n strings.Builder
+	n.Grow(len(value) + 64)
+	n.WriteString("envelope, the message's header fields (not the SMTP envelope): ")
+	empty := n.Len()
+	from := ""
 	for i, name := range envelopeFields {
 		v := a.envelopeValue(i, env.at(i))
-		b.WriteString("- " + name + ": " + mdCode(v) + "\n")
-		switch name {
-		case "sender", "reply-to", "bcc", "in-reply-to":
-			continue // in the detail only: the note keeps to what a list shows
+		if name == "from" {
+			from = v
 		}
-		if v != "NIL" {
-			parts = append(parts, name+" "+v)
+		if v == "NIL" || (name == "sender" || name == "reply-to") && v == from {
+			continue
 		}
+		if n.Len() > empty {
+			n.WriteString(", ")
+		}
+		n.WriteString(name)
+		n.WriteString(" ")
+		n.WriteString(v)
 	}
-	b.WriteString("\nSender and Reply-To repeat From when the message has no such header. These are the message's header " +
-		"fields, not the SMTP envelope (MAIL FROM, RCPT TO) it travelled in.")
-	note = "envelope, the message's header fields (not the SMTP envelope): " + strings.Join(parts, ", ")
-	if len(parts) == 0 {
-		note = "envelope, the message's header fields (not the SMTP envelope): all empty"
+	if n.Len() == empty {
+		n.WriteString("all empty")
 	}
-	return note, b.String()
+	return n.String()
 }
 
 // envelopeValue shows one ENVELOPE field: a string quoted, an address
@@ -142,26 +171,28 @@ func (a *IMAPAnnotator) envelopeValue(i int, v ival) string {
 // addressList shows ((name adl mailbox host) ...) as "Name" <mailbox@host>,
 // with RFC 5322 groups as "group:".
 func (a *IMAPAnnotator) addressList(v ival) string {
-	var out []string
+	var b strings.Builder
 	for _, ad := range v.list {
 		name, mailbox, host := ad.at(0), ad.at(2), ad.at(3)
-		switch {
-		case mailbox.isNil && host.isNil:
+		if mailbox.isNil && host.isNil {
 			continue // the end of a group
-		case host.isNil:
-			out = append(out, a.show(mailbox.s)+":")
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		if host.isNil {
+			b.WriteString(a.show(mailbox.s) + ":")
 			continue
 		}
-		addr := "<" + a.show(mailbox.s+"@"+host.s) + ">"
 		if !name.isNil && name.s != "" {
-			addr = "\"" + a.show(name.s) + "\" " + addr
+			b.WriteString("\"" + a.show(name.s) + "\" ")
 		}
-		out = append(out, addr)
+		b.WriteString("<" + a.show(mailbox.s) + "@" + a.show(host.s) + ">")
 	}
-	if len(out) == 0 {
+	if b.Len() == 0 {
 		return "NIL"
 	}
-	return strings.Join(out, ", ")
+	return b.String()
 }
 
 // mimePart is one node of a BODYSTRUCTURE.
@@ -178,9 +209,8 @@ type mimePart struct {
 }
 
 // parseBodyStructure reads a BODYSTRUCTURE (or BODY) value into its tree.
-func parseBodyStructure(value string) mimePart {
-	v, _ := parseIVal(value, 0)
-	return mimeNode(v, "", 0)
+func parseBodyStructure(p *ivalParser, value string) mimePart {
+	return mimeNode(p.parse(value), "", 0)
 }
 
 // mimeNode reads one body (RFC 9051 §7.5.2's body-type-mpart or
@@ -274,7 +304,7 @@ func mimeDisposition(v ival) (disp, filename string) {
 // bodyStructureNote explains a BODYSTRUCTURE: the note names the parts in
 // one line, the detail draws the tree with the part numbers BODY[n] takes.
 func (a *IMAPAnnotator) bodyStructureNote(value string) (note, detail string) {
-	root := parseBodyStructure(value)
+	root := parseBodyStructure(&a.imap.ivals, value)
 	if root.mime == "/" || root.mime == "" {
 		return "MIME structure: " + a.show(value), ""
 	}

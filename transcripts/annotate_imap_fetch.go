@@ -44,20 +44,34 @@ func (a *IMAPAnnotator) fetchItemsNote(items []fetchItem) (note, detail string) 
 	if len(items) == 0 {
 		return "", ""
 	}
-	parts := make([]string, 0, len(items))
-	var b, more strings.Builder
+	var n, b strings.Builder
+	var more [64]string // fetchItems returns at most 64 items
+	nmore := 0
+	b.Grow(64 * (len(items) + 1))
 	b.WriteString("Data items in this FETCH response:\n\n")
 	for _, it := range items {
-		n, d := a.fetchItemNote(it)
-		if n != "" {
-			parts = append(parts, n)
+		note, d := a.fetchItemNote(it)
+		if note != "" {
+			if n.Len() > 0 {
+				n.WriteString("; ")
+			}
+			n.WriteString(note)
 		}
-		b.WriteString("- `" + mdCode(a.show(it.name)) + "`: " + n + "\n")
+		b.WriteString("- `")
+		b.WriteString(mdCode(a.show(it.name)))
+		b.WriteString("`: ")
+		b.WriteString(note)
+		b.WriteString("\n")
 		if d != "" {
-			more.WriteString("\n" + d)
+			more[nmore] = d
+			nmore++
 		}
 	}
-	return strings.Join(parts, "; "), b.String() + more.String()
+	for _, d := range more[:nmore] {
+		b.WriteString("\n")
+		b.WriteString(d)
+	}
+	return n.String(), b.String()
 }
 
 // fetchItemNote explains one item; detail is set for the items whose
@@ -83,7 +97,7 @@ func (a *IMAPAnnotator) fetchStructureNote(it fetchItem) (note, detail string) {
 	switch name {
 	case "ENVELOPE":
 		a.want(kb.FetchItem, name)
-		return a.envelopeNote(it.value)
+		return a.envelopeNote(it.value), ""
 	case "BODYSTRUCTURE", "BODY":
 		a.want(kb.FetchItem, name)
 		return a.bodyStructureNote(it.value)

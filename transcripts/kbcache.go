@@ -110,7 +110,23 @@ func (a *base) piece(lk lookup) kbPiece {
 }
 
 // rfcOf is the knowledge base's reference for an entry: the one place the
-// RFC sections of commands are kept.
+// RFC sections of commands are kept. Commands are read from kbCommandRFCs,
+// built once: notes ask for them on every line.
 func (a *base) rfcOf(kind kb.Kind, key string) string {
+	if _, isKB := a.know.(kbKnowledge); isKB && kind == kb.Command {
+		return kbCommandRFCs()[entryID{a.proto, kind, key}]
+	}
 	return a.piece(lookup{kind, key}).rfc
 }
+
+// kbCommandRFCs holds the RFC reference of every command in package kb,
+// built once and never changed afterwards, like kbDetails.
+var kbCommandRFCs = sync.OnceValue(func() map[entryID]string {
+	m := map[entryID]string{}
+	for _, e := range kb.All() {
+		if e.Kind == kb.Command {
+			m[entryID{e.Proto, e.Kind, strings.ToUpper(e.Key)}] = e.RFC
+		}
+	}
+	return m
+})
