@@ -24,6 +24,7 @@ type pop3State struct {
 	// multiArg its argument, multiLines the lines so far, inBody whether a
 	// RETR/TOP has passed the blank line after the headers.
 	multi      string
+	multiRFC   string // multi's RFC section, looked up on the answer's first line
 	multiArg   string
 	multiLines int
 	inBody     bool
@@ -393,7 +394,7 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	}
 	m := a.show(msg)
 	if ok && popMultiline(cmd) {
-		s.multi, s.multiArg, s.multiLines, s.inBody = cmd.verb, cmd.arg, 0, false
+		s.multi, s.multiRFC, s.multiArg, s.multiLines, s.inBody = cmd.verb, "", cmd.arg, 0, false
 		a.popMultiStart(l, cmd, m)
 		return
 	}
@@ -579,7 +580,10 @@ func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 func (a *POP3Annotator) popMultiLine(l *Line, text string) {
 	s := &a.pop
 	l.Verb = s.multi
-	l.RFC = a.rfcOf(kb.Command, s.multi)
+	if s.multiRFC == "" {
+		s.multiRFC = a.rfcOf(kb.Command, s.multi) // once per answer: a message has thousands of lines
+	}
+	l.RFC = s.multiRFC
 	if text == "." {
 		l.Complete = true
 		l.Level = Success
