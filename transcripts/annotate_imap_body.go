@@ -134,13 +134,9 @@ func (a *IMAPAnnotator) envelopeNote(value string) string {
 	n.Grow(len(value) + 64)
 	n.WriteString("envelope, the message's header fields (not the SMTP envelope): ")
 	empty := n.Len()
-	from := ""
 	for i, name := range envelopeFields {
-		v := a.envelopeValue(i, env.at(i))
-		if name == "from" {
-			from = v
-		}
-		if v == "NIL" || (name == "sender" || name == "reply-to") && v == from {
+		v := env.at(i)
+		if v.isNil || (name == "sender" || name == "reply-to") && sameIVal(v, env.at(2)) {
 			continue
 		}
 		if n.Len() > empty {
@@ -148,7 +144,13 @@ func (a *IMAPAnnotator) envelopeNote(value string) string {
 		}
 		n.WriteString(name)
 		n.WriteString(" ")
-		n.WriteString(v)
+		if i >= 2 && i <= 7 {
+			a.writeAddresses(&n, v)
+			continue
+		}
+		n.WriteString("\"")
+		n.WriteString(a.show(v.s))
+		n.WriteString("\"")
 	}
 	if n.Len() == empty {
 		n.WriteString("all empty")
@@ -156,43 +158,50 @@ func (a *IMAPAnnotator) envelopeNote(value string) string {
 	return n.String()
 }
 
-// envelopeValue shows one ENVELOPE field: a string quoted, an address
-// list as addresses, NIL as NIL.
-func (a *IMAPAnnotator) envelopeValue(i int, v ival) string {
-	switch {
-	case v.isNil:
-		return "NIL"
-	case i >= 2 && i <= 7:
-		return a.addressList(v)
+// sameIVal reports whether two parsed values are the same.
+func sameIVal(x, y ival) bool {
+	if x.isList != y.isList || x.isNil != y.isNil || x.s != y.s || len(x.list) != len(y.list) {
+		return false
 	}
-	return "\"" + a.show(v.s) + "\""
+	for i := range x.list {
+		if !sameIVal(x.list[i], y.list[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// addressList shows ((name adl mailbox host) ...) as "Name" <mailbox@host>,
+// writeAddresses shows ((name adl mailbox host) ...) as "Name" <mailbox@host>,
 // with RFC 5322 groups as "group:".
-func (a *IMAPAnnotator) addressList(v ival) string {
-	var b strings.Builder
+func (a *IMAPAnnotator) writeAddresses(b *strings.Builder, v ival) {
+	start := b.Len()
 	for _, ad := range v.list {
 		name, mailbox, host := ad.at(0), ad.at(2), ad.at(3)
 		if mailbox.isNil && host.isNil {
 			continue // the end of a group
 		}
-		if b.Len() > 0 {
+		if b.Len() > start {
 			b.WriteString(", ")
 		}
 		if host.isNil {
-			b.WriteString(a.show(mailbox.s) + ":")
+			b.WriteString(a.show(mailbox.s))
+			b.WriteString(":")
 			continue
 		}
 		if !name.isNil && name.s != "" {
-			b.WriteString("\"" + a.show(name.s) + "\" ")
+			b.WriteString("\"")
+			b.WriteString(a.show(name.s))
+			b.WriteString("\" ")
 		}
-		b.WriteString("<" + a.show(mailbox.s) + "@" + a.show(host.s) + ">")
+		b.WriteString("<")
+		b.WriteString(a.show(mailbox.s))
+		b.WriteString("@")
+		b.WriteString(a.show(host.s))
+		b.WriteString(">")
 	}
-	if b.Len() == 0 {
-		return "NIL"
+	if b.Len() == start {
+		b.WriteString("NIL")
 	}
-	return b.String()
 }
 
 // mimePart is one node of a BODYSTRUCTURE.
@@ -308,61 +317,80 @@ func (a *IMAPAnnotator) bodyStructureNote(value string) (note, detail string) {
 	if root.mime == "/" || root.mime == "" {
 		return "MIME structure: " + a.show(value), ""
 	}
-	var b strings.Builder
+	var n, b strings.Builder
+	n.Grow(len(value) / 2)
+	n.WriteString("MIME structure: ")
+	a.writeMimeSummary(&n, root)
+	b.Grow(len(value))
 	b.WriteString("The message's MIME tree (the numbers are the sections BODY[n] fetches):\n\n")
 	a.mimeTree(&b, root, 0)
-	return "MIME structure: " + a.mimeSummary(root), b.String()
+	return n.String(), b.String()
 }
 
-// mimeSummary is one part and its children in a line.
-func (a *IMAPAnnotator) mimeSummary(p mimePart) string {
-	s := a.mimeLabel(p)
+// writeMimeSummary writes one part and its children in a line.
+func (a *IMAPAnnotator) writeMimeSummary(b *strings.Builder, p mimePart) {
+	a.writeMimeLabel(b, p)
 	if len(p.parts) == 0 {
-		return s
-	}
-	kids := make([]string, 0, len(p.parts))
-	for _, c := range p.parts {
-		kids = append(kids, a.mimeSummary(c))
+		return
 	}
 	if strings.HasPrefix(p.mime, "multipart/") {
-		s += " with " + plural(len(p.parts), "part")
+		b.WriteString(" with " + plural(len(p.parts), "part"))
 	}
-	return s + " (" + strings.Join(kids, "; ") + ")"
+	b.WriteString(" (")
+	for i, c := range p.parts {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		a.writeMimeSummary(b, c)
+	}
+	b.WriteString(")")
 }
 
-// mimeLabel names one part: number, type, size, what it is for.
-func (a *IMAPAnnotator) mimeLabel(p mimePart) string {
-	s := a.show(p.mime)
+// writeMimeLabel names one part: number, type, size, what it is for.
+func (a *IMAPAnnotator) writeMimeLabel(b *strings.Builder, p mimePart) {
 	if p.number != "" {
-		s = p.number + " " + s
+		b.WriteString(p.number)
+		b.WriteString(" ")
 	}
+	b.WriteString(a.show(p.mime))
 	if p.size >= 0 && !strings.HasPrefix(p.mime, "multipart/") {
-		s += " " + plural(p.size, "byte")
+		b.WriteString(" ")
+		b.WriteString(plural(p.size, "byte"))
 	}
 	switch {
 	case p.filename != "":
-		s += ", " + a.show(orDefault(p.disp, "attachment")) + " \"" + a.show(p.filename) + "\""
+		b.WriteString(", ")
+		b.WriteString(a.show(orDefault(p.disp, "attachment")))
+		b.WriteString(" \"")
+		b.WriteString(mdCode(a.show(p.filename))) // no backquote: the tree is Markdown
+		b.WriteString("\"")
 	case p.disp == "attachment":
-		s += ", an attachment"
+		b.WriteString(", an attachment")
 	}
-	return s
 }
 
 // mimeTree draws the tree as a Markdown list, one part per line.
 func (a *IMAPAnnotator) mimeTree(b *strings.Builder, p mimePart, depth int) {
-	b.WriteString(strings.Repeat("  ", depth) + "- " + mdCode(a.mimeLabel(p)))
-	var more []string
+	for range depth {
+		b.WriteString("  ")
+	}
+	b.WriteString("- ")
+	a.writeMimeLabel(b, p)
+	sep := " ("
 	if p.params != "" {
-		more = append(more, a.show(p.params))
+		b.WriteString(sep + mdCode(a.show(p.params)))
+		sep = ", "
 	}
 	if p.encoding != "" && p.encoding != "7bit" {
-		more = append(more, p.encoding+" transfer encoding")
+		b.WriteString(sep + p.encoding + " transfer encoding")
+		sep = ", "
 	}
 	if p.lines >= 0 {
-		more = append(more, plural(p.lines, "line"))
+		b.WriteString(sep + plural(p.lines, "line"))
+		sep = ", "
 	}
-	if len(more) > 0 {
-		b.WriteString(" (" + mdCode(strings.Join(more, ", ")) + ")")
+	if sep == ", " {
+		b.WriteString(")")
 	}
 	b.WriteString("\n")
 	for _, c := range p.parts {
