@@ -74,3 +74,36 @@ func annotatedLog(t *testing.T, name string) string {
 	}
 	return b.String()
 }
+
+// TestPipelinedLogsExplainedByTheirCommand pins what the golden files show
+// for the mistakes a pipelined or literal-rich log used to get: a reply
+// explained by the last command sent instead of the one it answers, and
+// the FETCH items after a literal left unexplained.
+func TestPipelinedLogsExplainedByTheirCommand(t *testing.T) {
+	for _, c := range []struct {
+		log, line, verb, want, notWant string
+	}{
+		{"cs_imap_pipelined.log", "* 32 EXISTS", "SELECT", "mailbox INBOX holds 32 messages", "new mail"},
+		{"cs_imap_pipelined.log", "a4 OK FETCH completed", "FETCH", "every message asked for has been sent", "no message matched"},
+		{"cs_imap_pipelined.log", "* 2 FETCH (FLAGS (\\Seen))", "STORE", "flags \\Seen", "another session changed it"},
+		{"cs_imap_rfc9051_pipelined.log", "+ idling", "IDLE", "the server is idling", ""},
+		{"cs_smtp_pipelined_rfc2920.log", "554 no valid recipients given", "DATA", "no recipient was accepted", ""},
+		{"cs_pop3_pipelined.log", "+OK POP3 server signing off (1 message left)", "QUIT", "UPDATE state", "before login"},
+		{"imaplib_literal_envelope.log", ` (("Bob Builder" NIL`, "FETCH", "reply-to <builders@example.org>", ""},
+		{"imaplib_literal_envelope.log", " BODYSTRUCTURE (((", "FETCH", `2 application/pdf 604 bytes, attachment "minutes.pdf"`, ""},
+	} {
+		got := annotatedLog(t, c.log)
+		i := strings.Index(got, "\n"+"S "+c.line)
+		if i < 0 {
+			t.Errorf("%s: no server line %q", c.log, c.line)
+			continue
+		}
+		entry := got[i+1:]
+		if j := strings.Index(entry, "]\n"); j >= 0 {
+			entry = entry[:j]
+		}
+		if !strings.Contains(entry, c.want) || c.notWant != "" && strings.Contains(entry, c.notWant) || !strings.Contains(entry, "verb="+c.verb+" ") {
+			t.Errorf("%s: %q is explained as\n%s\nwant it under %s, saying %q and not %q", c.log, c.line, entry, c.verb, c.want, c.notWant)
+		}
+	}
+}
