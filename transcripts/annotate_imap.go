@@ -649,9 +649,14 @@ func (a *IMAPAnnotator) imapServerLiteral(l *Line, text string, continued bool) 
 	// An empty literal has no bytes to wait for: the next line goes on.
 	s.literalPending, s.serverContinuing = n > 0, n == 0
 	body := strings.TrimSuffix(text, "{"+strconv.Itoa(n)+"}")
-	if continued && s.respOpen {
+	switch {
+	case continued && s.respOpen && len(s.resp)+len(body) > maxResp:
+		// A response of endless literals: stop keeping it (its items
+		// are no longer explained), so memory stays bounded.
+		s.resp, s.respOpen = "", false
+	case continued && s.respOpen:
 		s.resp += s.respLitText + body
-	} else {
+	default:
 		s.resp, s.respOpen = body, strings.HasPrefix(text, "* ")
 	}
 	s.respLit = n
@@ -660,6 +665,9 @@ func (a *IMAPAnnotator) imapServerLiteral(l *Line, text string, continued bool) 
 		s.respLitText = `""`
 	}
 }
+
+// maxResp bounds the response kept across literals (imapServerLiteral).
+const maxResp = 64 << 10
 
 // literalAsString is what a short one-line literal stands for in the
 // response kept for the line after it: a quoted string, so that an
