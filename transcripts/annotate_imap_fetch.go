@@ -324,29 +324,3 @@ func skipQuoted(s string, i int) int {
 	}
 	return len(s)
 }
-
-// imapTokens splits a space-separated IMAP value list into at most max
-// values, keeping lists and quoted strings whole (quotes are removed from
-// quoted strings).
-func imapTokens(s string, max int) []string {
-	var out []string
-	for i := 0; i < len(s) && len(out) < max; {
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
-		if i >= len(s) {
-			break
-		}
-		j := skipValue(s, i)
-		if j <= i {
-			j = i + 1
-		}
-		tok := s[i:j]
-		if strings.HasPrefix(tok, "\"") && strings.HasSuffix(tok, "\"") && len(tok) >= 2 {
-			tok = tok[1 : len(tok)-1]
-		}
-		out = append(out, tok)
-		i = j
-	}
-	return out
-}
