@@ -143,7 +143,7 @@ type logPrinter struct {
 // printSession is one open session of the log.
 type printSession struct {
 	proto wire.Proto
-	a     *transcripts.Annotator
+	a     transcripts.Annotator
 	// said holds the notes printed in this session: a note that repeats
 	// (the same reply to the same command, again and again) is said once.
 	said map[string]bool

@@ -291,7 +291,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 		return nil
 	}
 	// One annotator per session, so each line is explained in context.
-	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	annotators := map[wire.SessionID]transcripts.Annotator{}
 	w := bufio.NewWriterSize(out, 64*1024)
 	defer w.Flush()
 	// The printer must not take the CPU the mail servers need: it works at
@@ -332,7 +332,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 // printRest prints what was still waiting when serve was stopped (the
 // sessions' last lines and their closing), for as long as printLast allows,
 // and counts the rest, so that stopping drops nothing silently either.
-func printRest(w io.Writer, sub *wire.Subscription, annotators map[wire.SessionID]*transcripts.Annotator) {
+func printRest(w io.Writer, sub *wire.Subscription, annotators map[wire.SessionID]transcripts.Annotator) {
 	deadline := time.Now().Add(printLast)
 	missed := 0
 	for batch := range sub.Batches() {
@@ -420,7 +420,7 @@ func printBanner(w io.Writer, sim *simulator.Simulator, opts simulator.Options) 
 
 // printEvent writes one wire event as a C:/S: line with its annotation,
 // secrets masked.
-func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]*transcripts.Annotator) {
+func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]transcripts.Annotator) {
 	if e.Kind == wire.Dropped {
 		fmt.Fprintf(w, "[output] %d lines not shown: more than the printer can annotate in its twentieth of a core (the mail servers come first)\n", e.N)
 		return

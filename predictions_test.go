@@ -87,7 +87,7 @@ func TestAnnotatorPredictionsMatchTheServers(t *testing.T) {
 	// Annotate every session's events in order, and pair each predicting
 	// client line with the next server line of its session.
 	last := sim.LastSeq()
-	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	annotators := map[wire.SessionID]transcripts.Annotator{}
 	predicted := map[wire.SessionID][]string{} // the prediction awaiting its reply
 	note := map[wire.SessionID]string{}
 	// The ways a note foretells the reply, and what the reply must then hold.

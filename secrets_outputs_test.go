@@ -105,7 +105,7 @@ func TestPipelinedSecretsReachNoOutput(t *testing.T) {
 
 	outputs := map[string]string{}
 	var serveOut bytes.Buffer
-	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	annotators := map[wire.SessionID]transcripts.Annotator{}
 	for e := range printed.Events() {
 		printEvent(&serveOut, e, annotators)
 	}

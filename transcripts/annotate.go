@@ -34,20 +34,68 @@ type Cache struct{ kb *kbCache }
 // NewCache returns an empty cache for AnnotateOptions.Cache.
 func NewCache() *Cache { return &Cache{kb: newKBCache()} }
 
-// Annotator explains one session's lines in context. One per session; not
-// safe for concurrent use. It keeps the protocol state (commands awaiting a
-// reply, the envelope so far, the selected mailbox...) so that a reply can
-// say what it answers ("the server accepted recipient <bob@example.org>").
-type Annotator struct {
+// Annotator explains one session's lines in context: the annotator of
+// the session's protocol (SMTPAnnotator, POP3Annotator, IMAPAnnotator).
+// One per session; not safe for concurrent use.
+type Annotator interface {
+	// Annotate explains one event of the session, updating the
+	// annotator's view of the protocol state. Any bytes are accepted:
+	// nonsense gets a note saying so, never a panic.
+	Annotate(e wire.Event) Line
+}
+
+// protocol is one of the protocols' annotators (SMTPAnnotator,
+// POP3Annotator, IMAPAnnotator), as the shared flow of base.annotate sees
+// it. Their lines, payloads and TLS notes are reached through explain,
+// with calls on the concrete types: a *Line handed to an interface method
+// would escape to the heap, one allocation per line.
+type protocol interface {
+	state() string
+}
+
+// explainLine, explainPayload and explainTLS hand the line to its
+// protocol's annotator.
+func (a *base) explainLine(p protocol, l *Line, e wire.Event) {
+	switch p := p.(type) {
+	case *SMTPAnnotator:
+		p.smtpLine(l, e)
+	case *POP3Annotator:
+		p.popLine(l, e)
+	case *IMAPAnnotator:
+		p.imapLine(l, e)
+	}
+}
+
+func (a *base) explainPayload(p protocol, l *Line, e wire.Event) {
+	switch p := p.(type) {
+	case *SMTPAnnotator:
+		p.smtpPayload(l, e)
+	case *POP3Annotator:
+		p.popPayload(l, e)
+	case *IMAPAnnotator:
+		p.imapPayload(l, e)
+	}
+}
+
+func (a *base) explainTLS(p protocol, l *Line) {
+	switch p := p.(type) {
+	case *SMTPAnnotator:
+		p.startTLS(l)
+	case *POP3Annotator:
+		p.startTLS(l)
+	case *IMAPAnnotator:
+		p.startTLS(l)
+	}
+}
+
+// base is what every protocol's annotator shares: options, the knowledge
+// base and the scratch space of the line being annotated.
+type base struct {
 	proto wire.Proto
 	opts  AnnotateOptions
 	know  Knowledge
 
-	smtp smtpState
-	pop  pop3State
-	imap imapState
-
-	// Per-call scratch, reset by Annotate.
+	// Per-call scratch, reset by annotate.
 	lookups  []lookup // knowledge entries whose explanation joins Detail
 	revealed []string // secrets shown in this line's note, to mask for saving
 	esc      []byte   // buffer for escaping display text
@@ -70,20 +118,30 @@ type lookup struct {
 	key  string
 }
 
-// NewAnnotator returns an annotator for one session speaking proto.
-func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
-	a := &Annotator{proto: proto, opts: opts, know: opts.Knowledge}
+func newBase(proto wire.Proto, opts AnnotateOptions) base {
+	b := base{proto: proto, opts: opts, know: opts.Knowledge}
 	if opts.Cache != nil {
-		a.cache = opts.Cache.kb
+		b.cache = opts.Cache.kb
 	} else {
-		a.cache = newKBCache()
+		b.cache = newKBCache()
 	}
-	if a.know == nil {
-		a.know = kbKnowledge{}
+	if b.know == nil {
+		b.know = kbKnowledge{}
 	}
-	a.smtp.init()
-	a.pop.init()
-	a.imap.init()
+	return b
+}
+
+// NewAnnotator returns the annotator for one session speaking proto (an
+// unknown protocol gets the SMTP one, as the log readers assume).
+func NewAnnotator(proto wire.Proto, opts AnnotateOptions) Annotator {
+	switch proto {
+	case wire.POP3:
+		return NewPOP3Annotator(opts)
+	case wire.IMAP:
+		return NewIMAPAnnotator(opts)
+	}
+	a := NewSMTPAnnotator(opts)
+	a.proto = proto
 	return a
 }
 
@@ -92,10 +150,9 @@ func NewAnnotator(proto wire.Proto, opts AnnotateOptions) *Annotator {
 // annotators to never producing it.
 const InternalErrorNote = "mailtutor could not explain this line (a bug in the tutor, please report it): "
 
-// Annotate explains one event of the session, updating the annotator's view
-// of the protocol state. Any bytes are accepted: nonsense gets a note saying
-// so, never a panic.
-func (a *Annotator) Annotate(e wire.Event) (l Line) {
+// annotate is the flow every protocol shares: the line's fields and
+// text, the protocol's explanation (p), the knowledge base's, masking.
+func (a *base) annotate(e wire.Event, p protocol) (l Line) {
 	// serve's printer and the TUI annotate in the same process as the mail
 	// servers: a bug here must cost one line's explanation, not every
 	// session.
@@ -127,37 +184,19 @@ func (a *Annotator) Annotate(e wire.Event) (l Line) {
 	if l.Proto == "" {
 		l.Proto = a.proto
 	}
-	if a.proto == wire.IMAP && e.Kind == wire.Line && e.Dir == wire.FromClient && e.Secret.Empty() {
-		// The splitter does not mask "LOGIN bob pw" typed without a tag.
-		e.Secret = imapUntaggedLogin(wire.TrimEOL(e.Data))
-	}
 	switch e.Kind {
 	case wire.Line:
 		a.setText(&l, e)
 		if a.continuesCutLine(&l, e) {
 			break
 		}
-		switch a.proto {
-		case wire.SMTP:
-			a.smtpLine(&l, e)
-		case wire.POP3:
-			a.popLine(&l, e)
-		case wire.IMAP:
-			a.imapLine(&l, e)
-		}
+		a.explainLine(p, &l, e)
 	case wire.Payload:
 		l.Raw = a.raw(e)
 		l.Secret = !e.Secret.Empty()
-		switch a.proto {
-		case wire.SMTP:
-			a.smtpPayload(&l, e)
-		case wire.POP3:
-			a.popPayload(&l, e)
-		case wire.IMAP:
-			a.imapPayload(&l, e)
-		}
+		a.explainPayload(p, &l, e)
 	default:
-		a.meta(&l, e)
+		a.meta(&l, e, p)
 	}
 	a.finish(&l, e)
 	return l
@@ -167,7 +206,7 @@ func (a *Annotator) Annotate(e wire.Event) (l Line) {
 // be one event, and reports whether it was one. The protocol annotators
 // see only the line's first piece: it names the command, and one reply
 // answers the whole line.
-func (a *Annotator) continuesCutLine(l *Line, e wire.Event) bool {
+func (a *base) continuesCutLine(l *Line, e wire.Event) bool {
 	if e.Dir != wire.FromClient && e.Dir != wire.FromServer {
 		return false
 	}
@@ -195,7 +234,7 @@ func suppressedByLog(text string) bool {
 const suppressedNote = "the credentials went here; the mail program left them out of its log, as it should"
 
 // raw returns the event's bytes, masked unless secrets are revealed.
-func (a *Annotator) raw(e wire.Event) []byte {
+func (a *base) raw(e wire.Event) []byte {
 	if a.opts.RevealSecrets {
 		return e.Data
 	}
@@ -203,7 +242,7 @@ func (a *Annotator) raw(e wire.Event) []byte {
 }
 
 // setText fills Raw, Text and Secret of a Line event.
-func (a *Annotator) setText(l *Line, e wire.Event) {
+func (a *base) setText(l *Line, e wire.Event) {
 	l.Raw = a.raw(e)
 	l.Secret = !e.Secret.Empty()
 	raw := wire.TrimEOL(l.Raw)
@@ -216,7 +255,7 @@ func (a *Annotator) setText(l *Line, e wire.Event) {
 }
 
 // lineText is the event's line without its ending, as a string.
-func (a *Annotator) lineText(e wire.Event) string {
+func (a *base) lineText(e wire.Event) string {
 	if a.text != "" {
 		return a.text
 	}
@@ -225,7 +264,7 @@ func (a *Annotator) lineText(e wire.Event) string {
 
 // finish adds the knowledge base's explanations, marks lines nobody could
 // explain, and keeps a masked copy when a secret was shown.
-func (a *Annotator) finish(l *Line, e wire.Event) {
+func (a *base) finish(l *Line, e wire.Event) {
 	// The annotator's own Detail quotes wire bytes (headers of a message):
 	// keep it printable whatever arrived. The knowledge base's pieces were
 	// made safe when cached.
@@ -289,7 +328,7 @@ func (a *Annotator) finish(l *Line, e wire.Event) {
 
 // safe escapes what a terminal would obey in an annotation (wire.Visible);
 // Detail keeps its line breaks.
-func (a *Annotator) safe(s string, keepNewlines bool) string {
+func (a *base) safe(s string, keepNewlines bool) string {
 	if keepNewlines {
 		return wire.VisibleLines(s)
 	}
@@ -297,7 +336,7 @@ func (a *Annotator) safe(s string, keepNewlines bool) string {
 }
 
 // want asks finish to add a knowledge-base entry's explanation.
-func (a *Annotator) want(kind kb.Kind, key string) {
+func (a *base) want(kind kb.Kind, key string) {
 	if key != "" && len(a.lookups) < 8 {
 		a.lookups = append(a.lookups, lookup{kind, key})
 	}
@@ -305,7 +344,7 @@ func (a *Annotator) want(kind kb.Kind, key string) {
 
 // hide returns s, or "********" unless secrets are revealed. A revealed
 // secret is remembered so the saved form can still mask it.
-func (a *Annotator) hide(s string) string {
+func (a *base) hide(s string) string {
 	if !a.opts.RevealSecrets {
 		return "********"
 	}
@@ -327,7 +366,7 @@ func genericNote(l *Line) string {
 }
 
 // meta explains Open, Close, TLS, TLSFailed, Dropped and Discarded events.
-func (a *Annotator) meta(l *Line, e wire.Event) {
+func (a *base) meta(l *Line, e wire.Event, p protocol) {
 	detail := a.display(e.Data)
 	switch e.Kind {
 	case wire.Open:
@@ -341,7 +380,7 @@ func (a *Annotator) meta(l *Line, e wire.Event) {
 		if e.Role.ImplicitTLS() {
 			l.Note += "; TLS starts with the first byte"
 		}
-		l.State = a.initialState()
+		l.State = p.state()
 	case wire.Close:
 		l.Text = "[closed: " + detail + "]"
 		l.Note = "the connection ended (" + detail + ")"
@@ -353,20 +392,8 @@ func (a *Annotator) meta(l *Line, e wire.Event) {
 			"not commands, passwords or messages"
 		l.Level = Success
 		l.RFC = "RFC 8446"
-		switch a.proto {
-		case wire.SMTP:
-			l.RFC = "RFC 3207 §4.2"
-			l.Note += ". The server forgets everything said before TLS: the client must send EHLO again"
-			a.smtp.afterTLS()
-			l.State = a.smtp.state
-		case wire.POP3:
-			l.RFC = "RFC 2595 §4"
-			l.State = a.pop.state
-		case wire.IMAP:
-			l.RFC = "RFC 9051 §6.2.1"
-			l.Note += ". Capabilities may change: a careful client asks CAPABILITY again"
-			l.State = a.imap.state
-		}
+		a.explainTLS(p, l)
+		l.State = p.state()
 	case wire.TLSFailed:
 		l.Text = "[TLS failed: " + detail + "]"
 		l.Note = "the TLS handshake failed (" + detail + "): nothing more can be exchanged safely. " +
@@ -388,18 +415,6 @@ func (a *Annotator) meta(l *Line, e wire.Event) {
 		l.Text = "[" + e.Kind.String() + "]"
 		l.Note = "session event " + e.Kind.String()
 	}
-}
-
-func (a *Annotator) initialState() string {
-	switch a.proto {
-	case wire.SMTP:
-		return a.smtp.state
-	case wire.POP3:
-		return a.pop.state
-	case wire.IMAP:
-		return a.imap.state
-	}
-	return ""
 }
 
 // roleMeaning says what a listener role is for.
@@ -424,7 +439,7 @@ func roleMeaning(r wire.Role) string {
 }
 
 // payloadGeneric summarises a payload a protocol does not expect.
-func (a *Annotator) payloadGeneric(l *Line, e wire.Event) {
+func (a *base) payloadGeneric(l *Line, e wire.Event) {
 	l.Text = "[" + formatInt(len(e.Data)) + " bytes of data]"
 	l.Note = "a block of raw bytes carried inside the protocol"
 }
@@ -442,10 +457,14 @@ func lineEnding(b []byte) string {
 	return ""
 }
 
+// show is display for a string: one that needs no escaping comes back
+// as it is, without a copy.
+func (a *base) show(s string) string { return wire.Visible(s) }
+
 // display makes bytes safe to show (wire.Visible): printable ASCII and
 // valid UTF-8 as is, controls, bidi controls and invalid bytes escaped
 // ("\r", "\t", "\x1b", "\u202e"). The escaping reuses one buffer.
-func (a *Annotator) display(b []byte) string {
+func (a *base) display(b []byte) string {
 	if wire.VisibleBytes(b) {
 		return string(b)
 	}
@@ -544,20 +563,20 @@ func decodeBase64(s string) (string, bool) {
 }
 
 // printable quotes a decoded string for a note, escaping control bytes.
-func (a *Annotator) printable(s string) string {
-	return "\"" + a.display([]byte(s)) + "\""
+func (a *base) printable(s string) string {
+	return "\"" + a.show(s) + "\""
 }
 
 // saslPlain explains a decoded PLAIN response (authzid NUL user NUL password, RFC 4616).
-func (a *Annotator) saslPlain(decoded string) (note string, user string) {
+func (a *base) saslPlain(decoded string) (note string, user string) {
 	parts := strings.Split(decoded, "\x00")
 	if len(parts) != 3 {
 		return "not a valid PLAIN response: it must be authorization-id NUL user NUL password (RFC 4616 §2)", ""
 	}
 	user = parts[1]
-	note = "user " + a.display([]byte(user)) + ", password " + a.hide(parts[2])
+	note = "user " + a.show(user) + ", password " + a.hide(parts[2])
 	if parts[0] != "" && parts[0] != user {
-		note += ", acting as " + a.display([]byte(parts[0]))
+		note += ", acting as " + a.show(parts[0])
 	}
 	note += a.base64Exposure()
 	return note, user
@@ -565,7 +584,7 @@ func (a *Annotator) saslPlain(decoded string) (note string, user string) {
 
 // base64Exposure says who can read a base64-encoded credential: anyone on
 // the path, unless the line travelled inside TLS.
-func (a *Annotator) base64Exposure() string {
+func (a *base) base64Exposure() string {
 	if a.encrypted {
 		return " (base64-encoded, inside TLS: only the server can read it)"
 	}
@@ -650,16 +669,16 @@ func (m messageSummary) get(name string) string {
 }
 
 // describe is a one-line account of the message: "from X to Y, subject "Z"".
-func (a *Annotator) describe(m messageSummary) string {
+func (a *base) describe(m messageSummary) string {
 	var parts []string
 	if v := m.get("From"); v != "" {
-		parts = append(parts, "from "+a.display([]byte(v)))
+		parts = append(parts, "from "+a.show(v))
 	}
 	if v := m.get("To"); v != "" {
-		parts = append(parts, "to "+a.display([]byte(v)))
+		parts = append(parts, "to "+a.show(v))
 	}
 	if v := m.get("Subject"); v != "" {
-		parts = append(parts, "subject \""+a.display([]byte(v))+"\"")
+		parts = append(parts, "subject \""+a.show(v)+"\"")
 	}
 	if m.nHeaders == 0 {
 		return "no header section (a real message starts with headers such as From:, To:, Subject:, Date:)"
@@ -683,14 +702,14 @@ func (a *Annotator) describe(m messageSummary) string {
 }
 
 // headerDetail lists the headers in Markdown.
-func (a *Annotator) headerDetail(m messageSummary) string {
+func (a *base) headerDetail(m messageSummary) string {
 	if len(m.headers) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("Headers of the message:\n\n")
 	for _, h := range m.headers {
-		b.WriteString("- `" + mdCode(a.display([]byte(h.name))) + ":` " + mdCode(a.display([]byte(h.value))) + "\n")
+		b.WriteString("- `" + mdCode(a.show(h.name)) + ":` " + mdCode(a.show(h.value)) + "\n")
 	}
 	b.WriteString("\nThe headers are what the reader's mail program shows; the envelope (MAIL FROM / RCPT TO) is what servers route by, and the two may differ.")
 	return b.String()

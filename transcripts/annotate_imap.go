@@ -26,6 +26,10 @@ type imapState struct {
 	open    []imapCmd // commands sent and not yet completed, oldest first
 	state   string    // "not authenticated", "authenticated", "selected INBOX", "logout"
 	greeted bool
+	// serverSeen: the log shows the server's side (some tools log only
+	// the commands), so a command sent before the replies to earlier
+	// ones is pipelined, not a reply left out of the log.
+	serverSeen bool
 	// continuing is set while a command line is continued after a literal.
 	continuing bool
 	// literalWait: a synchronising literal of this size awaits the server's "+".
@@ -35,6 +39,16 @@ type imapState struct {
 	serverLiteral string
 	// serverContinuing: the next server line continues a response after a literal.
 	serverContinuing bool
+	// resp is an untagged response up to its last literal (respOpen),
+	// respLit that literal's size and respLitText its placeholder, for
+	// the line that continues the response (imapResponseRest).
+	resp        string
+	respOpen    bool
+	respLit     int
+	respLitText string
+	// ivals is the parser of ENVELOPE and BODYSTRUCTURE values, its arena
+	// kept from one response to the next.
+	ivals ivalParser
 	// literalPending: the last server line announced a literal whose bytes
 	// have not come (yet, or at all: a log may leave them out).
 	literalPending bool
@@ -57,36 +71,20 @@ func (s *imapState) init() {
 	s.literalWait = -1
 }
 
-// imapVerbs are the commands this tutor explains, with their sections (RFC 9051 = IMAP4rev2).
-var imapVerbs = map[string]string{
-	"CAPABILITY": "RFC 9051 §6.1.1", "NOOP": "RFC 9051 §6.1.2", "LOGOUT": "RFC 9051 §6.1.3", "STARTTLS": "RFC 9051 §6.2.1",
-	"AUTHENTICATE": "RFC 9051 §6.2.2", "LOGIN": "RFC 9051 §6.2.3", "ENABLE": "RFC 9051 §6.3.1", "SELECT": "RFC 9051 §6.3.2",
-	"EXAMINE": "RFC 9051 §6.3.3", "CREATE": "RFC 9051 §6.3.4", "DELETE": "RFC 9051 §6.3.5", "RENAME": "RFC 9051 §6.3.6",
-	"SUBSCRIBE": "RFC 9051 §6.3.7", "UNSUBSCRIBE": "RFC 9051 §6.3.8", "LIST": "RFC 9051 §6.3.9", "NAMESPACE": "RFC 9051 §6.3.10",
-	"STATUS": "RFC 9051 §6.3.11", "APPEND": "RFC 9051 §6.3.12", "IDLE": "RFC 9051 §6.3.13", "LSUB": "RFC 3501 §6.3.9",
-	"CLOSE": "RFC 9051 §6.4.1", "UNSELECT": "RFC 9051 §6.4.2", "EXPUNGE": "RFC 9051 §6.4.3", "SEARCH": "RFC 9051 §6.4.4",
-	"FETCH": "RFC 9051 §6.4.5", "STORE": "RFC 9051 §6.4.6", "COPY": "RFC 9051 §6.4.7", "MOVE": "RFC 9051 §6.4.8",
-	"UID": "RFC 9051 §6.4.9", "CHECK": "RFC 3501 §6.4.1", "ID": "RFC 2971 §3",
+// imapVerbs are the commands this tutor explains (their RFC sections are
+// in the knowledge base: rfcOf).
+var imapVerbs = map[string]bool{
+	"CAPABILITY": true, "NOOP": true, "LOGOUT": true, "STARTTLS": true,
+	"AUTHENTICATE": true, "LOGIN": true, "ENABLE": true, "SELECT": true,
+	"EXAMINE": true, "CREATE": true, "DELETE": true, "RENAME": true,
+	"SUBSCRIBE": true, "UNSUBSCRIBE": true, "LIST": true, "NAMESPACE": true,
+	"STATUS": true, "APPEND": true, "IDLE": true, "LSUB": true,
+	"CLOSE": true, "UNSELECT": true, "EXPUNGE": true, "SEARCH": true,
+	"FETCH": true, "STORE": true, "COPY": true, "MOVE": true,
+	"UID": true, "CHECK": true, "ID": true,
 }
 
-// imapUntaggedLogin finds the password of a LOGIN typed without a tag
-// ("LOGIN bob pw"): the splitter takes "LOGIN" for the tag and does not mask
-// it, so the annotator does.
-func imapUntaggedLogin(text []byte) wire.Range {
-	s := string(text)
-	first, rest := cutWord(s)
-	if !strings.EqualFold(first, "LOGIN") {
-		return wire.Range{}
-	}
-	second, rest := cutWord(rest)
-	if _, isCmd := imapVerbs[strings.ToUpper(second)]; isCmd || second == "" || rest == "" {
-		return wire.Range{}
-	}
-	start := len(s) - len(rest)
-	return wire.Range{Start: start, End: len(s)}
-}
-
-func (a *Annotator) imapLine(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapLine(l *Line, e wire.Event) {
 	if e.Dir == wire.FromClient {
 		a.imapClient(l, e)
 	} else {
@@ -97,94 +95,145 @@ func (a *Annotator) imapLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) current() *imapCmd {
+// sending is the command the client sent last: the one a continuation
+// request ("+") or a literal belongs to.
+func (a *IMAPAnnotator) sending() *imapCmd {
 	if n := len(a.imap.open); n > 0 {
 		return &a.imap.open[n-1]
 	}
 	return nil
 }
 
-func (a *Annotator) imapClient(l *Line, e wire.Event) {
+// running is the command the server is answering: the oldest one not yet
+// completed. A server runs pipelined commands in order (RFC 9051 §5.5), so
+// an untagged response belongs to the first command still open, not to
+// the last one sent: the EXISTS after "a1 SELECT" and "a2 FETCH" in one
+// write is the mailbox's size, and the * FETCH that follows a1's OK is
+// a2's.
+func (a *IMAPAnnotator) running() *imapCmd {
+	if len(a.imap.open) > 0 {
+		return &a.imap.open[0]
+	}
+	return nil
+}
+
+// imapClient explains a client line by the model's facts: a line that
+// continues a command (an AUTHENTICATE response, the DONE ending IDLE,
+// the rest after a literal), or one that starts a command.
+func (a *IMAPAnnotator) imapClient(l *Line, e wire.Event) {
 	s := &a.imap
 	text := a.lineText(e)
 	if !s.began {
 		s.began, s.midway = true, true
 	}
-	if lineEnding(e.Data) == "LF" {
-		defer func() { l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)" }()
-	}
-	// The literal marker at the end, if any, says what the next client payload is.
-	defer func() {
-		s.continuing = false
-		if n, sync, ok := wire.LiteralSize(text); ok {
-			s.continuing = true
-			s.clientLiteral = l.Verb
-			if sync {
-				s.literalWait = n
-				l.Note += "; {" + strconv.Itoa(n) + "} announces a literal of " + plural(n, "byte") + ": the client waits for the server's \"+\" before sending it"
-			} else {
-				l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
-			}
-		}
-	}()
-	if cur := a.current(); cur != nil && cur.verb == "AUTHENTICATE" && s.challenged {
-		s.challenged = false
-		l.Verb, l.Tag = cur.verb, cur.tag
-		l.RFC = "RFC 9051 §6.2.2"
-		if text == "*" {
-			l.Note = "the client cancels the login exchange"
-			return
-		}
-		dec, ok := decodeBase64(text)
-		switch {
-		case suppressedByLog(text):
-			l.Note = suppressedNote
-		case !ok:
-			l.Note = "the login response is not valid base64: the server will answer BAD"
-			l.Level = Warning
-		case strings.Contains(strings.ToUpper(cur.args), "PLAIN"):
-			l.Note, _ = a.saslPlain(dec)
-			l.Note = "credentials " + l.Note
-		default:
-			l.Note = "the client's answer to the challenge, base64-encoded"
-		}
-		return
-	}
-	if cur := a.current(); cur != nil && cur.verb == "IDLE" && strings.EqualFold(text, "DONE") {
-		l.Verb, l.Tag = "IDLE", cur.tag
-		l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
-		l.RFC = "RFC 2177 §3"
-		a.want(kb.Command, "DONE")
-		s.idling = false
-		return
-	}
-	if s.midway && a.current() == nil && strings.EqualFold(text, "DONE") {
-		l.Verb = "IDLE"
-		l.Note = "DONE ends IDLE (the IDLE command itself was sent before this log begins): the server will close it with a tagged OK"
-		l.RFC = "RFC 2177 §3"
-		a.want(kb.Command, "DONE")
-		s.idling = false
-		return
-	}
-	if s.continuing {
-		if cur := a.current(); cur != nil {
+	done := strings.EqualFold(text, "DONE")
+	switch {
+	case suppressedByLog(text):
+		// Not on the wire, so not in the model: it stands for what the
+		// client sent inside the command it was sending.
+		if cur := a.sending(); cur != nil {
 			l.Verb, l.Tag = cur.verb, cur.tag
 		}
-		l.Note = "the command continues after the literal"
-		l.RFC = "RFC 9051 §4.3"
-		if l.Verb != "" {
-			a.want(kb.Command, l.Verb)
-		}
-		if text == "" {
-			l.Note = "the line break ends the command: the literal was its last argument"
-		}
-		if _, _, literal := wire.LiteralSize(text); l.Verb == "APPEND" && text != "" && text != ")" && !literal {
-			l.Note = "APPEND ends right after the message literal, so this text is not part of the command: " +
-				"a strict server answers BAD; mailtutor ignores the text and stores the message"
-			l.Level = Warning
-		}
+		l.Note = suppressedNote
+	case e.Continues && e.Verb == "AUTHENTICATE":
+		a.imapSASLResponse(l, e, text)
+	case e.Continues && e.Verb == "IDLE" && done, s.midway && len(s.open) == 0 && done:
+		a.imapDone(l, e)
+	case e.Continues && e.Verb != "IDLE":
+		a.imapCommandRest(l, e, text)
+	default:
+		a.imapCommand(l, e, text)
+	}
+	a.imapLiteralMarker(l, text)
+	if lineEnding(e.Data) == "LF" {
+		l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)"
+	}
+}
+
+// imapLiteralMarker explains the literal a client line announces at its end.
+func (a *IMAPAnnotator) imapLiteralMarker(l *Line, text string) {
+	n, sync, ok := wire.LiteralSize(text)
+	if !ok {
 		return
 	}
+	if sync {
+		a.imap.literalWait = n
+		l.Note += "; {" + strconv.Itoa(n) + "} announces a literal of " + plural(n, "byte") + ": the client waits for the server's \"+\" before sending it"
+	} else {
+		l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
+	}
+}
+
+// imapSASLResponse explains a client's answer inside AUTHENTICATE.
+func (a *IMAPAnnotator) imapSASLResponse(l *Line, e wire.Event, text string) {
+	l.Verb, l.Tag = e.Verb, e.Tag
+	l.RFC = "RFC 9051 §6.2.2"
+	cur := a.byTag(e.Tag)
+	dec, ok := decodeBase64(text)
+	switch {
+	case text == "*":
+		l.Note = "the client cancels the login exchange"
+	case suppressedByLog(text):
+		l.Note = suppressedNote
+	case !ok:
+		l.Note = "the login response is not valid base64: the server will answer BAD"
+		l.Level = Warning
+	case cur != nil && strings.Contains(strings.ToUpper(cur.args), "PLAIN"):
+		l.Note, _ = a.saslPlain(dec)
+		l.Note = "credentials " + l.Note
+	default:
+		l.Note = "the client's answer to the challenge, base64-encoded"
+	}
+}
+
+// imapDone explains the DONE that ends IDLE.
+func (a *IMAPAnnotator) imapDone(l *Line, e wire.Event) {
+	l.Verb, l.Tag = "IDLE", e.Tag
+	l.Note = "DONE ends IDLE: the server will close it with a tagged OK"
+	if e.Verb == "" {
+		l.Note = "DONE ends IDLE (the IDLE command itself was sent before this log begins): the server will close it with a tagged OK"
+	}
+	l.RFC = "RFC 2177 §3"
+	a.want(kb.Command, "DONE")
+	a.imap.idling = false
+}
+
+// imapCommandRest explains the rest of a command after a literal.
+func (a *IMAPAnnotator) imapCommandRest(l *Line, e wire.Event, text string) {
+	l.Verb, l.Tag = e.Verb, e.Tag
+	l.Note = "the command continues after the literal"
+	l.RFC = "RFC 9051 §4.3"
+	if l.Verb != "" && l.Verb != wire.RefusedCommand {
+		a.want(kb.Command, l.Verb)
+	}
+	if e.Dropped {
+		l.Note = "the rest of a command the server already refused: the relay drops these bytes, so they are never read as commands (RFC 7888 §4)"
+		l.Level = Warning
+		return
+	}
+	if text == "" {
+		l.Note = "the line break ends the command: the literal was its last argument"
+	}
+	if _, _, literal := wire.LiteralSize(text); l.Verb == "APPEND" && text != "" && text != ")" && !literal {
+		l.Note = "APPEND ends right after the message literal, so this text is not part of the command: " +
+			"a strict server answers BAD; mailtutor ignores the text and stores the message"
+		l.Level = Warning
+	}
+}
+
+// byTag returns the oldest open command with tag.
+func (a *IMAPAnnotator) byTag(tag string) *imapCmd {
+	for i := range a.imap.open {
+		if a.imap.open[i].tag == tag {
+			return &a.imap.open[i]
+		}
+	}
+	return nil
+}
+
+// imapCommand explains a line that starts a command.
+func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
+	s := &a.imap
 	tag, rest := cutWord(text)
 	word, args := cutWord(rest)
 	verb := strings.ToUpper(word)
@@ -217,8 +266,8 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	if _, tagIsCmd := imapVerbs[strings.ToUpper(tag)]; tagIsCmd {
 		if _, verbIsCmd := imapVerbs[strings.ToUpper(word)]; !verbIsCmd {
 			l.Tag, l.Verb = "", strings.ToUpper(tag)
-			l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.display([]byte(text[:len(text)-len(rest)])) +
-				"...\"), so the server takes \"" + a.display([]byte(tag)) + "\" for the tag and \"" + a.display([]byte(word)) + "\" for the command, which it does not know"
+			l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.show(text[:len(text)-len(rest)]) +
+				"...\"), so the server takes \"" + a.show(tag) + "\" for the tag and \"" + a.show(word) + "\" for the command, which it does not know"
 			if s.state == "not authenticated" {
 				l.Note += ". Before login the server will answer BAD and hang up"
 			}
@@ -232,10 +281,11 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 	}
 	cmd := imapCmd{tag: tag, verb: verb, args: args}
 	base := strings.TrimPrefix(verb, "UID ")
-	rfc, known := imapVerbs[base]
+	known := imapVerbs[base]
+	rfc := a.rfcOf(kb.Command, base)
 	l.RFC = rfc
 	if strings.HasPrefix(verb, "UID ") {
-		l.RFC = imapVerbs["UID"]
+		l.RFC = a.rfcOf(kb.Command, "UID")
 	}
 	if need, ok := imapNeedsArgs[base]; ok && strings.TrimSpace(args) == "" {
 		l.Note = base + " needs " + need + ": the server will answer BAD"
@@ -245,6 +295,26 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		}
 		return
 	}
+	if !a.imapSessionNote(l, &cmd, base, e) && !a.imapMailboxNote(l, &cmd, base) && !a.imapMessageNote(l, &cmd, base) &&
+		!a.imapExtensionCommand(l, verb, base) {
+		a.imapUnknownCommand(l, word)
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if prev := a.running(); prev != nil && s.serverSeen {
+		l.Note += "; pipelined: sent while " + a.show(prev.tag+" "+prev.verb) + " still runs; the server answers in order, and the tagged reply " +
+			a.show(tag) + " completes only this command"
+	}
+	if len(s.open) < 1000 {
+		s.open = append(s.open, cmd)
+	}
+}
+
+// imapSessionNote explains the commands about the session itself (RFC 9051
+// §6.1, §6.2): capabilities, TLS, login, extensions, IDLE.
+func (a *IMAPAnnotator) imapSessionNote(l *Line, cmd *imapCmd, base string, e wire.Event) bool {
+	args := cmd.args
 	switch base {
 	case "CAPABILITY":
 		l.Note = "asks what the server supports"
@@ -263,7 +333,7 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		}
 	case "AUTHENTICATE":
 		mech, initial := cutWord(args)
-		l.Note = "logs in with the SASL mechanism " + a.display([]byte(strings.ToUpper(mech)))
+		l.Note = "logs in with the SASL mechanism " + a.show(strings.ToUpper(mech))
 		a.want(kb.Mechanism, strings.ToUpper(mech))
 		if p := a.piece(lookup{kb.Mechanism, strings.ToUpper(mech)}); p.found && !strings.EqualFold(mech, "PLAIN") && !strings.EqualFold(mech, "LOGIN") {
 			l.Note += " (" + p.summary + ")"
@@ -276,86 +346,104 @@ func (a *Annotator) imapClient(l *Line, e wire.Event) {
 		}
 	case "LOGIN":
 		user, _ := cutWord(args)
-		l.Note = "logs in as " + a.display([]byte(strings.Trim(user, "\""))) + " with password " + a.hide(imapLoginPassword(args))
+		l.Note = "logs in as " + a.show(strings.Trim(user, "\"")) + " with password " + a.hide(imapLoginPassword(args))
 		if !e.Encrypted {
 			l.Note += ", in clear text: anyone on the path can read it unless the connection is encrypted"
 		}
 	case "ENABLE":
-		l.Note = "turns on extensions: " + a.display([]byte(args))
+		l.Note = "turns on extensions: " + a.show(args)
+	case "NAMESPACE":
+		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
+	case "IDLE":
+		l.Note = "asks the server to push changes (new mail, deletions) as they happen, until the client sends DONE"
+		l.RFC = "RFC 2177 §3"
+	case "ID":
+		l.Note = "tells the server which client software this is, and asks for the server's"
+	default:
+		return false
+	}
+	return true
+}
+
+// imapMailboxNote explains the commands on mailboxes (RFC 9051 §6.3, §6.4.1-2).
+func (a *IMAPAnnotator) imapMailboxNote(l *Line, cmd *imapCmd, base string) bool {
+	args := cmd.args
+	switch base {
 	case "SELECT", "EXAMINE":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = "opens mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = "opens mailbox " + a.show(cmd.mailbox)
 		if base == "EXAMINE" {
 			l.Note += " read-only"
 		}
 		l.Note += ": the server reports its size, flags and UIDVALIDITY, then OK"
 	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = thirdPerson(strings.ToLower(base)) + " mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = thirdPerson(strings.ToLower(base)) + " mailbox " + a.show(cmd.mailbox)
 	case "RENAME":
-		l.Note = "renames a mailbox: " + a.display([]byte(args))
+		l.Note = "renames a mailbox: " + a.show(args)
 	case "LIST", "LSUB":
 		l.Note = a.imapListNote(base, args)
-	case "NAMESPACE":
-		l.Note = "asks how mailbox names are organised (prefix and hierarchy separator)"
 	case "STATUS":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = "asks for counters of mailbox " + a.display([]byte(cmd.mailbox)) + " without selecting it"
+		l.Note = "asks for counters of mailbox " + a.show(cmd.mailbox) + " without selecting it"
 	case "APPEND":
 		cmd.mailbox = imapMailbox(args)
-		l.Note = "adds a message to mailbox " + a.display([]byte(cmd.mailbox)) + " (what a mail program does to save a sent message)"
-	case "IDLE":
-		l.Note = "asks the server to push changes (new mail, deletions) as they happen, until the client sends DONE"
-		l.RFC = "RFC 2177 §3"
+		l.Note = "adds a message to mailbox " + a.show(cmd.mailbox) + " (what a mail program does to save a sent message)"
 	case "CLOSE":
 		l.Note = "closes the mailbox, removing messages marked \\Deleted (silently)"
 	case "UNSELECT":
 		l.Note = "closes the mailbox without removing anything"
+	default:
+		return false
+	}
+	return true
+}
+
+// imapMessageNote explains the commands on the messages of the selected
+// mailbox (RFC 9051 §6.4).
+func (a *IMAPAnnotator) imapMessageNote(l *Line, cmd *imapCmd, base string) bool {
+	verb, args := cmd.verb, cmd.args
+	switch base {
 	case "EXPUNGE":
 		l.Note = "removes every message marked \\Deleted from the mailbox for good"
 		if verb == "UID EXPUNGE" {
-			l.Note = "removes for good " + imapSet(verb, a.display([]byte(strings.TrimSpace(args)))) + " if marked \\Deleted, and nothing else (UIDPLUS): " +
+			l.Note = "removes for good " + imapSet(verb, a.show(strings.TrimSpace(args))) + " if marked \\Deleted, and nothing else (UIDPLUS): " +
 				"messages another client marked \\Deleted stay"
 			l.RFC = "RFC 4315 §2.1"
 		}
 	case "SEARCH":
-		l.Note = "searches the mailbox: " + a.display([]byte(args))
+		l.Note = "searches the mailbox: " + a.show(args)
 		if verb == "UID SEARCH" {
 			l.Note += "; the answer lists UIDs, not message numbers"
 		}
 	case "FETCH":
 		set, items := cutWord(args)
-		l.Note = "fetches " + a.display([]byte(items)) + " of " + imapSet(verb, a.display([]byte(set)))
+		l.Note = "fetches " + a.show(items) + " of " + imapSet(verb, a.show(set))
 		a.imapBeyond(l, verb, set)
 	case "STORE":
 		set, items := cutWord(args)
-		l.Note = "changes flags of " + imapSet(verb, a.display([]byte(set))) + ": " + a.display([]byte(items)) +
+		l.Note = "changes flags of " + imapSet(verb, a.show(set)) + ": " + a.show(items) +
 			" (+FLAGS adds, -FLAGS removes, FLAGS replaces; .SILENT suppresses the FETCH replies)"
 		a.imapBeyond(l, verb, set)
 	case "COPY", "MOVE":
 		set, dest := cutWord(args)
 		cmd.mailbox = imapMailbox(dest)
-		l.Note = thirdPerson(strings.ToLower(base)) + " " + imapSet(verb, a.display([]byte(set))) + " to " + a.display([]byte(cmd.mailbox))
+		l.Note = thirdPerson(strings.ToLower(base)) + " " + imapSet(verb, a.show(set)) + " to " + a.show(cmd.mailbox)
 		a.imapBeyond(l, verb, set)
-	case "ID":
-		l.Note = "tells the server which client software this is, and asks for the server's"
 	default:
-		if a.imapExtensionCommand(l, verb, base) {
-			break
-		}
-		l.Note = a.display([]byte(word)) + " is not an IMAP command: the server will answer BAD"
-		if s.state == "not authenticated" {
-			l.Note += " and, before login, hang up (* BYE)"
-		}
-		l.Level = Warning
-		l.RFC = "RFC 9051 §6"
+		return false
 	}
-	if known {
-		a.want(kb.Command, verb)
+	return true
+}
+
+// imapUnknownCommand explains a command no RFC this tutor knows defines.
+func (a *IMAPAnnotator) imapUnknownCommand(l *Line, word string) {
+	l.Note = a.show(word) + " is not an IMAP command: the server will answer BAD"
+	if a.imap.state == "not authenticated" {
+		l.Note += " and, before login, hang up (* BYE)"
 	}
-	if len(s.open) < 1000 {
-		s.open = append(s.open, cmd)
-	}
+	l.Level = Warning
+	l.RFC = "RFC 9051 §6"
 }
 
 // imapSet names the messages a sequence set picks: "message 3",
@@ -377,7 +465,7 @@ func imapSet(verb, set string) string {
 // selection options before the reference and its RETURN options after the
 // patterns (RFC 5258; RFC 6154's SPECIAL-USE, RFC 5819's STATUS), as
 // Thunderbird sends them: list (subscribed) "" "*" return (special-use).
-func (a *Annotator) imapListNote(verb, args string) string {
+func (a *IMAPAnnotator) imapListNote(verb, args string) string {
 	rest := strings.TrimSpace(args)
 	var sel []string
 	if strings.HasPrefix(rest, "(") {
@@ -419,46 +507,54 @@ func (a *Annotator) imapListNote(verb, args string) string {
 	}
 	quoted := make([]string, len(patterns))
 	for i, p := range patterns {
-		quoted[i] = "\"" + a.display([]byte(p)) + "\""
+		quoted[i] = "\"" + a.show(p) + "\""
 	}
 	note := "lists " + what + " matching " + strings.Join(quoted, " or ")
 	if ref != "" {
-		note += " under \"" + a.display([]byte(ref)) + "\""
+		note += " under \"" + a.show(ref) + "\""
 	}
 	if len(only) > 0 {
 		note += ", only " + strings.Join(only, ", ")
 	}
 	note += " (\"*\" matches everything, \"%\" one level)"
-	if word, after := cutWord(strings.TrimSpace(rest)); strings.EqualFold(word, "RETURN") {
-		list, _ := cutParens(strings.TrimSpace(after))
-		var ret []string
-		for opts := list; opts != ""; {
-			var o string
-			o, opts = cutWord(strings.TrimSpace(opts))
-			switch strings.ToUpper(o) {
-			case "SPECIAL-USE":
-				ret = append(ret, "its special use (\\Sent, \\Trash, \\Drafts...)")
-			case "CHILDREN":
-				ret = append(ret, "whether it has child mailboxes")
-			case "SUBSCRIBED":
-				ret = append(ret, "whether it is subscribed")
-			case "STATUS":
-				var counters string
-				counters, opts = cutParens(strings.TrimSpace(opts))
-				ret = append(ret, "its counters "+a.display([]byte(counters))+" (LIST-STATUS, RFC 5819)")
-			case "":
-			default:
-				ret = append(ret, a.display([]byte(o)))
-			}
-		}
-		if len(ret) > 0 {
-			note += "; for each it also returns " + strings.Join(ret, ", ")
-		}
-	}
+	note += a.imapListReturn(rest)
 	if len(sel) > 0 || strings.Contains(strings.ToUpper(rest), "RETURN") || len(patterns) > 1 {
 		note += " (LIST-EXTENDED, RFC 5258)"
 	}
 	return note
+}
+
+// imapListReturn explains LIST-EXTENDED's RETURN options (RFC 5258).
+func (a *IMAPAnnotator) imapListReturn(rest string) string {
+	word, after := cutWord(strings.TrimSpace(rest))
+	if !strings.EqualFold(word, "RETURN") {
+		return ""
+	}
+	list, _ := cutParens(strings.TrimSpace(after))
+	var ret []string
+	for opts := list; opts != ""; {
+		var o string
+		o, opts = cutWord(strings.TrimSpace(opts))
+		switch strings.ToUpper(o) {
+		case "SPECIAL-USE":
+			ret = append(ret, "its special use (\\Sent, \\Trash, \\Drafts...)")
+		case "CHILDREN":
+			ret = append(ret, "whether it has child mailboxes")
+		case "SUBSCRIBED":
+			ret = append(ret, "whether it is subscribed")
+		case "STATUS":
+			var counters string
+			counters, opts = cutParens(strings.TrimSpace(opts))
+			ret = append(ret, "its counters "+a.show(counters)+" (LIST-STATUS, RFC 5819)")
+		case "":
+		default:
+			ret = append(ret, a.show(o))
+		}
+	}
+	if len(ret) == 0 {
+		return ""
+	}
+	return "; for each it also returns " + strings.Join(ret, ", ")
 }
 
 // cutParens splits "(a (b) c) rest" into "a (b) c" and " rest"; without a
@@ -512,59 +608,136 @@ func imapLoginPassword(args string) string {
 	return strings.Trim(pw, "\"")
 }
 
-func (a *Annotator) imapServer(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapServer(l *Line, e wire.Event) {
 	s := &a.imap
+	s.serverSeen = true
 	text := a.lineText(e)
 	if !s.began {
 		s.began = true
 		word, _ := cutWord(strings.TrimPrefix(text, "* "))
 		s.midway = !strings.HasPrefix(text, "* ") || !isIMAPGreeting(word)
 	}
-	// A log may leave a literal's bytes out (curl -v, mbsync): the line
-	// after the announcement then continues the response all the same.
+	// A log may leave a literal's bytes out (curl -v, mbsync, imaplib):
+	// the line after the announcement continues the response all the same.
 	unshown := s.literalPending && (text == ")" || strings.HasPrefix(text, " "))
 	s.literalPending = false
-	defer func() {
-		if n, _, ok := wire.LiteralSize(text); ok && n > 0 {
-			s.serverLiteral = l.Code
-			s.literalPending = true
-		}
-	}()
-	if s.serverContinuing || unshown {
-		s.serverContinuing = false
-		if cur := a.current(); cur != nil {
-			l.Verb, l.Tag = cur.verb, cur.tag
-		}
-		l.Code = s.serverLiteral
-		l.Note = "the rest of the " + s.serverLiteral + " response, after the literal"
-		if text == ")" {
-			l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
-		}
-		if unshown {
-			l.Note += " (the log leaves the literal's bytes out)"
-		}
-		a.want(kb.Response, s.serverLiteral)
-		l.RFC = "RFC 9051 §4.3"
-		return
-	}
+	continued := s.serverContinuing || unshown
+	s.serverContinuing = false
 	switch {
+	case continued:
+		a.imapResponseRest(l, text, unshown)
 	case strings.HasPrefix(text, "+"):
 		a.imapContinuation(l, strings.TrimSpace(text[1:]))
 	case strings.HasPrefix(text, "* "):
 		a.imapUntagged(l, text[2:])
 	default:
-		a.imapTagged(l, text)
+		a.imapTagged(l, e, text)
+	}
+	a.imapServerLiteral(l, text, continued)
+}
+
+// imapServerLiteral notes the literal a server line announces at its end,
+// and keeps the response so far for the line after it.
+func (a *IMAPAnnotator) imapServerLiteral(l *Line, text string, continued bool) {
+	s := &a.imap
+	n, _, ok := wire.LiteralSize(text)
+	if !ok {
+		s.resp, s.respOpen = "", false
+		return
+	}
+	s.serverLiteral = l.Code
+	// An empty literal has no bytes to wait for: the next line goes on.
+	s.literalPending, s.serverContinuing = n > 0, n == 0
+	body := strings.TrimSuffix(text, "{"+strconv.Itoa(n)+"}")
+	switch {
+	case continued && s.respOpen && len(s.resp)+len(body) > maxResp:
+		// A response of endless literals: stop keeping it (its items
+		// are no longer explained), so memory stays bounded.
+		s.resp, s.respOpen = "", false
+	case continued && s.respOpen:
+		s.resp += s.respLitText + body
+	default:
+		s.resp, s.respOpen = body, strings.HasPrefix(text, "* ")
+	}
+	s.respLit = n
+	s.respLitText = "\"[a literal of " + plural(n, "byte") + "]\""
+	if n == 0 {
+		s.respLitText = `""`
 	}
 }
 
-func (a *Annotator) imapContinuation(l *Line, msg string) {
+// maxResp bounds the response kept across literals (imapServerLiteral).
+const maxResp = 64 << 10
+
+// literalAsString is what a short one-line literal stands for in the
+// response kept for the line after it: a quoted string, so that an
+// ENVELOPE's subject sent as a literal is shown.
+func literalAsString(b []byte) (string, bool) {
+	if len(b) > 200 || strings.ContainsAny(string(b), "\r\n") {
+		return "", false
+	}
+	return "\"" + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(string(b)) + "\"", true
+}
+
+// imapResponseRest explains a server line that continues a response after
+// a literal. The response so far is kept with each literal as a
+// placeholder, so that what completes on this line (an ENVELOPE whose
+// subject came as a literal, a BODYSTRUCTURE after a BODY[] literal) is
+// explained like a response that fits one line.
+func (a *IMAPAnnotator) imapResponseRest(l *Line, text string, unshown bool) {
+	s := &a.imap
+	if cur := a.running(); cur != nil {
+		l.Verb, l.Tag = cur.verb, cur.tag
+	}
+	l.Code = s.serverLiteral
+	l.RFC = "RFC 9051 §4.3"
+	a.want(kb.Response, s.serverLiteral)
+	l.Note = "the rest of the " + s.serverLiteral + " response, after the literal"
+	if text == ")" {
+		l.Note = "the closing parenthesis ends the " + s.serverLiteral + " response"
+	}
+	if s.respOpen && s.serverLiteral == "FETCH" {
+		a.imapFetchRest(l, text)
+	}
+	if unshown {
+		l.Note += " (the log leaves the literal's bytes out)"
+	}
+}
+
+// imapFetchRest explains the FETCH items that end on a line after a
+// literal.
+func (a *IMAPAnnotator) imapFetchRest(l *Line, text string) {
+	s := &a.imap
+	// "* 1 FETCH (BODY[] " + the literal + the rest: the items start
+	// after "FETCH".
+	head := strings.TrimPrefix(s.resp, "* ")
+	num, after := cutWord(head)
+	_, items := cutWord(after)
+	joined := items + s.respLitText + text
+	start := len(items) + len(s.respLitText)
+	var done []fetchItem
+	for _, it := range fetchItems(joined) {
+		if it.end > start {
+			done = append(done, it)
+		}
+	}
+	if len(done) == 0 {
+		return
+	}
+	note, detail := a.fetchItemsNote(done)
+	l.Note = "the rest of message " + a.show(num) + "'s FETCH response, after the literal: " + note
+	l.Detail = detail
+	l.RFC = "RFC 9051 §7.5.2"
+}
+
+func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
 	s := &a.imap
 	l.Code = "+"
 	a.want(kb.Response, "+")
 	l.Detail = "A line starting with \"+\" is a *continuation request*: the server is waiting for more from the client. " +
 		"It means one of three things, depending on what the client just did: go ahead and send the literal you announced with {N}; " +
 		"here is an AUTHENTICATE challenge (base64), answer it; or, after IDLE, \"I am idling\": changes will be pushed until you send DONE."
-	cur := a.current()
+	cur := a.sending()
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
@@ -595,8 +768,8 @@ func (a *Annotator) imapContinuation(l *Line, msg string) {
 	}
 }
 
-func (a *Annotator) imapUntagged(l *Line, rest string) {
-	cur := a.current()
+func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
+	cur := a.running()
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
@@ -620,53 +793,39 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 			l.RespCode = strings.ToUpper(codeWord)
 			a.want(kb.ResponseCode, l.RespCode)
 		}
-		a.imapUntaggedStatus(l, kind, code, a.display([]byte(text)), cur)
+		a.imapUntaggedStatus(l, kind, code, a.show(text), cur)
 	case "CAPABILITY":
-		l.Note = "the server's capabilities: " + a.display([]byte(after))
+		l.Note = "the server's capabilities: " + a.show(after)
 		l.RFC = "RFC 9051 §7.2.2"
 		a.imapSawCaps(after)
 	case "ENABLED":
-		l.Note = "extensions now enabled: " + a.display([]byte(after))
+		l.Note = "extensions now enabled: " + a.show(after)
 	case "LIST", "LSUB":
-		l.Note = "a mailbox: " + a.display([]byte(after)) + " (attributes, hierarchy separator, name)"
+		l.Note = "a mailbox: " + a.show(after) + " (attributes, hierarchy separator, name)"
 		l.RFC = "RFC 9051 §7.3.1"
 	case "STATUS":
-		l.Note = "counters of a mailbox: " + a.display([]byte(after))
+		l.Note = "counters of a mailbox: " + a.show(after)
 		l.RFC = "RFC 9051 §7.3.4"
 	case "FLAGS":
-		l.Note = "the flags defined in this mailbox: " + a.display([]byte(after))
+		l.Note = "the flags defined in this mailbox: " + a.show(after)
 		l.RFC = "RFC 9051 §7.4.1"
 	case "SEARCH", "ESEARCH":
 		if strings.TrimSpace(after) == "" {
 			l.Note = "no message matched the search"
 		} else if cur != nil && cur.verb == "UID SEARCH" {
-			l.Note = "UIDs of the messages that matched: " + a.display([]byte(after))
+			l.Note = "UIDs of the messages that matched: " + a.show(after)
 		} else {
-			l.Note = "numbers of the messages that matched: " + a.display([]byte(after))
+			l.Note = "numbers of the messages that matched: " + a.show(after)
 		}
 		l.RFC = "RFC 9051 §7.3.5"
 	case "NAMESPACE":
-		l.Note = "the mailbox namespaces: " + a.display([]byte(after))
+		l.Note = "the mailbox namespaces: " + a.show(after)
 	case "ID":
-		l.Note = "the server's identity: " + a.display([]byte(after))
+		l.Note = "the server's identity: " + a.show(after)
 	case "EXISTS":
 		a.imapExists(l, num, cur)
 	case "RECENT":
-		// RFC 3501 §2.3.2: \Recent marks the messages this session is the
-		// first to be told about; RECENT counts them.
-		switch num {
-		case 0:
-			l.Note = "no message has \\Recent: this session is the first to be told about none of them"
-		case 1:
-			l.Note = "1 message has \\Recent: this session is the first to be told about it"
-		default:
-			l.Note = plural(num, "message") + " have \\Recent: this session is the first to be told about them"
-		}
-		l.Note += " (\\Recent is dropped in IMAP4rev2)"
-		if a.imap.idling {
-			l.Note = "while the client idles: " + l.Note
-		}
-		l.RFC = "RFC 3501 §7.3.2; §2.3.2"
+		a.imapRecent(l, num)
 	case "EXPUNGE":
 		a.imapExpunge(l, num, cur)
 	case "FETCH":
@@ -678,15 +837,34 @@ func (a *Annotator) imapUntagged(l *Line, rest string) {
 		if a.imapExtensionData(l, kind, after) {
 			break
 		}
-		l.Note = "untagged data " + a.display([]byte(first))
+		l.Note = "untagged data " + a.show(first)
 		l.Unknown = true
 	}
+}
+
+// imapRecent explains "* n RECENT".
+func (a *IMAPAnnotator) imapRecent(l *Line, num int) {
+	// RFC 3501 §2.3.2: \Recent marks the messages this session is the
+	// first to be told about; RECENT counts them.
+	switch num {
+	case 0:
+		l.Note = "no message has \\Recent: this session is the first to be told about none of them"
+	case 1:
+		l.Note = "1 message has \\Recent: this session is the first to be told about it"
+	default:
+		l.Note = plural(num, "message") + " have \\Recent: this session is the first to be told about them"
+	}
+	l.Note += " (\\Recent is dropped in IMAP4rev2)"
+	if a.imap.idling {
+		l.Note = "while the client idles: " + l.Note
+	}
+	l.RFC = "RFC 3501 §7.3.2; §2.3.2"
 }
 
 // imapBadHead explains a line whose start the server cannot read as a
 // command (wire.IMAPHeadOf): the simulator, like a strict server, answers
 // it with BAD and runs nothing. tag is what could be read as a tag.
-func (a *Annotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHeadProblem) {
+func (a *IMAPAnnotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHeadProblem) {
 	l.Level = Warning
 	l.RFC = "RFC 9051 §2.2.1"
 	l.Tag, l.Verb = "", ""
@@ -700,16 +878,16 @@ func (a *Annotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHead
 	switch {
 	case problem == wire.IMAPHeadNoTag:
 		l.Note = "this line does not start with a tag: every IMAP command starts with a tag of the client's choosing (\"a1 " +
-			a.display([]byte(strings.TrimSpace(text))) + "\"): the server will answer BAD (untagged, * BAD)"
+			a.show(strings.TrimSpace(text)) + "\"): the server will answer BAD (untagged, * BAD)"
 	case problem == wire.IMAPHeadOneWord && firstIsCmd:
 		l.Verb = first
-		l.Note = first + " is a command, but it needs a tag of the client's choosing first (\"a1 " + a.display([]byte(text)) +
+		l.Note = first + " is a command, but it needs a tag of the client's choosing first (\"a1 " + a.show(text) +
 			"\"): the server will answer BAD (untagged, * BAD)"
 	case problem == wire.IMAPHeadOneWord:
 		l.Note = "a command needs a tag and a command name (for example \"a1 NOOP\"): the server will answer BAD"
 	case problem == wire.IMAPHeadSpaces:
 		l.Tag = tag
-		l.Note = "exactly one space goes between the tag and the command (\"" + a.display([]byte(tag+" "+strings.Join(words[1:], " "))) +
+		l.Note = "exactly one space goes between the tag and the command (\"" + a.show(tag+" "+strings.Join(words[1:], " ")) +
 			"\"): the server will answer BAD"
 	case problem == wire.IMAPHeadPlusInTag:
 		l.Note = "a tag may not contain \"+\" (RFC 9051 §9: a \"+\" line is the server asking for more): the server will answer BAD (untagged, * BAD)"
@@ -718,8 +896,8 @@ func (a *Annotator) imapBadHead(l *Line, text, tag string, problem wire.IMAPHead
 		l.Note = "UID needs a command after it (UID FETCH, UID SEARCH, UID STORE, UID COPY, UID MOVE, UID EXPUNGE): the server will answer BAD"
 	case firstIsCmd:
 		l.Tag, l.Verb = tag, first
-		l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.display([]byte(text)) +
-			"\"), so the server takes \"" + a.display([]byte(tag)) + "\" for the tag and finds no command after it: the server will answer BAD"
+		l.Note = "this command has no tag: IMAP commands start with a tag of the client's choosing (\"a1 " + a.show(text) +
+			"\"), so the server takes \"" + a.show(tag) + "\" for the tag and finds no command after it: the server will answer BAD"
 	default:
 		l.Tag = tag
 		l.Note = "after the tag comes a command name, a plain word such as NOOP: the server will answer BAD"
@@ -776,7 +954,7 @@ func imapRespCode(s string) (code, text string) {
 	return s[1:end], strings.TrimSpace(s[end+1:])
 }
 
-func (a *Annotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *imapCmd) {
+func (a *IMAPAnnotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *imapCmd) {
 	s := &a.imap
 	codeWord, codeArg := cutWord(code)
 	codeWord = strings.ToUpper(codeWord)
@@ -804,7 +982,7 @@ func (a *Annotator) imapUntaggedStatus(l *Line, kind, code, text string, cur *im
 			l.Level = Warning
 		}
 		if codeWord == "CAPABILITY" {
-			l.Note += "; it lists its capabilities right away: " + a.display([]byte(codeArg))
+			l.Note += "; it lists its capabilities right away: " + a.show(codeArg)
 		}
 		return
 	case kind == "BYE":
@@ -869,14 +1047,14 @@ func imapLevel(kind, code string) Level {
 	return Info
 }
 
-func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
+func (a *IMAPAnnotator) imapExists(l *Line, n int, cur *imapCmd) {
 	s := &a.imap
 	before := s.exists
 	s.exists, s.existsSeen = n, true
 	l.RFC = "RFC 9051 §7.4.1"
 	switch {
 	case cur != nil && (cur.verb == "SELECT" || cur.verb == "EXAMINE"):
-		l.Note = "mailbox " + a.display([]byte(cur.mailbox)) + " holds " + plural(n, "message")
+		l.Note = "mailbox " + a.show(cur.mailbox) + " holds " + plural(n, "message")
 	case s.idling:
 		l.Note = "while the client idles, the mailbox grew to " + plural(n, "message")
 		if n > before && before > 0 {
@@ -897,7 +1075,7 @@ func (a *Annotator) imapExists(l *Line, n int, cur *imapCmd) {
 // has been told of (EXISTS, less the EXPUNGEs since), or "*" in an empty
 // mailbox: RFC 9051 §9 has the server answer BAD. UID sets are not checked:
 // UIDs that name nothing simply match nothing.
-func (a *Annotator) imapBeyond(l *Line, verb, set string) {
+func (a *IMAPAnnotator) imapBeyond(l *Line, verb, set string) {
 	s := &a.imap
 	if strings.HasPrefix(verb, "UID ") || !s.existsSeen || !strings.HasPrefix(s.state, "selected") || set == "$" {
 		return
@@ -927,7 +1105,7 @@ func (a *Annotator) imapBeyond(l *Line, verb, set string) {
 	l.Level = Warning
 }
 
-func (a *Annotator) imapExpunge(l *Line, n int, cur *imapCmd) {
+func (a *IMAPAnnotator) imapExpunge(l *Line, n int, cur *imapCmd) {
 	s := &a.imap
 	if s.exists > 0 {
 		s.exists--
@@ -946,7 +1124,9 @@ func (a *Annotator) imapExpunge(l *Line, n int, cur *imapCmd) {
 	}
 }
 
-func (a *Annotator) imapTagged(l *Line, text string) {
+// imapTagged explains a tagged reply: it completes the command with its
+// tag (the model's fact), and only that one.
+func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 	s := &a.imap
 	tag, rest := cutWord(text)
 	status, after := cutWord(rest)
@@ -970,28 +1150,20 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		a.imapSawCaps(codeArg)
 	}
 	a.want(kb.Response, status)
-	m := a.display([]byte(msg))
+	m := a.show(msg)
 	l.Complete = true
 	l.Level = imapLevel(status, codeWord)
-	idx := -1
-	for i := len(s.open) - 1; i >= 0; i-- {
-		if s.open[i].tag == tag {
-			idx = i
-			break
-		}
-	}
-	if idx < 0 {
-		l.Note = "a response to tag " + a.display([]byte(tag)) + ", which no command in this session used (" + m + ")"
+	cmd, ok := a.complete(tag, e.Answers)
+	if !ok {
+		l.Note = "a response to tag " + a.show(tag) + ", which no command in this session used (" + m + ")"
 		if s.midway {
-			l.Note = "a response to tag " + a.display([]byte(tag)) + ", a command sent before this log begins (" + m + ")"
+			l.Note = "a response to tag " + a.show(tag) + ", a command sent before this log begins (" + m + ")"
 		}
 		l.RFC = "RFC 9051 §2.2.2"
 		return
 	}
-	cmd := s.open[idx]
-	s.open = append(s.open[:idx], s.open[idx+1:]...)
 	l.Verb = cmd.verb
-	l.RFC = imapVerbs[strings.TrimPrefix(cmd.verb, "UID ")]
+	l.RFC = a.rfcOf(kb.Command, strings.TrimPrefix(cmd.verb, "UID "))
 	if ext, ok := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]; ok {
 		l.RFC = ext.rfc
 	}
@@ -1003,6 +1175,33 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		a.imapFailed(l, cmd, status, codeWord, m)
 		return
 	}
+	a.imapOK(l, cmd, code, codeWord)
+	if m != "" && !strings.Contains(l.Note, m) {
+		l.Note += " (" + m + ")"
+	}
+}
+
+// complete forgets the oldest open command with tag and returns it; a
+// command the annotator did not see start (the model's answers names it)
+// comes back with its verb only.
+func (a *IMAPAnnotator) complete(tag, answers string) (imapCmd, bool) {
+	s := &a.imap
+	for i := range s.open {
+		if s.open[i].tag == tag {
+			cmd := s.open[i]
+			s.open = append(s.open[:i], s.open[i+1:]...)
+			return cmd, true
+		}
+	}
+	if answers != "" {
+		return imapCmd{tag: tag, verb: answers}, true
+	}
+	return imapCmd{}, false
+}
+
+// imapOK explains a tagged OK by the command it completes.
+func (a *IMAPAnnotator) imapOK(l *Line, cmd imapCmd, code, codeWord string) {
+	s := &a.imap
 	what := "completes " + cmd.tag + " " + cmd.verb
 	switch cmd.verb {
 	case "LOGIN", "AUTHENTICATE":
@@ -1010,7 +1209,7 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 		l.Note = "logged in: the session is now authenticated; SELECT a mailbox to work with messages"
 	case "SELECT", "EXAMINE":
 		s.state = "selected " + cmd.mailbox
-		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " is selected"
+		l.Note = "mailbox " + a.show(cmd.mailbox) + " is selected"
 		if codeWord == "READ-ONLY" {
 			l.Note += " read-only"
 		} else if codeWord == "READ-WRITE" {
@@ -1028,16 +1227,16 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 	case "IDLE":
 		l.Note = "IDLE is over: the client may send commands again"
 	case "APPEND":
-		l.Note = "the message was added to " + a.display([]byte(cmd.mailbox))
+		l.Note = "the message was added to " + a.show(cmd.mailbox)
 		if codeWord == "APPENDUID" {
-			l.Note += " (" + a.display([]byte(code)) + ": its UIDVALIDITY and new UID)"
+			l.Note += " (" + a.show(code) + ": its UIDVALIDITY and new UID)"
 		}
 	case "STORE", "UID STORE":
 		l.Note = "the flags were changed"
 	case "COPY", "UID COPY", "MOVE", "UID MOVE":
-		l.Note = "done: the messages are in " + a.display([]byte(cmd.mailbox))
+		l.Note = "done: the messages are in " + a.show(cmd.mailbox)
 		if codeWord == "COPYUID" {
-			l.Note += " (" + a.display([]byte(code)) + ": old UIDs and the new ones)"
+			l.Note += " (" + a.show(code) + ": old UIDs and the new ones)"
 		}
 	case "EXPUNGE", "UID EXPUNGE":
 		l.Note = "the messages marked \\Deleted are gone"
@@ -1061,9 +1260,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 	case "NOOP", "CHECK":
 		l.Note = "nothing to do; any changes were reported above"
 	case "STATUS":
-		l.Note = "the counters of " + a.display([]byte(cmd.mailbox)) + " are in the * STATUS line above"
+		l.Note = "the counters of " + a.show(cmd.mailbox) + " are in the * STATUS line above"
 	case "CREATE", "DELETE", "SUBSCRIBE", "UNSUBSCRIBE":
-		l.Note = "done: " + strings.ToLower(strings.TrimSuffix(cmd.verb, "E")) + "ed mailbox " + a.display([]byte(cmd.mailbox))
+		l.Note = "done: " + strings.ToLower(strings.TrimSuffix(cmd.verb, "E")) + "ed mailbox " + a.show(cmd.mailbox)
 	case "RENAME":
 		l.Note = "the mailbox was renamed"
 	case "ENABLE":
@@ -1073,12 +1272,9 @@ func (a *Annotator) imapTagged(l *Line, text string) {
 	default:
 		l.Note = what + " successfully"
 	}
-	if m != "" && !strings.Contains(l.Note, m) {
-		l.Note += " (" + m + ")"
-	}
 }
 
-func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
+func (a *IMAPAnnotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 	s := &a.imap
 	switch {
 	case status == "BAD" && (strings.HasPrefix(m, "No such message") || strings.Contains(strings.ToLower(m), "invalid messageset")):
@@ -1099,7 +1295,7 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		}
 		l.Level = Error
 	case code == "TRYCREATE":
-		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " does not exist: CREATE it first, then try again (" + m + ")"
+		l.Note = "mailbox " + a.show(cmd.mailbox) + " does not exist: CREATE it first, then try again (" + m + ")"
 	case cmd.verb == "STARTTLS":
 		l.Note = "the server will not start TLS now: STARTTLS is only allowed before login, and only where the server offers it (" + m + ")"
 		l.RFC = "RFC 9051 §6.2.1"
@@ -1113,13 +1309,13 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		ext := imapExtensions[strings.TrimPrefix(cmd.verb, "UID ")]
 		l.Note = "this server does not offer " + cmd.verb + ", an extension (" + ext.caps[0] + "): servers that do list it among their capabilities (" + m + ")"
 	case status == "BAD" && !imapKnown(cmd.verb):
-		l.Note = "the server does not know the command " + a.display([]byte(cmd.verb)) + " (" + m + ")"
+		l.Note = "the server does not know the command " + a.show(cmd.verb) + " (" + m + ")"
 		if s.state == "not authenticated" {
 			s.lastBad = true
 			l.Note += "; before login it will now hang up"
 		}
 		if _, tagIsCmd := imapVerbs[strings.ToUpper(cmd.tag)]; tagIsCmd {
-			l.Note += ". The line had no tag, so \"" + a.display([]byte(cmd.tag)) + "\" was taken for the tag"
+			l.Note += ". The line had no tag, so \"" + a.show(cmd.tag) + "\" was taken for the tag"
 		}
 	case status == "BAD":
 		l.Note = "the server could not parse the command (" + m + "): check its syntax"
@@ -1128,7 +1324,7 @@ func (a *Annotator) imapFailed(l *Line, cmd imapCmd, status, code, m string) {
 		}
 	case (cmd.verb == "SELECT" || cmd.verb == "EXAMINE") && status == "NO":
 		s.state = "authenticated"
-		l.Note = "mailbox " + a.display([]byte(cmd.mailbox)) + " could not be opened (" + m + "); no mailbox is selected now"
+		l.Note = "mailbox " + a.show(cmd.mailbox) + " could not be opened (" + m + "); no mailbox is selected now"
 	case status == "NO" && !strings.HasPrefix(s.state, "selected") && imapNeedsSelected(cmd.verb):
 		l.Note = cmd.verb + " needs a selected mailbox: SELECT one first (" + m + ")"
 	default:
@@ -1155,10 +1351,10 @@ func imapNeedsSelected(verb string) bool {
 
 // imapPayload explains a literal: client side (APPEND message, LOGIN
 // password) or server side (message text inside FETCH).
-func (a *Annotator) imapPayload(l *Line, e wire.Event) {
+func (a *IMAPAnnotator) imapPayload(l *Line, e wire.Event) {
 	s := &a.imap
 	if e.Dir == wire.FromClient {
-		if cur := a.current(); cur != nil {
+		if cur := a.sending(); cur != nil {
 			l.Verb, l.Tag = cur.verb, cur.tag
 		}
 		s.literalWait = -1
@@ -1184,12 +1380,15 @@ func (a *Annotator) imapPayload(l *Line, e wire.Event) {
 		l.State = s.state
 		return
 	}
-	if cur := a.current(); cur != nil {
+	if cur := a.running(); cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
 	l.Code = s.serverLiteral
 	s.serverContinuing = true
 	s.literalPending = false
+	if q, ok := literalAsString(e.Data); ok {
+		s.respLitText = q
+	}
 	m := summarise(e.Data, false)
 	l.Text = "[literal: " + plural(len(e.Data), "byte") + ", " + plural(m.lines, "line") + "]"
 	if m.nHeaders > 0 {
@@ -1200,4 +1399,30 @@ func (a *Annotator) imapPayload(l *Line, e wire.Event) {
 	}
 	l.RFC = "RFC 9051 §4.3"
 	l.State = s.state
+}
+
+// IMAPAnnotator explains an IMAP session: each tagged reply with the
+// command of its tag, each untagged response under the command it answers
+// (RFC 9051 §5.5 pipelining included), and the selected mailbox.
+type IMAPAnnotator struct {
+	base
+	imap imapState
+}
+
+// NewIMAPAnnotator returns the annotator of one IMAP session.
+func NewIMAPAnnotator(opts AnnotateOptions) *IMAPAnnotator {
+	a := &IMAPAnnotator{base: newBase(wire.IMAP, opts)}
+	a.imap.init()
+	return a
+}
+
+// Annotate explains one event of the session (see Annotator).
+func (a *IMAPAnnotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
+
+func (a *IMAPAnnotator) state() string { return a.imap.state }
+
+// startTLS: the capabilities may change once TLS is on.
+func (a *IMAPAnnotator) startTLS(l *Line) {
+	l.RFC = "RFC 9051 §6.2.1"
+	l.Note += ". Capabilities may change: a careful client asks CAPABILITY again"
 }

@@ -45,7 +45,7 @@ var imapExtensions = map[string]imapExtension{
 
 // imapExtensionCommand explains a command from imapExtensions; false when
 // verb (without "UID ") is not one.
-func (a *Annotator) imapExtensionCommand(l *Line, verb, base string) bool {
+func (a *IMAPAnnotator) imapExtensionCommand(l *Line, verb, base string) bool {
 	ext, ok := imapExtensions[base]
 	if !ok {
 		return false
@@ -84,7 +84,7 @@ func (c imapCaps) hasAny(names []string) bool {
 // imapSawCaps remembers the capabilities a server listed (in a CAPABILITY
 // response, or a [CAPABILITY ...] code): a later list replaces an earlier
 // one, as after login or STARTTLS.
-func (a *Annotator) imapSawCaps(list string) {
+func (a *IMAPAnnotator) imapSawCaps(list string) {
 	caps := imapCaps{}
 	for _, c := range strings.Fields(list) {
 		caps[strings.ToUpper(c)] = true
@@ -94,53 +94,53 @@ func (a *Annotator) imapSawCaps(list string) {
 
 // imapExtensionData explains untagged responses of imapExtensions; false
 // for any other.
-func (a *Annotator) imapExtensionData(l *Line, kind, after string) bool {
+func (a *IMAPAnnotator) imapExtensionData(l *Line, kind, after string) bool {
 	switch kind {
 	case "QUOTAROOT":
 		mailbox, roots := imapAString(after)
-		l.Note = "the quota roots covering mailbox " + a.display([]byte(mailbox)) + ": " + a.display([]byte(strings.TrimSpace(roots)))
+		l.Note = "the quota roots covering mailbox " + a.show(mailbox) + ": " + a.show(strings.TrimSpace(roots))
 		if strings.TrimSpace(roots) == "" {
-			l.Note = "no quota covers mailbox " + a.display([]byte(mailbox))
+			l.Note = "no quota covers mailbox " + a.show(mailbox)
 		}
 		l.RFC = "RFC 9208 §4.2.2"
 	case "QUOTA":
 		root, usage := imapAString(after)
-		l.Note = "quota root " + a.display([]byte(root)) + ": " + imapQuotaUsage(usage)
+		l.Note = "quota root " + a.show(root) + ": " + imapQuotaUsage(usage)
 		l.RFC = "RFC 9208 §4.2.1"
 	case "VANISHED":
 		set := strings.TrimSpace(after)
 		if strings.HasPrefix(strings.ToUpper(set), "(EARLIER)") {
-			l.Note = "the messages with UIDs " + a.display([]byte(strings.TrimSpace(set[len("(EARLIER)"):]))) +
+			l.Note = "the messages with UIDs " + a.show(strings.TrimSpace(set[len("(EARLIER)"):])) +
 				" were expunged while this client was away: it drops them from its copy, without fetching the whole list again (QRESYNC)"
 		} else {
-			l.Note = "the messages with UIDs " + a.display([]byte(set)) + " were just expunged (QRESYNC's form of EXPUNGE: UIDs instead of numbers)"
+			l.Note = "the messages with UIDs " + a.show(set) + " were just expunged (QRESYNC's form of EXPUNGE: UIDs instead of numbers)"
 		}
 		l.RFC = "RFC 7162 §3.2.10"
 	case "SORT":
-		l.Note = "the matches, in the order asked for: " + a.display([]byte(strings.TrimSpace(after)))
+		l.Note = "the matches, in the order asked for: " + a.show(strings.TrimSpace(after))
 		if strings.TrimSpace(after) == "" {
 			l.Note = "no message matched"
 		}
 		l.RFC = "RFC 5256 §4"
 	case "THREAD":
-		l.Note = "the matches grouped into conversations, one (...) per thread: " + a.display([]byte(strings.TrimSpace(after)))
+		l.Note = "the matches grouped into conversations, one (...) per thread: " + a.show(strings.TrimSpace(after))
 		l.RFC = "RFC 5256 §4"
 	case "METADATA":
-		l.Note = "annotations: " + a.display([]byte(strings.TrimSpace(after))) + " (mailbox, then entry names and values)"
+		l.Note = "annotations: " + a.show(strings.TrimSpace(after)) + " (mailbox, then entry names and values)"
 		l.RFC = "RFC 5464 §4.4"
 	case "XLIST":
-		l.Note = "a mailbox, in Gmail's older XLIST form: " + a.display([]byte(after)) + " (attributes, hierarchy separator, name)"
+		l.Note = "a mailbox, in Gmail's older XLIST form: " + a.show(after) + " (attributes, hierarchy separator, name)"
 	case "ACL":
-		l.Note = "who may do what in a mailbox: " + a.display([]byte(strings.TrimSpace(after))) + " (user, then rights: l lookup, r read, s keep seen, w write flags, i insert, k create, x delete mailbox, t delete messages, e expunge, a administer)"
+		l.Note = "who may do what in a mailbox: " + a.show(strings.TrimSpace(after)) + " (user, then rights: l lookup, r read, s keep seen, w write flags, i insert, k create, x delete mailbox, t delete messages, e expunge, a administer)"
 		l.RFC = "RFC 4314 §3.6"
 	case "MYRIGHTS":
-		l.Note = "what this user may do in the mailbox: " + a.display([]byte(strings.TrimSpace(after))) + " (l lookup, r read, s keep seen, w write flags, i insert, k create, x delete mailbox, t delete messages, e expunge, a administer)"
+		l.Note = "what this user may do in the mailbox: " + a.show(strings.TrimSpace(after)) + " (l lookup, r read, s keep seen, w write flags, i insert, k create, x delete mailbox, t delete messages, e expunge, a administer)"
 		l.RFC = "RFC 4314 §3.8"
 	case "LISTRIGHTS":
-		l.Note = "the rights that could be given: " + a.display([]byte(strings.TrimSpace(after)))
+		l.Note = "the rights that could be given: " + a.show(strings.TrimSpace(after))
 		l.RFC = "RFC 4314 §3.7"
 	case "LANGUAGE":
-		l.Note = "the languages the server can write its texts in: " + a.display([]byte(strings.TrimSpace(after)))
+		l.Note = "the languages the server can write its texts in: " + a.show(strings.TrimSpace(after))
 		l.RFC = "RFC 5255 §3.3"
 	default:
 		return false

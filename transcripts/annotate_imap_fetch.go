@@ -12,23 +12,17 @@ import (
 type fetchItem struct {
 	name  string // "FLAGS", "BODY[HEADER.FIELDS (FROM)]<0>"
 	value string // "(\Seen)", "{342}", "NIL"
+	end   int    // where the value ends in the string fetchItems read
 }
 
 // imapFetch explains "* n FETCH (...)" item by item.
-func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
+func (a *IMAPAnnotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 	l.RFC = "RFC 9051 §7.5.2"
 	items := fetchItems(rest)
-	var notes [64]string // fetchItems returns at most 64 items
-	parts := make([]string, 0, len(items))
-	for i, it := range items {
-		notes[i] = a.fetchItemNote(it)
-		if notes[i] != "" {
-			parts = append(parts, notes[i])
-		}
-	}
 	who := "message " + strconv.Itoa(n)
-	l.Note = who + ": " + strings.Join(parts, "; ")
-	if len(parts) == 0 {
+	l.Note, l.Detail = a.fetchItemsNote(items)
+	l.Note = who + ": " + l.Note
+	if len(items) == 0 {
 		l.Note = who + ": data follows"
 	}
 	if cur == nil || !strings.HasSuffix(cur.verb, "FETCH") && !strings.HasSuffix(cur.verb, "STORE") {
@@ -41,18 +35,79 @@ func (a *Annotator) imapFetch(l *Line, n int, rest string, cur *imapCmd) {
 			l.Note += " (an update the server reports unasked: another session changed it)"
 		}
 	}
-	if len(items) > 0 {
-		var b strings.Builder
-		b.WriteString("Data items in this FETCH response:\n\n")
-		for i, it := range items {
-			b.WriteString("- `" + mdCode(a.display([]byte(it.name))) + "`: " + notes[i] + "\n")
-		}
-		l.Detail = b.String()
-	}
 }
 
-// fetchItemNote explains one item.
-func (a *Annotator) fetchItemNote(it fetchItem) string {
+// fetchItemsNote explains the items of a FETCH response: a note naming
+// each, a detail listing them, with an ENVELOPE's fields and a
+// BODYSTRUCTURE's tree after the list.
+func (a *IMAPAnnotator) fetchItemsNote(items []fetchItem) (note, detail string) {
+	if len(items) == 0 {
+		return "", ""
+	}
+	var n, b strings.Builder
+	var more [64]string // fetchItems returns at most 64 items
+	nmore := 0
+	b.Grow(64 * (len(items) + 1))
+	b.WriteString("Data items in this FETCH response:\n\n")
+	for _, it := range items {
+		note, d := a.fetchItemNote(it)
+		if note != "" {
+			if n.Len() > 0 {
+				n.WriteString("; ")
+			}
+			n.WriteString(note)
+		}
+		b.WriteString("- `")
+		b.WriteString(mdCode(a.show(it.name)))
+		b.WriteString("`: ")
+		b.WriteString(note)
+		b.WriteString("\n")
+		if d != "" {
+			more[nmore] = d
+			nmore++
+		}
+	}
+	for _, d := range more[:nmore] {
+		b.WriteString("\n")
+		b.WriteString(d)
+	}
+	return n.String(), b.String()
+}
+
+// fetchItemNote explains one item; detail is set for the items whose
+// value is a structure (ENVELOPE, BODYSTRUCTURE).
+func (a *IMAPAnnotator) fetchItemNote(it fetchItem) (note, detail string) {
+	if n, d := a.fetchStructureNote(it); n != "" {
+		return n, d
+	}
+	return a.fetchValueNote(it), ""
+}
+
+// fetchStructureNote explains ENVELOPE and BODYSTRUCTURE (and BODY
+// without a section, its short form); "" for other items.
+func (a *IMAPAnnotator) fetchStructureNote(it fetchItem) (note, detail string) {
+	name := strings.ToUpper(it.name)
+	if _, _, literal := wire.LiteralSize(it.value); literal && strings.HasPrefix(it.value, "{") {
+		return "", ""
+	} else if literal && (name == "ENVELOPE" || name == "BODYSTRUCTURE") {
+		// A string inside it comes as a literal: it is explained on
+		// the line that completes it.
+		return strings.ToLower(name) + ": continues after the literal", ""
+	}
+	switch name {
+	case "ENVELOPE":
+		a.want(kb.FetchItem, name)
+		return a.envelopeNote(it.value), ""
+	case "BODYSTRUCTURE", "BODY":
+		a.want(kb.FetchItem, name)
+		return a.bodyStructureNote(it.value)
+	}
+	return "", ""
+}
+
+// fetchValueNote explains an item whose value is a flag list, a number,
+// a date or message content.
+func (a *IMAPAnnotator) fetchValueNote(it fetchItem) string {
 	name := strings.ToUpper(it.name)
 	base := name
 	if i := strings.IndexAny(base, "[<"); i >= 0 {
@@ -63,6 +118,9 @@ func (a *Annotator) fetchItemNote(it fetchItem) string {
 	literal := ""
 	if n, _, ok := wire.LiteralSize(v); ok && strings.HasPrefix(v, "{") {
 		literal = plural(n, "byte") + ", sent as a literal on the following lines"
+		if n == 0 {
+			literal = "empty (a literal of 0 bytes)"
+		}
 	}
 	switch base {
 	case "FLAGS":
@@ -70,23 +128,18 @@ func (a *Annotator) fetchItemNote(it fetchItem) string {
 		if strings.TrimSpace(f) == "" {
 			return "no flags (unread, not answered, not flagged)"
 		}
-		return "flags " + a.display([]byte(f)) + flagMeaning(f)
+		return "flags " + a.show(f) + flagMeaning(f)
 	case "UID":
-		return "UID " + a.display([]byte(v)) + " (its permanent number in this mailbox)"
+		return "UID " + a.show(v) + " (its permanent number in this mailbox)"
 	case "INTERNALDATE":
-		return "arrived at the server " + a.display([]byte(strings.Trim(v, "\"")))
+		return "arrived at the server " + a.show(strings.Trim(v, "\""))
 	case "RFC822.SIZE":
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return "size " + a.display([]byte(v))
+			return "size " + a.show(v)
 		}
 		return "size " + plural(n, "byte")
-	case "ENVELOPE":
-		return "envelope (parsed headers): " + a.envelope(v)
-	case "BODYSTRUCTURE", "BODY", "BINARY", "BINARY.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT":
-		if base == "BODY" && !strings.Contains(name, "[") || base == "BODYSTRUCTURE" {
-			return "MIME structure: " + bodyStructure(v)
-		}
+	case "BODY", "BINARY", "BINARY.SIZE", "RFC822", "RFC822.HEADER", "RFC822.TEXT":
 		section := ""
 		if i := strings.IndexByte(name, '['); i >= 0 {
 			if j := strings.IndexByte(name[i:], ']'); j >= 0 {
@@ -103,28 +156,28 @@ func (a *Annotator) fetchItemNote(it fetchItem) string {
 		case strings.EqualFold(v, "NIL"):
 			return what + ": empty (NIL)"
 		case base == "BINARY.SIZE":
-			return what + " size " + a.display([]byte(v))
+			return what + " size " + a.show(v)
 		default:
-			return what + ": " + a.display([]byte(v))
+			return what + ": " + a.show(v)
 		}
 	case "MODSEQ":
-		return "modification sequence " + a.display([]byte(strings.Trim(v, "()")))
+		return "modification sequence " + a.show(strings.Trim(v, "()"))
 	case "EMAILID":
-		return "EMAILID " + a.display([]byte(strings.Trim(v, "()"))) + ": an id for this message that stays the same in every mailbox it is copied or moved to (RFC 8474)"
+		return "EMAILID " + a.show(strings.Trim(v, "()")) + ": an id for this message that stays the same in every mailbox it is copied or moved to (RFC 8474)"
 	case "THREADID":
-		return "THREADID " + a.display([]byte(strings.Trim(v, "()"))) + ": the conversation this message belongs to (RFC 8474)"
+		return "THREADID " + a.show(strings.Trim(v, "()")) + ": the conversation this message belongs to (RFC 8474)"
 	case "PREVIEW", "SNIPPET":
-		return "a short preview of the text, for the message list: " + a.display([]byte(v)) + " (RFC 8970)"
+		return "a short preview of the text, for the message list: " + a.show(v) + " (RFC 8970)"
 	case "SAVEDATE":
-		return "saved in this mailbox at " + a.display([]byte(strings.Trim(v, `"`))) + " (RFC 8514)"
+		return "saved in this mailbox at " + a.show(strings.Trim(v, `"`)) + " (RFC 8514)"
 	case "X-GM-MSGID":
-		return "Gmail's permanent id of the message " + a.display([]byte(v)) + ", the same in every folder"
+		return "Gmail's permanent id of the message " + a.show(v) + ", the same in every folder"
 	case "X-GM-THRID":
-		return "Gmail's conversation (thread) id " + a.display([]byte(v))
+		return "Gmail's conversation (thread) id " + a.show(v)
 	case "X-GM-LABELS":
-		return "Gmail labels " + a.display([]byte(v)) + ": Gmail's folders are labels, and one message can carry several"
+		return "Gmail labels " + a.show(v) + ": Gmail's folders are labels, and one message can carry several"
 	}
-	return a.display([]byte(it.name)) + " " + a.display([]byte(v))
+	return a.show(it.name) + " " + a.show(v)
 }
 
 // flagMeaning explains the system flags in a flag list.
@@ -170,72 +223,13 @@ func sectionMeaning(base, section string) string {
 	return "MIME part " + section
 }
 
-// envelope picks date, subject and from out of an ENVELOPE list.
-func (a *Annotator) envelope(v string) string {
-	toks := imapTokens(strings.TrimSuffix(strings.TrimPrefix(v, "("), ")"), 3)
-	var parts []string
-	if len(toks) > 1 && toks[1] != "NIL" {
-		parts = append(parts, "subject "+a.display([]byte(toks[1])))
-	}
-	if len(toks) > 0 && toks[0] != "NIL" {
-		parts = append(parts, "date "+a.display([]byte(toks[0])))
-	}
-	if len(toks) > 2 {
-		if addr := envelopeAddress(toks[2]); addr != "" {
-			parts = append(parts, "from "+a.display([]byte(addr)))
-		}
-	}
-	if len(parts) == 0 {
-		return "date, subject, from, to... as parsed by the server"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// envelopeAddress turns ((name adl mailbox host)) into mailbox@host.
-func envelopeAddress(list string) string {
-	inner := strings.TrimSpace(list)
-	inner = strings.TrimPrefix(inner, "(")
-	inner = strings.TrimPrefix(inner, "(")
-	inner = strings.TrimSuffix(inner, ")")
-	inner = strings.TrimSuffix(inner, ")")
-	t := imapTokens(inner, 4)
-	if len(t) < 4 {
-		return ""
-	}
-	return strings.Trim(t[2], "\"") + "@" + strings.Trim(t[3], "\"")
-}
-
-// bodyStructure names the top-level MIME type of a BODYSTRUCTURE.
-func bodyStructure(v string) string {
-	v = strings.TrimSpace(v)
-	if !strings.HasPrefix(v, "(") {
-		return v
-	}
-	inner := v[1:]
-	if strings.HasPrefix(inner, "(") {
-		// multipart: (part)(part) "SUBTYPE" ...
-		toks := imapTokens(strings.TrimSuffix(inner, ")"), 16)
-		parts := 0
-		for _, t := range toks {
-			if strings.HasPrefix(t, "(") {
-				parts++
-				continue
-			}
-			return "multipart/" + strings.ToLower(strings.Trim(t, "\"")) + " with " + plural(parts, "part")
-		}
-		return "multipart"
-	}
-	toks := imapTokens(strings.TrimSuffix(inner, ")"), 2)
-	if len(toks) == 2 {
-		return strings.ToLower(strings.Trim(toks[0], "\"") + "/" + strings.Trim(toks[1], "\""))
-	}
-	return "a single part"
-}
-
 // fetchItems splits "(NAME value NAME value ...)" at depth 1.
 func fetchItems(s string) []fetchItem {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "(")
+	// off is how much of the start is cut, so that end counts in the
+	// string given.
+	trimmed := strings.TrimPrefix(strings.TrimLeft(s, " "), "(")
+	off := len(s) - len(trimmed)
+	s = strings.TrimRight(trimmed, " ")
 	var items []fetchItem
 	for i := 0; i < len(s) && len(items) < 64; {
 		for i < len(s) && s[i] == ' ' {
@@ -263,7 +257,7 @@ func fetchItems(s string) []fetchItem {
 		}
 		vstart := i
 		i = skipValue(s, i)
-		items = append(items, fetchItem{name: name, value: s[vstart:i]})
+		items = append(items, fetchItem{name: name, value: s[vstart:i], end: off + i})
 		if i == vstart && (i >= len(s) || s[i] != ' ') {
 			// No progress: stop rather than loop on malformed input.
 			if i < len(s) && s[i] != ')' {
@@ -329,30 +323,4 @@ func skipQuoted(s string, i int) int {
 		i++
 	}
 	return len(s)
-}
-
-// imapTokens splits a space-separated IMAP value list into at most max
-// values, keeping lists and quoted strings whole (quotes are removed from
-// quoted strings).
-func imapTokens(s string, max int) []string {
-	var out []string
-	for i := 0; i < len(s) && len(out) < max; {
-		for i < len(s) && s[i] == ' ' {
-			i++
-		}
-		if i >= len(s) {
-			break
-		}
-		j := skipValue(s, i)
-		if j <= i {
-			j = i + 1
-		}
-		tok := s[i:j]
-		if strings.HasPrefix(tok, "\"") && strings.HasSuffix(tok, "\"") && len(tok) >= 2 {
-			tok = tok[1 : len(tok)-1]
-		}
-		out = append(out, tok)
-		i = j
-	}
-	return out
 }

@@ -24,6 +24,7 @@ type pop3State struct {
 	// multiArg its argument, multiLines the lines so far, inBody whether a
 	// RETR/TOP has passed the blank line after the headers.
 	multi      string
+	multiRFC   string // multi's RFC section, looked up on the answer's first line
 	multiArg   string
 	multiLines int
 	inBody     bool
@@ -31,7 +32,11 @@ type pop3State struct {
 	user       string          // the USER given, for notes
 	auth       string          // SASL mechanism in progress ("" none)
 	authUser   string
-	began      bool   // the session's first line has been seen
+	began      bool // the session's first line has been seen
+	// serverSeen: the log shows the server's side (poplib's level 1
+	// shows only commands), so pipelinedNote can say a command was
+	// pipelined.
+	serverSeen bool
 	greeting   string // the text of the server's greeting, for vendor hints
 	greeted    bool   // the greeting was seen: the session is known from its start
 	// userAccepted says the last response was +OK to USER, so that a PASS
@@ -45,12 +50,33 @@ func (s *pop3State) init() {
 	s.deleted = map[string]bool{}
 }
 
-// popVerbs are the commands this tutor explains, with their sections.
-var popVerbs = map[string]string{
-	"USER": "RFC 1939 §7", "PASS": "RFC 1939 §7", "APOP": "RFC 1939 §7", "STAT": "RFC 1939 §5", "LIST": "RFC 1939 §5",
-	"RETR": "RFC 1939 §5", "DELE": "RFC 1939 §5", "NOOP": "RFC 1939 §5", "RSET": "RFC 1939 §5", "QUIT": "RFC 1939 §6",
-	"TOP": "RFC 1939 §7", "UIDL": "RFC 1939 §7", "CAPA": "RFC 2449 §5", "STLS": "RFC 2595 §4", "AUTH": "RFC 5034 §4",
-	"UTF8": "RFC 6856 §2",
+// expected is the state a command sent now will run in: a pipelining
+// client (RFC 2449 §6.6) sends its commands behind a PASS, APOP or AUTH
+// not yet answered, and they run after the login, as if it succeeds.
+func (s *pop3State) expected() string {
+	if s.state != "AUTHORIZATION" {
+		return s.state
+	}
+	for _, c := range s.pending {
+		switch c.verb {
+		case "PASS", "APOP":
+			return "TRANSACTION"
+		case "AUTH":
+			if c.arg != "" {
+				return "TRANSACTION"
+			}
+		}
+	}
+	return s.state
+}
+
+// popVerbs are the commands this tutor explains (their RFC sections are in
+// the knowledge base: rfcOf).
+var popVerbs = map[string]bool{
+	"USER": true, "PASS": true, "APOP": true, "STAT": true, "LIST": true,
+	"RETR": true, "DELE": true, "NOOP": true, "RSET": true, "QUIT": true,
+	"TOP": true, "UIDL": true, "CAPA": true, "STLS": true, "AUTH": true,
+	"UTF8": true,
 }
 
 // popMultiline tells whether a +OK to this command starts a multi-line response.
@@ -64,7 +90,7 @@ func popMultiline(c popCmd) bool {
 	return false
 }
 
-func (a *Annotator) popLine(l *Line, e wire.Event) {
+func (a *POP3Annotator) popLine(l *Line, e wire.Event) {
 	if !a.pop.began {
 		a.pop.began = true
 		if e.Dir == wire.FromClient && len(a.pop.pending) > 0 && a.pop.pending[0].verb == "<greeting>" {
@@ -83,7 +109,7 @@ func (a *Annotator) popLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) popClient(l *Line, e wire.Event) {
+func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	s := &a.pop
 	text := a.lineText(e)
 	if lineEnding(e.Data) == "LF" {
@@ -98,17 +124,47 @@ func (a *Annotator) popClient(l *Line, e wire.Event) {
 	}
 	word, rest := cutWord(text)
 	verb := strings.ToUpper(word)
-	cmd := popCmd{verb: verb, arg: rest, stateBefore: s.state}
+	state := s.expected()
+	cmd := popCmd{verb: verb, arg: rest, stateBefore: state}
 	l.Verb = verb
-	rfc, known := popVerbs[verb]
+	known := popVerbs[verb]
+	rfc := a.rfcOf(kb.Command, verb)
 	l.RFC = rfc
-	switch verb {
+	if !a.popLoginCommand(l, &cmd, rest, e) && !a.popMaildropCommand(l, &cmd, rest) {
+		l.Note = a.show(word) + " is not a POP3 command: the server will answer -ERR"
+		l.Level = Warning
+		l.RFC = "RFC 1939 §3"
+	}
+	if problem := popArgProblem(verb, rest, state); problem != "" {
+		l.Note = problem + ": the server will answer -ERR"
+		l.Level = Warning
+	} else if verb == "DELE" && s.deleted[rest] {
+		l.Note += " (it is already marked deleted in this session: the server will refuse)"
+		l.Level = Warning
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" && s.serverSeen {
+		l.Note += pipelinedNote(s.pending[n-1].verb)
+	}
+	if len(s.pending) < 1000 {
+		s.pending = append(s.pending, cmd)
+	}
+}
+
+// popLoginCommand explains the commands of the AUTHORIZATION state and
+// those any state takes (CAPA, STLS, UTF8); popMaildropCommand the
+// others. Each reports whether it knew the verb.
+func (a *POP3Annotator) popLoginCommand(l *Line, cmd *popCmd, rest string, e wire.Event) bool {
+	s := &a.pop
+	switch cmd.verb {
 	case "":
 		l.Note = "an empty line is not a command: the server will answer -ERR"
 		l.Level = Warning
 	case "USER":
 		s.user = rest
-		l.Note = "names the mailbox to log in to: " + a.display([]byte(rest)) + "; the password follows with PASS"
+		l.Note = "names the mailbox to log in to: " + a.show(rest) + "; the password follows with PASS"
 	case "PASS":
 		pw := rest
 		l.Note = "sends the password " + a.hide(pw) + " in clear text (anyone on the path can read it unless the connection is encrypted)"
@@ -118,45 +174,7 @@ func (a *Annotator) popClient(l *Line, e wire.Event) {
 	case "APOP":
 		name, _ := cutWord(rest)
 		s.user = name
-		l.Note = "logs in as " + a.display([]byte(name)) + " with a digest (MD5 of the greeting's timestamp and the password): the password itself never crosses the wire"
-	case "STAT":
-		l.Note = "asks how many messages are in the maildrop and their total size"
-	case "LIST":
-		if rest == "" {
-			l.Note = "asks for the size of every message (one line each, ending with \".\")"
-		} else {
-			l.Note = "asks for the size of message " + a.display([]byte(rest))
-		}
-	case "RETR":
-		l.Note = "downloads message " + a.display([]byte(rest)) + " in full"
-		if s.deleted[rest] {
-			l.Note += " (it was marked deleted in this session: the server will refuse)"
-			l.Level = Warning
-		}
-	case "TOP":
-		n, lines := cutWord(rest)
-		l.Note = "downloads the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body"
-	case "DELE":
-		l.Note = "marks message " + a.display([]byte(rest)) + " for deletion (it is removed only when the session ends with QUIT)"
-	case "RSET":
-		l.Note = "unmarks every message marked for deletion in this session"
-	case "NOOP":
-		l.Note = "does nothing: keeps the connection alive"
-	case "QUIT":
-		if s.state == "TRANSACTION" {
-			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
-			if len(s.deleted) == 0 {
-				l.Note = "ends the session: the server enters the UPDATE state; no message was marked deleted, so every message stays on the server"
-			}
-		} else {
-			l.Note = "ends the session before logging in: nothing changes"
-		}
-	case "UIDL":
-		if rest == "" {
-			l.Note = "asks for every message's unique id (a client remembers them to know what it already downloaded)"
-		} else {
-			l.Note = "asks for the unique id of message " + a.display([]byte(rest))
-		}
+		l.Note = "logs in as " + a.show(name) + " with a digest (MD5 of the greeting's timestamp and the password): the password itself never crosses the wire"
 	case "CAPA":
 		l.Note = "asks which capabilities the server supports"
 	case "STLS":
@@ -186,23 +204,57 @@ func (a *Annotator) popClient(l *Line, e wire.Event) {
 		l.Level = Warning
 		l.RFC = "RFC 1725 (changes from RFC 1460)"
 	default:
-		l.Note = a.display([]byte(word)) + " is not a POP3 command: the server will answer -ERR"
-		l.Level = Warning
-		l.RFC = "RFC 1939 §3"
+		return false
 	}
-	if problem := popArgProblem(verb, rest, s.state); problem != "" {
-		l.Note = problem + ": the server will answer -ERR"
-		l.Level = Warning
-	} else if verb == "DELE" && s.deleted[rest] {
-		l.Note += " (it is already marked deleted in this session: the server will refuse)"
-		l.Level = Warning
+	return true
+}
+
+// popMaildropCommand explains the commands of the TRANSACTION state.
+func (a *POP3Annotator) popMaildropCommand(l *Line, cmd *popCmd, rest string) bool {
+	s := &a.pop
+	switch cmd.verb {
+	case "STAT":
+		l.Note = "asks how many messages are in the maildrop and their total size"
+	case "LIST":
+		if rest == "" {
+			l.Note = "asks for the size of every message (one line each, ending with \".\")"
+		} else {
+			l.Note = "asks for the size of message " + a.show(rest)
+		}
+	case "RETR":
+		l.Note = "downloads message " + a.show(rest) + " in full"
+		if s.deleted[rest] {
+			l.Note += " (it was marked deleted in this session: the server will refuse)"
+			l.Level = Warning
+		}
+	case "TOP":
+		n, lines := cutWord(rest)
+		l.Note = "downloads the headers of message " + a.show(n) + " and the first " + a.show(lines) + " lines of its body"
+	case "DELE":
+		l.Note = "marks message " + a.show(rest) + " for deletion (it is removed only when the session ends with QUIT)"
+	case "RSET":
+		l.Note = "unmarks every message marked for deletion in this session"
+	case "NOOP":
+		l.Note = "does nothing: keeps the connection alive"
+	case "QUIT":
+		if cmd.stateBefore == "TRANSACTION" {
+			l.Note = "ends the session: the server enters the UPDATE state and now really removes the messages marked deleted"
+			if len(s.deleted) == 0 {
+				l.Note = "ends the session: the server enters the UPDATE state; no message was marked deleted, so every message stays on the server"
+			}
+		} else {
+			l.Note = "ends the session before logging in: nothing changes"
+		}
+	case "UIDL":
+		if rest == "" {
+			l.Note = "asks for every message's unique id (a client remembers them to know what it already downloaded)"
+		} else {
+			l.Note = "asks for the unique id of message " + a.show(rest)
+		}
+	default:
+		return false
 	}
-	if known {
-		a.want(kb.Command, verb)
-	}
-	if len(s.pending) < 1000 {
-		s.pending = append(s.pending, cmd)
-	}
+	return true
 }
 
 // popArgs is how many arguments each POP3 command takes (RFC 1939 §5-7,
@@ -251,7 +303,7 @@ func popArgProblem(verb, rest, state string) string {
 }
 
 // popAuthResponse explains a SASL response line of a POP3 AUTH exchange.
-func (a *Annotator) popAuthResponse(l *Line, resp string) {
+func (a *POP3Annotator) popAuthResponse(l *Line, resp string) {
 	s := &a.pop
 	l.RFC = "RFC 5034 §4"
 	if resp == "*" {
@@ -278,8 +330,9 @@ func (a *Annotator) popAuthResponse(l *Line, resp string) {
 	}
 }
 
-func (a *Annotator) popServer(l *Line, e wire.Event) {
+func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	s := &a.pop
+	s.serverSeen = true
 	text := a.lineText(e)
 	if s.multi != "" {
 		a.popMultiLine(l, text)
@@ -339,9 +392,9 @@ func (a *Annotator) popServer(l *Line, e wire.Event) {
 	if cmd.verb == "<greeting>" {
 		l.Verb = ""
 	}
-	m := a.display([]byte(msg))
+	m := a.show(msg)
 	if ok && popMultiline(cmd) {
-		s.multi, s.multiArg, s.multiLines, s.inBody = cmd.verb, cmd.arg, 0, false
+		s.multi, s.multiRFC, s.multiArg, s.multiLines, s.inBody = cmd.verb, "", cmd.arg, 0, false
 		a.popMultiStart(l, cmd, m)
 		return
 	}
@@ -354,9 +407,9 @@ func (a *Annotator) popServer(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
+func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
 	s := &a.pop
-	l.RFC = popVerbs[cmd.verb]
+	l.RFC = a.rfcOf(kb.Command, cmd.verb)
 	switch cmd.verb {
 	case "<greeting>":
 		l.Note = "the server is ready (" + m + "); the session starts in the AUTHORIZATION state: log in with USER and PASS"
@@ -377,7 +430,7 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 			s.state = "TRANSACTION"
 			l.Note = "logged in"
 			if s.authUser != "" {
-				l.Note += " as " + a.display([]byte(s.authUser))
+				l.Note += " as " + a.show(s.authUser)
 			}
 			l.Note += ": the maildrop is locked for this session (TRANSACTION state)"
 		} else {
@@ -400,7 +453,7 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 		l.Note = "message " + n + " has unique id " + id + " (the same in every session)"
 	case "DELE":
 		s.deleted[cmd.arg] = true
-		l.Note = "message " + a.display([]byte(cmd.arg)) + " is marked deleted: it disappears from listings now and is removed from the server at QUIT (UPDATE state); RSET would unmark it"
+		l.Note = "message " + a.show(cmd.arg) + " is marked deleted: it disappears from listings now and is removed from the server at QUIT (UPDATE state); RSET would unmark it"
 	case "RSET":
 		s.deleted = map[string]bool{}
 		l.Note = "every deletion mark of this session is undone"
@@ -427,9 +480,9 @@ func (a *Annotator) popOK(l *Line, cmd popCmd, m string) {
 	}
 }
 
-func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
+func (a *POP3Annotator) popErr(l *Line, cmd popCmd, m string) {
 	s := &a.pop
-	l.RFC = popVerbs[cmd.verb]
+	l.RFC = a.rfcOf(kb.Command, cmd.verb)
 	switch l.RespCode {
 	case "IN-USE":
 		l.Note = "the maildrop is locked by another POP3 session (or a client that did not QUIT): try again later"
@@ -478,7 +531,7 @@ func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
 		l.Note = "the user name was refused (" + m + ")"
 	case "RETR", "TOP", "DELE", "LIST", "UIDL":
 		if s.deleted[cmd.arg] {
-			l.Note = "message " + a.display([]byte(cmd.arg)) + " was marked deleted earlier in this session: it cannot be read any more (RSET would bring it back)"
+			l.Note = "message " + a.show(cmd.arg) + " was marked deleted earlier in this session: it cannot be read any more (RSET would bring it back)"
 		} else if cmd.stateBefore != "TRANSACTION" {
 			l.Note = cmd.verb + " needs a logged-in session (TRANSACTION state): log in with USER and PASS first (" + m + ")"
 		} else {
@@ -506,8 +559,8 @@ func (a *Annotator) popErr(l *Line, cmd popCmd, m string) {
 }
 
 // popMultiStart explains the +OK that opens a multi-line response.
-func (a *Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
-	l.RFC = popVerbs[cmd.verb]
+func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
+	l.RFC = a.rfcOf(kb.Command, cmd.verb)
 	switch cmd.verb {
 	case "CAPA":
 		l.Note = "capability list follows, one per line, ending with \".\""
@@ -516,18 +569,21 @@ func (a *Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 	case "UIDL":
 		l.Note = "unique-id listing follows: message number and unique id per line, ending with \".\""
 	case "RETR":
-		l.Note = "message " + a.display([]byte(cmd.arg)) + " follows (" + m + "): headers, blank line, body, then a line holding only \".\""
+		l.Note = "message " + a.show(cmd.arg) + " follows (" + m + "): headers, blank line, body, then a line holding only \".\""
 	case "TOP":
 		n, lines := cutWord(cmd.arg)
-		l.Note = "the headers of message " + a.display([]byte(n)) + " and the first " + a.display([]byte(lines)) + " lines of its body follow, ending with \".\""
+		l.Note = "the headers of message " + a.show(n) + " and the first " + a.show(lines) + " lines of its body follow, ending with \".\""
 	}
 }
 
 // popMultiLine explains one line of a multi-line response.
-func (a *Annotator) popMultiLine(l *Line, text string) {
+func (a *POP3Annotator) popMultiLine(l *Line, text string) {
 	s := &a.pop
 	l.Verb = s.multi
-	l.RFC = popVerbs[s.multi]
+	if s.multiRFC == "" {
+		s.multiRFC = a.rfcOf(kb.Command, s.multi) // once per answer: a message has thousands of lines
+	}
+	l.RFC = s.multiRFC
 	if text == "." {
 		l.Complete = true
 		l.Level = Success
@@ -546,13 +602,13 @@ func (a *Annotator) popMultiLine(l *Line, text string) {
 		kw, params := cutWord(text)
 		kw = strings.ToUpper(kw)
 		a.want(kb.Capability, kw)
-		l.Note = popCapability(kw, a.display([]byte(params)))
+		l.Note = popCapability(kw, a.show(params))
 	case "LIST":
 		n, size := cutWord(text)
-		l.Note = "message " + a.display([]byte(n)) + ": " + a.display([]byte(size)) + " bytes"
+		l.Note = "message " + a.show(n) + ": " + a.show(size) + " bytes"
 	case "UIDL":
 		n, id := cutWord(text)
-		l.Note = "message " + a.display([]byte(n)) + " has unique id " + a.display([]byte(id))
+		l.Note = "message " + a.show(n) + " has unique id " + a.show(id)
 	case "RETR", "TOP":
 		switch {
 		// The message's own lines are RFC 5322's (the message format),
@@ -566,7 +622,7 @@ func (a *Annotator) popMultiLine(l *Line, text string) {
 			l.RFC = "RFC 5322 §2.2.3"
 		case !s.inBody:
 			name, _, _ := strings.Cut(text, ":")
-			l.Note = "header " + a.display([]byte(name)) + ": " + popHeaderMeaning(name)
+			l.Note = "header " + a.show(name) + ": " + popHeaderMeaning(name)
 			l.RFC = headerRFC(name)
 		default:
 			l.Note = "a line of the message body"
@@ -674,14 +730,14 @@ func popCapability(kw, params string) string {
 // puts where the log leaves a multi-line answer out (fetchmail logs RETR's
 // "+OK", never the message; curl -v writes a listing to stdout): the
 // multi-line answer ends there.
-func (a *Annotator) popPayload(l *Line, e wire.Event) {
+func (a *POP3Annotator) popPayload(l *Line, e wire.Event) {
 	s := &a.pop
 	if len(e.Data) > 0 || s.multi == "" {
 		a.payloadGeneric(l, e)
 		return
 	}
 	l.Verb = s.multi
-	l.RFC = popVerbs[s.multi]
+	l.RFC = a.rfcOf(kb.Command, s.multi)
 	what := "the message"
 	switch s.multi {
 	case "LIST":
@@ -693,3 +749,24 @@ func (a *Annotator) popPayload(l *Line, e wire.Event) {
 	l.Note = what + ", and the \".\" line that ends it, are not in this log (the tool that wrote it logs the commands and first reply lines, not the data)"
 	s.multi = ""
 }
+
+// POP3Annotator explains a POP3 session: each answer with the command it
+// answers, in order (RFC 2449 PIPELINING included), and the maildrop as
+// the session has seen it.
+type POP3Annotator struct {
+	base
+	pop pop3State
+}
+
+// NewPOP3Annotator returns the annotator of one POP3 session.
+func NewPOP3Annotator(opts AnnotateOptions) *POP3Annotator {
+	a := &POP3Annotator{base: newBase(wire.POP3, opts)}
+	a.pop.init()
+	return a
+}
+
+// Annotate explains one event of the session (see Annotator).
+func (a *POP3Annotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
+
+func (a *POP3Annotator) state() string    { return a.pop.state }
+func (a *POP3Annotator) startTLS(l *Line) { l.RFC = "RFC 2595 §4" }

@@ -39,6 +39,9 @@ type smtpState struct {
 	challenged    bool // a 334 is outstanding: the next client line is a response
 	lastChunk     bool // the last BDAT sent was LAST
 	began         bool // the session's first line has been seen
+	// serverSeen: the log shows the server's side, so a command sent
+	// before the replies to earlier ones is pipelined (pipelinedNote).
+	serverSeen bool
 	// midway: the log starts in the middle of a session (its first line
 	// is a RCPT, say), so what was said before is unknown and no command
 	// is called out of order until EHLO, MAIL or RSET makes it known.
@@ -79,15 +82,16 @@ func (s *smtpState) afterTLS() {
 	s.offered = nil
 }
 
-// smtpVerbs are the commands this tutor explains.
-var smtpVerbs = map[string]string{
-	"HELO": "RFC 5321 §4.1.1.1", "EHLO": "RFC 5321 §4.1.1.1", "MAIL": "RFC 5321 §4.1.1.2", "RCPT": "RFC 5321 §4.1.1.3",
-	"DATA": "RFC 5321 §4.1.1.4", "RSET": "RFC 5321 §4.1.1.5", "VRFY": "RFC 5321 §4.1.1.6", "EXPN": "RFC 5321 §4.1.1.7",
-	"HELP": "RFC 5321 §4.1.1.8", "NOOP": "RFC 5321 §4.1.1.9", "QUIT": "RFC 5321 §4.1.1.10", "STARTTLS": "RFC 3207 §4",
-	"AUTH": "RFC 4954 §4", "BDAT": "RFC 3030 §2",
+// smtpVerbs are the commands this tutor explains (their RFC sections are in
+// the knowledge base: rfcOf).
+var smtpVerbs = map[string]bool{
+	"HELO": true, "EHLO": true, "MAIL": true, "RCPT": true,
+	"DATA": true, "RSET": true, "VRFY": true, "EXPN": true,
+	"HELP": true, "NOOP": true, "QUIT": true, "STARTTLS": true,
+	"AUTH": true, "BDAT": true,
 }
 
-func (a *Annotator) smtpLine(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpLine(l *Line, e wire.Event) {
 	if !a.smtp.began {
 		a.smtp.began = true
 		if e.Dir == wire.FromClient && len(a.smtp.pending) > 0 && a.smtp.pending[0].verb == "<greeting>" {
@@ -121,7 +125,7 @@ func (a *Annotator) smtpLine(l *Line, e wire.Event) {
 	}
 }
 
-func (a *Annotator) smtpClient(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	s := &a.smtp
 	text := a.lineText(e)
 	ending := lineEnding(e.Data)
@@ -151,16 +155,52 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		s.midway = false // from here on the state is known again
 	}
 	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
-	rfc, known := smtpVerbs[verb]
+	known := smtpVerbs[verb]
+	rfc := a.rfcOf(kb.Command, verb)
 	l.RFC = rfc
-	switch verb {
+	if !a.smtpHelloCommand(l, &cmd, rest) &&
+		!a.smtpTransactionCommand(l, &cmd, rest) &&
+		!a.smtpSessionCommand(l, &cmd, rest) {
+		l.Note = a.show(word) + " is not an SMTP command: the server will answer 500"
+		l.Level = Warning
+		l.RFC = "RFC 5321 §4.2.4"
+	}
+	if known && word != verb {
+		l.Note += " (lowercase is fine: command verbs are case-insensitive, RFC 5321 §2.4)"
+	}
+	if known {
+		a.want(kb.Command, verb)
+	}
+	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" && s.serverSeen {
+		if prev := s.pending[n-1].verb; !strings.HasPrefix(prev, "<") {
+			l.Note += pipelinedNote(prev)
+		}
+	}
+	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
+		s.pending = append(s.pending, cmd)
+	}
+}
+
+// pipelinedNote tells that a command went out before the reply to the
+// one before it (SMTP and POP3 PIPELINING): the replies come in order.
+func pipelinedNote(prev string) string {
+	return "; pipelined: sent before the reply to " + prev + " came, so its reply follows the earlier ones, in order"
+}
+
+// smtpHelloCommand explains an empty line, EHLO and HELO; each
+// smtp...Command reports whether it knew the verb, and smtpClient asks
+// them in turn.
+func (a *SMTPAnnotator) smtpHelloCommand(l *Line, cmd *smtpCmd, rest string) bool {
+	s := &a.smtp
+	switch cmd.verb {
+
 	case "":
 		cmd.verb = "<empty>" // a command all the same: one reply answers it
 		l.Note = "an empty line is not a command: the server will answer 500"
 		l.Level = Warning
 		l.RFC = "RFC 5321 §4.1.1"
 	case "EHLO":
-		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " and asks for the server's extensions (ESMTP)"
+		l.Note = "the client introduces itself as " + a.show(rest) + " and asks for the server's extensions (ESMTP)"
 		if rest == "" {
 			l.Note = "EHLO needs the client's name (its domain or [IP]): the server will answer 501"
 			l.Level = Warning
@@ -168,24 +208,36 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			s.offered = map[string]bool{}
 		}
 	case "HELO":
-		l.Note = "the client introduces itself as " + a.display([]byte(rest)) + " the old way (no extensions listed; prefer EHLO)"
+		l.Note = "the client introduces itself as " + a.show(rest) + " the old way (no extensions listed; prefer EHLO)"
 		if rest == "" {
 			l.Note = "HELO needs the client's name (its domain or [IP]): the server will answer 501"
 			l.Level = Warning
 		}
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpTransactionCommand explains the commands of a mail transaction:
+// MAIL, RCPT, DATA, BDAT.
+func (a *SMTPAnnotator) smtpTransactionCommand(l *Line, cmd *smtpCmd, rest string) bool {
+	s := &a.smtp
+	switch cmd.verb {
+
 	case "MAIL":
 		addr, ok, msg := smtpPath(rest, "FROM")
 		cmd.arg = addr
 		if !ok {
 			cmd.malformed = true
-			l.Note = "MAIL starts a message, but " + a.smtpMalformedOutOfOrder(cmd, msg)
+			l.Note = "MAIL starts a message, but " + a.smtpMalformedOutOfOrder(*cmd, msg)
 			l.Level = Warning
 			break
 		}
 		if addr == "" {
 			l.Note = "starts a message with the null sender <>: a bounce or notification, to which nothing may be sent back"
 		} else {
-			l.Note = "starts a message from envelope sender <" + a.display([]byte(addr)) + ">: where bounces go (it may differ from the From: header)"
+			l.Note = "starts a message from envelope sender <" + a.show(addr) + ">: where bounces go (it may differ from the From: header)"
 		}
 		a.smtpParamNote(l, smtpParams(rest))
 		if s.state == "mail" || s.state == "rcpt" {
@@ -197,11 +249,11 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 		cmd.arg = addr
 		if !ok {
 			cmd.malformed = true
-			l.Note = "RCPT names a recipient, but " + a.smtpMalformedOutOfOrder(cmd, msg)
+			l.Note = "RCPT names a recipient, but " + a.smtpMalformedOutOfOrder(*cmd, msg)
 			l.Level = Warning
 			break
 		}
-		l.Note = "names envelope recipient <" + a.display([]byte(addr)) + ">"
+		l.Note = "names envelope recipient <" + a.show(addr) + ">"
 		if strings.EqualFold(addr, "postmaster") || strings.HasPrefix(strings.ToLower(addr), "postmaster@") {
 			l.Note += ": postmaster, the one address every mail domain must accept (RFC 5321 §4.5.1), so that problems can always be reported"
 		}
@@ -228,6 +280,18 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			l.Note = "BDAT needs a chunk size in bytes: the server will answer 501"
 			l.Level = Warning
 		}
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSessionCommand explains the other commands: RSET, NOOP, QUIT,
+// VRFY, EXPN, HELP, STARTTLS, AUTH.
+func (a *SMTPAnnotator) smtpSessionCommand(l *Line, cmd *smtpCmd, rest string) bool {
+	s := &a.smtp
+	switch cmd.verb {
+
 	case "RSET":
 		l.Note = "abandons the message in progress (sender and recipients are forgotten); the connection stays open"
 		if strings.TrimSpace(rest) != "" {
@@ -243,13 +307,13 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			l.Level = Warning
 		}
 	case "VRFY":
-		l.Note = "asks whether " + a.display([]byte(rest)) + " is a valid mailbox (most servers will not say, against address harvesting)"
+		l.Note = "asks whether " + a.show(rest) + " is a valid mailbox (most servers will not say, against address harvesting)"
 		if strings.TrimSpace(rest) == "" {
 			l.Note = "VRFY needs a user name or mailbox to verify, e.g. VRFY alice: the server will answer 501"
 			l.Level = Warning
 		}
 	case "EXPN":
-		l.Note = "asks for the members of mailing list " + a.display([]byte(rest))
+		l.Note = "asks for the members of mailing list " + a.show(rest)
 	case "HELP":
 		l.Note = "asks the server for help text"
 	case "STARTTLS":
@@ -293,19 +357,9 @@ func (a *Annotator) smtpClient(l *Line, e wire.Event) {
 			l.Level = Warning
 		}
 	default:
-		l.Note = a.display([]byte(word)) + " is not an SMTP command: the server will answer 500"
-		l.Level = Warning
-		l.RFC = "RFC 5321 §4.2.4"
+		return false
 	}
-	if known && word != verb {
-		l.Note += " (lowercase is fine: command verbs are case-insensitive, RFC 5321 §2.4)"
-	}
-	if known {
-		a.want(kb.Command, verb)
-	}
-	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
-		s.pending = append(s.pending, cmd)
-	}
+	return true
 }
 
 // smtpPath checks "FROM:<addr> params" (RFC 5321 §4.1.2) and returns the address.
@@ -354,11 +408,11 @@ var smtpParamExtension = map[string]string{
 // about one whose extension the server's EHLO reply did not offer: RFC 5321
 // §4.1.1.11 has it refused with 555. (Without an EHLO reply to go by,
 // nothing is said about them.)
-func (a *Annotator) smtpParamNote(l *Line, params string) {
+func (a *SMTPAnnotator) smtpParamNote(l *Line, params string) {
 	if params == "" {
 		return
 	}
-	l.Note += "; parameters " + a.display([]byte(params))
+	l.Note += "; parameters " + a.show(params)
 	if a.smtp.offered == nil {
 		return
 	}
@@ -368,7 +422,7 @@ func (a *Annotator) smtpParamNote(l *Line, params string) {
 		ext, known := smtpParamExtension[name]
 		switch {
 		case !known:
-			l.Note += ". " + a.display([]byte(name)) + " is not a parameter of any extension this tutor knows: a server that follows RFC 5321 answers 555"
+			l.Note += ". " + a.show(name) + " is not a parameter of any extension this tutor knows: a server that follows RFC 5321 answers 555"
 		case !a.smtp.offered[ext]:
 			l.Note += ". " + name + " belongs to the " + ext + " extension, which the EHLO reply did not offer: a server that follows RFC 5321 answers 555 (some accept it anyway)"
 		default:
@@ -381,7 +435,7 @@ func (a *Annotator) smtpParamNote(l *Line, params string) {
 }
 
 // smtpAuthResponse explains a client's SASL response (initial or after a 334).
-func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
+func (a *SMTPAnnotator) smtpAuthResponse(l *Line, resp string) {
 	s := &a.smtp
 	l.RFC = "RFC 4954 §4"
 	if resp == "*" {
@@ -408,7 +462,7 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 		s.authResponses++
 		if s.authResponses == 1 {
 			s.authUser = dec
-			l.Note = "user name " + a.printable(dec) + ", sent as base64 " + a.display([]byte(resp)) + a.base64Exposure()
+			l.Note = "user name " + a.printable(dec) + ", sent as base64 " + a.show(resp) + a.base64Exposure()
 		} else {
 			l.Note = "password " + a.hide(dec) + a.base64Exposure()
 		}
@@ -417,8 +471,9 @@ func (a *Annotator) smtpAuthResponse(l *Line, resp string) {
 	}
 }
 
-func (a *Annotator) smtpServer(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 	s := &a.smtp
+	s.serverSeen = true
 	text := a.lineText(e)
 	if len(text) < 3 || !isDigits(text[:3]) || (len(text) > 3 && text[3] != ' ' && text[3] != '-') {
 		l.Note = "not a valid SMTP reply: a reply starts with a three-digit code (RFC 5321 §4.2)"
@@ -438,19 +493,7 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 		msg = after
 		a.want(kb.EnhancedCode, enh)
 	}
-	var cmd smtpCmd
-	if len(s.pending) > 0 {
-		cmd = s.pending[0]
-	} else {
-		cmd = smtpCmd{verb: "", stateBefore: s.state}
-	}
-	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
-	switch cmd.verb {
-	case "<greeting>", "<empty>":
-		l.Verb = ""
-	case "<body>":
-		l.Verb = "DATA"
-	}
+	cmd := a.smtpAnswered(l)
 	l.Level = smtpLevel(code)
 	if more {
 		s.replyLine++
@@ -495,6 +538,16 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 		s.meaning, s.sameAs = serverSayingFor(msg, true)
 	}
 	a.smtpReply(l, cmd, code, msg)
+	a.smtpMeaning(l, cmd, code, msg)
+	if lineNo > 0 {
+		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
+	}
+}
+
+// smtpMeaning adds to a refusal what its enhanced code and the server's
+// words mean, where the note does not say it already.
+func (a *SMTPAnnotator) smtpMeaning(l *Line, cmd smtpCmd, code, msg string) {
+	s := &a.smtp
 	// X.7.1 is any refusal by policy; when the server's words say which
 	// one (a relay refused, a blocklist), its KB summary would mislead.
 	// So would 5.1.10's registry meaning (null MX) where Exchange uses the
@@ -515,9 +568,25 @@ func (a *Annotator) smtpServer(l *Line, e wire.Event) {
 	if (code[0] >= '4' && cmd.verb != "AUTH" || code == "535" || code == "534") && meaning != "" && !slices.Contains(sameAs, l.Enhanced) {
 		l.Note += "; the server's words mean: " + meaning
 	}
-	if lineNo > 0 {
-		l.Note += " (the last line of a multi-line reply; the note quotes all its lines)"
+}
+
+// smtpAnswered returns the command a reply answers: the oldest one
+// awaiting its reply (RFC 2920: replies come in the order of the
+// commands), and files the line under its verb.
+func (a *SMTPAnnotator) smtpAnswered(l *Line) smtpCmd {
+	s := &a.smtp
+	cmd := smtpCmd{verb: "", stateBefore: s.state}
+	if len(s.pending) > 0 {
+		cmd = s.pending[0]
 	}
+	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
+	switch cmd.verb {
+	case "<greeting>", "<empty>":
+		l.Verb = ""
+	case "<body>":
+		l.Verb = "DATA"
+	}
+	return cmd
 }
 
 // lowerFirst lowers the first letter of a sentence to be quoted mid-line.
@@ -568,10 +637,10 @@ func smtpLevel(code string) Level {
 }
 
 // smtpContinuation explains a "NNN-..." line of a multi-line reply.
-func (a *Annotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n int) {
+func (a *SMTPAnnotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n int) {
 	switch {
 	case cmd.verb == "EHLO" && code == "250" && n == 1:
-		l.Note = "the server greets the client (" + a.display([]byte(msg)) + "); each following line names one extension it supports"
+		l.Note = "the server greets the client (" + a.show(msg) + "); each following line names one extension it supports"
 		l.RFC = "RFC 5321 §4.1.1.1"
 	case cmd.verb == "EHLO" && code == "250":
 		a.ehloKeyword(l, msg)
@@ -585,7 +654,7 @@ func (a *Annotator) smtpContinuation(l *Line, cmd smtpCmd, code, msg string, n i
 }
 
 // ehloKeyword explains one extension listed in the EHLO reply.
-func (a *Annotator) ehloKeyword(l *Line, msg string) {
+func (a *SMTPAnnotator) ehloKeyword(l *Line, msg string) {
 	kw, params := cutWord(msg)
 	kw = strings.ToUpper(kw)
 	a.want(kb.Capability, kw)
@@ -605,7 +674,7 @@ func (a *Annotator) ehloKeyword(l *Line, msg string) {
 	case "STARTTLS":
 		l.Note, l.RFC = "STARTTLS: the connection can be switched to TLS encryption", "RFC 3207"
 	case "AUTH":
-		l.Note, l.RFC = "AUTH: the client may log in, with mechanisms "+a.display([]byte(params)), "RFC 4954"
+		l.Note, l.RFC = "AUTH: the client may log in, with mechanisms "+a.show(params), "RFC 4954"
 	case "ENHANCEDSTATUSCODES":
 		l.Note, l.RFC = "ENHANCEDSTATUSCODES: replies carry a detailed code such as 5.1.1 (bad mailbox)", "RFC 2034"
 	case "CHUNKING":
@@ -629,7 +698,7 @@ func (a *Annotator) ehloKeyword(l *Line, msg string) {
 	case "MT-PRIORITY":
 		l.Note, l.RFC = "MT-PRIORITY: messages may carry a priority", "RFC 6710"
 	case "LIMITS":
-		l.Note, l.RFC = "LIMITS: the server states its limits ("+a.display([]byte(params))+")", "RFC 9422"
+		l.Note, l.RFC = "LIMITS: the server states its limits ("+a.show(params)+")", "RFC 9422"
 	default:
 		switch {
 		case vendorKeywords[kw] != "":
@@ -640,13 +709,13 @@ func (a *Annotator) ehloKeyword(l *Line, msg string) {
 				l.Note += "; 8 letters: most likely STARTTLS, so encryption is blocked on this path"
 			}
 		case kw != "" && kw[0] == 'X':
-			l.Note = "extension " + a.display([]byte(kw)) + ": a private (non-standard) extension of this server software"
+			l.Note = "extension " + a.show(kw) + ": a private (non-standard) extension of this server software"
 		}
 	}
 }
 
 // smtpChallenge explains a 334 challenge, decoding its base64.
-func (a *Annotator) smtpChallenge(l *Line, msg string) {
+func (a *SMTPAnnotator) smtpChallenge(l *Line, msg string) {
 	l.RFC = "RFC 4954 §4"
 	l.Level = Info
 	dec, ok := decodeBase64(msg)
@@ -654,19 +723,40 @@ func (a *Annotator) smtpChallenge(l *Line, msg string) {
 	case msg == "" || dec == "" && ok:
 		l.Note = "the server is ready for the " + a.smtp.auth + " credentials (an empty challenge): the client sends them base64-encoded"
 	case ok:
-		l.Note = "the server asks " + a.printable(dec) + " (base64 " + a.display([]byte(msg)) + "); the client answers on the next line, base64-encoded"
+		l.Note = "the server asks " + a.printable(dec) + " (base64 " + a.show(msg) + "); the client answers on the next line, base64-encoded"
 	default:
 		l.Note = "a login challenge from the server; the client answers on the next line"
 	}
 }
 
 // smtpReply explains the final line of a reply in the light of the command it answers.
-func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
-	s := &a.smtp
+func (a *SMTPAnnotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	a.want(kb.ReplyCode, code)
-	m := a.display([]byte(msg))
+	m := a.show(msg)
+	if !a.smtpOpeningReply(l, cmd, code, m) && !a.smtpTransactionReply(l, cmd, code, m) &&
+		!a.smtpSessionReply(l, cmd, code, m) &&
+		!a.smtpSequenceReply(l, cmd, code, m) &&
+		!a.smtpSyntaxReply(l, cmd, code, m) {
+		subject := "the " + strings.Trim(cmd.verb, "<>") + " command"
+		if cmd.verb == "RCPT" {
+			subject = "recipient <" + a.show(cmd.arg) + ">"
+		} else if cmd.verb == "MAIL" {
+			subject = "sender <" + a.show(cmd.arg) + ">"
+		}
+		l.Note = subject + " was refused (" + m + ")"
+		l.RFC = "RFC 5321 §4.2.1"
+		a.smtpFailure(l, code)
+	}
+}
+
+// smtpOpeningReply explains the greeting, replies to no command and 421;
+// each smtp...Reply reports whether it explained the reply, and smtpReply
+// asks them in turn.
+func (a *SMTPAnnotator) smtpOpeningReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
 	class := code[0]
 	switch {
+
 	case cmd.verb == "<greeting>" && code == "220":
 		l.Note = "the server is ready (" + m + "); the client should now introduce itself with EHLO"
 		l.RFC = "RFC 5321 §4.2"
@@ -689,6 +779,18 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		l.Note = "the server is closing the connection (" + m + "): a temporary condition; the client retries later, nothing accepted so far is lost"
 		l.RFC = "RFC 5321 §3.8"
 		s.state = "closing"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpTransactionReply explains the replies of EHLO and of a mail
+// transaction (MAIL, RCPT, DATA, the message, BDAT).
+func (a *SMTPAnnotator) smtpTransactionReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	class := code[0]
+	switch {
 	case (cmd.verb == "EHLO" || cmd.verb == "HELO") && class == '2':
 		l.Note = "the server greets the client: the session may begin (" + m + ")"
 		if cmd.verb == "EHLO" {
@@ -699,7 +801,7 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "MAIL" && class == '2':
 		s.from = cmd.arg
 		s.state = "mail"
-		l.Note = "the server accepted sender <" + a.display([]byte(cmd.arg)) + ">; now name the recipients with RCPT TO"
+		l.Note = "the server accepted sender <" + a.show(cmd.arg) + ">; now name the recipients with RCPT TO"
 		if cmd.malformed {
 			l.Note += ". This server is lenient: it took the address without angle brackets, which strict servers refuse with 501"
 		}
@@ -707,7 +809,7 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "RCPT" && class == '2':
 		s.rcpts++
 		s.state = "rcpt"
-		l.Note = "the server accepted recipient <" + a.display([]byte(cmd.arg)) + ">"
+		l.Note = "the server accepted recipient <" + a.show(cmd.arg) + ">"
 		if s.rcpts > 1 {
 			l.Note += " (" + plural(s.rcpts, "recipient") + " so far)"
 		}
@@ -716,6 +818,10 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 			l.Note += ". This server is lenient: it took the address without angle brackets, which strict servers refuse with 501"
 		}
 		l.RFC = "RFC 5321 §4.1.1.3"
+	case cmd.verb == "DATA" && (class == '4' || class == '5') && s.state == "mail" && s.rcpts == 0:
+		l.Note = "DATA was refused because no recipient was accepted (" + m + "): every RCPT TO of this message was refused, so there is nothing to deliver. " +
+			"A pipelining client sends DATA before it knows, and must read this reply instead of sending the message"
+		l.RFC = "RFC 2920 §3.1"
 	case cmd.verb == "DATA" && code == "354":
 		s.state = "data"
 		l.Note = "go ahead: send the message (headers, a blank line, the body) and end it with a line holding only \".\"; " +
@@ -745,6 +851,19 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 			s.state = "data"
 		}
 		l.RFC = "RFC 3030 §2"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSessionReply explains the replies to the commands around a
+// transaction: RSET, HELP, NOOP, QUIT, STARTTLS, AUTH, VRFY.
+func (a *SMTPAnnotator) smtpSessionReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	class := code[0]
+	switch {
+
 	case cmd.verb == "RSET" && class == '2':
 		s.state, s.from, s.rcpts = "greeted", "", 0
 		if cmd.stateBefore == "connected" {
@@ -769,7 +888,7 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "AUTH" && code == "235":
 		who := s.authUser
 		if who != "" {
-			l.Note = "logged in as " + a.display([]byte(who)) + ": the server will now accept mail from this user for any destination"
+			l.Note = "logged in as " + a.show(who) + ": the server will now accept mail from this user for any destination"
 		} else {
 			l.Note = "login succeeded: the server will now accept mail from this user for any destination"
 		}
@@ -787,6 +906,18 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case cmd.verb == "VRFY" && (code == "250" || code == "251" || code == "252"):
 		l.Note = "verification answer (" + m + "); 252 means \"cannot verify, but will try to deliver\""
 		l.RFC = "RFC 5321 §3.5.3"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSequenceReply explains refusals for the order of commands and for
+// a missing TLS or login.
+func (a *SMTPAnnotator) smtpSequenceReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	switch {
+
 	case code == "555":
 		l.Note = "a parameter on this line is not one the server supports: MAIL and RCPT may only carry parameters of the extensions its EHLO reply listed (" + m + ")"
 		l.RFC = "RFC 5321 §4.1.1.11"
@@ -809,6 +940,19 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 	case code == "530":
 		l.Note = "authentication required: log in with AUTH before sending mail here (" + m + ")"
 		l.RFC = "RFC 4954 §6"
+	default:
+		return false
+	}
+	return true
+}
+
+// smtpSyntaxReply explains refusals of a command's syntax, and other
+// successes and continuations.
+func (a *SMTPAnnotator) smtpSyntaxReply(l *Line, cmd smtpCmd, code, m string) bool {
+	s := &a.smtp
+	class := code[0]
+	switch {
+
 	case code == "500" && strings.Contains(strings.ToLower(m), "too long"):
 		l.Note = "the line was longer than the server reads, so it did nothing with it (" + m + "); RFC 5321 allows 512 octets for a command line, CRLF included"
 		l.RFC = "RFC 5321 §4.5.3.1.4"
@@ -840,20 +984,13 @@ func (a *Annotator) smtpReply(l *Line, cmd smtpCmd, code, msg string) {
 		l.Note = "go ahead, more input expected (" + m + ")"
 		l.RFC = "RFC 5321 §4.2.1"
 	default:
-		subject := "the " + strings.Trim(cmd.verb, "<>") + " command"
-		if cmd.verb == "RCPT" {
-			subject = "recipient <" + a.display([]byte(cmd.arg)) + ">"
-		} else if cmd.verb == "MAIL" {
-			subject = "sender <" + a.display([]byte(cmd.arg)) + ">"
-		}
-		l.Note = subject + " was refused (" + m + ")"
-		l.RFC = "RFC 5321 §4.2.1"
-		a.smtpFailure(l, code)
+		return false
 	}
+	return true
 }
 
 // smtpFailure adds what a failure class means for the sender.
-func (a *Annotator) smtpFailure(l *Line, code string) {
+func (a *SMTPAnnotator) smtpFailure(l *Line, code string) {
 	switch code[0] {
 	case '4':
 		l.Note += ". 4xx is temporary: a sending server keeps the message and retries later (minutes to days)"
@@ -868,7 +1005,7 @@ func (a *Annotator) smtpFailure(l *Line, code string) {
 }
 
 // smtpOutOfSequence tells whether cmd arrived in a state where it is out of order.
-func (a *Annotator) smtpOutOfSequence(cmd smtpCmd) bool {
+func (a *SMTPAnnotator) smtpOutOfSequence(cmd smtpCmd) bool {
 	if a.smtp.midway {
 		return false // what came before is not in the log
 	}
@@ -910,7 +1047,7 @@ var vendorKeywords = map[string]string{
 // before MAIL), both: servers check that first (go-smtp, Postfix), so the
 // reply is 503, not 501. A second MAIL inside a transaction is parsed
 // first.
-func (a *Annotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string {
+func (a *SMTPAnnotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string {
 	if !a.smtpOutOfSequence(cmd) || cmd.verb == "MAIL" && cmd.stateBefore != "connected" {
 		return problem
 	}
@@ -919,7 +1056,7 @@ func (a *Annotator) smtpMalformedOutOfOrder(cmd smtpCmd, problem string) string 
 }
 
 // smtpSequence names what must come before cmd.
-func (a *Annotator) smtpSequence(cmd smtpCmd) string {
+func (a *SMTPAnnotator) smtpSequence(cmd smtpCmd) string {
 	switch cmd.verb {
 	case "RCPT":
 		if cmd.stateBefore == "connected" {
@@ -950,7 +1087,7 @@ func (a *Annotator) smtpSequence(cmd smtpCmd) string {
 }
 
 // smtpPayload explains a DATA body or a BDAT chunk.
-func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
+func (a *SMTPAnnotator) smtpPayload(l *Line, e wire.Event) {
 	s := &a.smtp
 	l.Verb = "DATA"
 	bdat := len(s.pending) > 0 && s.pending[len(s.pending)-1].verb == "BDAT"
@@ -992,4 +1129,31 @@ func (a *Annotator) smtpPayload(l *Line, e wire.Event) {
 	l.Detail = a.headerDetail(m)
 	l.RFC = "RFC 5321 §4.1.1.4, §4.5.2"
 	l.State = s.state
+}
+
+// SMTPAnnotator explains an SMTP session: it pairs each reply with the
+// command it answers, in order (RFC 2920 pipelining included), and keeps
+// the envelope so far.
+type SMTPAnnotator struct {
+	base
+	smtp smtpState
+}
+
+// NewSMTPAnnotator returns the annotator of one SMTP session.
+func NewSMTPAnnotator(opts AnnotateOptions) *SMTPAnnotator {
+	a := &SMTPAnnotator{base: newBase(wire.SMTP, opts)}
+	a.smtp.init()
+	return a
+}
+
+// Annotate explains one event of the session (see Annotator).
+func (a *SMTPAnnotator) Annotate(e wire.Event) Line { return a.annotate(e, a) }
+
+func (a *SMTPAnnotator) state() string { return a.smtp.state }
+
+// startTLS: the server forgets what was said before TLS (RFC 3207 §4.2).
+func (a *SMTPAnnotator) startTLS(l *Line) {
+	l.RFC = "RFC 3207 §4.2"
+	l.Note += ". The server forgets everything said before TLS: the client must send EHLO again"
+	a.smtp.afterTLS()
 }

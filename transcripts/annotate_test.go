@@ -186,7 +186,7 @@ func TestIMAPContext(t *testing.T) {
 		t.Errorf("untagged during SELECT belongs to it: %+v", in)
 	}
 	f := find(t, lines, wire.FromServer, "* 1 FETCH (FLAGS (\\Seen) UID 1")
-	for _, want := range []string{"flags \\Seen (read)", "UID 1", "size 412 bytes", "subject Welcome", "arrived at the server 02-Jan-2026"} {
+	for _, want := range []string{"flags \\Seen (read)", "UID 1", "size 412 bytes", `subject "Welcome"`, "arrived at the server 02-Jan-2026"} {
 		if !strings.Contains(f.Note, want) {
 			t.Errorf("FETCH note %q lacks %q", f.Note, want)
 		}

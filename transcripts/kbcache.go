@@ -53,7 +53,7 @@ type entryID struct {
 var kbDetails = sync.OnceValue(func() map[entryID]string {
 	all := kb.All()
 	m := make(map[entryID]string, len(all))
-	var scratch Annotator // for safe's escaping buffer
+	var scratch base // for safe's escaping buffer
 	for _, e := range all {
 		m[entryID{e.Proto, e.Kind, e.Key}] = scratch.safe(formatDetail(e), true)
 	}
@@ -77,7 +77,7 @@ func formatDetail(ent kb.Entry) string {
 // piece looks lk up: in package kb's prebuilt pieces when the knowledge is
 // package kb, else (enhanced codes, which kb rewords per class; a test's
 // own Knowledge) through the cache.
-func (a *Annotator) piece(lk lookup) kbPiece {
+func (a *base) piece(lk lookup) kbPiece {
 	if _, isKB := a.know.(kbKnowledge); isKB && lk.kind != kb.EnhancedCode {
 		ent, ok := kb.Lookup(a.proto, lk.kind, lk.key)
 		if !ok {
@@ -108,3 +108,25 @@ func (a *Annotator) piece(lk lookup) kbPiece {
 	}
 	return p
 }
+
+// rfcOf is the knowledge base's reference for an entry: the one place the
+// RFC sections of commands are kept. Commands are read from kbCommandRFCs,
+// built once: notes ask for them on every line.
+func (a *base) rfcOf(kind kb.Kind, key string) string {
+	if _, isKB := a.know.(kbKnowledge); isKB && kind == kb.Command {
+		return kbCommandRFCs()[entryID{a.proto, kind, key}]
+	}
+	return a.piece(lookup{kind, key}).rfc
+}
+
+// kbCommandRFCs holds the RFC reference of every command in package kb,
+// built once and never changed afterwards, like kbDetails.
+var kbCommandRFCs = sync.OnceValue(func() map[entryID]string {
+	m := map[entryID]string{}
+	for _, e := range kb.All() {
+		if e.Kind == kb.Command {
+			m[entryID{e.Proto, e.Kind, strings.ToUpper(e.Key)}] = e.RFC
+		}
+	}
+	return m
+})

@@ -46,7 +46,7 @@ type Recorder struct {
 	nextWatch  int
 
 	// annotators is used only by the recording goroutine.
-	annotators map[wire.SessionID]*Annotator
+	annotators map[wire.SessionID]Annotator
 	// cache is the knowledge-base cache every annotator shares.
 	cache *kbCache
 }
@@ -64,7 +64,7 @@ func NewRecorder(src wire.Source, opts RecorderOptions) *Recorder {
 		bySession:  map[wire.SessionID][]int{},
 		sessionIdx: map[wire.SessionID]int{},
 		watchers:   map[int]func(Line){},
-		annotators: map[wire.SessionID]*Annotator{},
+		annotators: map[wire.SessionID]Annotator{},
 		cache:      newKBCache(),
 	}
 	r.changed = sync.NewCond(&r.mu)
@@ -102,8 +102,9 @@ func (r *Recorder) record(e wire.Event) {
 		if proto == "" && e.Role != "" {
 			proto = e.Role.Proto()
 		}
-		a = NewAnnotator(proto, r.opts.Annotate)
-		a.cache = r.cache
+		opts := r.opts.Annotate
+		opts.Cache = &Cache{kb: r.cache}
+		a = NewAnnotator(proto, opts)
 		r.annotators[e.Session] = a
 	}
 	l := a.Annotate(e)

@@ -386,7 +386,8 @@ func imapFetchItems() []Entry {
 				"In-Reply-To, Message-ID), parsed by the server, so the message list can be drawn without "+
 				"downloading the headers. Despite its name it is not the SMTP envelope (MAIL FROM, RCPT TO): a Bcc "+
 				"recipient who was only in RCPT TO appears nowhere in it. Addresses come as (name adl mailbox host) "+
-				"lists; missing fields are NIL."),
+				"lists; missing fields are NIL, except Sender and Reply-To, which repeat From when the message has "+
+				"no such header."),
 		item("BODYSTRUCTURE", "The MIME tree of the message: parts, types, sizes, encodings", "RFC 9051 §7.5.2",
 			"Lets a client show attachments (name, type, size) and fetch only the part it needs, e.g. `BODY[2]` "+
 				"for the PDF, instead of the whole message."),

@@ -40,15 +40,28 @@ func parseCS(p *parser, lines lineSeq) {
 
 // sessionEnds tells where one session of a transcript ends and the next
 // begins: a C:/S: log or a raw dialogue may hold many sessions one after
-// the other, and after the server has answered QUIT (221, +OK) or an IMAP
-// LOGOUT (its tagged OK), the next line is another connection's.
+// the other, and once the server has answered QUIT or an IMAP LOGOUT, the
+// next line is another connection's. Which reply answers QUIT is the
+// protocol model's fact (a pipelining client sends QUIT long before its
+// answer comes): the lines go through a wire.Splitter of the protocol the
+// first telling line shows.
 type sessionEnds struct {
-	n      int    // sessions ended so far
-	name   string // the key of session n, made once
-	quit   bool   // the client has sent QUIT
-	logout string // the tag of the client's LOGOUT
-	ended  bool   // the server answered: the next line starts a session
+	n     int    // sessions ended so far
+	name  string // the key of session n, made once
+	ended bool   // the server answered: the next line starts a session
+	// split is the model of the session, nil until a line shows its
+	// protocol; early holds the lines before that (at most maxEarly).
+	split *wire.Splitter
+	early []csLine
 }
+
+type csLine struct {
+	d    wire.Dir
+	text string
+}
+
+// maxEarly bounds the lines kept while the protocol is unknown.
+const maxEarly = 64
 
 // key returns the session key of a line, ending the session before it
 // when the line comes after an answered QUIT or LOGOUT.
@@ -58,24 +71,53 @@ func (se *sessionEnds) key(p *parser, d wire.Dir, text string, line int) string 
 		*se = sessionEnds{n: se.n + 1, name: strconv.Itoa(se.n + 1)}
 	}
 	key := se.current()
-	switch d {
-	case wire.FromClient:
-		verb, rest, _ := strings.Cut(text, " ")
-		switch {
-		case strings.EqualFold(verb, "QUIT") && rest == "":
-			se.quit = true
-		case strings.EqualFold(rest, "LOGOUT"):
-			se.logout = verb
+	if se.split == nil {
+		se.start(p.forced, text)
+	}
+	if se.split == nil {
+		if len(se.early) < maxEarly {
+			se.early = append(se.early, csLine{d, text})
 		}
-	case wire.FromServer:
-		switch {
-		case se.quit && (strings.HasPrefix(text, "221") || strings.HasPrefix(text, "+OK")):
-			se.ended = true
-		case se.logout != "" && strings.HasPrefix(text, se.logout+" OK"):
+		return key
+	}
+	for _, l := range se.early {
+		se.feed(l.d, l.text)
+	}
+	se.early = nil
+	se.feed(d, text)
+	return key
+}
+
+// start makes the session's model once a line shows its protocol.
+func (se *sessionEnds) start(forced wire.Proto, text string) {
+	proto := forced
+	if proto == "" {
+		score := map[wire.Proto]int{}
+		protoScore(text, score)
+		for _, pr := range []wire.Proto{wire.SMTP, wire.POP3, wire.IMAP} {
+			if score[pr] > 0 {
+				proto = pr
+			}
+		}
+	}
+	if proto != "" {
+		se.split = wire.NewSplitter(proto)
+	}
+}
+
+// feed runs one line through the model, noting the reply to QUIT or LOGOUT.
+func (se *sessionEnds) feed(d wire.Dir, text string) {
+	b := []byte(text + "\r\n")
+	note := func(pc wire.Piece) {
+		if pc.Answers == "QUIT" || pc.Answers == "LOGOUT" {
 			se.ended = true
 		}
 	}
-	return key
+	if d == wire.FromClient {
+		se.split.Client(b, note)
+	} else {
+		se.split.Server(b, note)
+	}
 }
 
 // current is the key of the session being read: "" for the first, so a
