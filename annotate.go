@@ -91,22 +91,16 @@ func annotateToTranscript(src *logs.Source, w *bufio.Writer, format logs.Format,
 	if err != nil {
 		return err
 	}
-	opts := transcripts.AnnotateOptions{Cache: transcripts.NewCache()}
-	annotators := map[wire.SessionID]*transcripts.Annotator{}
+	annotators := transcripts.NewAnnotators(transcripts.AnnotateOptions{})
 	problems := 0
 	src.Idle = func() { tw.Flush() }
 	_, err = logs.Stream(src, logs.Options{Format: format, Proto: wire.Proto(f.proto)}, logs.Handler{
 		Session: func(id wire.SessionID, proto wire.Proto) {
-			annotators[id] = transcripts.NewAnnotator(proto, opts)
+			annotators.Start(id, proto)
 		},
 		Event: func(e wire.Event) {
-			a := annotators[e.Session]
-			if a == nil {
-				return
-			}
-			tw.Line(a.Annotate(e))
-			if e.Kind == wire.Close {
-				delete(annotators, e.Session)
+			if annotators.Started(e.Session) {
+				tw.Line(annotators.Annotate(e))
 			}
 		},
 		Problem:   func(logs.Problem) { problems++ },

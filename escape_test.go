@@ -226,7 +226,7 @@ func TestLessonTitleEscapeInList(t *testing.T) {
 // escaped control bytes already) is printed with the override as a mark.
 func TestServePrinterBidiEscaped(t *testing.T) {
 	var out bytes.Buffer
-	annotators := map[wire.SessionID]transcripts.Annotator{}
+	annotators := transcripts.NewAnnotators(transcripts.AnnotateOptions{})
 	for _, e := range []wire.Event{
 		{Session: "s1", Proto: wire.SMTP, Role: wire.RoleMX, Dir: wire.Meta, Kind: wire.Open, Data: []byte("127.0.0.1:1")},
 		{Session: "s1", Proto: wire.SMTP, Role: wire.RoleMX, Dir: wire.FromClient, Kind: wire.Line, Data: []byte("EHLO " + atkRLO + "exe.txt" + atkOSC52 + "\r\n")},

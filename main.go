@@ -16,7 +16,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/glamour"
 	"github.com/spf13/cobra"
@@ -291,7 +290,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 		return nil
 	}
 	// One annotator per session, so each line is explained in context.
-	annotators := map[wire.SessionID]transcripts.Annotator{}
+	annotators := transcripts.NewAnnotators(transcripts.AnnotateOptions{})
 	w := bufio.NewWriterSize(out, 64*1024)
 	defer w.Flush()
 	// The printer must not take the CPU the mail servers need: it works at
@@ -332,7 +331,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 // printRest prints what was still waiting when serve was stopped (the
 // sessions' last lines and their closing), for as long as printLast allows,
 // and counts the rest, so that stopping drops nothing silently either.
-func printRest(w io.Writer, sub *wire.Subscription, annotators map[wire.SessionID]transcripts.Annotator) {
+func printRest(w io.Writer, sub *wire.Subscription, annotators *transcripts.Annotators) {
 	deadline := time.Now().Add(printLast)
 	missed := 0
 	for batch := range sub.Batches() {
@@ -420,29 +419,17 @@ func printBanner(w io.Writer, sim *simulator.Simulator, opts simulator.Options) 
 
 // printEvent writes one wire event as a C:/S: line with its annotation,
 // secrets masked.
-func printEvent(w io.Writer, e wire.Event, annotators map[wire.SessionID]transcripts.Annotator) {
+func printEvent(w io.Writer, e wire.Event, as *transcripts.Annotators) {
 	if e.Kind == wire.Dropped {
 		fmt.Fprintf(w, "[output] %d lines not shown: more than the printer can annotate in its twentieth of a core (the mail servers come first)\n", e.N)
 		return
 	}
-	a := annotators[e.Session]
-	if a == nil {
-		a = transcripts.NewAnnotator(e.Proto, transcripts.AnnotateOptions{})
-		annotators[e.Session] = a
-	}
-	l := a.Annotate(e)
-	if e.Kind == wire.Close {
-		delete(annotators, e.Session)
-	}
-	lock := ""
-	if e.Encrypted {
-		lock = " (TLS)"
-	}
-	fmt.Fprintf(w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), terminal(l.Text))
-	if l.Note != "" {
-		fmt.Fprintf(w, "    # %s\n", terminal(l.Note))
-	}
+	transcripts.WriteTextLine(w, as.Annotate(e), serveStyle)
 }
+
+// serveStyle prints a line of serve or watch: which session, then the line
+// as the client or server sent it, then its note.
+var serveStyle = transcripts.TextStyle{Session: true, Meta: "*", NoteIndent: "    ", MaxBytes: terminalLineMax}
 
 // terminalLineMax is the most of one line printed to a terminal: a 1 MB
 // command line would otherwise scroll a classroom's screen for minutes.
@@ -452,17 +439,7 @@ const terminalLineMax = 2000
 // terminal makes s safe to print (wire.Visible: no escape sequence, no
 // bidi control reaches the terminal), cuts it to terminalLineMax bytes
 // (on a character boundary) and says how much was left out.
-func terminal(s string) string {
-	s = wire.Visible(s)
-	if len(s) <= terminalLineMax {
-		return s
-	}
-	cut := terminalLineMax
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + fmt.Sprintf("… (%d more bytes not shown)", len(s)-cut)
-}
+func terminal(s string) string { return transcripts.VisibleCut(s, terminalLineMax) }
 
 func newExplainCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -649,16 +626,11 @@ func dirMarker(d wire.Dir, meta string) string {
 
 // printLine writes one annotated line: the line itself, then its note.
 func printLine(w io.Writer, l transcripts.Line) {
-	// Written piece by piece, not with Fprintf: annotate prints millions.
-	io.WriteString(w, dirMarker(l.Dir, "**"))
-	io.WriteString(w, " ")
-	io.WriteString(w, terminal(l.Text))
-	if l.Note != "" {
-		io.WriteString(w, "\n     # ")
-		io.WriteString(w, terminal(l.Note))
-	}
-	io.WriteString(w, "\n")
+	transcripts.WriteTextLine(w, l, annotateStyle)
 }
+
+// annotateStyle prints a line of annotate's output.
+var annotateStyle = transcripts.TextStyle{Meta: "**", NoteIndent: "     ", MaxBytes: terminalLineMax}
 
 func newExportCmd() *cobra.Command {
 	var format, out string

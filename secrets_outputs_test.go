@@ -105,7 +105,7 @@ func TestPipelinedSecretsReachNoOutput(t *testing.T) {
 
 	outputs := map[string]string{}
 	var serveOut bytes.Buffer
-	annotators := map[wire.SessionID]transcripts.Annotator{}
+	annotators := transcripts.NewAnnotators(transcripts.AnnotateOptions{})
 	for e := range printed.Events() {
 		printEvent(&serveOut, e, annotators)
 	}

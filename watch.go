@@ -267,7 +267,7 @@ type watchPrinter struct {
 	w          io.Writer
 	f          *watchFlags
 	analyzer   *findings.Analyzer
-	annotators map[wire.SessionID]*transcripts.Annotator
+	annotators *transcripts.Annotators
 	notes      map[uint64]string       // explanations by event Seq, for exports
 	printed    map[string]bool         // findings already printed, by program key, rule and text
 	touched    map[wire.SessionID]bool // open sessions with events since their findings were last looked at
@@ -276,7 +276,7 @@ type watchPrinter struct {
 
 func newWatchPrinter(w io.Writer, f *watchFlags, fingerprint string) *watchPrinter {
 	return &watchPrinter{w: w, f: f, analyzer: findings.New(findings.Options{Fingerprint: fingerprint}),
-		annotators: map[wire.SessionID]*transcripts.Annotator{}, notes: map[uint64]string{},
+		annotators: transcripts.NewAnnotators(transcripts.AnnotateOptions{}), notes: map[uint64]string{},
 		printed: map[string]bool{}, touched: map[wire.SessionID]bool{}, exported: map[string]struct{}{}}
 }
 
@@ -286,29 +286,16 @@ func (p *watchPrinter) event(e wire.Event) {
 		fmt.Fprintf(p.w, "[output] %d lines not shown: more than the printer can annotate in its twentieth of a core (the mail servers come first); findings may miss them\n", e.N)
 		return
 	}
-	a := p.annotators[e.Session]
-	if a == nil {
-		a = transcripts.NewAnnotator(e.Proto, transcripts.AnnotateOptions{})
-		p.annotators[e.Session] = a
-	}
-	l := a.Annotate(e)
+	l := p.annotators.Annotate(e)
 	if l.Note != "" && len(p.notes) < maxNotes {
 		p.notes[e.Seq] = l.Note
 	}
 	if !p.f.serve.quiet {
-		lock := ""
-		if e.Encrypted {
-			lock = " (TLS)"
-		}
-		fmt.Fprintf(p.w, "[%s %s]%s %s %s\n", e.Session, e.Role, lock, dirMarker(e.Dir, "*"), terminal(l.Text))
-		if l.Note != "" {
-			fmt.Fprintf(p.w, "    # %s\n", terminal(l.Note))
-		}
+		transcripts.WriteTextLine(p.w, l, serveStyle)
 	}
 	p.touched[e.Session] = true
 	if e.Kind == wire.Close {
 		delete(p.touched, e.Session)
-		delete(p.annotators, e.Session)
 		if prog, ok := p.analyzer.ProgramOf(e.Session); ok {
 			p.findings(prog, false)
 			p.export(prog)

@@ -35,14 +35,7 @@ func WriteText(w io.Writer, t Handout) error {
 			bw.WriteString(fmt.Sprintf("    %-7s %s\n", strings.ToLower(f[0])+":", wire.Visible(f[1])))
 		}
 		for l := range facts.again(lines) {
-			bw.WriteString(textPrefix(l) + wire.Visible(l.Text) + "\n")
-			if l.Note != "" {
-				bw.WriteString("   # " + wire.Visible(oneLine(l.Note)))
-				if l.RFC != "" {
-					bw.WriteString(" [" + wire.Visible(l.RFC) + "]")
-				}
-				bw.WriteString("\n")
-			}
+			WriteTextLine(bw, l, exportStyle)
 			if ex := g.split(l.Proto, l.Detail); len(ex.refs) > 0 {
 				bw.WriteString("   = see:")
 				for i, r := range ex.refs {
@@ -69,6 +62,9 @@ func WriteText(w io.Writer, t Handout) error {
 	}
 	return bw.Flush()
 }
+
+// exportStyle prints the lines of a text handout.
+var exportStyle = TextStyle{Arrows: true, NoteIndent: "   ", RFC: true}
 
 func textPrefix(l Line) string {
 	switch {

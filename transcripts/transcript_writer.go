@@ -24,8 +24,7 @@ type TranscriptWriter struct {
 	bw         *bufio.Writer
 	enc        *json.Encoder
 	opts       TranscriptWriterOptions
-	annotators map[wire.SessionID]*Annotator
-	cache      *kbCache
+	annotators *Annotators
 	err        error // the first write error; later writes are skipped
 }
 
@@ -43,7 +42,7 @@ func NewTranscriptWriter(w io.Writer, opts TranscriptWriterOptions) (*Transcript
 		opts.Created = time.Now()
 	}
 	tw := &TranscriptWriter{bw: bufio.NewWriterSize(w, 64<<10), opts: opts,
-		annotators: map[wire.SessionID]*Annotator{}, cache: newKBCache()}
+		annotators: NewAnnotators(AnnotateOptions{})}
 	tw.enc = json.NewEncoder(tw.bw)
 	tw.enc.SetEscapeHTML(false)
 	h := fileHeader{Format: FormatName, Version: FormatVersion, Title: opts.Title, Created: opts.Created, Sessions: []sessionJSON{}}
@@ -56,23 +55,7 @@ func NewTranscriptWriter(w io.Writer, opts TranscriptWriterOptions) (*Transcript
 // Event annotates one wire event with its session's annotator and writes
 // the line. A closed session's annotator is let go.
 func (tw *TranscriptWriter) Event(e wire.Event) error {
-	a := tw.annotators[e.Session]
-	if a == nil {
-		proto := e.Proto
-		if proto == "" && e.Role != "" {
-			proto = e.Role.Proto()
-		}
-		a = NewAnnotator(proto, AnnotateOptions{})
-		a.cache = tw.cache
-		if e.Session != "" {
-			tw.annotators[e.Session] = a
-		}
-	}
-	l := a.Annotate(e)
-	if e.Kind == wire.Close {
-		delete(tw.annotators, e.Session)
-	}
-	return tw.Line(l)
+	return tw.Line(tw.annotators.Annotate(e))
 }
 
 // Line writes a line annotated elsewhere, masked.
