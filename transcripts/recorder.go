@@ -46,9 +46,7 @@ type Recorder struct {
 	nextWatch  int
 
 	// annotators is used only by the recording goroutine.
-	annotators map[wire.SessionID]Annotator
-	// cache is the knowledge-base cache every annotator shares.
-	cache *kbCache
+	annotators *Annotators
 }
 
 // NewRecorder starts recording src's events from now on.
@@ -64,8 +62,7 @@ func NewRecorder(src wire.Source, opts RecorderOptions) *Recorder {
 		bySession:  map[wire.SessionID][]int{},
 		sessionIdx: map[wire.SessionID]int{},
 		watchers:   map[int]func(Line){},
-		annotators: map[wire.SessionID]Annotator{},
-		cache:      newKBCache(),
+		annotators: NewAnnotators(opts.Annotate),
 	}
 	r.changed = sync.NewCond(&r.mu)
 	if r.opts.LastSeq == nil {
@@ -96,21 +93,7 @@ func (r *Recorder) run() {
 
 // record annotates one event and hands the line to the watchers.
 func (r *Recorder) record(e wire.Event) {
-	a := r.annotators[e.Session]
-	if a == nil {
-		proto := e.Proto
-		if proto == "" && e.Role != "" {
-			proto = e.Role.Proto()
-		}
-		opts := r.opts.Annotate
-		opts.Cache = &Cache{kb: r.cache}
-		a = NewAnnotator(proto, opts)
-		r.annotators[e.Session] = a
-	}
-	l := a.Annotate(e)
-	if e.Kind == wire.Close {
-		delete(r.annotators, e.Session) // a closed session says nothing more
-	}
+	l := r.annotators.Annotate(e)
 
 	r.mu.Lock()
 	r.lines = append(r.lines, l)
