@@ -21,7 +21,7 @@ type markdownMsg struct {
 // "auto", which would query the terminal and can hang for seconds.
 func renderMarkdown(key, md, style string, width int) tea.Cmd {
 	return func() tea.Msg {
-		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(10, width-2)))
+		r, err := glamour.NewTermRenderer(glamourOptions(style, width)...)
 		if err != nil {
 			return markdownMsg{key: key, width: width, err: err}
 		}
@@ -89,7 +89,7 @@ type mdKey struct {
 }
 
 // get returns the rendered lines, or starts rendering (the returned command)
-// and gives the plain text meanwhile.
+// and gives the text without its marks meanwhile.
 func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 	if c.entries == nil {
 		c.entries, c.pending = map[mdKey][]string{}, map[mdKey]bool{}
@@ -103,17 +103,18 @@ func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 		c.pending[k] = true
 		cmd = renderMarkdown(key, md, style, width)
 	}
-	return wrapText(md, width), cmd
+	return wrapText(stripMarkdown(md), width), cmd
 }
 
-// peek returns the rendered lines if cached, else the plain text; it never
-// starts a render (views cannot return commands). The text is built only
-// when it is not cached: views run at every key and every line.
+// peek returns the rendered lines if cached, else the text without its
+// marks; it never starts a render (views cannot return commands). The text
+// is built only when it is not cached: views run at every key and every
+// line.
 func (c *mdCache) peek(key string, width int, md func() string) ([]string, bool) {
 	if lines, ok := c.entries[mdKey{key, width}]; ok {
 		return lines, true
 	}
-	return wrapText(md(), width), false
+	return wrapText(stripMarkdown(md()), width), false
 }
 
 // put stores a rendered result.
