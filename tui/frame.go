@@ -71,6 +71,11 @@ func (ws *workspace) view(center []string, help []key.Binding) string {
 	ws.explain.show(s)
 	ws.bar.show(s)
 	rows := center
+	if ws.dns != nil && ws.dns.shown {
+		ws.dns.SetSize(cw, ch)
+		rows, help = strings.Split(ws.dns.View(), "\n"), ws.dns.ShortHelp()
+		ws.input.edit(&ws.dns.input, "dns> ", true)
+	}
 	if rows == nil {
 		if s == nil {
 			rows = []string{st.Subtle.Render("  Opening the session…")}
