@@ -233,10 +233,12 @@ func (r *replayScreen) laneLabel(l *replayLane, active bool, w, rows int) []stri
 	tls, _, _ := strings.Cut(lb.TLS, ":")
 	client := laneClient(lb)
 	tlsLine := "TLS: " + tls
-	style := st.Tab
+	style, mark := st.Tab, "  "
 	if active {
-		style = st.TabActive
+		// The mark says it without colour too: keys select in this lane.
+		style, mark = st.TabActive, "▸ "
 	}
+	title = mark + title
 	head := func(s string) string { return style.Render(ansi.Truncate(printable(s), max(1, w-2), "…")) }
 	sub := func(s string) string { return st.Subtle.Render(ansi.Truncate(" "+printable(s), w, "…")) }
 	switch rows {
