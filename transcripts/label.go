@@ -19,14 +19,34 @@ type SessionLabel struct {
 	Lines  int    // how many lines the session has
 }
 
-// LabelSession reads a session's lines once for its label (only the facts
-// a label needs are kept, not the lines).
+// Labeler gathers a session's label line by line, for a reader that meets
+// the sessions' lines interleaved, in wire order (the TUI's replay reads a
+// file once that way). Only the facts a label needs are kept.
+type Labeler struct{ f *sessionFacts }
+
+// NewLabeler starts the label of the session info describes (its listener
+// and protocol, if known; the lines tell them otherwise).
+func NewLabeler(info SessionInfo) *Labeler {
+	return &Labeler{f: &sessionFacts{role: info.Role, proto: strings.ToUpper(string(info.Proto))}}
+}
+
+// Add reads one line of the session.
+func (lb *Labeler) Add(l Line) { lb.f.add(l) }
+
+// Label is the session's label from the lines read so far; info is the
+// session as known now (a streamed transcript names its client on its
+// first line).
+func (lb *Labeler) Label(info SessionInfo) SessionLabel {
+	l := lb.f.label(info)
+	return SessionLabel{ID: l.id, Proto: l.proto, Role: l.role, Client: l.client, Server: l.server, TLS: l.tls,
+		Hop: l.hop, Lines: l.lines}
+}
+
+// LabelSession reads a session's lines once for its label.
 func LabelSession(info SessionInfo, lines iter.Seq[Line]) SessionLabel {
-	f := &sessionFacts{role: info.Role, proto: strings.ToUpper(string(info.Proto))}
+	lb := NewLabeler(info)
 	for l := range lines {
-		f.add(l)
+		lb.Add(l)
 	}
-	lb := f.label(info)
-	return SessionLabel{ID: lb.id, Proto: lb.proto, Role: lb.role, Client: lb.client, Server: lb.server, TLS: lb.tls,
-		Hop: lb.hop, Lines: lb.lines}
+	return lb.Label(info)
 }

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"errors"
-	"iter"
 	"os"
 	"path/filepath"
 	"sort"
@@ -33,19 +31,20 @@ type replayScreen struct {
 
 	// Player.
 	name   string
-	all    []item        // every line in wire order, converted once
-	laneOf []int         // the lane of each line of all
+	data   replayData    // the transcript: each line's lane, and a way to read it
 	lanes  []*replayLane // one per session, in order of first appearance
-	shown  int           // how many lines of all are shown
+	shown  int           // how many lines are shown
 	active int           // the lane of the newest line shown: keys select and scroll in it
 }
 
 // replayMsg carries a transcript read off the UI goroutine.
 type replayMsg struct {
-	path  string
-	items []item
-	// labels are the sessions' labels, in order of first appearance; a
-	// session without one is labelled from its lines.
+	path string
+	data replayData
+	// items are lines in memory to replay instead of data (tests, a
+	// live session); labels label their sessions (a session without one
+	// is labelled from its lines).
+	items  []item
 	labels []transcripts.SessionLabel
 	err    error
 }
@@ -76,61 +75,12 @@ func newReplayPicker(c Common, dir string) *replayScreen {
 	return r
 }
 
-// loadReplay reads and annotates a transcript file.
+// loadReplay indexes a transcript file (see readTranscript).
 func loadReplay(path string) tea.Cmd {
 	return func() tea.Msg {
-		items, labels, err := readTranscript(path)
-		return replayMsg{path: path, items: items, labels: labels, err: err}
+		d, err := readTranscript(path)
+		return replayMsg{path: path, data: d, err: err}
 	}
-}
-
-// readTranscript reads a transcript file into items and the sessions'
-// labels. The file is read as transcripts.OpenTranscript reads it for the
-// exports: indexed in one pass, then session by session, never loaded
-// whole; each session's lines pass once through its label on their way to
-// the items. A corrupt file gives the reader's message (it names the file
-// line) and changes nothing.
-func readTranscript(path string) ([]item, []transcripts.SessionLabel, error) {
-	if path == "" {
-		return nil, nil, errors.New("no file name given")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	tf, err := transcripts.OpenTranscript(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	var items []item
-	var labels []transcripts.SessionLabel
-	// The knowledge base's explanations repeat on every line of a kind:
-	// keep one copy of each.
-	details := map[string]string{}
-	err = tf.EachSession(func(info transcripts.SessionInfo, lines iter.Seq[transcripts.Line]) error {
-		labels = append(labels, transcripts.LabelSession(info, func(yield func(transcripts.Line) bool) {
-			for l := range lines {
-				it := itemFromLine(l)
-				if d, ok := details[it.Detail]; ok {
-					it.Detail = d
-				} else {
-					details[it.Detail] = it.Detail
-				}
-				items = append(items, it)
-				if !yield(l) {
-					return
-				}
-			}
-		}))
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	// Back into wire order: the sessions were read one after another.
-	sort.SliceStable(items, func(i, j int) bool { return items[i].Seq < items[j].Seq })
-	return items, labels, nil
 }
 
 // replayLoaded opens the player when a transcript has been read (from the
@@ -156,14 +106,29 @@ func (r *replayScreen) loaded(rm replayMsg) {
 		r.ready = false
 		return
 	}
+	r.close()
+	d := rm.data
+	if d.read == nil {
+		d = memoryReplay(rm.items, rm.labels)
+	}
 	r.err, r.ready, r.name = "", true, rm.path
-	r.all, r.shown, r.active = rm.items, 0, 0
-	r.lanes, r.laneOf = makeLanes(rm.items, rm.labels)
+	r.data, r.lanes, r.shown, r.active = d, makeLanes(d), 0, 0
 	r.seek(1)
 }
 
-func (r *replayScreen) Init() tea.Cmd    { return nil }
-func (r *replayScreen) SetSize(w, h int) { r.c.SetSize(w, h) }
+// close lets the transcript file go.
+func (r *replayScreen) close() {
+	if r.data.close != nil {
+		r.data.close()
+	}
+	r.data = replayData{}
+}
+
+func (r *replayScreen) Init() tea.Cmd { return nil }
+func (r *replayScreen) SetSize(w, h int) {
+	r.c.SetSize(w, h)
+	r.fillShown() // more lanes may be drawn now
+}
 
 func (r *replayScreen) ShortHelp() []key.Binding {
 	km := r.c.KeyMap
@@ -255,7 +220,7 @@ func (r *replayScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.ReplayStart):
 		r.seek(1)
 	case key.Matches(k, km.ReplayEnd):
-		r.seek(len(r.all))
+		r.seek(r.data.len())
 	}
 	return nil
 }
@@ -311,8 +276,8 @@ func (r *replayScreen) View() string {
 	default:
 		out = append(out, left...)
 	}
-	pos := " line " + strconv.Itoa(r.shown) + " of " + strconv.Itoa(len(r.all))
-	if r.shown >= len(r.all) {
+	pos := " line " + strconv.Itoa(r.shown) + " of " + strconv.Itoa(r.data.len())
+	if r.shown >= r.data.len() {
 		pos += " · the end"
 	}
 	out = append(out, st.StateBar.Render(pos+strings.Repeat(" ", max(0, w-ansi.StringWidth(pos)))))

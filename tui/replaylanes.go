@@ -11,67 +11,93 @@ import (
 	"github.com/mailtutor/mailtutor/transcripts"
 )
 
-// replayLane is one session of a replayed transcript: its label and the
-// lines of it shown so far.
+// replayLane is one session of a replayed transcript: its label, how many
+// of its lines are shown, and the newest of them read into a conversation
+// (a window: a long session is never read whole).
 type replayLane struct {
-	id    wire.SessionID
-	role  wire.Role // the listener it reached, as its first line says
-	label transcripts.SessionLabel
-	convo convo
-	pos   []int // the index in all of each of its lines
+	laneSpec
+	pos      []int // the index in the transcript of each of its lines
+	count    int   // how many of them are shown
+	convo    convo // lines pos[winStart:winStart+len(convo.items)]
+	winStart int
 }
 
-// newest is the index in all of the lane's newest line shown, or -1.
+// replayWindow is how many of a lane's newest lines are read into its
+// conversation: pages of scrolling back, and never the whole file.
+const replayWindow = 400
+
+// newest is the index in the transcript of the lane's newest line shown,
+// or -1.
 func (l *replayLane) newest() int {
-	if n := len(l.convo.items); n > 0 {
-		return l.pos[n-1]
+	if l.count > 0 {
+		return l.pos[l.count-1]
 	}
 	return -1
 }
 
-// makeLanes gives every session a lane, in order of first appearance, and
-// says which lane each line belongs to. A session without a label (a
-// transcript read some other way) is labelled by what its lines say.
-func makeLanes(items []item, labels []transcripts.SessionLabel) ([]*replayLane, []int) {
-	byID := map[wire.SessionID]int{}
-	var lanes []*replayLane
-	laneOf := make([]int, len(items))
-	for i, it := range items {
-		li, ok := byID[it.Session]
-		if !ok {
-			li = len(lanes)
-			byID[it.Session] = li
-			lb := transcripts.SessionLabel{ID: string(it.Session), Proto: strings.ToUpper(string(it.Proto)), TLS: "not recorded"}
-			for _, l := range labels {
-				if l.ID == string(it.Session) || (it.Session == "" && l.ID == "(no session)") {
-					lb = l
-				}
-			}
-			if lb.ID == "" {
-				lb.ID = "(no session)"
-			}
-			lanes = append(lanes, &replayLane{id: it.Session, role: it.Role, label: lb, convo: newConvo()})
-		}
-		laneOf[i] = li
+// makeLanes gives every session of d a lane and lists its lines.
+func makeLanes(d replayData) []*replayLane {
+	lanes := make([]*replayLane, len(d.lanes))
+	for i, spec := range d.lanes {
+		lanes[i] = &replayLane{laneSpec: spec, convo: newConvo()}
+	}
+	for i, li := range d.laneOf {
 		lanes[li].pos = append(lanes[li].pos, i)
 	}
-	return lanes, laneOf
+	return lanes
+}
+
+// fill reads into the lane's conversation what it must show: its lines up
+// to the count shown, the newest replayWindow of them at most. A step adds
+// or takes one line; a jump reads the window afresh.
+func (r *replayScreen) fill(l *replayLane) {
+	have := l.winStart + len(l.convo.items)
+	switch {
+	case l.count == 0:
+		l.convo, l.winStart = newConvo(), 0
+		return
+	case l.count <= l.winStart || l.count > have+replayWindow/4 || (l.count > have && l.count-l.winStart > 2*replayWindow):
+		l.convo, l.winStart = newConvo(), max(0, l.count-replayWindow)
+		have = l.winStart
+	case l.count < have:
+		l.convo.truncate(l.count - l.winStart)
+		return
+	}
+	for j := have; j < l.count; j++ {
+		it, err := r.data.read(l.pos[j])
+		if err != nil {
+			it = item{Session: l.id, Dir: wire.Meta, Kind: wire.Line, Text: "(this line could not be read again: " + err.Error() + ")"}
+		}
+		l.convo.add(it)
+	}
+}
+
+// fillShown fills the lanes drawn now (the others wait until drawn).
+func (r *replayScreen) fillShown() {
+	if !r.ready {
+		return
+	}
+	lay := r.layout()
+	for _, li := range r.shownLanes(lay.cols * lay.rows) {
+		r.fill(r.lanes[li])
+	}
 }
 
 // seek shows the first n lines (at least the first one), each in its
 // session's lane.
 func (r *replayScreen) seek(n int) {
-	n = max(min(n, len(r.all)), min(1, len(r.all)))
+	total := r.data.len()
+	n = max(min(n, total), min(1, total))
 	for ; r.shown < n; r.shown++ {
-		r.lanes[r.laneOf[r.shown]].convo.add(r.all[r.shown])
+		r.lanes[r.data.laneOf[r.shown]].count++
 	}
 	for ; r.shown > n; r.shown-- {
-		c := &r.lanes[r.laneOf[r.shown-1]].convo
-		c.truncate(len(c.items) - 1)
+		r.lanes[r.data.laneOf[r.shown-1]].count--
 	}
 	if r.shown > 0 {
-		r.active = r.laneOf[r.shown-1]
+		r.active = int(r.data.laneOf[r.shown-1])
 	}
+	r.fillShown()
 	for _, l := range r.lanes {
 		l.convo.unselect()
 	}
@@ -99,7 +125,7 @@ func (r *replayScreen) layout() replayLayout {
 	w, h := r.c.Width, max(1, r.c.Height-3)
 	n := 0
 	for _, l := range r.lanes {
-		if len(l.convo.items) > 0 {
+		if l.count > 0 {
 			n++
 		}
 	}
@@ -129,7 +155,7 @@ func (r *replayScreen) layout() replayLayout {
 func (r *replayScreen) shownLanes(k int) []int {
 	var with []int
 	for i, l := range r.lanes {
-		if len(l.convo.items) > 0 {
+		if l.count > 0 {
 			with = append(with, i)
 		}
 	}

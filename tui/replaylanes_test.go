@@ -126,3 +126,65 @@ func TestReplayLanes(t *testing.T) {
 		})
 	}
 }
+
+// A long transcript is read from its file as it is shown: a lane holds
+// its newest lines only (a window), whether stepped through or jumped
+// across, and shows the right ones.
+func TestReplayReadsLinesFromTheFile(t *testing.T) {
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	tr := &transcripts.Transcript{Version: transcripts.FormatVersion, Title: "long", Created: at}
+	const n = 3000
+	for i := 1; i <= n; i++ {
+		dir, text := wire.FromClient, fmt.Sprintf("NOOP %d", i)
+		if i%2 == 0 {
+			dir, text = wire.FromServer, fmt.Sprintf("250 2.0.0 ok %d", i)
+		}
+		tr.Lines = append(tr.Lines, transcripts.Line{Seq: uint64(i), Session: "s1", Proto: wire.SMTP, Role: wire.RoleMX,
+			Dir: dir, Kind: wire.Line, Time: at, Text: text, Raw: []byte(text + "\r\n")})
+	}
+	path := filepath.Join(t.TempDir(), "long.jsonl")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Save(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	c := testCommon(120, 40)
+	r := newReplayPicker(c, t.TempDir())
+	r.setPath(path)
+	_, cmd := r.Update(press(tea.KeyEnter))
+	r.loaded(cmd().(replayMsg))
+	defer r.close()
+	lane := r.lanes[0]
+	check := func(shown int, newest string) {
+		t.Helper()
+		v := r.View()
+		fits(t, v, 120, 40)
+		mustContain(t, v, fmt.Sprintf("line %d of %d", shown, n), newest)
+		if k := len(lane.convo.items); k > 2*replayWindow || k == 0 {
+			t.Errorf("%d lines read into the lane", k)
+		}
+		if got := lane.convo.items[len(lane.convo.items)-1].Text; !strings.HasSuffix(newest, got) {
+			t.Errorf("newest line read %q, want %q", got, newest)
+		}
+	}
+	check(1, "C: NOOP 1")
+	r.Update(press(tea.KeyEnd))
+	check(n, "S: 250 2.0.0 ok 3000")
+	for i := 0; i < 3; i++ {
+		r.Update(press(tea.KeyLeft))
+	}
+	check(n-3, "C: NOOP 2997")
+	r.Update(press(tea.KeyHome))
+	check(1, "C: NOOP 1")
+	for i := 0; i < 2*replayWindow+10; i++ { // stepping past the window slides it
+		r.Update(press(tea.KeyRight))
+	}
+	check(2*replayWindow+11, fmt.Sprintf("C: NOOP %d", 2*replayWindow+11))
+	if strings.Contains(r.View(), "C: NOOP 1 ") {
+		t.Errorf("the first line is still drawn")
+	}
+}
