@@ -121,8 +121,9 @@ func (d *dnsEditor) lines(w, h int) []string {
 	}
 	add(st.Accent.Render, "The world's DNS")
 	add(st.Subtle.Render, "The MX checks SPF, DKIM and DMARC against these records (nothing leaves this machine). "+
-		"Type NAME TYPE VALUE to set a record (it replaces the name's record of that kind), -NAME TYPE to remove, then Enter. "+
-		`Try example.com TXT "v=spf1 -all": the MX then refuses mail from example.com (550 5.7.1).`)
+		"NAME TYPE VALUE sets one (replacing the name's record of that kind), -NAME TYPE removes; Enter applies. "+
+		"To see mail from example.com refused (550 5.7.1), break its SPF record:")
+	out = append(out, "   "+st.Accent.Render(`example.com TXT "v=spf1 -all"`))
 	if d.result != "" {
 		style := st.Success.Render
 		if d.failed {
