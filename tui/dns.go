@@ -152,5 +152,12 @@ func (d *dnsEditor) lines(w, h int) []string {
 	return out
 }
 
+// dnsWants reports whether a key is the DNS page's: the page is open, or
+// the key opens it (a screen with keys of its own, like the sandbox's
+// picker, lets these through to the workspace).
+func (ws *workspace) dnsWants(msg tea.KeyMsg) bool {
+	return ws.dns != nil && (ws.dns.shown || key.Matches(msg, ws.c.KeyMap.DNS))
+}
+
 // View draws the page in its box (see SetSize).
 func (d *dnsEditor) View() string { return strings.Join(d.lines(d.c.Width, d.c.Height), "\n") }

@@ -63,3 +63,20 @@ func TestLessonDNSPage(t *testing.T) {
 	}
 	mustContain(t, helpMarkdown(c.KeyMap, "/tmp"), "ctrl+o", "DNS")
 }
+
+// The sandbox opens on its "open a session" picker: ctrl+o works there
+// too, and esc goes back to the picker.
+func TestSandboxPickerDNS(t *testing.T) {
+	c := testCommon(100, 30)
+	sb := newSandbox(c, newTestWorld(t), t.TempDir())
+	defer sb.close()
+	sb.Update(tea.KeyMsg{Type: tea.KeyCtrlO})
+	mustContain(t, sb.View(), "The world's DNS", "dns>")
+	sb.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("2")}) // typed into the DNS line, not a choice
+	mustContain(t, sb.View(), "dns> 2")
+	sb.Update(press(tea.KeyEsc))
+	mustContain(t, sb.View(), "Open a session")
+	if reqs := c.takeRequests(); len(reqs) != 0 {
+		t.Errorf("esc on the DNS page asked the root for %#v", reqs)
+	}
+}

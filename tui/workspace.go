@@ -171,7 +171,7 @@ func (ws *workspace) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	km := ws.c.KeyMap
 	s := ws.sessions.current()
 	ws.layout()
-	if ws.dns != nil && (ws.dns.shown || key.Matches(msg, km.DNS)) {
+	if ws.dnsWants(msg) {
 		if !ws.dns.shown {
 			ws.dns.toggle()
 		} else {
