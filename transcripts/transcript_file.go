@@ -70,7 +70,12 @@ type fileRun struct {
 
 // OpenTranscript indexes a transcript file. Errors name the file line, as
 // Load's do.
-func OpenTranscript(f io.ReadSeeker) (*TranscriptFile, error) {
+func OpenTranscript(f io.ReadSeeker) (*TranscriptFile, error) { return openTranscript(f, nil) }
+
+// openTranscript indexes a transcript file; each calls fn (when not nil)
+// with every line and the offset its record starts at, in the same pass
+// (OpenTranscriptEach).
+func openTranscript(f io.ReadSeeker, each func(off int64, l Line) error) (*TranscriptFile, error) {
 	tf := &TranscriptFile{f: f, runs: map[wire.SessionID][]fileRun{}}
 	idx := map[wire.SessionID]int{}
 	var last wire.SessionID
@@ -92,7 +97,14 @@ func OpenTranscript(f io.ReadSeeker) (*TranscriptFile, error) {
 			Role    string `json:"role"`
 			Kind    string `json:"kind"`
 		}
-		if err := json.Unmarshal(rec, &who); err != nil {
+		var line Line // the whole line, when each wants it
+		if each != nil {
+			var err error
+			if line, err = parseLine(rec); err != nil {
+				return err
+			}
+			who.Session, who.Proto, who.Role, who.Kind = string(line.Session), string(line.Proto), string(line.Role), line.Kind.String()
+		} else if err := json.Unmarshal(rec, &who); err != nil {
 			return fmt.Errorf("invalid JSON: %v", err)
 		}
 		id := wire.SessionID(wire.Visible(who.Session))
@@ -109,11 +121,19 @@ func OpenTranscript(f io.ReadSeeker) (*TranscriptFile, error) {
 		if who.Kind == "open" || who.Kind == "close" {
 			// A streamed transcript's header names no session: its
 			// client and times are on these lines.
-			l, err := parseLine(rec)
+			l, err := line, error(nil)
+			if each == nil {
+				l, err = parseLine(rec)
+			}
 			if err != nil {
 				return err
 			}
 			fillSession(&tf.sessions[i], l)
+		}
+		if each != nil {
+			if err := each(off, line); err != nil {
+				return err
+			}
 		}
 		if id == last && lastRun >= 0 {
 			tf.runs[id][lastRun].n++

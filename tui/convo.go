@@ -149,7 +149,12 @@ func renderItem(it item, w int, st *Styles) []string {
 			out = append(out, textStyle.Render(prefix+r))
 		}
 	}
-	if it.Note != "" {
+	note := printable(it.Note)
+	if m := replyOutcome(it).mark(); m != "" {
+		// The outcome in a mark and a word, not only in the note's colour.
+		note = strings.TrimSuffix(m+" · "+note, " · ")
+	}
+	if note != "" {
 		noteStyle := st.Note
 		switch it.Level {
 		case levelError:
@@ -160,7 +165,7 @@ func renderItem(it item, w int, st *Styles) []string {
 			noteStyle = st.Success
 		}
 		// Two rows at most: the side pane has the rest.
-		rows := strings.Split(ansi.Wrap(printable(it.Note), w-5, ""), "\n")
+		rows := strings.Split(ansi.Wrap(note, w-5, ""), "\n")
 		if len(rows) > 2 {
 			rows = rows[:2]
 			rows[1] = ansi.Truncate(rows[1]+" …", w-5, "…")

@@ -71,6 +71,11 @@ func (ws *workspace) view(center []string, help []key.Binding) string {
 	ws.explain.show(s)
 	ws.bar.show(s)
 	rows := center
+	if ws.dns != nil && ws.dns.shown {
+		ws.dns.SetSize(cw, ch)
+		rows, help = strings.Split(ws.dns.View(), "\n"), ws.dns.ShortHelp()
+		ws.input.edit(&ws.dns.input, "dns> ", true)
+	}
 	if rows == nil {
 		if s == nil {
 			rows = []string{st.Subtle.Render("  Opening the session…")}
@@ -85,6 +90,10 @@ func (ws *workspace) view(center []string, help []key.Binding) string {
 	}
 	left := fit(rows, cw, ch)
 	switch {
+	case ws.dns != nil && ws.dns.shown && stacked:
+		// The DNS page takes the side pane's rows too: a list needs them.
+		ws.dns.SetSize(w, ch+sh)
+		out = append(out, fit(strings.Split(ws.dns.View(), "\n"), w, ch+sh)...)
 	case sw > 0 && !stacked:
 		side := fit(strings.Split(ws.side.View(), "\n"), sw, sh)
 		out = append(out, joinColumns(st.Faint.Render("│"), left, side)...)

@@ -36,6 +36,7 @@ type KeyMap struct {
 	Save        key.Binding // save the transcript to a file
 	Drop        key.Binding // drop the session's connection without a word, like a pulled cable
 	AuthPlain   key.Binding // type the AUTH PLAIN line of the world's next user (sandbox)
+	DNS         key.Binding // show and change the world's DNS records (sandbox, lesson)
 
 	// Lesson player.
 	Hint     key.Binding // show the next hint
@@ -85,6 +86,7 @@ func DefaultKeyMap() KeyMap {
 		Save:        b([]string{"ctrl+s"}, "ctrl+s", "save transcript"),
 		Drop:        b([]string{"f12"}, "F12", "drop connection (pulled cable)"),
 		AuthPlain:   b([]string{"ctrl+g"}, "ctrl+g", "AUTH PLAIN line"),
+		DNS:         b([]string{"ctrl+o", "f11"}, "ctrl+o", "the world's DNS (show, change)"),
 
 		Hint:     b([]string{"f3"}, "F3", "hint"),
 		ShowMe:   b([]string{"f4"}, "F4", "show me"),
@@ -157,7 +159,7 @@ func (k KeyMap) ReplayShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Send, k.Complete, k.HistoryPrev, k.SelectUp, k.PageUp, k.Follow},
-		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Drop, k.AuthPlain, k.Back, k.Quit},
+		{k.NewSession, k.NextSession, k.Split, k.Pane, k.SideUp, k.SideDown, k.Save, k.Drop, k.AuthPlain, k.DNS, k.Back, k.Quit},
 		{k.Hint, k.ShowMe, k.NextStep, k.PrevStep, k.Redo, k.Restart, k.Help},
 		{k.ReplayNext, k.ReplayPrev, k.ReplayStart, k.ReplayEnd},
 	}

@@ -23,7 +23,7 @@ type markdownMsg struct {
 // "auto", which would query the terminal and can hang for seconds.
 func renderMarkdown(key, md, style string, width int) tea.Cmd {
 	return func() tea.Msg {
-		r, err := glamour.NewTermRenderer(glamour.WithStyles(markdownStyle(style)), glamour.WithWordWrap(max(10, width-2)))
+		r, err := glamour.NewTermRenderer(glamourOptions(style, width)...)
 		if err != nil {
 			return markdownMsg{key: key, width: width, err: err}
 		}
@@ -34,22 +34,14 @@ func renderMarkdown(key, md, style string, width int) tea.Cmd {
 
 // markdownStyle is glamour's standard style of that name with the
 // headings' "## " markers taken off: the learner reads a heading, not
-// Markdown. Without colours (notty) the top two levels are set in
-// capitals instead, so a heading still stands out from its paragraph.
+// Markdown. Without colours plainStyle (plain.go) is used instead.
 func markdownStyle(name string) ansi.StyleConfig {
 	cfg := styles.DarkStyleConfig
 	if s, ok := styles.DefaultStyles[name]; ok {
 		cfg = *s
 	}
-	plain := name == styles.NoTTYStyle || name == styles.AsciiStyle
-	for i, h := range []*ansi.StyleBlock{&cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
+	for _, h := range []*ansi.StyleBlock{&cfg.H2, &cfg.H3, &cfg.H4, &cfg.H5, &cfg.H6} {
 		h.Prefix = ""
-		if plain && i == 0 {
-			h.Upper = boolPtr(true)
-		}
-	}
-	if plain {
-		cfg.H1.Prefix, cfg.H1.Upper = "", boolPtr(true)
 	}
 	return cfg
 }
@@ -115,7 +107,7 @@ type mdKey struct {
 }
 
 // get returns the rendered lines, or starts rendering (the returned command)
-// and gives the plain text meanwhile.
+// and gives the text without its marks meanwhile.
 func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 	if c.entries == nil {
 		c.entries, c.pending = map[mdKey][]string{}, map[mdKey]bool{}
@@ -129,36 +121,18 @@ func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 		c.pending[k] = true
 		cmd = renderMarkdown(key, md, style, width)
 	}
-	return wrapText(unmarkHeadings(md), width), cmd
+	return wrapText(stripMarkdown(md), width), cmd
 }
 
-// peek returns the rendered lines if cached, else the plain text; it never
-// starts a render (views cannot return commands). The text is built only
-// when it is not cached: views run at every key and every line.
+// peek returns the rendered lines if cached, else the text without its
+// marks; it never starts a render (views cannot return commands). The text
+// is built only when it is not cached: views run at every key and every
+// line.
 func (c *mdCache) peek(key string, width int, md func() string) ([]string, bool) {
 	if lines, ok := c.entries[mdKey{key, width}]; ok {
 		return lines, true
 	}
-	return wrapText(unmarkHeadings(md()), width), false
-}
-
-// unmarkHeadings takes the "## " off headings in the plain text shown
-// while the rendered form is on its way.
-func unmarkHeadings(md string) string {
-	if !strings.Contains(md, "#") {
-		return md
-	}
-	lines := strings.Split(md, "\n")
-	inCode := false
-	for i, l := range lines {
-		if t := strings.TrimSpace(l); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			inCode = !inCode
-		}
-		if t := strings.TrimLeft(l, "#"); !inCode && t != l && len(l)-len(t) <= 6 && strings.HasPrefix(t, " ") {
-			lines[i] = strings.TrimPrefix(t, " ")
-		}
-	}
-	return strings.Join(lines, "\n")
+	return wrapText(stripMarkdown(md()), width), false
 }
 
 // put stores a rendered result.

@@ -264,6 +264,9 @@ func (m *Model) open(e menuEntry) tea.Cmd {
 	case entryHelp:
 		m.helpOpen = true
 	case entryReplay:
+		if m.replay != nil {
+			m.replay.close()
+		}
 		m.replay = newReplayPicker(m.child(), transcriptDir(m.opts.SaveDir))
 		m.screen = screenReplay
 	case entryLesson:
@@ -335,6 +338,9 @@ func (m *Model) shutdown() {
 		m.watch.close()
 	}
 	m.closeLesson()
+	if m.replay != nil {
+		m.replay.close() // the transcript file it reads lines from
+	}
 	if m.world != nil {
 		m.world.Close()
 	}

@@ -27,7 +27,7 @@ func helpMarkdown(km KeyMap, saveDir string) string {
 		"- `C:` lines are what your client sent, `S:` lines what the server answered, `*` lines are things that happened to the connection (opened, TLS on, closed).\n" +
 		"- Under each line, `↳` gives its meaning in one line; the side pane (F2) explains the selected line in full, with the RFC section.\n" +
 		"- `≡` in the margin marks lines that travelled inside TLS: an eavesdropper saw only encrypted bytes.\n" +
-		"- Green notes are successes, orange ones temporary failures or client mistakes, red ones permanent failures.\n\n")
+		"- The note under a reply that ends a command says how it went, in a mark and a word as well as a colour: ✓ ok (a success), ⧗ temp (a temporary failure: the same command may work later), ✗ fail (a permanent failure or a refusal).\n\n")
 	b.WriteString("## Special input\n\n" +
 		"- After `DATA` and the server's `354`, the input collects the message: type header lines, an empty line, the body, then a line with only `.`; it is sent with CRLF line endings.\n" +
 		"- In IMAP, a line ending with `{N}` announces a literal: type exactly N bytes (a line break counts 2).\n" +

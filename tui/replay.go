@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,7 +16,8 @@ import (
 
 // replayScreen opens a saved transcript and steps through it: first a
 // file picker (a path to type, the saved transcripts to choose from), then
-// the player.
+// the player, which shows each session in a lane of its own under its label
+// (replaylanes.go).
 type replayScreen struct {
 	c Common
 
@@ -31,22 +31,26 @@ type replayScreen struct {
 
 	// Player.
 	name   string
-	player *transcripts.Player // the position in the transcript
-	all    []item              // every line, converted once
-	shown  int                 // how many are in convo
-	convo  convo
+	data   replayData    // the transcript: each line's lane, and a way to read it
+	lanes  []*replayLane // one per session, in order of first appearance
+	shown  int           // how many lines are shown
+	active int           // the lane of the newest line shown: keys select and scroll in it
 }
 
 // replayMsg carries a transcript read off the UI goroutine.
 type replayMsg struct {
-	path  string
-	t     *transcripts.Transcript
-	items []item
-	err   error
+	path string
+	data replayData
+	// items are lines in memory to replay instead of data (tests, a
+	// live session); labels label their sessions (a session without one
+	// is labelled from its lines).
+	items  []item
+	labels []transcripts.SessionLabel
+	err    error
 }
 
 func newReplayPicker(c Common, dir string) *replayScreen {
-	r := &replayScreen{c: c, dir: dir, convo: newConvo()}
+	r := &replayScreen{c: c, dir: dir}
 	entries, _ := os.ReadDir(dir)
 	type f struct {
 		name string
@@ -71,34 +75,12 @@ func newReplayPicker(c Common, dir string) *replayScreen {
 	return r
 }
 
-// loadReplay reads and annotates a transcript file.
+// loadReplay indexes a transcript file (see readTranscript).
 func loadReplay(path string) tea.Cmd {
 	return func() tea.Msg {
-		t, items, err := readTranscript(path)
-		return replayMsg{path: path, t: t, items: items, err: err}
+		d, err := readTranscript(path)
+		return replayMsg{path: path, data: d, err: err}
 	}
-}
-
-// readTranscript reads a transcript file into items. A corrupt file gives
-// the loader's message (it names the file line) and changes nothing.
-func readTranscript(path string) (*transcripts.Transcript, []item, error) {
-	if path == "" {
-		return nil, nil, errors.New("no file name given")
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	t, err := transcripts.Load(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	items := make([]item, len(t.Lines))
-	for i, l := range t.Lines {
-		items[i] = itemFromLine(l)
-	}
-	return t, items, nil
 }
 
 // replayLoaded opens the player when a transcript has been read (from the
@@ -124,13 +106,29 @@ func (r *replayScreen) loaded(rm replayMsg) {
 		r.ready = false
 		return
 	}
+	r.close()
+	d := rm.data
+	if d.read == nil {
+		d = memoryReplay(rm.items, rm.labels)
+	}
 	r.err, r.ready, r.name = "", true, rm.path
-	r.player, r.all, r.shown, r.convo = transcripts.NewPlayer(rm.t), rm.items, 0, newConvo()
+	r.data, r.lanes, r.shown, r.active = d, makeLanes(d), 0, 0
 	r.seek(1)
 }
 
-func (r *replayScreen) Init() tea.Cmd    { return nil }
-func (r *replayScreen) SetSize(w, h int) { r.c.SetSize(w, h) }
+// close lets the transcript file go.
+func (r *replayScreen) close() {
+	if r.data.close != nil {
+		r.data.close()
+	}
+	r.data = replayData{}
+}
+
+func (r *replayScreen) Init() tea.Cmd { return nil }
+func (r *replayScreen) SetSize(w, h int) {
+	r.c.SetSize(w, h)
+	r.fillShown() // more lanes may be drawn now
+}
 
 func (r *replayScreen) ShortHelp() []key.Binding {
 	km := r.c.KeyMap
@@ -145,47 +143,17 @@ func (r *replayScreen) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{km.ReplayNext, km.ReplayPrev, km.ReplayStart, km.ReplayEnd}, {km.SelectUp, km.PageUp, km.Back}}
 }
 
-// seek shows the first n lines.
-func (r *replayScreen) seek(n int) {
-	r.player.Seek(n - 1)
-	n = r.player.Pos() + 1
-	if n < r.shown {
-		r.convo.truncate(n)
-	} else {
-		r.convo.add(r.all[r.shown:n]...)
-	}
-	r.shown = n
-	r.convo.unselect()
-}
-
-// layout splits the screen like the live workspace: the conversation, and
-// the explanation beside it (wide windows) or under it (tall ones).
-func (r *replayScreen) layout() (cw, ch, sw, sh int, stacked bool) {
-	w, h := r.c.Width, max(1, r.c.Height-3)
-	switch {
-	case w >= 90:
-		sw = min(64, w*2/5)
-		return w - sw - 1, h, sw, h, false
-	case h >= 16:
-		sh = h * 2 / 5
-		return w, h - sh, w, sh, true
-	}
-	return w, h, 0, 0, false
-}
-
-func (r *replayScreen) bodySize() (int, int) {
-	cw, ch, _, _, _ := r.layout()
-	return cw, ch
-}
-
 // markdownCmd renders the explanation shown, if not cached yet.
 func (r *replayScreen) markdownCmd() tea.Cmd {
-	_, _, sw, _, _ := r.layout()
-	if !r.ready || sw == 0 {
+	if !r.ready {
 		return nil
 	}
-	if it, ok := r.convo.current(); ok && it.Detail != "" {
-		_, cmd := r.c.markdown.get(explainKey(it), it.Detail, r.c.GlamourStyle, sw-2)
+	lay := r.layout()
+	if lay.sw == 0 {
+		return nil
+	}
+	if it, ok := r.explained(); ok && it.Detail != "" {
+		_, cmd := r.c.markdown.get(explainKey(it), it.Detail, r.c.GlamourStyle, lay.sw-2)
 		return cmd
 	}
 	return nil
@@ -201,12 +169,12 @@ func (r *replayScreen) update(msg tea.Msg) tea.Cmd {
 	km := r.c.KeyMap
 	st := &r.c.Styles
 	if mm, ok := msg.(tea.MouseMsg); ok && r.ready && mm.Action == tea.MouseActionPress {
-		w, h := r.bodySize()
+		c, w, h := r.activeConvo()
 		switch mm.Button {
 		case tea.MouseButtonWheelUp:
-			r.convo.scroll(-3, w, h, st)
+			c.scroll(-3, w, h, st)
 		case tea.MouseButtonWheelDown:
-			r.convo.scroll(3, w, h, st)
+			c.scroll(3, w, h, st)
 		}
 		return nil
 	}
@@ -235,16 +203,16 @@ func (r *replayScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	}
-	w, h := r.bodySize()
+	c, w, h := r.activeConvo()
 	switch {
 	case key.Matches(k, km.SelectUp):
-		r.convo.selectMove(-1, w, h, st)
+		c.selectMove(-1, w, h, st)
 	case key.Matches(k, km.SelectDown):
-		r.convo.selectMove(1, w, h, st)
+		c.selectMove(1, w, h, st)
 	case key.Matches(k, km.PageUp):
-		r.convo.scroll(-(h - 1), w, h, st)
+		c.scroll(-(h - 1), w, h, st)
 	case key.Matches(k, km.PageDn):
-		r.convo.scroll(h-1, w, h, st)
+		c.scroll(h-1, w, h, st)
 	case key.Matches(k, km.ReplayNext):
 		r.seek(r.shown + 1)
 	case key.Matches(k, km.ReplayPrev):
@@ -252,7 +220,7 @@ func (r *replayScreen) update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.ReplayStart):
 		r.seek(1)
 	case key.Matches(k, km.ReplayEnd):
-		r.seek(len(r.all))
+		r.seek(r.data.len())
 	}
 	return nil
 }
@@ -286,30 +254,30 @@ func (r *replayScreen) View() string {
 		out = append(out, r.c.helpLine(r.ShortHelp(), w))
 		return strings.Join(out, "\n")
 	}
-	cw, ch, sw, sh, stacked := r.layout()
-	head := st.Title.Render("mailtutor") + " " + st.Subtle.Render("Replay: "+printable(filepath.Base(r.name)))
+	lay := r.layout()
+	head := st.Title.Render("mailtutor") + " " + st.Subtle.Render("Replay: "+printable(filepath.Base(r.name))+r.sessionCount(lay))
 	out = append(out, ansi.Truncate(head, w, "…"))
-	left := fit(r.convo.visible(cw, ch, st), cw, ch)
+	left := r.lanesView(lay)
 	var side []string
-	if sw > 0 {
-		if it, ok := r.convo.current(); ok {
-			for _, l := range explainLines(&r.c, it, sw-2) {
+	if lay.sw > 0 {
+		if it, ok := r.explained(); ok {
+			for _, l := range explainLines(&r.c, it, lay.sw-2) {
 				side = append(side, " "+l)
 			}
 		}
-		side = fit(side, sw, sh)
+		side = fit(side, lay.sw, lay.sh)
 	}
 	switch {
-	case sw > 0 && !stacked:
+	case lay.sw > 0 && !lay.under:
 		out = append(out, joinColumns(st.Faint.Render("│"), left, side)...)
-	case sw > 0:
+	case lay.sw > 0:
 		out = append(out, left...)
 		out = append(out, side...)
 	default:
 		out = append(out, left...)
 	}
-	pos := " line " + strconv.Itoa(r.shown) + " of " + strconv.Itoa(len(r.all))
-	if r.shown >= len(r.all) {
+	pos := " line " + strconv.Itoa(r.shown) + " of " + strconv.Itoa(r.data.len())
+	if r.shown >= r.data.len() {
 		pos += " · the end"
 	}
 	out = append(out, st.StateBar.Render(pos+strings.Repeat(" ", max(0, w-ansi.StringWidth(pos)))))

@@ -61,7 +61,7 @@ func TestReplayStepsGolden(t *testing.T) {
 	tm.Send(press(tea.KeyRight))
 	// The explanation is rendered from Markdown in the background: wait for
 	// it, so the golden never catches the plain text shown meanwhile.
-	waitFor(t, tm, "line 5 of 5 · the end", "   The **reply code** of line 5")
+	waitFor(t, tm, "line 5 of 5 · the end", "   The reply code of line 5")
 	v := finalView(t, tm)
 	mustContain(t, v, "S: 503 5.5.1 Bad sequence of commands", "MAIL must come first", "See RFC 5321 §4.3.2")
 	teatest.RequireEqualOutput(t, []byte(v))

@@ -48,7 +48,7 @@ func (sb *sandboxScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (sb *sandboxScreen) key(msg tea.KeyMsg) tea.Cmd {
 	ws, km := sb.ws, sb.ws.c.KeyMap
-	if sb.picking {
+	if sb.picking && !ws.dnsWants(msg) {
 		return sb.pickerKey(msg)
 	}
 	ws.status = "" // any key clears the last status message

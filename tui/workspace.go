@@ -30,6 +30,7 @@ type workspace struct {
 	mailbox *mailboxPane
 	bar     stateBar
 	input   inputLine
+	dns     *dnsEditor // the world's DNS page (dns.go), or nil
 
 	split     bool   // two sessions side by side: the active one and the next
 	status    string // the result of the last action (saved to ..., errors)
@@ -60,6 +61,7 @@ func newWorkspace(c Common, w world, opts workspaceOptions) *workspace {
 	ws.explain, ws.mailbox = &explainPane{c: c}, &mailboxPane{c: c}
 	ws.conv, ws.bar, ws.input = conversation{c: c}, stateBar{c: c}, inputLine{c: c}
 	ws.side = sidePanel{c: c, tabs: append([]sidePane{ws.explain, ws.mailbox}, opts.Panes...)}
+	ws.dns = newDNSEditor(c, w)
 	if opts.Show != nil {
 		ws.side.show(opts.Show)
 	}
@@ -169,6 +171,14 @@ func (ws *workspace) key(msg tea.KeyMsg) (tea.Cmd, bool) {
 	km := ws.c.KeyMap
 	s := ws.sessions.current()
 	ws.layout()
+	if ws.dnsWants(msg) {
+		if !ws.dns.shown {
+			ws.dns.toggle()
+		} else {
+			ws.dns.Update(msg) // the DNS page has the keyboard while it is open
+		}
+		return nil, true
+	}
 	switch {
 	case key.Matches(msg, km.Back):
 		if s != nil && s.mode == modeBody && len(s.body) > 0 {
