@@ -40,6 +40,19 @@ type Corrector struct {
 
 	// saidBye: go-imap has said BYE (see Farewell).
 	saidBye atomic.Bool
+
+	// okLines are the tagged OKs of MULTIAPPENDs, in the order go-imap
+	// was handed their NOOPs (Answer), each to replace go-imap's answer to
+	// its NOOP (Reply); under mu. okLinesAny is len(okLines) > 0, read
+	// without the lock on every server line.
+	okLines    []taggedLine
+	okLinesAny atomic.Bool
+}
+
+// taggedLine is a tagged reply to put in place of go-imap's.
+type taggedLine struct {
+	tag  string
+	line []byte
 }
 
 // Corrector returns the corrections for the connection conn, which the
@@ -161,6 +174,11 @@ func (c *Corrector) Reply(p wire.Piece) ([]byte, bool) {
 			line, fixed = f, true
 		}
 	}
+	if p.Answers != "" && c.okLinesAny.Load() {
+		if f := c.multiappendOK(p.Tag, line); f != nil {
+			line, fixed, ok = f, true, true
+		}
+	}
 	if c.silentSave(p.Answers, line) {
 		return []byte{}, ok // nobody sees it: not the client, not the tap
 	}
@@ -191,19 +209,47 @@ func (c *Corrector) Intercepts(p wire.Piece) bool {
 	return c.srv != nil && Intercepts(p.Verb, p.Data)
 }
 
+// extensionMax bounds what one extension command other than APPEND may
+// hold (search strings in literals included): SORT and THREAD keys are
+// short.
+const extensionMax = 1 << 20
+
+// MaxCommand is the most an extension command may hold: APPEND's
+// messages, or extensionMax.
+func (c *Corrector) MaxCommand(verb string) int {
+	if verb == "APPEND" {
+		return appendCommandMax
+	}
+	return extensionMax
+}
+
+// Early refuses an APPEND at a synchronising literal, before "+", when it
+// is malformed already or its message is too big (appendEarly).
+func (c *Corrector) Early(cmd []byte) string { return appendEarly(cmd) }
+
 // Answer answers an extension command (Intercepts said so), given whole
 // as the client sent it, with the session go-imap runs over the
 // Corrector's connection; one that grew past the tap's bound (whole is
 // false) is refused. The reply is one event per line, the tagged one last
-// with its facts.
-func (c *Corrector) Answer(cmd []byte, whole bool, stop <-chan struct{}) ([]wire.Event, string) {
+// with its facts; library is what go-imap runs in the command's place
+// (an APPEND: ext_append.go).
+func (c *Corrector) Answer(cmd []byte, whole bool, stop <-chan struct{}) ([]wire.Event, []byte, string) {
 	var a Answer
-	if whole {
+	switch tag, verb := commandHead(&cmdReader{b: cmd}); {
+	case whole:
 		a = c.srv.Extension(c.conn, cmd, stop)
-	} else {
-		tag, verb := commandHead(&cmdReader{b: cmd})
+	case verb == "APPEND":
+		a = Answer{Tag: tag, Verb: verb,
+			Reply: []byte(tag + " NO [TOOBIG] One APPEND holds at most 100 MB of messages: send the rest in another APPEND; nothing was stored\r\n")}
+	default:
 		a = Answer{Tag: tag, Verb: verb,
 			Reply: []byte(tag + " BAD [TOOBIG] Command too long: its arguments and literals are limited to 1 MB\r\n")}
+	}
+	if a.OKLine != nil {
+		c.mu.Lock()
+		c.okLines = append(c.okLines, taggedLine{tag: a.Tag, line: a.OKLine})
+		c.okLinesAny.Store(true)
+		c.mu.Unlock()
 	}
 	var events []wire.Event
 	for rest := a.Reply; len(rest) > 0; {
@@ -215,7 +261,25 @@ func (c *Corrector) Answer(cmd []byte, whole bool, stop <-chan struct{}) ([]wire
 		}
 		events = append(events, e)
 	}
-	return events, a.ClientID
+	return events, a.Library, a.ClientID
+}
+
+// multiappendOK returns the tagged OK of a MULTIAPPEND to put in place of
+// go-imap's answer to the NOOP it ran in the command's place (see
+// ext_append.go), nil for any other tagged line.
+func (c *Corrector) multiappendOK(tag string, line []byte) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.okLines) == 0 || c.okLines[0].tag != tag {
+		return nil
+	}
+	ok := c.okLines[0].line
+	c.okLines = c.okLines[1:]
+	c.okLinesAny.Store(len(c.okLines) > 0)
+	if !bytes.HasPrefix(line, []byte(tag+" OK ")) {
+		return nil // not go-imap's OK to the NOOP: its own line stands
+	}
+	return ok
 }
 
 // refuseIMAP answers the first line of an IMAP command that go-imap would

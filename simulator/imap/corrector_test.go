@@ -184,8 +184,8 @@ func TestCorrectorAnswersAnOverlongExtensionCommand(t *testing.T) {
 	if !c.Intercepts(newModel(t).line("x1 UID SORT (DATE) UTF-8 ALL\r\n")) {
 		t.Fatal("UID SORT is not intercepted")
 	}
-	reply, id := c.Answer([]byte("x1 UID SORT (DATE) UTF-8 TEXT {9999999}\r\n"), false, nil)
-	if len(reply) != 1 || id != "" {
+	reply, lib, id := c.Answer([]byte("x1 UID SORT (DATE) UTF-8 TEXT {9999999}\r\n"), false, nil)
+	if len(reply) != 1 || id != "" || lib != nil {
 		t.Fatalf("reply %+v, id %q", reply, id)
 	}
 	e := reply[0]
