@@ -283,3 +283,29 @@ func TestIMAPClientAppendThroughTheRelay(t *testing.T) {
 		t.Fatalf("APPEND: %+v, %v", data, err)
 	}
 }
+
+// ENVELOPE keeps an address's obsolete source route (RFC 5322 §4.4,
+// "<@route:user@domain>") in its own field, addr-adl (RFC 3501 §7.4.2):
+// `(NIL "@route" "user" "domain")`, not NIL; an address without one keeps
+// NIL there, and a subject that looks like a route is left alone.
+func TestIMAPEnvelopeKeepsTheSourceRoute(t *testing.T) {
+	inPlainAndTLS(t, wire.RoleIMAP, wire.RoleIMAPS, func(t *testing.T, role wire.Role) {
+		sim := newSim(t, Options{})
+		c := imapLoggedInOn(t, sim, role)
+		msg := "From: <@relay.example,@hop.example:bob@example.org>\r\n" +
+			"To: \"Ann Lee\" <@r.example:ann@example.com>, carol@example.com\r\n" +
+			"Subject: @not.a:route\r\n\r\nhi\r\n"
+		c.write(fmt.Sprintf("a APPEND INBOX {%d+}\r\n%s\r\n", len(msg), msg))
+		c.until("a ")
+		c.imap("s", "SELECT INBOX")
+		got := strings.Join(c.imap("f", "FETCH * ENVELOPE"), "\n")
+		for _, want := range []string{
+			`"@not.a:route" ((NIL "@relay.example,@hop.example" "bob" "example.org")) ((NIL "@relay.example,@hop.example" "bob" "example.org")) ((NIL "@relay.example,@hop.example" "bob" "example.org"))`,
+			`(("Ann Lee" "@r.example" "ann" "example.com") (NIL NIL "carol" "example.com"))`,
+		} {
+			if !strings.Contains(got, want) || strings.Contains(got, `NIL NIL "@`) {
+				t.Errorf("ENVELOPE %s\nwant it to hold %s", got, want)
+			}
+		}
+	})
+}

@@ -147,6 +147,7 @@ func (c *Corrector) Command(p wire.Piece) (reply string, hangUp bool, line []byt
 //   - its internal-error answer to an argument its parser rejects
 //     (parseFailureReply).
 //   - the origin of a partial BINARY fetch (CorrectBinaryOrigin).
+//   - an ENVELOPE address's source route (CorrectEnvelopeRoute).
 //   - a capability list without the extensions answered here
 //     (ExtendCapabilities).
 //   - the ESEARCH response to a SAVE-only SEARCH, which is left out
@@ -166,6 +167,14 @@ func (c *Corrector) Reply(p wire.Piece) ([]byte, bool) {
 		}
 	}
 	if start, end, with, found := CorrectBinaryOrigin(line); found {
+		line = append(append(append([]byte(nil), line[:start]...), with...), line[end:]...)
+		fixed = true
+	}
+	for n := 0; n < 64; n++ { // an envelope has few addresses: bounded all the same
+		start, end, with, found := CorrectEnvelopeRoute(line)
+		if !found {
+			break
+		}
 		line = append(append(append([]byte(nil), line[:start]...), with...), line[end:]...)
 		fixed = true
 	}

@@ -82,3 +82,34 @@ func TestAppendEarlyRefusesBeforeTheGoAhead(t *testing.T) {
 		}
 	}
 }
+
+// CorrectEnvelopeRoute moves a route out of an address's mailbox, and
+// only there: not out of a subject or a body part's description that
+// happen to look like one.
+func TestCorrectEnvelopeRouteOnlyInAddresses(t *testing.T) {
+	fix := func(line string) string {
+		b := []byte(line)
+		for {
+			start, end, with, ok := CorrectEnvelopeRoute(b)
+			if !ok {
+				return string(b)
+			}
+			b = append(append(append([]byte(nil), b[:start]...), with...), b[end:]...)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`* 1 FETCH (ENVELOPE (NIL "x" ((NIL NIL "@a,@b:bob" "example.org")) NIL NIL (("Ann \"L\"" NIL "@r:ann" "example.com")) NIL NIL NIL NIL))` + "\r\n",
+			`* 1 FETCH (ENVELOPE (NIL "x" ((NIL "@a,@b" "bob" "example.org")) NIL NIL (("Ann \"L\"" "@r" "ann" "example.com")) NIL NIL NIL NIL))` + "\r\n"},
+		{`* 1 FETCH (ENVELOPE (NIL "@not.a:route" NIL NIL NIL NIL NIL NIL NIL NIL))` + "\r\n", ""},
+		{`* 1 FETCH (BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL "@x:y" "7BIT" 2 1 NIL NIL NIL NIL))` + "\r\n", ""},
+		{`* 1 FETCH (ENVELOPE (NIL "s" ((NIL NIL "bob" "example.org")) NIL NIL NIL NIL NIL NIL NIL))` + "\r\n", ""},
+	} {
+		want := tc.want
+		if want == "" {
+			want = tc.in
+		}
+		if got := fix(tc.in); got != want {
+			t.Errorf("%s\ngot  %s\nwant %s", tc.in, got, want)
+		}
+	}
+}
