@@ -16,15 +16,15 @@ import (
 // per stored body and cached by the server. It holds offsets into the stored
 // raw bytes, never copies of them: sections are served by slicing Body.Raw.
 type parsedMessage struct {
-	root      *part
-	envelope  *imap.Envelope
+	root     *part
+	envelope *imap.Envelope
 	// wireEnvelope is the envelope FETCH writes: envelope, or, when an
 	// address has a source route, a copy that carries it for the relay
 	// (routeMarked).
 	wireEnvelope *imap.Envelope
-	structure imap.BodyStructure // with extension data
-	sent      time.Time          // the Date: header (zero if missing or unparseable)
-	refs      []string           // the message IDs of References, or In-Reply-To's first (THREAD REFERENCES)
+	structure    imap.BodyStructure // with extension data
+	sent         time.Time          // the Date: header (zero if missing or unparseable)
+	refs         []string           // the message IDs of References, or In-Reply-To's first (THREAD REFERENCES)
 }
 
 // part is one MIME entity: its header is raw[start:bodyStart] (including the
