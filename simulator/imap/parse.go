@@ -20,7 +20,7 @@ type parsedMessage struct {
 	envelope *imap.Envelope
 	// wireEnvelope is the envelope FETCH writes: envelope, or, when an
 	// address has a source route, a copy that carries it for the relay
-	// (routeMarked).
+	// (routedEnvelope).
 	wireEnvelope *imap.Envelope
 	structure    imap.BodyStructure // with extension data
 	sent         time.Time          // the Date: header (zero if missing or unparseable)
@@ -201,7 +201,7 @@ func bracketed(v string) (string, bool) {
 func addressList(value string) []imap.Address { return addresses(value, false) }
 
 // addresses is addressList; with routes set, an address's obsolete source
-// route is kept in its mailbox (routeMarked).
+// route is kept in its mailbox (see routedEnvelope).
 func addresses(value string, routes bool) []imap.Address {
 	if value == "" {
 		return nil
@@ -304,7 +304,7 @@ func parseOneAddress(s string, routes bool) (imap.Address, bool) {
 		host = "MISSING_DOMAIN"
 	}
 	if routes && route != "" && mailbox != "" && printableASCII(route+mailbox) {
-		mailbox = route + ":" + mailbox // routeMarked
+		mailbox = route + ":" + mailbox // see routedEnvelope
 	}
 	return imap.Address{Name: name, Mailbox: mailbox, Host: host}, true
 }
