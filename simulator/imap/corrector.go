@@ -25,11 +25,6 @@ type Corrector struct {
 	srv  *Server  // nil: no extension commands are answered
 	conn net.Conn // the connection go-imap is handed, by which Extension finds the session
 
-	// appendDue: the client line that follows is the one right after an
-	// APPEND's message literal (HoldLast), checked by appendEnd. Client
-	// side only.
-	appendDue bool
-
 	// saveOnly holds the tags of SEARCH commands whose only return option
 	// is SAVE, until their tagged reply (see silentSave); both sides use
 	// it, under mu. saveOnlyAny is len(saveOnly) > 0, read without the
@@ -87,19 +82,14 @@ func (c *Corrector) TooLong(head string) string {
 // message is mostly literal); few are corrected.
 func (c *Corrector) WholeLines() bool { return false }
 
-// HoldLast holds back the last byte of an APPEND's message literal until
-// the line after it shows the command well formed (appendEnd): go-imap
-// stores the message as soon as it has read it, before it checks that line.
-func (c *Corrector) HoldLast(p wire.Piece) bool {
-	if p.Dir != wire.FromClient || p.Verb != "APPEND" {
-		return false
-	}
-	c.appendDue = true
-	return true
-}
+// HoldLast holds nothing back: go-imap stores an APPEND's message as soon
+// as it has read it, before it checks the line after it, so every APPEND
+// is gathered whole by the tap and checked here before go-imap sees any of
+// it (Intercepts; ext_append.go).
+func (c *Corrector) HoldLast(wire.Piece) bool { return false }
 
 // Command answers, in front of go-imap, the client lines it would
-// mishandle (refuseIMAP, appendEnd), and rewrites the lines it would refuse
+// mishandle (refuseIMAP), and rewrites the lines it would refuse
 // although the RFCs require them accepted:
 //   - "done" ending an IDLE: IMAP's keywords are case-insensitive, DONE too
 //     (RFC 2177 §3's ABNF, RFC 5234 §2.3); go-imap takes only "DONE" and
@@ -109,13 +99,6 @@ func (c *Corrector) HoldLast(p wire.Piece) bool {
 //
 // It notes SEARCH commands whose only return option is SAVE (noteSaveOnly).
 func (c *Corrector) Command(p wire.Piece) (reply string, hangUp bool, line []byte) {
-	if c.appendDue {
-		c.appendDue = false
-		if reply := appendEnd(p); reply != "" {
-			return reply, true, nil
-		}
-		return "", false, nil
-	}
 	if p.Continues {
 		if p.Verb == "IDLE" {
 			if text := wire.TrimEOL(p.Data); strings.EqualFold(string(text), "DONE") && string(text) != "DONE" {
@@ -373,28 +356,6 @@ func replyExample(sent, fallback string) string {
 		}
 	}
 	return sent
-}
-
-// appendEnd checks the line right after an APPEND's message literal, where
-// only the line end may follow (or ")" and the line end after the UTF8
-// form). Given anything else go-imap has already stored the message and
-// then returns without a word. It returns the refusal for such a line, ""
-// when the line is well formed: the message's last byte is held back until
-// then (HoldLast) and the session ends after the refusal (RFC 9051 §7.1.5:
-// BAD, then BYE), so the message is never complete and never stored.
-func appendEnd(p wire.Piece) string {
-	text := wire.TrimEOL(p.Data)
-	switch {
-	case len(text) == 0 || string(text) == ")":
-		return ""
-	case p.Literal != wire.NoLiteral:
-		// Another message: MULTIAPPEND (RFC 3502), which go-imap would
-		// take as one APPEND, storing the first message and then failing.
-		return p.Tag + " BAD [CLIENTBUG] One message per APPEND: this server does not offer MULTIAPPEND (RFC 3502); nothing was stored\r\n" +
-			"* BYE Closing the connection: the rest of that APPEND cannot be read as commands\r\n"
-	}
-	return p.Tag + " BAD [CLIENTBUG] Syntax error: an APPEND ends right after the message, with a line end (RFC 9051 §6.3.12); the message was not stored\r\n" +
-		"* BYE Closing the connection after a malformed APPEND\r\n"
 }
 
 // emptySASLChallenge is how go-imap asks for an AUTHENTICATE response with
