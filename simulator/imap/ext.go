@@ -14,7 +14,8 @@ import (
 // 2971), SORT and UID SORT with SORT=DISPLAY (RFC 5256, RFC 5957), THREAD
 // and UID THREAD with REFERENCES and ORDEREDSUBJECT (RFC 5256), ESORT and
 // CONTEXT=SEARCH (RFC 5267: SORT RETURN, SEARCH RETURN with PARTIAL,
-// CONTEXT or UPDATE, CANCELUPDATE). The tap (simulator/tap, through
+// CONTEXT or UPDATE, CANCELUPDATE), and APPEND with MULTIAPPEND (RFC
+// 3502; one message is still go-imap's, see ext_append.go). The tap (simulator/tap, through
 // Corrector.Intercepts and Corrector.Answer) keeps such a command from the
 // library: it waits until the library has answered every command sent
 // before it, hands the whole command here (Server.Extension) and writes
