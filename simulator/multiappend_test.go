@@ -309,3 +309,24 @@ func TestIMAPEnvelopeKeepsTheSourceRoute(t *testing.T) {
 		}
 	})
 }
+
+// After STARTTLS the relay terminates the client's TLS and speaks its own
+// to go-imap: a MULTIAPPEND there is stored all the same.
+func TestIMAPMultiappendAfterSTARTTLS(t *testing.T) {
+	sim := newSim(t, Options{})
+	inbox := aliceInbox(t, sim)
+	before := len(inbox.Messages())
+	c := dial(t, sim, wire.RoleIMAP)
+	c.line()
+	c.imap("s", "STARTTLS")
+	c.startTLS(sim)
+	c.imap("l", "LOGIN alice wonderland")
+	a, b := testMessage("a"), testMessage("b")
+	c.write(fmt.Sprintf("m APPEND INBOX {%d+}\r\n%s {%d+}\r\n%s\r\n", len(a), a, len(b), b))
+	if got := c.until("m "); !appendUIDRe.MatchString(got[len(got)-1]) {
+		t.Fatalf("MULTIAPPEND after STARTTLS: %q", got)
+	}
+	if n := len(inbox.Messages()); n != before+2 {
+		t.Errorf("INBOX holds %d messages, want %d", n, before+2)
+	}
+}
