@@ -9,8 +9,7 @@ import (
 // TestIMAPLiteralsInOddPlacesAreNeverServerBugs: literals where an
 // argument may or may not be one, synchronising or not (sent without
 // waiting for "+"), get a client-error answer, never NO [SERVERBUG], and
-// never end the session (except a second APPEND message, refused with BYE
-// because the rest of it cannot be read as commands).
+// never end the session.
 func TestIMAPLiteralsInOddPlacesAreNeverServerBugs(t *testing.T) {
 	sim := newSim(t, Options{})
 	cmds := []string{
@@ -19,6 +18,8 @@ func TestIMAPLiteralsInOddPlacesAreNeverServerBugs(t *testing.T) {
 		"LIST \"\" {1+}\r\n*", "STATUS {5+}\r\nINBOX (MESSAGES)", "STATUS INBOX {10+}\r\n(MESSAGES)", "CREATE {3+}\r\nfoo",
 		"RENAME {3+}\r\nfoo {3+}\r\nbar", "COPY 1 {5+}\r\nINBOX", "UID FETCH {1+}\r\n1 FLAGS", "APPEND {5+}\r\nINBOX {3+}\r\nabc",
 		"APPEND INBOX ({5+}\r\n\\Seen) {3+}\r\nabc",
+		"APPEND INBOX {3+}\r\nabc ({5+}\r\n\\Seen) {3+}\r\ndef", "APPEND INBOX {3+}\r\nabc {5+}\r\nINBOX {3+}\r\ndef",
+		"APPEND INBOX {3+}\r\nabc UTF8 ({3+}\r\ndef)", "APPEND INBOX {3+}\r\nabc (\\Seen) {0+}\r\n",
 		"SEARCH TEXT {2+}\r\nab CHARSET", "SEARCH HEADER {7+}\r\nSubject {2+}\r\nhi", "ENABLE {9+}\r\nIMAP4rev2",
 		"FETCH 1 (BODY[HEADER.FIELDS ({7+}\r\nSubject)])", "SEARCH {1+}\r\n1", "MOVE 1 {5+}\r\nINBOX", "SUBSCRIBE {3+}\r\nfoo",
 		"SEARCH UID {1+}\r\n1", "FETCH 1:* (FLAGS {0+}\r\n)", "LSUB {0+}\r\n {1+}\r\n*", "SELECT \"a\" {3+}\r\nabc",

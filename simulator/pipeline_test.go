@@ -328,22 +328,6 @@ func TestAnnotatedTwoSpacesLoginHidesThePassword(t *testing.T) {
 	}
 }
 
-// TestIMAPMultiappendRefusedBeforeAnythingIsStored: a second message in
-// one APPEND (RFC 3502's MULTIAPPEND, not offered here) is refused with BAD
-// before the first is stored; go-imap stored the first and then hung up.
-func TestIMAPMultiappendRefusedBeforeAnythingIsStored(t *testing.T) {
-	sim := newSim(t, Options{})
-	before := inboxCount(t, sim)
-	c := imapLoggedIn(t, sim)
-	c.write("m APPEND INBOX {3+}\r\nabc {3+}\r\ndef\r\n")
-	if got := c.until("m "); !strings.HasPrefix(got[len(got)-1], "m BAD") {
-		t.Fatalf("MULTIAPPEND: %q", got)
-	}
-	if after := inboxCount(t, sim); after != before {
-		t.Fatalf("a message was stored: before %q, after %q", before, after)
-	}
-}
-
 // TestSMTPPipelinedGroups: MAIL, RCPT and DATA in one PIPELINING group
 // (RFC 2920), the body in the next write, BDAT in a group, and AUTH LOGIN
 // with an initial response, on submission after STARTTLS and over implicit

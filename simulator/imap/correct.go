@@ -142,3 +142,86 @@ func CorrectBinaryOrigin(line []byte) (start, end int, with []byte, ok bool) {
 	with = append(append([]byte("]<"), origin...), '>')
 	return start, close + 1, with, true
 }
+
+// CorrectEnvelopeRoute finds, in a server line, an ENVELOPE address whose
+// source route rides in its mailbox (routedEnvelope: go-imap writes
+// `(NIL NIL "@route:user" "domain")`) and returns the edit that puts the
+// route in its own field, `(NIL "@route" "user" "domain")` (RFC 3501
+// §7.4.2, addr-adl); ok is false when there is none. Only an address
+// field can match: a mailbox that starts with "@" after a NIL route, with
+// a name before it that opens the address and a host and ")" after it.
+// One route per call: the caller calls again on the corrected line.
+func CorrectEnvelopeRoute(line []byte) (start, end int, with []byte, ok bool) {
+	const marker = ` NIL "@`
+	for from := 0; ; {
+		i := bytes.Index(line[from:], []byte(marker))
+		if i < 0 {
+			return 0, 0, nil, false
+		}
+		i += from
+		from = i + len(marker)
+		if !opensAddress(line[:i]) {
+			continue
+		}
+		q := i + len(" NIL ") // the mailbox's opening quote
+		closing := quotedEnd(line, q)
+		if closing < 0 {
+			continue
+		}
+		mailbox := line[q+1 : closing]
+		colon := bytes.LastIndexByte(mailbox, ':')
+		if colon < 0 || !closesAddress(line[closing+1:]) {
+			continue
+		}
+		with = make([]byte, 0, len(mailbox)+6)
+		with = append(append(append(with, ` "`...), mailbox[:colon]...), `" "`...)
+		with = append(append(with, mailbox[colon+1:]...), '"')
+		return i, closing + 1, with, true
+	}
+}
+
+// opensAddress reports whether b ends with "(" and an address's name: NIL
+// or a quoted string.
+func opensAddress(b []byte) bool {
+	if bytes.HasSuffix(b, []byte("(NIL")) {
+		return true
+	}
+	if !bytes.HasSuffix(b, []byte(`"`)) {
+		return false
+	}
+	for k := len(b) - 2; k >= 0; k-- {
+		if b[k] == '"' && (k == 0 || b[k-1] != '\\') {
+			return k > 0 && b[k-1] == '('
+		}
+	}
+	return false
+}
+
+// quotedEnd returns the index of the quote that closes the quoted string
+// opening at b[q], or -1.
+func quotedEnd(b []byte, q int) int {
+	for k := q + 1; k < len(b); k++ {
+		switch b[k] {
+		case '\\':
+			k++
+		case '"':
+			return k
+		case '\r', '\n':
+			return -1
+		}
+	}
+	return -1
+}
+
+// closesAddress reports whether b starts with an address's host and its
+// closing parenthesis: ` "host")` or ` NIL)`.
+func closesAddress(b []byte) bool {
+	if bytes.HasPrefix(b, []byte(" NIL)")) {
+		return true
+	}
+	if !bytes.HasPrefix(b, []byte(` "`)) {
+		return false
+	}
+	end := quotedEnd(b, 1)
+	return end > 0 && end+1 < len(b) && b[end+1] == ')'
+}

@@ -25,11 +25,6 @@ type Corrector struct {
 	srv  *Server  // nil: no extension commands are answered
 	conn net.Conn // the connection go-imap is handed, by which Extension finds the session
 
-	// appendDue: the client line that follows is the one right after an
-	// APPEND's message literal (HoldLast), checked by appendEnd. Client
-	// side only.
-	appendDue bool
-
 	// saveOnly holds the tags of SEARCH commands whose only return option
 	// is SAVE, until their tagged reply (see silentSave); both sides use
 	// it, under mu. saveOnlyAny is len(saveOnly) > 0, read without the
@@ -40,6 +35,19 @@ type Corrector struct {
 
 	// saidBye: go-imap has said BYE (see Farewell).
 	saidBye atomic.Bool
+
+	// okLines are the tagged OKs of MULTIAPPENDs, in the order go-imap
+	// was handed their NOOPs (Answer), each to replace go-imap's answer to
+	// its NOOP (Reply); under mu. okLinesAny is len(okLines) > 0, read
+	// without the lock on every server line.
+	okLines    []taggedLine
+	okLinesAny atomic.Bool
+}
+
+// taggedLine is a tagged reply to put in place of go-imap's.
+type taggedLine struct {
+	tag  string
+	line []byte
 }
 
 // Corrector returns the corrections for the connection conn, which the
@@ -74,19 +82,14 @@ func (c *Corrector) TooLong(head string) string {
 // message is mostly literal); few are corrected.
 func (c *Corrector) WholeLines() bool { return false }
 
-// HoldLast holds back the last byte of an APPEND's message literal until
-// the line after it shows the command well formed (appendEnd): go-imap
-// stores the message as soon as it has read it, before it checks that line.
-func (c *Corrector) HoldLast(p wire.Piece) bool {
-	if p.Dir != wire.FromClient || p.Verb != "APPEND" {
-		return false
-	}
-	c.appendDue = true
-	return true
-}
+// HoldLast holds nothing back: go-imap stores an APPEND's message as soon
+// as it has read it, before it checks the line after it, so every APPEND
+// is gathered whole by the tap and checked here before go-imap sees any of
+// it (Intercepts; ext_append.go).
+func (c *Corrector) HoldLast(wire.Piece) bool { return false }
 
 // Command answers, in front of go-imap, the client lines it would
-// mishandle (refuseIMAP, appendEnd), and rewrites the lines it would refuse
+// mishandle (refuseIMAP), and rewrites the lines it would refuse
 // although the RFCs require them accepted:
 //   - "done" ending an IDLE: IMAP's keywords are case-insensitive, DONE too
 //     (RFC 2177 §3's ABNF, RFC 5234 §2.3); go-imap takes only "DONE" and
@@ -96,13 +99,6 @@ func (c *Corrector) HoldLast(p wire.Piece) bool {
 //
 // It notes SEARCH commands whose only return option is SAVE (noteSaveOnly).
 func (c *Corrector) Command(p wire.Piece) (reply string, hangUp bool, line []byte) {
-	if c.appendDue {
-		c.appendDue = false
-		if reply := appendEnd(p); reply != "" {
-			return reply, true, nil
-		}
-		return "", false, nil
-	}
 	if p.Continues {
 		if p.Verb == "IDLE" {
 			if text := wire.TrimEOL(p.Data); strings.EqualFold(string(text), "DONE") && string(text) != "DONE" {
@@ -134,6 +130,7 @@ func (c *Corrector) Command(p wire.Piece) (reply string, hangUp bool, line []byt
 //   - its internal-error answer to an argument its parser rejects
 //     (parseFailureReply).
 //   - the origin of a partial BINARY fetch (CorrectBinaryOrigin).
+//   - an ENVELOPE address's source route (CorrectEnvelopeRoute).
 //   - a capability list without the extensions answered here
 //     (ExtendCapabilities).
 //   - the ESEARCH response to a SAVE-only SEARCH, which is left out
@@ -156,9 +153,22 @@ func (c *Corrector) Reply(p wire.Piece) ([]byte, bool) {
 		line = append(append(append([]byte(nil), line[:start]...), with...), line[end:]...)
 		fixed = true
 	}
+	for n := 0; n < 64; n++ { // an envelope has few addresses: bounded all the same
+		start, end, with, found := CorrectEnvelopeRoute(line)
+		if !found {
+			break
+		}
+		line = append(append(append([]byte(nil), line[:start]...), with...), line[end:]...)
+		fixed = true
+	}
 	if len(line) >= 12 && (line[0] == '*' || p.Answers != "") {
 		if f := ExtendCapabilities(line); f != nil {
 			line, fixed = f, true
+		}
+	}
+	if p.Answers != "" && c.okLinesAny.Load() {
+		if f := c.multiappendOK(p.Tag, line); f != nil {
+			line, fixed, ok = f, true, true
 		}
 	}
 	if c.silentSave(p.Answers, line) {
@@ -191,19 +201,47 @@ func (c *Corrector) Intercepts(p wire.Piece) bool {
 	return c.srv != nil && Intercepts(p.Verb, p.Data)
 }
 
+// extensionMax bounds what one extension command other than APPEND may
+// hold (search strings in literals included): SORT and THREAD keys are
+// short.
+const extensionMax = 1 << 20
+
+// MaxCommand is the most an extension command may hold: APPEND's
+// messages, or extensionMax.
+func (c *Corrector) MaxCommand(verb string) int {
+	if verb == "APPEND" {
+		return appendCommandMax
+	}
+	return extensionMax
+}
+
+// Early refuses an APPEND at a synchronising literal, before "+", when it
+// is malformed already or its message is too big (appendEarly).
+func (c *Corrector) Early(cmd []byte) string { return appendEarly(cmd) }
+
 // Answer answers an extension command (Intercepts said so), given whole
 // as the client sent it, with the session go-imap runs over the
 // Corrector's connection; one that grew past the tap's bound (whole is
 // false) is refused. The reply is one event per line, the tagged one last
-// with its facts.
-func (c *Corrector) Answer(cmd []byte, whole bool, stop <-chan struct{}) ([]wire.Event, string) {
+// with its facts; library is what go-imap runs in the command's place
+// (an APPEND: ext_append.go).
+func (c *Corrector) Answer(cmd []byte, whole bool, stop <-chan struct{}) ([]wire.Event, []byte, string) {
 	var a Answer
-	if whole {
+	switch tag, verb := commandHead(&cmdReader{b: cmd}); {
+	case whole:
 		a = c.srv.Extension(c.conn, cmd, stop)
-	} else {
-		tag, verb := commandHead(&cmdReader{b: cmd})
+	case verb == "APPEND":
+		a = Answer{Tag: tag, Verb: verb,
+			Reply: []byte(tag + " NO [TOOBIG] One APPEND holds at most 100 MB of messages: send the rest in another APPEND; nothing was stored\r\n")}
+	default:
 		a = Answer{Tag: tag, Verb: verb,
 			Reply: []byte(tag + " BAD [TOOBIG] Command too long: its arguments and literals are limited to 1 MB\r\n")}
+	}
+	if a.OKLine != nil {
+		c.mu.Lock()
+		c.okLines = append(c.okLines, taggedLine{tag: a.Tag, line: a.OKLine})
+		c.okLinesAny.Store(true)
+		c.mu.Unlock()
 	}
 	var events []wire.Event
 	for rest := a.Reply; len(rest) > 0; {
@@ -215,7 +253,25 @@ func (c *Corrector) Answer(cmd []byte, whole bool, stop <-chan struct{}) ([]wire
 		}
 		events = append(events, e)
 	}
-	return events, a.ClientID
+	return events, a.Library, a.ClientID
+}
+
+// multiappendOK returns the tagged OK of a MULTIAPPEND to put in place of
+// go-imap's answer to the NOOP it ran in the command's place (see
+// ext_append.go), nil for any other tagged line.
+func (c *Corrector) multiappendOK(tag string, line []byte) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.okLines) == 0 || c.okLines[0].tag != tag {
+		return nil
+	}
+	ok := c.okLines[0].line
+	c.okLines = c.okLines[1:]
+	c.okLinesAny.Store(len(c.okLines) > 0)
+	if !bytes.HasPrefix(line, []byte(tag+" OK ")) {
+		return nil // not go-imap's OK to the NOOP: its own line stands
+	}
+	return ok
 }
 
 // refuseIMAP answers the first line of an IMAP command that go-imap would
@@ -300,28 +356,6 @@ func replyExample(sent, fallback string) string {
 		}
 	}
 	return sent
-}
-
-// appendEnd checks the line right after an APPEND's message literal, where
-// only the line end may follow (or ")" and the line end after the UTF8
-// form). Given anything else go-imap has already stored the message and
-// then returns without a word. It returns the refusal for such a line, ""
-// when the line is well formed: the message's last byte is held back until
-// then (HoldLast) and the session ends after the refusal (RFC 9051 §7.1.5:
-// BAD, then BYE), so the message is never complete and never stored.
-func appendEnd(p wire.Piece) string {
-	text := wire.TrimEOL(p.Data)
-	switch {
-	case len(text) == 0 || string(text) == ")":
-		return ""
-	case p.Literal != wire.NoLiteral:
-		// Another message: MULTIAPPEND (RFC 3502), which go-imap would
-		// take as one APPEND, storing the first message and then failing.
-		return p.Tag + " BAD [CLIENTBUG] One message per APPEND: this server does not offer MULTIAPPEND (RFC 3502); nothing was stored\r\n" +
-			"* BYE Closing the connection: the rest of that APPEND cannot be read as commands\r\n"
-	}
-	return p.Tag + " BAD [CLIENTBUG] Syntax error: an APPEND ends right after the message, with a line end (RFC 9051 §6.3.12); the message was not stored\r\n" +
-		"* BYE Closing the connection after a malformed APPEND\r\n"
 }
 
 // emptySASLChallenge is how go-imap asks for an AUTHENTICATE response with

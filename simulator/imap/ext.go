@@ -14,7 +14,8 @@ import (
 // 2971), SORT and UID SORT with SORT=DISPLAY (RFC 5256, RFC 5957), THREAD
 // and UID THREAD with REFERENCES and ORDEREDSUBJECT (RFC 5256), ESORT and
 // CONTEXT=SEARCH (RFC 5267: SORT RETURN, SEARCH RETURN with PARTIAL,
-// CONTEXT or UPDATE, CANCELUPDATE). The tap (simulator/tap, through
+// CONTEXT or UPDATE, CANCELUPDATE), and APPEND with MULTIAPPEND (RFC
+// 3502; one message is still go-imap's, see ext_append.go). The tap (simulator/tap, through
 // Corrector.Intercepts and Corrector.Answer) keeps such a command from the
 // library: it waits until the library has answered every command sent
 // before it, hands the whole command here (Server.Extension) and writes
@@ -25,7 +26,7 @@ import (
 // offered in every state, the others once the client has logged in.
 var (
 	preLoginCaps = []string{"ID"}
-	loggedInCaps = []string{"ID", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT", "CONTEXT=SEARCH"}
+	loggedInCaps = []string{"ID", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT", "CONTEXT=SEARCH", "MULTIAPPEND"}
 )
 
 // Intercepts reports whether a client line that starts a command with
@@ -34,7 +35,7 @@ var (
 // what CONTEXT=SEARCH adds (PARTIAL, CONTEXT, UPDATE).
 func Intercepts(verb string, line []byte) bool {
 	switch verb {
-	case "ID", "SORT", "UID SORT", "THREAD", "UID THREAD", "CANCELUPDATE":
+	case "ID", "SORT", "UID SORT", "THREAD", "UID THREAD", "CANCELUPDATE", "APPEND":
 		return true
 	case "SEARCH", "UID SEARCH":
 		return contextSearch(line)
@@ -102,6 +103,11 @@ type Answer struct {
 	// ClientID is, for an ID command, what the client said it is
 	// ("Thunderbird 115.3.1 (Linux)"); "" otherwise.
 	ClientID string
+	// Library, when set, is what go-imap runs in the command's place
+	// (ext_append.go): its tagged reply completes the command, and Reply
+	// holds no tagged line. OKLine then replaces go-imap's tagged OK (nil:
+	// go-imap's own line stands).
+	Library, OKLine []byte
 }
 
 // Extension answers one extension command (Intercepts said so), given
@@ -120,6 +126,11 @@ func (s *Server) Extension(conn net.Conn, cmd []byte, stop <-chan struct{}) Answ
 	}
 	var out bytes.Buffer
 	var err *extError
+	if verb == "APPEND" {
+		ans := sess.appendCommand(&appendReader{cmdReader: *r, cmd: &appendCommandArgs{}}, tag)
+		a.Reply, a.Library, a.OKLine = ans.reply, ans.library, ans.okLine
+		return a
+	}
 	switch verb {
 	case "ID":
 		a.ClientID, err = sess.id(r, &out)

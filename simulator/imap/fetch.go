@@ -99,7 +99,7 @@ func (s *session) fetchOne(w *imapserver.FetchWriter, seq uint32, m store.Messag
 		rw.WriteRFC822Size(int64(m.Body.Size()))
 	}
 	if options.Envelope {
-		rw.WriteEnvelope(pm.envelope)
+		rw.WriteEnvelope(pm.wireEnvelope)
 	}
 	if options.BodyStructure != nil {
 		rw.WriteBodyStructure(pm.structure)

@@ -16,11 +16,15 @@ import (
 // per stored body and cached by the server. It holds offsets into the stored
 // raw bytes, never copies of them: sections are served by slicing Body.Raw.
 type parsedMessage struct {
-	root      *part
-	envelope  *imap.Envelope
-	structure imap.BodyStructure // with extension data
-	sent      time.Time          // the Date: header (zero if missing or unparseable)
-	refs      []string           // the message IDs of References, or In-Reply-To's first (THREAD REFERENCES)
+	root     *part
+	envelope *imap.Envelope
+	// wireEnvelope is the envelope FETCH writes: envelope, or, when an
+	// address has a source route, a copy that carries it for the relay
+	// (routedEnvelope).
+	wireEnvelope *imap.Envelope
+	structure    imap.BodyStructure // with extension data
+	sent         time.Time          // the Date: header (zero if missing or unparseable)
+	refs         []string           // the message IDs of References, or In-Reply-To's first (THREAD REFERENCES)
 }
 
 // part is one MIME entity: its header is raw[start:bodyStart] (including the
@@ -43,6 +47,7 @@ const maxDepth = 20
 func parseMessage(raw []byte, headerLen int) *parsedMessage {
 	root := parsePart(raw, 0, headerLen, len(raw), "", 0)
 	pm := &parsedMessage{root: root, envelope: envelopeOf(root.header)}
+	pm.wireEnvelope = routedEnvelope(root.header, pm.envelope)
 	pm.sent = pm.envelope.Date
 	pm.refs = refIDs(root.header)
 	pm.structure = root.bodyStructure(raw)
@@ -193,7 +198,11 @@ func bracketed(v string) (string, bool) {
 // 5322 groups as RFC 3501 encodes them: a start marker (NIL NIL "name" NIL),
 // the members, and an end marker (NIL NIL NIL NIL). net/mail would flatten
 // groups, so the top level is split here and each member parsed alone.
-func addressList(value string) []imap.Address {
+func addressList(value string) []imap.Address { return addresses(value, false) }
+
+// addresses is addressList; with routes set, an address's obsolete source
+// route is kept in its mailbox (see routedEnvelope).
+func addresses(value string, routes bool) []imap.Address {
 	if value == "" {
 		return nil
 	}
@@ -208,7 +217,7 @@ func addressList(value string) []imap.Address {
 		if s == "" {
 			return
 		}
-		if a, ok := parseOneAddress(s); ok {
+		if a, ok := parseOneAddress(s, routes); ok {
 			out = append(out, a)
 		}
 	}
@@ -263,7 +272,7 @@ func addressList(value string) []imap.Address {
 // keeping the display name raw: quotes and quoted-pairs removed, encoded
 // words left encoded. With no display name a comment stands in for it, as
 // in "bob@example.org (Bob Smith)" (what Dovecot does too).
-func parseOneAddress(s string) (imap.Address, bool) {
+func parseOneAddress(s string, routes bool) (imap.Address, bool) {
 	stripped, comment := stripComments(s)
 	var name, spec string
 	if i := indexUnquoted(stripped, '<'); i >= 0 {
@@ -279,8 +288,9 @@ func parseOneAddress(s string) (imap.Address, bool) {
 	if name == "" {
 		name = strings.Join(strings.Fields(comment), " ")
 	}
+	route := ""
 	if i := strings.LastIndexByte(spec, ':'); i >= 0 && strings.HasPrefix(spec, "@") {
-		spec = spec[i+1:] // drop an obsolete source route (@a,@b:user@host)
+		route, spec = spec[:i], spec[i+1:] // an obsolete source route (@a,@b:user@host)
 	}
 	if spec == "" {
 		return imap.Address{}, false
@@ -293,7 +303,36 @@ func parseOneAddress(s string) (imap.Address, bool) {
 		// A NIL host would read as a group marker: say what is missing instead.
 		host = "MISSING_DOMAIN"
 	}
+	if routes && route != "" && mailbox != "" && printableASCII(route+mailbox) {
+		mailbox = route + ":" + mailbox // see routedEnvelope
+	}
 	return imap.Address{Name: name, Mailbox: mailbox, Host: host}, true
+}
+
+// routedEnvelope returns env, or, when one of the header's addresses has
+// an obsolete source route ("<@route:user@domain>", RFC 5322 §4.4), a copy
+// of env whose addresses carry it for FETCH to write. go-imap's Address
+// has no field for ENVELOPE's route (the "adl" of RFC 3501 §7.4.2, which
+// it always writes NIL): the route rides in the mailbox, as
+// "@route:user", and the relay moves it where it belongs
+// (CorrectEnvelopeRoute). A mailbox written here never starts with "@"
+// otherwise: a quoted local part keeps its quotes.
+func routedEnvelope(h textproto.Header, env *imap.Envelope) *imap.Envelope {
+	routed := *env
+	found := false
+	for _, f := range []struct {
+		name string
+		list *[]imap.Address
+	}{{"From", &routed.From}, {"Sender", &routed.Sender}, {"Reply-To", &routed.ReplyTo}, {"To", &routed.To}, {"Cc", &routed.Cc}, {"Bcc", &routed.Bcc}} {
+		if v := headerValue(h, f.name); strings.Contains(v, "<@") || strings.HasPrefix(strings.TrimSpace(v), "@") {
+			*f.list = addresses(v, true)
+			found = true
+		}
+	}
+	if !found {
+		return env
+	}
+	return &routed
 }
 
 // dropUnquotedSpace removes the folding white space an addr-spec may have
@@ -438,4 +477,15 @@ func msgIDs(v string) []string {
 		}
 		v = v[i+j+1:]
 	}
+}
+
+// printableASCII reports whether s is printable ASCII, which go-imap
+// writes as a quoted string (not a literal the relay cannot correct).
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

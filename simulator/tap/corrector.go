@@ -59,14 +59,27 @@ type Extender interface {
 	// Intercepts reports whether a client line starts a command answered
 	// here rather than by the library.
 	Intercepts(p wire.Piece) bool
+	// MaxCommand is the most such a command may hold, its literals
+	// included, for the verb the model named: past it the relay keeps no
+	// more of it, and Answer is told it is not whole.
+	MaxCommand(verb string) int
+	// Early is asked, before the relay answers "+", at each line of such
+	// a command that announces a synchronising literal, with the command
+	// so far: a refusal (the tagged reply, CRLF-terminated) ends the
+	// command there, and the client sends no literal (an IMAP APPEND's
+	// message over the size limit). "" lets the command go on.
+	Early(cmd []byte) string
 	// Answer answers one such command, given as the client sent it (its
-	// lines and literals); whole is false when it grew past the relay's
-	// bound and cmd holds only its start, to be refused. stop closes when
-	// the session ends (a wait for the library's session gives up). The
-	// reply is one event per line, the last one carrying the facts of the
+	// lines and literals); whole is false when it grew past MaxCommand
+	// and cmd holds only its start, to be refused. stop closes when the
+	// session ends (a wait for the library's session gives up). The reply
+	// is one event per line, the last one carrying the facts of the
 	// command it completes (Tag, Answers, OK); clientID is what the client
-	// said it is (IMAP ID), "" otherwise.
-	Answer(cmd []byte, whole bool, stop <-chan struct{}) (reply []wire.Event, clientID string)
+	// said it is (IMAP ID), "" otherwise. With library set, the library
+	// runs those bytes in the command's place (they are what it reads
+	// next), and its tagged reply, which the Corrector may rewrite,
+	// completes the command: reply then holds no tagged line.
+	Answer(cmd []byte, whole bool, stop <-chan struct{}) (reply []wire.Event, library []byte, clientID string)
 }
 
 // A BodyTaker is a Corrector whose server takes a plain SMTP DATA body

@@ -26,7 +26,12 @@ import (
 //     the complete command is handed to the Extender, and its answer is
 //     published (one event per line, the tagged one with what it answers)
 //     and written to the client. The splitter is told the command was
-//     answered (Splitter.Answered), and the backlog goes on.
+//     answered (Splitter.Answered), and the backlog goes on. Before that
+//     "+", the Extender may refuse the command (Extender.Early): the
+//     client then sends no literal. An Answer may instead hand the
+//     library bytes to run in the command's place (extLibrary: an IMAP
+//     APPEND with one message is go-imap's own), whose tagged reply then
+//     completes the command.
 //
 // The session state the answer needs (the user, the selected mailbox, the
 // sequence numbers the client knows) is the server's: its Extender finds
@@ -38,16 +43,14 @@ import (
 
 // extCommand is an extension command being gathered.
 type extCommand struct {
-	tag      string
-	raw      []byte // the command as the client sent it: its lines and literals
-	tooLong  bool   // raw would have grown past extMax: answered BAD
-	complete bool   // its last line has arrived: it is to be answered
-	plus     bool   // its last line announced a synchronising literal: "+" is due
+	tag, verb string
+	raw       []byte // the command as the client sent it: its lines and literals
+	max       int    // the most raw may hold (Extender.MaxCommand)
+	tooLong   bool   // raw would have grown past max: answered BAD
+	complete  bool   // its last line has arrived: it is to be answered
+	plus      bool   // its last line announced a synchronising literal: "+" is due
+	refusal   string // Extender.Early refused it at a literal: the tagged reply
 }
-
-// extMax bounds what one extension command may hold (search strings in
-// literals included): SORT and THREAD keys are short.
-const extMax = 1 << 20
 
 // extStarts reports whether a client line starts an extension command, and
 // if so starts gathering it.
@@ -55,7 +58,7 @@ func (s *Session) extStarts(p wire.Piece) bool {
 	if s.extender == nil || p.Continues || p.Verb == "" || !s.extender.Intercepts(p) {
 		return false
 	}
-	s.ext = &extCommand{tag: p.Tag}
+	s.ext = &extCommand{tag: p.Tag, verb: p.Verb, max: s.extender.MaxCommand(p.Verb)}
 	return true
 }
 
@@ -64,7 +67,7 @@ func (s *Session) extStarts(p wire.Piece) bool {
 // complete, or waits for "+", or its literal should not be skimmed).
 func (s *Session) extTake(p wire.Piece) bool {
 	x := s.ext
-	if len(x.raw)+len(p.Data) <= extMax {
+	if !x.tooLong && len(x.raw)+len(p.Data) <= x.max {
 		x.raw = append(x.raw, p.Data...)
 	} else {
 		x.tooLong = true
@@ -74,6 +77,13 @@ func (s *Session) extTake(p wire.Piece) bool {
 	}
 	switch p.Literal {
 	case wire.SyncLiteral:
+		if refusal := s.extender.Early(x.raw); refusal != "" {
+			// No "+": the client sends no literal, and its next line is
+			// a new command (the splitter forgets this one).
+			x.refusal, x.complete = refusal, true
+			s.split.AnsweredHere()
+			return true
+		}
 		x.plus = true
 	case wire.NoLiteral:
 		x.complete = true
@@ -91,7 +101,16 @@ func (s *Session) serveExtension(wait bool) bool {
 	if x == nil || !(x.complete || x.plus) {
 		return true
 	}
-	if wait && !s.awaitEarlierAnswers() {
+	if x.refusal != "" {
+		// Refused at a literal: the splitter has forgotten its tag already.
+		s.ext = nil
+		if wait && !s.awaitEarlierAnswers(0) {
+			return false
+		}
+		return s.extSay([]wire.Event{{Dir: wire.FromServer, Kind: wire.Line, Data: []byte(x.refusal),
+			Tag: x.tag, Answers: x.verb}})
+	}
+	if wait && !s.awaitEarlierAnswers(1) {
 		return false
 	}
 	if x.plus {
@@ -100,9 +119,13 @@ func (s *Session) serveExtension(wait bool) bool {
 	}
 	s.ext = nil
 	s.libSync.Lock()
-	reply, clientID := s.extender.Answer(x.raw, !x.tooLong, s.done)
+	reply, library, clientID := s.extender.Answer(x.raw, !x.tooLong, s.done)
 	s.libSync.Unlock()
-	s.split.Answered(x.tag)
+	if library != nil {
+		s.extLibrary = library // the library's tagged reply completes the command
+	} else {
+		s.split.Answered(x.tag)
+	}
 	if clientID != "" {
 		s.mu.Lock()
 		s.clientID = clientID
@@ -111,7 +134,20 @@ func (s *Session) serveExtension(wait bool) bool {
 			changed()
 		}
 	}
+	if len(reply) == 0 {
+		return true
+	}
 	return s.extSay(reply)
+}
+
+// takeExtLibrary returns, once, what the library is to run in place of
+// the extension command just answered (Extender.Answer's library), nil
+// when there is nothing: the caller hands it to the library before any
+// later client bytes.
+func (s *Session) takeExtLibrary() []byte {
+	b := s.extLibrary
+	s.extLibrary = nil
+	return b
 }
 
 // extSay publishes the answer, one event per line, and writes it.
@@ -130,14 +166,16 @@ func (s *Session) extSay(reply []wire.Event) bool {
 
 // awaitEarlierAnswers waits until no command sent before the extension
 // command awaits its tagged reply, and that reply has gone to the client.
-func (s *Session) awaitEarlierAnswers() bool {
+// own is how many of the commands awaiting a reply are the extension
+// command itself (0 once the splitter has forgotten it).
+func (s *Session) awaitEarlierAnswers(own int) bool {
 	s.extWaiting.Store(true)
 	defer s.extWaiting.Store(false)
 	for {
 		s.fwdMu.Lock()
 		n := s.split.Outstanding()
 		s.fwdMu.Unlock()
-		if n <= 1 { // the extension command's own tag
+		if n <= own {
 			return true
 		}
 		select {

@@ -225,6 +225,7 @@ type Session struct {
 	libSync    sync.Mutex
 	extWaiting atomic.Bool
 	extReady   chan struct{}
+	extLibrary []byte // what the library runs in place of the extension command just answered (takeExtLibrary)
 	fwdMu      sync.Mutex
 	clientID   string
 
@@ -500,6 +501,12 @@ func (s *Session) clientToServer() {
 			}
 			if !s.awaitLiteralVerdict() || !s.serveExtension(true) {
 				return
+			}
+			if lib := s.takeExtLibrary(); lib != nil {
+				if _, werr := srv.Write(lib); werr != nil {
+					s.finish("the server closed the connection")
+					return
+				}
 			}
 			continue
 		}

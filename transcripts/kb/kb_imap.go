@@ -107,9 +107,13 @@ func imapCommands() []Entry {
 			"The message is sent as a literal: `{310}` announces 310 bytes, the server answers `+` (go ahead), and "+
 				"the client sends exactly that many bytes. With UIDPLUS the OK carries `[APPENDUID v uid]`. A "+
 				"missing folder gives `NO [TRYCREATE]`. This is how a mail app stores a copy in Sent after SMTP. "+
-				"With MULTIAPPEND (RFC 3502) more messages follow on the same command, each with its own flags, "+
-				"date and literal, and the server stores all of them or none (`[APPENDUID v 7:9]`). Only send one "+
-				"to a server that lists MULTIAPPEND; mailtutor does not."),
+				"With MULTIAPPEND (RFC 3502 §6.3.11) more messages follow on the same command line, each with its "+
+				"own flags, date and literal: `a1 APPEND Sent (\\Seen) {310}`, the message, then ` (\\Seen) {290}` "+
+				"and the next, then the line end. Each synchronising literal waits for its own `+`. The server "+
+				"stores all of them or none: if one fails (over quota, a bad flag, the folder missing) nothing is "+
+				"stored, and one tagged reply answers the whole command, `a1 OK [APPENDUID 38505 7:9] APPEND "+
+				"completed` with the UIDs of every new message as a set. Only send one to a server that lists "+
+				"MULTIAPPEND (mailtutor does, once you are logged in)."),
 		cmd("IDLE", "Wait for the server to push changes in real time (ended by DONE)", "RFC 9051 §6.3.13; RFC 2177",
 			"tag IDLE … DONE", authSel,
 			"After `+ idling` the server sends untagged updates as they happen (`* 4 EXISTS` for new mail) with no "+
@@ -331,7 +335,10 @@ func imapCapabilities() []Entry {
 				"byte); a partial `BINARY[2]<0.1024>` comes back as `BINARY[2]<0>`."),
 		capa("CATENATE", "APPEND can build a message from pieces of existing ones", "RFC 4469",
 			"Forward an attachment without downloading and re-uploading it."),
-		capa("MULTIAPPEND", "APPEND can upload several messages at once", "RFC 3502", "Atomic upload of several messages."),
+		capa("MULTIAPPEND", "APPEND can upload several messages at once", "RFC 3502",
+			"Several messages in one APPEND, stored all or none: an offline mail program uploading its outbox "+
+				"of drafts, or a migration tool, saves a round trip per message, and never leaves half a batch "+
+				"behind when the quota runs out. The OK's `[APPENDUID v 7:9]` lists every new UID."),
 		capa("UTF8=ACCEPT", "Server accepts UTF-8 in mailbox names and headers after ENABLE", "RFC 6855 §3",
 			"Internationalised email for IMAP."),
 		capa("UTF8=ONLY", "Server requires UTF8=ACCEPT to be enabled", "RFC 6855 §3", "Clients must ENABLE UTF8=ACCEPT."),
@@ -387,7 +394,9 @@ func imapFetchItems() []Entry {
 				"downloading the headers. Despite its name it is not the SMTP envelope (MAIL FROM, RCPT TO): a Bcc "+
 				"recipient who was only in RCPT TO appears nowhere in it. Addresses come as (name adl mailbox host) "+
 				"lists; missing fields are NIL, except Sender and Reply-To, which repeat From when the message has "+
-				"no such header."),
+				"no such header. adl is the source route of the obsolete form "+
+				"`<@relay.example:bob@example.org>` (RFC 5322 §4.4), `(NIL \"@relay.example\" \"bob\" "+
+				"\"example.org\")`; nearly always NIL."),
 		item("BODYSTRUCTURE", "The MIME tree of the message: parts, types, sizes, encodings", "RFC 9051 §7.5.2",
 			"Lets a client show attachments (name, type, size) and fetch only the part it needs, e.g. `BODY[2]` "+
 				"for the PDF, instead of the whole message."),

@@ -102,7 +102,10 @@ func imapResponseCodes() []Entry {
 		code("ALREADYEXISTS", "The mailbox (or name) already exists", "RFC 5530 §3",
 			"CREATE or RENAME to a name that is taken."),
 		code("APPENDUID", "UIDVALIDITY and UID given to the appended message", "RFC 4315 §3; RFC 9051 §7.1",
-			"`[APPENDUID 38505 3955]`: the client knows the new message's UID without searching."),
+			"`[APPENDUID 38505 3955]`: the client knows the new message's UID without searching. The first number "+
+				"is the folder's UIDVALIDITY: the UID means this message only while it stays the same. After a "+
+				"MULTIAPPEND (RFC 3502) the second is a set, one UID per message in the order sent: "+
+				"`[APPENDUID 38505 3955:3957]`."),
 		help(code("AUTHENTICATIONFAILED", "Login failed: wrong user name or password (or unknown)", "RFC 5530 §3",
 			"The credentials were rejected. The server deliberately does not say whether the user or the password "+
 				"was wrong. After a few failures servers slow down their answers (mailtutor waits 1 s after the "+
