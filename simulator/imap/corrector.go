@@ -82,12 +82,6 @@ func (c *Corrector) TooLong(head string) string {
 // message is mostly literal); few are corrected.
 func (c *Corrector) WholeLines() bool { return false }
 
-// HoldLast holds nothing back: go-imap stores an APPEND's message as soon
-// as it has read it, before it checks the line after it, so every APPEND
-// is gathered whole by the tap and checked here before go-imap sees any of
-// it (Intercepts; ext_append.go).
-func (c *Corrector) HoldLast(wire.Piece) bool { return false }
-
 // Command answers, in front of go-imap, the client lines it would
 // mishandle (refuseIMAP), and rewrites the lines it would refuse
 // although the RFCs require them accepted:

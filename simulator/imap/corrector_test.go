@@ -94,8 +94,8 @@ func TestCorrectorInterceptsEveryAppend(t *testing.T) {
 	}
 	m.server("+ Ready for literal data\r\n")
 	ps := m.client("hello {3}\r\n")
-	if ps[0].Kind != wire.Payload || corr.HoldLast(ps[0]) {
-		t.Fatalf("the message %+v is held", ps[0])
+	if ps[0].Kind != wire.Payload || !corr.Intercepts(first[0]) {
+		t.Fatalf("the message %+v is not gathered with its APPEND", ps[0])
 	}
 	if n := corr.MaxCommand("APPEND"); n != appendCommandMax {
 		t.Errorf("MaxCommand(APPEND) = %d", n)

@@ -73,9 +73,6 @@ func (c *Corrector) TooLong(string) string {
 	return "500 5.5.2 Line too long: this server reads command lines of up to " + strconv.Itoa(MaxLineLength) + " octets\r\n"
 }
 
-// HoldLast: no SMTP payload waits for the line after it.
-func (c *Corrector) HoldLast(wire.Piece) bool { return false }
-
 // WholeLines: most of go-smtp's refusals are corrected (Reply), so its
 // lines go out whole; its replies are short, written in one go.
 func (c *Corrector) WholeLines() bool { return true }

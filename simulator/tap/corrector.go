@@ -12,7 +12,7 @@ import "github.com/mailtutor/mailtutor/simulator/wire"
 // imap.Corrector) without importing this package: its methods speak only
 // wire's types.
 //
-// The client-side methods (LineLimit to HoldLast) are called by the
+// The client-side methods (LineLimit to WholeLines) are called by the
 // goroutine reading the client, Reply and Farewell by the one reading the
 // library; a corrector that keeps state across the two guards it.
 type Corrector interface {
@@ -30,10 +30,6 @@ type Corrector interface {
 	// the library gets instead of the client's line (nil: the line as it
 	// came; the tap shows the line as the client sent it either way).
 	Command(p wire.Piece) (reply string, hangUp bool, line []byte)
-	// HoldLast reports whether the last byte of a client payload waits for
-	// the Command of the line after it, which then decides whether the
-	// library gets it (with that line) or the session ends without it.
-	HoldLast(p wire.Piece) bool
 	// WholeLines reports whether the library's lines must reach the
 	// client whole, one piece at a time, so that any of them can be
 	// corrected; otherwise they go out as the library wrote them, and a
@@ -104,7 +100,6 @@ type noCorrections struct{}
 func (noCorrections) LineLimit() int                            { return 0 }
 func (noCorrections) TooLong(string) string                     { return "" }
 func (noCorrections) Command(wire.Piece) (string, bool, []byte) { return "", false, nil }
-func (noCorrections) HoldLast(wire.Piece) bool                  { return false }
 func (noCorrections) WholeLines() bool                          { return false }
 func (noCorrections) Reply(wire.Piece) ([]byte, bool)           { return nil, false }
 func (noCorrections) Farewell() string                          { return "" }

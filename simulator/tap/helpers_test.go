@@ -19,16 +19,13 @@ import (
 //     session;
 //   - "rewrite-me" in a command line becomes "REWRITTEN" for the library;
 //   - a server line holding "fix-me" reaches the client with "FIXED"
-//     instead; one starting "250-drop-me" does not reach it at all;
-//   - an APPEND's payload keeps its last byte until the next line, which
-//     must be empty, or the session ends.
+//     instead; one starting "250-drop-me" does not reach it at all.
 type fakeCorrector struct {
 	limit int  // LineLimit
 	whole bool // WholeLines
 
 	mu       sync.Mutex
 	commands []string // the lines Command saw
-	held     bool     // HoldLast held a byte; the next Command checks the line
 
 	bodies [][]byte // TakeBody's bodies (BodyTaker)
 }
@@ -51,15 +48,9 @@ func replyWord(w string) string {
 func (f *fakeCorrector) Command(p wire.Piece) (string, bool, []byte) {
 	f.mu.Lock()
 	f.commands = append(f.commands, string(p.Data))
-	held := f.held
-	f.held = false
 	f.mu.Unlock()
 	text := string(wire.TrimEOL(p.Data))
 	switch {
-	case held && text != "":
-		return "BAD after the payload\r\n", true, nil
-	case held:
-		return "", false, nil
 	case strings.Contains(text, "hang-up-me"):
 		return "BYE hanging up\r\n", true, nil
 	case strings.Contains(text, "refuse-me"):
@@ -68,16 +59,6 @@ func (f *fakeCorrector) Command(p wire.Piece) (string, bool, []byte) {
 		return "", false, []byte(strings.ReplaceAll(string(p.Data), "rewrite-me", "REWRITTEN"))
 	}
 	return "", false, nil
-}
-
-func (f *fakeCorrector) HoldLast(p wire.Piece) bool {
-	if p.Verb != "APPEND" {
-		return false
-	}
-	f.mu.Lock()
-	f.held = true
-	f.mu.Unlock()
-	return true
 }
 
 func (f *fakeCorrector) WholeLines() bool { return f.whole }

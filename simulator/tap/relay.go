@@ -205,13 +205,6 @@ type Session struct {
 	// and the library: what followed a literal's announcement. Only the
 	// client-reading goroutine uses it.
 	backlog []byte
-	// lastByte is the last byte of a client payload, held back from the
-	// library until the corrector has seen the line after it (an IMAP
-	// APPEND's message: Corrector.HoldLast); lastHeld says one is held.
-	// Only the client-reading goroutine uses them.
-	lastByte byte
-	lastHeld bool
-
 	// IMAP extension commands (extension.go). ext is the one being
 	// gathered (client-reading goroutine only); libConn is the connection
 	// the library was handed, by which simulator/imap knows the session;
@@ -620,35 +613,10 @@ func (s *Session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 			s.linePassing = false
 			return
 		}
-		if p.Kind == wire.Payload && p.End > 0 && s.corr.HoldLast(p) {
-			// The payload's last byte waits for the line after it (an
-			// IMAP APPEND's message: go-imap stores the message as soon
-			// as it has read it, before it checks that line).
-			s.lastByte, s.lastHeld = chunk[p.End-1], true
-			edits = append(edits, edit{start: held + p.End - 1, end: held + p.End})
-			return
-		}
 		if p.Kind != wire.Line || !bytes.HasSuffix(p.Data, []byte("\n")) {
 			return // a payload, or a piece of a line too long to keep whole
 		}
 		start, end := held+p.End-len(p.Data), held+p.End
-		if s.lastHeld {
-			s.lastHeld = false
-			if reply, _, _ := s.corr.Command(p); reply != "" {
-				// Refused: the library never gets the payload's last
-				// byte, and the session ends, so nothing is stored.
-				hangUp = "the server refused a malformed " + p.Verb + " and closed the connection"
-				replies = append(replies, reply)
-				batch.addReply(reply)
-				s.split.Pause()
-				return
-			}
-			// Well formed: the held byte goes on just before the line.
-			if start >= 0 {
-				edits = append(edits, edit{start: start, end: end, with: append([]byte{s.lastByte}, p.Data...)})
-			}
-			return
-		}
 		if s.linePassing {
 			s.linePassing = false // it ends here; its start went on already
 			start = -1
