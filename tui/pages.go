@@ -50,10 +50,19 @@ func watchMarkdown(w world) string {
 	for _, r := range w.Roles() {
 		fmt.Fprintf(&b, "| %s | %s |\n", r, w.Addr(r))
 	}
-	b.WriteString("\nUsers: `alice@example.com` / `wonderland`, `bob@example.org` / `builder`.\n\n")
+	users := "`alice@example.com` / `wonderland`, `bob@example.org` / `builder`"
+	if src, ok := w.(watchSource); ok {
+		var us []string
+		for _, u := range src.SetupInfo().Users {
+			us = append(us, "`"+u.Address+"` / `"+u.Password+"`")
+		}
+		users = strings.Join(us, ", ")
+	}
+	b.WriteString("\nUsers: " + users + ".\n\n")
 	if a := w.Addr(wire.RolePOP3); a != "" {
 		fmt.Fprintf(&b, "Try it from another terminal:\n\n    curl -v pop3://%s/ --user alice:wonderland\n\n", a)
 	}
-	b.WriteString("For a fixed set of ports that Thunderbird or a phone can keep, run `mailtutor serve` instead.\n")
+	b.WriteString("F3 (or s) shows the set-up card: what to enter in Thunderbird, Outlook, Apple Mail or a phone, and the certificate's fingerprint. " +
+		"For ports that stay the same from one run to the next, start `mailtutor watch`.\n")
 	return b.String()
 }

@@ -22,6 +22,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/mailtutor/mailtutor/simulator"
 )
 
 // Options configure the program.
@@ -58,6 +60,12 @@ type Options struct {
 	// LogFile receives the mail servers' logs; "" discards them. The
 	// terminal is never written to except by the UI.
 	LogFile string
+	// World is the sandbox's mail world (`mailtutor watch` gives its stable
+	// ports, users and faults here); nil: the default world, every listener
+	// on a free loopback port. StateDir and Logger are the TUI's own.
+	World *simulator.Options
+	// Watch opens the watch screen at start instead of the home screen.
+	Watch bool
 
 	// newWorld starts the sandbox's mail world (live.go sets the default).
 	newWorld func() (world, error)

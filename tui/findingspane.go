@@ -1,0 +1,103 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/findings"
+)
+
+// findingsPane is the watch screen's side tab: what the active session's
+// program did, in plain words, each finding with the lines that show it.
+// It shows the feed's latest snapshot; it works nothing out itself.
+type findingsPane struct {
+	noHelp
+	c      Common
+	scroll scroller
+	snap   *findingsSnapshot
+	id     wire.SessionID
+	s      *session
+}
+
+func (p *findingsPane) Init() tea.Cmd    { return nil }
+func (p *findingsPane) SetSize(w, h int) { p.c.SetSize(w, h) }
+func (p *findingsPane) Title() string    { return "Findings" }
+func (p *findingsPane) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	p.scroll.update(msg)
+	return p, nil
+}
+
+func (p *findingsPane) followSession(id wire.SessionID, s *session) {
+	if id != p.id {
+		p.scroll.offset = 0
+	}
+	p.id, p.s = id, s
+}
+
+// setSnapshot hands the pane the feed's newest findings.
+func (p *findingsPane) setSnapshot(s *findingsSnapshot) { p.snap = s }
+
+func (p *findingsPane) View() string {
+	if p.id == "" || p.c.Width <= 0 {
+		return ""
+	}
+	return strings.Join(p.scroll.cut(findingsLines(&p.c, p.snap, p.id, p.c.Width), p.c.Height), "\n")
+}
+
+// findingsLines tells what the program of session id did, wrapped to w.
+func findingsLines(c *Common, snap *findingsSnapshot, id wire.SessionID, w int) []string {
+	st := &c.Styles
+	var prog findings.Program
+	ok := false
+	if snap != nil {
+		prog, ok = snap.programOf(id)
+	}
+	if !ok {
+		return wrapText("Working out what the program of "+string(id)+" does… (findings follow its commands within a second)", w)
+	}
+	out := []string{st.Accent.Render(ansi.Truncate(printable(prog.Name), w, "…"))}
+	var facts []string
+	if prog.User != "" {
+		facts = append(facts, "user "+printable(prog.User))
+	}
+	var protos []string
+	for _, pr := range prog.Protocols {
+		protos = append(protos, strings.ToUpper(string(pr)))
+	}
+	facts = append(facts, strings.Join(protos, "+"), fmt.Sprintf("%d session%s", len(prog.Sessions), plural(len(prog.Sessions))))
+	out = append(out, st.Subtle.Render(ansi.Truncate(strings.Join(facts, " · "), w, "…")))
+	if snap.missed > 0 {
+		out = append(out, wrapText(fmt.Sprintf("! %d events were missed while watching: these findings may be incomplete", snap.missed), w)...)
+	}
+	if len(prog.Findings) == 0 {
+		out = append(out, st.Subtle.Render("Nothing to tell yet."))
+	}
+	for _, f := range prog.Findings {
+		mark, style := "• ", st.Success
+		if f.Warning {
+			mark, style = "! ", st.Error
+		}
+		for i, l := range wrapText(printable(f.Text), w-2) {
+			if i == 0 {
+				out = append(out, style.Render(mark)+l)
+			} else {
+				out = append(out, "  "+l)
+			}
+		}
+		for _, l := range f.Lines {
+			out = append(out, st.Faint.Render(ansi.Truncate("  ["+string(l.Session)+"] "+printable(l.String()), w, "…")))
+		}
+	}
+	return out
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
