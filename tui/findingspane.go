@@ -21,6 +21,8 @@ type findingsPane struct {
 	snap   *findingsSnapshot
 	id     wire.SessionID
 	s      *session
+	// putAway counts closed sessions whose tabs the screen took down.
+	putAway int
 }
 
 func (p *findingsPane) Init() tea.Cmd    { return nil }
@@ -45,7 +47,12 @@ func (p *findingsPane) View() string {
 	if p.id == "" || p.c.Width <= 0 {
 		return ""
 	}
-	return strings.Join(p.scroll.cut(findingsLines(&p.c, p.snap, p.id, p.c.Width), p.c.Height), "\n")
+	lines := findingsLines(&p.c, p.snap, p.id, p.c.Width)
+	if p.putAway > 0 {
+		note := fmt.Sprintf("%d older closed sessions were put away from the tabs; their findings stay", p.putAway)
+		lines = append(lines, p.c.Styles.Faint.Render(ansi.Truncate(note, p.c.Width, "…")))
+	}
+	return strings.Join(p.scroll.cut(lines, p.c.Height), "\n")
 }
 
 // findingsLines tells what the program of session id did, wrapped to w.

@@ -122,7 +122,24 @@ func (ws *workspace) header() string {
 	st := &ws.c.Styles
 	w := ws.c.Width
 	head := st.Title.Render("mailtutor") + " "
-	for i, s := range ws.sessions.list {
+	// Many tabs (a watch screen's): begin with one that leaves the active
+	// tab in sight, and render no more than fit, so a frame costs the same
+	// with 10 tabs or 200.
+	first, used := ws.sessions.active, 0
+	for i := ws.sessions.active; i >= 0 && i < len(ws.sessions.list); i-- {
+		if used += len(ws.sessions.list[i].label) + 6; used > w*2/3 {
+			break
+		}
+		first = i
+	}
+	if first > 0 {
+		head += st.Faint.Render("… ")
+	}
+	for i, s := range ws.sessions.list[first:] {
+		if ansi.StringWidth(head) > w {
+			break
+		}
+		i += first
 		label := fmt.Sprintf("%d %s", i+1, s.label)
 		if s.closed {
 			label += " ✕"

@@ -33,6 +33,8 @@ type watchScreen struct {
 	snap     *findingsSnapshot
 	connect  [2]string // the ports and users line: long and short forms
 
+	putAway      int    // closed sessions whose tabs were taken down (maxWatchTabs)
+	putAwayLines int    // the lines those sessions held
 	followNewest bool   // a session that connects becomes the active one
 	filter       string // the Key of the only program shown; "" every one
 	filterName   string
@@ -50,6 +52,12 @@ const (
 	watchCard      // the set-up card, a scrollable page
 	watchFaults    // the trainer's faults, a small list
 )
+
+// maxWatchTabs bounds the tabs a watch screen keeps: past it the oldest
+// closed sessions are put away (their findings stay, and the screen says
+// how many), so fifty programs polling for an afternoon neither fill the
+// memory nor slow every frame down.
+const maxWatchTabs = 200
 
 // watchOptions configure a watch screen.
 type watchOptions struct {
@@ -121,6 +129,7 @@ func (v *watchScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	before := len(v.ws.sessions.list)
 	if cmd, ok := v.ws.background(msg); ok {
 		v.newSessions(before)
+		v.putAwayOld()
 		return v, cmd
 	}
 	switch msg := msg.(type) {
@@ -173,6 +182,40 @@ func (v *watchScreen) newSessions(before int) {
 			ss.active = i
 			return
 		}
+	}
+}
+
+// putAwayOld takes down the tabs of the oldest closed sessions while
+// there are more than maxWatchTabs; the active session stays.
+func (v *watchScreen) putAwayOld() {
+	ss := &v.ws.sessions
+	extra := len(ss.list) - maxWatchTabs
+	if extra <= 0 {
+		return
+	}
+	active := ss.current()
+	kept := ss.list[:0]
+	for _, s := range ss.list {
+		if extra > 0 && s.closed && s != active {
+			extra--
+			v.putAway++
+			v.putAwayLines += len(s.convo.items)
+			delete(ss.byID, s.id)
+			continue
+		}
+		kept = append(kept, s)
+	}
+	for i := len(kept); i < len(ss.list); i++ {
+		ss.list[i] = nil // let the put-away sessions go
+	}
+	ss.list = kept
+	for i, s := range ss.list {
+		if s == active {
+			ss.active = i
+		}
+	}
+	if v.findings != nil {
+		v.findings.putAway = v.putAway
 	}
 }
 

@@ -1,0 +1,295 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/mailtutor/mailtutor/simulator/wire"
+)
+
+// timedModel wraps the program's Model to time, inside the Bubble Tea
+// goroutine, each key's Update and the View that follows it, and to
+// answer probes about what the screen holds.
+type timedModel struct {
+	m *Model
+
+	mu       sync.Mutex
+	keyCost  []time.Duration // Update of a key + the next View, wall time
+	keyCPU   []time.Duration // the same, CPU time of the thread
+	pending  time.Duration   // a key's Update, waiting for its View
+	pendCPU  time.Duration
+	hasKey   bool
+	keySent  []time.Time // when each key was sent, by key number
+	viewedAt []time.Time // when each key's View was produced
+	nKeys    int         // keys updated so far
+}
+
+// keyMsgN is a key with its number, so its View can be matched.
+type keyMsgN struct {
+	tea.KeyMsg
+	n int
+}
+
+// probeMsg asks, from the Bubble Tea goroutine, what the watch screen
+// took in: sessions and lines (those put away from the tabs included),
+// and the events the findings missed.
+type probeMsg struct{ reply chan probed }
+
+type probed struct{ sessions, lines, missed int }
+
+// Init runs on the goroutine that runs the event loop: locking it to its
+// thread lets threadCPU tell the CPU time Update and View took from the
+// wall time they spent waiting for a core (the machine has two).
+func (t *timedModel) Init() tea.Cmd {
+	runtime.LockOSThread()
+	return t.m.Init()
+}
+
+// threadCPU is the CPU time the calling thread has used.
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3 /* CLOCK_THREAD_CPUTIME_ID */, uintptr(unsafe.Pointer(&ts)), 0)
+	return time.Duration(ts.Nano())
+}
+
+func (t *timedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case probeMsg:
+		var r probed
+		if w := t.m.watch; w != nil {
+			if w.snap != nil {
+				r.missed = w.snap.missed
+			}
+			r.sessions, r.lines = len(w.ws.sessions.list)+w.putAway, w.putAwayLines
+			for _, s := range w.ws.sessions.list {
+				r.lines += len(s.convo.items)
+			}
+		}
+		msg.reply <- r
+		return t, nil
+	case keyMsgN:
+		start, cpu := time.Now(), threadCPU()
+		_, cmd := t.m.Update(msg.KeyMsg)
+		t.mu.Lock()
+		t.pending, t.pendCPU, t.hasKey, t.nKeys = time.Since(start), threadCPU()-cpu, true, msg.n+1
+		t.mu.Unlock()
+		return t, cmd
+	}
+	_, cmd := t.m.Update(msg)
+	return t, cmd
+}
+
+func (t *timedModel) View() string {
+	start, cpu := time.Now(), threadCPU()
+	v := t.m.View()
+	now, cpuNow := time.Now(), threadCPU()
+	t.mu.Lock()
+	if t.hasKey {
+		t.keyCost = append(t.keyCost, t.pending+now.Sub(start))
+		t.keyCPU = append(t.keyCPU, t.pendCPU+cpuNow-cpu)
+		t.viewedAt = append(t.viewedAt, now)
+		t.hasKey = false
+	}
+	t.mu.Unlock()
+	return v
+}
+
+// writeClock records when the renderer wrote to the terminal.
+type writeClock struct {
+	mu     sync.Mutex
+	writes []time.Time
+	bytes  int
+}
+
+func (w *writeClock) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	w.writes = append(w.writes, time.Now())
+	w.bytes += len(p)
+	w.mu.Unlock()
+	return len(p), nil
+}
+
+// loadProgram is one of the fifty mail programs: it speaks its protocol
+// in a loop, a new connection each round, until ctx ends.
+func loadProgram(ctx context.Context, addr string, proto wire.Proto, n int, sessions *atomic.Int64) {
+	var script string
+	switch proto {
+	case wire.POP3:
+		script = "CAPA\r\nUSER bob\r\nPASS builder\r\nSTAT\r\nUIDL\r\nLIST\r\nQUIT\r\n"
+	case wire.IMAP:
+		script = fmt.Sprintf("a ID (\"name\" \"loadclient-%d\")\r\nb LOGIN alice wonderland\r\nc SELECT INBOX\r\nd FETCH 1:3 (FLAGS RFC822.SIZE)\r\ne UID FETCH 1 (BODY.PEEK[HEADER])\r\nf LOGOUT\r\n", n)
+	case wire.SMTP:
+		script = fmt.Sprintf("EHLO load%d.example.net\r\nMAIL FROM:<load%d@example.net>\r\nRCPT TO:<nobody%d@example.com>\r\nRSET\r\nNOOP\r\nQUIT\r\n", n, n, n)
+	}
+	for ctx.Err() == nil {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			continue
+		}
+		sessions.Add(1)
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, script)
+		io.Copy(io.Discard, c)
+		c.Close()
+	}
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// BenchmarkWatchFiftyPrograms runs the whole program on the watch screen
+// (120x40, the findings pane shown) while fifty mail programs speak POP3,
+// IMAP and SMTP to its world in loops, and a key arrives every 25 ms
+// (switching sessions, the side pane, selecting lines). It reports, per
+// key, the p99 of Update+View measured inside the Bubble Tea goroutine
+// and the p99 from sending the key to the first terminal write after its
+// View; then, once the programs stop, how long the screen takes to show
+// every session and whether every session got its tab (nothing lost).
+//
+//	go test ./tui -run '^$' -bench WatchFiftyPrograms -benchtime 1x
+func BenchmarkWatchFiftyPrograms(b *testing.B) {
+	for range b.N {
+		runWatchLoad(b, 10*time.Second)
+	}
+}
+
+func runWatchLoad(b *testing.B, runFor time.Duration) {
+	opts := testOptions(b)
+	opts.Watch = true
+	worlds := make(chan world, 1)
+	opts.newWorld = func() (world, error) {
+		wld, err := startLiveWorld(opts)
+		if err == nil {
+			worlds <- wld
+		}
+		return wld, err
+	}
+	tm := &timedModel{m: NewModel(opts)}
+	out := &writeClock{}
+	p := tea.NewProgram(tm, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler())
+	done := make(chan struct{})
+	go func() {
+		p.Run()
+		close(done)
+	}()
+	defer func() {
+		p.Quit()
+		<-done
+		tm.m.shutdown()
+	}()
+	p.Send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	wld := <-worlds
+	probe := func() probed {
+		r := make(chan probed, 1)
+		p.Send(probeMsg{r})
+		return <-r
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var sessions atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 50 {
+		proto, role := wire.POP3, wire.RolePOP3
+		switch i % 3 {
+		case 1:
+			proto, role = wire.IMAP, wire.RoleIMAP
+		case 2:
+			proto, role = wire.SMTP, wire.RoleMX
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loadProgram(ctx, wld.Addr(role), proto, i, &sessions)
+		}()
+	}
+
+	keys := []tea.KeyMsg{{Type: tea.KeyF2}, {Type: tea.KeyCtrlP}, {Type: tea.KeyShiftUp}, {Type: tea.KeyCtrlN}, {Type: tea.KeyF2}, {Type: tea.KeyF2}}
+	began := time.Now()
+	var sent []time.Time
+	var probeLag []time.Duration
+	for n := 0; time.Since(began) < runFor; n++ {
+		time.Sleep(25 * time.Millisecond)
+		sent = append(sent, time.Now())
+		p.Send(keyMsgN{keys[n%len(keys)], n})
+		if n%20 == 0 {
+			t0 := time.Now()
+			probe()
+			probeLag = append(probeLag, time.Since(t0))
+		}
+	}
+	cancel()
+	wg.Wait()
+	opened := sessions.Load()
+	stopped := time.Now()
+	recorded := func() int {
+		rec := wld.(*liveWorld).rec
+		rec.Sync()
+		return len(rec.Lines())
+	}
+	var got probed
+	for {
+		got = probe()
+		if (int64(got.sessions) >= opened && got.lines >= recorded()) || time.Since(stopped) > 30*time.Second {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	catchUp := time.Since(stopped)
+
+	tm.mu.Lock()
+	cost := append([]time.Duration(nil), tm.keyCost...)
+	cpu := append([]time.Duration(nil), tm.keyCPU...)
+	viewed := append([]time.Time(nil), tm.viewedAt...)
+	tm.mu.Unlock()
+	out.mu.Lock()
+	writes := append([]time.Time(nil), out.writes...)
+	out.mu.Unlock()
+	var toWrite []time.Duration
+	for i, v := range viewed {
+		if i >= len(sent) {
+			break
+		}
+		j := sort.Search(len(writes), func(k int) bool { return !writes[k].Before(v) })
+		if j < len(writes) {
+			toWrite = append(toWrite, writes[j].Sub(sent[i]))
+		}
+	}
+	missed := got.missed
+	b.ReportMetric(float64(percentile(cost, 0.99).Microseconds())/1000, "ms-update+view-p99")
+	b.ReportMetric(float64(percentile(cost, 0.5).Microseconds())/1000, "ms-update+view-p50")
+	b.ReportMetric(float64(percentile(cost, 0.9).Microseconds())/1000, "ms-update+view-p90")
+	b.ReportMetric(float64(percentile(cpu, 0.99).Microseconds())/1000, "ms-update+view-cpu-p99")
+	b.ReportMetric(float64(percentile(toWrite, 0.99).Microseconds())/1000, "ms-key-to-write-p99")
+	b.ReportMetric(float64(percentile(toWrite, 0.5).Microseconds())/1000, "ms-key-to-write-p50")
+	b.ReportMetric(float64(percentile(probeLag, 0.99).Microseconds())/1000, "ms-queue-lag-p99")
+	b.ReportMetric(float64(opened), "sessions")
+	b.ReportMetric(float64(got.lines), "lines-shown")
+	b.ReportMetric(float64(catchUp.Milliseconds()), "ms-catch-up")
+	b.ReportMetric(float64(missed), "findings-events-missed")
+	if int64(got.sessions) < opened {
+		b.Errorf("the screen took in %d sessions of %d opened, 30 s after the programs stopped", got.sessions, opened)
+	}
+	if all := recorded(); got.lines != all {
+		b.Errorf("the screen took in %d lines of the %d recorded", got.lines, all)
+	}
+	b.Logf("%d keys timed (%d written), %d sessions, %d lines taken in, caught up %v after the load stopped, findings missed %d events",
+		len(cost), len(toWrite), opened, got.lines, catchUp.Round(time.Millisecond), missed)
+}
