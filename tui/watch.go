@@ -13,6 +13,7 @@ import (
 	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
+	"github.com/mailtutor/mailtutor/transcripts/findings"
 )
 
 // watchScreen shows every session of a world as it happens, read only:
@@ -229,13 +230,52 @@ func (v *watchScreen) shown(s *session) bool {
 	return !ok || p.Key() == v.filter
 }
 
-// label names each watched session's tab with its user, once known.
+// label names each watched session's tab with its user, once known, and
+// tells why a session's TLS handshake failed, in the findings' words (the
+// status row shows it under that session).
 func (v *watchScreen) label() {
 	for _, s := range v.ws.sessions.list {
-		if p, ok := v.snap.programOf(s.id); ok && p.User != "" {
+		p, ok := v.snap.programOf(s.id)
+		if !ok {
+			continue
+		}
+		if p.User != "" {
 			s.label = string(s.id) + " " + string(s.role) + " " + printable(shorten(p.User, 20))
 		}
+		if s.problem == "" && tlsFailed(s) {
+			s.problem = tlsReason(p, s.id)
+		}
 	}
+}
+
+// tlsFailed reports whether the session ended with a failed TLS handshake
+// (its last lines: the failure, then the close).
+func tlsFailed(s *session) bool {
+	its := s.convo.items
+	for i := len(its) - 1; i >= 0 && i >= len(its)-3; i-- {
+		if its[i].Kind == wire.TLSFailed {
+			return true
+		}
+	}
+	return false
+}
+
+// tlsReason is the program's finding about a failed handshake: the one
+// this session shows, else the first.
+func tlsReason(p findings.Program, id wire.SessionID) string {
+	reason := ""
+	for _, f := range p.Findings {
+		if f.Rule != "tls-failed" {
+			continue
+		}
+		if len(f.Lines) > 0 && f.Lines[0].Session == id {
+			return printable(f.Text)
+		}
+		if reason == "" {
+			reason = printable(f.Text)
+		}
+	}
+	return reason
 }
 
 func (v *watchScreen) key(msg tea.KeyMsg) tea.Cmd {

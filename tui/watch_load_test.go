@@ -123,7 +123,7 @@ func (w *writeClock) Write(p []byte) (int, error) {
 
 // loadProgram is one of the fifty mail programs: it speaks its protocol
 // in a loop, a new connection each round, until ctx ends.
-func loadProgram(ctx context.Context, addr string, proto wire.Proto, n int, sessions *atomic.Int64) {
+func loadProgram(ctx context.Context, addr string, proto wire.Proto, n int, pause time.Duration, sessions *atomic.Int64) {
 	var script string
 	switch proto {
 	case wire.POP3:
@@ -143,6 +143,10 @@ func loadProgram(ctx context.Context, addr string, proto wire.Proto, n int, sess
 		io.WriteString(c, script)
 		io.Copy(io.Discard, c)
 		c.Close()
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
 	}
 }
 
@@ -166,12 +170,23 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 //
 //	go test ./tui -run '^$' -bench WatchFiftyPrograms -benchtime 1x
 func BenchmarkWatchFiftyPrograms(b *testing.B) {
-	for range b.N {
-		runWatchLoad(b, 10*time.Second)
+	// flat-out: each program starts its next session at once (hundreds of
+	// sessions a second in all); paced: one session a second each, as
+	// fifty mail programs polling eagerly would.
+	for _, pause := range []time.Duration{0, time.Second} {
+		name := "flat-out"
+		if pause > 0 {
+			name = "paced"
+		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				runWatchLoad(b, 10*time.Second, pause)
+			}
+		})
 	}
 }
 
-func runWatchLoad(b *testing.B, runFor time.Duration) {
+func runWatchLoad(b *testing.B, runFor, pause time.Duration) {
 	opts := testOptions(b)
 	opts.Watch = true
 	worlds := make(chan world, 1)
@@ -217,7 +232,7 @@ func runWatchLoad(b *testing.B, runFor time.Duration) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			loadProgram(ctx, wld.Addr(role), proto, i, &sessions)
+			loadProgram(ctx, wld.Addr(role), proto, i, pause, &sessions)
 		}()
 	}
 
@@ -279,6 +294,7 @@ func runWatchLoad(b *testing.B, runFor time.Duration) {
 	b.ReportMetric(float64(percentile(cpu, 0.99).Microseconds())/1000, "ms-update+view-cpu-p99")
 	b.ReportMetric(float64(percentile(toWrite, 0.99).Microseconds())/1000, "ms-key-to-write-p99")
 	b.ReportMetric(float64(percentile(toWrite, 0.5).Microseconds())/1000, "ms-key-to-write-p50")
+	b.ReportMetric(float64(percentile(toWrite, 0.9).Microseconds())/1000, "ms-key-to-write-p90")
 	b.ReportMetric(float64(percentile(probeLag, 0.99).Microseconds())/1000, "ms-queue-lag-p99")
 	b.ReportMetric(float64(opened), "sessions")
 	b.ReportMetric(float64(got.lines), "lines-shown")

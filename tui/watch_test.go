@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"crypto/tls"
 	"io"
 	"net"
 	"os"
@@ -121,6 +122,95 @@ func TestWatchFindingsAndFaults(t *testing.T) {
 		}
 		if strings.Contains(string(md), "PASS wonderland") {
 			t.Errorf("the export shows the password:\n%s", md)
+		}
+	})
+}
+
+// imapSession logs in over IMAP as a program that names itself with ID.
+func imapSession(t *testing.T, addr, name string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	io.WriteString(c, "a ID (\"name\" \""+name+"\")\r\nb LOGIN bob builder\r\nc SELECT INBOX\r\nd LOGOUT\r\n")
+	io.Copy(io.Discard, c)
+}
+
+// TestWatchFollowPauseFilter: the newest session is followed; paused, a
+// new session gets a tab but not the screen; the filter shows one
+// program's sessions only.
+func TestWatchFollowPauseFilter(t *testing.T) {
+	eachScreenSize(t, func(t *testing.T, w, h int) {
+		c := testCommon(w, h)
+		wld := newTestWorld(t)
+		v := newWatch(c, wld, watchOptions{SaveDir: t.TempDir()})
+		defer v.close()
+		d := drive(t, v)
+		d.do(v.Init())
+		pop3, imap := wld.Addr(wire.RolePOP3), wld.Addr(wire.RoleIMAP)
+
+		pop3Session(t, pop3, "USER alice", "PASS wonderland", "QUIT")
+		d.until("1 s1 pop3 alice")
+		imapSession(t, imap, "Thunderbird")
+		d.until("2 s2 imap bob")
+		if s := v.ws.sessions.current(); s == nil || s.id != "s2" {
+			t.Fatalf("following: the active session is %v, want s2", s)
+		}
+		if w >= 90 {
+			d.until("identified itself as Thunderbird")
+		}
+
+		// Paused: s3 connects, s2 stays on screen.
+		d.send(runes("p"))
+		mustContain(t, v.View(), "following paused")
+		pop3Session(t, pop3, "USER alice", "PASS wonderland", "QUIT")
+		d.until("3 s3 pop3 alice")
+		if s := v.ws.sessions.current(); s.id != "s2" {
+			t.Errorf("paused: the active session is %s, want s2", s.id)
+		}
+
+		// Filter: the first program (the POP3 one, alice) only; ctrl+n
+		// moves between its sessions and skips the IMAP one.
+		d.send(runes("f"))
+		mustContain(t, v.View(), "only: a POP3 program")
+		if s := v.ws.sessions.current(); s.id != "s3" {
+			t.Errorf("filtered: the active session is %s, want s3 (s2 is another program's)", s.id)
+		}
+		d.send(press(tea.KeyCtrlN))
+		if s := v.ws.sessions.current(); s.id != "s1" {
+			t.Errorf("filtered, ctrl+n: the active session is %s, want s1", s.id)
+		}
+		d.send(runes("f")) // the next program: Thunderbird
+		d.send(runes("f")) // every program again
+		mustContain(t, v.View(), "showing every program")
+		fits(t, v.View(), w, h)
+	})
+}
+
+// TestWatchTLSRefused: a program that does not trust the certificate
+// aborts the handshake; the screen says so in words, with the
+// fingerprint to check.
+func TestWatchTLSRefused(t *testing.T) {
+	eachScreenSize(t, func(t *testing.T, w, h int) {
+		c := testCommon(w, h)
+		wld := newTestWorld(t)
+		v := newWatch(c, wld, watchOptions{SaveDir: t.TempDir()})
+		defer v.close()
+		d := drive(t, v)
+		d.do(v.Init())
+		// No root knows the simulator's certificate: Go's client refuses it.
+		conn, err := tls.Dial("tcp", wld.Addr(wire.RolePOP3S), &tls.Config{ServerName: "localhost"})
+		if err == nil {
+			conn.Close()
+			t.Fatal("the client trusted the simulator's certificate")
+		}
+		out := d.until("[TLS failed", "the program did not trust the certificate")
+		fits(t, out, w, h)
+		if w >= 90 {
+			mustContain(t, flat(out), "accept it after checking the fingerprint (SHA-256")
 		}
 	})
 }
