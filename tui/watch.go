@@ -552,7 +552,7 @@ func (v *watchScreen) faultsView(w, h int) []string {
 		}
 		line := ansi.Truncate(box+fmt.Sprintf("%-21s", f.Name)+" "+f.Summary, w-2, "…")
 		if i == v.faultSel {
-			out = append(out, st.TabActive.Render("▸ "+line))
+			out = append(out, st.Accent.Render("▸ "+line))
 		} else {
 			out = append(out, "  "+line)
 		}
@@ -570,7 +570,17 @@ func (v *watchScreen) cardView() string {
 	st, w, h := &v.ws.c.Styles, v.ws.c.Width, v.ws.c.Height
 	var lines []string
 	for _, l := range v.card {
-		lines = append(lines, wrapText(printable(l), w)...)
+		// Wrapped lines keep their line's indent (a user, a port).
+		body := strings.TrimLeft(l, " ")
+		indent := strings.Repeat(" ", min(len(l)-len(body)+2, w/3))
+		for i, part := range wrapText(printable(body), w-len(indent)) {
+			if i == 0 {
+				part = l[:len(l)-len(body)] + part
+			} else {
+				part = indent + part
+			}
+			lines = append(lines, part)
+		}
 	}
 	body := max(1, h-2)
 	v.cardTop = min(v.cardTop, max(0, len(lines)-body))
