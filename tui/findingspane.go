@@ -23,6 +23,9 @@ type findingsPane struct {
 	s      *session
 	// putAway counts closed sessions whose tabs the screen took down.
 	putAway int
+	// since is the newest event before the findings began (see
+	// findingsFeed.since).
+	since uint64
 }
 
 func (p *findingsPane) Init() tea.Cmd    { return nil }
@@ -47,7 +50,12 @@ func (p *findingsPane) View() string {
 	if p.id == "" || p.c.Width <= 0 {
 		return ""
 	}
-	lines := findingsLines(&p.c, p.snap, p.id, p.c.Width)
+	var lines []string
+	if _, ok := p.snap.programOf(p.id); !ok && p.s != nil && len(p.s.convo.items) > 0 && p.s.convo.items[0].Seq <= p.since {
+		lines = wrapText("This session began before the watch screen was opened: its program's findings were not followed. Its next session will have them.", p.c.Width)
+	} else {
+		lines = findingsLines(&p.c, p.snap, p.id, p.c.Width)
+	}
 	if p.putAway > 0 {
 		note := fmt.Sprintf("%d older closed sessions were put away from the tabs; their findings stay", p.putAway)
 		lines = append(lines, p.c.Styles.Faint.Render(ansi.Truncate(note, p.c.Width, "…")))

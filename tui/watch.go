@@ -93,6 +93,9 @@ func newWatch(c Common, w world, opts watchOptions) *watchScreen {
 	v.follow, _ = opts.Aside.(sessionFollower)
 	if v.src != nil {
 		v.feed = newFindingsFeed(v.src)
+		if v.findings != nil {
+			v.findings.since = v.feed.since
+		}
 		v.connect = connectLine(v.src.SetupInfo())
 	}
 	return v

@@ -214,3 +214,17 @@ func TestWatchTLSRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestWatchSessionBeforeScreen: a session that began before the watch
+// screen opened (the sandbox's, an earlier program's) gets its tab, and
+// the findings pane says why it has no findings rather than waiting.
+func TestWatchSessionBeforeScreen(t *testing.T) {
+	c := testCommon(120, 40)
+	wld := newTestWorld(t)
+	pop3Session(t, wld.Addr(wire.RolePOP3), "USER alice", "PASS wonderland", "QUIT")
+	v := newWatch(c, wld, watchOptions{SaveDir: t.TempDir()})
+	defer v.close()
+	d := drive(t, v)
+	d.do(v.Init())
+	d.until("1 s1 pop3", "This session began before the watch screen")
+}

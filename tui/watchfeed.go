@@ -28,12 +28,15 @@ type watchSource interface {
 	ActiveFaults() []fault.Name
 	// SetFault switches a fault on or off; the next reply shows it.
 	SetFault(n fault.Name, on bool)
+	// LastSeq is the Seq of the newest event published so far.
+	LastSeq() uint64
 }
 
 func (w *liveWorld) Subscribe(o wire.SubscribeOptions) *wire.Subscription { return w.sim.Subscribe(o) }
 func (w *liveWorld) SetupInfo() simulator.SetupInfo                       { return w.sim.SetupInfo() }
 func (w *liveWorld) ActiveFaults() []fault.Name                           { return w.sim.Faults().Active() }
 func (w *liveWorld) SetFault(n fault.Name, on bool)                       { w.sim.SetFault(n, on) }
+func (w *liveWorld) LastSeq() uint64                                      { return w.sim.LastSeq() }
 
 // findingsSnapshot is what the findings say at one moment: every program
 // and which program each session belongs to. The screen only reads it.
@@ -95,11 +98,15 @@ type findingsFeed struct {
 	sub     *wire.Subscription
 	exports chan exportRequest
 	stopped chan struct{}
+	// since is the newest event before the feed began: sessions that
+	// began by then have no findings (the analyzer never saw their start).
+	since uint64
 }
 
 func newFindingsFeed(src watchSource) *findingsFeed {
 	f := &findingsFeed{box: newInbox(), exports: make(chan exportRequest, 4), stopped: make(chan struct{})}
 	f.sub = src.Subscribe(wire.SubscribeOptions{Batches: true, Buffer: feedBuffer, MaxBytes: 64 << 20})
+	f.since = src.LastSeq() // at worst a session opened in between is missed, and said so
 	a := findings.New(findings.Options{Fingerprint: simulator.Fingerprint(src.SetupInfo().Certificate)})
 	go f.run(a)
 	return f
