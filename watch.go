@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/fault"
@@ -182,6 +183,11 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 	}
 	if err := takenPorts(opts); err != nil {
 		return err
+	}
+	if !f.plain && !isTerminal(out) {
+		// A pipe or a file cannot show a screen: lines it is.
+		fmt.Fprintln(errOut, "mailtutor: the output is not a terminal: printing sessions and findings as lines (--plain)")
+		f.plain = true
 	}
 	if !f.plain {
 		if f.serve.transcript != "" || f.export != "" {
@@ -396,6 +402,12 @@ func (p *watchPrinter) export(prog findings.Program) {
 		p.exported[base] = struct{}{}
 		fmt.Fprintf(p.w, "[export] %s.md and .html\n", terminal(base))
 	}
+}
+
+// isTerminal reports whether w is a terminal the watch screen can draw on.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func sessionNames(ids []wire.SessionID) []string {
