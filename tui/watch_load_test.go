@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -165,6 +169,94 @@ func loadProgram(ctx context.Context, addr string, proto wire.Proto, n int, paus
 	}
 }
 
+// loadHere runs the fifty programs as goroutines of this process; the
+// function returned stops them and says how many sessions they opened.
+func loadHere(wld world, pause time.Duration) (stop func() int64) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var sessions atomic.Int64
+	var wg sync.WaitGroup
+	addrs := map[wire.Role]string{}
+	for _, r := range []wire.Role{wire.RolePOP3, wire.RoleIMAP, wire.RoleMX} {
+		addrs[r] = wld.Addr(r)
+	}
+	runFifty(ctx, &wg, addrs, pause, &sessions)
+	return func() int64 {
+		cancel()
+		wg.Wait()
+		return sessions.Load()
+	}
+}
+
+// runFifty starts the fifty programs: a third each POP3, IMAP, SMTP.
+func runFifty(ctx context.Context, wg *sync.WaitGroup, addrs map[wire.Role]string, pause time.Duration, sessions *atomic.Int64) {
+	for i := range 50 {
+		proto, role := wire.POP3, wire.RolePOP3
+		switch i % 3 {
+		case 1:
+			proto, role = wire.IMAP, wire.RoleIMAP
+		case 2:
+			proto, role = wire.SMTP, wire.RoleMX
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			loadProgram(ctx, addrs[role], proto, i, pause, sessions)
+		}()
+	}
+}
+
+// loadEnv carries the load generator's orders to the child process.
+const loadEnv = "MAILTUTOR_WATCH_LOADGEN"
+
+// loadProcess runs the fifty programs in a child process (this test
+// binary, TestLoadGenerator) for runFor; the function returned waits for
+// it and says how many sessions they opened.
+func loadProcess(b *testing.B, wld world, pause, runFor time.Duration) (wait func() int64) {
+	orders := fmt.Sprintf("%s %s %s %s %s", wld.Addr(wire.RolePOP3), wld.Addr(wire.RoleIMAP), wld.Addr(wire.RoleMX), pause, runFor)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadGenerator$", "-test.count=1")
+	cmd.Env = append(os.Environ(), loadEnv+"="+orders)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return func() int64 {
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("load generator: %v\n%s", err, out.String())
+		}
+		var n int64
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "sessions ") {
+				n, _ = strconv.ParseInt(strings.TrimPrefix(l, "sessions "), 10, 64)
+			}
+		}
+		return n
+	}
+}
+
+// TestLoadGenerator is the child process of BenchmarkWatchFiftyPrograms
+// (the fifty programs, apart from the screen's process, as real mail
+// programs are). Run as an ordinary test, without its orders in the
+// environment, it has nothing to do.
+func TestLoadGenerator(t *testing.T) {
+	orders := strings.Fields(os.Getenv(loadEnv))
+	if len(orders) != 5 {
+		return
+	}
+	pause, err1 := time.ParseDuration(orders[3])
+	runFor, err2 := time.ParseDuration(orders[4])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("orders %q: %v %v", orders, err1, err2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runFor)
+	defer cancel()
+	var sessions atomic.Int64
+	var wg sync.WaitGroup
+	runFifty(ctx, &wg, map[wire.Role]string{wire.RolePOP3: orders[0], wire.RoleIMAP: orders[1], wire.RoleMX: orders[2]}, pause, &sessions)
+	wg.Wait()
+	fmt.Printf("sessions %d\n", sessions.Load())
+}
+
 func percentile(ds []time.Duration, p float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
@@ -190,20 +282,23 @@ func BenchmarkWatchFiftyPrograms(b *testing.B) {
 	// fifty mail programs polling eagerly would.
 	// cpu: flat out again, the event loop pinned to a thread to tell the
 	// CPU time of Update+View from the wall time spent waiting for a core.
+	// The programs run in a process of their own, except in
+	// flat-out-same-process, where their goroutines queue for the same
+	// two cores' scheduler as the screen's.
 	for _, run := range []struct {
-		name  string
-		pause time.Duration
-		cpu   bool
-	}{{"flat-out", 0, false}, {"paced", time.Second, false}, {"flat-out-cpu", 0, true}} {
+		name          string
+		pause         time.Duration
+		cpu, separate bool
+	}{{"flat-out", 0, false, true}, {"paced", time.Second, false, true}, {"flat-out-cpu", 0, true, true}, {"flat-out-same-process", 0, false, false}} {
 		b.Run(run.name, func(b *testing.B) {
 			for range b.N {
-				runWatchLoad(b, 10*time.Second, run.pause, run.cpu)
+				runWatchLoad(b, 10*time.Second, run.pause, run.cpu, run.separate)
 			}
 		})
 	}
 }
 
-func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime bool) {
+func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime, separate bool) {
 	opts := testOptions(b)
 	opts.Watch = true
 	worlds := make(chan world, 1)
@@ -235,22 +330,14 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime bool) {
 		return <-r
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	var sessions atomic.Int64
-	var wg sync.WaitGroup
-	for i := range 50 {
-		proto, role := wire.POP3, wire.RolePOP3
-		switch i % 3 {
-		case 1:
-			proto, role = wire.IMAP, wire.RoleIMAP
-		case 2:
-			proto, role = wire.SMTP, wire.RoleMX
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			loadProgram(ctx, wld.Addr(role), proto, i, pause, &sessions)
-		}()
+	// The fifty programs: in a process of their own, as real mail
+	// programs are (the test binary again, see TestLoadGenerator), or
+	// in this one.
+	var stopLoad func() int64
+	if separate {
+		stopLoad = loadProcess(b, wld, pause, runFor)
+	} else {
+		stopLoad = loadHere(wld, pause)
 	}
 
 	keys := []tea.KeyMsg{{Type: tea.KeyF2}, {Type: tea.KeyCtrlP}, {Type: tea.KeyShiftUp}, {Type: tea.KeyCtrlN}, {Type: tea.KeyF2}, {Type: tea.KeyF2}}
@@ -267,9 +354,7 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime bool) {
 			probeLag = append(probeLag, time.Since(t0))
 		}
 	}
-	cancel()
-	wg.Wait()
-	opened := sessions.Load()
+	opened := stopLoad()
 	stopped := time.Now()
 	recorded := func() int {
 		rec := wld.(*liveWorld).rec
