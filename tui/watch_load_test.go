@@ -311,7 +311,8 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime, separate b
 	}
 	tm := &timedModel{m: NewModel(opts), lock: cpuTime}
 	out := &writeClock{}
-	p := tea.NewProgram(tm, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler())
+	// As Run starts `mailtutor watch`.
+	p := tea.NewProgram(tm, tea.WithInput(nil), tea.WithOutput(out), tea.WithoutSignalHandler(), tea.WithFPS(watchFPS))
 	done := make(chan struct{})
 	go func() {
 		p.Run()
