@@ -535,8 +535,9 @@ func connectLine(info simulator.SetupInfo) [2]string {
 		us = append(us, local+":"+u.Password)
 	}
 	where := ""
-	if host != "127.0.0.1" && host != "" {
-		where = host + " "
+	if ip := net.ParseIP(host); host != "" && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		// --listen: say it where it is always in sight.
+		where = "open to the network at " + host + ": "
 	}
 	return [2]string{
 		printable(where + strings.Join(long, " · ") + " · " + strings.Join(ul, " · ") + " · F3 set-up card"),

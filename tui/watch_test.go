@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
@@ -227,4 +228,30 @@ func TestWatchSessionBeforeScreen(t *testing.T) {
 	d := drive(t, v)
 	d.do(v.Init())
 	d.until("1 s1 pop3", "This session began before the watch screen")
+}
+
+// TestConnectLine: the row always in sight names ports and passwords, and
+// warns when the listeners are open to the network (--listen).
+func TestConnectLine(t *testing.T) {
+	addrs := func(host string) map[wire.Role]string {
+		m := map[wire.Role]string{}
+		for r, p := range map[wire.Role]string{wire.RoleIMAP: "2143", wire.RoleIMAPS: "2993", wire.RolePOP3: "2110",
+			wire.RolePOP3S: "2995", wire.RoleSubmission: "2587", wire.RoleSubmissions: "2465"} {
+			m[r] = net.JoinHostPort(host, p)
+		}
+		return m
+	}
+	users := []simulator.UserSpec{{Address: "alice@example.com", Password: "wonderland"}}
+	local := connectLine(simulator.SetupInfo{Addrs: addrs("127.0.0.1"), Users: users})
+	if local[1] != "IMAP 2143/2993 POP3 2110/2995 SMTP 2587/2465 · alice:wonderland" {
+		t.Errorf("short form %q", local[1])
+	}
+	mustContain(t, local[0], "IMAP 2143, TLS 2993", "alice@example.com wonderland")
+	if strings.Contains(local[0], "network") {
+		t.Errorf("loopback called open to the network: %q", local[0])
+	}
+	lab := connectLine(simulator.SetupInfo{Addrs: addrs("192.168.1.10"), Users: users})
+	for _, l := range lab {
+		mustContain(t, l, "open to the network at 192.168.1.10: ")
+	}
 }
