@@ -404,6 +404,9 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime, separate b
 	b.ReportMetric(float64(percentile(toWrite, 0.9).Microseconds())/1000, "ms-key-to-write-p90")
 	b.ReportMetric(float64(percentile(probeLag, 0.99).Microseconds())/1000, "ms-queue-lag-p99")
 	b.ReportMetric(float64(opened), "sessions")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse>>20), "MiB-heap")
 	b.ReportMetric(uiWall.Seconds()/runFor.Seconds()*100, "%-time-ui-busy")
 	b.ReportMetric(float64(got.lines), "lines-shown")
 	b.ReportMetric(float64(catchUp.Milliseconds()), "ms-catch-up")
