@@ -54,7 +54,13 @@ func (p *findingsPane) View() string {
 	if _, ok := p.snap.programOf(p.id); !ok && p.s != nil && len(p.s.convo.items) > 0 && p.s.convo.items[0].Seq <= p.since {
 		lines = wrapText("This session began before the watch screen was opened: its program's findings were not followed. Its next session will have them.", p.c.Width)
 	} else {
-		lines = findingsLines(&p.c, p.snap, p.id, p.c.Width)
+		// A short pane (80x24) shows one line of evidence per finding, so
+		// that the findings themselves fit; F9/F10 scroll to the rest.
+		evidence := 5
+		if p.c.Height < 12 {
+			evidence = 1
+		}
+		lines = findingsLines(&p.c, p.snap, p.id, p.c.Width, evidence)
 	}
 	if p.putAway > 0 {
 		note := fmt.Sprintf("%d older closed sessions were put away from the tabs; their findings stay", p.putAway)
@@ -63,8 +69,9 @@ func (p *findingsPane) View() string {
 	return strings.Join(p.scroll.cut(lines, p.c.Height), "\n")
 }
 
-// findingsLines tells what the program of session id did, wrapped to w.
-func findingsLines(c *Common, snap *findingsSnapshot, id wire.SessionID, w int) []string {
+// findingsLines tells what the program of session id did, wrapped to w,
+// with up to evidence lines that show each finding.
+func findingsLines(c *Common, snap *findingsSnapshot, id wire.SessionID, w, evidence int) []string {
 	st := &c.Styles
 	var prog findings.Program
 	ok := false
@@ -103,7 +110,11 @@ func findingsLines(c *Common, snap *findingsSnapshot, id wire.SessionID, w int) 
 				out = append(out, "  "+l)
 			}
 		}
-		for _, l := range f.Lines {
+		for i, l := range f.Lines {
+			if i == evidence {
+				out = append(out, st.Faint.Render(fmt.Sprintf("  (%d more lines in the export)", len(f.Lines)-i)))
+				break
+			}
 			out = append(out, st.Faint.Render(ansi.Truncate("  ["+string(l.Session)+"] "+printable(l.String()), w, "…")))
 		}
 	}
