@@ -121,6 +121,10 @@ func TestWatchFindingsAndFaults(t *testing.T) {
 				t.Errorf("the export lacks %q:\n%s", want, md)
 			}
 		}
+		page, err := os.ReadFile(strings.TrimSuffix(files[0], ".md") + ".html")
+		if err != nil || !strings.Contains(string(page), "<!DOCTYPE html>") || !strings.Contains(string(page), "logged in without encryption") {
+			t.Errorf("the HTML export: %v\n%.400s", err, page)
+		}
 		if strings.Contains(string(md), "PASS wonderland") {
 			t.Errorf("the export shows the password:\n%s", md)
 		}
