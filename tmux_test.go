@@ -2,6 +2,7 @@ package main
 
 import (
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,4 +73,37 @@ func startTmux(t *testing.T, width, height int, command ...string) (keys func(..
 		}
 	}
 	return keys, screen
+}
+
+// TestTmuxWatchScreen runs `mailtutor watch` in a real terminal: the watch
+// screen opens by itself, shows where to connect, curl logs in over POP3
+// without encryption and its findings appear; the trainer switches
+// auth-fail on from the screen and the next curl gets the fault's reply.
+func TestTmuxWatchScreen(t *testing.T) {
+	curl := requireTool(t, "curl")
+	state := t.TempDir()
+	cmd := []string{"env", "XDG_STATE_HOME=" + state, "TERM=xterm-256color", binary, "watch"}
+	for _, flag := range []string{"smtp", "submission", "smtps", "pop3", "pop3s", "imap", "imaps"} {
+		cmd = append(cmd, "--"+flag, "127.0.0.1:0")
+	}
+	keys, screen := startTmux(t, 120, 40, cmd...)
+	pane := screen("Watch real mail programs", "POP3 ", "wonderland")
+	m := regexp.MustCompile(`POP3 (\d+)[/,]`).FindStringSubmatch(pane)
+	if m == nil {
+		t.Fatalf("the screen does not say the POP3 port:\n%s", pane)
+	}
+	url := "pop3://127.0.0.1:" + m[1] + "/"
+	runClient(t, curl, "-sS", url, "--user", "alice:"+alicePass)
+	screen("C: AUTH PLAIN", "logged in without encryption", "[s1] C: AUTH PLAIN")
+
+	keys("t")
+	screen("Trainer's faults", "[ ] auth-fail")
+	keys("Down", "Down", "Down", "Enter")
+	screen("[x] auth-fail")
+	keys("Escape")
+	if out, err := exec.Command(curl, "-sS", url, "--user", "alice:"+alicePass).CombinedOutput(); err == nil {
+		t.Fatalf("with auth-fail on, curl still logged in:\n%s", out)
+	}
+	screen("S: -ERR [AUTH]")
+	keys("C-c")
 }

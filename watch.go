@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/mailtutor/mailtutor/simulator"
 	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 	"github.com/mailtutor/mailtutor/transcripts"
 	"github.com/mailtutor/mailtutor/transcripts/findings"
+	"github.com/mailtutor/mailtutor/tui"
 )
 
 // watchFlags are the flags of `mailtutor watch`: serve's, and its own.
@@ -28,8 +30,8 @@ type watchFlags struct {
 	// listen puts every listener on this address (a lab network), each
 	// keeping its port.
 	listen string
-	// plain prints sessions and findings as lines (the watch screen is
-	// still to come, so watch always does for now).
+	// plain prints sessions and findings as lines instead of opening the
+	// watch screen.
 	plain bool
 	// setup prints the set-up card and exits.
 	setup bool
@@ -87,7 +89,7 @@ mailtutor watch --setup prints what to enter in each program.`
 		fl.Lookup(roleFlag(role)).DefValue = addr
 	}
 	fl.StringVar(&f.listen, "listen", "", "listen on this address instead of 127.0.0.1 (e.g. a lab network's 192.168.1.10), every port kept: anyone on that network can then read the simulated mail and its passwords")
-	fl.BoolVar(&f.plain, "plain", false, "print sessions and their findings as lines (the watch screen is not ready yet: watch does so in any case)")
+	fl.BoolVar(&f.plain, "plain", false, "print sessions and their findings as lines instead of opening the watch screen (for a log, a pipe or a script)")
 	fl.BoolVar(&f.setup, "setup", false, "print the set-up card (what to enter in Thunderbird, Outlook, Apple Mail, Android, any program) and exit")
 	fl.StringVar(&f.export, "export", "", "write each program's sessions and findings to this directory (Markdown and HTML) whenever one of its sessions ends")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -182,6 +184,19 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 	if err := takenPorts(opts); err != nil {
 		return err
 	}
+	if !f.plain && !isTerminal(out) {
+		// A pipe or a file cannot show a screen: lines it is.
+		fmt.Fprintln(errOut, "mailtutor: the output is not a terminal: printing sessions and findings as lines (--plain)")
+		f.plain = true
+	}
+	if !f.plain {
+		if f.serve.transcript != "" || f.export != "" {
+			return fmt.Errorf("--transcript and --export go with --plain: on the watch screen ctrl+s saves the transcript and F5 exports a program")
+		}
+		// The screen's world: the same options, so the same stable ports,
+		// users and faults; its logs never reach the terminal.
+		return tui.Run(ctx, tui.Options{World: &opts, Watch: true})
+	}
 	if f.export != "" {
 		if err := os.MkdirAll(f.export, 0o700); err != nil {
 			return err
@@ -202,9 +217,6 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 				fmt.Fprintln(errOut, "mailtutor:", serr)
 			}
 		}()
-	}
-	if !f.plain {
-		fmt.Fprintln(errOut, "note: the watch screen is not ready yet: sessions and findings are printed as lines (--plain)")
 	}
 	sub := sim.Subscribe(wire.SubscribeOptions{Buffer: printBacklog, MaxBytes: printBacklogBytes, Batches: true})
 	printBanner(out, sim, opts)
@@ -366,7 +378,7 @@ func (p *watchPrinter) export(prog findings.Program) {
 		return
 	}
 	opts := findings.ExportOptions{Note: func(l findings.Line) string { return p.notes[l.Seq] }}
-	base := filepath.Join(p.f.export, exportName(prog))
+	base := filepath.Join(p.f.export, prog.FileName())
 	for ext, text := range map[string]string{".md": p.analyzer.Markdown(prog, opts), ".html": p.analyzer.HTML(prog, opts)} {
 		if err := os.WriteFile(base+ext, []byte(text), 0o600); err != nil {
 			fmt.Fprintf(p.w, "[export] %v\n", err)
@@ -379,33 +391,10 @@ func (p *watchPrinter) export(prog findings.Program) {
 	}
 }
 
-// exportName makes a file name of a program's name and user.
-func exportName(prog findings.Program) string {
-	name := prog.Name
-	if prog.User != "" {
-		name += " " + prog.User
-	}
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '@'
-		switch {
-		case ok:
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-		if b.Len() >= 80 {
-			break
-		}
-	}
-	s := strings.Trim(b.String(), "-.")
-	if s == "" {
-		s = "program"
-	}
-	return s
+// isTerminal reports whether w is a terminal the watch screen can draw on.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func sessionNames(ids []wire.SessionID) []string {

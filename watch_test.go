@@ -463,3 +463,20 @@ func TestWatchSetupAndListen(t *testing.T) {
 		t.Errorf("--listen with a port: %v\n%s", err, out)
 	}
 }
+
+// TestWatchNotTerminal: with its output not a terminal (a pipe, a log
+// file) watch prints lines as with --plain instead of drawing a screen.
+func TestWatchNotTerminal(t *testing.T) {
+	s := startMailtutor(t, "watch")
+	pop3 := s.addrs["pop3"]
+	if pop3 == "" {
+		t.Fatalf("no banner with the addresses: %q", s.addrs)
+	}
+	c, err := net.Dial("tcp", pop3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c, "QUIT\r\n")
+	c.Close()
+	s.waitFor(t, "C: QUIT")
+}

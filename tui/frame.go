@@ -134,28 +134,36 @@ func (ws *workspace) header() string {
 	st := &ws.c.Styles
 	w := ws.c.Width
 	head := st.Title.Render("mailtutor") + " "
-	tabs := make([]string, len(ws.sessions.list))
-	for i, s := range ws.sessions.list {
+	// Only the tabs that could be in sight are drawn (a watch screen may
+	// have 200): each is at least 4 columns wide, so no more than w/4 on
+	// either side of the active one can fit, and a frame costs the same
+	// with 10 tabs or 200.
+	lo := max(0, ws.sessions.active-w/4)
+	hi := min(len(ws.sessions.list), ws.sessions.active+w/4+1)
+	tabs := make([]string, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		s := ws.sessions.list[i]
 		label := fmt.Sprintf("%d %s", i+1, s.label)
 		if s.closed {
 			label += " ✕"
 		}
 		if i == ws.sessions.active {
-			tabs[i] = st.TabActive.Render(label)
+			tabs = append(tabs, st.TabActive.Render(label))
 		} else {
-			tabs[i] = st.Tab.Render(label)
+			tabs = append(tabs, st.Tab.Render(label))
 		}
 	}
+	active := ws.sessions.active - lo
 	right := st.Subtle.Render(ws.title)
 	all := head + strings.Join(tabs, "")
 	if gap := w - ansi.StringWidth(all) - ansi.StringWidth(right); gap >= 1 {
 		return all + strings.Repeat(" ", gap) + right
 	}
 	room := w - ansi.StringWidth(head) - ansi.StringWidth(right) - 1
-	shown, ok := tabWindow(tabs, ws.sessions.active, room)
+	shown, ok := tabWindow(tabs, active, room)
 	if !ok {
 		right = ""
-		shown, _ = tabWindow(tabs, ws.sessions.active, w-ansi.StringWidth(head))
+		shown, _ = tabWindow(tabs, active, w-ansi.StringWidth(head))
 	}
 	line := ansi.Truncate(head+shown, w, "")
 	if right == "" {

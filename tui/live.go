@@ -42,7 +42,11 @@ func simulatorOptions(base simulator.Options, opts Options) (simulator.Options, 
 
 // startLiveWorld starts the sandbox's simulator with the default world.
 func startLiveWorld(opts Options) (world, error) {
-	so, closer := simulatorOptions(simulator.Options{}, opts)
+	var base simulator.Options
+	if opts.World != nil {
+		base = *opts.World
+	}
+	so, closer := simulatorOptions(base, opts)
 	sim, err := simulator.New(so)
 	if err != nil {
 		if closer != nil {

@@ -161,7 +161,7 @@ func TestWatchShowsOtherClients(t *testing.T) {
 	waitFor(t, tm, "Watch real mail programs")
 	tm.Type("watch real")
 	tm.Send(press(tea.KeyEnter))
-	waitFor(t, tm, "Watching")
+	waitFor(t, tm, "Users:") // the introduction, with where to connect
 	conn, err := net.Dial("tcp", <-addrs)
 	if err != nil {
 		t.Fatal(err)

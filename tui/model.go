@@ -66,6 +66,9 @@ type closeHelpRequest struct{}
 // lesson catalog in the background: the first frame never waits for them.
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.startWorld(), m.loadLessons()}
+	if m.opts.Watch {
+		m.needWorld(m.openWatch) // opens it as soon as the world runs
+	}
 	if m.opts.ReplayFile != "" {
 		cmds = append(cmds, loadReplay(m.opts.ReplayFile))
 	}

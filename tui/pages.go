@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
+
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
@@ -32,6 +34,14 @@ func helpMarkdown(km KeyMap, saveDir string) string {
 		"- After `DATA` and the server's `354`, the input collects the message: type header lines, an empty line, the body, then a line with only `.`; it is sent with CRLF line endings.\n" +
 		"- In IMAP, a line ending with `{N}` announces a literal: type exactly N bytes (a line break counts 2).\n" +
 		"- After `STARTTLS` (or POP3 `STLS`) and the server's go-ahead, mailtutor's client starts TLS by itself.\n\n")
+	b.WriteString("## Watching real mail programs\n\n| key | what it does |\n|---|---|\n")
+	wk := defaultWatchKeys()
+	for _, k := range []key.Binding{wk.Card, wk.Faults, wk.Export, wk.Pause, wk.Filter} {
+		h := k.Help()
+		fmt.Fprintf(&b, "| %s | %s |\n", h.Key, h.Desc)
+	}
+	b.WriteString("\nThe Findings pane tells what the active session's program did, with the lines that show it; " +
+		"the row under the state bar shows where to connect and the passwords. An export goes to the save directory's `exports` folder.\n\n")
 	fmt.Fprintf(&b, "## Files\n\nctrl+s saves the conversation as a transcript in `%s` (the path is shown when saved). "+
 		"Open it again from the home screen with *Replay a transcript*.\n", saveDir)
 	return b.String()
@@ -50,10 +60,19 @@ func watchMarkdown(w world) string {
 	for _, r := range w.Roles() {
 		fmt.Fprintf(&b, "| %s | %s |\n", r, w.Addr(r))
 	}
-	b.WriteString("\nUsers: `alice@example.com` / `wonderland`, `bob@example.org` / `builder`.\n\n")
+	users := "`alice@example.com` / `wonderland`, `bob@example.org` / `builder`"
+	if src, ok := w.(watchSource); ok {
+		var us []string
+		for _, u := range src.SetupInfo().Users {
+			us = append(us, "`"+u.Address+"` / `"+u.Password+"`")
+		}
+		users = strings.Join(us, ", ")
+	}
+	b.WriteString("\nUsers: " + users + ".\n\n")
 	if a := w.Addr(wire.RolePOP3); a != "" {
 		fmt.Fprintf(&b, "Try it from another terminal:\n\n    curl -v pop3://%s/ --user alice:wonderland\n\n", a)
 	}
-	b.WriteString("For a fixed set of ports that Thunderbird or a phone can keep, run `mailtutor serve` instead.\n")
+	b.WriteString("F3 (or s) shows the set-up card: what to enter in Thunderbird, Outlook, Apple Mail or a phone, and the certificate's fingerprint. " +
+		"For ports that stay the same from one run to the next, start `mailtutor watch`.\n")
 	return b.String()
 }

@@ -248,7 +248,7 @@ func TestWatchScreen(t *testing.T) {
 		d.do(v.Init())
 		out := v.View()
 		fits(t, out, w, h)
-		mustContain(t, out, "Watch real mail programs", "Watching:")
+		mustContain(t, out, "Watch real mail programs", "wonderland")
 		// Another program connects: its session gets a tab by itself.
 		conn, err := wld.Dial(wire.RoleIMAP)
 		if err != nil {
@@ -257,7 +257,8 @@ func TestWatchScreen(t *testing.T) {
 		defer conn.Close()
 		out = d.until("* OK")
 		fits(t, out, w, h)
-		mustContain(t, out, string(conn.Session()))
+		// Where to connect and the passwords stay in sight.
+		mustContain(t, out, string(conn.Session()), "POP3 ", "wonderland")
 		if aside.id != conn.Session() {
 			t.Errorf("the findings pane follows %q, want %q", aside.id, conn.Session())
 		}

@@ -100,9 +100,11 @@ func (ws *workspace) onLine(it item) tea.Cmd {
 // go-ahead, a TLS go-ahead).
 func (ws *workspace) deliver(s *session, it item) {
 	s.convo.add(it)
-	if it.State != "" {
+	if it.State != "" && it.State != s.state {
 		s.state = it.State
-		s.input.completions = commandWords(s.proto(), s.state)
+		if s.conn != nil { // a watched session is never typed into
+			s.input.completions = commandWords(s.proto(), s.state)
+		}
 	}
 	if it.Kind == wire.TLS {
 		s.encrypted = true

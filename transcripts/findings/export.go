@@ -162,3 +162,34 @@ func mdText(s string) string {
 
 // mdCode keeps a string inside one inline code span.
 func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
+
+// FileName makes a file name (without extension) of the program's name
+// and user: lower case, letters, digits, dots and @, runs of anything else
+// one dash ("curl-7.88-alice"), for `watch --export` and the watch screen.
+func (p Program) FileName() string {
+	name := p.Name
+	if p.User != "" {
+		name += " " + p.User
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '@'
+		switch {
+		case ok:
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 80 {
+			break
+		}
+	}
+	s := strings.Trim(b.String(), "-.")
+	if s == "" {
+		s = "program"
+	}
+	return s
+}
