@@ -21,6 +21,11 @@ type RecorderOptions struct {
 	Title string
 	// Now is the clock for Transcript.Created; nil means time.Now.
 	Now func() time.Time
+	// MaxLines bounds the lines kept for Lines, Session, Follow and
+	// Transcript: past it the oldest quarter goes (Dropped counts them),
+	// so a world watched for days keeps its memory. Watchers still get
+	// every line. 0 keeps everything.
+	MaxLines int
 }
 
 // Recorder subscribes losslessly to a wire.Source and annotates every event
@@ -37,7 +42,8 @@ type Recorder struct {
 	mu         sync.Mutex
 	changed    *sync.Cond // signalled after every line and at the end
 	lines      []Line
-	bySession  map[wire.SessionID][]int // indexes into lines
+	dropped    int                      // lines let go at the front (MaxLines)
+	bySession  map[wire.SessionID][]int // indexes into lines, counted from the first line ever
 	sessions   []SessionInfo
 	sessionIdx map[wire.SessionID]int
 	delivered  uint64 // Seq of the newest event whose watchers have all been called
@@ -96,9 +102,12 @@ func (r *Recorder) record(e wire.Event) {
 	l := r.annotators.Annotate(e)
 
 	r.mu.Lock()
+	if max := r.opts.MaxLines; max > 0 && len(r.lines) >= max {
+		r.dropFront(max/4 + 1)
+	}
 	r.lines = append(r.lines, l)
 	if e.Session != "" {
-		r.bySession[e.Session] = append(r.bySession[e.Session], len(r.lines)-1)
+		r.bySession[e.Session] = append(r.bySession[e.Session], r.dropped+len(r.lines)-1)
 		i, ok := r.sessionIdx[e.Session]
 		if !ok {
 			i = len(r.sessions)
@@ -169,11 +178,39 @@ func (r *Recorder) Session(id wire.SessionID) []Line {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	idx := r.bySession[id]
-	out := make([]Line, len(idx))
-	for i, j := range idx {
-		out[i] = r.lines[j]
+	out := make([]Line, 0, len(idx))
+	for _, j := range idx {
+		if j >= r.dropped {
+			out = append(out, r.lines[j-r.dropped])
+		}
 	}
 	return out
+}
+
+// Dropped is how many of the oldest lines are no longer kept (MaxLines).
+func (r *Recorder) Dropped() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dropped
+}
+
+// dropFront lets the n oldest lines go, and the indexes of sessions that
+// have no line left. Called with r.mu held.
+func (r *Recorder) dropFront(n int) {
+	n = min(n, len(r.lines))
+	r.lines = append(r.lines[:0:0], r.lines[n:]...) // a new array: the old one is freed
+	r.dropped += n
+	for id, idx := range r.bySession {
+		k := 0
+		for k < len(idx) && idx[k] < r.dropped {
+			k++
+		}
+		if k == len(idx) {
+			delete(r.bySession, id)
+		} else if k > 0 {
+			r.bySession[id] = append(idx[:0:0], idx[k:]...)
+		}
+	}
 }
 
 // Transcript returns a snapshot of the recording.

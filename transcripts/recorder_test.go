@@ -170,3 +170,44 @@ func TestRecorderUsesTheSourcesLastSeq(t *testing.T) {
 		t.Fatalf("after Sync %d lines, want %d", got, len(evs))
 	}
 }
+
+// MaxLines: the oldest lines go, watchers still get every one, and a
+// session's lines are those still kept.
+func TestRecorderKeepsAtMostMaxLines(t *testing.T) {
+	p := &publisher{Hub: wire.NewHub()}
+	r := NewRecorder(p, RecorderOptions{LastSeq: p.last.Load, MaxLines: 8})
+	defer r.Close()
+	var watched atomic.Int64
+	cancel := r.Watch(func(Line) { watched.Add(1) })
+	defer cancel()
+	evs := interleave(withSession("s1", smtpSubmission()), withSession("s2", smtpSubmission()))
+	for _, e := range evs {
+		p.publish(e)
+	}
+	r.Sync()
+	lines := r.Lines()
+	if len(lines) > 8 || len(lines) == 0 {
+		t.Fatalf("%d lines kept, want 1-8", len(lines))
+	}
+	if got := int(watched.Load()); got != len(evs) {
+		t.Errorf("watchers got %d lines, want all %d", got, len(evs))
+	}
+	if r.Dropped()+len(lines) != len(evs) {
+		t.Errorf("dropped %d + kept %d != %d", r.Dropped(), len(lines), len(evs))
+	}
+	if last := lines[len(lines)-1]; last.Seq != p.last.Load() {
+		t.Errorf("the newest line kept is #%d, want #%d", last.Seq, p.last.Load())
+	}
+	kept := 0
+	for _, id := range []wire.SessionID{"s1", "s2"} {
+		for _, l := range r.Session(id) {
+			if l.Session != id {
+				t.Errorf("Session(%s) gave a line of %s", id, l.Session)
+			}
+			kept++
+		}
+	}
+	if kept != len(lines) {
+		t.Errorf("sessions hold %d lines, Lines %d", kept, len(lines))
+	}
+}

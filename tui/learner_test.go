@@ -155,7 +155,7 @@ func TestLearnerFilterEnterOpensTheBestMatch(t *testing.T) {
 		waitFor(t, tm, "Your first SMTP conversation")
 		tm.Type("Watch")
 		tm.Send(press(tea.KeyEnter))
-		waitFor(t, tm, "Watching")
+		waitFor(t, tm, "set-up card", "Findings")
 	})
 }
 

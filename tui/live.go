@@ -58,7 +58,9 @@ func startLiveWorld(opts Options) (world, error) {
 }
 
 func newLiveWorld(sim *simulator.Simulator, logOut io.Closer) *liveWorld {
-	rec := transcripts.NewRecorder(sim, transcripts.RecorderOptions{Title: "mailtutor sandbox"})
+	// A world watched for days (mailtutor watch, fifty programs) keeps its
+	// newest lines only.
+	rec := transcripts.NewRecorder(sim, transcripts.RecorderOptions{Title: "mailtutor sandbox", MaxLines: recorderMaxLines})
 	return &liveWorld{sim: sim, rec: rec, logOut: logOut, ownSim: true}
 }
 
@@ -190,3 +192,7 @@ func literalHead(raw []byte) ([]string, int) {
 	}
 	return out, bytes.Count(text, []byte("\n")) + 1
 }
+
+// recorderMaxLines bounds the lines the sandbox's and watch screen's
+// recorder keeps for ctrl+s (transcripts.RecorderOptions.MaxLines).
+const recorderMaxLines = 100_000
