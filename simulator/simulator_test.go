@@ -346,12 +346,36 @@ func TestFaultReplies(t *testing.T) {
 				t.Fatalf("a dropped DATA delivered something: %d messages", n)
 			}
 		}},
+		{fault.PolicyReject, func(t *testing.T, sim *Simulator) {
+			messageRefusedAfterDATA(t, sim, "550 5.7.1")
+		}},
+		{fault.TooBig, func(t *testing.T, sim *Simulator) {
+			messageRefusedAfterDATA(t, sim, "552 5.3.4")
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.fault), func(t *testing.T) {
 			sim := newSim(t, Options{Faults: []fault.Name{tc.fault}})
 			tc.run(t, sim)
 		})
+	}
+}
+
+// messageRefusedAfterDATA sends a message over the MX and expects the
+// reply to its end, with nothing delivered and the session going on.
+func messageRefusedAfterDATA(t *testing.T, sim *Simulator, reply string) {
+	t.Helper()
+	c := dial(t, sim, wire.RoleMX)
+	c.expectSMTP("", "220")
+	c.expectSMTP("EHLO me", "250")
+	c.expectSMTP("MAIL FROM:<x@sender.test>", "250")
+	c.expectSMTP("RCPT TO:<alice@example.com>", "250")
+	c.expectSMTP("DATA", "354")
+	c.expectSMTP("Subject: refused\r\n\r\nbody\r\n.", reply)
+	c.expectSMTP("NOOP", "250")
+	alice, _ := sim.Store().LookupAddress("alice@example.com")
+	if n := alice.Inbox().Status().Messages; n != 3 {
+		t.Fatalf("a refused message was delivered: %d messages", n)
 	}
 }
 

@@ -43,6 +43,13 @@ const (
 	// the session: SMTP when the message body arrives after DATA (nothing is
 	// delivered), POP3 and IMAP at the first command after a successful login.
 	DropConnection Name = "drop-connection"
+	// PolicyReject refuses every message at the end of DATA with 550 5.7.1,
+	// as a receiving server's content filter does ("rejected as spam"):
+	// permanent, nothing is delivered, the sender gets a bounce.
+	PolicyReject Name = "policy-reject"
+	// TooBig refuses every message at the end of DATA with 552 5.3.4, as a
+	// server whose size limit is lower than the message does.
+	TooBig Name = "too-big"
 	// DNSDown makes every lookup in the world's DNS time out, as when a
 	// domain's name servers are down: the MX's SPF and DMARC checks give
 	// temperror and it answers 451 4.7.24 / 451 4.7.1 (try again later).
@@ -67,6 +74,8 @@ func All() []Info {
 		{TooManyConnections, "all protocols: new connections refused (421 4.7.0 / -ERR [SYS/TEMP] / * BYE) and closed"},
 		{Slow, "all protocols: every server line delayed by one second"},
 		{DropConnection, "all protocols: the server hangs up without a word in the middle of the session"},
+		{PolicyReject, "SMTP: every message refused after DATA with 550 5.7.1 (a content filter: rejected as spam), nothing delivered"},
+		{TooBig, "SMTP: every message refused after DATA with 552 5.3.4 message size exceeds the limit, nothing delivered"},
 		{DNSDown, "SMTP: the world's DNS times out, so the MX's SPF/DMARC checks answer 451 4.7.24 (temperror), try again later"},
 	}
 }

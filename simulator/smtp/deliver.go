@@ -9,6 +9,7 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/mailtutor/mailtutor/simulator/fault"
 	"github.com/mailtutor/mailtutor/simulator/store"
 )
 
@@ -61,6 +62,12 @@ func (se *session) Data(r io.Reader) error {
 		if taken, ok := corr.heldBody(); ok {
 			body = taken
 		}
+	}
+	switch faults := se.srv.opts.Faults; {
+	case faults.On(fault.PolicyReject):
+		return errPolicyReject
+	case faults.On(fault.TooBig):
+		return errTooBigFault
 	}
 	// Clients that end lines with a bare LF (RFC 5321 §2.3.8 forbids it)
 	// still get CRLF everywhere, so sizes and hops agree with the store.

@@ -154,3 +154,13 @@ var errClosing = smtpErr(421, gosmtp.EnhancedCode{4, 3, 2}, "Service shutting do
 func errStore(err error) *gosmtp.SMTPError {
 	return smtpErr(451, gosmtp.EnhancedCode{4, 3, 0}, "Local delivery failed, try again later: %v", err)
 }
+
+// errPolicyReject: the policy-reject fault, a content filter's verdict
+// (RFC 3463 X.7.1, permanent).
+var errPolicyReject = smtpErr(550, gosmtp.EnhancedCode{5, 7, 1},
+	"Message rejected as spam by the content filter (policy)")
+
+// errTooBigFault: the too-big fault, a size limit lower than the message
+// (RFC 3463 X.3.4, permanent).
+var errTooBigFault = smtpErr(552, gosmtp.EnhancedCode{5, 3, 4},
+	"Message size exceeds fixed maximum message size")
