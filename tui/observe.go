@@ -56,18 +56,39 @@ func (m *Model) observe(msg tea.Msg) tea.Cmd {
 		m.helpOpen = false
 		return m.openLesson(msg.ID)
 	case inboxMsg:
-		ls := m.lesson
-		if ls == nil || msg.from != ls.ws.box {
-			return nil
-		}
-		for _, x := range msg.msgs {
-			if l, ok := x.(lineMsg); ok && l.it.Dir == wire.FromServer && l.it.Answers != "" && !l.it.OK &&
-				l.it.Complete && ls.run.SessionName(l.it.Session) != "" {
-				m.obs.refused++
-			}
+		if m.lesson != nil {
+			m.obs.refused += m.lesson.refusedIn(msg)
 		}
 	}
 	return nil
+}
+
+// refusedIn counts, in a batch bound for this screen, the replies that
+// refused a command of one of the lesson's sessions.
+func (ls *lessonScreen) refusedIn(msg inboxMsg) int {
+	if msg.from != ls.ws.box {
+		return 0
+	}
+	n := 0
+	for _, x := range msg.msgs {
+		if l, ok := x.(lineMsg); ok && l.it.Dir == wire.FromServer && l.it.Answers != "" && !l.it.OK &&
+			l.it.Complete && ls.run.SessionName(l.it.Session) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// whereLearnerIs is where the learner is in this lesson, and the wrong answers
+// given so far (the root counts them per step).
+func (ls *lessonScreen) whereLearnerIs() (p Progress, wrongAnswers int) {
+	p.Lesson, p.LessonTitle, p.Steps = ls.lesson.ID, ls.lesson.Title, len(ls.lesson.Steps)
+	p.Step, p.Finished = ls.run.Current(), ls.run.Finished()
+	if st := ls.pane.currentStep(); st != nil {
+		p.StepTitle = st.Title
+	}
+	p.Hints = ls.run.HintsShown()
+	return p, ls.wrongAnswers
 }
 
 // reportProgress tells Options.OnProgress where the learner is, when that
@@ -77,17 +98,13 @@ func (m *Model) reportProgress() {
 		return
 	}
 	var p Progress
-	if ls := m.lesson; ls != nil {
-		p.Lesson, p.LessonTitle, p.Steps = ls.lesson.ID, ls.lesson.Title, len(ls.lesson.Steps)
-		p.Step, p.Finished = ls.run.Current(), ls.run.Finished()
-		if st := ls.pane.currentStep(); st != nil {
-			p.StepTitle = st.Title
-		}
+	if m.lesson != nil {
+		var wrong int
+		p, wrong = m.lesson.whereLearnerIs()
 		if p.Lesson != m.obs.last.Lesson || p.Step != m.obs.last.Step {
-			m.obs.refused, m.obs.wrong0 = 0, ls.wrongAnswers
+			m.obs.refused, m.obs.wrong0 = 0, wrong
 		}
-		p.Hints = ls.run.HintsShown()
-		p.Wrong = m.obs.refused + ls.wrongAnswers - m.obs.wrong0
+		p.Wrong = m.obs.refused + wrong - m.obs.wrong0
 	}
 	if m.obs.reported && p == m.obs.last {
 		return
