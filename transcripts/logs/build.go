@@ -52,6 +52,13 @@ type parser struct {
 	// inferTLS makes the builder start TLS after the server's go-ahead to
 	// STARTTLS/STLS, for formats that do not log the handshake itself.
 	inferTLS bool
+	// splitOnEnd makes the builder end a session once its server has
+	// answered QUIT or an IMAP LOGOUT, and read the lines after it as
+	// another connection's, for formats that put many sessions one after
+	// the other under one key (C:/S: transcripts, raw dialogues). Which
+	// reply answers QUIT is the session's own model's fact: a pipelining
+	// client sends QUIT long before its answer comes.
+	splitOnEnd bool
 	// now is the timestamp of the line being parsed (zero when the format has none).
 	now  time.Time
 	last time.Time // latest timestamp seen, to notice reordering
@@ -211,6 +218,10 @@ type session struct {
 	run      []byte
 	runRec   record // the run's first record (its direction, time and line)
 	tlsAsked bool   // the client's last line asked for STARTTLS/STLS: no run until TLS starts
+	// quitSent: the client sent QUIT or LOGOUT (splitOnEnd formats): from
+	// then on each line is fed alone, so that the line after the answer
+	// is known to start another session. ended: the server answered it.
+	quitSent, ended bool
 }
 
 // maxRun bounds a run of lines gathered before the splitter sees them.
@@ -319,6 +330,11 @@ func (b *builder) record(r record) {
 		s = b.sessions[r.key]
 		b.last = s
 	}
+	if s != nil && s.ended && r.kind != recClose {
+		b.take(s, record{key: s.key, kind: recClose, dir: wire.Meta, line: r.line, time: r.time,
+			note: "the session ended (the server answered QUIT or LOGOUT); the log goes on with another"})
+		s = nil
+	}
 	if s == nil {
 		b.nextID++
 		s = &session{key: strings.Clone(r.key), id: wire.SessionID("s" + strconv.Itoa(b.nextID))}
@@ -365,6 +381,9 @@ func (b *builder) take(s *session, r record) {
 		if r.dir == wire.FromClient && asksTLS(r) {
 			b.flushRun(s)
 			s.tlsAsked = true
+		}
+		if s.quitSent {
+			b.flushRun(s) // the answer to QUIT ends the session: see it line by line
 		}
 		return
 	}
@@ -610,6 +629,14 @@ func (b *builder) piece(s *session, pc wire.Piece, r record) {
 		b.secrets = append(b.secrets, string(pc.Data[pc.Secret.Start:pc.Secret.End]))
 	}
 	b.h.Event(e)
+	if b.p.splitOnEnd {
+		switch {
+		case pc.Dir == wire.FromClient && (facts.Verb == "QUIT" || facts.Verb == "LOGOUT"):
+			s.quitSent = true
+		case pc.Dir == wire.FromServer && (pc.Answers == "QUIT" || pc.Answers == "LOGOUT"):
+			s.ended = true
+		}
+	}
 	if pc.Dir != wire.FromServer || pc.Answers == "" {
 		return
 	}

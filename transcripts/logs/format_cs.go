@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/mailtutor/mailtutor/simulator/wire"
@@ -13,7 +12,7 @@ import (
 // sent; "C:" alone is an empty line (the blank line of a DATA body).
 func parseCS(p *parser, lines lineSeq) {
 	p.inferTLS = true // transcripts show STARTTLS but not the handshake
-	var sessions sessionEnds
+	p.splitOnEnd = true
 	for i, l := range lines {
 		t := strings.TrimLeft(l, " \t")
 		if t == "" {
@@ -34,96 +33,8 @@ func parseCS(p *parser, lines lineSeq) {
 			continue
 		}
 		text := strings.TrimPrefix(t[2:], " ")
-		p.sendLine(sessions.key(p, d, text, i+1), d, text, i+1)
+		p.sendLine("", d, text, i+1)
 	}
-}
-
-// sessionEnds tells where one session of a transcript ends and the next
-// begins: a C:/S: log or a raw dialogue may hold many sessions one after
-// the other, and once the server has answered QUIT or an IMAP LOGOUT, the
-// next line is another connection's. Which reply answers QUIT is the
-// protocol model's fact (a pipelining client sends QUIT long before its
-// answer comes): the lines go through a wire.Splitter of the protocol the
-// first telling line shows.
-type sessionEnds struct {
-	n     int    // sessions ended so far
-	name  string // the key of session n, made once
-	ended bool   // the server answered: the next line starts a session
-	// split is the model of the session, nil until a line shows its
-	// protocol; early holds the lines before that (at most maxEarly).
-	split *wire.Splitter
-	early []csLine
-}
-
-type csLine struct {
-	d    wire.Dir
-	text string
-}
-
-// maxEarly bounds the lines kept while the protocol is unknown.
-const maxEarly = 64
-
-// key returns the session key of a line, ending the session before it
-// when the line comes after an answered QUIT or LOGOUT.
-func (se *sessionEnds) key(p *parser, d wire.Dir, text string, line int) string {
-	if se.ended {
-		p.close(se.current(), "the session ended (the server answered QUIT or LOGOUT); the log goes on with another", line)
-		*se = sessionEnds{n: se.n + 1, name: strconv.Itoa(se.n + 1)}
-	}
-	key := se.current()
-	if se.split == nil {
-		se.start(p.forced, text)
-	}
-	if se.split == nil {
-		if len(se.early) < maxEarly {
-			se.early = append(se.early, csLine{d, text})
-		}
-		return key
-	}
-	for _, l := range se.early {
-		se.feed(l.d, l.text)
-	}
-	se.early = nil
-	se.feed(d, text)
-	return key
-}
-
-// start makes the session's model once a line shows its protocol.
-func (se *sessionEnds) start(forced wire.Proto, text string) {
-	proto := forced
-	if proto == "" {
-		score := map[wire.Proto]int{}
-		protoScore(text, score)
-		for _, pr := range []wire.Proto{wire.SMTP, wire.POP3, wire.IMAP} {
-			if score[pr] > 0 {
-				proto = pr
-			}
-		}
-	}
-	if proto != "" {
-		se.split = wire.NewSplitter(proto)
-	}
-}
-
-// feed runs one line through the model, noting the reply to QUIT or LOGOUT.
-func (se *sessionEnds) feed(d wire.Dir, text string) {
-	b := []byte(text + "\r\n")
-	note := func(pc wire.Piece) {
-		if pc.Answers == "QUIT" || pc.Answers == "LOGOUT" {
-			se.ended = true
-		}
-	}
-	if d == wire.FromClient {
-		se.split.Client(b, note)
-	} else {
-		se.split.Server(b, note)
-	}
-}
-
-// current is the key of the session being read: "" for the first, so a
-// log of one session reads as before.
-func (se *sessionEnds) current() string {
-	return se.name
 }
 
 // parseArrows reads a raw dialogue: ">" (or ">>") before what the client
@@ -131,7 +42,7 @@ func (se *sessionEnds) current() string {
 // after the arrows.
 func parseArrows(p *parser, lines lineSeq) {
 	p.inferTLS = true
-	var sessions sessionEnds
+	p.splitOnEnd = true
 	for i, l := range lines {
 		t := strings.TrimLeft(l, " \t")
 		if t == "" {
@@ -153,6 +64,6 @@ func parseArrows(p *parser, lines lineSeq) {
 			t = t[1:]
 		}
 		text := strings.TrimPrefix(t, " ")
-		p.sendLine(sessions.key(p, d, text, i+1), d, text, i+1)
+		p.sendLine("", d, text, i+1)
 	}
 }
