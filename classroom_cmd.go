@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 
 	"github.com/mailtutor/mailtutor/tui"
@@ -21,6 +24,8 @@ type classroomFlags struct {
 	classCode, authorizedKeys  string
 	teacherKeys, progressCSV   string
 	theme                      string
+	teacher                    bool   // the teacher's view on this terminal
+	logFile                    string // where the classroom's log goes with --teacher
 	maxLearners, maxPerLearner int
 	idleTimeout, stuckAfter    time.Duration
 }
@@ -58,6 +63,8 @@ It listens on 127.0.0.1 unless --listen says otherwise.`,
 	fl.IntVar(&f.maxPerLearner, "max-per-learner", 1, "most connections one learner may have open (they share one screen)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Minute, "how long a learner who dropped keeps their mail world")
 	fl.DurationVar(&f.stuckAfter, "stuck-after", 5*time.Minute, "mark a learner stuck after this long on one step")
+	fl.BoolVar(&f.teacher, "teacher", false, "show the teacher's view on this terminal while the classroom serves (q or ctrl+c ends the class)")
+	fl.StringVar(&f.logFile, "log", "", "with --teacher: write the classroom's log to this file (default: STATE-DIR/classroom.log), never to the screen")
 	return cmd
 }
 
@@ -80,6 +87,22 @@ func runClassroom(ctx context.Context, out, errOut io.Writer, f *classroomFlags,
 	default:
 		return fmt.Errorf("--theme is dark or light, not %q", f.theme)
 	}
+	var logTo *os.File
+	if f.teacher {
+		// The view draws on this terminal: the log goes to a file.
+		if f.logFile == "" {
+			f.logFile = filepath.Join(f.stateDir, "classroom.log")
+		}
+		if err := os.MkdirAll(filepath.Dir(f.logFile), 0o700); err != nil {
+			return err
+		}
+		lf, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return err
+		}
+		defer lf.Close()
+		logTo, opts.Log = lf, lf
+	}
 	srv, err := classroom.New(opts)
 	if err != nil {
 		return err
@@ -100,9 +123,14 @@ func runClassroom(ctx context.Context, out, errOut io.Writer, f *classroomFlags,
 	fmt.Fprintf(out, "state in %s; progress CSV at %s\n", f.stateDir, srv.ProgressCSVPath())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err = <-served:
-	case <-ctx.Done():
+	if f.teacher {
+		fmt.Fprintf(out, "log in %s\n", logTo.Name())
+		err = runLocalTeacher(ctx, srv, f.theme != "light", served)
+	} else {
+		select {
+		case err = <-served:
+		case <-ctx.Done():
+		}
 	}
 	if cerr := srv.Close(); err == nil {
 		err = cerr
@@ -118,4 +146,24 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// runLocalTeacher shows the teacher's view on this terminal until the
+// teacher leaves it (or the classroom stops serving).
+func runLocalTeacher(ctx context.Context, srv *classroom.Server, dark bool, served <-chan error) error {
+	profile := termenv.NewOutput(os.Stdout).EnvColorProfile() // NO_COLOR and the terminal decide
+	p := tea.NewProgram(srv.NewTeacherModel(os.Stdout, profile, dark), tea.WithAltScreen(), tea.WithContext(ctx))
+	done := make(chan error, 1)
+	go func() { _, err := p.Run(); done <- err }()
+	select {
+	case err := <-done:
+		if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	case err := <-served:
+		p.Kill()
+		<-done
+		return err
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,4 +128,53 @@ func writeSSHKey(t *testing.T, path, authorized string) {
 	if err := os.WriteFile(authorized, ssh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestTmuxClassroomLocalTeacher runs `mailtutor classroom --teacher`: the
+// teacher's view is drawn on the terminal that started the classroom, a
+// learner who joins over ssh shows up in it, the classroom's log goes to
+// its file and never onto that screen, and q ends the class.
+func TestTmuxClassroomLocalTeacher(t *testing.T) {
+	sshPath := requireTool(t, "ssh")
+	dir := t.TempDir()
+	port := freePort(t)
+	state := filepath.Join(dir, "state")
+	teacherKeys, teacher := startTmux(t, 130, 24, "env", "MAILTUTOR_CLASS_CODE=letmein", binary, "classroom", "--teacher",
+		"--listen", "127.0.0.1:"+port, "--state-dir", state)
+	teacher("mailtutor classroom · 0 learners", "Nobody yet")
+
+	// A subtest: startTmux names its tmux session after the test.
+	t.Run("learner", func(t *testing.T) {
+		keys, learner := startTmux(t, 110, 32, "env", "TERM=xterm-256color", sshPath, "-p", port, "-o", "StrictHostKeyChecking=no",
+			"-o", "UserKnownHostsFile="+filepath.Join(dir, "known_hosts"), "-o", "PubkeyAuthentication=no",
+			"-o", "PreferredAuthentications=keyboard-interactive", "bob@127.0.0.1")
+		learner("Class code:")
+		keys("letmein", "Enter")
+		learner("mailtutor classroom · bob")
+		pane := teacher("1 learners, 1 connected", "bob")
+
+		log, err := os.ReadFile(filepath.Join(state, "classroom.log"))
+		if err != nil || !strings.Contains(string(log), "bob") {
+			t.Fatalf("the classroom's log (%v) does not mention bob: %q", err, log)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+			if l = strings.TrimSpace(l); l != "" && strings.Contains(pane, l) {
+				t.Errorf("a log line reached the teacher's screen: %q", l)
+			}
+		}
+	})
+	teacherKeys("q")
+}
+
+// freePort is a loopback port nobody listens on just now (for a program
+// that must be told its address on the command line).
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
 }
