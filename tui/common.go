@@ -24,6 +24,8 @@ type Common struct {
 	markdown *mdCache
 	// requests collects what children ask of the root model (see request).
 	requests *requests
+	// Projector lays screens out for a projector (Options.Projector).
+	Projector bool
 }
 
 // SetSize sets the component's box.

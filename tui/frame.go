@@ -15,7 +15,7 @@ import (
 func (ws *workspace) layout() (convoW, convoH, sideW, sideH int, stacked bool) {
 	w, h := ws.c.Width, max(1, ws.c.Height-ws.chromeHeight())
 	switch {
-	case w >= 90:
+	case w >= 90 && !ws.c.Projector:
 		sideW = min(64, w*2/5)
 		convoW, convoH, sideH = w-sideW-1, h, h
 	case h >= 16:

@@ -414,3 +414,35 @@ func TestDialResultReachesHiddenSandbox(t *testing.T) {
 	m.Update(press(tea.KeyEnter)) // the home menu's first entry with no lessons: Sandbox
 	mustContain(t, m.View(), "1 laptop", "laptop>")
 }
+
+// Options.Projector: the conversation takes the whole width with its
+// explanation below it, never beside (no pane border on a conversation
+// row), at 120x40 as at 80x24.
+func TestProjectorLayout(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int) {
+		opts := testOptions(t)
+		opts.Projector = true
+		tm := startTUI(t, opts, w, h)
+		waitFor(t, tm, "Sandbox")
+		tm.Type("Sandbox")
+		tm.Send(press(tea.KeyEnter))
+		waitFor(t, tm, "Open a session")
+		tm.Type("3") // POP3
+		waitFor(t, tm, "+OK", "laptop>")
+		typeLine(tm, "USER alice@example.com")
+		waitFor(t, tm, "C: USER alice@example.com")
+		v := finalView(t, tm)
+		explainBelow := false
+		for i, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "C: USER") && strings.Contains(l, "│") {
+				t.Errorf("row %d has a pane beside the conversation: %q", i, l)
+			}
+			if strings.Contains(l, "Explain") && strings.Contains(v[:strings.Index(v, l)], "C: USER") {
+				explainBelow = true
+			}
+		}
+		if !explainBelow {
+			t.Errorf("the explanation pane is not below the conversation:\n%s", v)
+		}
+	})
+}

@@ -140,3 +140,16 @@ func decideDark(dark *bool, theme string) bool {
 	}
 	return true
 }
+
+// highContrast is the projector's version of the styles: nothing dim
+// (a projected grey disappears in a lit room), the conversation's lines
+// and their notes bold.
+func (st Styles) highContrast(r *lipgloss.Renderer) Styles {
+	plain := r.NewStyle()
+	st.Subtle, st.Faint, st.Ghost = plain, plain, plain.Italic(true)
+	st.Client = st.Client.Bold(true)
+	st.Server = st.Server.Bold(true)
+	st.MetaLine = st.MetaLine.Bold(true)
+	st.Note = plain
+	return st
+}

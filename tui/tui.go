@@ -60,6 +60,11 @@ type Options struct {
 	// LogFile receives the mail servers' logs; "" discards them. The
 	// terminal is never written to except by the UI.
 	LogFile string
+	// Projector lays the screens out for a class watching a projector:
+	// one conversation across the whole width with its explanation under
+	// it (the side pane below, never beside), and high contrast (no dim
+	// text, the lines bold). The teacher steps through with the usual keys.
+	Projector bool
 	// OnProgress, if set, is called on the UI goroutine whenever the
 	// learner's lesson, step, hints or wrong attempts change (the
 	// classroom's teacher view). It must not block.
@@ -103,7 +108,10 @@ func NewModel(opts Options) *Model {
 		glamourStyle = "notty"
 	}
 	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
-		markdown: &mdCache{}, requests: &requests{}}
+		markdown: &mdCache{}, requests: &requests{}, Projector: opts.Projector}
+	if opts.Projector {
+		c.Styles = c.Styles.highContrast(r)
+	}
 	if opts.newWorld == nil {
 		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
 	}

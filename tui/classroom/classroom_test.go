@@ -191,6 +191,7 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	refused("bad name", "cannot be a name in the class")
+	refused(ProjectorName, "cannot be a name in the class") // the teacher's projector desk
 
 	alice := enterClass(t, addr, "alice")
 	refused("alice", "alice is connected already")
@@ -556,4 +557,39 @@ func TestTeacherPlays(t *testing.T) {
 	in.Write([]byte("\r"))
 	waitUntil(t, 20*time.Second, func() bool { return roster(s)[TeacherName].Step == 1 },
 		func() string { return "roster: " + strings.Join(rosterLines(s), "; ") })
+}
+
+// The teacher's projector: `ssh -t teacher@host projector` opens a desk of
+// the teacher's own laid out for a projector (the explanation below the
+// conversation, not beside it), apart from the desk of play.
+func TestTeacherProjector(t *testing.T) {
+	dir := t.TempDir()
+	teacherKey := newKey(t, dir+"/teachers")
+	s, addr := testClass(t, func(o *Options) { o.TeacherKeys = dir + "/teachers" })
+	c, err := dialKey(addr, TeacherName, teacherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.RequestPty("xterm-256color", 34, 120, gossh.TerminalModes{})
+	var out syncBuffer
+	sess.Stdout = &out
+	in, _ := sess.StdinPipe()
+	if err := sess.Start("projector"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, func() bool { return strings.Contains(ansi.Strip(out.String()), "Say hello to a server") },
+		func() string { return "no home screen:\n" + ansi.Strip(out.String()) })
+	in.Write([]byte("\r"))
+	waitUntil(t, 20*time.Second, func() bool { return strings.Contains(ansi.Strip(out.String()), "220 ") },
+		func() string { return "no lesson:\n" + ansi.Strip(out.String()) })
+	if _, ok := roster(s)[ProjectorName]; !ok {
+		t.Errorf("no projector desk in the class list: %v", rosterLines(s))
+	}
+	if _, ok := roster(s)[TeacherName]; ok {
+		t.Errorf("projector opened play's desk too")
+	}
 }

@@ -93,7 +93,7 @@ func (s *Server) learnerSession(sess ssh.Session) {
 // the teacher's own (`ssh -t teacher@host play`, to show the class on a
 // projector).
 func (s *Server) deskSession(sess ssh.Session, name string) {
-	if !namePattern.MatchString(name) || (name == TeacherName && sess.User() != TeacherName) {
+	if !namePattern.MatchString(name) || (strings.HasPrefix(name, TeacherName) && sess.User() != TeacherName) {
 		refuse(sess, fmt.Sprintf("%q cannot be a name in the class: use letters, digits, '.', '-' or '_' (ssh yourname@host).", sess.User()))
 		return
 	}
@@ -234,6 +234,7 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 		SaveDir:          filepath.Join(home, "transcripts"),
 		StateDir:         home,
 		OnProgress:       func(p tui.Progress) { s.progressed(rec, p) },
+		Projector:        name == ProjectorName,
 	}
 	d.model = tui.NewModel(topts)
 	r := lipgloss.NewRenderer(d.out)

@@ -41,6 +41,12 @@ const DefaultListen = "127.0.0.1:2222"
 // take it.
 const TeacherName = "teacher"
 
+// ProjectorName is the desk of `ssh -t teacher@host projector`: the
+// teacher's own mailtutor laid out for a projector (tui.Options.Projector),
+// apart from the desk of `play`. Names starting with TeacherName are the
+// teacher's only.
+const ProjectorName = TeacherName + "-projector"
+
 // Options configure a classroom.
 type Options struct {
 	// StateDir keeps the host key, each learner's progress and transcripts
@@ -325,8 +331,11 @@ func (s *Server) route(next ssh.Handler) ssh.Handler {
 			case len(cmd) == 1 && cmd[0] == "play":
 				s.deskSession(sess, TeacherName)
 				return
+			case len(cmd) == 1 && cmd[0] == "projector":
+				s.deskSession(sess, ProjectorName)
+				return
 			case len(cmd) > 0:
-				refuse(sess, "the teacher's commands are csv, watch NAME and play (ssh -t teacher@host watch alice).")
+				refuse(sess, "the teacher's commands are csv, watch NAME, play and projector (ssh -t teacher@host watch alice).")
 				return
 			}
 			s.logf("teacher connected from %s", sess.RemoteAddr())
