@@ -317,13 +317,7 @@ func runServe(ctx context.Context, out, errOut io.Writer, f *serveFlags) error {
 				printEvent(w, e, annotators)
 			}
 			w.Flush()
-			now := time.Now()
-			if rest := budget.spend(now.Sub(began), now); rest > 0 {
-				select {
-				case <-time.After(rest):
-				case <-ctx.Done():
-				}
-			}
+			budget.rest(ctx, began)
 		}
 	}
 }
@@ -388,6 +382,18 @@ func (d *dutyCycle) spend(work time.Duration, now time.Time) time.Duration {
 		return 0
 	}
 	return time.Duration(float64(-d.credit) / d.share)
+}
+
+// rest waits, after work that began at began and has just ended, until
+// the share is earned back (or ctx ends).
+func (d *dutyCycle) rest(ctx context.Context, began time.Time) {
+	now := time.Now()
+	if rest := d.spend(now.Sub(began), now); rest > 0 {
+		select {
+		case <-time.After(rest):
+		case <-ctx.Done():
+		}
+	}
 }
 
 func printBanner(w io.Writer, sim *simulator.Simulator, opts simulator.Options) {

@@ -254,13 +254,7 @@ func runWatch(ctx context.Context, out, errOut io.Writer, f *watchFlags, changed
 				p.event(e)
 			}
 			w.Flush()
-			now := time.Now()
-			if rest := budget.spend(now.Sub(began), now); rest > 0 {
-				select {
-				case <-time.After(rest):
-				case <-ctx.Done():
-				}
-			}
+			budget.rest(ctx, began)
 		}
 	}
 }

@@ -129,8 +129,8 @@ func (s *Server) progressed(r *record, p tui.Progress) {
 	s.notifyTeachers()
 }
 
-// Roster is the class as the teacher's view shows it, by name.
-func (s *Server) Roster() []Learner {
+// sortedRecords is every learner's record, by name.
+func (s *Server) sortedRecords() []*record {
 	s.mu.Lock()
 	recs := make([]*record, 0, len(s.records))
 	for _, r := range s.records {
@@ -138,6 +138,12 @@ func (s *Server) Roster() []Learner {
 	}
 	s.mu.Unlock()
 	sort.Slice(recs, func(i, j int) bool { return recs[i].name < recs[j].name })
+	return recs
+}
+
+// Roster is the class as the teacher's view shows it, by name.
+func (s *Server) Roster() []Learner {
+	recs := s.sortedRecords()
 	now := time.Now()
 	out := make([]Learner, 0, len(recs))
 	for _, r := range recs {
@@ -161,13 +167,7 @@ func (s *Server) Roster() []Learner {
 
 // WriteCSV writes the gradebook: one row per learner and lesson opened.
 func (s *Server) WriteCSV(w io.Writer) error {
-	s.mu.Lock()
-	recs := make([]*record, 0, len(s.records))
-	for _, r := range s.records {
-		recs = append(recs, r)
-	}
-	s.mu.Unlock()
-	sort.Slice(recs, func(i, j int) bool { return recs[i].name < recs[j].name })
+	recs := s.sortedRecords()
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"learner", "lesson", "title", "steps_done", "steps", "finished", "hints", "wrong_attempts", "minutes", "current"})
 	now := time.Now()
