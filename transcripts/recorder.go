@@ -41,7 +41,7 @@ type Recorder struct {
 
 	mu         sync.Mutex
 	changed    *sync.Cond // signalled after every line and at the end
-	lines      []Line
+	lines      lineStore
 	dropped    int                      // lines let go at the front (MaxLines)
 	bySession  map[wire.SessionID][]int // indexes into lines, counted from the first line ever
 	sessions   []SessionInfo
@@ -102,12 +102,12 @@ func (r *Recorder) record(e wire.Event) {
 	l := r.annotators.Annotate(e)
 
 	r.mu.Lock()
-	if max := r.opts.MaxLines; max > 0 && len(r.lines) >= max {
+	if max := r.opts.MaxLines; max > 0 && r.lines.len() >= max {
 		r.dropFront(max/4 + 1)
 	}
-	r.lines = append(r.lines, l)
+	r.lines.add(l)
 	if e.Session != "" {
-		r.bySession[e.Session] = append(r.bySession[e.Session], r.dropped+len(r.lines)-1)
+		r.bySession[e.Session] = append(r.bySession[e.Session], r.dropped+r.lines.len()-1)
 		i, ok := r.sessionIdx[e.Session]
 		if !ok {
 			i = len(r.sessions)
@@ -158,7 +158,7 @@ func (r *Recorder) Follow(fn func(Line)) (sofar []Line, cancel func()) {
 	id := r.nextWatch
 	r.nextWatch++
 	r.watchers[id] = fn
-	sofar = append([]Line(nil), r.lines...)
+	sofar = r.lines.appendTo(nil)
 	return sofar, func() {
 		r.mu.Lock()
 		delete(r.watchers, id)
@@ -170,7 +170,7 @@ func (r *Recorder) Follow(fn func(Line)) (sofar []Line, cancel func()) {
 func (r *Recorder) Lines() []Line {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Line(nil), r.lines...)
+	return r.lines.appendTo(nil)
 }
 
 // Session returns one session's lines.
@@ -181,7 +181,7 @@ func (r *Recorder) Session(id wire.SessionID) []Line {
 	out := make([]Line, 0, len(idx))
 	for _, j := range idx {
 		if j >= r.dropped {
-			out = append(out, r.lines[j-r.dropped])
+			out = append(out, r.lines.at(j-r.dropped))
 		}
 	}
 	return out
@@ -197,8 +197,8 @@ func (r *Recorder) Dropped() int {
 // dropFront lets the n oldest lines go, and the indexes of sessions that
 // have no line left. Called with r.mu held.
 func (r *Recorder) dropFront(n int) {
-	n = min(n, len(r.lines))
-	r.lines = append(r.lines[:0:0], r.lines[n:]...) // a new array: the old one is freed
+	n = min(n, r.lines.len())
+	r.lines.dropFront(n)
 	r.dropped += n
 	for id, idx := range r.bySession {
 		k := 0
@@ -211,6 +211,19 @@ func (r *Recorder) dropFront(n int) {
 			r.bySession[id] = append(idx[:0:0], idx[k:]...)
 		}
 	}
+	// Sessions that ended and have no line left go too: a world watched
+	// for days would otherwise keep one SessionInfo per connection ever.
+	kept := r.sessions[:0]
+	for _, si := range r.sessions {
+		if _, ok := r.bySession[si.ID]; ok || si.Closed.IsZero() {
+			r.sessionIdx[si.ID] = len(kept)
+			kept = append(kept, si)
+		} else {
+			delete(r.sessionIdx, si.ID)
+		}
+	}
+	clear(r.sessions[len(kept):])
+	r.sessions = kept
 }
 
 // Transcript returns a snapshot of the recording.
@@ -222,7 +235,7 @@ func (r *Recorder) Transcript() *Transcript {
 		Title:    r.opts.Title,
 		Created:  r.created,
 		Sessions: append([]SessionInfo(nil), r.sessions...),
-		Lines:    append([]Line(nil), r.lines...),
+		Lines:    r.lines.appendTo(nil),
 	}
 }
 

@@ -1,6 +1,7 @@
 package transcripts
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -209,5 +210,60 @@ func TestRecorderKeepsAtMostMaxLines(t *testing.T) {
 	}
 	if kept != len(lines) {
 		t.Errorf("sessions hold %d lines, Lines %d", kept, len(lines))
+	}
+}
+
+// A long watch: far more lines than MaxLines, across many of the store's
+// chunks. The lines kept are the newest, in order, each session's lines
+// are its own, and the sessions that ended with no line left are gone
+// from the transcript (a world watched for days keeps its memory).
+func TestRecorderLongWatchKeepsTheNewest(t *testing.T) {
+	p := &publisher{Hub: wire.NewHub()}
+	const max = 3 * storeChunk
+	r := NewRecorder(p, RecorderOptions{LastSeq: p.last.Load, MaxLines: max})
+	defer r.Close()
+	sessions := 0
+	for sent := 0; sent < 5*max; sessions++ {
+		evs := withSession(wire.SessionID(fmt.Sprintf("s%d", sessions)), smtpSubmission())
+		for _, e := range evs {
+			p.publish(e)
+		}
+		sent += len(evs)
+	}
+	r.Sync()
+	lines := r.Lines()
+	if len(lines) > max || len(lines) < max*3/4 {
+		t.Fatalf("%d lines kept, want %d-%d", len(lines), max*3/4, max)
+	}
+	for i := 1; i < len(lines); i++ {
+		if lines[i].Seq != lines[i-1].Seq+1 {
+			t.Fatalf("line %d is #%d after #%d: the lines kept are not the newest in order", i, lines[i].Seq, lines[i-1].Seq)
+		}
+	}
+	if last := lines[len(lines)-1].Seq; last != p.last.Load() {
+		t.Fatalf("the newest line kept is #%d, want #%d", last, p.last.Load())
+	}
+	tr := r.Transcript()
+	if len(tr.Lines) != len(lines) {
+		t.Errorf("the transcript holds %d lines, Lines %d", len(tr.Lines), len(lines))
+	}
+	kept := 0
+	for _, si := range tr.Sessions {
+		got := r.Session(si.ID)
+		if len(got) == 0 {
+			t.Errorf("session %s is listed with no line kept", si.ID)
+		}
+		for _, l := range got {
+			if l.Session != si.ID {
+				t.Fatalf("Session(%s) gave a line of %s", si.ID, l.Session)
+			}
+		}
+		kept += len(got)
+	}
+	if kept != len(lines) {
+		t.Errorf("the sessions listed hold %d lines, Lines %d", kept, len(lines))
+	}
+	if len(tr.Sessions) >= sessions/2 {
+		t.Errorf("%d of %d sessions still listed: the ended ones without lines should go", len(tr.Sessions), sessions)
 	}
 }

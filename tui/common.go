@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -22,6 +23,8 @@ type Common struct {
 	GlamourStyle string
 	// markdown is the program's cache of rendered Markdown.
 	markdown *mdCache
+	// helps is the program's cache of rendered help lines.
+	helps *helpCache
 	// requests collects what children ask of the root model (see request).
 	requests *requests
 	// Projector lays screens out for a projector (Options.Projector).
@@ -37,13 +40,24 @@ func (c *Common) SetSize(width, height int) {
 // When they do not fit, the least important bindings are left out whole
 // (KeyMap.helpDropRank), so no key is ever cut in the middle.
 func (c *Common) helpLine(bindings []key.Binding, width int) string {
-	st := &c.Styles
 	var shown []key.Binding
+	var id strings.Builder // what the line is made of: the cache's key
+	fmt.Fprintf(&id, "%d", width)
 	for _, b := range bindings {
-		if b.Help().Key != "" {
+		if h := b.Help(); h.Key != "" {
 			shown = append(shown, b)
+			id.WriteString("\x00" + h.Key + "\x01" + h.Desc)
 		}
 	}
+	if c.helps == nil {
+		return c.renderHelp(shown, width)
+	}
+	return c.helps.get(id.String(), func() string { return c.renderHelp(shown, width) })
+}
+
+// renderHelp lays out the help line helpLine asks for.
+func (c *Common) renderHelp(shown []key.Binding, width int) string {
+	st := &c.Styles
 	render := func() string {
 		parts := make([]string, len(shown))
 		for i, b := range shown {
@@ -64,6 +78,30 @@ func (c *Common) helpLine(bindings []key.Binding, width int) string {
 		line = render()
 	}
 	return ansi.Truncate(line, width, "")
+}
+
+// helpCache keeps the help lines drawn lately: every frame draws one, and
+// laying it out (styling each key, measuring, leaving keys out until it
+// fits) was two fifths of the watch screen's View while fifty programs
+// ran. The styles never change while a program runs, so a line is known
+// by its width and its keys.
+type helpCache struct {
+	lines map[string]string
+}
+
+// helpCacheMax bounds the lines kept: a few screens, each at a few widths.
+const helpCacheMax = 64
+
+func (h *helpCache) get(id string, render func() string) string {
+	if l, ok := h.lines[id]; ok {
+		return l
+	}
+	if h.lines == nil || len(h.lines) >= helpCacheMax {
+		h.lines = map[string]string{}
+	}
+	l := render()
+	h.lines[id] = l
+	return l
 }
 
 // fit cuts or pads every line of a block to exactly w columns and h rows,

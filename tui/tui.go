@@ -108,7 +108,7 @@ func NewModel(opts Options) *Model {
 		glamourStyle = "notty"
 	}
 	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
-		markdown: &mdCache{}, requests: &requests{}, Projector: opts.Projector}
+		markdown: &mdCache{}, helps: &helpCache{}, requests: &requests{}, Projector: opts.Projector}
 	if opts.Projector {
 		c.Styles = c.Styles.highContrast(r)
 	}

@@ -39,8 +39,10 @@ type timedModel struct {
 	pending  time.Duration   // a key's Update, waiting for its View
 	pendCPU  time.Duration
 	hasKey   bool
-	keySent  []time.Time   // when each key was sent, by key number
-	viewedAt []time.Time   // when each key's View was produced
+	updateAt []time.Time // when each key's Update began, by key number
+	viewedAt []time.Time // when each key's View was produced
+	changed  []bool      // whether that View differed from the one before
+	lastView string
 	nKeys    int           // keys updated so far
 	uiCPU    time.Duration // CPU time of every Update and View
 	uiWall   time.Duration // their wall time
@@ -93,6 +95,9 @@ func (t *timedModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return t, nil
 	case keyMsgN:
 		start, cpu := time.Now(), threadCPU()
+		t.mu.Lock()
+		t.updateAt = append(t.updateAt, start)
+		t.mu.Unlock()
 		_, cmd := t.m.Update(msg.KeyMsg)
 		t.mu.Lock()
 		t.pending, t.pendCPU, t.hasKey, t.nKeys = time.Since(start), threadCPU()-cpu, true, msg.n+1
@@ -119,8 +124,10 @@ func (t *timedModel) View() string {
 		t.keyCost = append(t.keyCost, t.pending+now.Sub(start))
 		t.keyCPU = append(t.keyCPU, t.pendCPU+cpuNow-cpu)
 		t.viewedAt = append(t.viewedAt, now)
+		t.changed = append(t.changed, v != t.lastView)
 		t.hasKey = false
 	}
+	t.lastView = v
 	t.mu.Unlock()
 	return v
 }
@@ -360,7 +367,9 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime, separate b
 	recorded := func() int {
 		rec := wld.(*liveWorld).rec
 		rec.Sync()
-		return len(rec.Lines())
+		// Every line ever recorded: those the recorder no longer keeps
+		// (RecorderOptions.MaxLines) were taken in by the screen before.
+		return rec.Dropped() + len(rec.Lines())
 	}
 	var got probed
 	for {
@@ -377,18 +386,31 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime, separate b
 	cpu := append([]time.Duration(nil), tm.keyCPU...)
 	uiCPU, uiWall := tm.uiCPU, tm.uiWall
 	viewed := append([]time.Time(nil), tm.viewedAt...)
+	updated := append([]time.Time(nil), tm.updateAt...)
+	changed := append([]bool(nil), tm.changed...)
 	tm.mu.Unlock()
 	out.mu.Lock()
 	writes := append([]time.Time(nil), out.writes...)
 	out.mu.Unlock()
-	var toWrite []time.Duration
+	// The key's way to the terminal in three legs: waiting for the event
+	// loop (sent to Update), Update+View (cost), and the View waiting for
+	// the renderer's next frame (viewed to written).
+	var toWrite, toUpdate, toFrame []time.Duration
 	for i, v := range viewed {
-		if i >= len(sent) {
+		if i >= len(sent) || i >= len(updated) {
 			break
+		}
+		toUpdate = append(toUpdate, updated[i].Sub(sent[i]))
+		if !changed[i] {
+			// The key changed nothing on screen (a side pane toggled
+			// back within a frame, the last tab already chosen): the
+			// renderer rightly writes nothing for it.
+			continue
 		}
 		j := sort.Search(len(writes), func(k int) bool { return !writes[k].Before(v) })
 		if j < len(writes) {
 			toWrite = append(toWrite, writes[j].Sub(sent[i]))
+			toFrame = append(toFrame, writes[j].Sub(v))
 		}
 	}
 	missed := got.missed
@@ -402,6 +424,8 @@ func runWatchLoad(b *testing.B, runFor, pause time.Duration, cpuTime, separate b
 	b.ReportMetric(float64(percentile(toWrite, 0.99).Microseconds())/1000, "ms-key-to-write-p99")
 	b.ReportMetric(float64(percentile(toWrite, 0.5).Microseconds())/1000, "ms-key-to-write-p50")
 	b.ReportMetric(float64(percentile(toWrite, 0.9).Microseconds())/1000, "ms-key-to-write-p90")
+	b.ReportMetric(float64(percentile(toUpdate, 0.99).Microseconds())/1000, "ms-key-to-update-p99")
+	b.ReportMetric(float64(percentile(toFrame, 0.99).Microseconds())/1000, "ms-view-to-write-p99")
 	b.ReportMetric(float64(percentile(probeLag, 0.99).Microseconds())/1000, "ms-queue-lag-p99")
 	b.ReportMetric(float64(opened), "sessions")
 	var ms runtime.MemStats

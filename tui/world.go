@@ -3,6 +3,7 @@ package tui
 import (
 	"io"
 	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -95,7 +96,14 @@ type inbox struct {
 	signal chan struct{} // has a value when queue is not empty
 	done   chan struct{} // closed by stop
 	once   sync.Once
+	last   time.Time // when wait last handed a batch over (wait's goroutine only)
 }
+
+// inboxGap is the least time between two batches an inbox hands over: one
+// frame at watchFPS. A world flooded by fifty programs would otherwise
+// send a batch, and cost a View, for every few lines, and a key would
+// queue behind them; lines held for a frame show in the same frame.
+const inboxGap = time.Second / watchFPS
 
 func newInbox() *inbox {
 	return &inbox{signal: make(chan struct{}, 1), done: make(chan struct{})}
@@ -130,6 +138,14 @@ func (b *inbox) wait() tea.Cmd {
 		case <-b.done:
 			return nil
 		}
+		if wait := inboxGap - time.Since(b.last); wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-b.done:
+				return nil
+			}
+		}
+		b.last = time.Now()
 		b.mu.Lock()
 		msgs := b.queue
 		b.queue = nil
