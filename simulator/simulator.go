@@ -167,6 +167,7 @@ type Simulator struct {
 	summaries sync.Map // store.Body.ID → headerSummary, for Snapshot
 
 	relays  map[wire.Role]*tap.Relay
+	hold    tap.Hold // every relay's: HoldRelays
 	servers []server
 	serveWG sync.WaitGroup
 
@@ -346,6 +347,12 @@ func (s *Simulator) Clock() *Clock { return s.clock }
 
 // Faults returns the fault switches.
 func (s *Simulator) Faults() *fault.Set { return s.faults }
+
+// HoldRelays pauses every connection for d (or until a later call's
+// end): no connection is accepted and no byte passes either way, so a
+// screen answering a key gets the cores while programs flood the world.
+// Clients see a short pause, nothing else.
+func (s *Simulator) HoldRelays(d time.Duration) { s.hold.For(d) }
 
 // SetFault switches a fault on or off at run time.
 func (s *Simulator) SetFault(name fault.Name, on bool) {

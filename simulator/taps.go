@@ -22,6 +22,7 @@ func (s *Simulator) newRelay(role wire.Role, public net.Listener, srv server) *t
 		Publisher: s.hub, Clock: s.clock, Faults: tapFaults{set: s.faults, proto: role.Proto()},
 		Busy:   busyLine(role.Proto()),
 		Opened: s.registerSession, Closed: s.unregisterSession, Changed: s.notify,
+		Hold: &s.hold,
 	}
 	switch srv := srv.(type) {
 	case *smtp.Server:

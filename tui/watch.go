@@ -5,6 +5,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -78,6 +79,12 @@ type sessionFollower interface {
 	followSession(id wire.SessionID, s *session)
 }
 
+// keyHold is how long the programs' connections pause while the screen
+// answers a key: the key's Update and View and the frame that shows them
+// (watchFPS), on two cores that fifty programs may keep busy; a pause
+// that short no mail program notices.
+const keyHold = 20 * time.Millisecond
+
 func newWatch(c Common, w world, opts watchOptions) *watchScreen {
 	v := &watchScreen{intro: "watch", keys: defaultWatchKeys(), followNewest: true, saveDir: opts.SaveDir}
 	v.src, _ = w.(watchSource)
@@ -142,6 +149,9 @@ func (v *watchScreen) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			v.ws.mouse(msg)
 		}
 	case tea.KeyMsg:
+		if v.src != nil {
+			v.src.HoldRelays(keyHold)
+		}
 		v.ws.status = ""
 		return v, v.key(msg)
 	}

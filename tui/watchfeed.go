@@ -30,6 +30,9 @@ type watchSource interface {
 	SetFault(n fault.Name, on bool)
 	// LastSeq is the Seq of the newest event published so far.
 	LastSeq() uint64
+	// HoldRelays pauses the programs' connections for d: the screen
+	// answers a key first (see keyHold).
+	HoldRelays(d time.Duration)
 }
 
 func (w *liveWorld) Subscribe(o wire.SubscribeOptions) *wire.Subscription { return w.sim.Subscribe(o) }
@@ -37,6 +40,7 @@ func (w *liveWorld) SetupInfo() simulator.SetupInfo                       { retu
 func (w *liveWorld) ActiveFaults() []fault.Name                           { return w.sim.Faults().Active() }
 func (w *liveWorld) SetFault(n fault.Name, on bool)                       { w.sim.SetFault(n, on) }
 func (w *liveWorld) LastSeq() uint64                                      { return w.sim.LastSeq() }
+func (w *liveWorld) HoldRelays(d time.Duration)                           { w.sim.HoldRelays(d) }
 
 // findingsSnapshot is what the findings say at one moment: every program
 // and which program each session belongs to. The screen only reads it.

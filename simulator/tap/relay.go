@@ -90,6 +90,9 @@ type Options struct {
 	// Changed is told when a session's Info changes other than by its
 	// encryption (an IMAP client said who it is); nil for nobody.
 	Changed func()
+	// Hold, while someone holds it, pauses the relay (see Hold); nil for
+	// never.
+	Hold *Hold
 }
 
 // A Relay serves one listener role: it accepts clients on the public
@@ -152,6 +155,7 @@ func (r *Relay) acceptLoop() {
 			}
 			continue
 		}
+		r.opts.Hold.Wait(r.stop)
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
@@ -479,6 +483,7 @@ func (s *Session) clientToServer() {
 		s.mu.Unlock()
 		n, err := s.readClient(cli, buf)
 		if n > 0 {
+			s.relay.opts.Hold.Wait(s.done)
 			if s.dropDue() {
 				return
 			}
@@ -1016,6 +1021,7 @@ func (s *Session) afterReply(p wire.Piece, startTLS int) int {
 // writeClient sends bytes to the client; the relay's two directions both
 // write (server lines, and the relay's own answers to malformed lines).
 func (s *Session) writeClient(b []byte) error {
+	s.relay.opts.Hold.Wait(s.done)
 	s.mu.Lock()
 	cli := s.cli
 	s.mu.Unlock()

@@ -93,6 +93,7 @@ type relayWorld struct {
 	lib      *fakeLibrary
 	events   *wire.Subscription
 	faults   *switches
+	hold     *Hold
 	sessions chan *Session
 }
 
@@ -103,12 +104,12 @@ func startRelay(t *testing.T, corr Corrector) *relayWorld {
 		t.Fatal(err)
 	}
 	hub := wire.NewHub()
-	w := &relayWorld{lib: &fakeLibrary{wrote: make(chan error, 1)}, faults: &switches{},
+	w := &relayWorld{lib: &fakeLibrary{wrote: make(chan error, 1)}, faults: &switches{}, hold: &Hold{},
 		events: hub.Subscribe(wire.SubscribeOptions{Lossless: true}), sessions: make(chan *Session, 4)}
 	n := 0
 	w.relay = New(Options{Role: wire.RoleMX, Public: public, Publisher: hub, Clock: fixedClock{}, Faults: w.faults,
 		Correct: func(net.Conn) Corrector { return corr },
-		Busy:    "421 busy\r\n",
+		Busy:    "421 busy\r\n", Hold: w.hold,
 		Opened: func(s *Session) wire.SessionID {
 			n++
 			w.sessions <- s

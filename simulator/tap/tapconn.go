@@ -105,6 +105,7 @@ func (t *tapConn) Read(p []byte) (int, error) {
 		}
 		n, err := t.s.readClient(t.Conn, p)
 		if n > 0 {
+			t.s.relay.opts.Hold.Wait(t.s.done)
 			if t.s.dropDue() {
 				return 0, net.ErrClosed
 			}
@@ -194,6 +195,7 @@ func (t *tapConn) readPending(p []byte) (int, error) {
 }
 
 func (t *tapConn) Write(p []byte) (int, error) {
+	t.s.relay.opts.Hold.Wait(t.s.done)
 	if c := t.upgraded(); c != nil {
 		return c.Write(p)
 	}
