@@ -329,19 +329,7 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	bad := strings.HasPrefix(text, "-ERR")
 	if !ok && !bad {
 		if strings.HasPrefix(text, "+") {
-			l.Code = "+"
-			l.Verb = "AUTH"
-			msg := strings.TrimSpace(text[1:])
-			dec, isB64 := decodeBase64(msg)
-			switch {
-			case msg == "" || isB64 && dec == "":
-				l.Note = "the server is ready for the " + s.auth + " credentials: the client sends them base64-encoded on the next line"
-			case isB64:
-				l.Note = "the server asks " + a.printable(dec) + " (base64); the client answers on the next line"
-			default:
-				l.Note = "a login challenge; the client answers on the next line"
-			}
-			l.RFC = "RFC 5034 §4"
+			a.popChallenge(l, text)
 			return
 		}
 		l.Note = "not a valid POP3 response: each response starts with +OK or -ERR (RFC 1939 §3)"
@@ -389,6 +377,23 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 		a.popErr(l, cmd, m)
 		addServerMeaning(l, m)
 	}
+}
+
+// popChallenge explains a "+" line: a SASL challenge of an AUTH exchange.
+func (a *POP3Annotator) popChallenge(l *Line, text string) {
+	l.Code = "+"
+	l.Verb = "AUTH"
+	msg := strings.TrimSpace(text[1:])
+	dec, isB64 := decodeBase64(msg)
+	switch {
+	case msg == "" || isB64 && dec == "":
+		l.Note = "the server is ready for the " + a.pop.auth + " credentials: the client sends them base64-encoded on the next line"
+	case isB64:
+		l.Note = "the server asks " + a.printable(dec) + " (base64); the client answers on the next line"
+	default:
+		l.Note = "a login challenge; the client answers on the next line"
+	}
+	l.RFC = "RFC 5034 §4"
 }
 
 // popAnswered returns the command a response answers, as the model says

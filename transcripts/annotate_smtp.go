@@ -50,10 +50,6 @@ type smtpState struct {
 	// is a RCPT, say), so what was said before is unknown and no command
 	// is called out of order until EHLO, MAIL or RSET makes it known.
 	midway bool
-	// lostGreeting: the log's first line is a reply to a command before
-	// it, which the model, expecting the greeting, says answers
-	// "<greeting>"; the reply it completes answers a command not shown.
-	lostGreeting bool
 	// offered holds the extensions of the last EHLO reply (AUTH, STARTTLS,
 	// ...); nil until an EHLO was sent.
 	offered map[string]bool
@@ -107,7 +103,6 @@ func (a *SMTPAnnotator) smtpLine(l *Line, e wire.Event) {
 			case "220", "421", "554":
 			default:
 				a.smtp.midway = true // a reply to something before the log
-				a.smtp.lostGreeting = true
 			}
 		}
 	}
@@ -488,7 +483,7 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 		msg = after
 		a.want(kb.EnhancedCode, enh)
 	}
-	cmd := a.smtpAnswered(l, e)
+	cmd := a.smtpAnswered(l, e, code)
 	l.Level = smtpLevel(code)
 	if more {
 		s.replyLine++
@@ -567,15 +562,17 @@ func (a *SMTPAnnotator) smtpMeaning(l *Line, cmd smtpCmd, code, msg string) {
 // says (Answers on the line that completes the reply, Verb on every line
 // of it), with what the annotator remembers of it, and files the line
 // under its verb. A reply no command awaits has verb "".
-func (a *SMTPAnnotator) smtpAnswered(l *Line, e wire.Event) smtpCmd {
+func (a *SMTPAnnotator) smtpAnswered(l *Line, e wire.Event, code string) smtpCmd {
 	s := &a.smtp
 	verb := e.Answers
 	if verb == "" {
 		verb = e.Verb
 	}
-	if verb == "<greeting>" && s.lostGreeting {
-		verb = "" // not the greeting: a reply to a command before the log
-		s.lostGreeting = e.Answers == ""
+	if verb == "<greeting>" && code != "220" && code != "421" && code != "554" {
+		// Where the model awaits the greeting, a reply no greeting
+		// gives: the log starts after the greeting, with a reply to a
+		// command before it.
+		verb = ""
 	}
 	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
 	if e.Answers != "" && verb != "" {
