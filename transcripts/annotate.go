@@ -113,50 +113,54 @@ type base struct {
 }
 
 // awaiting is what an SMTP or POP3 annotator remembers of the commands
-// sent and not yet answered, by verb, oldest first, for the explanation of
-// their replies. It never decides which command a reply answers: the
-// protocol model does (wire.Event's Answers), and take is asked for that
-// verb, so a reply cannot be given another verb's details.
+// sent and not yet answered, for the explanation of their replies. It
+// never decides which command a reply answers: the protocol model does
+// (wire.Event's Answers), and take is asked for that verb, so a reply
+// cannot be given another verb's details.
 type awaiting[C any] struct {
-	byVerb map[string][]C
-	n      int    // commands awaiting a reply: a command sent now is pipelined
-	last   string // the verb of the last command sent
+	cmds []awaited[C] // oldest first; a pipeline is a few commands
+	last string       // the verb of the last command sent
+}
+
+type awaited[C any] struct {
+	verb string
+	cmd  C
 }
 
 // add remembers a command the model says the client started, under its
 // verb as the model's Answers will name it.
 func (w *awaiting[C]) add(verb string, c C) {
 	w.last = verb
-	if w.n >= 1000 {
-		return // bounded: a client that never reads cannot grow it forever
+	if len(w.cmds) < 1000 { // bounded: a client that never reads cannot grow it forever
+		w.cmds = append(w.cmds, awaited[C]{verb, c})
 	}
-	if w.byVerb == nil {
-		w.byVerb = map[string][]C{}
-	}
-	w.byVerb[verb] = append(w.byVerb[verb], c)
-	w.n++
 }
 
 // take returns and forgets the oldest command with verb; ok is false when
 // none was seen.
 func (w *awaiting[C]) take(verb string) (c C, ok bool) {
-	q := w.byVerb[verb]
-	if len(q) == 0 {
-		return c, false
+	for i := range w.cmds {
+		if w.cmds[i].verb == verb {
+			c = w.cmds[i].cmd
+			w.cmds = append(w.cmds[:i], w.cmds[i+1:]...)
+			return c, true
+		}
 	}
-	w.byVerb[verb] = q[1:]
-	w.n--
-	return q[0], true
+	return c, false
 }
 
 // has tells whether a command with verb awaits its reply.
-func (w *awaiting[C]) has(verb string) bool { return len(w.byVerb[verb]) > 0 }
+func (w *awaiting[C]) has(verb string) bool {
+	for i := range w.cmds {
+		if w.cmds[i].verb == verb {
+			return true
+		}
+	}
+	return false
+}
 
 // reset forgets every command (TLS starts: RFC 3207 §4.2).
-func (w *awaiting[C]) reset() {
-	clear(w.byVerb)
-	w.n = 0
-}
+func (w *awaiting[C]) reset() { w.cmds = w.cmds[:0] }
 
 // lookup names one knowledge-base entry.
 type lookup struct {

@@ -64,8 +64,8 @@ func (s *pop3State) expected() string {
 	if s.sent.has("PASS") || s.sent.has("APOP") {
 		return "TRANSACTION"
 	}
-	for _, c := range s.sent.byVerb["AUTH"] {
-		if c.arg != "" {
+	for _, c := range s.sent.cmds {
+		if c.verb == "AUTH" && c.cmd.arg != "" {
 			return "TRANSACTION"
 		}
 	}
@@ -129,7 +129,7 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if s.sent.n > 0 && s.serverSeen {
+	if len(s.sent.cmds) > 0 && s.serverSeen {
 		l.Note += pipelinedNote(s.sent.last)
 	}
 	switch {

@@ -161,7 +161,7 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if s.sent.n > 0 && cmd.verb != wire.EmptyCommand && s.serverSeen && !strings.HasPrefix(s.sent.last, "<") {
+	if len(s.sent.cmds) > 0 && cmd.verb != wire.EmptyCommand && s.serverSeen && !strings.HasPrefix(s.sent.last, "<") {
 		l.Note += pipelinedNote(s.sent.last)
 	}
 	switch {
