@@ -99,3 +99,19 @@ func TestSMTPReplyGivenByTheSimulatorFollowsTheModel(t *testing.T) {
 	wantNote(t, lines, "250 2.1.0", 0, "accepted sender <a@example.org>")
 	wantNote(t, lines, "221 ", 0, "goodbye")
 }
+
+// RFC 3030 chunks pipelined (RFC 3030 §4.2 allows it with PIPELINING):
+// each BDAT's reply is explained by its own chunk, so the first is not
+// taken for the end of the message because the last one was sent.
+func TestSMTPPipelinedChunksEachWithItsReply(t *testing.T) {
+	lines := annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 mx.example.com ESMTP\r\n",
+		"C:EHLO client.example\r\n",
+		"S:250-mx.example.com\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
+		"C:MAIL FROM:<a@example.org>\r\nRCPT TO:<bob@example.com>\r\nBDAT 7\r\nHi: x\r\n",
+		"C:BDAT 4 LAST\r\n\r\nhi",
+		"S:250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.0.0 7 octets received\r\n250 2.0.0 queued\r\n",
+	))
+	wantNote(t, lines, "250 2.0.0 7 octets", 0, "the chunk arrived; send the next one")
+	wantNote(t, lines, "250 2.0.0 queued", 0, "the last chunk arrived")
+}

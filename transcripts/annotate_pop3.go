@@ -363,7 +363,6 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	if cmd.verb == "<greeting>" {
 		l.Verb = ""
 	}
-
 	m := a.show(msg)
 	if ok && e.Continues { // the model: a multi-line response starts
 		s.multi, s.multiRFC, s.multiArg, s.multiLines, s.inBody = cmd.verb, "", cmd.arg, 0, false
