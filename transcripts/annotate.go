@@ -238,6 +238,9 @@ func (a *base) annotate(e wire.Event, p protocol) (l Line) {
 	case wire.Line:
 		a.setText(&l, e)
 		if a.continuesCutLine(&l, e) {
+			if sa, ok := p.(*SMTPAnnotator); ok && e.Answers != "" {
+				sa.smtpCutReplyEnd(e) // the model says this piece completes a reply
+			}
 			break
 		}
 		a.explainLine(p, &l, e)

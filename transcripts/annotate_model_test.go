@@ -115,3 +115,22 @@ func TestSMTPPipelinedChunksEachWithItsReply(t *testing.T) {
 	wantNote(t, lines, "250 2.0.0 7 octets", 0, "the chunk arrived; send the next one")
 	wantNote(t, lines, "250 2.0.0 queued", 0, "the last chunk arrived")
 }
+
+// A line over 64 KiB (wire.MaxLine) comes in pieces: inside a RETR's
+// message it is still the message, whose "." ends it; in an SMTP reply,
+// the reply after it is explained by its own command's details.
+func TestLongLinesKeepTheirCommand(t *testing.T) {
+	long := strings.Repeat("y", wire.MaxLine+10)
+	lines := annotateAll(wire.POP3, AnnotateOptions{}, events(wire.POP3, wire.RolePOP3,
+		"S:+OK ready\r\n", "C:RETR 1\r\nQUIT\r\n",
+		"S:+OK 70000 octets\r\nSubject: x\r\n\r\n"+long+"\r\n.\r\n+OK bye\r\n",
+	))
+	wantNote(t, lines, ".", 0, "end of the RETR response")
+	wantNote(t, lines, "+OK bye", 0, "goodbye")
+	lines = annotateAll(wire.SMTP, AnnotateOptions{}, events(wire.SMTP, wire.RoleMX,
+		"S:220 mx ready\r\n", "C:EHLO x\r\n", "S:250 mx\r\n",
+		"C:MAIL FROM:<a@example.org>\r\nRCPT TO:<one@example.com>\r\nRCPT TO:<two@example.com>\r\n",
+		"S:250 2.1.0 ok\r\n550 5.1.1 "+long+"\r\n550 5.1.1 no such user\r\n",
+	))
+	wantNote(t, lines, "550 5.1.1 no such", 0, "recipient <two@example.com> was refused")
+}

@@ -593,6 +593,16 @@ func (a *SMTPAnnotator) smtpAnswered(l *Line, e wire.Event, code string) smtpCmd
 	return cmd
 }
 
+// smtpCutReplyEnd is told that the last piece of a reply line too long
+// to be one event completes the reply (its first piece was explained,
+// the rest only shown): the command it answers is answered.
+func (a *SMTPAnnotator) smtpCutReplyEnd(e wire.Event) {
+	s := &a.smtp
+	s.sent.take(e.Answers)
+	s.replyLine = 0
+	s.replyText = s.replyText[:0]
+}
+
 // bdatLast tells whether BDAT's arguments ("1000 LAST") end the message.
 func bdatLast(arg string) bool {
 	_, last := cutWord(arg)

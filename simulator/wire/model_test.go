@@ -326,3 +326,48 @@ func TestModelAnswerHere(t *testing.T) {
 		t.Fatalf("facts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A line too long to be one event (MaxLine) inside a POP3 multi-line
+// response, or in an SMTP reply: its pieces but the last say the reply
+// goes on, and which command it belongs to.
+func TestModelLongReplyLines(t *testing.T) {
+	long := strings.Repeat("y", MaxLine+10)
+	for _, tc := range []struct {
+		proto Proto
+		steps []string
+		want  []string
+	}{
+		{POP3, []string{"+OK hi\r\n", "RETR 1\r\n", "+OK\r\n" + long + "\r\n.\r\n"}, []string{
+			`S verb=RETR continues`, // +OK
+			`S verb=RETR continues`, // the first 64 KiB
+			`S verb=RETR continues`, // the rest of the line
+			`S verb=RETR answers=RETR`,
+		}},
+		{SMTP, []string{"220 hi\r\n", "NOOP\r\n", "250 " + long + "\r\n"}, []string{
+			`S verb=NOOP continues`,
+			`S verb=NOOP answers=NOOP`,
+		}},
+	} {
+		s := NewSplitter(tc.proto)
+		var got []string
+		keep := func(p Piece) {
+			if p.Dir != FromServer {
+				return
+			}
+			f := "S verb=" + p.Verb
+			if p.Answers != "" {
+				f += " answers=" + p.Answers
+			}
+			if p.Continues {
+				f += " continues"
+			}
+			got = append(got, f)
+		}
+		s.Server([]byte(tc.steps[0]), func(Piece) {})
+		s.Client([]byte(tc.steps[1]), keep)
+		s.Server([]byte(tc.steps[2]), keep)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.proto, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+}

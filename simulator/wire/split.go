@@ -53,7 +53,9 @@ type Piece struct {
 	// AUTHENTICATE response, or the DONE that ends IDLE; in SMTP and POP3
 	// a response to an AUTH challenge. On an SMTP or POP3 server line it
 	// marks a line after which the reply goes on: an SMTP "NNN-" line, a
-	// POP3 multi-line response's "+OK" and its lines before the ".".
+	// POP3 multi-line response's "+OK" and its lines before the ".", and
+	// the pieces but the last of such a line too long to be one event
+	// (MaxLine), or of an SMTP reply line.
 	Continues bool
 	// Tag is, in IMAP, the tag of the command a client line starts or
 	// continues, or that a tagged server reply completes.
@@ -492,6 +494,11 @@ func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) 
 		// 64 KiB of a SASL response: all of it is the secret.
 		p.Secret = Range{0, len(line)}
 	}
+	if partial && d == FromServer && (s.proto == SMTP || s.popMultiline) {
+		// 64 KiB of an SMTP reply line, or of a line inside a POP3
+		// multi-line response: the reply goes on after it.
+		p.Verb, p.Continues = s.replyVerb(), true
+	}
 	if !partial {
 		switch s.proto {
 		case SMTP:
@@ -767,9 +774,7 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	if len(text) < 3 {
 		return // no reply code: noise
 	}
-	if len(s.smtpPending) > 0 {
-		p.Verb = s.smtpPending[0] // every line of a reply belongs to the oldest command
-	}
+	p.Verb = s.replyVerb() // every line of a reply belongs to the oldest command
 	// A reply line "NNN-text" continues, "NNN text" (or just "NNN") ends the reply.
 	if len(text) > 3 && text[3] == '-' {
 		p.Continues = true
@@ -798,6 +803,20 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 		return
 	}
 	s.smtpPending = popFront(s.smtpPending)
+}
+
+// replyVerb is the SMTP or POP3 command the server's next reply line
+// belongs to: the oldest one awaiting its reply ("" none).
+func (s *Splitter) replyVerb() string {
+	q := s.smtpPending
+	if s.proto == POP3 {
+		q = s.popPending
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	verb, _, _ := strings.Cut(q[0], " ")
+	return verb
 }
 
 // EmptyCommand is what an empty SMTP or POP3 command line is called in the
@@ -853,10 +872,7 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 		}
 		return
 	}
-	if len(s.popPending) > 0 {
-		// Every line of a response belongs to the oldest command.
-		p.Verb, _, _ = strings.Cut(s.popPending[0], " ")
-	}
+	p.Verb = s.replyVerb() // every line of a response belongs to the oldest command
 	if s.popMultiline {
 		if string(text) == "." {
 			s.popMultiline = false
