@@ -112,6 +112,56 @@ type base struct {
 	cut [2]bool
 }
 
+// awaiting is what an SMTP or POP3 annotator remembers of the commands
+// sent and not yet answered, for the explanation of their replies. It
+// never decides which command a reply answers: the protocol model does
+// (wire.Event's Answers), and take is asked for that verb, so a reply
+// cannot be given another verb's details.
+type awaiting[C any] struct {
+	cmds []awaited[C] // oldest first; a pipeline is a few commands
+	last string       // the verb of the last command sent
+}
+
+type awaited[C any] struct {
+	verb string
+	cmd  C
+}
+
+// add remembers a command the model says the client started, under its
+// verb as the model's Answers will name it.
+func (w *awaiting[C]) add(verb string, c C) {
+	w.last = verb
+	if len(w.cmds) < 1000 { // bounded: a client that never reads cannot grow it forever
+		w.cmds = append(w.cmds, awaited[C]{verb, c})
+	}
+}
+
+// take returns and forgets the oldest command with verb; ok is false when
+// none was seen.
+func (w *awaiting[C]) take(verb string) (c C, ok bool) {
+	for i := range w.cmds {
+		if w.cmds[i].verb == verb {
+			c = w.cmds[i].cmd
+			w.cmds = append(w.cmds[:i], w.cmds[i+1:]...)
+			return c, true
+		}
+	}
+	return c, false
+}
+
+// has tells whether a command with verb awaits its reply.
+func (w *awaiting[C]) has(verb string) bool {
+	for i := range w.cmds {
+		if w.cmds[i].verb == verb {
+			return true
+		}
+	}
+	return false
+}
+
+// reset forgets every command (TLS starts: RFC 3207 §4.2).
+func (w *awaiting[C]) reset() { w.cmds = w.cmds[:0] }
+
 // lookup names one knowledge-base entry.
 type lookup struct {
 	kind kb.Kind
@@ -188,6 +238,9 @@ func (a *base) annotate(e wire.Event, p protocol) (l Line) {
 	case wire.Line:
 		a.setText(&l, e)
 		if a.continuesCutLine(&l, e) {
+			if sa, ok := p.(*SMTPAnnotator); ok && e.Answers != "" {
+				sa.smtpCutReplyEnd(e) // the model says this piece completes a reply
+			}
 			break
 		}
 		a.explainLine(p, &l, e)

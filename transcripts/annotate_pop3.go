@@ -8,18 +8,24 @@ import (
 	"github.com/mailtutor/mailtutor/transcripts/kb"
 )
 
-// popCmd is a POP3 command waiting for its response.
+// popCmd is what the annotator remembers of a command sent, for the
+// explanation of its response.
 type popCmd struct {
-	verb        string // "RETR", "<greeting>"
+	verb        string // "RETR"; in a response, what the model says it answers ("<greeting>")
 	arg         string // the argument(s) as typed
 	stateBefore string
 	afterUser   bool // the response before this command's was +OK to USER (set when the response comes)
 }
 
-// pop3State is what a POP3 annotator remembers about the session.
+// pop3State is what a POP3 annotator remembers about the session. Which
+// command a response answers, and where a multi-line response ends, are
+// the protocol model's facts (wire.Event's Answers, Verb, Continues).
 type pop3State struct {
-	pending []popCmd // commands not yet answered, oldest first
-	state   string   // "AUTHORIZATION", "TRANSACTION", "UPDATE"
+	// sent holds what the commands not yet answered said: a response the
+	// model says answers RETR takes the oldest RETR's message number (RFC
+	// 2449 PIPELINING: responses come in order), never another verb's.
+	sent  awaiting[popCmd]
+	state string // "AUTHORIZATION", "TRANSACTION", "UPDATE"
 	// multi is the command whose multi-line response is being received;
 	// multiArg its argument, multiLines the lines so far, inBody whether a
 	// RETR/TOP has passed the blank line after the headers.
@@ -32,7 +38,6 @@ type pop3State struct {
 	user       string          // the USER given, for notes
 	auth       string          // SASL mechanism in progress ("" none)
 	authUser   string
-	began      bool // the session's first line has been seen
 	// serverSeen: the log shows the server's side (poplib's level 1
 	// shows only commands), so pipelinedNote can say a command was
 	// pipelined.
@@ -45,7 +50,6 @@ type pop3State struct {
 }
 
 func (s *pop3State) init() {
-	s.pending = []popCmd{{verb: "<greeting>"}}
 	s.state = "AUTHORIZATION"
 	s.deleted = map[string]bool{}
 }
@@ -57,14 +61,12 @@ func (s *pop3State) expected() string {
 	if s.state != "AUTHORIZATION" {
 		return s.state
 	}
-	for _, c := range s.pending {
-		switch c.verb {
-		case "PASS", "APOP":
+	if s.sent.has("PASS") || s.sent.has("APOP") {
+		return "TRANSACTION"
+	}
+	for _, c := range s.sent.cmds {
+		if c.verb == "AUTH" && c.cmd.arg != "" {
 			return "TRANSACTION"
-		case "AUTH":
-			if c.arg != "" {
-				return "TRANSACTION"
-			}
 		}
 	}
 	return s.state
@@ -79,26 +81,7 @@ var popVerbs = map[string]bool{
 	"UTF8": true,
 }
 
-// popMultiline tells whether a +OK to this command starts a multi-line response.
-func popMultiline(c popCmd) bool {
-	switch c.verb {
-	case "CAPA", "RETR", "TOP":
-		return true
-	case "LIST", "UIDL":
-		return c.arg == ""
-	}
-	return false
-}
-
 func (a *POP3Annotator) popLine(l *Line, e wire.Event) {
-	if !a.pop.began {
-		a.pop.began = true
-		if e.Dir == wire.FromClient && len(a.pop.pending) > 0 && a.pop.pending[0].verb == "<greeting>" {
-			// An imported log that starts after the greeting: the
-			// first server line will answer this command, not greet.
-			a.pop.pending = a.pop.pending[1:]
-		}
-	}
 	if e.Dir == wire.FromClient {
 		a.popClient(l, e)
 	} else {
@@ -117,7 +100,8 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 			l.Note += " (this line ends with a bare LF; POP3 lines end with CRLF, RFC 1939 §3)"
 		}()
 	}
-	if s.auth != "" {
+	if e.Continues && e.Verb == "AUTH" {
+		// The model: a response in the AUTH exchange, not a command.
 		l.Verb = "AUTH"
 		a.popAuthResponse(l, text)
 		return
@@ -145,11 +129,14 @@ func (a *POP3Annotator) popClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if n := len(s.pending); n > 0 && s.pending[n-1].verb != "<greeting>" && s.serverSeen {
-		l.Note += pipelinedNote(s.pending[n-1].verb)
+	if len(s.sent.cmds) > 0 && s.serverSeen {
+		l.Note += pipelinedNote(s.sent.last)
 	}
-	if len(s.pending) < 1000 {
-		s.pending = append(s.pending, cmd)
+	switch {
+	case e.Verb != "":
+		s.sent.add(e.Verb, cmd)
+	case verb == "" && lineEnding(e.Data) != "":
+		s.sent.add(wire.EmptyCommand, cmd) // the model awaits a response to it too
 	}
 }
 
@@ -335,26 +322,14 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 	s.serverSeen = true
 	text := a.lineText(e)
 	if s.multi != "" {
-		a.popMultiLine(l, text)
+		a.popMultiLine(l, text, e.Continues)
 		return
 	}
 	ok := strings.HasPrefix(text, "+OK")
 	bad := strings.HasPrefix(text, "-ERR")
 	if !ok && !bad {
 		if strings.HasPrefix(text, "+") {
-			l.Code = "+"
-			l.Verb = "AUTH"
-			msg := strings.TrimSpace(text[1:])
-			dec, isB64 := decodeBase64(msg)
-			switch {
-			case msg == "" || isB64 && dec == "":
-				l.Note = "the server is ready for the " + s.auth + " credentials: the client sends them base64-encoded on the next line"
-			case isB64:
-				l.Note = "the server asks " + a.printable(dec) + " (base64); the client answers on the next line"
-			default:
-				l.Note = "a login challenge; the client answers on the next line"
-			}
-			l.RFC = "RFC 5034 §4"
+			a.popChallenge(l, text)
 			return
 		}
 		l.Note = "not a valid POP3 response: each response starts with +OK or -ERR (RFC 1939 §3)"
@@ -362,11 +337,7 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 		l.Unknown = true
 		return
 	}
-	var cmd popCmd
-	if len(s.pending) > 0 {
-		cmd = s.pending[0]
-		s.pending = s.pending[1:]
-	}
+	cmd := a.popAnswered(e)
 	// RFC 1939 §7: PASS counts only right after an accepted USER.
 	cmd.afterUser = s.userAccepted
 	s.userAccepted = ok && cmd.verb == "USER"
@@ -393,7 +364,7 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 		l.Verb = ""
 	}
 	m := a.show(msg)
-	if ok && popMultiline(cmd) {
+	if ok && e.Continues { // the model: a multi-line response starts
 		s.multi, s.multiRFC, s.multiArg, s.multiLines, s.inBody = cmd.verb, "", cmd.arg, 0, false
 		a.popMultiStart(l, cmd, m)
 		return
@@ -405,6 +376,46 @@ func (a *POP3Annotator) popServer(l *Line, e wire.Event) {
 		a.popErr(l, cmd, m)
 		addServerMeaning(l, m)
 	}
+}
+
+// popChallenge explains a "+" line: a SASL challenge of an AUTH exchange.
+func (a *POP3Annotator) popChallenge(l *Line, text string) {
+	l.Code = "+"
+	l.Verb = "AUTH"
+	msg := strings.TrimSpace(text[1:])
+	dec, isB64 := decodeBase64(msg)
+	switch {
+	case msg == "" || isB64 && dec == "":
+		l.Note = "the server is ready for the " + a.pop.auth + " credentials: the client sends them base64-encoded on the next line"
+	case isB64:
+		l.Note = "the server asks " + a.printable(dec) + " (base64); the client answers on the next line"
+	default:
+		l.Note = "a login challenge; the client answers on the next line"
+	}
+	l.RFC = "RFC 5034 §4"
+}
+
+// popAnswered returns the command a response answers, as the model says
+// (Answers on the line that completes it, Verb on the "+OK" that opens a
+// multi-line one), with what the annotator remembers of it. A response no
+// command awaits, or one to an empty line, has verb "".
+func (a *POP3Annotator) popAnswered(e wire.Event) popCmd {
+	verb := e.Answers
+	if verb == "" {
+		verb = e.Verb
+	}
+	if verb == "" {
+		return popCmd{stateBefore: a.pop.state}
+	}
+	cmd, ok := a.pop.sent.take(verb)
+	if !ok {
+		// A command not seen (the greeting, a line the log left out).
+		cmd = popCmd{verb: verb, stateBefore: a.pop.state}
+	}
+	if cmd.verb == wire.EmptyCommand {
+		cmd.verb = ""
+	}
+	return cmd
 }
 
 func (a *POP3Annotator) popOK(l *Line, cmd popCmd, m string) {
@@ -576,15 +587,16 @@ func (a *POP3Annotator) popMultiStart(l *Line, cmd popCmd, m string) {
 	}
 }
 
-// popMultiLine explains one line of a multi-line response.
-func (a *POP3Annotator) popMultiLine(l *Line, text string) {
+// popMultiLine explains one line of a multi-line response; more is the
+// model's word that the response goes on after it.
+func (a *POP3Annotator) popMultiLine(l *Line, text string, more bool) {
 	s := &a.pop
 	l.Verb = s.multi
 	if s.multiRFC == "" {
 		s.multiRFC = a.rfcOf(kb.Command, s.multi) // once per answer: a message has thousands of lines
 	}
 	l.RFC = s.multiRFC
-	if text == "." {
+	if !more { // the "." line
 		l.Complete = true
 		l.Level = Success
 		l.Note = "end of the " + s.multi + " response (" + plural(s.multiLines, "line") + ")"

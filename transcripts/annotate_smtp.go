@@ -9,9 +9,10 @@ import (
 	"github.com/mailtutor/mailtutor/transcripts/kb"
 )
 
-// smtpCmd is a command waiting for its reply.
+// smtpCmd is what the annotator remembers of a command sent, for the
+// explanation of its reply.
 type smtpCmd struct {
-	verb string // "MAIL", "<greeting>", "<body>" (the message after DATA)
+	verb string // "MAIL"; in a reply, what the model says it answers ("<greeting>", "<body>": the message after DATA)
 	arg  string // the address of MAIL/RCPT, the mechanism of AUTH, "n LAST" of BDAT
 	// stateBefore is the session state when the command was sent, so a
 	// sequence error can say what was missing at that moment.
@@ -22,13 +23,18 @@ type smtpCmd struct {
 	malformed bool
 }
 
-// smtpState is what an SMTP annotator remembers about the session.
+// smtpState is what an SMTP annotator remembers about the session. Which
+// command a reply answers is the protocol model's fact (wire.Event's
+// Answers and Verb), never worked out here.
 type smtpState struct {
-	pending   []smtpCmd // commands sent and not yet answered, oldest first (PIPELINING)
-	state     string    // "connected", "greeted", "mail", "rcpt", "data", "tls", "quit", "closing"
-	replyLine int       // lines of the current multi-line reply seen so far
-	from      string    // envelope sender of the open transaction
-	rcpts     int       // recipients accepted in the open transaction
+	// sent holds what the commands not yet answered said: a reply the
+	// model says answers RCPT takes the oldest RCPT's address (RFC 2920:
+	// replies come in the order of the commands), never another verb's.
+	sent      awaiting[smtpCmd]
+	state     string // "connected", "greeted", "mail", "rcpt", "data", "tls", "quit", "closing"
+	replyLine int    // lines of the current multi-line reply seen so far
+	from      string // envelope sender of the open transaction
+	rcpts     int    // recipients accepted in the open transaction
 	// auth is the mechanism of an AUTH exchange in progress ("" none);
 	// authResponses counts the client's SASL responses in this AUTH
 	// exchange, the initial response included: LOGIN's first is the user
@@ -36,8 +42,6 @@ type smtpState struct {
 	auth          string
 	authResponses int
 	authUser      string
-	challenged    bool // a 334 is outstanding: the next client line is a response
-	lastChunk     bool // the last BDAT sent was LAST
 	began         bool // the session's first line has been seen
 	// serverSeen: the log shows the server's side, so a command sent
 	// before the replies to earlier ones is pipelined (pipelinedNote).
@@ -59,26 +63,14 @@ type smtpState struct {
 }
 
 func (s *smtpState) init() {
-	s.pending = []smtpCmd{{verb: "<greeting>"}}
 	s.state = "connected"
-}
-
-// sent tells whether a command with this verb is still awaiting its reply
-// (pipelined commands are judged as if it will succeed).
-func (s *smtpState) sent(verb string) bool {
-	for _, c := range s.pending {
-		if c.verb == verb {
-			return true
-		}
-	}
-	return false
 }
 
 // afterTLS forgets what was said before STARTTLS (RFC 3207 §4.2).
 func (s *smtpState) afterTLS() {
 	s.state = "connected"
 	s.from, s.rcpts, s.auth, s.authUser = "", 0, "", ""
-	s.pending = s.pending[:0]
+	s.sent.reset()
 	s.offered = nil
 }
 
@@ -94,10 +86,10 @@ var smtpVerbs = map[string]bool{
 func (a *SMTPAnnotator) smtpLine(l *Line, e wire.Event) {
 	if !a.smtp.began {
 		a.smtp.began = true
-		if e.Dir == wire.FromClient && len(a.smtp.pending) > 0 && a.smtp.pending[0].verb == "<greeting>" {
-			// An imported log that starts after the 220 greeting: the
-			// first reply answers this command.
-			a.smtp.pending = a.smtp.pending[1:]
+		if e.Dir == wire.FromClient {
+			// An imported log that starts after the 220 greeting (the log
+			// reader gave the model one): the first reply answers this
+			// command.
 			a.smtp.state = "greeted"
 			verb, _ := cutWord(strings.TrimSpace(string(e.Data)))
 			switch strings.ToUpper(verb) {
@@ -111,7 +103,6 @@ func (a *SMTPAnnotator) smtpLine(l *Line, e wire.Event) {
 			case "220", "421", "554":
 			default:
 				a.smtp.midway = true // a reply to something before the log
-				a.smtp.pending = a.smtp.pending[:0]
 			}
 		}
 	}
@@ -139,10 +130,9 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 			l.Note += " (the line is incomplete: the connection closed mid-line or the line is over 64 KiB)"
 		}
 	}()
-	if s.challenged || (e.Continues && e.Verb == "AUTH") {
+	if e.Continues && e.Verb == "AUTH" {
 		// A response to a 334, or one the model knows is due although the
 		// 334 has not come yet (a client that does not wait for it).
-		s.challenged = false
 		l.Verb = "AUTH"
 		a.smtpAuthResponse(l, text)
 		return
@@ -171,13 +161,14 @@ func (a *SMTPAnnotator) smtpClient(l *Line, e wire.Event) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if n := len(s.pending); n > 0 && cmd.verb != "<empty>" && s.serverSeen {
-		if prev := s.pending[n-1].verb; !strings.HasPrefix(prev, "<") {
-			l.Note += pipelinedNote(prev)
-		}
+	if len(s.sent.cmds) > 0 && cmd.verb != wire.EmptyCommand && s.serverSeen && !strings.HasPrefix(s.sent.last, "<") {
+		l.Note += pipelinedNote(s.sent.last)
 	}
-	if len(s.pending) < 1000 { // bounded: a client that never reads cannot grow it forever
-		s.pending = append(s.pending, cmd)
+	switch {
+	case e.Verb != "":
+		s.sent.add(e.Verb, cmd)
+	case cmd.verb == wire.EmptyCommand && ending != "":
+		s.sent.add(wire.EmptyCommand, cmd) // the model awaits a reply to it too
 	}
 }
 
@@ -195,7 +186,7 @@ func (a *SMTPAnnotator) smtpHelloCommand(l *Line, cmd *smtpCmd, rest string) boo
 	switch cmd.verb {
 
 	case "":
-		cmd.verb = "<empty>" // a command all the same: one reply answers it
+		cmd.verb = wire.EmptyCommand // a command all the same: one reply answers it
 		l.Note = "an empty line is not a command: the server will answer 500"
 		l.Level = Warning
 		l.RFC = "RFC 5321 §4.1.1"
@@ -258,22 +249,21 @@ func (a *SMTPAnnotator) smtpTransactionCommand(l *Line, cmd *smtpCmd, rest strin
 			l.Note += ": postmaster, the one address every mail domain must accept (RFC 5321 §4.5.1), so that problems can always be reported"
 		}
 		a.smtpParamNote(l, smtpParams(rest))
-		if s.state != "mail" && s.state != "rcpt" && !s.sent("MAIL") && !s.midway {
+		if s.state != "mail" && s.state != "rcpt" && !s.sent.has("MAIL") && !s.midway {
 			l.Note += " (no MAIL FROM accepted yet: the server will refuse this with 503)"
 			l.Level = Warning
 		}
 	case "DATA":
 		l.Note = "asks to send the message itself (headers, blank line, body)"
-		if s.rcpts == 0 && !s.sent("RCPT") && !s.midway {
+		if s.rcpts == 0 && !s.sent.has("RCPT") && !s.midway {
 			l.Note += "; no recipient has been accepted yet, so the server will refuse it (503 or 554)"
 			l.Level = Warning
 		}
 	case "BDAT":
-		size, last := cutWord(rest)
+		size, _ := cutWord(rest)
 		cmd.arg = rest
-		s.lastChunk = strings.EqualFold(strings.TrimSpace(last), "LAST")
 		l.Note = "sends the next " + size + " bytes of the message as one binary chunk (CHUNKING): no dot-stuffing, no end-of-data dot"
-		if s.lastChunk {
+		if bdatLast(rest) {
 			l.Note += "; LAST: this is the final chunk"
 		}
 		if _, err := strconv.Atoi(size); err != nil {
@@ -483,7 +473,7 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 	}
 	code := text[:3]
 	l.Code = code
-	more := len(text) > 3 && text[3] == '-'
+	more := e.Continues // the model: the reply goes on after this line ("NNN-")
 	msg := ""
 	if len(text) > 4 {
 		msg = text[4:]
@@ -493,7 +483,7 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 		msg = after
 		a.want(kb.EnhancedCode, enh)
 	}
-	cmd := a.smtpAnswered(l)
+	cmd := a.smtpAnswered(l, e, code)
 	l.Level = smtpLevel(code)
 	if more {
 		s.replyLine++
@@ -514,13 +504,11 @@ func (a *SMTPAnnotator) smtpServer(l *Line, e wire.Event) {
 		msg = strings.Join(append(s.replyText, strings.TrimSpace(msg)), " ")
 		s.replyText = s.replyText[:0]
 	}
-	if code == "334" && cmd.verb == "AUTH" {
-		s.challenged = true
+	if e.Answers == "" && e.Verb != "" {
+		// The last line of a reply that completes no command: a 334
+		// challenge, after which the client's next line is a response.
 		a.smtpChallenge(l, msg)
 		return
-	}
-	if len(s.pending) > 0 {
-		s.pending = s.pending[1:]
 	}
 	if lineNo > 0 && cmd.verb == "EHLO" {
 		// The last line of the EHLO reply is a keyword as well.
@@ -570,23 +558,55 @@ func (a *SMTPAnnotator) smtpMeaning(l *Line, cmd smtpCmd, code, msg string) {
 	}
 }
 
-// smtpAnswered returns the command a reply answers: the oldest one
-// awaiting its reply (RFC 2920: replies come in the order of the
-// commands), and files the line under its verb.
-func (a *SMTPAnnotator) smtpAnswered(l *Line) smtpCmd {
+// smtpAnswered returns the command a reply line belongs to, as the model
+// says (Answers on the line that completes the reply, Verb on every line
+// of it), with what the annotator remembers of it, and files the line
+// under its verb. A reply no command awaits has verb "".
+func (a *SMTPAnnotator) smtpAnswered(l *Line, e wire.Event, code string) smtpCmd {
 	s := &a.smtp
-	cmd := smtpCmd{verb: "", stateBefore: s.state}
-	if len(s.pending) > 0 {
-		cmd = s.pending[0]
+	verb := e.Answers
+	if verb == "" {
+		verb = e.Verb
 	}
-	l.Verb = strings.TrimSuffix(strings.TrimPrefix(cmd.verb, "<"), ">")
-	switch cmd.verb {
-	case "<greeting>", "<empty>":
+	if verb == "<greeting>" && code != "220" && code != "421" && code != "554" {
+		// Where the model awaits the greeting, a reply no greeting
+		// gives: the log starts after the greeting, with a reply to a
+		// command before it.
+		verb = ""
+	}
+	cmd := smtpCmd{verb: verb, stateBefore: s.state, rcpts: s.rcpts}
+	if e.Answers != "" && verb != "" {
+		// What the command said; one not seen (the greeting, the message
+		// after DATA, a line the log left out) gets the session as it is.
+		if sent, ok := s.sent.take(verb); ok {
+			cmd = sent
+		}
+	}
+	switch verb {
+	case "<greeting>", wire.EmptyCommand:
 		l.Verb = ""
 	case "<body>":
 		l.Verb = "DATA"
+	default:
+		l.Verb = verb
 	}
 	return cmd
+}
+
+// smtpCutReplyEnd is told that the last piece of a reply line too long
+// to be one event completes the reply (its first piece was explained,
+// the rest only shown): the command it answers is answered.
+func (a *SMTPAnnotator) smtpCutReplyEnd(e wire.Event) {
+	s := &a.smtp
+	s.sent.take(e.Answers)
+	s.replyLine = 0
+	s.replyText = s.replyText[:0]
+}
+
+// bdatLast tells whether BDAT's arguments ("1000 LAST") end the message.
+func bdatLast(arg string) bool {
+	_, last := cutWord(arg)
+	return strings.EqualFold(strings.TrimSpace(last), "LAST")
 }
 
 // lowerFirst lowers the first letter of a sentence to be quoted mid-line.
@@ -828,8 +848,6 @@ func (a *SMTPAnnotator) smtpTransactionReply(l *Line, cmd smtpCmd, code, m strin
 			"a line that starts with \".\" gets a second dot (dot-stuffing)"
 		l.RFC = "RFC 5321 §4.1.1.4"
 		l.Level = Success
-		// The final reply answers the body.
-		s.pending = append([]smtpCmd{{verb: "<body>", stateBefore: "data", rcpts: s.rcpts}}, s.pending...)
 	case cmd.verb == "<body>" && class == '2':
 		l.Note = "the message was accepted: the server now takes responsibility for delivering it to " + plural(cmd.rcpts, "recipient")
 		if m != "" {
@@ -843,7 +861,7 @@ func (a *SMTPAnnotator) smtpTransactionReply(l *Line, cmd smtpCmd, code, m strin
 		l.RFC = "RFC 5321 §4.1.1.4"
 		a.smtpFailure(l, code)
 	case cmd.verb == "BDAT" && class == '2':
-		if a.smtp.lastChunk {
+		if bdatLast(cmd.arg) {
 			l.Note = "the last chunk arrived: the message was accepted for delivery (" + m + ")"
 			s.state, s.from, s.rcpts = "greeted", "", 0
 		} else {
@@ -1090,7 +1108,9 @@ func (a *SMTPAnnotator) smtpSequence(cmd smtpCmd) string {
 func (a *SMTPAnnotator) smtpPayload(l *Line, e wire.Event) {
 	s := &a.smtp
 	l.Verb = "DATA"
-	bdat := len(s.pending) > 0 && s.pending[len(s.pending)-1].verb == "BDAT"
+	// The model names the command a payload belongs to; the mark a log
+	// reader puts where the log left it out follows the last command.
+	bdat := e.Verb == "BDAT" || e.Verb == "" && s.sent.last == "BDAT"
 	if len(e.Data) == 0 {
 		// A log reader's mark: the log leaves the message out.
 		l.Text = "[the message: not in this log]"

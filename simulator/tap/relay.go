@@ -645,14 +645,15 @@ func (s *Session) fromClient(chunk []byte) (forward []byte, startTLS bool) {
 		}
 		if reply != "" {
 			edits = append(edits, edit{start: start, end: end})
-			batch.addReply(reply)
 			replies = append(replies, reply)
 			if refuseHangs {
+				batch.addReply(reply)
 				hangUp = "the server refused a malformed " + p.Verb + " and closed the connection"
 				s.split.Pause()
 				return
 			}
-			s.split.AnsweredHere()
+			// The reply's events carry the model's facts, as the server's do.
+			s.split.AnswerHere([]byte(reply), func(r wire.Piece) { batch.add(r.Event()) })
 			return
 		}
 		if start >= 0 && s.extStarts(p) {

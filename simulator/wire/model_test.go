@@ -166,33 +166,33 @@ func TestModelPipelined(t *testing.T) {
 			{C, "Subject: hi\r\n\r\nRCPT TO:<evil@z.test>\r\n.\r\nQUIT\r\n"},
 			{S, "250 2.0.0 queued\r\n221 bye\r\n"},
 		}, []string{
-			`S line "220 mx ready\r\n" answers=<greeting> ok=true`,
+			`S line "220 mx ready\r\n" verb=<greeting> answers=<greeting> ok=true`,
 			`C line "MAIL FROM:<a@x.test>\r\n" verb=MAIL`,
 			`C line "RCPT TO:<b@y.test>\r\n" verb=RCPT`,
 			`C line "DATA\r\n" verb=DATA`,
-			`S line "250 2.1.0 ok\r\n" answers=MAIL ok=true`,
-			`S line "250 2.1.5 ok\r\n" answers=RCPT ok=true`,
-			`S line "354 go ahead\r\n" answers=DATA ok=true`,
-			`C payload "Subject: hi\r\n\r\nRCPT TO:<evil@z.test>\r\n.\r\n"`,
+			`S line "250 2.1.0 ok\r\n" verb=MAIL answers=MAIL ok=true`,
+			`S line "250 2.1.5 ok\r\n" verb=RCPT answers=RCPT ok=true`,
+			`S line "354 go ahead\r\n" verb=DATA answers=DATA ok=true`,
+			`C payload "Subject: hi\r\n\r\nRCPT TO:<evil@z.test>\r\n.\r\n" verb=DATA`,
 			`C line "QUIT\r\n" verb=QUIT`,
-			`S line "250 2.0.0 queued\r\n" answers=<body> ok=true`,
-			`S line "221 bye\r\n" answers=QUIT ok=true`,
+			`S line "250 2.0.0 queued\r\n" verb=<body> answers=<body> ok=true`,
+			`S line "221 bye\r\n" verb=QUIT answers=QUIT ok=true`,
 		}},
 		{"SMTP BDAT in a PIPELINING group", SMTP, []step{
 			{S, "220 mx\r\n"},
 			{C, "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@y.test>\r\nBDAT 10 LAST\r\nQUIT\r\nhi\r\nQUIT\r\n"},
 			{S, "250 ok\r\n250 ok\r\n250 queued\r\n221 bye\r\n"},
 		}, []string{
-			`S line "220 mx\r\n" answers=<greeting> ok=true`,
+			`S line "220 mx\r\n" verb=<greeting> answers=<greeting> ok=true`,
 			`C line "MAIL FROM:<a@x.test>\r\n" verb=MAIL`,
 			`C line "RCPT TO:<b@y.test>\r\n" verb=RCPT`,
 			`C line "BDAT 10 LAST\r\n" verb=BDAT`,
-			`C payload "QUIT\r\nhi\r\n"`,
+			`C payload "QUIT\r\nhi\r\n" verb=BDAT`,
 			`C line "QUIT\r\n" verb=QUIT`,
-			`S line "250 ok\r\n" answers=MAIL ok=true`,
-			`S line "250 ok\r\n" answers=RCPT ok=true`,
-			`S line "250 queued\r\n" answers=BDAT ok=true`,
-			`S line "221 bye\r\n" answers=QUIT ok=true`,
+			`S line "250 ok\r\n" verb=MAIL answers=MAIL ok=true`,
+			`S line "250 ok\r\n" verb=RCPT answers=RCPT ok=true`,
+			`S line "250 queued\r\n" verb=BDAT answers=BDAT ok=true`,
+			`S line "221 bye\r\n" verb=QUIT answers=QUIT ok=true`,
 		}},
 		{"SMTP AUTH LOGIN with an initial response", SMTP, []step{
 			{S, "220 mx\r\n"},
@@ -202,11 +202,11 @@ func TestModelPipelined(t *testing.T) {
 			{S, "235 2.7.0 ok\r\n"},
 			{C, "NOOP\r\n"},
 		}, []string{
-			`S line "220 mx\r\n" answers=<greeting> ok=true`,
+			`S line "220 mx\r\n" verb=<greeting> answers=<greeting> ok=true`,
 			`C line "AUTH LOGIN YWxpY2U=\r\n" verb=AUTH secret="YWxpY2U="`,
-			`S line "334 UGFzc3dvcmQ6\r\n"`,
+			`S line "334 UGFzc3dvcmQ6\r\n" verb=AUTH`,
 			`C line "c2VjcmV0\r\n" verb=AUTH continues secret="c2VjcmV0"`,
-			`S line "235 2.7.0 ok\r\n" answers=AUTH ok=true`,
+			`S line "235 2.7.0 ok\r\n" verb=AUTH answers=AUTH ok=true`,
 			`C line "NOOP\r\n" verb=NOOP`,
 		}},
 		{"SMTP AUTH responses sent before their 334", SMTP, []step{
@@ -214,35 +214,68 @@ func TestModelPipelined(t *testing.T) {
 			{C, "AUTH LOGIN\r\nYWxpY2U=\r\nc2VjcmV0\r\n"},
 			{S, "334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n"},
 		}, []string{
-			`S line "220 mx\r\n" answers=<greeting> ok=true`,
+			`S line "220 mx\r\n" verb=<greeting> answers=<greeting> ok=true`,
 			`C line "AUTH LOGIN\r\n" verb=AUTH`,
 			`C line "YWxpY2U=\r\n" verb=AUTH continues secret="YWxpY2U="`,
 			`C line "c2VjcmV0\r\n" verb=AUTH continues secret="c2VjcmV0"`,
-			`S line "334 VXNlcm5hbWU6\r\n"`,
-			`S line "334 UGFzc3dvcmQ6\r\n"`,
-			`S line "235 ok\r\n" answers=AUTH ok=true`,
+			`S line "334 VXNlcm5hbWU6\r\n" verb=AUTH`,
+			`S line "334 UGFzc3dvcmQ6\r\n" verb=AUTH`,
+			`S line "235 ok\r\n" verb=AUTH answers=AUTH ok=true`,
+		}},
+		{"SMTP multi-line replies, an empty line and a reply nobody asked for", SMTP, []step{
+			{S, "220-mx\r\n220 ready\r\n"},
+			{C, "EHLO a\r\n\r\nNOOP\r\n"},
+			{S, "250-mx\r\n250 PIPELINING\r\n500 5.5.2 what?\r\n250 ok\r\n421 4.3.2 bye\r\n"},
+		}, []string{
+			`S line "220-mx\r\n" verb=<greeting> continues`,
+			`S line "220 ready\r\n" verb=<greeting> answers=<greeting> ok=true`,
+			`C line "EHLO a\r\n" verb=EHLO`,
+			`C line "\r\n"`,
+			`C line "NOOP\r\n" verb=NOOP`,
+			`S line "250-mx\r\n" verb=EHLO continues`,
+			`S line "250 PIPELINING\r\n" verb=EHLO answers=EHLO ok=true`,
+			`S line "500 5.5.2 what?\r\n" verb=<empty> answers=<empty> ok=false`,
+			`S line "250 ok\r\n" verb=NOOP answers=NOOP ok=true`,
+			`S line "421 4.3.2 bye\r\n"`,
+		}},
+		{"POP3 AUTH PLAIN behind CAPA: the challenge and the response", POP3, []step{
+			{S, "+OK ready\r\n"},
+			{C, "CAPA\r\nAUTH PLAIN\r\n"},
+			{S, "+OK\r\nSASL PLAIN\r\n.\r\n+ \r\n"},
+			{C, "AGFsaWNlAHNlY3JldA==\r\n"},
+			{S, "+OK logged in\r\n"},
+		}, []string{
+			`S line "+OK ready\r\n" verb=<greeting> answers=<greeting> ok=true`,
+			`C line "CAPA\r\n" verb=CAPA`,
+			`C line "AUTH PLAIN\r\n" verb=AUTH`,
+			`S line "+OK\r\n" verb=CAPA continues`,
+			`S line "SASL PLAIN\r\n" verb=CAPA continues`,
+			`S line ".\r\n" verb=CAPA answers=CAPA ok=true`,
+			`S line "+ \r\n" verb=AUTH`,
+			`C line "AGFsaWNlAHNlY3JldA==\r\n" verb=AUTH continues secret="AGFsaWNlAHNlY3JldA=="`,
+			`S line "+OK logged in\r\n" verb=AUTH answers=AUTH ok=true`,
 		}},
 		{"POP3 USER, PASS, STAT, RETR and QUIT in one write", POP3, []step{
 			{S, "+OK ready\r\n"},
 			{C, "USER alice\r\nPASS secret\r\nSTAT\r\nRETR 1\r\nQUIT\r\n"},
 			{S, "+OK\r\n+OK logged in\r\n+OK 1 20\r\n+OK 20 octets\r\nSubject: x\r\n\r\n+OK not a reply\r\n..\r\n.\r\n+OK bye\r\n"},
 		}, []string{
-			`S line "+OK ready\r\n" answers=<greeting> ok=true`,
+			`S line "+OK ready\r\n" verb=<greeting> answers=<greeting> ok=true`,
 			`C line "USER alice\r\n" verb=USER`,
 			`C line "PASS secret\r\n" verb=PASS secret="secret"`,
 			`C line "STAT\r\n" verb=STAT`,
 			`C line "RETR 1\r\n" verb=RETR`,
 			`C line "QUIT\r\n" verb=QUIT`,
-			`S line "+OK\r\n" answers=USER ok=true`,
-			`S line "+OK logged in\r\n" answers=PASS ok=true`,
-			`S line "+OK 1 20\r\n" answers=STAT ok=true`,
-			`S line "+OK 20 octets\r\n"`,
-			`S line "Subject: x\r\n"`,
-			`S line "\r\n"`,
-			`S line "+OK not a reply\r\n"`,
-			`S line "..\r\n"`,
-			`S line ".\r\n" answers=RETR ok=true`,
-			`S line "+OK bye\r\n" answers=QUIT ok=true`,
+			`S line "+OK\r\n" verb=USER answers=USER ok=true`,
+			`S line "+OK logged in\r\n" verb=PASS answers=PASS ok=true`,
+			`S line "+OK 1 20\r\n" verb=STAT answers=STAT ok=true`,
+			`S line "+OK 20 octets\r\n" verb=RETR continues`,
+			`S line "Subject: x\r\n" verb=RETR continues`,
+			`S line "\r\n" verb=RETR continues`,
+			`S line "+OK not a reply\r\n" verb=RETR continues`,
+			`S line "..\r\n" verb=RETR continues`,
+			`S line ".\r\n" verb=RETR answers=RETR ok=true`,
+			`S line "+OK bye\r\n" verb=QUIT answers=QUIT ok=true`,
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -258,5 +291,83 @@ func TestModelPipelined(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A reply the simulator gives itself (AnswerHere) carries the facts the
+// server's reply would: the command on every line, the last completing
+// it; the commands pipelined behind it are answered after it as before.
+func TestModelAnswerHere(t *testing.T) {
+	s := NewSplitter(SMTP)
+	var pieces []Piece
+	keep := func(p Piece) {
+		p.Data = append([]byte(nil), p.Data...)
+		pieces = append(pieces, p)
+	}
+	s.Server([]byte("220 mx\r\n"), keep)
+	s.Client([]byte("NOOP\r\nHELP\r\nQUIT\r\n"), func(p Piece) {
+		keep(p)
+		if p.Verb == "HELP" {
+			s.AnswerHere([]byte("214-2.0.0 help\r\n214 2.0.0 end\r\n"), keep)
+		}
+	})
+	s.Server([]byte("250 ok\r\n221 bye\r\n"), keep)
+	want := []string{
+		`S line "220 mx\r\n" verb=<greeting> answers=<greeting> ok=true`,
+		`C line "NOOP\r\n" verb=NOOP`,
+		`C line "HELP\r\n" verb=HELP`,
+		`S line "214-2.0.0 help\r\n" verb=HELP continues`,
+		`S line "214 2.0.0 end\r\n" verb=HELP answers=HELP ok=true`,
+		`C line "QUIT\r\n" verb=QUIT`,
+		`S line "250 ok\r\n" verb=NOOP answers=NOOP ok=true`,
+		`S line "221 bye\r\n" verb=QUIT answers=QUIT ok=true`,
+	}
+	if got := facts(pieces); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("facts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A line too long to be one event (MaxLine) inside a POP3 multi-line
+// response, or in an SMTP reply: its pieces but the last say the reply
+// goes on, and which command it belongs to.
+func TestModelLongReplyLines(t *testing.T) {
+	long := strings.Repeat("y", MaxLine+10)
+	for _, tc := range []struct {
+		proto Proto
+		steps []string
+		want  []string
+	}{
+		{POP3, []string{"+OK hi\r\n", "RETR 1\r\n", "+OK\r\n" + long + "\r\n.\r\n"}, []string{
+			`S verb=RETR continues`, // +OK
+			`S verb=RETR continues`, // the first 64 KiB
+			`S verb=RETR continues`, // the rest of the line
+			`S verb=RETR answers=RETR`,
+		}},
+		{SMTP, []string{"220 hi\r\n", "NOOP\r\n", "250 " + long + "\r\n"}, []string{
+			`S verb=NOOP continues`,
+			`S verb=NOOP answers=NOOP`,
+		}},
+	} {
+		s := NewSplitter(tc.proto)
+		var got []string
+		keep := func(p Piece) {
+			if p.Dir != FromServer {
+				return
+			}
+			f := "S verb=" + p.Verb
+			if p.Answers != "" {
+				f += " answers=" + p.Answers
+			}
+			if p.Continues {
+				f += " continues"
+			}
+			got = append(got, f)
+		}
+		s.Server([]byte(tc.steps[0]), func(Piece) {})
+		s.Client([]byte(tc.steps[1]), keep)
+		s.Server([]byte(tc.steps[2]), keep)
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.proto, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
 	}
 }

@@ -31,20 +31,31 @@ type Piece struct {
 	// stream right after a STARTTLS command.
 	End int
 	// Answers is set on a server line that completes the reply to a command:
-	// the command's verb ("STARTTLS", "PASS", "LOGIN"), or "<greeting>" for
-	// the greeting. Lines that only continue a reply leave it empty.
+	// the command's verb ("STARTTLS", "PASS", "LOGIN"), "<greeting>" for
+	// the greeting, in SMTP "<body>" for the reply to a DATA body (after
+	// the 354 that answered DATA), and "<empty>" for the reply to an empty
+	// SMTP or POP3 line. Lines that only continue a reply leave it empty.
 	Answers string
 	// OK tells, when Answers is set, whether the reply was a success
 	// (SMTP 2xx/3xx, POP3 +OK, IMAP tagged OK).
 	OK bool
 	// Verb is set on a client line that starts a command: its verb in upper
 	// case ("MAIL", "STLS", "UID FETCH"); on an IMAP line that continues a
-	// command after a literal, the verb of that command.
+	// command after a literal, the verb of that command; on a client
+	// payload, the command it belongs to (an IMAP literal's, "DATA" for an
+	// SMTP message body, "BDAT" for a chunk). On an SMTP or POP3 server
+	// line, it is the command whose reply the line is part of (what
+	// Answers will say on the line that completes the reply), on every
+	// line of it: a multi-line reply's lines, a SASL challenge (334, "+").
 	Verb string
 	// Continues marks a client line that is not the start of a new
 	// command: in IMAP the rest of a command after a literal, an
-	// AUTHENTICATE response, or the DONE that ends IDLE; in SMTP a
-	// response to an AUTH challenge.
+	// AUTHENTICATE response, or the DONE that ends IDLE; in SMTP and POP3
+	// a response to an AUTH challenge. On an SMTP or POP3 server line it
+	// marks a line after which the reply goes on: an SMTP "NNN-" line, a
+	// POP3 multi-line response's "+OK" and its lines before the ".", and
+	// the pieces but the last of such a line too long to be one event
+	// (MaxLine), or of an SMTP reply line.
 	Continues bool
 	// Tag is, in IMAP, the tag of the command a client line starts or
 	// continues, or that a tagged server reply completes.
@@ -211,11 +222,24 @@ func (s *Splitter) Flush(d Dir, emit func(Piece)) {
 	emit(s.literalFacts(p))
 }
 
-// literalFacts gives an IMAP client literal the verb and tag of the command
-// it belongs to.
+// literalFacts gives a client payload the verb (and, in IMAP, the tag) of
+// the command it belongs to: an IMAP literal's command, or in SMTP "BDAT"
+// for a chunk (a DATA body is cut by feedData, which names it).
 func (s *Splitter) literalFacts(p Piece) Piece {
-	if s.proto == IMAP && p.Dir == FromClient {
+	if p.Dir != FromClient {
+		return p
+	}
+	switch s.proto {
+	case IMAP:
 		p.Verb, p.Tag = s.imapCommand, s.imapTag
+	case SMTP:
+		if p.Kind != Payload {
+			break // a line cut short by the connection's end
+		}
+		p.Verb = "BDAT"
+		if s.side[FromClient].data {
+			p.Verb = "DATA"
+		}
 	}
 	return p
 }
@@ -428,14 +452,14 @@ func (s *Splitter) feedData(d Dir, st *streamState, b []byte) (rest []byte, out 
 		st.buf = append(st.buf, line...)
 		if line[len(line)-1] == '\n' && endsBody(st.buf, len(st.buf)) {
 			st.data = false
-			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf})
+			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf, Verb: "DATA"})
 			st.buf = nil
 			return b, out
 		}
 		if n := len(st.buf); n >= MaxPayload {
 			// Keep the last bytes so the terminator is still found across pieces.
 			keep := append([]byte(nil), st.buf[n-4:]...)
-			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf[:n-4]})
+			out = append(out, Piece{Dir: d, Kind: Payload, Data: st.buf[:n-4], Verb: "DATA"})
 			st.buf = keep
 		}
 	}
@@ -457,7 +481,7 @@ func (s *Splitter) skimData(d Dir, st *streamState, b []byte) (rest []byte, out 
 		if part[len(part)-1] == '\n' && endsBody(st.buf, st.skimmed) {
 			st.data = false
 			st.buf, st.skimmed = nil, 0
-			out = append(out, Piece{Dir: d, Kind: Payload})
+			out = append(out, Piece{Dir: d, Kind: Payload, Verb: "DATA"})
 			return b, out
 		}
 	}
@@ -469,6 +493,11 @@ func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) 
 	if partial && d == FromClient && (s.smtpInAuth || s.imapInAuth || s.popInAuth) {
 		// 64 KiB of a SASL response: all of it is the secret.
 		p.Secret = Range{0, len(line)}
+	}
+	if partial && d == FromServer && (s.proto == SMTP || s.popMultiline) {
+		// 64 KiB of an SMTP reply line, or of a line inside a POP3
+		// multi-line response: the reply goes on after it.
+		p.Verb, p.Continues = s.replyVerb(), true
 	}
 	if !partial {
 		switch s.proto {
@@ -577,6 +606,10 @@ func (s *Splitter) AnsweredHere() {
 		if len(s.smtpPending) > 0 {
 			s.smtpPending = s.smtpPending[:len(s.smtpPending)-1]
 		}
+	case POP3:
+		if len(s.popPending) > 0 {
+			s.popPending = s.popPending[:len(s.popPending)-1]
+		}
 	case IMAP:
 		if s.imapCommand != "" {
 			s.imapAnswered(s.imapTag)
@@ -594,6 +627,43 @@ func (s *Splitter) AnsweredHere() {
 			return
 		}
 		s.imapCommand, s.imapTag, s.imapSyncLiteral, s.imapInAuth = "", "", -1, false
+	}
+}
+
+// AnswerHere is AnsweredHere for a reply the simulator gives itself (a
+// refusal, HELP): it also cuts reply into the server lines the client
+// will read and emits them with the facts the server's own reply would
+// carry, in SMTP and POP3: the command on every line, Continues on an
+// SMTP "NNN-" line, Answers and OK on the last. (IMAP replies get none:
+// a tagged reply names its command itself.) Call it from the emit
+// function of Client, for the piece just emitted, like AnsweredHere.
+func (s *Splitter) AnswerHere(reply []byte, emit func(Piece)) {
+	verb := ""
+	switch s.proto {
+	case SMTP:
+		if n := len(s.smtpPending); n > 0 {
+			verb = s.smtpPending[n-1]
+		}
+	case POP3:
+		if n := len(s.popPending); n > 0 {
+			verb, _, _ = strings.Cut(s.popPending[n-1], " ")
+		}
+	}
+	s.AnsweredHere()
+	for len(reply) > 0 {
+		var line []byte
+		line, reply = CutLine(reply)
+		p := Piece{Dir: FromServer, Kind: Line, Data: line, Verb: verb}
+		text := TrimEOL(line)
+		switch {
+		case verb == "":
+		case s.proto == SMTP && len(text) > 3 && text[3] == '-':
+			p.Continues = true
+		case len(reply) == 0:
+			p.Answers = verb
+			p.OK = len(text) > 0 && (text[0] == '2' || text[0] == '3' || bytes.HasPrefix(text, []byte("+OK")))
+		}
+		emit(p)
 	}
 }
 
@@ -676,7 +746,7 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 		}
 		words, starts := s.fields(text)
 		if len(words) == 0 {
-			s.smtpPending = append(s.smtpPending, "")
+			s.smtpPending = append(s.smtpPending, EmptyCommand) // one reply answers it all the same
 			return
 		}
 		verb := s.upper(words[0])
@@ -701,8 +771,13 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 		}
 		return
 	}
+	if len(text) < 3 {
+		return // no reply code: noise
+	}
+	p.Verb = s.replyVerb() // every line of a reply belongs to the oldest command
 	// A reply line "NNN-text" continues, "NNN text" (or just "NNN") ends the reply.
-	if len(text) < 3 || (len(text) > 3 && text[3] == '-') {
+	if len(text) > 3 && text[3] == '-' {
+		p.Continues = true
 		return
 	}
 	code := string(text[:3])
@@ -730,6 +805,24 @@ func (s *Splitter) smtpLine(d Dir, p *Piece) {
 	s.smtpPending = popFront(s.smtpPending)
 }
 
+// replyVerb is the SMTP or POP3 command the server's next reply line
+// belongs to: the oldest one awaiting its reply ("" none).
+func (s *Splitter) replyVerb() string {
+	q := s.smtpPending
+	if s.proto == POP3 {
+		q = s.popPending
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	verb, _, _ := strings.Cut(q[0], " ")
+	return verb
+}
+
+// EmptyCommand is what an empty SMTP or POP3 command line is called in the
+// Answers of its reply: not a command, but the server answers it.
+const EmptyCommand = "<empty>"
+
 // popFront removes the first of a queue of commands awaiting their replies.
 // Popping the last one keeps the slice where it starts, so a client that
 // waits for each reply reuses the same array line after line.
@@ -745,11 +838,12 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 	if d == FromClient {
 		if s.popInAuth {
 			p.Secret = Range{0, len(text)}
+			p.Continues, p.Verb = true, "AUTH"
 			return
 		}
 		words, starts := s.fields(text)
 		if len(words) == 0 {
-			s.popPending = append(s.popPending, "")
+			s.popPending = append(s.popPending, EmptyCommand)
 			return
 		}
 		verb := s.upper(words[0])
@@ -778,22 +872,33 @@ func (s *Splitter) popLine(d Dir, p *Piece) {
 		}
 		return
 	}
+	p.Verb = s.replyVerb() // every line of a response belongs to the oldest command
 	if s.popMultiline {
 		if string(text) == "." {
 			s.popMultiline = false
 			s.finishPOP(p, true)
+		} else {
+			p.Continues = true
 		}
 		return
 	}
 	ok := bytes.HasPrefix(text, []byte("+OK"))
 	if !ok && !bytes.HasPrefix(text, []byte("-ERR")) {
+		if !bytes.HasPrefix(text, []byte("+")) {
+			p.Verb = "" // noise, part of no response
+		}
 		return // a "+ " SASL challenge, or noise
 	}
-	s.popInAuth = false
+	if len(s.popPending) == 0 || s.popPending[0] == "AUTH" {
+		// The answer to AUTH ends its exchange; an earlier command's
+		// answer (a CAPA the AUTH was pipelined behind) does not.
+		s.popInAuth = false
+	}
 	if ok && len(s.popPending) > 0 {
 		switch s.popPending[0] {
 		case "CAPA", "LIST", "UIDL", "RETR", "TOP":
 			s.popMultiline = true
+			p.Continues = true
 			return
 		}
 	}
