@@ -119,14 +119,38 @@ func (s *Server) deskSession(sess ssh.Session, name string) {
 	d.out.attach(sess, sess)
 	d.prog.Send(d.rememberSize(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height}))
 
-	// Keys from this session go to the program until either side ends.
+	// Keys from this session go to the program until either side ends;
+	// each one tells the loop below the learner is still there.
 	ended := make(chan struct{})
+	typed := make(chan struct{}, 1)
 	go func() {
 		defer close(ended)
-		io.Copy(d.keys, sess)
+		copyKeys(d.keys, sess, typed)
 	}()
+	// A learner who stays connected but types nothing is let go after the
+	// idle time-out, so the desk can be freed; the teacher's own desks (play,
+	// projector) may sit idle in front of a class.
+	var idle *time.Timer
+	var idleC <-chan time.Time
+	if sess.User() != TeacherName {
+		idle = time.NewTimer(s.opts.InputIdleTimeout)
+		defer idle.Stop()
+		idleC = idle.C
+	}
 	for running := true; running; {
 		select {
+		case <-typed:
+			if idle != nil {
+				idle.Reset(s.opts.InputIdleTimeout)
+			}
+		case <-idleC:
+			d.out.detach(sess) // no frame after the goodbye
+			idleFor := s.opts.InputIdleTimeout.String()
+			fmt.Fprintf(sess, "%s\r\nmailtutor classroom: idle for %s: disconnected. Your desk is kept for %s: ssh again to come back.\r\n",
+				leaveScreen, idleFor, s.opts.IdleTimeout)
+			s.logf("%s disconnected after %s without a key", name, idleFor)
+			sess.Exit(0)
+			running = false
 		case w, open := <-winch:
 			if !open {
 				winch = nil
@@ -270,6 +294,27 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 	}()
 	rec.setOnline(true)
 	return d, nil
+}
+
+// copyKeys copies a session's keys to the program, and signals typed
+// (never blocking) after each read.
+func copyKeys(keys io.Writer, sess io.Reader, typed chan<- struct{}) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := sess.Read(buf)
+		if n > 0 {
+			if _, werr := keys.Write(buf[:n]); werr != nil {
+				return
+			}
+			select {
+			case typed <- struct{}{}:
+			default:
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // stop ends the desk's program (its mail world stops with it) and waits.
