@@ -14,18 +14,26 @@ import (
 // for a screen, a part of it for a pane); the pointers are the program's.
 type Common struct {
 	Width, Height int
-	Styles        Styles
-	KeyMap        KeyMap
-	Renderer      *lipgloss.Renderer
-	// GlamourStyle is the glamour standard style for lesson text: "dark",
-	// "light", or "notty" when the output has no colours.
-	GlamourStyle string
+	// look holds Styles and GlamourStyle, shared by every copy: a program
+	// that is given new colours (Model.restyle) changes them for all its
+	// components at once.
+	*look
+	KeyMap   KeyMap
+	Renderer *lipgloss.Renderer
 	// markdown is the program's cache of rendered Markdown.
 	markdown *mdCache
 	// requests collects what children ask of the root model (see request).
 	requests *requests
 	// Projector lays screens out for a projector (Options.Projector).
 	Projector bool
+}
+
+// look is the part of Common every copy shares.
+type look struct {
+	Styles Styles
+	// GlamourStyle is the glamour standard style for lesson text: "dark",
+	// "light", or "notty" when the output has no colours.
+	GlamourStyle string
 }
 
 // SetSize sets the component's box.

@@ -171,6 +171,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case markdownMsg:
 		m.c.markdown.put(msg)
 		return nil
+	case ColorsMsg:
+		m.restyle(msg)
+		return nil
 	case lessonsLoadedMsg:
 		return m.lessonsUpdate(msg)
 	case lessonReadyMsg:

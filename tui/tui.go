@@ -98,20 +98,8 @@ func NewModel(opts Options) *Model {
 		}
 	}
 	dark := decideDark(opts.Dark, opts.Theme)
-	// Tell the renderer, so nothing ever asks the terminal.
-	r.SetHasDarkBackground(dark)
-	glamourStyle := "light"
-	if dark {
-		glamourStyle = "dark"
-	}
-	if r.ColorProfile() == termenv.Ascii {
-		glamourStyle = "notty"
-	}
-	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
+	c := &Common{look: newLook(r, dark, opts.Projector), KeyMap: DefaultKeyMap(), Renderer: r,
 		markdown: &mdCache{}, requests: &requests{}, Projector: opts.Projector}
-	if opts.Projector {
-		c.Styles = c.Styles.highContrast(r)
-	}
 	if opts.newWorld == nil {
 		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
 	}
@@ -119,6 +107,47 @@ func NewModel(opts Options) *Model {
 	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
 	m.lessons = &lessonLibrary{}
 	return m
+}
+
+// newLook builds the styles and picks the Markdown style for r's colour
+// profile and a dark or light background, and tells the renderer, so
+// nothing ever asks the terminal.
+func newLook(r *lipgloss.Renderer, dark, projector bool) *look {
+	r.SetHasDarkBackground(dark)
+	l := &look{Styles: DefaultStyles(r, dark), GlamourStyle: "light"}
+	if dark {
+		l.GlamourStyle = "dark"
+	}
+	if r.ColorProfile() == termenv.Ascii {
+		l.GlamourStyle = "notty"
+	}
+	if projector {
+		l.Styles = l.Styles.highContrast(r)
+	}
+	return l
+}
+
+// ColorsMsg tells a running program the colours of the terminal it draws
+// on now: the classroom sends it when a learner comes back to their desk
+// from another terminal (xterm-256color, then a dumb one or NO_COLOR).
+// Every component draws with the new styles from the next frame on.
+type ColorsMsg struct {
+	Profile termenv.Profile
+	Dark    bool
+}
+
+// restyle rebuilds the shared styles for new colours, and forgets what was
+// rendered with the old ones (the conversations' rows, the Markdown).
+func (m *Model) restyle(msg ColorsMsg) {
+	r := m.c.Renderer
+	if r.ColorProfile() == msg.Profile && m.c.Styles.Dark == msg.Dark {
+		return
+	}
+	r.SetColorProfile(msg.Profile)
+	gen := m.c.Styles.gen
+	*m.c.look = *newLook(r, msg.Dark, m.c.Projector)
+	m.c.Styles.gen = gen + 1
+	m.c.markdown.forget()
 }
 
 // watchFPS is the frame rate of `mailtutor watch`: Bubble Tea's most. At

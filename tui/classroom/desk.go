@@ -117,6 +117,10 @@ func (s *Server) deskSession(sess ssh.Session, name string) {
 	s.notifyTeachers()
 	sess.Write([]byte(joinScreen))
 	d.out.attach(sess, sess)
+	// The desk draws in this terminal's colours from now on (a learner may
+	// come back from another terminal); a new desk has them already.
+	profile, dark := s.colours(sess, pty)
+	d.prog.Send(tui.ColorsMsg{Profile: profile, Dark: dark})
 	d.prog.Send(d.rememberSize(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height}))
 
 	// Keys from this session go to the program until either side ends;
@@ -240,12 +244,7 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
 	}
-	env := sshEnviron(sess.Environ())
-	profile := termenv.NewOutput(io.Discard, termenv.WithEnvironment(env), termenv.WithUnsafe()).EnvColorProfile()
-	if pty.Term == "" || pty.Term == "dumb" {
-		profile = termenv.Ascii
-	}
-	dark := decideDark(s.opts.Dark, env.Getenv("COLORFGBG"))
+	profile, dark := s.colours(sess, pty)
 	d := &desk{name: name, keyFP: keyFP, srv: s, out: &screens{outs: map[ssh.Session]io.Writer{}}, done: make(chan struct{})}
 	rec := s.recordFor(name)
 	topts := tui.Options{
@@ -264,7 +263,7 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 	r := lipgloss.NewRenderer(d.out)
 	r.SetColorProfile(profile) // explicit: the output is no terminal lipgloss could ask
 	r.SetHasDarkBackground(dark)
-	lm := &learnerModel{inner: d.model, name: name, announce: s.announce,
+	lm := &learnerModel{inner: d.model, name: name, announce: s.announce, r: r,
 		bar:  r.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("24")),
 		note: r.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("11"))}
 	keysIn, keysOut := io.Pipe()
@@ -327,6 +326,7 @@ func (d *desk) stop() {
 // top: who they are, and the teacher's last message.
 type learnerModel struct {
 	inner         *tui.Model
+	r             *lipgloss.Renderer // the classroom line's
 	name          string
 	announce      string
 	width, height int
@@ -345,6 +345,9 @@ func (m *learnerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case announceMsg:
 		m.announce = msg.text
 		return m, nil
+	case tui.ColorsMsg:
+		m.r.SetColorProfile(msg.Profile)
+		m.r.SetHasDarkBackground(msg.Dark)
 	}
 	_, cmd := m.inner.Update(msg)
 	return m, cmd
@@ -360,6 +363,21 @@ func (m *learnerModel) View() string {
 		line += m.note.Render(" 📣 " + m.announce + " ")
 	}
 	return ansi.Truncate(line, m.width, "") + "\n" + v
+}
+
+// colours are the colour profile and background of a session's terminal:
+// its TERM (from the pty request) and environment (NO_COLOR, COLORTERM,
+// COLORFGBG); no colour for a dumb terminal.
+func (s *Server) colours(sess ssh.Session, pty ssh.Pty) (termenv.Profile, bool) {
+	env := sshEnviron(sess.Environ())
+	if env.Getenv("TERM") == "" {
+		env = append(env, "TERM="+pty.Term)
+	}
+	profile := termenv.NewOutput(io.Discard, termenv.WithEnvironment(env), termenv.WithUnsafe()).EnvColorProfile()
+	if pty.Term == "" || pty.Term == "dumb" {
+		profile = termenv.Ascii
+	}
+	return profile, decideDark(s.opts.Dark, env.Getenv("COLORFGBG"))
 }
 
 // sshEnviron is the environment the student's ssh sent (TERM among it).

@@ -24,12 +24,8 @@ func (s *Server) teacherProgram(sess ssh.Session) *tea.Program {
 	if !ok {
 		return nil // the middleware says a terminal is needed
 	}
-	env := sshEnviron(sess.Environ())
-	profile := termenv.NewOutput(io.Discard, termenv.WithEnvironment(env), termenv.WithUnsafe()).EnvColorProfile()
-	if pty.Term == "" || pty.Term == "dumb" {
-		profile = termenv.Ascii
-	}
-	m := s.NewTeacherModel(sess, profile, decideDark(s.opts.Dark, env.Getenv("COLORFGBG")))
+	profile, dark := s.colours(sess, pty)
+	m := s.NewTeacherModel(sess, profile, dark)
 	go func() {
 		<-sess.Context().Done()
 		m.leave()
