@@ -69,6 +69,10 @@ type Options struct {
 	// learner's lesson, step, hints or wrong attempts change (the
 	// classroom's teacher view). It must not block.
 	OnProgress func(Progress)
+	// Mirror, if set, is told which mail world the program shows and where
+	// the learner is, after every message: the classroom's projector
+	// follows a learner's program through it (NewMirrorView).
+	Mirror *Mirror
 	// World is the sandbox's mail world (`mailtutor watch` gives its stable
 	// ports, users and faults here); nil: the default world, every listener
 	// on a free loopback port. StateDir and Logger are the TUI's own.
@@ -83,6 +87,19 @@ type Options struct {
 // NewModel builds the program's model without running it (teatest drives
 // it). The mail world starts in the background after the first frame.
 func NewModel(opts Options) *Model {
+	c := newCommon(opts)
+	if opts.newWorld == nil {
+		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
+	}
+	m := &Model{opts: opts, c: c, home: newHome(*c), done: make(chan struct{})}
+	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
+	m.lessons = &lessonLibrary{}
+	return m
+}
+
+// newCommon builds what a program's components share from the options'
+// output, colour profile, palette and layout.
+func newCommon(opts Options) *Common {
 	out := opts.Output
 	if out == nil {
 		out = os.Stdout
@@ -98,15 +115,8 @@ func NewModel(opts Options) *Model {
 		}
 	}
 	dark := decideDark(opts.Dark, opts.Theme)
-	c := &Common{look: newLook(r, dark, opts.Projector), KeyMap: DefaultKeyMap(), Renderer: r,
+	return &Common{look: newLook(r, dark, opts.Projector), KeyMap: DefaultKeyMap(), Renderer: r,
 		markdown: &mdCache{}, requests: &requests{}, Projector: opts.Projector}
-	if opts.newWorld == nil {
-		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
-	}
-	m := &Model{opts: opts, c: c, home: newHome(*c), done: make(chan struct{})}
-	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
-	m.lessons = &lessonLibrary{}
-	return m
 }
 
 // newLook builds the styles and picks the Markdown style for r's colour

@@ -29,11 +29,14 @@ type desk struct {
 	keyFP string // the key that first entered, "" for a class code
 	srv   *Server
 	model *tui.Model
-	prog  *tea.Program
-	keys  *io.PipeWriter // attached sessions write the learner's keys here
-	out   *screens
-	stopP context.CancelFunc
-	done  chan struct{} // closed when the program has ended and the world is stopped
+	// mirror tells a projector (projector NAME) which world the learner
+	// works in and where they are.
+	mirror *tui.Mirror
+	prog   *tea.Program
+	keys   *io.PipeWriter // attached sessions write the learner's keys here
+	out    *screens
+	stopP  context.CancelFunc
+	done   chan struct{} // closed when the program has ended and the world is stopped
 
 	sizeMu sync.Mutex
 	size   tea.WindowSizeMsg // the size last sent to the program
@@ -245,7 +248,8 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 		return nil, err
 	}
 	profile, dark := s.colours(sess, pty)
-	d := &desk{name: name, keyFP: keyFP, srv: s, out: &screens{outs: map[ssh.Session]io.Writer{}}, done: make(chan struct{})}
+	d := &desk{name: name, keyFP: keyFP, srv: s, out: &screens{outs: map[ssh.Session]io.Writer{}}, done: make(chan struct{}),
+		mirror: tui.NewMirror()}
 	rec := s.recordFor(name)
 	topts := tui.Options{
 		LessonDirs:       s.opts.LessonDirs,
@@ -258,6 +262,7 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 		StateDir:         home,
 		OnProgress:       func(p tui.Progress) { s.progressed(rec, p) },
 		Projector:        name == ProjectorName,
+		Mirror:           d.mirror,
 	}
 	d.model = tui.NewModel(topts)
 	r := lipgloss.NewRenderer(d.out)

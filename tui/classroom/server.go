@@ -342,8 +342,11 @@ func (s *Server) route(next ssh.Handler) ssh.Handler {
 			case len(cmd) == 1 && cmd[0] == "projector":
 				s.deskSession(sess, ProjectorName)
 				return
+			case len(cmd) == 2 && cmd[0] == "projector":
+				s.projectLearner(sess, cmd[1])
+				return
 			case len(cmd) > 0:
-				refuse(sess, "the teacher's commands are csv, watch NAME, play and projector (ssh -t teacher@host watch alice).")
+				refuse(sess, "the teacher's commands are csv, watch NAME, play, projector and projector NAME (ssh -t teacher@host projector alice).")
 				return
 			}
 			s.logf("teacher connected from %s", sess.RemoteAddr())

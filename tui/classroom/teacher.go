@@ -308,7 +308,8 @@ func (m *teacherModel) View() string {
 		}
 	}
 	b.WriteString(m.faint.Render(cut("m message to all · l send the class to a lesson · e export progress CSV · q quit · "+
-		"a learner's screen: ssh -t teacher@HOST watch NAME · your own mailtutor: ssh -t teacher@HOST play", m.width)))
+		"a learner's screen: ssh -t teacher@HOST watch NAME · on the projector: ssh -t teacher@HOST projector NAME · "+
+		"your own mailtutor: ssh -t teacher@HOST play", m.width)))
 	return b.String()
 }
 
