@@ -180,16 +180,25 @@ func (v *MirrorView) sync() tea.Cmd {
 	return tea.Batch(cmd, v.wait())
 }
 
-// leave ends the view: its subscriptions to the learner's world go.
+// leave ends the view (q, esc).
 func (v *MirrorView) leave() tea.Cmd {
-	if !v.ended {
-		v.ended = true
-		close(v.done)
-		if v.screen != nil {
-			v.screen.close()
-		}
-	}
+	v.Close()
 	return tea.Quit
+}
+
+// Close lets go of the learner's world: the view's subscriptions and its
+// waiting commands end. Call it once the program has ended, however it
+// ended (the connection closed, the learner's desk was freed); safe to
+// call twice.
+func (v *MirrorView) Close() {
+	if v.ended {
+		return
+	}
+	v.ended = true
+	close(v.done)
+	if v.screen != nil {
+		v.screen.close()
+	}
 }
 
 func (v *MirrorView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {

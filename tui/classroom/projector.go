@@ -61,4 +61,5 @@ func (s *Server) projectLearner(sess ssh.Session, name string) {
 	// wish's middleware runs the program: the window's size and its
 	// changes, the end of the connection.
 	bubbletea.MiddlewareWithProgramHandler(program, termenv.Ascii)(func(ssh.Session) {})(sess)
+	view.Close() // however it ended: the learner's world is let go
 }

@@ -112,3 +112,36 @@ func TestTeacherProjectsLearner(t *testing.T) {
 		t.Error("alice left when the projector did")
 	}
 }
+
+// A projector whose connection drops (no q) lets go of the learner's
+// world: the goroutines come back to where they were before it opened.
+func TestProjectorDropLetsGo(t *testing.T) {
+	dir := t.TempDir()
+	teacherKey := newKey(t, dir+"/teachers")
+	_, addr := testClass(t, func(o *Options) { o.TeacherKeys = dir + "/teachers" })
+	alice := enterClass(t, addr, "alice")
+	alice.openLesson(t)
+	baseline, _ := settle(t, 0)
+
+	c, err := dialKey(addr, TeacherName, teacherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.RequestPty("xterm-256color", 40, 120, gossh.TerminalModes{})
+	var out syncBuffer
+	sess.Stdout = &out
+	if err := sess.Start("projector alice"); err != nil {
+		t.Fatal(err)
+	}
+	m := alice.mark()
+	alice.line(t, "EHLO dropped.example.com")
+	alice.waitFor(t, m, "Well done: step 1")
+	waitUntil(t, 20*time.Second, func() bool { return strings.Contains(ansi.Strip(out.String()), "250-Hello dropped.example.com") },
+		func() string { return "the projector never showed the reply:\n" + ansi.Strip(out.String()) })
+	c.Close()
+	settle(t, baseline)
+}
