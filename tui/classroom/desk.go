@@ -29,17 +29,18 @@ type desk struct {
 	keyFP string // the key that first entered, "" for a class code
 	srv   *Server
 	model *tui.Model
-	// mirror tells a projector (projector NAME) which world the learner
-	// works in and where they are.
-	mirror *tui.Mirror
-	prog   *tea.Program
-	keys   *io.PipeWriter // attached sessions write the learner's keys here
-	out    *screens
-	stopP  context.CancelFunc
-	done   chan struct{} // closed when the program has ended and the world is stopped
+	prog  *tea.Program
+	keys  *io.PipeWriter // attached sessions write the learner's keys here
+	out   *screens
+	stopP context.CancelFunc
+	done  chan struct{} // closed when the program has ended and the world is stopped
 
 	sizeMu sync.Mutex
 	size   tea.WindowSizeMsg // the size last sent to the program
+
+	// mirror tells a projector (projector NAME) which world the learner
+	// works in and where they are.
+	mirror *tui.Mirror
 
 	// Guarded by srv.mu.
 	attached int
@@ -135,8 +136,9 @@ func (s *Server) deskSession(sess ssh.Session, name string) {
 		copyKeys(d.keys, sess, typed)
 	}()
 	// A learner who stays connected but types nothing is let go after the
-	// idle time-out, so the desk can be freed; the teacher's own desks (play,
-	// projector) may sit idle in front of a class.
+	// input idle time-out, so the desk can be freed in the end; the
+	// teacher's own desks (play, projector) may sit idle in front of a
+	// class.
 	var idle *time.Timer
 	var idleC <-chan time.Time
 	if sess.User() != TeacherName {
