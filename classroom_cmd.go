@@ -28,6 +28,7 @@ type classroomFlags struct {
 	logFile                    string // where the classroom's log goes with --teacher
 	maxLearners, maxPerLearner int
 	idleTimeout, stuckAfter    time.Duration
+	inputIdleTimeout           time.Duration
 }
 
 func newClassroomCmd(tuiOpts *tui.Options) *cobra.Command {
@@ -62,6 +63,7 @@ It listens on 127.0.0.1 unless --listen says otherwise.`,
 	fl.IntVar(&f.maxLearners, "max-learners", 100, "most learners at once (connected or dropped and kept)")
 	fl.IntVar(&f.maxPerLearner, "max-per-learner", 1, "most connections one learner may have open (they share one screen)")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Minute, "how long a learner who dropped keeps their mail world")
+	fl.DurationVar(&f.inputIdleTimeout, "input-idle-timeout", 0, "disconnect a learner who typed nothing for this long (0: --idle-timeout)")
 	fl.DurationVar(&f.stuckAfter, "stuck-after", 5*time.Minute, "mark a learner stuck after this long on one step")
 	fl.BoolVar(&f.teacher, "teacher", false, "show the teacher's view on this terminal while the classroom serves (q or ctrl+c ends the class)")
 	fl.StringVar(&f.logFile, "log", "", "with --teacher: write the classroom's log to this file (default: STATE-DIR/classroom.log), never to the screen")
@@ -78,7 +80,7 @@ func runClassroom(ctx context.Context, out, errOut io.Writer, f *classroomFlags,
 	}
 	opts := classroom.Options{StateDir: f.stateDir, ClassCode: f.classCode, AuthorizedKeys: f.authorizedKeys,
 		TeacherKeys: f.teacherKeys, ProgressCSV: f.progressCSV, MaxLearners: f.maxLearners, MaxPerLearner: f.maxPerLearner,
-		IdleTimeout: f.idleTimeout, StuckAfter: f.stuckAfter, LessonDirs: tuiOpts.LessonDirs, Log: out}
+		IdleTimeout: f.idleTimeout, InputIdleTimeout: f.inputIdleTimeout, StuckAfter: f.stuckAfter, LessonDirs: tuiOpts.LessonDirs, Log: out}
 	switch f.theme {
 	case "dark", "light":
 		dark := f.theme == "dark"

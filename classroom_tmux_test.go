@@ -18,7 +18,8 @@ import (
 // TestTmuxClassroom runs `mailtutor classroom` and joins it with OpenSSH's
 // ssh in real terminals (tmux): a learner types the class code, opens the
 // first SMTP lesson and does its first step; the teacher, logged in with
-// their key, sees her on step 2 with the hint she asked for.
+// their key, sees her on step 2 with the hint she asked for, and puts her
+// conversation on the projector.
 func TestTmuxClassroom(t *testing.T) {
 	sshPath := requireTool(t, "ssh")
 	requireTool(t, "tmux")
@@ -102,6 +103,20 @@ func TestTmuxClassroom(t *testing.T) {
 			}
 			keys("MAIL FROM:<alice@example.com>", "Enter")
 			teacher("3/6 Who is it for?")
+		})
+		// The teacher puts alice's conversation on the projector: her
+		// lines with their explanations below them, and her step.
+		t.Run("projector", func(t *testing.T) {
+			_, projector := startTmux(t, 120, 40, sshArgs("-t", "-i", teacherKey, "-o", "IdentitiesOnly=yes",
+				"teacher@127.0.0.1", "projector", "alice")...)
+			pane := projector("Projector · alice", "C: MAIL FROM:<alice@example.com>", "step 3 of 6: Who is it for?")
+			for _, l := range strings.Split(pane, "\n") {
+				if strings.Contains(l, "C: MAIL FROM:") && strings.Contains(l, "│") {
+					t.Errorf("the explanation is beside the conversation: %q", l)
+				}
+			}
+			keys("RCPT TO:<bob@example.org>", "Enter")
+			projector("C: RCPT TO:<bob@example.org>")
 		})
 	})
 }

@@ -15,12 +15,12 @@ import (
 // for a screen, a part of it for a pane); the pointers are the program's.
 type Common struct {
 	Width, Height int
-	Styles        Styles
-	KeyMap        KeyMap
-	Renderer      *lipgloss.Renderer
-	// GlamourStyle is the glamour standard style for lesson text: "dark",
-	// "light", or "notty" when the output has no colours.
-	GlamourStyle string
+	// look holds Styles and GlamourStyle, shared by every copy: a program
+	// that is given new colours (Model.restyle) changes them for all its
+	// components at once.
+	*look
+	KeyMap   KeyMap
+	Renderer *lipgloss.Renderer
 	// markdown is the program's cache of rendered Markdown.
 	markdown *mdCache
 	// helps is the program's cache of rendered help lines.
@@ -29,6 +29,14 @@ type Common struct {
 	requests *requests
 	// Projector lays screens out for a projector (Options.Projector).
 	Projector bool
+}
+
+// look is the part of Common every copy shares.
+type look struct {
+	Styles Styles
+	// GlamourStyle is the glamour standard style for lesson text: "dark",
+	// "light", or "notty" when the output has no colours.
+	GlamourStyle string
 }
 
 // SetSize sets the component's box.
@@ -42,7 +50,7 @@ func (c *Common) SetSize(width, height int) {
 func (c *Common) helpLine(bindings []key.Binding, width int) string {
 	var shown []key.Binding
 	var id strings.Builder // what the line is made of: the cache's key
-	fmt.Fprintf(&id, "%d", width)
+	fmt.Fprintf(&id, "%d %d", c.Styles.gen, width) // new colours (Model.restyle) make new lines
 	for _, b := range bindings {
 		if h := b.Help(); h.Key != "" {
 			shown = append(shown, b)
@@ -83,8 +91,8 @@ func (c *Common) renderHelp(shown []key.Binding, width int) string {
 // helpCache keeps the help lines drawn lately: every frame draws one, and
 // laying it out (styling each key, measuring, leaving keys out until it
 // fits) was two fifths of the watch screen's View while fifty programs
-// ran. The styles never change while a program runs, so a line is known
-// by its width and its keys.
+// ran. A line is known by the styles' generation (Model.restyle makes a
+// new one), its width and its keys.
 type helpCache struct {
 	lines map[string]string
 }

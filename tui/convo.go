@@ -18,6 +18,7 @@ type convo struct {
 	items    []item
 	rows     [][]string // cached rows per item for rowWidth; nil = not yet rendered
 	rowWidth int        // the width the cache was built for
+	rowGen   int        // the styles' generation it was built with
 
 	// follow keeps the newest line at the bottom as lines arrive.
 	follow bool
@@ -73,11 +74,11 @@ func (c *convo) current() (item, bool) {
 // itemRows returns the rendered rows of item i at width w (content width,
 // without the two-column gutter), from the cache when it can.
 func (c *convo) itemRows(i, w int, st *Styles) []string {
-	if w != c.rowWidth {
+	if w != c.rowWidth || st.gen != c.rowGen {
 		for j := range c.rows {
 			c.rows[j] = nil
 		}
-		c.rowWidth = w
+		c.rowWidth, c.rowGen = w, st.gen
 	}
 	if c.rows[i] == nil {
 		c.rows[i] = renderItem(c.items[i], w, st)

@@ -13,7 +13,7 @@ import (
 // A help line at any width leaves whole bindings out, never cuts one, and
 // keeps esc (back) to the last.
 func TestHelpLineFitsWithoutCutting(t *testing.T) {
-	c := Common{Styles: DefaultStyles(testRenderer(), true), KeyMap: DefaultKeyMap()}
+	c := Common{look: &look{Styles: DefaultStyles(testRenderer(), true)}, KeyMap: DefaultKeyMap()}
 	for _, bs := range [][]key.Binding{c.KeyMap.SessionShortHelp(true, 2), c.KeyMap.SessionShortHelp(false, 1)} {
 		for w := 20; w <= 140; w++ {
 			l := c.helpLine(bs, w)

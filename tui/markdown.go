@@ -16,6 +16,7 @@ type markdownMsg struct {
 	width int
 	out   string
 	err   error
+	gen   int // the cache's generation when it was asked for
 }
 
 // renderMarkdown renders in a command: glamour takes 10-20 ms per 2 KB,
@@ -99,6 +100,13 @@ const maxRendered = 512
 type mdCache struct {
 	entries map[mdKey][]string
 	pending map[mdKey]bool
+	gen     int // counts forget: a render asked for before it is dropped
+}
+
+// forget drops everything rendered (the colours changed).
+func (c *mdCache) forget() {
+	c.entries, c.pending = map[mdKey][]string{}, map[mdKey]bool{}
+	c.gen++
 }
 
 type mdKey struct {
@@ -119,7 +127,12 @@ func (c *mdCache) get(key, md, style string, width int) ([]string, tea.Cmd) {
 	var cmd tea.Cmd
 	if !c.pending[k] {
 		c.pending[k] = true
-		cmd = renderMarkdown(key, md, style, width)
+		render, gen := renderMarkdown(key, md, style, width), c.gen
+		cmd = func() tea.Msg {
+			m, _ := render().(markdownMsg)
+			m.gen = gen
+			return m
+		}
 	}
 	return wrapText(stripMarkdown(md), width), cmd
 }
@@ -139,6 +152,9 @@ func (c *mdCache) peek(key string, width int, md func() string) ([]string, bool)
 func (c *mdCache) put(m markdownMsg) {
 	if c.entries == nil {
 		c.entries, c.pending = map[mdKey][]string{}, map[mdKey]bool{}
+	}
+	if m.gen != c.gen {
+		return // rendered with the colours before the last forget
 	}
 	k := mdKey{m.key, m.width}
 	delete(c.pending, k)

@@ -51,6 +51,8 @@ type Model struct {
 	done chan struct{}
 
 	obs progressObserver // the classroom's progress report (observe.go)
+	// mirrored is the world Options.Mirror was last told of (mirror.go).
+	mirrored world
 }
 
 // worldMsg reports the sandbox's world started (or failed to).
@@ -146,6 +148,7 @@ func (m *Model) current() Component {
 // the children asked for during the update is done before it returns.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	defer m.reportProgress()
+	defer m.reportMirror()
 	if cmd := m.observe(msg); cmd != nil {
 		return m, cmd
 	}
@@ -170,6 +173,9 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.worldStarted(msg)
 	case markdownMsg:
 		m.c.markdown.put(msg)
+		return nil
+	case ColorsMsg:
+		m.restyle(msg)
 		return nil
 	case lessonsLoadedMsg:
 		return m.lessonsUpdate(msg)

@@ -43,8 +43,8 @@ func eachScreenSize(t *testing.T, fn func(t *testing.T, w, h int)) {
 // testCommon is a colourless Common of a given size, with its own request
 // list, as NewModel builds it.
 func testCommon(w, h int) Common {
-	return Common{Width: w, Height: h, Styles: DefaultStyles(testRenderer(), true), KeyMap: DefaultKeyMap(),
-		Renderer: testRenderer(), GlamourStyle: "notty", markdown: &mdCache{}, requests: &requests{}}
+	return Common{Width: w, Height: h, look: &look{Styles: DefaultStyles(testRenderer(), true), GlamourStyle: "notty"},
+		KeyMap: DefaultKeyMap(), Renderer: testRenderer(), markdown: &mdCache{}, requests: &requests{}}
 }
 
 // fits checks that a view is exactly h rows of at most w columns.

@@ -13,6 +13,9 @@ import (
 // test buffer) and no style ever asks the terminal for its background.
 type Styles struct {
 	Dark bool // whether the palette is for a dark background
+	// gen counts the program's restyles: rows rendered with older styles
+	// are drawn again (convo.itemRows).
+	gen int
 
 	App       lipgloss.Style // the outer frame
 	Title     lipgloss.Style // the product name in the header

@@ -69,6 +69,10 @@ type Options struct {
 	// learner's lesson, step, hints or wrong attempts change (the
 	// classroom's teacher view). It must not block.
 	OnProgress func(Progress)
+	// Mirror, if set, is told which mail world the program shows and where
+	// the learner is, after every message: the classroom's projector
+	// follows a learner's program through it (NewMirrorView).
+	Mirror *Mirror
 	// World is the sandbox's mail world (`mailtutor watch` gives its stable
 	// ports, users and faults here); nil: the default world, every listener
 	// on a free loopback port. StateDir and Logger are the TUI's own.
@@ -83,6 +87,19 @@ type Options struct {
 // NewModel builds the program's model without running it (teatest drives
 // it). The mail world starts in the background after the first frame.
 func NewModel(opts Options) *Model {
+	c := newCommon(opts)
+	if opts.newWorld == nil {
+		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
+	}
+	m := &Model{opts: opts, c: c, home: newHome(*c), done: make(chan struct{})}
+	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
+	m.lessons = &lessonLibrary{}
+	return m
+}
+
+// newCommon builds what a program's components share from the options'
+// output, colour profile, palette and layout.
+func newCommon(opts Options) *Common {
 	out := opts.Output
 	if out == nil {
 		out = os.Stdout
@@ -98,27 +115,49 @@ func NewModel(opts Options) *Model {
 		}
 	}
 	dark := decideDark(opts.Dark, opts.Theme)
-	// Tell the renderer, so nothing ever asks the terminal.
+	return &Common{look: newLook(r, dark, opts.Projector), KeyMap: DefaultKeyMap(), Renderer: r,
+		markdown: &mdCache{}, helps: &helpCache{}, requests: &requests{}, Projector: opts.Projector}
+}
+
+// newLook builds the styles and picks the Markdown style for r's colour
+// profile and a dark or light background, and tells the renderer, so
+// nothing ever asks the terminal.
+func newLook(r *lipgloss.Renderer, dark, projector bool) *look {
 	r.SetHasDarkBackground(dark)
-	glamourStyle := "light"
+	l := &look{Styles: DefaultStyles(r, dark), GlamourStyle: "light"}
 	if dark {
-		glamourStyle = "dark"
+		l.GlamourStyle = "dark"
 	}
 	if r.ColorProfile() == termenv.Ascii {
-		glamourStyle = "notty"
+		l.GlamourStyle = "notty"
 	}
-	c := &Common{Styles: DefaultStyles(r, dark), KeyMap: DefaultKeyMap(), Renderer: r, GlamourStyle: glamourStyle,
-		markdown: &mdCache{}, helps: &helpCache{}, requests: &requests{}, Projector: opts.Projector}
-	if opts.Projector {
-		c.Styles = c.Styles.highContrast(r)
+	if projector {
+		l.Styles = l.Styles.highContrast(r)
 	}
-	if opts.newWorld == nil {
-		opts.newWorld = func() (world, error) { return startLiveWorld(opts) }
+	return l
+}
+
+// ColorsMsg tells a running program the colours of the terminal it draws
+// on now: the classroom sends it when a learner comes back to their desk
+// from another terminal (xterm-256color, then a dumb one or NO_COLOR).
+// Every component draws with the new styles from the next frame on.
+type ColorsMsg struct {
+	Profile termenv.Profile
+	Dark    bool
+}
+
+// restyle rebuilds the shared styles for new colours, and forgets what was
+// rendered with the old ones (the conversations' rows, the Markdown).
+func (m *Model) restyle(msg ColorsMsg) {
+	r := m.c.Renderer
+	if r.ColorProfile() == msg.Profile && m.c.Styles.Dark == msg.Dark {
+		return
 	}
-	m := &Model{opts: opts, c: c, home: newHome(*c), done: make(chan struct{})}
-	m.help = &page{c: *c, key: "help", title: "Help", md: helpMarkdown(c.KeyMap, transcriptDir(opts.SaveDir))}
-	m.lessons = &lessonLibrary{}
-	return m
+	r.SetColorProfile(msg.Profile)
+	gen := m.c.Styles.gen
+	*m.c.look = *newLook(r, msg.Dark, m.c.Projector)
+	m.c.Styles.gen = gen + 1
+	m.c.markdown.forget()
 }
 
 // watchFPS is the frame rate of `mailtutor watch`: Bubble Tea's most. At

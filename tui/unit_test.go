@@ -256,7 +256,7 @@ func TestConvoScrollAndSelect(t *testing.T) {
 }
 
 func TestHomeFilter(t *testing.T) {
-	c := Common{Width: 80, Height: 24, Styles: DefaultStyles(testRenderer(), true), KeyMap: DefaultKeyMap()}
+	c := Common{Width: 80, Height: 24, look: &look{Styles: DefaultStyles(testRenderer(), true)}, KeyMap: DefaultKeyMap()}
 	h := newHome(c)
 	h.setEntries([]menuEntry{{kind: entryLesson, group: "SMTP", lessonID: "a", title: "Your first SMTP conversation"},
 		{kind: entryLesson, group: "POP3", lessonID: "b", title: "POP3 basics"}})

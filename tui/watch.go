@@ -29,6 +29,10 @@ type watchScreen struct {
 	follow sessionFollower
 	keys   watchKeys
 
+	// introMD and say, when set, replace the introduction and the row
+	// under the conversation (a projector's view of a learner's world).
+	introMD, say string
+
 	src      watchSource   // nil: a world that tells no findings, card or faults
 	feed     *findingsFeed // works the findings out, off the UI goroutine
 	findings *findingsPane // the aside, when the screen made it
@@ -493,16 +497,27 @@ func (v *watchScreen) View() string {
 	case v.overlay == watchFaults:
 		center = v.faultsView(cw, ch)
 	case len(ws.sessions.list) == 0:
-		center, _ = ws.c.markdown.peek(v.intro, cw, func() string { return watchMarkdown(ws.world) })
+		center, _ = ws.c.markdown.peek(v.intro, cw, v.introText)
 	}
 	ws.input.say(v.sayLine())
 	return ws.view(center, v.ShortHelp())
+}
+
+// introText is the Markdown shown before any session.
+func (v *watchScreen) introText() string {
+	if v.introMD != "" {
+		return v.introMD
+	}
+	return watchMarkdown(v.ws.world)
 }
 
 // sayLine is the row where a screen's input would be: where to connect
 // and who to log in as, always in sight; the filter when one is set.
 func (v *watchScreen) sayLine() string {
 	st, w := &v.ws.c.Styles, v.ws.c.Width
+	if v.say != "" {
+		return st.Accent.Render(ansi.Truncate(v.say, w, "…"))
+	}
 	if v.filter != "" {
 		return st.Accent.Render(ansi.Truncate("only: "+printable(v.filterName)+" · F7/f next program", w, "…"))
 	}
@@ -614,7 +629,7 @@ func (v *watchScreen) markdownCmd() tea.Cmd {
 	ws := v.ws
 	if len(ws.sessions.list) == 0 {
 		cw, _, _, _, _ := ws.layout()
-		_, cmd := ws.c.markdown.get(v.intro, watchMarkdown(ws.world), ws.c.GlamourStyle, cw)
+		_, cmd := ws.c.markdown.get(v.intro, v.introText(), ws.c.GlamourStyle, cw)
 		return cmd
 	}
 	return ws.markdownCmd()

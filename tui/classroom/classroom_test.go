@@ -213,7 +213,7 @@ func TestRefusals(t *testing.T) {
 // both mail worlds (sandbox and lesson) stop, and the goroutines and the
 // heap come back to where they were.
 func TestDroppedLearnerFreed(t *testing.T) {
-	s, addr := testClass(t, func(o *Options) { o.IdleTimeout = time.Second })
+	s, addr := testClass(t, func(o *Options) { o.IdleTimeout, o.InputIdleTimeout = time.Second, time.Minute })
 	visit := func(name string) {
 		tm := enterClass(t, addr, name)
 		tm.openLesson(t)

@@ -38,6 +38,10 @@ type desk struct {
 	sizeMu sync.Mutex
 	size   tea.WindowSizeMsg // the size last sent to the program
 
+	// mirror tells a projector (projector NAME) which world the learner
+	// works in and where they are.
+	mirror *tui.Mirror
+
 	// Guarded by srv.mu.
 	attached int
 	idle     *time.Timer
@@ -117,16 +121,45 @@ func (s *Server) deskSession(sess ssh.Session, name string) {
 	s.notifyTeachers()
 	sess.Write([]byte(joinScreen))
 	d.out.attach(sess, sess)
+	// The desk draws in this terminal's colours from now on (a learner may
+	// come back from another terminal); a new desk has them already.
+	profile, dark := s.colours(sess, pty)
+	d.prog.Send(tui.ColorsMsg{Profile: profile, Dark: dark})
 	d.prog.Send(d.rememberSize(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height}))
 
-	// Keys from this session go to the program until either side ends.
+	// Keys from this session go to the program until either side ends;
+	// each one tells the loop below the learner is still there.
 	ended := make(chan struct{})
+	typed := make(chan struct{}, 1)
 	go func() {
 		defer close(ended)
-		io.Copy(d.keys, sess)
+		copyKeys(d.keys, sess, typed)
 	}()
+	// A learner who stays connected but types nothing is let go after the
+	// input idle time-out, so the desk can be freed in the end; the
+	// teacher's own desks (play, projector) may sit idle in front of a
+	// class.
+	var idle *time.Timer
+	var idleC <-chan time.Time
+	if sess.User() != TeacherName {
+		idle = time.NewTimer(s.opts.InputIdleTimeout)
+		defer idle.Stop()
+		idleC = idle.C
+	}
 	for running := true; running; {
 		select {
+		case <-typed:
+			if idle != nil {
+				idle.Reset(s.opts.InputIdleTimeout)
+			}
+		case <-idleC:
+			d.out.detach(sess) // no frame after the goodbye
+			idleFor := s.opts.InputIdleTimeout.String()
+			fmt.Fprintf(sess, "%s\r\nmailtutor classroom: idle for %s: disconnected. Your desk is kept for %s: ssh again to come back.\r\n",
+				leaveScreen, idleFor, s.opts.IdleTimeout)
+			s.logf("%s disconnected after %s without a key", name, idleFor)
+			sess.Exit(0)
+			running = false
 		case w, open := <-winch:
 			if !open {
 				winch = nil
@@ -216,13 +249,9 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
 	}
-	env := sshEnviron(sess.Environ())
-	profile := termenv.NewOutput(io.Discard, termenv.WithEnvironment(env), termenv.WithUnsafe()).EnvColorProfile()
-	if pty.Term == "" || pty.Term == "dumb" {
-		profile = termenv.Ascii
-	}
-	dark := decideDark(s.opts.Dark, env.Getenv("COLORFGBG"))
-	d := &desk{name: name, keyFP: keyFP, srv: s, out: &screens{outs: map[ssh.Session]io.Writer{}}, done: make(chan struct{})}
+	profile, dark := s.colours(sess, pty)
+	d := &desk{name: name, keyFP: keyFP, srv: s, out: &screens{outs: map[ssh.Session]io.Writer{}}, done: make(chan struct{}),
+		mirror: tui.NewMirror()}
 	rec := s.recordFor(name)
 	topts := tui.Options{
 		LessonDirs:       s.opts.LessonDirs,
@@ -235,12 +264,13 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 		StateDir:         home,
 		OnProgress:       func(p tui.Progress) { s.progressed(rec, p) },
 		Projector:        name == ProjectorName,
+		Mirror:           d.mirror,
 	}
 	d.model = tui.NewModel(topts)
 	r := lipgloss.NewRenderer(d.out)
 	r.SetColorProfile(profile) // explicit: the output is no terminal lipgloss could ask
 	r.SetHasDarkBackground(dark)
-	lm := &learnerModel{inner: d.model, name: name, announce: s.announce,
+	lm := &learnerModel{inner: d.model, name: name, announce: s.announce, r: r,
 		bar:  r.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("24")),
 		note: r.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("11"))}
 	keysIn, keysOut := io.Pipe()
@@ -272,6 +302,27 @@ func (s *Server) newDesk(name, keyFP string, sess ssh.Session, pty ssh.Pty) (*de
 	return d, nil
 }
 
+// copyKeys copies a session's keys to the program, and signals typed
+// (never blocking) after each read.
+func copyKeys(keys io.Writer, sess io.Reader, typed chan<- struct{}) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := sess.Read(buf)
+		if n > 0 {
+			if _, werr := keys.Write(buf[:n]); werr != nil {
+				return
+			}
+			select {
+			case typed <- struct{}{}:
+			default:
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
 // stop ends the desk's program (its mail world stops with it) and waits.
 func (d *desk) stop() {
 	d.stopP()
@@ -282,6 +333,7 @@ func (d *desk) stop() {
 // top: who they are, and the teacher's last message.
 type learnerModel struct {
 	inner         *tui.Model
+	r             *lipgloss.Renderer // the classroom line's
 	name          string
 	announce      string
 	width, height int
@@ -300,6 +352,9 @@ func (m *learnerModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case announceMsg:
 		m.announce = msg.text
 		return m, nil
+	case tui.ColorsMsg:
+		m.r.SetColorProfile(msg.Profile)
+		m.r.SetHasDarkBackground(msg.Dark)
 	}
 	_, cmd := m.inner.Update(msg)
 	return m, cmd
@@ -315,6 +370,21 @@ func (m *learnerModel) View() string {
 		line += m.note.Render(" 📣 " + m.announce + " ")
 	}
 	return ansi.Truncate(line, m.width, "") + "\n" + v
+}
+
+// colours are the colour profile and background of a session's terminal:
+// its TERM (from the pty request) and environment (NO_COLOR, COLORTERM,
+// COLORFGBG); no colour for a dumb terminal.
+func (s *Server) colours(sess ssh.Session, pty ssh.Pty) (termenv.Profile, bool) {
+	env := sshEnviron(sess.Environ())
+	if env.Getenv("TERM") == "" {
+		env = append(env, "TERM="+pty.Term)
+	}
+	profile := termenv.NewOutput(io.Discard, termenv.WithEnvironment(env), termenv.WithUnsafe()).EnvColorProfile()
+	if pty.Term == "" || pty.Term == "dumb" {
+		profile = termenv.Ascii
+	}
+	return profile, decideDark(s.opts.Dark, env.Getenv("COLORFGBG"))
 }
 
 // sshEnviron is the environment the student's ssh sent (TERM among it).

@@ -71,6 +71,11 @@ type Options struct {
 	// IdleTimeout is how long a dropped learner's desk (program, mail
 	// world, lesson) is kept for them to come back; 0 means 15 minutes.
 	IdleTimeout time.Duration
+	// InputIdleTimeout closes a learner's connection that sent no key for
+	// this long (with a message saying so), after which the desk is kept
+	// for IdleTimeout as for any drop; 0 means IdleTimeout. The teacher's
+	// sessions (view, play, projector, watch) are never closed for it.
+	InputIdleTimeout time.Duration
 	// StuckAfter marks a learner "stuck" after this long on one lesson
 	// step; 0 means 5 minutes.
 	StuckAfter time.Duration
@@ -144,6 +149,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 15 * time.Minute
+	}
+	if opts.InputIdleTimeout <= 0 {
+		opts.InputIdleTimeout = opts.IdleTimeout
 	}
 	if opts.StuckAfter <= 0 {
 		opts.StuckAfter = 5 * time.Minute
@@ -334,8 +342,11 @@ func (s *Server) route(next ssh.Handler) ssh.Handler {
 			case len(cmd) == 1 && cmd[0] == "projector":
 				s.deskSession(sess, ProjectorName)
 				return
+			case len(cmd) == 2 && cmd[0] == "projector":
+				s.projectLearner(sess, cmd[1])
+				return
 			case len(cmd) > 0:
-				refuse(sess, "the teacher's commands are csv, watch NAME, play and projector (ssh -t teacher@host watch alice).")
+				refuse(sess, "the teacher's commands are csv, watch NAME, play, projector and projector NAME (ssh -t teacher@host projector alice).")
 				return
 			}
 			s.logf("teacher connected from %s", sess.RemoteAddr())

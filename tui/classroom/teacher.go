@@ -24,12 +24,8 @@ func (s *Server) teacherProgram(sess ssh.Session) *tea.Program {
 	if !ok {
 		return nil // the middleware says a terminal is needed
 	}
-	env := sshEnviron(sess.Environ())
-	profile := termenv.NewOutput(io.Discard, termenv.WithEnvironment(env), termenv.WithUnsafe()).EnvColorProfile()
-	if pty.Term == "" || pty.Term == "dumb" {
-		profile = termenv.Ascii
-	}
-	m := s.NewTeacherModel(sess, profile, decideDark(s.opts.Dark, env.Getenv("COLORFGBG")))
+	profile, dark := s.colours(sess, pty)
+	m := s.NewTeacherModel(sess, profile, dark)
 	go func() {
 		<-sess.Context().Done()
 		m.leave()
@@ -312,7 +308,8 @@ func (m *teacherModel) View() string {
 		}
 	}
 	b.WriteString(m.faint.Render(cut("m message to all · l send the class to a lesson · e export progress CSV · q quit · "+
-		"a learner's screen: ssh -t teacher@HOST watch NAME · your own mailtutor: ssh -t teacher@HOST play", m.width)))
+		"a learner's screen: ssh -t teacher@HOST watch NAME · on the projector: ssh -t teacher@HOST projector NAME · "+
+		"your own mailtutor: ssh -t teacher@HOST play", m.width)))
 	return b.String()
 }
 
