@@ -49,8 +49,10 @@ func (c *Common) SetSize(width, height int) {
 // (KeyMap.helpDropRank), so no key is ever cut in the middle.
 func (c *Common) helpLine(bindings []key.Binding, width int) string {
 	var shown []key.Binding
-	var id strings.Builder // what the line is made of: the cache's key
-	fmt.Fprintf(&id, "%d %d", c.Styles.gen, width) // new colours (Model.restyle) make new lines
+	// The cache's key: what the line is made of. New colours
+	// (Model.restyle) start a new generation of styles, and new lines.
+	var id strings.Builder
+	fmt.Fprintf(&id, "%d %d", c.Styles.gen, width)
 	for _, b := range bindings {
 		if h := b.Help(); h.Key != "" {
 			shown = append(shown, b)
