@@ -33,8 +33,8 @@ type imapState struct {
 	// lastVerb and lastTag are the command of the last client line, which
 	// a line the log suppressed stands inside.
 	lastVerb, lastTag string
-	state   string    // "not authenticated", "authenticated", "selected INBOX", "logout"
-	greeted bool
+	state             string // "not authenticated", "authenticated", "selected INBOX", "logout"
+	greeted           bool
 	// serverSeen: the log shows the server's side (some tools log only
 	// the commands), so a command sent before the replies to earlier
 	// ones is pipelined, not a reply left out of the log.
