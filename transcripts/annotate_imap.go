@@ -272,7 +272,7 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		a.imapBadHead(l, strings.TrimRight(string(e.Masked()), "\r\n"), e.Tag, e.Head)
 		return
 	}
-	if wire.IMAPQuoteOpen(e.Data) {
+	if e.QuoteOpen {
 		l.Note = "a quoted string is opened with \" but not closed on this line: the server will answer BAD"
 		l.Level = Warning
 		l.RFC = "RFC 9051 §4.3"

@@ -284,7 +284,7 @@ func refuseIMAP(p wire.Piece) string {
 	}
 	tag, problem := wire.IMAPHeadOf(p.Data)
 	if problem == wire.IMAPHeadOK {
-		if wire.IMAPQuoteOpen(p.Data) {
+		if p.QuoteOpen {
 			return tag + " BAD [CLIENTBUG] Unterminated quoted string: a quoted string must end with \" on the same line\r\n"
 		}
 		return ""

@@ -429,6 +429,9 @@ func TestModelIMAPAnswerHere(t *testing.T) {
 	s := NewSplitter(IMAP)
 	var got []string
 	s.Client([]byte("a1 SELECT INBOX\r\nq SELECT \"open\r\n"), func(p Piece) {
+		if p.QuoteOpen != (p.Tag == "q") {
+			t.Errorf("%q: QuoteOpen %v", p.Data, p.QuoteOpen)
+		}
 		if p.Verb == "SELECT" && p.Tag == "q" {
 			s.AnswerHere([]byte("q BAD [CLIENTBUG] unterminated\r\n"), func(r Piece) { got = append(got, facts([]Piece{r})...) })
 		}

@@ -71,6 +71,10 @@ type Piece struct {
 	// it cannot (IMAPHeadOf): the server refuses it and runs nothing. Tag
 	// is then what could be read as a tag when the refusal names it.
 	Head IMAPHeadProblem
+	// QuoteOpen marks an IMAP client line that starts a command but ends
+	// inside a quoted string (IMAPQuoteOpen): a quoted string is one line,
+	// so the server answers BAD.
+	QuoteOpen bool
 	// Dropped marks client bytes of an IMAP command that was refused while
 	// the client was still sending it (a non-synchronising literal the
 	// server would not take, a command refused before its literal was
@@ -88,7 +92,7 @@ const RefusedCommand = "(refused)"
 func (p Piece) Event() Event {
 	return Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret,
 		Verb: p.Verb, Tag: p.Tag, Answers: p.Answers, OK: p.OK, Continues: p.Continues, Dropped: p.Dropped,
-		Literal: p.Literal, LiteralSize: p.LiteralSize, Head: p.Head}
+		Literal: p.Literal, LiteralSize: p.LiteralSize, Head: p.Head, QuoteOpen: p.QuoteOpen}
 }
 
 // LiteralKind tells how an IMAP literal was announced.
@@ -1052,6 +1056,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			cmd = "UID " + s.upper(words[2])
 		}
 		s.imapCommand, s.imapTag = cmd, string(words[0])
+		p.QuoteOpen = IMAPQuoteOpen(p.Data)
 		p.Verb, p.Tag = cmd, s.imapTag
 		s.imapLineTag = s.imapTag
 		s.imapArgs = 0

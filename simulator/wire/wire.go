@@ -152,6 +152,7 @@ type Event struct {
 	Literal     LiteralKind
 	LiteralSize int
 	Head        IMAPHeadProblem
+	QuoteOpen   bool // IMAP: a command line that ends inside a quoted string
 
 	// TLSFailure says, on a TLSFailed event, why the handshake failed as
 	// far as the server could tell (the client distrusted the certificate,
