@@ -1051,33 +1051,7 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		s.imapMalformed(p)
 	}
 	if headOK {
-		cmd := s.upper(words[1])
-		if cmd == "UID" && len(words) >= 3 {
-			cmd = "UID " + s.upper(words[2])
-		}
-		s.imapCommand, s.imapTag = cmd, string(words[0])
-		p.QuoteOpen = IMAPQuoteOpen(p.Data)
-		p.Verb, p.Tag = cmd, s.imapTag
-		s.imapLineTag = s.imapTag
-		s.imapArgs = 0
-		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
-			s.imapTags = append(s.imapTags, imapOut{s.imapTag, cmd})
-		}
-		switch cmd {
-		case "IDLE":
-			s.imapIdle = true
-			words = nil
-		case "LOGIN":
-			words, starts = words[2:], starts[2:]
-		case "AUTHENTICATE":
-			s.imapInAuth = true
-			if len(words) >= 4 {
-				p.Secret = Range{starts[3], len(text)}
-			}
-			words = nil
-		default:
-			words = nil
-		}
+		words, starts = s.imapStart(text, words, starts, p)
 	}
 	if s.imapCommand == "LOGIN" {
 		// Count arguments (a literal marker counts as the argument it introduces);
@@ -1089,6 +1063,42 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			}
 		}
 	}
+	s.imapClientLiteral(text, p)
+}
+
+// imapStart works out the facts of a client line that starts a command
+// (its head is well formed), and returns the words still to read for
+// LOGIN's arguments (none for other commands).
+func (s *Splitter) imapStart(text []byte, words [][]byte, starts []int, p *Piece) ([][]byte, []int) {
+	cmd := s.upper(words[1])
+	if cmd == "UID" && len(words) >= 3 {
+		cmd = "UID " + s.upper(words[2])
+	}
+	s.imapCommand, s.imapTag = cmd, string(words[0])
+	p.QuoteOpen = IMAPQuoteOpen(p.Data)
+	p.Verb, p.Tag = cmd, s.imapTag
+	s.imapLineTag = s.imapTag
+	s.imapArgs = 0
+	if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
+		s.imapTags = append(s.imapTags, imapOut{s.imapTag, cmd})
+	}
+	switch cmd {
+	case "IDLE":
+		s.imapIdle = true
+	case "LOGIN":
+		return words[2:], starts[2:]
+	case "AUTHENTICATE":
+		s.imapInAuth = true
+		if len(words) >= 4 {
+			p.Secret = Range{starts[3], len(text)}
+		}
+	}
+	return nil, nil
+}
+
+// imapClientLiteral works out the literal a client line announces at its
+// end, if any, and whether the command goes on after it.
+func (s *Splitter) imapClientLiteral(text []byte, p *Piece) {
 	n, sync, ok := LiteralSize(text)
 	if !ok {
 		// The command line is complete.
