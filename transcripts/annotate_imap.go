@@ -8,7 +8,10 @@ import (
 	"github.com/mailtutor/mailtutor/transcripts/kb"
 )
 
-// imapCmd is a tagged command waiting for its tagged response.
+// imapCmd is what the annotator remembers of a tagged command, for the
+// explanation of its responses: which command a response belongs to is
+// the model's fact (wire.Event's Verb, Tag, Answers), never worked out
+// here.
 type imapCmd struct {
 	tag     string
 	verb    string // "SELECT", "UID FETCH"
@@ -23,19 +26,20 @@ type imapCmd struct {
 
 // imapState is what an IMAP annotator remembers about the session.
 type imapState struct {
-	open    []imapCmd // commands sent and not yet completed, oldest first
-	state   string    // "not authenticated", "authenticated", "selected INBOX", "logout"
-	greeted bool
+	// cmds are the commands sent and not yet completed, oldest first:
+	// looked up by the tag the model names, taken when the model says the
+	// tag completed (Answers).
+	cmds []imapCmd
+	// lastVerb and lastTag are the command of the last client line, which
+	// a line the log suppressed stands inside.
+	lastVerb, lastTag string
+	state             string // "not authenticated", "authenticated", "selected INBOX", "logout"
+	greeted           bool
 	// serverSeen: the log shows the server's side (some tools log only
 	// the commands), so a command sent before the replies to earlier
 	// ones is pipelined, not a reply left out of the log.
 	serverSeen bool
-	// continuing is set while a command line is continued after a literal.
-	continuing bool
-	// literalWait: a synchronising literal of this size awaits the server's "+".
-	literalWait int
-	// clientLiteral / serverLiteral: what the next Payload in that direction is part of.
-	clientLiteral string
+	// serverLiteral: the response the next server Payload is part of.
 	serverLiteral string
 	// serverContinuing: the next server line continues a response after a literal.
 	serverContinuing bool
@@ -68,7 +72,6 @@ type imapState struct {
 
 func (s *imapState) init() {
 	s.state = "not authenticated"
-	s.literalWait = -1
 }
 
 // imapVerbs are the commands this tutor explains (their RFC sections are
@@ -95,26 +98,50 @@ func (a *IMAPAnnotator) imapLine(l *Line, e wire.Event) {
 	}
 }
 
-// sending is the command the client sent last: the one a continuation
-// request ("+") or a literal belongs to.
-func (a *IMAPAnnotator) sending() *imapCmd {
-	if n := len(a.imap.open); n > 0 {
-		return &a.imap.open[n-1]
+// find returns the oldest command sent with tag, nil when none was seen.
+func (s *imapState) find(tag string) *imapCmd {
+	for i := range s.cmds {
+		if s.cmds[i].tag == tag {
+			return &s.cmds[i]
+		}
 	}
 	return nil
 }
 
-// running is the command the server is answering: the oldest one not yet
-// completed. A server runs pipelined commands in order (RFC 9051 §5.5), so
-// an untagged response belongs to the first command still open, not to
-// the last one sent: the EXISTS after "a1 SELECT" and "a2 FETCH" in one
-// write is the mailbox's size, and the * FETCH that follows a1's OK is
-// a2's.
-func (a *IMAPAnnotator) running() *imapCmd {
-	if len(a.imap.open) > 0 {
-		return &a.imap.open[0]
+// add remembers a command the client started (or the model names).
+func (s *imapState) add(c imapCmd) *imapCmd {
+	if len(s.cmds) >= 1000 { // bounded: a client that never reads cannot grow it forever
+		return nil
 	}
-	return nil
+	s.cmds = append(s.cmds, c)
+	return &s.cmds[len(s.cmds)-1]
+}
+
+// take forgets and returns the oldest command with tag.
+func (s *imapState) take(tag string) (imapCmd, bool) {
+	for i := range s.cmds {
+		if s.cmds[i].tag == tag {
+			c := s.cmds[i]
+			s.cmds = append(s.cmds[:i], s.cmds[i+1:]...)
+			return c, true
+		}
+	}
+	return imapCmd{}, false
+}
+
+// cmdOf is the command a server line belongs to by the model (e.Verb,
+// e.Tag: for untagged data the oldest command awaiting its reply, RFC
+// 9051 §5.5), nil for none (the greeting, unilateral data). One the
+// annotator did not see start (a log that begins midway) is remembered
+// from here on, with its verb only.
+func (a *IMAPAnnotator) cmdOf(e wire.Event) *imapCmd {
+	if e.Verb == "" {
+		return nil
+	}
+	if c := a.imap.find(e.Tag); c != nil {
+		return c
+	}
+	return a.imap.add(imapCmd{tag: e.Tag, verb: e.Verb})
 }
 
 // imapClient explains a client line by the model's facts: a line that
@@ -131,35 +158,35 @@ func (a *IMAPAnnotator) imapClient(l *Line, e wire.Event) {
 	case suppressedByLog(text):
 		// Not on the wire, so not in the model: it stands for what the
 		// client sent inside the command it was sending.
-		if cur := a.sending(); cur != nil {
-			l.Verb, l.Tag = cur.verb, cur.tag
-		}
+		l.Verb, l.Tag = s.lastVerb, s.lastTag
 		l.Note = suppressedNote
 	case e.Continues && e.Verb == "AUTHENTICATE":
 		a.imapSASLResponse(l, e, text)
-	case e.Continues && e.Verb == "IDLE" && done, s.midway && len(s.open) == 0 && done:
+	case e.Continues && e.Verb == "IDLE" && done, s.midway && len(s.cmds) == 0 && done:
 		a.imapDone(l, e)
 	case e.Continues && e.Verb != "IDLE":
 		a.imapCommandRest(l, e, text)
 	default:
 		a.imapCommand(l, e, text)
 	}
-	a.imapLiteralMarker(l, text)
+	if l.Verb != "" {
+		s.lastVerb, s.lastTag = l.Verb, l.Tag
+	}
+	a.imapLiteralMarker(l, e)
 	if lineEnding(e.Data) == "LF" {
 		l.Note += " (this line ends with a bare LF; IMAP lines end with CRLF, RFC 9051 §2.2)"
 	}
 }
 
 // imapLiteralMarker explains the literal a client line announces at its end.
-func (a *IMAPAnnotator) imapLiteralMarker(l *Line, text string) {
-	n, sync, ok := wire.LiteralSize(text)
-	if !ok {
+func (a *IMAPAnnotator) imapLiteralMarker(l *Line, e wire.Event) {
+	n := e.LiteralSize
+	switch e.Literal {
+	case wire.NoLiteral:
 		return
-	}
-	if sync {
-		a.imap.literalWait = n
+	case wire.SyncLiteral:
 		l.Note += "; {" + strconv.Itoa(n) + "} announces a literal of " + plural(n, "byte") + ": the client waits for the server's \"+\" before sending it"
-	} else {
+	default:
 		l.Note += "; {" + strconv.Itoa(n) + "+} is a non-synchronising literal: the bytes follow at once"
 	}
 }
@@ -168,7 +195,7 @@ func (a *IMAPAnnotator) imapLiteralMarker(l *Line, text string) {
 func (a *IMAPAnnotator) imapSASLResponse(l *Line, e wire.Event, text string) {
 	l.Verb, l.Tag = e.Verb, e.Tag
 	l.RFC = "RFC 9051 §6.2.2"
-	cur := a.byTag(e.Tag)
+	cur := a.imap.find(e.Tag)
 	dec, ok := decodeBase64(text)
 	switch {
 	case text == "*":
@@ -214,21 +241,11 @@ func (a *IMAPAnnotator) imapCommandRest(l *Line, e wire.Event, text string) {
 	if text == "" {
 		l.Note = "the line break ends the command: the literal was its last argument"
 	}
-	if _, _, literal := wire.LiteralSize(text); l.Verb == "APPEND" && text != "" && text != ")" && !literal {
+	if l.Verb == "APPEND" && text != "" && text != ")" && e.Literal == wire.NoLiteral {
 		l.Note = "APPEND ends right after the message literal, so this text is not part of the command: " +
 			"a strict server answers BAD; mailtutor ignores the text and stores the message"
 		l.Level = Warning
 	}
-}
-
-// byTag returns the oldest open command with tag.
-func (a *IMAPAnnotator) byTag(tag string) *imapCmd {
-	for i := range a.imap.open {
-		if a.imap.open[i].tag == tag {
-			return &a.imap.open[i]
-		}
-	}
-	return nil
 }
 
 // imapCommand explains a line that starts a command.
@@ -248,19 +265,18 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 		l.RFC = "RFC 9051 §2.2.1"
 		return
 	}
-	if headTag, problem := wire.IMAPHeadOf(e.Data); problem != wire.IMAPHeadOK {
+	if e.Head != wire.IMAPHeadOK {
 		// The note quotes the line back: with its secret masked (a
-		// refused LOGIN carried the password all the same).
-		a.imapBadHead(l, strings.TrimRight(string(e.Masked()), "\r\n"), headTag, problem)
+		// refused LOGIN carried the password all the same). The model
+		// names the tag when the refusal will.
+		a.imapBadHead(l, strings.TrimRight(string(e.Masked()), "\r\n"), e.Tag, e.Head)
 		return
 	}
-	if wire.IMAPQuoteOpen(e.Data) {
+	if e.QuoteOpen {
 		l.Note = "a quoted string is opened with \" but not closed on this line: the server will answer BAD"
 		l.Level = Warning
 		l.RFC = "RFC 9051 §4.3"
-		if len(s.open) < 1000 {
-			s.open = append(s.open, imapCmd{tag: tag, verb: verb, malformed: true})
-		}
+		s.add(imapCmd{tag: tag, verb: verb, malformed: true})
 		return
 	}
 	if _, tagIsCmd := imapVerbs[strings.ToUpper(tag)]; tagIsCmd {
@@ -273,9 +289,7 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 			}
 			l.Level = Warning
 			l.RFC = "RFC 9051 §2.2.1"
-			if len(s.open) < 1000 {
-				s.open = append(s.open, imapCmd{tag: tag, verb: strings.ToUpper(word), args: args})
-			}
+			s.add(imapCmd{tag: tag, verb: strings.ToUpper(word), args: args})
 			return
 		}
 	}
@@ -290,9 +304,7 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 	if need, ok := imapNeedsArgs[base]; ok && strings.TrimSpace(args) == "" {
 		l.Note = base + " needs " + need + ": the server will answer BAD"
 		l.Level = Warning
-		if len(s.open) < 1000 {
-			s.open = append(s.open, cmd)
-		}
+		s.add(cmd)
 		return
 	}
 	if !a.imapSessionNote(l, &cmd, base, e) && !a.imapMailboxNote(l, &cmd, base) && !a.imapMessageNote(l, &cmd, base) &&
@@ -302,13 +314,12 @@ func (a *IMAPAnnotator) imapCommand(l *Line, e wire.Event, text string) {
 	if known {
 		a.want(kb.Command, verb)
 	}
-	if prev := a.running(); prev != nil && s.serverSeen {
+	if len(s.cmds) > 0 && s.serverSeen {
+		prev := s.cmds[0]
 		l.Note += "; pipelined: sent while " + a.show(prev.tag+" "+prev.verb) + " still runs; the server answers in order, and the tagged reply " +
 			a.show(tag) + " completes only this command"
 	}
-	if len(s.open) < 1000 {
-		s.open = append(s.open, cmd)
-	}
+	s.add(cmd)
 }
 
 // imapSessionNote explains the commands about the session itself (RFC 9051
@@ -625,23 +636,24 @@ func (a *IMAPAnnotator) imapServer(l *Line, e wire.Event) {
 	s.serverContinuing = false
 	switch {
 	case continued:
-		a.imapResponseRest(l, text, unshown)
+		a.imapResponseRest(l, e, unshown)
 	case strings.HasPrefix(text, "+"):
-		a.imapContinuation(l, strings.TrimSpace(text[1:]))
+		a.imapContinuation(l, e, strings.TrimSpace(text[1:]))
+		return // its Literal is the client's, which it says go ahead to
 	case strings.HasPrefix(text, "* "):
-		a.imapUntagged(l, text[2:])
+		a.imapUntagged(l, e, text[2:])
 	default:
 		a.imapTagged(l, e, text)
 	}
-	a.imapServerLiteral(l, text, continued)
+	a.imapServerLiteral(l, e, text, continued)
 }
 
 // imapServerLiteral notes the literal a server line announces at its end,
 // and keeps the response so far for the line after it.
-func (a *IMAPAnnotator) imapServerLiteral(l *Line, text string, continued bool) {
+func (a *IMAPAnnotator) imapServerLiteral(l *Line, e wire.Event, text string, continued bool) {
 	s := &a.imap
-	n, _, ok := wire.LiteralSize(text)
-	if !ok {
+	n := e.LiteralSize
+	if e.Literal == wire.NoLiteral {
 		s.resp, s.respOpen = "", false
 		return
 	}
@@ -684,11 +696,10 @@ func literalAsString(b []byte) (string, bool) {
 // placeholder, so that what completes on this line (an ENVELOPE whose
 // subject came as a literal, a BODYSTRUCTURE after a BODY[] literal) is
 // explained like a response that fits one line.
-func (a *IMAPAnnotator) imapResponseRest(l *Line, text string, unshown bool) {
+func (a *IMAPAnnotator) imapResponseRest(l *Line, e wire.Event, unshown bool) {
 	s := &a.imap
-	if cur := a.running(); cur != nil {
-		l.Verb, l.Tag = cur.verb, cur.tag
-	}
+	text := a.lineText(e)
+	l.Verb, l.Tag = e.Verb, e.Tag
 	l.Code = s.serverLiteral
 	l.RFC = "RFC 9051 §4.3"
 	a.want(kb.Response, s.serverLiteral)
@@ -730,23 +741,19 @@ func (a *IMAPAnnotator) imapFetchRest(l *Line, text string) {
 	l.RFC = "RFC 9051 §7.5.2"
 }
 
-func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
+func (a *IMAPAnnotator) imapContinuation(l *Line, e wire.Event, msg string) {
 	s := &a.imap
 	l.Code = "+"
 	a.want(kb.Response, "+")
 	l.Detail = "A line starting with \"+\" is a *continuation request*: the server is waiting for more from the client. " +
 		"It means one of three things, depending on what the client just did: go ahead and send the literal you announced with {N}; " +
 		"here is an AUTHENTICATE challenge (base64), answer it; or, after IDLE, \"I am idling\": changes will be pushed until you send DONE."
-	cur := a.sending()
-	if cur != nil {
-		l.Verb, l.Tag = cur.verb, cur.tag
-	}
+	l.Verb, l.Tag = e.Verb, e.Tag // the command that waits, by the model
 	switch {
-	case s.literalWait >= 0:
-		l.Note = "go ahead: the server is ready for the literal of " + plural(s.literalWait, "byte")
+	case e.Literal == wire.SyncLiteral:
+		l.Note = "go ahead: the server is ready for the literal of " + plural(e.LiteralSize, "byte")
 		l.RFC = "RFC 9051 §4.3"
-		s.literalWait = -1
-	case cur != nil && cur.verb == "AUTHENTICATE":
+	case e.Verb == "AUTHENTICATE":
 		s.challenged = true
 		dec, ok := decodeBase64(msg)
 		switch {
@@ -758,7 +765,7 @@ func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
 			l.Note = "a login challenge; the client answers on the next line"
 		}
 		l.RFC = "RFC 9051 §6.2.2"
-	case cur != nil && cur.verb == "IDLE":
+	case e.Verb == "IDLE":
 		s.idling = true
 		l.Note = "the server is idling: from now on it reports changes (* EXISTS, * EXPUNGE, * FETCH) the moment they happen; the client sends DONE to stop"
 		l.RFC = "RFC 2177 §3"
@@ -768,8 +775,8 @@ func (a *IMAPAnnotator) imapContinuation(l *Line, msg string) {
 	}
 }
 
-func (a *IMAPAnnotator) imapUntagged(l *Line, rest string) {
-	cur := a.running()
+func (a *IMAPAnnotator) imapUntagged(l *Line, e wire.Event, rest string) {
+	cur := a.cmdOf(e)
 	if cur != nil {
 		l.Verb, l.Tag = cur.verb, cur.tag
 	}
@@ -902,8 +909,9 @@ func (a *IMAPAnnotator) imapBadHead(l *Line, text, tag string, problem wire.IMAP
 		l.Tag = tag
 		l.Note = "after the tag comes a command name, a plain word such as NOOP: the server will answer BAD"
 	}
-	if l.Tag != "" && len(a.imap.open) < 1000 {
-		a.imap.open = append(a.imap.open, imapCmd{tag: l.Tag, malformed: true})
+	if tag != "" {
+		// The model awaits its tagged BAD (Answers wire.RefusedCommand).
+		a.imap.add(imapCmd{tag: tag, malformed: true})
 	}
 }
 
@@ -1153,7 +1161,7 @@ func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 	m := a.show(msg)
 	l.Complete = true
 	l.Level = imapLevel(status, codeWord)
-	cmd, ok := a.complete(tag, e.Answers)
+	cmd, ok := a.complete(e)
 	if !ok {
 		l.Note = "a response to tag " + a.show(tag) + ", which no command in this session used (" + m + ")"
 		if s.midway {
@@ -1181,22 +1189,20 @@ func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 	}
 }
 
-// complete forgets the oldest open command with tag and returns it; a
-// command the annotator did not see start (the model's answers names it)
-// comes back with its verb only.
-func (a *IMAPAnnotator) complete(tag, answers string) (imapCmd, bool) {
-	s := &a.imap
-	for i := range s.open {
-		if s.open[i].tag == tag {
-			cmd := s.open[i]
-			s.open = append(s.open[:i], s.open[i+1:]...)
-			return cmd, true
-		}
+// complete takes the command the model says the tagged reply completes
+// (e.Answers, e.Tag); one the annotator did not see start comes back with
+// its verb only. ok is false when the model knows no command with the tag.
+func (a *IMAPAnnotator) complete(e wire.Event) (imapCmd, bool) {
+	if e.Answers == "" {
+		return imapCmd{}, false
 	}
-	if answers != "" {
-		return imapCmd{tag: tag, verb: answers}, true
+	if cmd, ok := a.imap.take(e.Tag); ok {
+		return cmd, true
 	}
-	return imapCmd{}, false
+	if e.Answers == wire.RefusedCommand {
+		return imapCmd{tag: e.Tag, malformed: true}, true
+	}
+	return imapCmd{tag: e.Tag, verb: e.Answers}, true
 }
 
 // imapOK explains a tagged OK by the command it completes.
@@ -1353,11 +1359,8 @@ func imapNeedsSelected(verb string) bool {
 // password) or server side (message text inside FETCH).
 func (a *IMAPAnnotator) imapPayload(l *Line, e wire.Event) {
 	s := &a.imap
+	l.Verb, l.Tag = e.Verb, e.Tag // the literal's command, by the model
 	if e.Dir == wire.FromClient {
-		if cur := a.sending(); cur != nil {
-			l.Verb, l.Tag = cur.verb, cur.tag
-		}
-		s.literalWait = -1
 		if l.Secret {
 			l.Text = "[literal: " + plural(len(e.Data), "byte") + ", a credential, masked]"
 			if a.opts.RevealSecrets {
@@ -1379,9 +1382,6 @@ func (a *IMAPAnnotator) imapPayload(l *Line, e wire.Event) {
 		l.RFC = "RFC 9051 §4.3"
 		l.State = s.state
 		return
-	}
-	if cur := a.running(); cur != nil {
-		l.Verb, l.Tag = cur.verb, cur.tag
 	}
 	l.Code = s.serverLiteral
 	s.serverContinuing = true

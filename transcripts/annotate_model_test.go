@@ -134,3 +134,41 @@ func TestLongLinesKeepTheirCommand(t *testing.T) {
 	))
 	wantNote(t, lines, "550 5.1.1 no such", 0, "recipient <two@example.com> was refused")
 }
+
+// The IMAP annotator too takes the command a line belongs to from the
+// model: an untagged response the oldest outstanding command's, a "+" the
+// waiting command's (with the literal it says go ahead to), a tagged reply
+// the command the model says it completes. A command pipelined before the
+// greeting does not make the greeting its response; a literal refused
+// with NO [TOOBIG] (no "+" ever came for it) is not what a later
+// AUTHENTICATE's "+" asks for; the * FETCH after a SELECT's OK belongs to
+// the FETCH sent behind it.
+func TestIMAPPipelinedFollowsTheModel(t *testing.T) {
+	lines := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"C:a1 CAPABILITY\r\n",
+		"S:* OK [CAPABILITY IMAP4rev1] ready\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK done\r\n",
+		"C:a2 LOGIN bob {5000}\r\n",
+		"S:a2 NO [TOOBIG] literal too big\r\n",
+		"C:a3 AUTHENTICATE PLAIN\r\n",
+		"S:+ \r\n",
+		"C:AGJvYgBzZWNyZXQ=\r\n",
+		"S:a3 OK logged in\r\n",
+		"C:a4 SELECT INBOX\r\na5 FETCH 1 (FLAGS)\r\n",
+		"S:* 1 EXISTS\r\na4 OK [READ-WRITE] done\r\n* 1 FETCH (FLAGS (\\Seen))\r\na5 OK done\r\n",
+	))
+	wantNote(t, lines, "* OK [CAPABILITY", 0, "the server is ready")
+	wantNote(t, lines, "* CAPABILITY", 0, "the server's capabilities")
+	wantNote(t, lines, "+ ", 0, "ready for the credentials")
+	wantNote(t, lines, "* 1 EXISTS", 0, "mailbox INBOX holds 1 message")
+	wantNote(t, lines, "a5 OK", 0, "every message asked for has been sent")
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l.Text, "* OK [CAPABILITY") && l.Verb != "":
+			t.Errorf("the greeting is filed under %s %s", l.Tag, l.Verb)
+		case strings.HasPrefix(l.Text, "+ ") && (l.Verb != "AUTHENTICATE" || l.Tag != "a3"):
+			t.Errorf("the \"+\" is filed under %s %s, want a3 AUTHENTICATE", l.Tag, l.Verb)
+		case strings.HasPrefix(l.Text, "* 1 FETCH") && l.Tag != "a5":
+			t.Errorf("the * FETCH is filed under %s %s, want a5 FETCH", l.Tag, l.Verb)
+		}
+	}
+}

@@ -284,7 +284,7 @@ func refuseIMAP(p wire.Piece) string {
 	}
 	tag, problem := wire.IMAPHeadOf(p.Data)
 	if problem == wire.IMAPHeadOK {
-		if wire.IMAPQuoteOpen(p.Data) {
+		if p.QuoteOpen {
 			return tag + " BAD [CLIENTBUG] Unterminated quoted string: a quoted string must end with \" on the same line\r\n"
 		}
 		return ""
@@ -331,7 +331,7 @@ const bufferedLiteralMax = 4096
 // go-imap has read part of a command (an earlier literal), it must see the
 // rest.
 func refuseBigLiteral(p wire.Piece) string {
-	if p.Literal == wire.NoLiteral || p.LiteralSize <= bufferedLiteralMax || p.Verb == "APPEND" || p.Tag == "" {
+	if p.Literal == wire.NoLiteral || p.LiteralSize <= bufferedLiteralMax || p.Verb == "APPEND" || p.Tag == "" || p.Head != wire.IMAPHeadOK {
 		return ""
 	}
 	return p.Tag + " NO [TOOBIG] Literals are limited to 4096 bytes for " + p.Verb + " (APPEND takes whole messages)\r\n"

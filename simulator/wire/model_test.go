@@ -97,9 +97,9 @@ func TestModelPipelined(t *testing.T) {
 		}, []string{
 			`C line "a1 SELECT INBOX\r\n" verb=SELECT tag=a1`,
 			`C line "a2 IDLE\r\n" verb=IDLE tag=a2`,
-			`S line "* 3 EXISTS\r\n"`,
+			`S line "* 3 EXISTS\r\n" verb=SELECT tag=a1`,
 			`S line "a1 OK done\r\n" tag=a1 answers=SELECT ok=true`,
-			`S line "+ idling\r\n"`,
+			`S line "+ idling\r\n" verb=IDLE tag=a2`,
 			`C line "DONE\r\n" verb=IDLE tag=a2 continues`,
 			`C line "a3 NOOP\r\n" verb=NOOP tag=a3`,
 			`S line "a2 OK IDLE terminated\r\n" tag=a2 answers=IDLE ok=true`,
@@ -114,7 +114,7 @@ func TestModelPipelined(t *testing.T) {
 			`C line "a1 NOOP\r\n" verb=NOOP tag=a1`,
 			`C line "a2 AUTHENTICATE PLAIN\r\n" verb=AUTHENTICATE tag=a2`,
 			`S line "a1 OK\r\n" tag=a1 answers=NOOP ok=true`,
-			`S line "+ \r\n"`,
+			`S line "+ \r\n" verb=AUTHENTICATE tag=a2`,
 			`C line "AGFsaWNlAHNlY3JldA==\r\n" verb=AUTHENTICATE tag=a2 continues secret="AGFsaWNlAHNlY3JldA=="`,
 			`S line "a2 OK\r\n" tag=a2 answers=AUTHENTICATE ok=true`,
 		}},
@@ -127,7 +127,7 @@ func TestModelPipelined(t *testing.T) {
 			`C line "a1 NOOP\r\n" verb=NOOP tag=a1`,
 			`C line "a2 LOGIN alice {6}\r\n" verb=LOGIN tag=a2`,
 			`S line "a1 OK\r\n" tag=a1 answers=NOOP ok=true`,
-			`S line "+ go ahead\r\n"`,
+			`S line "+ go ahead\r\n" verb=LOGIN tag=a2`,
 			`C payload "secret" verb=LOGIN tag=a2 secret="secret"`,
 			`C line "\r\n" verb=LOGIN tag=a2 continues`,
 			`S line "a2 OK\r\n" tag=a2 answers=LOGIN ok=true`,
@@ -141,7 +141,7 @@ func TestModelPipelined(t *testing.T) {
 			`C line "a1 NOOP\r\n" verb=NOOP tag=a1`,
 			`C line "a2 APPEND INBOX {20}\r\n" verb=APPEND tag=a2`,
 			`S line "a1 OK\r\n" tag=a1 answers=NOOP ok=true`,
-			`S line "+ go ahead\r\n"`,
+			`S line "+ go ahead\r\n" verb=APPEND tag=a2`,
 			`C payload "\r\nx9 CREATE Evil\r\n\r\n" verb=APPEND tag=a2`,
 			`C line "\r\n" verb=APPEND tag=a2 continues`,
 			`S line "a2 OK [APPENDUID 1 4] done\r\n" tag=a2 answers=APPEND ok=true`,
@@ -369,5 +369,79 @@ func TestModelLongReplyLines(t *testing.T) {
 		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.proto, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
 		}
+	}
+}
+
+// TestModelIMAPServerFacts: every IMAP server line names the command it
+// belongs to: an untagged response the oldest outstanding one (none for
+// the greeting, even with commands sent before it, nor for unilateral
+// data), a "+" the command that waits (with the literal it says go ahead
+// to), a line announcing a literal Continues with its size, the rest of
+// the response after the literal its command too; a malformed client line
+// has its head problem, and its tagged BAD answers RefusedCommand.
+func TestModelIMAPServerFacts(t *testing.T) {
+	s := NewSplitter(IMAP)
+	var got []string
+	keep := func(p Piece) {
+		f := facts([]Piece{p})[0]
+		if p.Literal != NoLiteral {
+			f += fmt.Sprintf(" literal=%d", p.LiteralSize)
+		}
+		if p.Head != IMAPHeadOK {
+			f += fmt.Sprintf(" head=%d", p.Head)
+		}
+		got = append(got, f)
+	}
+	s.Client([]byte("a1 CAPABILITY\r\n"), keep)
+	s.Server([]byte("* OK [CAPABILITY IMAP4rev1] ready\r\n* CAPABILITY IMAP4rev1\r\na1 OK\r\n* 4 EXISTS\r\n"), keep)
+	s.Client([]byte("a2  NOOP\r\na3 FETCH 1 BODY[]\r\na4 APPEND INBOX {3}\r\n"), keep)
+	s.Server([]byte("a2 BAD one space\r\n* 1 FETCH (BODY[] {5}\r\nhello UID 7)\r\na3 OK\r\n+ go\r\n"), keep)
+	s.Client([]byte("abc\r\n"), keep)
+	s.Server([]byte("a4 OK\r\n"), keep)
+	want := []string{
+		`C line "a1 CAPABILITY\r\n" verb=CAPABILITY tag=a1`,
+		`S line "* OK [CAPABILITY IMAP4rev1] ready\r\n"`,
+		`S line "* CAPABILITY IMAP4rev1\r\n" verb=CAPABILITY tag=a1`,
+		`S line "a1 OK\r\n" tag=a1 answers=CAPABILITY ok=true`,
+		`S line "* 4 EXISTS\r\n"`,
+		fmt.Sprintf(`C line "a2  NOOP\r\n" tag=a2 head=%d`, IMAPHeadSpaces),
+		`C line "a3 FETCH 1 BODY[]\r\n" verb=FETCH tag=a3`,
+		`C line "a4 APPEND INBOX {3}\r\n" verb=APPEND tag=a4 literal=3`,
+		`S line "a2 BAD one space\r\n" tag=a2 answers=(refused) ok=false`,
+		`S line "* 1 FETCH (BODY[] {5}\r\n" verb=FETCH tag=a3 continues literal=5`,
+		`S payload "hello" verb=FETCH tag=a3`,
+		`S line " UID 7)\r\n" verb=FETCH tag=a3`,
+		`S line "a3 OK\r\n" tag=a3 answers=FETCH ok=true`,
+		`S line "+ go\r\n" verb=APPEND tag=a4 literal=3`,
+		`C payload "abc" verb=APPEND tag=a4`,
+		`C line "\r\n" verb=APPEND tag=a4 continues`,
+		`S line "a4 OK\r\n" tag=a4 answers=APPEND ok=true`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("facts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestModelIMAPAnswerHere: the simulator's own refusal of an IMAP line
+// carries the facts the server's would: its tag, and Answers on the
+// tagged line.
+func TestModelIMAPAnswerHere(t *testing.T) {
+	s := NewSplitter(IMAP)
+	var got []string
+	s.Client([]byte("a1 SELECT INBOX\r\nq SELECT \"open\r\n"), func(p Piece) {
+		if p.QuoteOpen != (p.Tag == "q") {
+			t.Errorf("%q: QuoteOpen %v", p.Data, p.QuoteOpen)
+		}
+		if p.Verb == "SELECT" && p.Tag == "q" {
+			s.AnswerHere([]byte("q BAD [CLIENTBUG] unterminated\r\n"), func(r Piece) { got = append(got, facts([]Piece{r})...) })
+		}
+	})
+	s.Server([]byte("* 2 EXISTS\r\n"), func(p Piece) { got = append(got, facts([]Piece{p})...) })
+	want := []string{
+		`S line "q BAD [CLIENTBUG] unterminated\r\n" tag=q answers=SELECT ok=false`,
+		`S line "* 2 EXISTS\r\n" verb=SELECT tag=a1`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("facts:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -60,10 +60,21 @@ type Piece struct {
 	// Tag is, in IMAP, the tag of the command a client line starts or
 	// continues, or that a tagged server reply completes.
 	Tag string
-	// Literal says whether a client line ends by announcing an IMAP
-	// literal, and which kind; LiteralSize is its size in bytes.
+	// Literal says whether an IMAP line ends by announcing a literal, and
+	// which kind; LiteralSize is its size in bytes. On a server line the
+	// literal is part of the response (Continues is set: its rest follows);
+	// on a "+" continuation request, they are those of the synchronising
+	// literal the server says go ahead to.
 	Literal     LiteralKind
 	LiteralSize int
+	// Head says, on an IMAP client line that would start a command, why
+	// it cannot (IMAPHeadOf): the server refuses it and runs nothing. Tag
+	// is then what could be read as a tag when the refusal names it.
+	Head IMAPHeadProblem
+	// QuoteOpen marks an IMAP client line that starts a command but ends
+	// inside a quoted string (IMAPQuoteOpen): a quoted string is one line,
+	// so the server answers BAD.
+	QuoteOpen bool
 	// Dropped marks client bytes of an IMAP command that was refused while
 	// the client was still sending it (a non-synchronising literal the
 	// server would not take, a command refused before its literal was
@@ -80,7 +91,8 @@ const RefusedCommand = "(refused)"
 // Event returns the event that publishes the piece, with its facts.
 func (p Piece) Event() Event {
 	return Event{Dir: p.Dir, Kind: p.Kind, Data: p.Data, Secret: p.Secret,
-		Verb: p.Verb, Tag: p.Tag, Answers: p.Answers, OK: p.OK, Continues: p.Continues, Dropped: p.Dropped}
+		Verb: p.Verb, Tag: p.Tag, Answers: p.Answers, OK: p.OK, Continues: p.Continues, Dropped: p.Dropped,
+		Literal: p.Literal, LiteralSize: p.LiteralSize, Head: p.Head, QuoteOpen: p.QuoteOpen}
 }
 
 // LiteralKind tells how an IMAP literal was announced.
@@ -134,10 +146,13 @@ type Splitter struct {
 	popPending   []string
 	popMultiline bool
 
-	// IMAP: the command verb of each tag awaiting its tagged response, and
-	// how many commands with that tag await one (a client may reuse a tag).
-	imapTags     map[string]string
-	imapTagCount map[string]int
+	// IMAP: the commands awaiting their tagged response, oldest first (a
+	// client may reuse a tag: a tagged reply completes the oldest with it).
+	// Every server line but a tagged reply and "+" belongs to the first.
+	imapTags []imapOut
+	// imapGreeted: the server has sent a line, so the next one is no
+	// greeting.
+	imapGreeted bool
 
 	// IMAP client side.
 	imapSyncLiteral int    // size of a synchronising literal awaiting the server's "+", or -1
@@ -172,7 +187,7 @@ type streamState struct {
 
 // NewSplitter returns a splitter for one session of the given protocol.
 func NewSplitter(p Proto) *Splitter {
-	s := &Splitter{proto: p, imapSyncLiteral: -1, imapTags: map[string]string{}, imapTagCount: map[string]int{}, verbs: map[string]string{}}
+	s := &Splitter{proto: p, imapSyncLiteral: -1, verbs: map[string]string{}}
 	s.side[FromClient].payload = -1
 	s.side[FromServer].payload = -1
 	switch p {
@@ -222,11 +237,15 @@ func (s *Splitter) Flush(d Dir, emit func(Piece)) {
 	emit(s.literalFacts(p))
 }
 
-// literalFacts gives a client payload the verb (and, in IMAP, the tag) of
-// the command it belongs to: an IMAP literal's command, or in SMTP "BDAT"
-// for a chunk (a DATA body is cut by feedData, which names it).
+// literalFacts gives a payload the verb (and, in IMAP, the tag) of the
+// command it belongs to: an IMAP literal's command (a server literal's,
+// the command its response answers), or in SMTP "BDAT" for a chunk (a
+// DATA body is cut by feedData, which names it).
 func (s *Splitter) literalFacts(p Piece) Piece {
 	if p.Dir != FromClient {
+		if s.proto == IMAP {
+			p.Verb, p.Tag = s.imapRunning()
+		}
 		return p
 	}
 	switch s.proto {
@@ -633,13 +652,16 @@ func (s *Splitter) AnsweredHere() {
 // AnswerHere is AnsweredHere for a reply the simulator gives itself (a
 // refusal, HELP): it also cuts reply into the server lines the client
 // will read and emits them with the facts the server's own reply would
-// carry, in SMTP and POP3: the command on every line, Continues on an
-// SMTP "NNN-" line, Answers and OK on the last. (IMAP replies get none:
-// a tagged reply names its command itself.) Call it from the emit
-// function of Client, for the piece just emitted, like AnsweredHere.
+// carry: the command on every line, in SMTP and POP3 Continues on an
+// SMTP "NNN-" line and Answers and OK on the last, in IMAP the tag, and
+// Answers on the line tagged with it (RefusedCommand for a line that
+// started no command). Call it from the emit function of Client, for the
+// piece just emitted, like AnsweredHere.
 func (s *Splitter) AnswerHere(reply []byte, emit func(Piece)) {
-	verb := ""
+	verb, tag := "", ""
 	switch s.proto {
+	case IMAP:
+		verb, tag = s.imapLineCommand()
 	case SMTP:
 		if n := len(s.smtpPending); n > 0 {
 			verb = s.smtpPending[n-1]
@@ -653,10 +675,14 @@ func (s *Splitter) AnswerHere(reply []byte, emit func(Piece)) {
 	for len(reply) > 0 {
 		var line []byte
 		line, reply = CutLine(reply)
-		p := Piece{Dir: FromServer, Kind: Line, Data: line, Verb: verb}
+		p := Piece{Dir: FromServer, Kind: Line, Data: line, Verb: verb, Tag: tag}
 		text := TrimEOL(line)
 		switch {
 		case verb == "":
+		case s.proto == IMAP:
+			if tag != "" && bytes.HasPrefix(text, []byte(tag+" ")) {
+				p.Answers, p.Verb = verb, ""
+			}
 		case s.proto == SMTP && len(text) > 3 && text[3] == '-':
 			p.Continues = true
 		case len(reply) == 0:
@@ -667,17 +693,28 @@ func (s *Splitter) AnswerHere(reply []byte, emit func(Piece)) {
 	}
 }
 
+// imapLineCommand is the command of the client line just cut, as
+// AnswerHere names it: the one being sent, or the whole command the line
+// was, awaiting its reply.
+func (s *Splitter) imapLineCommand() (verb, tag string) {
+	if s.imapCommand != "" {
+		return s.imapCommand, s.imapTag
+	}
+	for _, c := range s.imapTags {
+		if c.tag == s.imapLineTag {
+			return c.verb, c.tag
+		}
+	}
+	return "", ""
+}
+
 // Outstanding reports how many IMAP commands the client has sent that
 // await their tagged reply (the relay's extension commands wait until the
 // library has answered every earlier one).
 func (s *Splitter) Outstanding() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.imapTagCount {
-		n += c
-	}
-	return n
+	return len(s.imapTags)
 }
 
 // Answered tells the splitter that the simulator itself has answered the
@@ -693,17 +730,36 @@ func (s *Splitter) Answered(tag string) {
 // imapAnswered forgets one command awaiting a tagged reply with tag, and
 // returns its verb.
 func (s *Splitter) imapAnswered(tag string) (verb string, ok bool) {
-	verb, ok = s.imapTags[tag]
-	if !ok {
-		return "", false
+	for i, c := range s.imapTags {
+		if c.tag == tag {
+			s.imapTags = append(s.imapTags[:i], s.imapTags[i+1:]...)
+			return c.verb, true
+		}
 	}
-	if s.imapTagCount[tag] <= 1 {
-		delete(s.imapTags, tag)
-		delete(s.imapTagCount, tag)
-	} else {
-		s.imapTagCount[tag]--
+	return "", false
+}
+
+// imapOut is an IMAP command awaiting its tagged reply.
+type imapOut struct{ tag, verb string }
+
+// imapAwaits tells whether a command with tag awaits its tagged reply.
+func (s *Splitter) imapAwaits(tag string) bool {
+	for _, c := range s.imapTags {
+		if c.tag == tag {
+			return true
+		}
 	}
-	return verb, true
+	return false
+}
+
+// imapRunning is the command the server is answering: the oldest one
+// awaiting its tagged reply (RFC 9051 §5.5: the server runs pipelined
+// commands in order), to which its untagged responses belong.
+func (s *Splitter) imapRunning() (verb, tag string) {
+	if len(s.imapTags) == 0 {
+		return "", ""
+	}
+	return s.imapTags[0].verb, s.imapTags[0].tag
 }
 
 // imapClientAnswered updates what the client is sending when the server
@@ -954,32 +1010,7 @@ func LiteralSize[T string | []byte](text T) (n int, sync bool, ok bool) {
 func (s *Splitter) imapLine(d Dir, p *Piece) {
 	text := TrimEOL(p.Data)
 	if d == FromServer {
-		if bytes.HasPrefix(text, []byte("+")) {
-			if s.imapSyncLiteral >= 0 {
-				s.startSyncLiteral()
-			}
-			return
-		}
-		if !bytes.HasPrefix(text, []byte("*")) {
-			// A tagged response completes the command with its tag, and
-			// only that one: pipelined commands behind it go on (RFC 9051
-			// §5.5), an IDLE sent behind a STATUS among them.
-			if words, _ := s.fields(text); len(words) >= 2 {
-				tag := string(words[0])
-				if verb, ok := s.imapAnswered(tag); ok {
-					p.Answers = verb
-					p.Tag = tag
-					p.OK = bytes.EqualFold(words[1], []byte("OK"))
-					s.imapClientAnswered(tag, s.imapTagCount[tag] > 0)
-				}
-			}
-		} else if bytes.HasPrefix(text, []byte("* BYE")) {
-			// The server hangs up: nothing the client is sending will run.
-			s.imapSyncLiteral, s.imapInAuth, s.imapIdle = -1, false, false
-		}
-		if n, _, ok := LiteralSize(text); ok && n > 0 {
-			s.side[FromServer].payload = n
-		}
+		s.imapServerLine(text, p)
 		return
 	}
 	if s.imapInAuth {
@@ -1015,34 +1046,12 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 	}
 	// A line go-imap cannot even read the head of is refused by the
 	// simulator, not run: it starts no command (IMAPCommandHead).
-	if !continuing && len(words) >= 2 && imapHeadOK(p.Data) {
-		cmd := s.upper(words[1])
-		if cmd == "UID" && len(words) >= 3 {
-			cmd = "UID " + s.upper(words[2])
-		}
-		s.imapCommand, s.imapTag = cmd, string(words[0])
-		p.Verb, p.Tag = cmd, s.imapTag
-		s.imapLineTag = s.imapTag
-		s.imapArgs = 0
-		if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
-			s.imapTags[s.imapTag] = cmd
-			s.imapTagCount[s.imapTag]++
-		}
-		switch cmd {
-		case "IDLE":
-			s.imapIdle = true
-			words = nil
-		case "LOGIN":
-			words, starts = words[2:], starts[2:]
-		case "AUTHENTICATE":
-			s.imapInAuth = true
-			if len(words) >= 4 {
-				p.Secret = Range{starts[3], len(text)}
-			}
-			words = nil
-		default:
-			words = nil
-		}
+	headOK := !continuing && len(words) >= 2 && imapHeadOK(p.Data)
+	if !continuing && !headOK {
+		s.imapMalformed(p)
+	}
+	if headOK {
+		words, starts = s.imapStart(text, words, starts, p)
 	}
 	if s.imapCommand == "LOGIN" {
 		// Count arguments (a literal marker counts as the argument it introduces);
@@ -1054,6 +1063,42 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 			}
 		}
 	}
+	s.imapClientLiteral(text, p)
+}
+
+// imapStart works out the facts of a client line that starts a command
+// (its head is well formed), and returns the words still to read for
+// LOGIN's arguments (none for other commands).
+func (s *Splitter) imapStart(text []byte, words [][]byte, starts []int, p *Piece) ([][]byte, []int) {
+	cmd := s.upper(words[1])
+	if cmd == "UID" && len(words) >= 3 {
+		cmd = "UID " + s.upper(words[2])
+	}
+	s.imapCommand, s.imapTag = cmd, string(words[0])
+	p.QuoteOpen = IMAPQuoteOpen(p.Data)
+	p.Verb, p.Tag = cmd, s.imapTag
+	s.imapLineTag = s.imapTag
+	s.imapArgs = 0
+	if len(s.imapTags) < 1000 { // bounded: a hostile client cannot grow it forever
+		s.imapTags = append(s.imapTags, imapOut{s.imapTag, cmd})
+	}
+	switch cmd {
+	case "IDLE":
+		s.imapIdle = true
+	case "LOGIN":
+		return words[2:], starts[2:]
+	case "AUTHENTICATE":
+		s.imapInAuth = true
+		if len(words) >= 4 {
+			p.Secret = Range{starts[3], len(text)}
+		}
+	}
+	return nil, nil
+}
+
+// imapClientLiteral works out the literal a client line announces at its
+// end, if any, and whether the command goes on after it.
+func (s *Splitter) imapClientLiteral(text []byte, p *Piece) {
 	n, sync, ok := LiteralSize(text)
 	if !ok {
 		// The command line is complete.
@@ -1083,6 +1128,120 @@ func (s *Splitter) imapLine(d Dir, p *Piece) {
 		return
 	}
 	s.imapSyncLiteral = n
+}
+
+// imapMalformed gives a client line that cannot start a command its head
+// problem. When the refusal names the line's tag (IMAPHeadSpaces, a tag
+// without a command), the line awaits that tagged BAD as a RefusedCommand.
+func (s *Splitter) imapMalformed(p *Piece) {
+	tag, problem := IMAPHeadOf(p.Data)
+	p.Head = problem
+	switch problem {
+	case IMAPHeadSpaces, IMAPHeadUIDAlone, IMAPHeadNoCommand:
+	default:
+		return // refused untagged (* BAD)
+	}
+	p.Tag, s.imapTag, s.imapLineTag = tag, tag, tag
+	if len(s.imapTags) < 1000 {
+		s.imapTags = append(s.imapTags, imapOut{tag, RefusedCommand})
+	}
+}
+
+// imapServerLine works out the facts of a server line. A tagged reply
+// completes the command with its tag, and only that one: pipelined
+// commands behind it go on (RFC 9051 §5.5), an IDLE sent behind a STATUS
+// among them. A "+" asks the command being sent for more. Every other line
+// (untagged data, the rest of a response after a literal) belongs to the
+// oldest command awaiting its reply, and the greeting to none.
+func (s *Splitter) imapServerLine(text []byte, p *Piece) {
+	greeting := !s.imapGreeted && imapGreeting(text, len(s.imapTags) > 0)
+	s.imapGreeted = true
+	switch {
+	case bytes.HasPrefix(text, []byte("+")):
+		p.Verb, p.Tag = s.imapWaiting()
+		if s.imapSyncLiteral >= 0 {
+			p.Literal, p.LiteralSize = SyncLiteral, s.imapSyncLiteral
+			s.startSyncLiteral()
+		}
+		return
+	case greeting:
+	case !bytes.HasPrefix(text, []byte("*")) && s.imapTagged(text, p):
+	default:
+		p.Verb, p.Tag = s.imapRunning()
+	}
+	if bytes.HasPrefix(text, []byte("* BYE")) {
+		// The server hangs up: nothing the client is sending will run.
+		s.imapSyncLiteral, s.imapInAuth, s.imapIdle = -1, false, false
+	}
+	if n, sync, ok := LiteralSize(text); ok {
+		// The response goes on after the literal's bytes.
+		p.Literal, p.LiteralSize, p.Continues = NonSyncLiteral, n, true
+		if sync {
+			p.Literal = SyncLiteral
+		}
+		if n > 0 {
+			s.side[FromServer].payload = n
+		}
+	}
+}
+
+// imapTagged gives a tagged reply its facts, when a command with its tag
+// awaits one, and completes that command.
+func (s *Splitter) imapTagged(text []byte, p *Piece) bool {
+	words, _ := s.fields(text)
+	if len(words) < 2 {
+		return false
+	}
+	for _, c := range s.imapTags {
+		if c.tag == string(words[0]) {
+			s.imapAnswered(c.tag)
+			p.Answers, p.Tag = c.verb, c.tag
+			p.OK = bytes.EqualFold(words[1], []byte("OK"))
+			s.imapClientAnswered(c.tag, s.imapAwaits(c.tag))
+			return true
+		}
+	}
+	return false
+}
+
+// imapWaiting is the command a "+" continuation request asks for more:
+// the one whose line the client is sending (a literal's, AUTHENTICATE's),
+// an IDLE, or else the last one sent.
+func (s *Splitter) imapWaiting() (verb, tag string) {
+	switch {
+	case s.imapCommand != "" && s.imapCommand != RefusedCommand:
+		return s.imapCommand, s.imapTag
+	case s.imapIdle:
+		return "IDLE", s.imapTag
+	case len(s.imapTags) > 0:
+		c := s.imapTags[len(s.imapTags)-1]
+		return c.verb, c.tag
+	}
+	return "", ""
+}
+
+// imapGreeting reports whether the server's first line is its greeting
+// (RFC 9051 §7.1): an untagged OK, PREAUTH or BYE. A log that begins after
+// the greeting may start with a command and an OK answering it: with
+// commands outstanding, only an OK without a response code or with the
+// greeting's own (CAPABILITY, ALERT), or PREAUTH, is taken for one.
+func imapGreeting(text []byte, outstanding bool) bool {
+	word, rest, _ := bytes.Cut(text, []byte(" "))
+	if string(word) != "*" {
+		return false
+	}
+	word, rest, _ = bytes.Cut(rest, []byte(" "))
+	switch strings.ToUpper(string(word)) {
+	case "PREAUTH":
+		return true
+	case "BYE":
+		return !outstanding
+	case "OK":
+		code := string(bytes.ToUpper(rest))
+		return !outstanding || !strings.HasPrefix(code, "[") ||
+			strings.HasPrefix(code, "[CAPABILITY") || strings.HasPrefix(code, "[ALERT")
+	}
+	return false
 }
 
 // maskMalformedLogin marks the password of a LOGIN line that cannot start

@@ -147,6 +147,12 @@ type Event struct {
 	OK        bool   // with Answers: the reply was a success
 	Continues bool   // a client line that continues a command (a literal's rest, a SASL response, DONE)
 	Dropped   bool   // client bytes of a refused command, never read by the server
+	// IMAP: the literal a line announces (its rest follows) or a "+" says
+	// go ahead to, and the head problem of a line that cannot start a command.
+	Literal     LiteralKind
+	LiteralSize int
+	Head        IMAPHeadProblem
+	QuoteOpen   bool // IMAP: a command line that ends inside a quoted string
 
 	// TLSFailure says, on a TLSFailed event, why the handshake failed as
 	// far as the server could tell (the client distrusted the certificate,

@@ -622,6 +622,7 @@ func (b *builder) piece(s *session, pc wire.Piece, r record) {
 	e := b.newEvent(s, pc.Dir, pc.Kind, pc.Data, r)
 	facts := pc.Event() // the model's facts travel with the event
 	e.Secret, e.Verb, e.Tag, e.Answers, e.OK, e.Continues, e.Dropped = pc.Secret, facts.Verb, facts.Tag, facts.Answers, facts.OK, facts.Continues, facts.Dropped
+	e.Literal, e.LiteralSize, e.Head, e.QuoteOpen = facts.Literal, facts.LiteralSize, facts.Head, facts.QuoteOpen
 	if !pc.Secret.Empty() && pc.Secret.End <= len(pc.Data) {
 		if len(b.secrets) == maxSecrets {
 			b.secrets = b.secrets[1:]
