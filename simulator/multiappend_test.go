@@ -330,3 +330,39 @@ func TestIMAPMultiappendAfterSTARTTLS(t *testing.T) {
 		t.Errorf("INBOX holds %d messages, want %d", n, before+2)
 	}
 }
+
+// The relay answers APPEND's synchronising literal itself (go-imap reads
+// one message per APPEND, the relay gathers them all): its "+" carries
+// the model's facts as the server's own would, the command that waits and
+// the literal it lets come, so whoever explains the session says "go
+// ahead: send the 12 bytes" rather than a bare continuation.
+func TestIMAPAppendGoAheadCarriesTheFacts(t *testing.T) {
+	sim := newSim(t, Options{})
+	rec := record(sim)
+	c := imapLoggedInOn(t, sim, wire.RoleIMAP)
+	msg := testMessage("facts")
+	c.send(fmt.Sprintf("g APPEND INBOX {%d}", len(msg)))
+	if got := c.line(); !strings.HasPrefix(got, "+") {
+		t.Fatalf("go-ahead: %q", got)
+	}
+	plus := rec.until(t, "the go-ahead", func(e wire.Event) bool {
+		return e.Dir == wire.FromServer && strings.HasPrefix(string(e.Data), "+")
+	})
+	if plus.Verb != "APPEND" || plus.Tag != "g" || plus.Literal != wire.SyncLiteral || plus.LiteralSize != len(msg) {
+		t.Errorf("the go-ahead's facts: verb %q tag %q literal %v size %d, want APPEND g sync %d",
+			plus.Verb, plus.Tag, plus.Literal, plus.LiteralSize, len(msg))
+	}
+	c.write(msg + "\r\n")
+	if got := c.until("g "); !strings.HasPrefix(got[len(got)-1], "g OK") {
+		t.Fatalf("APPEND: %q", got)
+	}
+	done := rec.until(t, "the tagged reply", func(e wire.Event) bool { return e.Dir == wire.FromServer && e.Answers != "" })
+	if done.Answers != "APPEND" || done.Tag != "g" || !done.OK {
+		t.Errorf("the tagged reply answers %q (tag %q, ok %v), want APPEND g ok", done.Answers, done.Tag, done.OK)
+	}
+	for _, e := range rec.got {
+		if e.Dir == wire.FromClient && e.Kind == wire.Line && strings.HasPrefix(string(e.Data), "Subject:") {
+			t.Errorf("the literal's lines were read as command lines: %q", e.Data)
+		}
+	}
+}

@@ -115,7 +115,13 @@ func (s *Session) serveExtension(wait bool) bool {
 	}
 	if x.plus {
 		x.plus = false
-		return s.extSay([]wire.Event{{Dir: wire.FromServer, Kind: wire.Line, Data: []byte("+ Ready for literal data\r\n")}})
+		// The go-ahead goes through the model as the server's own would:
+		// its event names the command that waits and the literal it
+		// lets come, and the model takes the client's next bytes as that
+		// literal.
+		var plus []wire.Event
+		s.split.Server([]byte("+ Ready for literal data\r\n"), func(p wire.Piece) { plus = append(plus, p.Event()) })
+		return s.extSay(plus)
 	}
 	s.ext = nil
 	s.libSync.Lock()
