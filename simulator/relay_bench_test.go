@@ -123,3 +123,55 @@ func exchange(b *testing.B, conns []*bufio.ReadWriter, cmd string, last func(str
 	wg.Wait()
 	b.ReportMetric(float64(per*len(conns))/b.Elapsed().Seconds(), unit)
 }
+
+// BenchmarkRelaySMTPIngest measures one client handing messages over on
+// one connection, MAIL, RCPT, DATA and the body in turn, each waiting for
+// its reply (as the throughput bench's c=1 does): four round trips through
+// the relay and its tap per message, nobody subscribed. Latency, not CPU,
+// sets this rate.
+func BenchmarkRelaySMTPIngest(b *testing.B) {
+	sim, err := New(Options{Users: []UserSpec{{Address: "bench@example.com", Password: "pass"}}, NoSeed: true,
+		StateDir: b.TempDir(), Roles: []wire.Role{wire.RoleMX}, MailboxQuotaBytes: -1, WorldBytes: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sim.Close()
+	c, err := net.Dial("tcp", sim.Addr(wire.RoleMX))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Minute))
+	rw := bufio.NewReadWriter(bufio.NewReader(c), bufio.NewWriter(c))
+	reply := func() string {
+		for {
+			l, err := rw.ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(l) < 4 || l[3] != '-' {
+				return l
+			}
+		}
+	}
+	say := func(line string) string {
+		rw.WriteString(line + "\r\n")
+		rw.Flush()
+		return reply()
+	}
+	reply()
+	say("EHLO bench.local")
+	body := "Subject: bench\r\n\r\n" + strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstu\r\n", 29)
+	b.ResetTimer()
+	for range b.N {
+		say("MAIL FROM:<sender@example.net>")
+		say("RCPT TO:<bench@example.com>")
+		say("DATA")
+		rw.WriteString(body + ".\r\n")
+		rw.Flush()
+		if l := reply(); !strings.HasPrefix(l, "250") {
+			b.Fatalf("after the body: %q", l)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+}
