@@ -664,8 +664,12 @@ func popHeaderMeaning(name string) string {
 		return "a trace line added by each server that handled the message (newest on top)"
 	case "return-path":
 		return "the envelope sender, added at final delivery: where bounces go"
-	case "mime-version", "content-type", "content-transfer-encoding":
-		return "MIME: how the body is structured and encoded"
+	case "mime-version":
+		return "the message uses MIME (always 1.0): its Content- headers say how the body is built"
+	case "content-type":
+		return "what the body is (text/plain, text/html, multipart/... with attachments) and its character set"
+	case "content-transfer-encoding":
+		return "how the body was made safe for a 7-bit mail path (7bit, quoted-printable, base64): the reader's program undoes it"
 	}
 	return "a message header"
 }
