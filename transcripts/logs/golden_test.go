@@ -29,6 +29,8 @@ func TestAnnotatedLogsGolden(t *testing.T) {
 		"cs_pop3_pipelined.log",
 		"imaplib_literals_real.log",
 		"imaplib_literal_envelope.log",
+		"msmtp_pipelined_real.log",
+		"msmtp_pipelined_refused_real.log",
 	} {
 		t.Run(name, func(t *testing.T) {
 			got := annotatedLog(t, name)
@@ -88,6 +90,10 @@ func TestPipelinedLogsExplainedByTheirCommand(t *testing.T) {
 		{"cs_imap_pipelined.log", "* 2 FETCH (FLAGS (\\Seen))", "STORE", "flags \\Seen", "another session changed it"},
 		{"cs_imap_rfc9051_pipelined.log", "+ idling", "IDLE", "the server is idling", ""},
 		{"cs_smtp_pipelined_rfc2920.log", "554 no valid recipients given", "DATA", "no recipient was accepted", ""},
+		{"msmtp_pipelined_real.log", "250 2.1.0 Roger, accepting mail from <alice@example.com>", "MAIL", "accepted sender <alice@example.com>", "accepted recipient"},
+		{"msmtp_pipelined_real.log", "250 2.1.5 I'll make sure <alice@example.com> gets this", "RCPT", "recipient <alice@example.com> (2 recipients so far)", ""},
+		{"msmtp_pipelined_real.log", "354 Go ahead. End your data with <CR><LF>.<CR><LF>", "DATA", "go ahead: send the message", ""},
+		{"msmtp_pipelined_refused_real.log", "550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown in local recipient table", "RCPT", "recipient <nobody@example.com> was refused", "DATA"},
 		{"cs_pop3_pipelined.log", "+OK POP3 server signing off (1 message left)", "QUIT", "UPDATE state", "before login"},
 		{"imaplib_literal_envelope.log", ` (("Bob Builder" NIL`, "FETCH", "reply-to <builders@example.org>", ""},
 		{"imaplib_literal_envelope.log", " BODYSTRUCTURE (((", "FETCH", `2 application/pdf 604 bytes, attachment "minutes.pdf"`, ""},
