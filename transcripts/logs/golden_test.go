@@ -30,6 +30,7 @@ func TestAnnotatedLogsGolden(t *testing.T) {
 		"imaplib_literals_real.log",
 		"imaplib_literal_envelope.log",
 		"msmtp_pipelined_real.log",
+		"mbsync_network.log",
 		"msmtp_pipelined_refused_real.log",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -90,6 +91,8 @@ func TestPipelinedLogsExplainedByTheirCommand(t *testing.T) {
 		{"cs_imap_pipelined.log", "* 2 FETCH (FLAGS (\\Seen))", "STORE", "flags \\Seen", "another session changed it"},
 		{"cs_imap_rfc9051_pipelined.log", "+ idling", "IDLE", "the server is idling", ""},
 		{"cs_smtp_pipelined_rfc2920.log", "554 no valid recipients given", "DATA", "no recipient was accepted", ""},
+		{"mbsync_network.log", "9 OK UID FETCH completed", "UID FETCH", "every message asked for has been sent", ""},
+		{"mbsync_network.log", "* 3 FETCH (UID 3 BODY[] {794}", "UID FETCH", "UID 3", ""},
 		{"msmtp_pipelined_real.log", "250 2.1.0 Roger, accepting mail from <alice@example.com>", "MAIL", "accepted sender <alice@example.com>", "accepted recipient"},
 		{"msmtp_pipelined_real.log", "250 2.1.5 I'll make sure <alice@example.com> gets this", "RCPT", "recipient <alice@example.com> (2 recipients so far)", ""},
 		{"msmtp_pipelined_real.log", "354 Go ahead. End your data with <CR><LF>.<CR><LF>", "DATA", "go ahead: send the message", ""},
