@@ -3,11 +3,13 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/mailtutor/mailtutor/lessons"
 	"github.com/mailtutor/mailtutor/simulator/wire"
 )
 
@@ -24,21 +26,29 @@ type Mirror struct {
 	mu      sync.Mutex
 	w       world
 	place   string
+	lesson  string        // Markdown: what the lesson asks of the learner now ("" outside a lesson)
 	changed chan struct{} // closed (and replaced) at every change
 }
 
 // NewMirror makes a Mirror to give a program in Options.Mirror.
 func NewMirror() *Mirror { return &Mirror{changed: make(chan struct{})} }
 
-func (mr *Mirror) set(w world, place string) {
+func (mr *Mirror) set(w world, place, lesson string) {
 	mr.mu.Lock()
 	defer mr.mu.Unlock()
-	if mr.w == w && mr.place == place {
+	if mr.w == w && mr.place == place && mr.lesson == lesson {
 		return
 	}
-	mr.w, mr.place = w, place
+	mr.w, mr.place, mr.lesson = w, place, lesson
 	close(mr.changed)
 	mr.changed = make(chan struct{})
+}
+
+// lessonText is what the lesson asks of the learner now, as Markdown.
+func (mr *Mirror) lessonText() string {
+	mr.mu.Lock()
+	defer mr.mu.Unlock()
+	return mr.lesson
 }
 
 // get returns what is shown now and a channel closed at the next change.
@@ -71,8 +81,57 @@ func (m *Model) reportMirror() {
 		w = m.world // the lesson shown last was closed (or none was)
 	}
 	m.mirrored = w
-	m.opts.Mirror.set(w, m.place())
+	m.opts.Mirror.set(w, m.place(), m.lessonText())
 }
+
+// lessonText is the lesson pane's text of the step the learner is on (the
+// step's title and prose, what the step before it taught above it), for
+// the projector's Lesson pane; "" outside a lesson.
+func (m *Model) lessonText() string {
+	if m.screen != screenLesson || m.lesson == nil || m.lesson.pane == nil {
+		return ""
+	}
+	p := m.lesson.pane
+	i := p.run.Current()
+	if p.run.Finished() {
+		i = len(p.lesson.Steps)
+	}
+	// Asked after every message: built again only when the step or the
+	// hints changed (a step's recorded session is annotated to build it).
+	key := fmt.Sprintf("%s/%d/%d", p.lesson.ID, i, len(p.hints))
+	if m.mirrorLesson.key != key {
+		m.mirrorLesson.key, m.mirrorLesson.md = key, buildLessonText(p, i)
+	}
+	return m.mirrorLesson.md
+}
+
+// buildLessonText is lessonText's Markdown for step i of the pane's lesson.
+func buildLessonText(p *lessonPane, i int) string {
+	md := "# " + p.lesson.Title + "\n\n" + p.prose(i, mirrorLessonWidth)
+	step := p.currentStep()
+	if step == nil {
+		return md + "\n\n★ The lesson is finished."
+	}
+	// What the lesson pane shows under the text: the question and its
+	// choices, the goal of a step with no text, the hints asked for.
+	switch {
+	case step.Kind == lessons.Question:
+		md += "\n\n**" + step.QuestionText + "**\n"
+		for i, c := range step.Choices {
+			md += fmt.Sprintf("\n%d. %s", i+1, c)
+		}
+	case strings.TrimSpace(step.Prose) == "":
+		md += "\n\nGoal: " + step.Goal.Describe()
+	}
+	for i, h := range p.hints {
+		md += fmt.Sprintf("\n\nHint %d: %s", i+1, h)
+	}
+	return md
+}
+
+// mirrorLessonWidth is the width a recorded session in the step's text is
+// wrapped to for the projector (its pane may be of any width).
+const mirrorLessonWidth = 72
 
 // place says where the learner is, for the projector.
 func (m *Model) place() string {
@@ -118,6 +177,7 @@ type MirrorView struct {
 
 	shown   world        // the learner's world the screen is built on
 	screen  *watchScreen // nil while the learner has no world
+	lesson  *mirrorLessonPane
 	place   string
 	changed <-chan struct{}
 	done    chan struct{} // closed when the view ends
@@ -164,7 +224,8 @@ func (v *MirrorView) sync() tea.Cmd {
 		}
 		v.shown = w
 		if w != nil {
-			v.screen = newWatch(*v.c, readOnlyWorld{w}, watchOptions{SaveDir: v.saveDir})
+			v.lesson = &mirrorLessonPane{c: *v.c, name: v.name}
+			v.screen = newWatch(*v.c, readOnlyWorld{w}, watchOptions{SaveDir: v.saveDir, Aside: v.lesson})
 			v.screen.intro = "mirror"
 			v.screen.introMD = "# " + v.name + " has no session yet\n\n" +
 				"As soon as " + v.name + " talks to a server, the conversation shows here, every line with its explanation.\n\n" +
@@ -176,6 +237,7 @@ func (v *MirrorView) sync() tea.Cmd {
 	}
 	if v.screen != nil {
 		v.screen.say = v.name + ": " + printable(place) + " · q leaves" // a lesson title is a teacher's text
+		v.lesson.setText(v.mirror.lessonText())
 	}
 	return tea.Batch(cmd, v.wait())
 }
@@ -233,9 +295,66 @@ func (v *MirrorView) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	if v.screen != nil {
-		cmd = tea.Batch(cmd, v.screen.markdownCmd())
+		cmd = tea.Batch(cmd, v.screen.markdownCmd(), v.lesson.markdownCmd())
 	}
 	return v, cmd
+}
+
+// mirrorLessonPane is the projector's Lesson tab: what the lesson asks of
+// the learner now (the Mirror's lesson text), so that the class reads the
+// task under the learner's conversation. Outside a lesson it says so.
+type mirrorLessonPane struct {
+	noHelp
+	c      Common
+	name   string // the learner's
+	md     string // the lesson text, Markdown
+	scroll scroller
+}
+
+func (p *mirrorLessonPane) Init() tea.Cmd    { return nil }
+func (p *mirrorLessonPane) SetSize(w, h int) { p.c.SetSize(w, h) }
+func (p *mirrorLessonPane) Title() string    { return "Lesson" }
+func (p *mirrorLessonPane) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	p.scroll.update(msg)
+	return p, nil
+}
+
+// setText shows a new lesson text from its top.
+func (p *mirrorLessonPane) setText(md string) {
+	if md != p.md {
+		p.md, p.scroll.offset = md, 0
+	}
+}
+
+// key names the text in the Markdown cache: by its content, since the
+// learner's steps change it.
+func (p *mirrorLessonPane) key() string {
+	h := fnv.New64a()
+	h.Write([]byte(p.md))
+	return fmt.Sprintf("mirror/lesson/%x", h.Sum64())
+}
+
+// markdownCmd renders the text if it is not cached.
+func (p *mirrorLessonPane) markdownCmd() tea.Cmd {
+	if p.md == "" || p.c.Width <= 0 {
+		return nil
+	}
+	_, cmd := p.c.markdown.get(p.key(), p.md, p.c.GlamourStyle, p.c.Width)
+	return cmd
+}
+
+func (p *mirrorLessonPane) View() string {
+	if p.c.Width <= 0 || p.c.Height <= 0 {
+		return ""
+	}
+	var lines []string
+	if p.md == "" {
+		lines = wrapText(printable(p.name)+" is not in a lesson now: the conversation is all there is to follow.", p.c.Width)
+	} else {
+		lines, _ = p.c.markdown.peek(p.key(), p.c.Width, func() string { return p.md })
+	}
+	lines = p.scroll.cut(lines, p.c.Height)
+	return strings.Join(lines[:min(len(lines), p.c.Height)], "\n")
 }
 
 func (v *MirrorView) View() string {

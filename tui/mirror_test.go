@@ -48,7 +48,7 @@ func TestMirrorViewFollowsWorlds(t *testing.T) {
 	defer lesson.Close()
 
 	mirror := NewMirror()
-	mirror.set(nil, "on the home screen")
+	mirror.set(nil, "on the home screen", "")
 	opts.Projector = true
 	v := NewMirrorView(mirror, "alice", opts)
 	tm := teatest.NewTestModel(t, v, teatest.WithInitialTermSize(100, 40))
@@ -56,7 +56,7 @@ func TestMirrorViewFollowsWorlds(t *testing.T) {
 	var seen bytes.Buffer
 	seenBy(t, tm, &seen, "alice's mail world has not started yet (on the home screen)")
 
-	mirror.set(sandbox, "in the sandbox")
+	mirror.set(sandbox, "in the sandbox", "")
 	seenBy(t, tm, &seen, "alice has no session yet", "alice: in the sandbox")
 	c, err := sandbox.Dial(wire.RoleSubmission)
 	if err != nil {
@@ -85,8 +85,9 @@ func TestMirrorViewFollowsWorlds(t *testing.T) {
 	}
 
 	// The learner opens a lesson: its world is shown, with where they are.
-	mirror.set(lesson, "lesson “First”, step 1 of 3: Say hello")
-	seenBy(t, tm, &seen, "alice: lesson “First”, step 1 of 3: Say hello", "alice has no session yet")
+	mirror.set(lesson, "lesson “First”, step 1 of 3: Say hello", "## Say hello\n\nType **EHLO** and a name for your computer.")
+	seenBy(t, tm, &seen, "alice: lesson “First”, step 1 of 3: Say hello", "alice has no session yet",
+		"Type EHLO and a name for your computer") // the Lesson pane: what the step asks
 	l, err := lesson.Dial(wire.RolePOP3)
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +110,7 @@ func TestMirrorViewProjectorLayout(t *testing.T) {
 	}
 	defer w.Close()
 	mirror := NewMirror()
-	mirror.set(w, "in the sandbox")
+	mirror.set(w, "in the sandbox", "")
 	opts.Projector = true
 	v := NewMirrorView(mirror, "bob", opts)
 	tm := teatest.NewTestModel(t, v, teatest.WithInitialTermSize(140, 40))

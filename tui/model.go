@@ -52,7 +52,8 @@ type Model struct {
 
 	obs progressObserver // the classroom's progress report (observe.go)
 	// mirrored is the world Options.Mirror was last told of (mirror.go).
-	mirrored world
+	mirrored     world
+	mirrorLesson struct{ key, md string } // lessonText's last text, by lesson, step and hints
 }
 
 // worldMsg reports the sandbox's world started (or failed to).

@@ -74,6 +74,9 @@ func TestTeacherProjectsLearner(t *testing.T) {
 	// The last line of the reply and its explanation; where alice is.
 	seen("S: 250 SIZE", "this is the last line of the EHLO reply", "Projector · alice",
 		"alice: lesson “Say hello to a server”, step 2 of 2: Guess first")
+	// The Lesson pane: what step 1 taught, and step 2's question with its
+	// choices, as alice reads them.
+	seen("Each 250- line with a dash names one extension", "What does a reply code starting with 2 mean?", "2. It worked")
 	frame := ansi.Strip(out.String())
 	for _, row := range strings.Split(frame, "\n") {
 		if strings.Contains(row, "S: 250 SIZE") && strings.Contains(row, "│") {
