@@ -238,8 +238,8 @@ func (a *base) annotate(e wire.Event, p protocol) (l Line) {
 	case wire.Line:
 		a.setText(&l, e)
 		if a.continuesCutLine(&l, e) {
-			if sa, ok := p.(*SMTPAnnotator); ok && e.Answers != "" {
-				sa.smtpCutReplyEnd(e) // the model says this piece completes a reply
+			if ce, ok := p.(cutReplyEnder); ok && e.Answers != "" {
+				ce.cutReplyEnd(e) // the model says this piece completes a reply
 			}
 			break
 		}
@@ -253,6 +253,14 @@ func (a *base) annotate(e wire.Event, p protocol) (l Line) {
 	}
 	a.finish(&l, e)
 	return l
+}
+
+// cutReplyEnder is a protocol annotator told that the last piece of a
+// line too long to be one event completes a reply (the model's Answers):
+// the command it answers is done, though the protocol annotator saw only
+// the line's first piece.
+type cutReplyEnder interface {
+	cutReplyEnd(e wire.Event)
 }
 
 // continuesCutLine explains an event that is more of a line too long to

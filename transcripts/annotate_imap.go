@@ -129,6 +129,16 @@ func (s *imapState) take(tag string) (imapCmd, bool) {
 	return imapCmd{}, false
 }
 
+// byTagPeek is the command with tag, left in place.
+func (s *imapState) byTagPeek(tag string) (imapCmd, bool) {
+	for _, c := range s.cmds {
+		if c.tag == tag {
+			return c, true
+		}
+	}
+	return imapCmd{}, false
+}
+
 // cmdOf is the command a server line belongs to by the model (e.Verb,
 // e.Tag: for untagged data the oldest command awaiting its reply, RFC
 // 9051 §5.5), nil for none (the greeting, unilateral data). One the
@@ -1162,6 +1172,14 @@ func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 	l.Complete = true
 	l.Level = imapLevel(status, codeWord)
 	cmd, ok := a.complete(e)
+	if !ok && e.Answers == "" && e.Tag != "" && lineEnding(e.Data) == "" {
+		// The first piece of a reply line too long to be one event: the
+		// model completes the command at the line's last piece.
+		cmd, ok = imapCmd{tag: e.Tag, verb: e.Verb}, true
+		if held, found := a.imap.byTagPeek(e.Tag); found {
+			cmd = held
+		}
+	}
 	if !ok {
 		l.Note = "a response to tag " + a.show(tag) + ", which no command in this session used (" + m + ")"
 		if s.midway {
@@ -1188,6 +1206,10 @@ func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 		l.Note += " (" + m + ")"
 	}
 }
+
+// cutReplyEnd is told that the last piece of a tagged reply too long to
+// be one event completes its command.
+func (a *IMAPAnnotator) cutReplyEnd(e wire.Event) { a.complete(e) }
 
 // complete takes the command the model says the tagged reply completes
 // (e.Answers, e.Tag); one the annotator did not see start comes back with

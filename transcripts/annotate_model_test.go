@@ -172,3 +172,39 @@ func TestIMAPPipelinedFollowsTheModel(t *testing.T) {
 		}
 	}
 }
+
+// A status line or tagged reply over 64 KiB reaches the annotator in
+// pieces. The model names the command at the first piece and completes it
+// at the last, so the command is answered once, and what follows is
+// explained by its own command: the next command is not "sent before the
+// reply came", and its reply answers it.
+func TestCutReplyLinesCompleteTheirCommand(t *testing.T) {
+	long := strings.Repeat("x", wire.MaxLine+100)
+	clientNotes := func(lines []Line) string {
+		var b strings.Builder
+		for _, l := range lines {
+			if l.Dir == wire.FromClient {
+				b.WriteString(l.Text + ": " + l.Note + "\n")
+			}
+		}
+		return b.String()
+	}
+	pop := annotateAll(wire.POP3, AnnotateOptions{}, events(wire.POP3, wire.RolePOP3,
+		"S:+OK ready\r\n", "C:NOOP\r\n", "S:+OK "+long+"\r\n", "C:QUIT\r\n", "S:+OK bye\r\n"))
+	if notes := clientNotes(pop); strings.Contains(notes, "pipelined") {
+		t.Errorf("POP3: a command after the cut status line is called pipelined:\n%s", notes)
+	}
+	wantNote(t, pop, "+OK bye", 0, "goodbye")
+
+	imap := annotateAll(wire.IMAP, AnnotateOptions{}, events(wire.IMAP, wire.RoleIMAP,
+		"S:* OK ready\r\n", "C:a1 NOOP\r\n", "S:a1 OK "+long+"\r\n", "C:a2 LOGOUT\r\n", "S:* BYE bye\r\na2 OK done\r\n"))
+	for _, l := range imap {
+		if strings.HasPrefix(l.Text, "a1 OK ") && !strings.Contains(l.Note, "nothing to do") {
+			t.Errorf("the cut tagged reply's first piece: note %.200q, want it to explain NOOP's OK", l.Note)
+		}
+	}
+	if notes := clientNotes(imap); strings.Contains(notes, "pipelined") {
+		t.Errorf("IMAP: a command after the cut tagged reply is called pipelined:\n%s", notes)
+	}
+	wantNote(t, imap, "a2 OK", 0, "logged out")
+}

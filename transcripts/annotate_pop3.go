@@ -395,6 +395,10 @@ func (a *POP3Annotator) popChallenge(l *Line, text string) {
 	l.RFC = "RFC 5034 §4"
 }
 
+// cutReplyEnd is told that the last piece of a status line too long to
+// be one event completes the response: the command it answers is done.
+func (a *POP3Annotator) cutReplyEnd(e wire.Event) { a.popAnswered(e) }
+
 // popAnswered returns the command a response answers, as the model says
 // (Answers on the line that completes it, Verb on the "+OK" that opens a
 // multi-line one), with what the annotator remembers of it. A response no

@@ -593,10 +593,10 @@ func (a *SMTPAnnotator) smtpAnswered(l *Line, e wire.Event, code string) smtpCmd
 	return cmd
 }
 
-// smtpCutReplyEnd is told that the last piece of a reply line too long
-// to be one event completes the reply (its first piece was explained,
-// the rest only shown): the command it answers is answered.
-func (a *SMTPAnnotator) smtpCutReplyEnd(e wire.Event) {
+// cutReplyEnd is told that the last piece of a reply line too long to be
+// one event completes the reply (its first piece was explained, the rest
+// only shown): the command it answers is answered.
+func (a *SMTPAnnotator) cutReplyEnd(e wire.Event) {
 	s := &a.smtp
 	s.sent.take(e.Answers)
 	s.replyLine = 0

@@ -329,7 +329,12 @@ func TestModelAnswerHere(t *testing.T) {
 
 // A line too long to be one event (MaxLine) inside a POP3 multi-line
 // response, or in an SMTP reply: its pieces but the last say the reply
-// goes on, and which command it belongs to.
+// goes on, and which command it belongs to. The last piece of a cut line
+// has the whole line's facts, read from the line's start (the status,
+// code or tag its piece no longer has) and end: a cut "250-" line goes
+// on, a cut "550 " line fails, a cut POP3 status line or IMAP tagged reply
+// completes its command, and a body line that ends in a dot right after
+// the cut does not end the response.
 func TestModelLongReplyLines(t *testing.T) {
 	long := strings.Repeat("y", MaxLine+10)
 	for _, tc := range []struct {
@@ -341,11 +346,35 @@ func TestModelLongReplyLines(t *testing.T) {
 			`S verb=RETR continues`, // +OK
 			`S verb=RETR continues`, // the first 64 KiB
 			`S verb=RETR continues`, // the rest of the line
-			`S verb=RETR answers=RETR`,
+			`S verb=RETR answers=RETR ok`,
+		}},
+		{POP3, []string{"+OK hi\r\n", "RETR 1\r\n", "+OK\r\n" + strings.Repeat("y", MaxLine) + ".\r\nmore\r\n.\r\n"}, []string{
+			`S verb=RETR continues`,
+			`S verb=RETR continues`, // the first 64 KiB
+			`S verb=RETR continues`, // ".\r\n", the cut line's end, not the terminator
+			`S verb=RETR continues`,
+			`S verb=RETR answers=RETR ok`,
+		}},
+		{POP3, []string{"+OK hi\r\n", "NOOP\r\n", "+OK " + long + "\r\n"}, []string{
+			`S verb=`, // the first 64 KiB
+			`S verb=NOOP answers=NOOP ok`,
 		}},
 		{SMTP, []string{"220 hi\r\n", "NOOP\r\n", "250 " + long + "\r\n"}, []string{
 			`S verb=NOOP continues`,
+			`S verb=NOOP answers=NOOP ok`,
+		}},
+		{SMTP, []string{"220 hi\r\n", "NOOP\r\n", "250-" + long + "\r\n250 done\r\n"}, []string{
+			`S verb=NOOP continues`,
+			`S verb=NOOP continues`,
+			`S verb=NOOP answers=NOOP ok`,
+		}},
+		{SMTP, []string{"220 hi\r\n", "NOOP\r\n", "550 " + long + "\r\n"}, []string{
+			`S verb=NOOP continues`,
 			`S verb=NOOP answers=NOOP`,
+		}},
+		{IMAP, []string{"* OK hi\r\n", "a1 NOOP\r\n", "a1 OK " + long + "\r\n"}, []string{
+			`S verb=NOOP`, // the tagged reply's first piece names its command
+			`S verb= answers=NOOP ok`,
 		}},
 	} {
 		s := NewSplitter(tc.proto)
@@ -357,6 +386,9 @@ func TestModelLongReplyLines(t *testing.T) {
 			f := "S verb=" + p.Verb
 			if p.Answers != "" {
 				f += " answers=" + p.Answers
+			}
+			if p.OK {
+				f += " ok"
 			}
 			if p.Continues {
 				f += " continues"

@@ -183,7 +183,17 @@ type streamState struct {
 	data    bool   // SMTP DATA body: read until CRLF.CRLF
 	secret  bool   // the payload being read is a credential
 	skimmed int    // bytes of a skimmed DATA body so far (see Skim)
+	// cutHead is the start of a server line too long to hold (MaxLine),
+	// kept from its first piece until its last: the status, code or tag
+	// the line's facts are read from is at its start, and its last piece
+	// no longer has it.
+	cutHead []byte
 }
+
+// cutProbe is how much of a cut line's start and end its facts are read
+// from: a status word, reply code or tag at the start, a literal's
+// announcement at the end.
+const cutProbe = 128
 
 // NewSplitter returns a splitter for one session of the given protocol.
 func NewSplitter(p Proto) *Splitter {
@@ -518,17 +528,41 @@ func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) 
 		// multi-line response: the reply goes on after it.
 		p.Verb, p.Continues = s.replyVerb(), true
 	}
-	if !partial {
-		switch s.proto {
-		case SMTP:
-			s.smtpLine(d, &p)
-		case POP3:
-			s.popLine(d, &p)
-		case IMAP:
-			s.imapLine(d, &p)
+	st := &s.side[d]
+	switch {
+	case partial && d == FromServer:
+		if st.cutHead == nil {
+			st.cutHead = append([]byte(nil), line[:min(len(line), cutProbe)]...)
+			if s.proto == IMAP {
+				// A tagged reply's first piece names its command; the
+				// reply completes it at the line's last piece.
+				p.Verb, p.Tag = s.imapTagOf(line)
+			}
 		}
+	case st.cutHead != nil:
+		// The last piece of a cut server line: its facts are those of
+		// the whole line, read from its start and its end.
+		probe := Piece{Dir: d, Kind: Line, Data: append(append(st.cutHead, ' '), line[max(0, len(line)-cutProbe):]...)}
+		st.cutHead = nil
+		s.lineFacts(d, &probe)
+		p.Verb, p.Tag, p.Answers, p.OK, p.Continues = probe.Verb, probe.Tag, probe.Answers, probe.OK, probe.Continues
+		p.Literal, p.LiteralSize = probe.Literal, probe.LiteralSize
+	case !partial:
+		s.lineFacts(d, &p)
 	}
 	emit(p)
+}
+
+// lineFacts works out a whole line's facts by the protocol's model.
+func (s *Splitter) lineFacts(d Dir, p *Piece) {
+	switch s.proto {
+	case SMTP:
+		s.smtpLine(d, p)
+	case POP3:
+		s.popLine(d, p)
+	case IMAP:
+		s.imapLine(d, p)
+	}
 }
 
 // CutLine splits off the first line of b, with its line end; when b holds
@@ -1202,6 +1236,18 @@ func (s *Splitter) imapTagged(text []byte, p *Piece) bool {
 		}
 	}
 	return false
+}
+
+// imapTagOf is the outstanding command whose tag starts a server line,
+// if any, without completing it.
+func (s *Splitter) imapTagOf(line []byte) (verb, tag string) {
+	word, _, _ := bytes.Cut(line, []byte(" "))
+	for _, c := range s.imapTags {
+		if c.tag == string(word) {
+			return c.verb, c.tag
+		}
+	}
+	return "", ""
 }
 
 // imapWaiting is the command a "+" continuation request asks for more:
