@@ -129,16 +129,6 @@ func (s *imapState) take(tag string) (imapCmd, bool) {
 	return imapCmd{}, false
 }
 
-// byTagPeek is the command with tag, left in place.
-func (s *imapState) byTagPeek(tag string) (imapCmd, bool) {
-	for _, c := range s.cmds {
-		if c.tag == tag {
-			return c, true
-		}
-	}
-	return imapCmd{}, false
-}
-
 // cmdOf is the command a server line belongs to by the model (e.Verb,
 // e.Tag: for untagged data the oldest command awaiting its reply, RFC
 // 9051 §5.5), nil for none (the greeting, unilateral data). One the
@@ -1176,8 +1166,8 @@ func (a *IMAPAnnotator) imapTagged(l *Line, e wire.Event, text string) {
 		// The first piece of a reply line too long to be one event: the
 		// model completes the command at the line's last piece.
 		cmd, ok = imapCmd{tag: e.Tag, verb: e.Verb}, true
-		if held, found := a.imap.byTagPeek(e.Tag); found {
-			cmd = held
+		if c := a.imap.find(e.Tag); c != nil {
+			cmd = *c // left in place: the last piece completes it
 		}
 	}
 	if !ok {

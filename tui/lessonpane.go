@@ -162,12 +162,18 @@ func wrapHanging(line string, w int) []string {
 	return out
 }
 
+// shownStep is the step whose text the pane shows: the current one, or
+// the number of steps once the lesson is finished (see prose).
+func (p *lessonPane) shownStep() int {
+	if p.run.Finished() {
+		return len(p.lesson.Steps)
+	}
+	return p.run.Current()
+}
+
 // markdownCmd renders the current step's text if it is not cached.
 func (p *lessonPane) markdownCmd() tea.Cmd {
-	i := p.run.Current()
-	if p.run.Finished() {
-		i = len(p.lesson.Steps)
-	}
+	i := p.shownStep()
 	md := p.prose(i, p.textWidth())
 	if md == "" {
 		return nil

@@ -92,10 +92,7 @@ func (m *Model) lessonText() string {
 		return ""
 	}
 	p := m.lesson.pane
-	i := p.run.Current()
-	if p.run.Finished() {
-		i = len(p.lesson.Steps)
-	}
+	i := p.shownStep()
 	// Asked after every message: built again only when the step or the
 	// hints changed (a step's recorded session is annotated to build it).
 	key := fmt.Sprintf("%s/%d/%d", p.lesson.ID, i, len(p.hints))

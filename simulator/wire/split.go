@@ -545,8 +545,8 @@ func (s *Splitter) emitLine(d Dir, line []byte, partial bool, emit func(Piece)) 
 		probe := Piece{Dir: d, Kind: Line, Data: append(append(st.cutHead, ' '), line[max(0, len(line)-cutProbe):]...)}
 		st.cutHead = nil
 		s.lineFacts(d, &probe)
-		p.Verb, p.Tag, p.Answers, p.OK, p.Continues = probe.Verb, probe.Tag, probe.Answers, probe.OK, probe.Continues
-		p.Literal, p.LiteralSize = probe.Literal, probe.LiteralSize
+		p = probe // every fact the model found, on the piece's own bytes
+		p.Data = line
 	case !partial:
 		s.lineFacts(d, &p)
 	}
@@ -1226,16 +1226,15 @@ func (s *Splitter) imapTagged(text []byte, p *Piece) bool {
 	if len(words) < 2 {
 		return false
 	}
-	for _, c := range s.imapTags {
-		if c.tag == string(words[0]) {
-			s.imapAnswered(c.tag)
-			p.Answers, p.Tag = c.verb, c.tag
-			p.OK = bytes.EqualFold(words[1], []byte("OK"))
-			s.imapClientAnswered(c.tag, s.imapAwaits(c.tag))
-			return true
-		}
+	verb, tag := s.imapTagOf(text)
+	if tag == "" {
+		return false
 	}
-	return false
+	s.imapAnswered(tag)
+	p.Answers, p.Tag = verb, tag
+	p.OK = bytes.EqualFold(words[1], []byte("OK"))
+	s.imapClientAnswered(tag, s.imapAwaits(tag))
+	return true
 }
 
 // imapTagOf is the outstanding command whose tag starts a server line,

@@ -1,7 +1,6 @@
 package classroom
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -24,11 +23,8 @@ import (
 // world or screen.
 func (s *Server) projectLearner(sess ssh.Session, name string) {
 	name = strings.ToLower(name)
-	s.mu.Lock()
-	d := s.desks[name]
-	s.mu.Unlock()
+	d := s.deskFor(sess, name)
 	if d == nil {
-		refuse(sess, fmt.Sprintf("nobody called %q is in the class now; the teacher's view lists who is.", name))
 		return
 	}
 	pty, _, ok := sess.Pty()

@@ -14,11 +14,8 @@ import (
 // ctrl+c, which end the watch.
 func (s *Server) watchLearner(sess ssh.Session, name string) {
 	name = strings.ToLower(name)
-	s.mu.Lock()
-	d := s.desks[name]
-	s.mu.Unlock()
+	d := s.deskFor(sess, name)
 	if d == nil {
-		refuse(sess, fmt.Sprintf("nobody called %q is in the class now.", name))
 		return
 	}
 	s.logf("teacher watches %s", name)
@@ -50,6 +47,18 @@ func (s *Server) watchLearner(sess ssh.Session, name string) {
 	d.out.detach(sess)
 	sess.Write([]byte(leaveScreen))
 	sess.Exit(0)
+}
+
+// deskFor is the desk of the learner the teacher named, or nil when
+// nobody of that name is in the class (the teacher is told so).
+func (s *Server) deskFor(sess ssh.Session, name string) *desk {
+	s.mu.Lock()
+	d := s.desks[name]
+	s.mu.Unlock()
+	if d == nil {
+		refuse(sess, fmt.Sprintf("nobody called %q is in the class now; the teacher's view lists who is.", name))
+	}
+	return d
 }
 
 // rememberSize keeps the size last sent to the program, for a watcher's
